@@ -1,0 +1,32 @@
+import { createServer, type Server } from 'node:http';
+import { parseAddress } from '../config/address.ts';
+
+/** What GET /status returns, produced fresh for every call. */
+export type StatusSource = () => Record<string, unknown>;
+
+/**
+ * The admin endpoint: GET /healthz answers 200 while the process runs; GET /status reports the
+ * config epoch and hash being served, so a caller can wait for its own config to be live.
+ */
+export async function startAdminServer(address: string, status: StatusSource): Promise<Server> {
+  const { host, port } = parseAddress(address) as { host: string; port: number };
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && path === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (request.method === 'GET' && path === '/status') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(status())}\n`);
+    } else {
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: try GET /healthz or GET /status\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new Error(`admin endpoint cannot listen on ${address}: ${error.message}`)),
+    );
+    server.listen({ host, port }, resolve);
+  });
+  return server;
+}

@@ -1,0 +1,126 @@
+import type { BalancerConfig } from './config/types.ts';
+import { UpstreamClients } from './l7/upstream-clients.ts';
+import { type OpenListener, openListener } from './listener.ts';
+import { buildPools, type RuntimePool, type SelectorOverrides } from './pools.ts';
+
+/** Options for a running balancer. */
+export interface BalancerOptions {
+  /** Replace selection algorithms (fixtures/ builds deliberately broken balancers this way). */
+  readonly selectorOverrides?: SelectorOverrides;
+}
+
+/** What the admin endpoint reports: the config being served and since when. */
+export interface BalancerStatus {
+  /** 1 for the config started with, +1 for each applied reload. */
+  readonly epoch: number;
+  /** sha256 (hex) of the config file's bytes, so a caller can tell its own config is live. */
+  readonly configHash: string;
+  readonly listeners: readonly { name: string; protocol: string; address: string; pool: string }[];
+  readonly pools: Readonly<Record<string, readonly { id: string; address: string }[]>>;
+}
+
+interface ServedConfig {
+  readonly config: BalancerConfig;
+  readonly configHash: string;
+  readonly epoch: number;
+  readonly pools: Map<string, RuntimePool>;
+  readonly poolOfListener: Map<string, string>;
+}
+
+/** The reference balancer: listeners over pools, reconfigurable while it runs. */
+export class Balancer {
+  readonly #clients = new UpstreamClients();
+  readonly #listeners = new Map<string, OpenListener>();
+  readonly #options: BalancerOptions;
+  #served: ServedConfig | undefined;
+
+  private constructor(options: BalancerOptions) {
+    this.#options = options;
+  }
+
+  /** Binds every listener of `config`; on a bind failure, releases what was bound and rejects. */
+  static async start(
+    config: BalancerConfig,
+    configHash: string,
+    options: BalancerOptions = {},
+  ): Promise<Balancer> {
+    const balancer = new Balancer(options);
+    await balancer.apply(config, configHash);
+    return balancer;
+  }
+
+  /**
+   * Serves `config` from now on: new listeners are bound first, and only if all bind does the new
+   * state replace the old in one assignment; then removed listeners drain and close.
+   */
+  async apply(config: BalancerConfig, configHash: string): Promise<void> {
+    const wanted = new Map(config.listeners.map((listener) => [listenerKey(listener), listener]));
+    const opened: OpenListener[] = [];
+    try {
+      for (const [key, listener] of wanted) {
+        if (!this.#listeners.has(key)) opened.push(await openListener(listener, this.#context));
+      }
+    } catch (error) {
+      await Promise.all(opened.map((listener) => listener.close(0)));
+      throw error;
+    }
+    this.#served = {
+      config,
+      configHash,
+      epoch: (this.#served?.epoch ?? 0) + 1,
+      pools: buildPools(config, this.#options.selectorOverrides),
+      poolOfListener: new Map(config.listeners.map((listener) => [listener.address, listener.pool])),
+    };
+    for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);
+    const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
+    for (const [key] of removed) this.#listeners.delete(key);
+    await Promise.all(removed.map(([, listener]) => listener.close(5_000)));
+    const addresses = new Set(
+      Object.values(config.pools).flatMap((pool) => pool.backends.map((b) => b.address)),
+    );
+    await this.#clients.retainOnly(addresses);
+  }
+
+  readonly #context = {
+    poolFor: (listenerAddress: string): RuntimePool | undefined => {
+      const served = this.#served;
+      const poolName = served?.poolOfListener.get(listenerAddress);
+      return poolName === undefined ? undefined : served?.pools.get(poolName);
+    },
+    clients: this.#clients,
+  };
+
+  /** The config served now. */
+  status(): BalancerStatus {
+    const served = this.#served as ServedConfig;
+    return {
+      epoch: served.epoch,
+      configHash: served.configHash,
+      listeners: served.config.listeners.map(({ name, protocol, address, pool }) => ({
+        name,
+        protocol,
+        address,
+        pool,
+      })),
+      pools: Object.fromEntries(
+        [...served.pools.values()].map((pool) => [
+          pool.name,
+          pool.upstreams.map(({ id, address }) => ({ id, address })),
+        ]),
+      ),
+    };
+  }
+
+  /** Stops accepting, lets in-flight exchanges finish for up to `drainMs`, then closes everything. */
+  async close(drainMs: number): Promise<void> {
+    const listeners = [...this.#listeners.values()];
+    this.#listeners.clear();
+    await Promise.all(listeners.map((listener) => listener.close(drainMs)));
+    await this.#clients.destroy();
+  }
+}
+
+// A listener is rebound only when its address or protocol changes; a changed pool or name is a lookup.
+function listenerKey(listener: { protocol: string; address: string }): string {
+  return `${listener.protocol} ${listener.address}`;
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { startAdminServer } from './admin/admin-server.ts';
+import { Balancer, type BalancerOptions } from './balancer.ts';
+import { type LoadedConfig, loadConfigFile } from './config/load.ts';
+import type { BalancerConfig } from './config/types.ts';
+
+const usage = `usage: lbspec-reference --config <file.json> [--check] [--exit-on-stdin-close]
+       lbspec-reference --version
+
+  --config FILE            the neutral balancer config (reference/schema/config.v1.schema.json)
+  --check                  validate the config and exit: 0 if valid, 2 if not
+  --exit-on-stdin-close    shut down when standard input closes (the parent died)
+Signals: SIGHUP reloads the config file; SIGTERM or SIGINT drains and exits.`;
+
+/** Exit codes: 0 clean stop, 1 runtime failure (e.g. an address in use), 2 bad usage or config. */
+export const exitCodes = { ok: 0, failure: 1, invalid: 2 } as const;
+
+/** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
+const drainTimeoutMs = 10_000;
+
+export const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Runs the reference balancer CLI; `options` lets fixtures/ swap in broken algorithms. */
+export async function main(argv: readonly string[], options: BalancerOptions = {}): Promise<void> {
+  let args: ReturnType<typeof parseCliArgs>;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    fail(exitCodes.invalid, `${(error as Error).message}\n${usage}`);
+  }
+  if (args.version) {
+    process.stdout.write(`lbspec-reference ${version}\n`);
+    return;
+  }
+  if (!args.config) fail(exitCodes.invalid, `missing --config\n${usage}`);
+  const configPath = args.config;
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfigFile(configPath);
+  } catch (error) {
+    fail(exitCodes.invalid, (error as Error).message);
+  }
+  if (args.check) {
+    process.stdout.write(`config ${configPath} is valid\n`);
+    return;
+  }
+
+  let balancer: Balancer;
+  try {
+    balancer = await Balancer.start(loaded.config, loaded.hash, options);
+  } catch (error) {
+    fail(exitCodes.failure, (error as Error).message);
+  }
+  let lastReloadError: { configHash: string; message: string } | undefined;
+  let admin: Server | undefined;
+  const adminAddress = loaded.config.admin?.address;
+  if (adminAddress) {
+    try {
+      admin = await startAdminServer(adminAddress, () => ({
+        version,
+        ...balancer.status(),
+        lastReloadError,
+      }));
+    } catch (error) {
+      await balancer.close(0);
+      fail(exitCodes.failure, (error as Error).message);
+    }
+  }
+  log(`serving epoch 1, config sha256 ${loaded.hash}: ${describeListeners(loaded.config)}`);
+
+  // Reloads run one at a time, in the order the signals came.
+  let reloading = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      let next: LoadedConfig | undefined;
+      try {
+        next = await loadConfigFile(configPath);
+        if (next.config.admin?.address !== adminAddress) {
+          throw new Error(
+            `the admin address cannot change on reload (restart instead): ${adminAddress} -> ${next.config.admin?.address}`,
+          );
+        }
+        await balancer.apply(next.config, next.hash);
+        lastReloadError = undefined;
+        log(
+          `serving epoch ${balancer.status().epoch}, config sha256 ${next.hash}: ${describeListeners(next.config)}`,
+        );
+      } catch (error) {
+        lastReloadError = { configHash: next?.hash ?? '', message: (error as Error).message };
+        log(`reload failed, still serving epoch ${balancer.status().epoch}: ${(error as Error).message}`);
+      }
+    });
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      log(`${signal} again: exiting without draining`);
+      process.exit(exitCodes.failure);
+    }
+    stopping = true;
+    log(`${signal}: draining for up to ${drainTimeoutMs} ms`);
+    admin?.close();
+    admin?.closeAllConnections();
+    void balancer.close(drainTimeoutMs).then(() => process.exit(exitCodes.ok));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  if (args.exitOnStdinClose) {
+    process.stdin.on('end', () => stop('stdin closed')).on('close', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
+}
+
+function parseCliArgs(argv: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      version: { type: 'boolean', default: false },
+      'exit-on-stdin-close': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    config: values.config,
+    check: values.check,
+    version: values.version,
+    exitOnStdinClose: values['exit-on-stdin-close'],
+  };
+}
+
+function describeListeners(config: BalancerConfig): string {
+  return config.listeners
+    .map((l) => `${l.protocol} "${l.name}" on ${l.address} -> pool "${l.pool}"`)
+    .join(', ');
+}
+
+function log(line: string): void {
+  process.stderr.write(`lbspec-reference: ${line}\n`);
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`lbspec-reference: ${message}\n`);
+  process.exit(code);
+}

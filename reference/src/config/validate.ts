@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { parseAddress } from './address.ts';
+import type { BalancerConfig, PoolConfig } from './types.ts';
+
+/** One thing wrong with a config: where (a JSON pointer), what, and how to fix it. */
+export interface ConfigIssue {
+  readonly pointer: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export type Validation =
+  | { readonly ok: true; readonly config: BalancerConfig }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+const schemaUrl = new URL('../../schema/config.v1.schema.json', import.meta.url);
+/** The published JSON Schema of config version 1. */
+export const configSchema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as Record<string, unknown>;
+
+// verbose: errors carry the schema they failed against, whose description becomes the fix hint.
+const checkShape = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(configSchema);
+
+/** Checks a parsed document against the schema and the rules a schema cannot say; lists every issue. */
+export function validateConfig(document: unknown): Validation {
+  if (!checkShape(document)) {
+    return { ok: false, issues: sortIssues((checkShape.errors ?? []).map(describeSchemaError)) };
+  }
+  const config = withDefaults(document as RawConfig);
+  const issues = crossReferenceIssues(config);
+  return issues.length > 0 ? { ok: false, issues: sortIssues(issues) } : { ok: true, config };
+}
+
+/** Escapes one JSON pointer segment (RFC 6901). */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+interface RawConfig {
+  version: 1;
+  admin?: { address: string };
+  listeners: BalancerConfig['listeners'];
+  pools: Record<
+    string,
+    { algorithm?: PoolConfig['algorithm']; backends: { id: string; address: string; weight?: number }[] }
+  >;
+}
+
+function withDefaults(raw: RawConfig): BalancerConfig {
+  const pools: Record<string, PoolConfig> = {};
+  for (const [name, pool] of Object.entries(raw.pools)) {
+    pools[name] = {
+      name,
+      algorithm: pool.algorithm ?? 'round_robin',
+      backends: pool.backends.map((backend) => ({ ...backend, weight: backend.weight ?? 1 })),
+    };
+  }
+  return { version: 1, ...(raw.admin ? { admin: raw.admin } : {}), listeners: raw.listeners, pools };
+}
+
+function crossReferenceIssues(config: BalancerConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const poolNames = Object.keys(config.pools);
+  const addressOwners = new Map<string, string>();
+  const claimAddress = (address: string, pointer: string): void => {
+    if (!parseAddress(address)) {
+      issues.push({
+        pointer,
+        message: `port of "${address}" is out of range`,
+        fix: 'use a port from 1 to 65535',
+      });
+    }
+    const owner = addressOwners.get(address);
+    if (owner) {
+      issues.push({
+        pointer,
+        message: `address ${address} is already used by ${owner}`,
+        fix: 'give every listener and the admin endpoint an address of its own',
+      });
+    } else addressOwners.set(address, pointer);
+  };
+  if (config.admin) claimAddress(config.admin.address, '/admin/address');
+
+  const listenerNames = new Set<string>();
+  config.listeners.forEach((listener, index) => {
+    const at = `/listeners/${index}`;
+    if (listenerNames.has(listener.name)) {
+      issues.push({
+        pointer: `${at}/name`,
+        message: `listener name "${listener.name}" is used twice`,
+        fix: 'give each listener a unique name',
+      });
+    }
+    listenerNames.add(listener.name);
+    claimAddress(listener.address, `${at}/address`);
+    if (!(listener.pool in config.pools)) {
+      issues.push({
+        pointer: `${at}/pool`,
+        message: `pool "${listener.pool}" is not defined`,
+        fix: `name one of the pools: ${poolNames.map((name) => `"${name}"`).join(', ')}, or add it under /pools`,
+      });
+    }
+  });
+
+  for (const pool of Object.values(config.pools)) {
+    const ids = new Set<string>();
+    pool.backends.forEach((backend, index) => {
+      const at = `/pools/${pointerSegment(pool.name)}/backends/${index}`;
+      if (ids.has(backend.id)) {
+        issues.push({
+          pointer: `${at}/id`,
+          message: `backend id "${backend.id}" is used twice in pool "${pool.name}"`,
+          fix: 'give each backend of a pool a unique id',
+        });
+      }
+      ids.add(backend.id);
+      if (!parseAddress(backend.address)) {
+        issues.push({
+          pointer: `${at}/address`,
+          message: `port of "${backend.address}" is out of range`,
+          fix: 'use a port from 1 to 65535',
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+function describeSchemaError(error: ErrorObject): ConfigIssue {
+  const parent = (error.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown> };
+  const at = error.instancePath;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      return {
+        pointer: `${at}/${pointerSegment(missing)}`,
+        message: `"${missing}" is required`,
+        fix: `add "${missing}"${describeProperty(parent, missing)}`,
+      };
+    }
+    case 'additionalProperties': {
+      const unknown = String(error.params.additionalProperty);
+      const known = Object.keys(parent.properties ?? {});
+      const guess = closestName(unknown, known);
+      return {
+        pointer: `${at}/${pointerSegment(unknown)}`,
+        message: `unknown property "${unknown}"`,
+        fix: guess
+          ? `did you mean "${guess}"? Allowed here: ${known.join(', ')}`
+          : `remove it; allowed here: ${known.join(', ')}`,
+      };
+    }
+    case 'propertyNames':
+      return {
+        pointer: `${at}/${pointerSegment(String(error.params.propertyName))}`,
+        message: `"${String(error.params.propertyName)}" is not a valid name`,
+        fix: 'use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      };
+    case 'enum':
+      return {
+        pointer: at,
+        message: `${JSON.stringify(error.data)} is not allowed`,
+        fix: `use one of: ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    case 'const':
+      return {
+        pointer: at,
+        message: `${JSON.stringify(error.data)} is not allowed`,
+        fix: `use ${JSON.stringify(error.params.allowedValue)}`,
+      };
+    case 'type':
+      return {
+        pointer: at,
+        message: `must be ${articleFor(String(error.params.type))}, got ${describeType(error.data)}`,
+        fix: parent.description ?? `write it as ${articleFor(String(error.params.type))}`,
+      };
+    case 'pattern':
+      return {
+        pointer: at,
+        message: `${JSON.stringify(error.data)} is not in the expected form`,
+        fix: parent.description ?? `match ${String(error.params.pattern)}`,
+      };
+    default:
+      return {
+        pointer: at,
+        message: `${JSON.stringify(error.data)} ${error.message ?? 'is invalid'}`,
+        fix: parent.description ?? 'see reference/schema/config.v1.schema.json',
+      };
+  }
+}
+
+function describeProperty(parent: { properties?: Record<string, unknown> }, name: string): string {
+  const property = parent.properties?.[name] as { description?: string } | undefined;
+  return property?.description ? ` (${property.description})` : '';
+}
+
+function articleFor(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return articleFor(typeof value);
+}
+
+/** The known name within edit distance 2 of `name`, if exactly one is closest. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => a.pointer.localeCompare(b.pointer));
+}

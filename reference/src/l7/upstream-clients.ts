@@ -1,0 +1,38 @@
+import { Pool } from 'undici';
+
+/**
+ * Keep-alive connection pools to backends, one per address, kept across reloads for addresses that
+ * stay in the config so a reload does not drop warm connections.
+ */
+export class UpstreamClients {
+  readonly #pools = new Map<string, Pool>();
+
+  /** The connection pool for a backend address, created on first use. */
+  for(address: string): Pool {
+    let pool = this.#pools.get(address);
+    if (!pool) {
+      pool = new Pool(`http://${address}`, { connections: 256, keepAliveTimeout: 4_000, pipelining: 1 });
+      this.#pools.set(address, pool);
+    }
+    return pool;
+  }
+
+  /** Closes the pools of addresses no longer configured; their in-flight requests finish first. */
+  async retainOnly(addresses: ReadonlySet<string>): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const [address, pool] of this.#pools) {
+      if (!addresses.has(address)) {
+        this.#pools.delete(address);
+        closing.push(pool.close());
+      }
+    }
+    await Promise.all(closing);
+  }
+
+  /** Closes every pool, aborting what is still in flight. */
+  async destroy(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool.destroy()));
+  }
+}

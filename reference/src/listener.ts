@@ -1,0 +1,71 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { parseAddress } from './config/address.ts';
+import type { ListenerConfig } from './config/types.ts';
+import { proxyTcpConnection } from './l4/tcp-proxy.ts';
+import { proxyHttpRequest } from './l7/http-proxy.ts';
+import type { UpstreamClients } from './l7/upstream-clients.ts';
+import type { RuntimePool } from './pools.ts';
+
+/** What a listener asks of the balancer for each request: the pool it serves right now. */
+export interface ListenerContext {
+  poolFor(listenerAddress: string): RuntimePool | undefined;
+  readonly clients: UpstreamClients;
+}
+
+/** A bound listener. close() stops accepting, lets open exchanges finish, then cuts what remains. */
+export interface OpenListener {
+  readonly protocol: ListenerConfig['protocol'];
+  readonly address: string;
+  close(drainMs: number): Promise<void>;
+}
+
+/** Binds a listener; rejects with the bind error (e.g. EADDRINUSE) naming the address. */
+export async function openListener(config: ListenerConfig, context: ListenerContext): Promise<OpenListener> {
+  const { host, port } = parseAddress(config.address) as { host: string; port: number };
+  const sockets = new Set<Socket>();
+  const server: HttpServer | TcpServer =
+    config.protocol === 'http'
+      ? createHttpServer({ noDelay: true }, (request, response) => {
+          void proxyHttpRequest(request, response, context.poolFor(config.address), context.clients);
+        })
+      : createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+          proxyTcpConnection(socket, context.poolFor(config.address));
+        });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error): void =>
+      reject(new Error(`listener "${config.name}" cannot listen on ${config.address}: ${error.message}`));
+    server.once('error', failed);
+    server.listen({ host, port, backlog: 4096 }, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  return {
+    protocol: config.protocol,
+    address: config.address,
+    close: (drainMs) => closeGracefully(server, sockets, drainMs),
+  };
+}
+
+async function closeGracefully(
+  server: HttpServer | TcpServer,
+  sockets: Set<Socket>,
+  drainMs: number,
+): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, drainMs);
+    timer.unref();
+  });
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  for (const socket of sockets) socket.destroy();
+  await closed;
+}
