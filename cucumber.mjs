@@ -1,0 +1,22 @@
+// Profiles for `npx cucumber-js [-p name]`. Reports go to reports/ (LBSPEC_REPORTS_DIR overrides).
+const reports = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
+
+const common = {
+  paths: ['features/**/*.feature'],
+  import: ['steps/support/register.mjs', 'steps/**/*.ts'],
+  format: [
+    'progress',
+    `html:${reports}/cucumber.html`,
+    `junit:${reports}/junit.xml`,
+    `message:${reports}/messages.ndjson`,
+    `./steps/support/report/conformance-formatter.mjs:${reports}/conformance.json`,
+  ],
+  formatOptions: { snippetInterface: 'async-await', conformanceMarkdown: `${reports}/conformance.md` },
+  strict: true,
+};
+
+/** The reference balancer with process backends. */
+export default { ...common };
+
+/** Your own balancer: LBSPEC_COMMAND and LBSPEC_CAPABILITIES, see the README. */
+export const command = { ...common, worldParameters: { adapter: 'command' } };

@@ -1,0 +1,102 @@
+@round-robin @task-01
+Feature: Round robin
+  A pool using round_robin hands work to its backends in strict rotation, in the order the config
+  lists them. Over HTTP each request is one balancing decision; over TCP each connection is one
+  (a TCP "request" below is a connection that reads the backend's greeting). Round robin is
+  deterministic, so the checks are exact: k x N requests give each of N backends exactly k.
+
+  Scenario Outline: Sequential <protocol> requests are spread exactly evenly
+    Given 3 <protocol> backends
+    And a balancer with a <protocol> listener using round_robin over all backends
+    When a client sends 30 requests one after another
+    Then every request succeeded
+    And each backend received exactly 10 requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  Scenario Outline: <protocol> requests rotate in the order the config lists the backends
+    Given <protocol> backends b1, b2, b3, b4
+    And a balancer with a <protocol> listener using round_robin over b3, b1, b4, b2
+    When a client sends 12 requests one after another
+    Then every request succeeded
+    And the requests were answered in rotation in the order b3, b1, b4, b2
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  Scenario Outline: Concurrent <protocol> clients are still spread exactly evenly
+    Given 3 <protocol> backends
+    And a balancer with a <protocol> listener using round_robin over all backends
+    When 4 clients each send 30 requests at the same time
+    Then every request succeeded
+    And each backend received exactly 40 requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  Scenario Outline: A pool of one <protocol> backend gets every request
+    Given 1 <protocol> backend
+    And a balancer with a <protocol> listener using round_robin over all backends
+    When a client sends 10 requests one after another
+    Then every request succeeded
+    And each backend received exactly 10 requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  Scenario Outline: A stopped <protocol> backend is never a silent success
+    The client may see an error or be served by another backend, as the balancer chooses; it must
+    never get a success that no running backend produced, and the running backends keep their share.
+
+    Given 3 <protocol> backends
+    And a balancer with a <protocol> listener using round_robin over all backends
+    When backend b2 is stopped
+    And a client sends 30 requests one after another
+    Then every request was answered by a running backend or failed visibly
+    And each running backend received at least 10 requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  @l4
+  Scenario: A TCP connection carries data both ways across a half-close
+    Given 1 TCP backend
+    And a balancer with a TCP listener using round_robin over all backends
+    When a TCP client sends 200000 bytes and then half-closes
+    Then the TCP client received all bytes back in order and then the end of the stream

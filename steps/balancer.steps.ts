@@ -1,0 +1,17 @@
+import { Given } from '@cucumber/cucumber';
+import type { BackendProtocol } from './support/backends/provider.ts';
+import type { LbWorld } from './support/world.ts';
+
+Given(
+  'a balancer with a(n) {protocol} listener using {algorithm} over all backends',
+  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string) {
+    await this.startBalancer(protocol, algorithm, [...this.backends.keys()]);
+  },
+);
+
+Given(
+  'a balancer with a(n) {protocol} listener using {algorithm} over {ids}',
+  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string, ids: string[]) {
+    await this.startBalancer(protocol, algorithm, ids);
+  },
+);

@@ -1,0 +1,29 @@
+import type { DeclaredCapabilities } from '../capabilities.ts';
+import type { ConfigDocument } from '../config-document.ts';
+
+/** Who is under test, as reports name it. */
+export interface AdapterDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly capabilities: DeclaredCapabilities;
+}
+
+/** Plugs a balancer into the suite: starts it on a neutral config, and says what it supports. */
+export interface BalancerAdapter {
+  readonly name: string;
+  describe(): Promise<AdapterDescription>;
+  /** Starts the balancer; resolves once it serves `config` on every listener. */
+  start(config: ConfigDocument): Promise<StartedBalancer>;
+}
+
+/** A running balancer, owned by one scenario. */
+export interface StartedBalancer extends AsyncDisposable {
+  /** Serves `config` from now on; resolves only once the new config is live. */
+  reconfigure(config: ConfigDocument): Promise<void>;
+  /** Stops the balancer (idempotent). */
+  stop(): Promise<void>;
+  /** The config it runs, how it was started and its output: attached to a failed scenario. */
+  evidence(): string;
+  /** Set when the balancer exited without being told to: the scenario must fail. */
+  readonly unexpectedExit: string | undefined;
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { type Capability, declareCapabilities, isCapability, parseCapabilityList } from '../capabilities.ts';
+import { ProcessAdapter, type ReloadMethod } from './process-adapter.ts';
+
+/**
+ * Your own balancer, in any language, as a command:
+ *   LBSPEC_COMMAND="./my-balancer --config {config}"   the command; {config} becomes the config path
+ *   LBSPEC_CAPABILITIES="l7,l4,round-robin" | "all"   what it supports (or LBSPEC_CAPABILITIES_FILE)
+ *   LBSPEC_NAME, LBSPEC_VERSION                        how reports name it (default: the program name)
+ *   LBSPEC_RELOAD=restart | sighup                     how it takes a new config (default restart)
+ */
+export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAdapter {
+  const template = env.LBSPEC_COMMAND?.trim();
+  if (!template) {
+    throw new Error(
+      'the command adapter needs LBSPEC_COMMAND, e.g. LBSPEC_COMMAND="./my-balancer --config {config}"',
+    );
+  }
+  const words = splitCommandLine(template);
+  if (!words.some((word) => word.includes('{config}'))) {
+    throw new Error(
+      `LBSPEC_COMMAND="${template}" has no {config} placeholder; add one where the config file path goes`,
+    );
+  }
+  const reload = (env.LBSPEC_RELOAD ?? 'restart') as ReloadMethod;
+  if (reload !== 'restart' && reload !== 'sighup') {
+    throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
+  }
+  const [program, ...rest] = words as [string, ...string[]];
+  return new ProcessAdapter({
+    description: {
+      name: env.LBSPEC_NAME || basename(program),
+      version: env.LBSPEC_VERSION || 'unknown',
+      capabilities: readDeclaredCapabilities(env),
+    },
+    commandLine: (configPath) => ({
+      command: program.replaceAll('{config}', configPath),
+      args: rest.map((word) => word.replaceAll('{config}', configPath)),
+    }),
+    reload,
+    reportsConfigHash: reload === 'sighup',
+  });
+}
+
+function readDeclaredCapabilities(env: NodeJS.ProcessEnv) {
+  if (env.LBSPEC_CAPABILITIES_FILE) {
+    const source = env.LBSPEC_CAPABILITIES_FILE;
+    let declared: { supported?: unknown; unsupported?: unknown };
+    try {
+      declared = JSON.parse(readFileSync(source, 'utf8'));
+    } catch (error) {
+      throw new Error(`LBSPEC_CAPABILITIES_FILE=${source}: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(declared.supported)) {
+      throw new Error(
+        `LBSPEC_CAPABILITIES_FILE=${source}: expected {"supported": ["l7", ...], "unsupported": {"l4": "why"}}`,
+      );
+    }
+    const supported = parseCapabilityList(declared.supported.join(','), source);
+    const reasons: Partial<Record<Capability, string>> = {};
+    for (const [name, reason] of Object.entries((declared.unsupported ?? {}) as Record<string, unknown>)) {
+      if (!isCapability(name)) throw new Error(`${source}: "unsupported" names unknown capability "${name}"`);
+      reasons[name] = String(reason);
+    }
+    return declareCapabilities(supported, `not declared in ${source}`, reasons);
+  }
+  if (env.LBSPEC_CAPABILITIES) {
+    return declareCapabilities(
+      parseCapabilityList(env.LBSPEC_CAPABILITIES, 'LBSPEC_CAPABILITIES'),
+      'not declared in LBSPEC_CAPABILITIES',
+    );
+  }
+  throw new Error(
+    'the command adapter needs the capabilities of your balancer: LBSPEC_CAPABILITIES="l7,round-robin" (or "all"), or LBSPEC_CAPABILITIES_FILE=caps.json',
+  );
+}
+
+/**
+ * Splits a command line into words the way a POSIX shell would for plain words, 'single' and
+ * "double" quotes and backslash escapes; no variables, globs or pipes (the command runs without a
+ * shell). Example: `node "my lb.js" --config {config}` -> ["node", "my lb.js", "--config", "{config}"].
+ */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i] as string;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word += char;
+    } else if (
+      char === '\\' &&
+      i + 1 < line.length &&
+      (quote === undefined || /["\\$`]/.test(line[i + 1] as string))
+    ) {
+      word += line[++i];
+      inWord = true;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else word += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} quote in command line: ${line}`);
+  if (inWord) words.push(word);
+  return words;
+}

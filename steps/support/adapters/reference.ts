@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { declareCapabilities } from '../capabilities.ts';
+import { ProcessAdapter } from './process-adapter.ts';
+
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const tsxLoader = import.meta.resolve('tsx');
+
+/**
+ * Runs a balancer built on the reference's CLI as a separate process: the reference itself, or one
+ * of the deliberately broken balancers in fixtures/broken/ (same CLI, same config contract).
+ */
+export function referenceStyleAdapter(name: string, entryPoint: string): ProcessAdapter {
+  const { version } = JSON.parse(readFileSync(new URL('package.json', `file://${projectRoot}`), 'utf8')) as {
+    version: string;
+  };
+  return new ProcessAdapter({
+    description: {
+      name,
+      version,
+      capabilities: declareCapabilities(['l7', 'l4', 'round-robin'], 'not implemented by the reference yet'),
+    },
+    commandLine: (configPath) => ({
+      command: process.execPath,
+      args: [
+        '--import',
+        tsxLoader,
+        `${projectRoot}${entryPoint}`,
+        '--config',
+        configPath,
+        '--exit-on-stdin-close',
+      ],
+    }),
+    reload: 'sighup',
+    reportsConfigHash: true,
+  });
+}
+
+/** The reference balancer (reference/src/main.ts). */
+export function referenceAdapter(): ProcessAdapter {
+  return referenceStyleAdapter('reference', 'reference/src/main.ts');
+}

@@ -1,0 +1,52 @@
+/** Wire protocol of a fixture backend: HTTP answers requests, TCP greets and echoes. */
+export type BackendProtocol = 'http' | 'tcp';
+
+/** A backend a scenario asks for. */
+export interface BackendSpec {
+  readonly id: string;
+  readonly protocol: BackendProtocol;
+}
+
+/** Counters a fixture backend reports (see fixtures/backend/server.ts). */
+export interface BackendStats {
+  readonly requests: number;
+  readonly healthChecks: number;
+  readonly activeConnections: number;
+  readonly peakConnections: number;
+  readonly activeRequests: number;
+  readonly peakActiveRequests: number;
+}
+
+/** A running backend: where it listens, how to steer it, and the faults a scenario may inject. */
+export interface StartedBackend extends AsyncDisposable {
+  readonly id: string;
+  readonly protocol: BackendProtocol;
+  /** host:port of its data port, as a balancer config names it. */
+  readonly address: string;
+  /** Whether it is meant to be serving now (false after stop, kill or pause). */
+  readonly running: boolean;
+  stats(): Promise<BackendStats>;
+  /** Zeroes its counters and arrival log (not its behaviour). */
+  resetStats(): Promise<void>;
+  /** Partial update of its behaviour (fixtures/backend/behaviour.ts). */
+  setBehaviour(update: Record<string, unknown>): Promise<void>;
+  /** SIGTERM: closes its sockets and exits; connections are then refused. */
+  stop(): Promise<void>;
+  /** SIGKILL: dies at once, as in a crash. */
+  kill(): Promise<void>;
+  /** Freezes it: connections are still accepted by the kernel, but nothing is answered. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Starts it again on the same address after stop or kill. */
+  restart(): Promise<void>;
+  /** Process output and final stats, for the report of a failed scenario. */
+  evidence(): Promise<string>;
+  /** Set when it exited without being told to: the scenario must fail. */
+  readonly unexpectedExit: string | undefined;
+}
+
+/** Starts backends; `process` (OS processes) is the default provider. */
+export interface BackendProvider {
+  readonly name: string;
+  start(specs: readonly BackendSpec[]): Promise<StartedBackend[]>;
+}

@@ -1,0 +1,56 @@
+/**
+ * Every capability a scenario may require, by tag name (without "@"), with what it means. A balancer
+ * adapter declares the ones it supports; a scenario tagged with one it lacks is reported unsupported.
+ */
+export const capabilities = {
+  l7: 'HTTP/1.1 listeners: one balancing decision per request',
+  l4: 'TCP listeners: one balancing decision per connection',
+  'round-robin': 'the round_robin algorithm: strict rotation in config order',
+} as const satisfies Record<string, string>;
+
+export type Capability = keyof typeof capabilities;
+
+export const allCapabilities = Object.keys(capabilities) as Capability[];
+
+export function isCapability(name: string): name is Capability {
+  return Object.hasOwn(capabilities, name);
+}
+
+/** What a balancer adapter declares: supported capabilities, and why it lacks the others. */
+export interface DeclaredCapabilities {
+  readonly supported: readonly Capability[];
+  /** A one-line reason per capability it does not support, shown in reports. */
+  readonly reasons: Readonly<Partial<Record<Capability, string>>>;
+}
+
+/**
+ * Parses a declaration: "all", or a comma-separated list ("l7, round-robin"). Unknown names are an
+ * error (a typo would otherwise silently turn scenarios into "unsupported").
+ */
+export function parseCapabilityList(text: string, source: string): Capability[] {
+  if (text.trim() === 'all') return [...allCapabilities];
+  const names = text
+    .split(',')
+    .map((name) => name.trim().replace(/^@/, ''))
+    .filter(Boolean);
+  const unknown = names.filter((name) => !isCapability(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${source}: unknown capabilities ${unknown.join(', ')}; known: ${allCapabilities.join(', ')} (or "all")`,
+    );
+  }
+  return names as Capability[];
+}
+
+/** Declares `supported`; every other capability gets `defaultReason` unless `reasons` names one. */
+export function declareCapabilities(
+  supported: readonly Capability[],
+  defaultReason: string,
+  reasons: Partial<Record<Capability, string>> = {},
+): DeclaredCapabilities {
+  const all: Partial<Record<Capability, string>> = {};
+  for (const capability of allCapabilities) {
+    if (!supported.includes(capability)) all[capability] = reasons[capability] ?? defaultReason;
+  }
+  return { supported: [...supported], reasons: all };
+}

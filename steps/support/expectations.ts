@@ -1,0 +1,116 @@
+import type { Exchange } from './traffic.ts';
+
+/** A failed expectation; its message says what was expected, what was seen, with numbers. */
+export class ExpectationError extends Error {
+  readonly code = 'LBSPEC_EXPECTATION';
+}
+
+function fail(message: string): never {
+  throw new ExpectationError(message);
+}
+
+/** Counts how many exchanges each backend answered, in the order `ids` gives. */
+export function countByBackend(exchanges: readonly Exchange[], ids: readonly string[]): Map<string, number> {
+  const counts = new Map(ids.map((id) => [id, 0]));
+  for (const exchange of exchanges) {
+    if (exchange.backendId !== undefined)
+      counts.set(exchange.backendId, (counts.get(exchange.backendId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function describeExchange(exchange: Exchange): string {
+  const outcome = exchange.error
+    ? `error ${exchange.error}`
+    : (exchange.note ?? `answered by ${exchange.backendId}`);
+  return `client ${exchange.client} request ${exchange.seq}: ${outcome}`;
+}
+
+function listSome(lines: readonly string[], limit = 10): string {
+  const shown = lines.slice(0, limit).map((line) => `  ${line}`);
+  if (lines.length > limit) shown.push(`  ... and ${lines.length - limit} more`);
+  return shown.join('\n');
+}
+
+/** Every exchange got a 2xx answer (HTTP) or a greeting (TCP) from an identified backend. */
+export function expectAllSucceeded(exchanges: readonly Exchange[]): void {
+  const failed = exchanges.filter(
+    (exchange) =>
+      exchange.error !== undefined ||
+      exchange.backendId === undefined ||
+      (exchange.status !== undefined && (exchange.status < 200 || exchange.status > 299)),
+  );
+  if (failed.length > 0) {
+    fail(
+      `expected all ${exchanges.length} requests to succeed, but ${failed.length} did not:\n${listSome(failed.map(describeExchange))}`,
+    );
+  }
+}
+
+/**
+ * Each backend received exactly `expected`, counted by the backends themselves (`received`) and by
+ * the clients from the answers (`answered`); both must agree.
+ */
+export function expectExactShare(
+  received: ReadonlyMap<string, number>,
+  answered: ReadonlyMap<string, number>,
+  expected: number,
+): void {
+  const rows = [...received].map(([id, count]) => ({ id, count, answered: answered.get(id) ?? 0 }));
+  const wrong = rows.filter((row) => row.count !== expected || row.answered !== expected);
+  const strangers = [...answered.keys()].filter((id) => !received.has(id));
+  if (wrong.length > 0 || strangers.length > 0) {
+    const table = rows.map(
+      (row) => `  ${row.id}: received ${row.count}, answered ${row.answered}, expected ${expected}`,
+    );
+    const extra = strangers.length > 0 ? `\n  answers from unknown backends: ${strangers.join(', ')}` : '';
+    fail(`expected each backend to receive exactly ${expected} requests:\n${table.join('\n')}${extra}`);
+  }
+}
+
+/**
+ * The answering backends follow `order` cyclically: each one is the successor in config order of
+ * the one before. Any starting point is accepted (products differ: nginx starts at the first server,
+ * Caddy at the second).
+ */
+export function expectRotation(sequence: readonly (string | undefined)[], order: readonly string[]): void {
+  for (let i = 1; i < sequence.length; i++) {
+    const previous = order.indexOf(sequence[i - 1] as string);
+    const expected = order[(previous + 1) % order.length];
+    if (previous < 0 || sequence[i] !== expected) {
+      fail(
+        `expected rotation in config order ${order.join(' -> ')} (from any start), but request ${i} went to ${sequence[i] ?? '(no backend)'} after ${sequence[i - 1] ?? '(no backend)'}, where ${previous < 0 ? 'a configured backend' : expected} was due.\nsequence: ${sequence.map((id) => id ?? '-').join(' ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * No request was silently lost: each one either failed visibly (a transport error or a 5xx) or was
+ * answered by one of `running`. A 2xx without a running backend behind it is the defect.
+ */
+export function expectFailuresVisible(exchanges: readonly Exchange[], running: ReadonlySet<string>): void {
+  const silent = exchanges.filter((exchange) => {
+    if (exchange.error !== undefined) return exchange.status !== undefined && exchange.status < 500;
+    if (exchange.status !== undefined && exchange.status >= 500) return false;
+    return exchange.backendId === undefined || !running.has(exchange.backendId);
+  });
+  if (silent.length > 0) {
+    fail(
+      `expected every request to be answered by a running backend (${[...running].join(', ')}) or to fail visibly (error or 5xx), but ${silent.length} were neither:\n${listSome(silent.map(describeExchange))}`,
+    );
+  }
+}
+
+/** Each of `ids` received at least `minimum` (per the backends' own counts). */
+export function expectAtLeast(
+  received: ReadonlyMap<string, number>,
+  ids: readonly string[],
+  minimum: number,
+): void {
+  const short = ids.filter((id) => (received.get(id) ?? 0) < minimum);
+  if (short.length > 0) {
+    const table = ids.map((id) => `  ${id}: received ${received.get(id) ?? 0}, expected at least ${minimum}`);
+    fail(`expected each of ${ids.join(', ')} to receive at least ${minimum} requests:\n${table.join('\n')}`);
+  }
+}

@@ -1,0 +1,231 @@
+import type { Envelope, TestStepResultStatus } from '@cucumber/messages';
+import type { AdapterDescription } from '../adapters/adapter.ts';
+import { type TaskTag, tasks } from '../tasks.ts';
+import { mediaTypes } from './media-types.ts';
+
+/** How one scenario ended. "unsupported" means the balancer lacks a capability it needs. */
+export type Outcome = 'passed' | 'failed' | 'unsupported' | 'skipped';
+
+export type Totals = Record<Outcome, number>;
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly feature: string;
+  readonly uri: string;
+  readonly tags: readonly string[];
+  readonly outcome: Outcome;
+  readonly durationMs: number;
+  /** Why it failed (first failing step's message) or why it is unsupported. */
+  readonly reason?: string;
+}
+
+export interface GroupResult {
+  readonly name: string;
+  readonly totals: Totals;
+  readonly scenarios: readonly { name: string; outcome: Outcome }[];
+}
+
+export interface ConformanceReport {
+  readonly adapter: AdapterDescription | null;
+  readonly backendProvider: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** "pass" when no scenario failed and at least one ran. */
+  readonly verdict: 'pass' | 'fail';
+  readonly totals: Totals;
+  readonly byFeature: readonly (GroupResult & { uri: string })[];
+  readonly byTask: readonly (GroupResult & { tag: string })[];
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+const failingStatuses = new Set<TestStepResultStatus>([
+  'FAILED' as TestStepResultStatus,
+  'AMBIGUOUS' as TestStepResultStatus,
+  'UNDEFINED' as TestStepResultStatus,
+  'PENDING' as TestStepResultStatus,
+  'UNKNOWN' as TestStepResultStatus,
+]);
+
+interface Attempt {
+  testCaseId: string;
+  startedMs: number;
+  finishedMs?: number;
+  willBeRetried?: boolean;
+  statuses: TestStepResultStatus[];
+  firstFailure?: string;
+  unsupported?: string;
+}
+
+const toMs = (timestamp: { seconds: number; nanos: number }): number =>
+  timestamp.seconds * 1000 + timestamp.nanos / 1e6;
+
+/** Builds the conformance report from a run's cucumber messages. Pure: same messages, same report. */
+export function buildConformanceReport(
+  envelopes: readonly Envelope[],
+  backendProvider = 'process',
+): ConformanceReport {
+  const featureNames = new Map<string, string>();
+  const pickles = new Map<string, { name: string; uri: string; tags: string[] }>();
+  const pickleOfTestCase = new Map<string, string>();
+  const attempts = new Map<string, Attempt>();
+  let adapter: AdapterDescription | null = null;
+  let runStartedMs = 0;
+  let runFinishedMs = 0;
+
+  for (const envelope of envelopes) {
+    if (envelope.gherkinDocument?.feature && envelope.gherkinDocument.uri) {
+      featureNames.set(envelope.gherkinDocument.uri, envelope.gherkinDocument.feature.name);
+    } else if (envelope.pickle) {
+      const { id, name, uri, tags } = envelope.pickle;
+      pickles.set(id, { name, uri, tags: tags.map((tag) => tag.name) });
+    } else if (envelope.testCase) {
+      pickleOfTestCase.set(envelope.testCase.id, envelope.testCase.pickleId);
+    } else if (envelope.testCaseStarted) {
+      const { id, testCaseId, timestamp } = envelope.testCaseStarted;
+      attempts.set(id, { testCaseId, startedMs: toMs(timestamp), statuses: [] });
+    } else if (envelope.testStepFinished) {
+      const attempt = attempts.get(envelope.testStepFinished.testCaseStartedId);
+      const result = envelope.testStepFinished.testStepResult;
+      attempt?.statuses.push(result.status);
+      if (attempt && failingStatuses.has(result.status) && attempt.firstFailure === undefined) {
+        attempt.firstFailure = result.message ?? result.exception?.message ?? result.status;
+      }
+    } else if (envelope.attachment) {
+      const { mediaType, body, testCaseStartedId } = envelope.attachment;
+      if (mediaType === mediaTypes.adapter && adapter === null)
+        adapter = JSON.parse(body) as AdapterDescription;
+      if (mediaType === mediaTypes.unsupported && testCaseStartedId) {
+        const attempt = attempts.get(testCaseStartedId);
+        const { adapter: name, reasons } = JSON.parse(body) as { adapter: string; reasons: string[] };
+        if (attempt) attempt.unsupported = `${name} lacks ${reasons.join('; ')}`;
+      }
+    } else if (envelope.testCaseFinished) {
+      const attempt = attempts.get(envelope.testCaseFinished.testCaseStartedId);
+      if (attempt) {
+        attempt.finishedMs = toMs(envelope.testCaseFinished.timestamp);
+        attempt.willBeRetried = envelope.testCaseFinished.willBeRetried;
+      }
+    } else if (envelope.testRunStarted) {
+      runStartedMs = toMs(envelope.testRunStarted.timestamp);
+    } else if (envelope.testRunFinished) {
+      runFinishedMs = toMs(envelope.testRunFinished.timestamp);
+    }
+  }
+
+  const scenarios: ScenarioResult[] = [];
+  for (const attempt of attempts.values()) {
+    if (attempt.willBeRetried) continue;
+    const pickle = pickles.get(pickleOfTestCase.get(attempt.testCaseId) ?? '');
+    if (!pickle) continue;
+    const outcome = outcomeOf(attempt);
+    const reason =
+      outcome === 'failed'
+        ? attempt.firstFailure
+        : outcome === 'unsupported'
+          ? attempt.unsupported
+          : undefined;
+    scenarios.push({
+      name: pickle.name,
+      feature: featureNames.get(pickle.uri) ?? pickle.uri,
+      uri: pickle.uri,
+      tags: pickle.tags,
+      outcome,
+      durationMs: Math.round((attempt.finishedMs ?? attempt.startedMs) - attempt.startedMs),
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+  scenarios.sort((a, b) => a.uri.localeCompare(b.uri));
+
+  const totals = tally(scenarios);
+  const byFeature = groupBy(scenarios, (scenario) => [scenario.uri]).map(([uri, members]) => ({
+    uri,
+    ...summarise(featureNames.get(uri) ?? uri, members),
+  }));
+  const byTask = groupBy(scenarios, (scenario) => scenario.tags.filter((tag) => /^@task-\d\d$/.test(tag)))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([tag, members]) => ({ tag, ...summarise(tasks[tag.slice(1) as TaskTag] ?? tag, members) }));
+
+  return {
+    adapter,
+    backendProvider,
+    startedAt: new Date(runStartedMs).toISOString(),
+    durationMs: Math.round(runFinishedMs - runStartedMs),
+    verdict: totals.failed === 0 && totals.passed > 0 ? 'pass' : 'fail',
+    totals,
+    byFeature,
+    byTask,
+    scenarios,
+  };
+}
+
+function outcomeOf(attempt: Attempt): Outcome {
+  if (attempt.statuses.some((status) => failingStatuses.has(status))) return 'failed';
+  if (attempt.unsupported !== undefined) return 'unsupported';
+  if (attempt.statuses.includes('SKIPPED' as TestStepResultStatus)) return 'skipped';
+  return attempt.statuses.length > 0 ? 'passed' : 'skipped';
+}
+
+function tally(scenarios: readonly ScenarioResult[]): Totals {
+  const totals: Totals = { passed: 0, failed: 0, unsupported: 0, skipped: 0 };
+  for (const scenario of scenarios) totals[scenario.outcome]++;
+  return totals;
+}
+
+function summarise(name: string, members: readonly ScenarioResult[]): GroupResult {
+  return { name, totals: tally(members), scenarios: members.map(({ name, outcome }) => ({ name, outcome })) };
+}
+
+function groupBy(
+  scenarios: readonly ScenarioResult[],
+  keys: (scenario: ScenarioResult) => string[],
+): [string, ScenarioResult[]][] {
+  const groups = new Map<string, ScenarioResult[]>();
+  for (const scenario of scenarios) {
+    for (const key of keys(scenario)) groups.set(key, [...(groups.get(key) ?? []), scenario]);
+  }
+  return [...groups];
+}
+
+const outcomes: readonly Outcome[] = ['passed', 'failed', 'unsupported', 'skipped'];
+
+/** The report as Markdown a person reads: verdict, per-task table, then every scenario by feature. */
+export function renderConformanceMarkdown(report: ConformanceReport): string {
+  const adapter = report.adapter;
+  const lines = [
+    `# Conformance of ${adapter ? `${adapter.name} ${adapter.version}` : 'an unknown balancer'}`,
+    '',
+    `**Verdict: ${report.verdict.toUpperCase()}** (${outcomes.map((o) => `${report.totals[o]} ${o}`).join(', ')})`,
+    '',
+    `- Run: ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `- Backends: ${report.backendProvider} provider`,
+    `- Capabilities declared: ${adapter?.capabilities.supported.join(', ') || 'none'}`,
+  ];
+  if (report.totals.passed + report.totals.failed === 0)
+    lines.push('- No scenario ran: nothing was checked.');
+  lines.push(
+    '',
+    '## By task',
+    '',
+    '| task | | passed | failed | unsupported | skipped |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const task of report.byTask) {
+    lines.push(
+      `| ${task.tag.slice(1)} | ${task.name} | ${outcomes.map((o) => task.totals[o]).join(' | ')} |`,
+    );
+  }
+  lines.push('', '## By feature');
+  for (const feature of report.byFeature) {
+    lines.push('', `### ${feature.name} (${feature.uri})`, '');
+    for (const scenario of report.scenarios.filter((s) => s.uri === feature.uri)) {
+      const reason = scenario.reason ? `: ${firstLine(scenario.reason)}` : '';
+      lines.push(`- **${scenario.outcome}** ${scenario.name} (${scenario.durationMs} ms)${reason}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}

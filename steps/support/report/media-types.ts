@@ -1,0 +1,7 @@
+/** Attachment media types by which the hooks tell the conformance report about a scenario. */
+export const mediaTypes = {
+  /** JSON AdapterDescription: who is under test (attached once per worker). */
+  adapter: 'application/vnd.lbspec.adapter+json',
+  /** JSON { adapter, missing, reasons }: the scenario was skipped as unsupported. */
+  unsupported: 'application/vnd.lbspec.unsupported+json',
+} as const;

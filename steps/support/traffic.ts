@@ -1,0 +1,171 @@
+import { connect, type Socket } from 'node:net';
+import { Client } from 'undici';
+import { splitHostPort } from './net.ts';
+import { timeouts } from './timeouts.ts';
+
+/** One request (HTTP) or connection (TCP) as the client saw it. */
+export interface Exchange {
+  /** Which client sent it (0-based) and its place in that client's sequence. */
+  readonly client: number;
+  readonly seq: number;
+  /** The backend that answered: x-backend-id (HTTP) or the welcome line (TCP). */
+  readonly backendId?: string;
+  /** HTTP status, when a response arrived. */
+  readonly status?: number;
+  /** Transport failure (refused, reset, timeout, closed without answer), when no answer arrived. */
+  readonly error?: string;
+  /** A short description of what came back, for failure reports. */
+  readonly note?: string;
+}
+
+export interface LoadShape {
+  /** Clients running at the same time, each on its own connection(s). */
+  readonly clients: number;
+  /** Requests each client sends, one after another. */
+  readonly perClient: number;
+}
+
+/** HTTP: each client keeps one keep-alive connection and sends its requests one after another. */
+export async function sendHttpRequests(
+  address: string,
+  { clients, perClient }: LoadShape,
+  path = '/',
+): Promise<Exchange[]> {
+  const runs = Array.from({ length: clients }, async (_, client) => {
+    const connection = new Client(`http://${address}`, {
+      headersTimeout: timeouts.requestMs,
+      bodyTimeout: timeouts.requestMs,
+      connectTimeout: timeouts.requestMs,
+    });
+    const exchanges: Exchange[] = [];
+    try {
+      for (let seq = 0; seq < perClient; seq++) {
+        exchanges.push(await oneHttpRequest(connection, client, seq, path));
+      }
+    } finally {
+      await connection.destroy();
+    }
+    return exchanges;
+  });
+  return (await Promise.all(runs)).flat();
+}
+
+async function oneHttpRequest(
+  connection: Client,
+  client: number,
+  seq: number,
+  path: string,
+): Promise<Exchange> {
+  try {
+    const response = await connection.request({
+      method: 'GET',
+      path,
+      headers: { 'x-request-id': `c${client}-r${seq}` },
+    });
+    const body = await response.body.text();
+    const header = response.headers['x-backend-id'];
+    const backendId = typeof header === 'string' ? header : undefined;
+    let bodyId: string | undefined;
+    try {
+      bodyId = (JSON.parse(body) as { id?: string }).id;
+    } catch {
+      bodyId = undefined;
+    }
+    const note = `HTTP ${response.statusCode}, x-backend-id ${backendId ?? '(none)'}, body ${JSON.stringify(body.slice(0, 120))}`;
+    if (backendId !== undefined && bodyId !== backendId) {
+      return {
+        client,
+        seq,
+        status: response.statusCode,
+        error: `header says ${backendId}, body says ${bodyId}`,
+        note,
+      };
+    }
+    return { client, seq, status: response.statusCode, backendId, note };
+  } catch (error) {
+    return { client, seq, error: describeError(error) };
+  }
+}
+
+/** TCP: each client opens its connections one after another; each reads the welcome line and closes. */
+export async function openTcpConnections(
+  address: string,
+  { clients, perClient }: LoadShape,
+): Promise<Exchange[]> {
+  const runs = Array.from({ length: clients }, async (_, client) => {
+    const exchanges: Exchange[] = [];
+    for (let seq = 0; seq < perClient; seq++) {
+      try {
+        const { welcome } = await tcpConversation(address, Buffer.alloc(0), { untilWelcome: true });
+        exchanges.push({ client, seq, backendId: welcome, note: `welcome ${welcome}` });
+      } catch (error) {
+        exchanges.push({ client, seq, error: describeError(error) });
+      }
+    }
+    return exchanges;
+  });
+  return (await Promise.all(runs)).flat();
+}
+
+/** What a TCP client got back: the greeting's backend id, every byte after it, and whether the stream ended. */
+export interface TcpConversation {
+  readonly welcome: string;
+  readonly echoed: Buffer;
+  readonly ended: boolean;
+}
+
+/**
+ * Connects, sends `payload`, half-closes (unless `untilWelcome`), and reads until the server ends
+ * the stream, or only up to the welcome line. Rejects on reset, timeout or a stream without greeting.
+ */
+export function tcpConversation(
+  address: string,
+  payload: Buffer,
+  { untilWelcome = false }: { untilWelcome?: boolean } = {},
+): Promise<TcpConversation> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const deadline = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within ${timeouts.requestMs} ms (got ${received} bytes)`));
+    }, timeouts.requestMs);
+    const finish = (ended: boolean): void => {
+      clearTimeout(deadline);
+      const all = Buffer.concat(chunks);
+      const newline = all.indexOf(10);
+      const match = newline >= 0 ? /^HELLO (.+)$/.exec(all.subarray(0, newline).toString('utf8')) : null;
+      socket.destroy();
+      if (!match) {
+        reject(
+          new Error(
+            `connection ${ended ? 'closed' : 'stalled'} without a welcome line (got ${all.length} bytes)`,
+          ),
+        );
+        return;
+      }
+      resolve({ welcome: match[1] as string, echoed: all.subarray(newline + 1), ended });
+    };
+    socket.once('connect', () => {
+      if (untilWelcome) return;
+      socket.write(payload);
+      socket.end();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (untilWelcome && chunk.includes(10)) finish(false);
+    });
+    socket.once('end', () => finish(true));
+    socket.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+  });
+}
+
+function describeError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  return code ? `${code}: ${message}` : String(message ?? error);
+}

@@ -1,0 +1,142 @@
+import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
+import { selectAdapter } from './adapters/select.ts';
+import { processBackendProvider } from './backends/process-provider.ts';
+import type { BackendProtocol, StartedBackend } from './backends/provider.ts';
+import type { ConfigDocument, ListenerDocument } from './config-document.ts';
+import { PortAllocator } from './ports.ts';
+import {
+  type Exchange,
+  type LoadShape,
+  openTcpConnections,
+  sendHttpRequests,
+  type TcpConversation,
+} from './traffic.ts';
+
+/** Set by a cucumber profile's worldParameters, e.g. { adapter: "command" }. */
+export interface LbWorldParameters {
+  readonly adapter?: string;
+}
+
+// One adapter and one port allocator per worker process, shared by its scenarios.
+let adapter: BalancerAdapter | undefined;
+const ports = new PortAllocator();
+
+/** The state of one scenario: the backends and balancer it started and the traffic it sent. */
+export class LbWorld extends World<LbWorldParameters> {
+  readonly backends = new Map<string, StartedBackend>();
+  balancer: StartedBalancer | undefined;
+  config: ConfigDocument | undefined;
+  exchanges: Exchange[] = [];
+  tcpConversation: (TcpConversation & { readonly sent: Buffer }) | undefined;
+
+  constructor(options: IWorldOptions<LbWorldParameters>) {
+    super(options);
+  }
+
+  /** The balancer adapter of this run (see adapters/select.ts). */
+  get adapter(): BalancerAdapter {
+    adapter ??= selectAdapter(this.parameters.adapter);
+    return adapter;
+  }
+
+  async startBackends(protocol: BackendProtocol, ids: readonly string[]): Promise<void> {
+    const duplicate = ids.find((id) => this.backends.has(id));
+    if (duplicate) throw new Error(`backend "${duplicate}" was already started in this scenario`);
+    for (const backend of await processBackendProvider.start(ids.map((id) => ({ id, protocol })))) {
+      this.backends.set(backend.id, backend);
+    }
+  }
+
+  backend(id: string): StartedBackend {
+    const backend = this.backends.get(id);
+    if (!backend)
+      throw new Error(
+        `no backend "${id}" in this scenario; started: ${[...this.backends.keys()].join(', ') || 'none'}`,
+      );
+    return backend;
+  }
+
+  /** Starts the balancer with one listener over one pool of `ids`, in that order, then zeroes backend stats. */
+  async startBalancer(protocol: BackendProtocol, algorithm: string, ids: readonly string[]): Promise<void> {
+    if (this.balancer) throw new Error('a balancer was already started in this scenario');
+    const listener: ListenerDocument = {
+      name: 'main',
+      protocol,
+      address: `127.0.0.1:${await ports.allocate()}`,
+      pool: 'main',
+    };
+    this.config = {
+      version: 1,
+      admin: { address: `127.0.0.1:${await ports.allocate()}` },
+      listeners: [listener],
+      pools: { main: { algorithm, backends: ids.map((id) => ({ id, address: this.backend(id).address })) } },
+    };
+    this.balancer = await this.adapter.start(this.config);
+    // Readiness probes may have reached backends; scenarios count from here.
+    await Promise.all([...this.backends.values()].map((backend) => backend.resetStats()));
+  }
+
+  /** The address clients connect to. */
+  get listenerAddress(): string {
+    const listener = this.config?.listeners[0];
+    if (!listener) throw new Error('no balancer was started in this scenario');
+    return listener.address;
+  }
+
+  /** Sends requests (HTTP) or opens connections (TCP), by the listener's protocol. */
+  async sendTraffic(shape: LoadShape): Promise<void> {
+    const protocol = this.config?.listeners[0]?.protocol;
+    const sent =
+      protocol === 'tcp'
+        ? await openTcpConnections(this.listenerAddress, shape)
+        : await sendHttpRequests(this.listenerAddress, shape);
+    this.exchanges.push(...sent);
+  }
+
+  /** Every backend's own count of requests (HTTP) or connections (TCP), by id. */
+  async receivedCounts(ids: readonly string[] = [...this.backends.keys()]): Promise<Map<string, number>> {
+    const stats = await Promise.all(
+      ids.map(async (id) => [id, (await this.backend(id).stats()).requests] as const),
+    );
+    return new Map(stats);
+  }
+
+  /** Ids of the backends meant to be serving now. */
+  runningBackendIds(): Set<string> {
+    return new Set(
+      [...this.backends.values()].filter((backend) => backend.running).map((backend) => backend.id),
+    );
+  }
+
+  /** Everything a failed scenario's report needs to be debugged without rerunning it. */
+  async evidence(): Promise<string> {
+    const parts = [this.balancer ? this.balancer.evidence() : 'balancer: not started'];
+    for (const backend of this.backends.values()) parts.push(await backend.evidence());
+    const log = this.exchanges.map(
+      (exchange) =>
+        `client ${exchange.client} #${exchange.seq}: ${exchange.error ? `error ${exchange.error}` : (exchange.note ?? exchange.backendId)}`,
+    );
+    parts.push(`client log (${log.length} exchanges):\n${log.slice(0, 500).join('\n')}`);
+    return parts.join('\n\n');
+  }
+
+  /** Problems no step checked: a balancer or backend that died on its own. */
+  unexpectedExits(): string[] {
+    const problems = [...this.backends.values()].map((backend) => backend.unexpectedExit);
+    problems.push(this.balancer?.unexpectedExit);
+    return problems.filter((problem): problem is string => problem !== undefined);
+  }
+
+  /** Stops everything the scenario started; safe to call twice. */
+  async dispose(): Promise<void> {
+    const balancer = this.balancer;
+    this.balancer = undefined;
+    await balancer?.[Symbol.asyncDispose]();
+    const backends = [...this.backends.values()];
+    this.backends.clear();
+    await Promise.all(backends.map((backend) => backend[Symbol.asyncDispose]()));
+  }
+}
+
+setWorldConstructor(LbWorld);

@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import { When } from '@cucumber/cucumber';
+import { tcpConversation } from './support/traffic.ts';
+import type { LbWorld } from './support/world.ts';
+
+When('a client sends {int} requests one after another', async function (this: LbWorld, count: number) {
+  await this.sendTraffic({ clients: 1, perClient: count });
+});
+
+When(
+  '{int} clients each send {int} requests at the same time',
+  async function (this: LbWorld, clients: number, perClient: number) {
+    await this.sendTraffic({ clients, perClient });
+  },
+);
+
+When('a TCP client sends {int} bytes and then half-closes', async function (this: LbWorld, size: number) {
+  const sent = randomBytes(size);
+  this.tcpConversation = { sent, ...(await tcpConversation(this.listenerAddress, sent)) };
+});
