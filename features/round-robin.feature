@@ -96,7 +96,11 @@ Feature: Round robin
 
   @l4
   Scenario: A TCP connection carries data both ways across a half-close
+    The backend answers only after the client has half-closed, as a server does that reads a whole
+    request before it replies; the balancer must keep the other direction open for that answer.
+
     Given 1 TCP backend
+    And backend b1 delays its answers by 200 ms
     And a balancer with a TCP listener using round_robin over all backends
     When a TCP client sends 200000 bytes and then half-closes
     Then the TCP client received all bytes back in order and then the end of the stream

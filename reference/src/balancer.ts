@@ -1,12 +1,14 @@
 import type { BalancerConfig } from './config/types.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
-import { type OpenListener, openListener } from './listener.ts';
+import { type Defects, type ListenerContext, type OpenListener, openListener } from './listener.ts';
 import { buildPools, type RuntimePool, type SelectorOverrides } from './pools.ts';
 
 /** Options for a running balancer. */
 export interface BalancerOptions {
-  /** Replace selection algorithms (fixtures/ builds deliberately broken balancers this way). */
+  /** Replace selection algorithms (fixtures/broken/ builds deliberately broken balancers this way). */
   readonly selectorOverrides?: SelectorOverrides;
+  /** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
+  readonly defects?: Defects;
 }
 
 /** What the admin endpoint reports: the config being served and since when. */
@@ -34,8 +36,19 @@ export class Balancer {
   readonly #options: BalancerOptions;
   #served: ServedConfig | undefined;
 
+  readonly #context: ListenerContext;
+
   private constructor(options: BalancerOptions) {
     this.#options = options;
+    this.#context = {
+      poolFor: (listenerAddress) => {
+        const served = this.#served;
+        const poolName = served?.poolOfListener.get(listenerAddress);
+        return poolName === undefined ? undefined : served?.pools.get(poolName);
+      },
+      clients: this.#clients,
+      defects: options.defects ?? {},
+    };
   }
 
   /** Binds every listener of `config`; on a bind failure, releases what was bound and rejects. */
@@ -81,14 +94,6 @@ export class Balancer {
     await this.#clients.retainOnly(addresses);
   }
 
-  readonly #context = {
-    poolFor: (listenerAddress: string): RuntimePool | undefined => {
-      const served = this.#served;
-      const poolName = served?.poolOfListener.get(listenerAddress);
-      return poolName === undefined ? undefined : served?.pools.get(poolName);
-    },
-    clients: this.#clients,
-  };
 
   /** The config served now. */
   status(): BalancerStatus {

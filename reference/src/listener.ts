@@ -7,10 +7,22 @@ import { proxyHttpRequest } from './l7/http-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { RuntimePool } from './pools.ts';
 
+/**
+ * Deliberate defects, each the seam one broken balancer in fixtures/broken/ needs to prove that a
+ * scenario catches it. The reference itself never sets them.
+ */
+export interface Defects {
+  /** Status sent when a backend fails before answering, instead of 502/504 (200: a silent success). */
+  readonly upstreamFailureStatus?: number;
+  /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
+  readonly ignoreHalfClose?: boolean;
+}
+
 /** What a listener asks of the balancer for each request: the pool it serves right now. */
 export interface ListenerContext {
   poolFor(listenerAddress: string): RuntimePool | undefined;
   readonly clients: UpstreamClients;
+  readonly defects: Defects;
 }
 
 /** A bound listener. close() stops accepting, lets open exchanges finish, then cuts what remains. */
@@ -27,9 +39,9 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const server: HttpServer | TcpServer =
     config.protocol === 'http'
       ? createHttpServer({ noDelay: true }, (request, response) => {
-          void proxyHttpRequest(request, response, context.poolFor(config.address), context.clients);
+          void proxyHttpRequest(request, response, context.poolFor(config.address), context);
         })
-      : createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
           proxyTcpConnection(socket, context.poolFor(config.address));
         });
   server.on('connection', (socket: Socket) => {

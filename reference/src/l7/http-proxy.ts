@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { RuntimePool, Upstream } from '../pools.ts';
+import type { Defects } from '../listener.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is
@@ -70,7 +71,7 @@ export async function proxyHttpRequest(
   request: IncomingMessage,
   response: ServerResponse,
   pool: RuntimePool | undefined,
-  clients: UpstreamClients,
+  { clients, defects }: { clients: UpstreamClients; defects: Defects },
 ): Promise<void> {
   const upstream = pool?.selector.pick();
   if (!upstream) {
@@ -92,7 +93,7 @@ export async function proxyHttpRequest(
       signal: abort.signal,
     });
   } catch (error) {
-    if (!abort.signal.aborted) sendUpstreamFailure(response, upstream, error);
+    if (!abort.signal.aborted) sendUpstreamFailure(response, upstream, error, defects.upstreamFailureStatus);
     return;
   }
   response.writeHead(answer.statusCode, forwardableResponseHeaders(answer.headers));
@@ -105,13 +106,13 @@ export async function proxyHttpRequest(
   }
 }
 
-function sendUpstreamFailure(response: ServerResponse, upstream: Upstream, error: unknown): void {
+function sendUpstreamFailure(response: ServerResponse, upstream: Upstream, error: unknown, statusOverride?: number): void {
   const code = (error as { code?: string }).code ?? '';
   const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
   const reason = (error as Error).message || code;
   sendError(
     response,
-    timedOut ? 504 : 502,
+    statusOverride ?? (timedOut ? 504 : 502),
     `backend "${upstream.id}" (${upstream.address}) ${timedOut ? 'timed out' : 'failed'}: ${reason}`,
   );
 }
