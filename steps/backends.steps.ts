@@ -20,6 +20,9 @@ When('backend {word} is stopped', async function (this: LbWorld, id: string) {
   await this.backend(id).stop();
 });
 
-Given('backend {word} delays its answers by {int} ms', async function (this: LbWorld, id: string, delayMs: number) {
-  await this.backend(id).setBehaviour({ latencyMs: delayMs });
-});
+Given(
+  'backend {word} delays its answers by {int} ms',
+  async function (this: LbWorld, id: string, delayMs: number) {
+    await this.backend(id).setBehaviour({ latencyMs: delayMs });
+  },
+);

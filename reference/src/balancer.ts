@@ -94,7 +94,6 @@ export class Balancer {
     await this.#clients.retainOnly(addresses);
   }
 
-
   /** The config served now. */
   status(): BalancerStatus {
     const served = this.#served as ServedConfig;

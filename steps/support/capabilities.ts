@@ -1,3 +1,5 @@
+import { isTaskTag } from './tasks.ts';
+
 /**
  * Every capability a scenario may require, by tag name (without "@"), with what it means. A balancer
  * adapter declares the ones it supports; a scenario tagged with one it lacks is reported unsupported.
@@ -53,4 +55,22 @@ export function declareCapabilities(
     if (!supported.includes(capability)) all[capability] = reasons[capability] ?? defaultReason;
   }
   return { supported: [...supported], reasons: all };
+}
+
+/**
+ * The capabilities a scenario needs, from its tags. Every tag must be a known capability or a task
+ * (a typo like @round-robn must not silently drop a requirement), with at least one of each.
+ */
+export function requiredCapabilities(tags: readonly string[]): Capability[] {
+  const names = tags.map((tag) => tag.replace(/^@/, ''));
+  const unknown = names.filter((name) => !isCapability(name) && !isTaskTag(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown tags ${unknown.map((n) => `@${n}`).join(', ')}: add them to steps/support/capabilities.ts or tasks.ts`,
+    );
+  }
+  if (!names.some(isTaskTag)) throw new Error('the scenario has no @task-NN tag naming the task it grades');
+  const required = names.filter(isCapability);
+  if (required.length === 0) throw new Error('the scenario has no capability tag (e.g. @l7, @round-robin)');
+  return required;
 }

@@ -1,8 +1,7 @@
 import { After, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
-import { type Capability, isCapability } from './capabilities.ts';
+import { requiredCapabilities } from './capabilities.ts';
 import { guardAgainstLeaks } from './processes.ts';
 import { mediaTypes } from './report/media-types.ts';
-import { isTaskTag } from './tasks.ts';
 import { timeouts } from './timeouts.ts';
 import type { LbWorld } from './world.ts';
 
@@ -38,21 +37,3 @@ After(async function (this: LbWorld, { result }) {
   await this.dispose();
   if (unexpected.length > 0) throw new Error(`no step checked for it, but: ${unexpected.join('; ')}`);
 });
-
-/**
- * The capabilities a scenario needs, from its tags. Every tag must be a known capability or a task
- * (a typo like @round-robn must not silently drop a requirement), with at least one of each.
- */
-export function requiredCapabilities(tags: readonly string[]): Capability[] {
-  const names = tags.map((tag) => tag.replace(/^@/, ''));
-  const unknown = names.filter((name) => !isCapability(name) && !isTaskTag(name));
-  if (unknown.length > 0) {
-    throw new Error(
-      `unknown tags ${unknown.map((n) => `@${n}`).join(', ')}: add them to steps/support/capabilities.ts or tasks.ts`,
-    );
-  }
-  if (!names.some(isTaskTag)) throw new Error('the scenario has no @task-NN tag naming the task it grades');
-  const required = names.filter(isCapability);
-  if (required.length === 0) throw new Error('the scenario has no capability tag (e.g. @l7, @round-robin)');
-  return required;
-}

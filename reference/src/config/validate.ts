@@ -24,7 +24,10 @@ const checkShape = new Ajv2020({ allErrors: true, verbose: true, strict: true })
 /** Checks a parsed document against the schema and the rules a schema cannot say; lists every issue. */
 export function validateConfig(document: unknown): Validation {
   if (!checkShape(document)) {
-    return { ok: false, issues: sortIssues((checkShape.errors ?? []).map(describeSchemaError)) };
+    // Errors about a property's name come twice: once from the name's own schema, once summed up by
+    // propertyNames. Keep the summary, which points at the name.
+    const errors = (checkShape.errors ?? []).filter((error) => error.propertyName === undefined);
+    return { ok: false, issues: sortIssues(errors.map(describeSchemaError)) };
   }
   const config = withDefaults(document as RawConfig);
   const issues = crossReferenceIssues(config);

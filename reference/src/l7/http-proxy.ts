@@ -106,7 +106,12 @@ export async function proxyHttpRequest(
   }
 }
 
-function sendUpstreamFailure(response: ServerResponse, upstream: Upstream, error: unknown, statusOverride?: number): void {
+function sendUpstreamFailure(
+  response: ServerResponse,
+  upstream: Upstream,
+  error: unknown,
+  statusOverride?: number,
+): void {
   const code = (error as { code?: string }).code ?? '';
   const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
   const reason = (error as Error).message || code;

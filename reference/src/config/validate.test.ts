@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatIssues, parseConfig } from './load.ts';
+import { validateConfig } from './validate.ts';
+
+const valid = {
+  version: 1,
+  admin: { address: '127.0.0.1:9900' },
+  listeners: [{ name: 'web', protocol: 'http', address: '127.0.0.1:8080', pool: 'app' }],
+  pools: {
+    app: {
+      backends: [
+        { id: 'b1', address: '127.0.0.1:9001' },
+        { id: 'b2', address: '[::1]:9002', weight: 3 },
+      ],
+    },
+  },
+};
+
+function issuesOf(document: unknown) {
+  const result = validateConfig(document);
+  assert.equal(result.ok, false, 'expected the config to be rejected');
+  return result.ok ? [] : result.issues;
+}
+
+test('a valid config gets its defaults filled in', () => {
+  const result = validateConfig(valid);
+  assert.ok(result.ok);
+  assert.equal(result.config.pools.app?.algorithm, 'round_robin');
+  assert.deepEqual(
+    result.config.pools.app?.backends.map((b) => b.weight),
+    [1, 3],
+  );
+  assert.equal(result.config.pools.app?.name, 'app');
+});
+
+test('every schema problem is listed with its pointer and a fix', () => {
+  const issues = issuesOf({
+    version: 2,
+    listeners: [{ name: 'web', protocol: 'htp', address: '127.0.0.1', pool: 'app' }],
+    pools: {
+      app: { algoritm: 'round_robin', backends: [{ id: 'b1', address: '127.0.0.1:9001', weight: -1 }] },
+    },
+  });
+  assert.deepEqual(
+    issues.map((issue) => issue.pointer),
+    [
+      '/listeners/0/address',
+      '/listeners/0/protocol',
+      '/pools/app/algoritm',
+      '/pools/app/backends/0/weight',
+      '/version',
+    ],
+  );
+  const typo = issues.find((issue) => issue.pointer === '/pools/app/algoritm');
+  assert.match(typo?.fix ?? '', /did you mean "algorithm"/);
+  assert.match(issues.find((i) => i.pointer === '/listeners/0/protocol')?.fix ?? '', /"http", "tcp"/);
+  for (const issue of issues) assert.ok(issue.fix.length > 0, `no fix for ${issue.pointer}`);
+});
+
+test('missing required fields are named', () => {
+  const issues = issuesOf({ version: 1, listeners: [] });
+  assert.deepEqual(
+    issues.map((issue) => [issue.pointer, issue.message]),
+    [
+      ['/listeners', '[] must NOT have fewer than 1 items'],
+      ['/pools', '"pools" is required'],
+    ],
+  );
+});
+
+test('cross references are checked: unknown pool, duplicate ids, names and addresses, port range', () => {
+  const issues = issuesOf({
+    version: 1,
+    admin: { address: '127.0.0.1:8080' },
+    listeners: [
+      { name: 'web', protocol: 'http', address: '127.0.0.1:8080', pool: 'nope' },
+      { name: 'web', protocol: 'tcp', address: '127.0.0.1:70000', pool: 'app' },
+    ],
+    pools: {
+      app: {
+        backends: [
+          { id: 'b1', address: '127.0.0.1:9001' },
+          { id: 'b1', address: '127.0.0.1:0' },
+        ],
+      },
+    },
+  });
+  assert.deepEqual(
+    issues.map((issue) => issue.pointer),
+    [
+      '/listeners/0/address',
+      '/listeners/0/pool',
+      '/listeners/1/address',
+      '/listeners/1/name',
+      '/pools/app/backends/1/address',
+      '/pools/app/backends/1/id',
+    ],
+  );
+  assert.match(issues[1]?.fix ?? '', /"app"/);
+});
+
+test('bad pool names and wrong types are reported', () => {
+  const issues = issuesOf({ version: 1, listeners: 'web', pools: { 'bad name': { backends: [] } } });
+  assert.deepEqual(
+    issues.map((issue) => issue.pointer),
+    ['/listeners', '/pools/bad name', '/pools/bad name/backends'],
+  );
+  assert.match(issues[0]?.message ?? '', /must be an array, got a string/);
+});
+
+test('parseConfig reports JSON syntax errors and formats issues one per line', () => {
+  assert.throws(
+    () => parseConfig('{"version": 1,', 'broken.json'),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'LBSPEC_CONFIG_INVALID');
+      assert.match(
+        error.message,
+        /^invalid config broken.json \(1 error\):\n {2}\(document\): not valid JSON/,
+      );
+      return true;
+    },
+  );
+  assert.equal(
+    formatIssues('x.json', [{ pointer: '/a', message: 'bad', fix: 'mend it' }]),
+    'invalid config x.json (1 error):\n  /a: bad. Fix: mend it',
+  );
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { commandAdapter, splitCommandLine } from './command.ts';
+import { selectAdapter } from './select.ts';
+
+test('command lines split like a shell for words, quotes and escapes', () => {
+  assert.deepEqual(splitCommandLine(`node "my lb.js" --config {config}`), [
+    'node',
+    'my lb.js',
+    '--config',
+    '{config}',
+  ]);
+  assert.deepEqual(splitCommandLine(`a 'b "c"' d\\ e "f\\"g" ''`), ['a', 'b "c"', 'd e', 'f"g', '']);
+  assert.throws(() => splitCommandLine('a "b'), /unterminated " quote/);
+});
+
+test('the command adapter explains every missing or wrong setting', () => {
+  assert.throws(() => commandAdapter({}), /needs LBSPEC_COMMAND/);
+  assert.throws(() => commandAdapter({ LBSPEC_COMMAND: './lb' }), /no \{config\} placeholder/);
+  assert.throws(() => commandAdapter({ LBSPEC_COMMAND: './lb {config}' }), /LBSPEC_CAPABILITIES/);
+  assert.throws(
+    () =>
+      commandAdapter({ LBSPEC_COMMAND: './lb {config}', LBSPEC_CAPABILITIES: 'all', LBSPEC_RELOAD: 'hup' }),
+    /LBSPEC_RELOAD="hup" is not one of: restart, sighup/,
+  );
+});
+
+test('the command adapter substitutes the config path and names the program', async () => {
+  const adapter = commandAdapter({
+    LBSPEC_COMMAND: '/opt/bin/my-lb -c {config} --x={config}',
+    LBSPEC_CAPABILITIES: 'l7',
+  });
+  const description = await adapter.describe();
+  assert.equal(description.name, 'my-lb');
+  assert.equal(description.version, 'unknown');
+  assert.deepEqual(description.capabilities.supported, ['l7']);
+  assert.deepEqual(adapter.options.commandLine('/tmp/c.json'), {
+    command: '/opt/bin/my-lb',
+    args: ['-c', '/tmp/c.json', '--x=/tmp/c.json'],
+  });
+});
+
+test('capabilities can come from a file with reasons', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'lbspec-caps-'));
+  const file = join(directory, 'caps.json');
+  await writeFile(
+    file,
+    JSON.stringify({ supported: ['l7', 'round-robin'], unsupported: { l4: 'HTTP only' } }),
+  );
+  const adapter = commandAdapter({
+    LBSPEC_COMMAND: 'lb {config}',
+    LBSPEC_CAPABILITIES_FILE: file,
+    LBSPEC_NAME: 'mine',
+    LBSPEC_VERSION: '2.0',
+  });
+  const description = await adapter.describe();
+  assert.deepEqual(description.capabilities.reasons, { l4: 'HTTP only' });
+  assert.equal(`${description.name} ${description.version}`, 'mine 2.0');
+  await writeFile(file, JSON.stringify({ supported: 'l7' }));
+  assert.throws(
+    () => commandAdapter({ LBSPEC_COMMAND: 'lb {config}', LBSPEC_CAPABILITIES_FILE: file }),
+    /expected \{"supported"/,
+  );
+  await writeFile(file, JSON.stringify({ supported: [], unsupported: { l9: 'x' } }));
+  assert.throws(
+    () => commandAdapter({ LBSPEC_COMMAND: 'lb {config}', LBSPEC_CAPABILITIES_FILE: file }),
+    /unknown capability "l9"/,
+  );
+  assert.throws(
+    () =>
+      commandAdapter({
+        LBSPEC_COMMAND: 'lb {config}',
+        LBSPEC_CAPABILITIES_FILE: join(directory, 'none.json'),
+      }),
+    /ENOENT/,
+  );
+});
+
+test('adapter selection: environment, then profile, then LBSPEC_COMMAND, then the reference', () => {
+  assert.equal(selectAdapter(undefined, {}).name, 'reference');
+  const command = { LBSPEC_COMMAND: 'lb {config}', LBSPEC_CAPABILITIES: 'all' };
+  assert.equal(selectAdapter(undefined, command).name, 'lb');
+  assert.equal(selectAdapter('reference', { ...command, LBSPEC_ADAPTER: 'command' }).name, 'lb');
+  assert.equal(selectAdapter('reference', command).name, 'reference');
+  assert.throws(() => selectAdapter('nginx', {}), /unknown adapter "nginx".*known: reference, command/);
+});

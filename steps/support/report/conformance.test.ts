@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Envelope } from '@cucumber/messages';
+import { buildConformanceReport, renderConformanceMarkdown } from './conformance.ts';
+import { mediaTypes } from './media-types.ts';
+
+const at = (seconds: number) => ({ seconds, nanos: 0 });
+
+/** Messages of a run with one scenario per given step status list (and an optional attachment). */
+function run(
+  scenarios: {
+    name: string;
+    tags: string[];
+    statuses: string[];
+    attach?: [string, string];
+    retried?: boolean;
+  }[],
+): Envelope[] {
+  const envelopes: unknown[] = [
+    { testRunStarted: { timestamp: at(100) } },
+    { gherkinDocument: { uri: 'features/rr.feature', feature: { name: 'Round robin' }, comments: [] } },
+  ];
+  scenarios.forEach((scenario, i) => {
+    envelopes.push(
+      {
+        pickle: {
+          id: `p${i}`,
+          name: scenario.name,
+          uri: 'features/rr.feature',
+          tags: scenario.tags.map((name) => ({ name })),
+        },
+      },
+      { testCase: { id: `tc${i}`, pickleId: `p${i}` } },
+      { testCaseStarted: { id: `s${i}`, testCaseId: `tc${i}`, timestamp: at(100 + i) } },
+    );
+    if (scenario.attach) {
+      envelopes.push({
+        attachment: { testCaseStartedId: `s${i}`, mediaType: scenario.attach[0], body: scenario.attach[1] },
+      });
+    }
+    for (const status of scenario.statuses) {
+      envelopes.push({
+        testStepFinished: {
+          testCaseStartedId: `s${i}`,
+          testStepResult: { status, message: status === 'FAILED' ? 'expected 10, got 30' : undefined },
+        },
+      });
+    }
+    envelopes.push({
+      testCaseFinished: {
+        testCaseStartedId: `s${i}`,
+        timestamp: at(101 + i),
+        willBeRetried: scenario.retried ?? false,
+      },
+    });
+  });
+  envelopes.push({ testRunFinished: { timestamp: at(110) } });
+  return envelopes as Envelope[];
+}
+
+const adapter = JSON.stringify({
+  name: 'mine',
+  version: '1.2',
+  capabilities: { supported: ['l7'], reasons: { l4: 'HTTP only' } },
+});
+
+test('outcomes: passed, failed, unsupported (with reason) and skipped stay distinct', () => {
+  const report = buildConformanceReport(
+    run([
+      {
+        name: 'even',
+        tags: ['@l7', '@task-01'],
+        statuses: ['PASSED', 'PASSED'],
+        attach: [mediaTypes.adapter, adapter],
+      },
+      { name: 'rotation', tags: ['@l7', '@task-01'], statuses: ['PASSED', 'FAILED', 'SKIPPED'] },
+      {
+        name: 'tcp',
+        tags: ['@l4', '@task-01'],
+        statuses: ['SKIPPED', 'SKIPPED'],
+        attach: [
+          mediaTypes.unsupported,
+          JSON.stringify({ adapter: 'mine', missing: ['l4'], reasons: ['l4: HTTP only'] }),
+        ],
+      },
+      { name: 'skipped', tags: ['@l7', '@task-02'], statuses: ['SKIPPED'] },
+      { name: 'undefined step', tags: ['@l7', '@task-02'], statuses: ['UNDEFINED'] },
+    ]),
+  );
+  assert.deepEqual(
+    report.scenarios.map((s) => [s.name, s.outcome, s.reason]),
+    [
+      ['even', 'passed', undefined],
+      ['rotation', 'failed', 'expected 10, got 30'],
+      ['tcp', 'unsupported', 'mine lacks l4: HTTP only'],
+      ['skipped', 'skipped', undefined],
+      ['undefined step', 'failed', 'UNDEFINED'],
+    ],
+  );
+  assert.equal(report.adapter?.name, 'mine');
+  assert.deepEqual(report.totals, { passed: 1, failed: 2, unsupported: 1, skipped: 1 });
+  assert.equal(report.verdict, 'fail');
+  assert.equal(report.durationMs, 10_000);
+  assert.deepEqual(
+    report.byTask.map((task) => [task.tag, task.name, task.totals.passed, task.scenarios.length]),
+    [
+      ['@task-01', 'Round robin (stateless)', 1, 3],
+      ['@task-02', 'Least connections (dynamic load, connection tracking)', 0, 2],
+    ],
+  );
+  assert.equal(report.byFeature[0]?.name, 'Round robin');
+  const markdown = renderConformanceMarkdown(report);
+  assert.match(markdown, /^# Conformance of mine 1\.2/);
+  assert.match(markdown, /\*\*Verdict: FAIL\*\* \(1 passed, 2 failed, 1 unsupported, 1 skipped\)/);
+  assert.match(markdown, /- \*\*unsupported\*\* tcp \(1000 ms\): mine lacks l4: HTTP only/);
+});
+
+test('a retried attempt counts only once, by its last try', () => {
+  const report = buildConformanceReport(
+    run([
+      { name: 'flaky', tags: ['@l7', '@task-01'], statuses: ['FAILED'], retried: true },
+      { name: 'steady', tags: ['@l7', '@task-01'], statuses: ['PASSED'] },
+    ]),
+  );
+  assert.deepEqual(
+    report.scenarios.map((s) => s.name),
+    ['steady'],
+  );
+  assert.equal(report.verdict, 'pass');
+});
+
+test('a run where nothing ran is a failure, and says so', () => {
+  const report = buildConformanceReport(
+    run([{ name: 'tcp', tags: ['@l4', '@task-01'], statuses: ['SKIPPED'] }]),
+  );
+  assert.equal(report.verdict, 'fail');
+  assert.equal(report.adapter, null);
+  assert.match(renderConformanceMarkdown(report), /No scenario ran: nothing was checked\./);
+});
