@@ -17,7 +17,8 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
 
 const evenSpread = (protocol: string) => `Sequential ${protocol} requests are spread exactly evenly`;
-const rotation = (protocol: string) => `${protocol} requests rotate in the order the config lists the backends`;
+const rotation = (protocol: string) =>
+  `${protocol} requests rotate in the order the config lists the backends`;
 const concurrent = (protocol: string) => `Concurrent ${protocol} clients are still spread exactly evenly`;
 const stoppedBackend = (protocol: string) => `A stopped ${protocol} backend is never a silent success`;
 const halfClose = 'A TCP connection carries data both ways across a half-close';
@@ -32,7 +33,9 @@ const expectations: Record<string, readonly string[]> = {
   'no-half-close': [halfClose],
 };
 
-async function runSuiteAgainst(balancer: string): Promise<{ report: ConformanceReport; exitCode: number | null; output: string }> {
+async function runSuiteAgainst(
+  balancer: string,
+): Promise<{ report: ConformanceReport; exitCode: number | null; output: string }> {
   const reports = await mkdtemp(join(tmpdir(), `lbspec-broken-${balancer}-`));
   try {
     const child = spawn(process.execPath, [cucumber, '--format', 'summary'], {

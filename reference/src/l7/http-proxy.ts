@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { RuntimePool, Upstream } from '../pools.ts';
 import type { Defects } from '../listener.ts';
+import type { RuntimePool, Upstream } from '../pools.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -43,8 +43,9 @@ test('the command adapter substitutes the config path and names the program', as
   });
 });
 
-test('capabilities can come from a file with reasons', async () => {
+test('capabilities can come from a file with reasons', async (t) => {
   const directory = await mkdtemp(join(tmpdir(), 'lbspec-caps-'));
+  t.after(() => rm(directory, { recursive: true, force: true }));
   const file = join(directory, 'caps.json');
   await writeFile(
     file,

@@ -1,0 +1,14 @@
+// Fails (exit 1) unless the conformance report says the run passed: no failures, and at least one
+// scenario ran. cucumber itself exits 0 when every scenario is skipped; this closes that gap.
+import { readFileSync } from 'node:fs';
+import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+
+const path = process.argv[2] ?? 'reports/conformance.json';
+const report = JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport;
+const { passed, failed, unsupported, skipped } = report.totals;
+if (report.verdict !== 'pass') {
+  process.stderr.write(
+    `${path}: verdict ${report.verdict} (${passed} passed, ${failed} failed, ${unsupported} unsupported, ${skipped} skipped)\n`,
+  );
+  process.exit(1);
+}
