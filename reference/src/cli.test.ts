@@ -103,7 +103,7 @@ test('an invalid config exits 2, lists every issue and starts nothing', async ()
   assert.equal(exit.code, 2);
   assert.match(
     cli.output(),
-    /invalid config .*invalid\.json \(1 error\):\n.*\/extra: unknown property "extra"/,
+    /invalid config .*invalid\.json \(2 errors\):\n.*\/extra: unknown property "extra".*\n.*\/listeners\/0\/pool: pool "missing" is not defined/,
   );
   await assert.rejects(request(`http://${config.listeners[0]?.address}/`), /ECONNREFUSED/);
 });

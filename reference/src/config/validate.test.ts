@@ -126,3 +126,15 @@ test('parseConfig reports JSON syntax errors and formats issues one per line', (
     'invalid config x.json (1 error):\n  /a: bad. Fix: mend it',
   );
 });
+
+test('schema and cross-reference problems are reported together', () => {
+  const issues = issuesOf({
+    version: 1,
+    listeners: [{ name: 'web', protocol: 'http', address: '127.0.0.1:8080', pool: 'ap' }],
+    pools: { app: { algoritm: 'round_robin', backends: [{ id: 'b1', address: '127.0.0.1:9001' }] } },
+  });
+  assert.deepEqual(
+    issues.map((issue) => issue.pointer),
+    ['/listeners/0/pool', '/pools/app/algoritm'],
+  );
+});

@@ -21,17 +21,20 @@ export const configSchema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as Recor
 // verbose: errors carry the schema they failed against, whose description becomes the fix hint.
 const checkShape = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(configSchema);
 
+const addressShape = new RegExp((configSchema.$defs as { address: { pattern: string } }).address.pattern);
+
 /** Checks a parsed document against the schema and the rules a schema cannot say; lists every issue. */
 export function validateConfig(document: unknown): Validation {
-  if (!checkShape(document)) {
-    // Errors about a property's name come twice: once from the name's own schema, once summed up by
-    // propertyNames. Keep the summary, which points at the name.
-    const errors = (checkShape.errors ?? []).filter((error) => error.propertyName === undefined);
-    return { ok: false, issues: sortIssues(errors.map(describeSchemaError)) };
-  }
-  const config = withDefaults(document as RawConfig);
-  const issues = crossReferenceIssues(config);
-  return issues.length > 0 ? { ok: false, issues: sortIssues(issues) } : { ok: true, config };
+  const shapeValid = checkShape(document);
+  // Errors about a property's name come twice: once from the name's own schema, once summed up by
+  // propertyNames. Keep the summary, which points at the name.
+  const schemaErrors = shapeValid
+    ? []
+    : (checkShape.errors ?? []).filter((error) => error.propertyName === undefined);
+  // Cross references are checked even when the shape is wrong, so one run lists every problem.
+  const issues = [...schemaErrors.map(describeSchemaError), ...crossReferenceIssues(document)];
+  if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
+  return { ok: true, config: withDefaults(document as RawConfig) };
 }
 
 /** Escapes one JSON pointer segment (RFC 6901). */
@@ -61,18 +64,40 @@ function withDefaults(raw: RawConfig): BalancerConfig {
   return { version: 1, ...(raw.admin ? { admin: raw.admin } : {}), listeners: raw.listeners, pools };
 }
 
-function crossReferenceIssues(config: BalancerConfig): ConfigIssue[] {
+/** The objects of an array or record with their JSON pointer keys; anything else yields nothing. */
+function entries(value: unknown): [string, Record<string, unknown>][] {
+  if (typeof value !== 'object' || value === null) return [];
+  const pairs: [string, unknown][] = Array.isArray(value)
+    ? value.map((item, i) => [String(i), item])
+    : Object.entries(value);
+  return pairs.filter(
+    (pair): pair is [string, Record<string, unknown>] => typeof pair[1] === 'object' && pair[1] !== null,
+  );
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Rules a schema cannot state: unique names, ids and addresses, known pools, port ranges. */
+function crossReferenceIssues(document: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const poolNames = Object.keys(config.pools);
+  const root = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
+  const poolNames = entries(root.pools).map(([name]) => name);
   const addressOwners = new Map<string, string>();
-  const claimAddress = (address: string, pointer: string): void => {
-    if (!parseAddress(address)) {
+  const checkPort = (address: string | undefined, pointer: string): void => {
+    // A wrong shape is the schema's to report; of the right shape, only the port's range is left.
+    if (address !== undefined && addressShape.test(address) && !parseAddress(address)) {
       issues.push({
         pointer,
         message: `port of "${address}" is out of range`,
         fix: 'use a port from 1 to 65535',
       });
     }
+  };
+  const claimAddress = (address: string | undefined, pointer: string): void => {
+    checkPort(address, pointer);
+    if (address === undefined) return;
     const owner = addressOwners.get(address);
     if (owner) {
       issues.push({
@@ -82,49 +107,47 @@ function crossReferenceIssues(config: BalancerConfig): ConfigIssue[] {
       });
     } else addressOwners.set(address, pointer);
   };
-  if (config.admin) claimAddress(config.admin.address, '/admin/address');
+  const admin = root.admin as Record<string, unknown> | undefined;
+  claimAddress(text(admin?.address), '/admin/address');
 
   const listenerNames = new Set<string>();
-  config.listeners.forEach((listener, index) => {
+  for (const [index, listener] of entries(Array.isArray(root.listeners) ? root.listeners : [])) {
     const at = `/listeners/${index}`;
-    if (listenerNames.has(listener.name)) {
+    const name = text(listener.name);
+    if (name !== undefined && listenerNames.has(name)) {
       issues.push({
         pointer: `${at}/name`,
-        message: `listener name "${listener.name}" is used twice`,
+        message: `listener name "${name}" is used twice`,
         fix: 'give each listener a unique name',
       });
     }
-    listenerNames.add(listener.name);
-    claimAddress(listener.address, `${at}/address`);
-    if (!(listener.pool in config.pools)) {
+    if (name !== undefined) listenerNames.add(name);
+    claimAddress(text(listener.address), `${at}/address`);
+    const pool = text(listener.pool);
+    if (pool !== undefined && !poolNames.includes(pool)) {
       issues.push({
         pointer: `${at}/pool`,
-        message: `pool "${listener.pool}" is not defined`,
-        fix: `name one of the pools: ${poolNames.map((name) => `"${name}"`).join(', ')}, or add it under /pools`,
+        message: `pool "${pool}" is not defined`,
+        fix: `name one of the pools: ${poolNames.map((known) => `"${known}"`).join(', ') || '(none defined)'}, or add it under /pools`,
       });
     }
-  });
+  }
 
-  for (const pool of Object.values(config.pools)) {
+  for (const [poolName, pool] of entries(root.pools)) {
     const ids = new Set<string>();
-    pool.backends.forEach((backend, index) => {
-      const at = `/pools/${pointerSegment(pool.name)}/backends/${index}`;
-      if (ids.has(backend.id)) {
+    for (const [index, backend] of entries(Array.isArray(pool.backends) ? pool.backends : [])) {
+      const at = `/pools/${pointerSegment(poolName)}/backends/${index}`;
+      const id = text(backend.id);
+      if (id !== undefined && ids.has(id)) {
         issues.push({
           pointer: `${at}/id`,
-          message: `backend id "${backend.id}" is used twice in pool "${pool.name}"`,
+          message: `backend id "${id}" is used twice in pool "${poolName}"`,
           fix: 'give each backend of a pool a unique id',
         });
       }
-      ids.add(backend.id);
-      if (!parseAddress(backend.address)) {
-        issues.push({
-          pointer: `${at}/address`,
-          message: `port of "${backend.address}" is out of range`,
-          fix: 'use a port from 1 to 65535',
-        });
-      }
-    });
+      if (id !== undefined) ids.add(id);
+      checkPort(text(backend.address), `${at}/address`);
+    }
   }
   return issues;
 }
