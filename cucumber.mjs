@@ -3,7 +3,14 @@ const reports = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
 
 const common = {
   paths: ['features/**/*.feature'],
-  import: ['steps/support/register.mjs', 'steps/**/*.ts'],
+  // Listed one by one: a glob over steps/ would also load the unit tests (*.test.ts) beside them.
+  import: [
+    'steps/support/register.mjs',
+    'steps/support/world.ts',
+    'steps/support/parameters.ts',
+    'steps/support/hooks.ts',
+    'steps/*.steps.ts',
+  ],
   format: [
     'progress',
     `html:${reports}/cucumber.html`,

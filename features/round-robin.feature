@@ -94,6 +94,25 @@ Feature: Round robin
       | protocol |
       | TCP      |
 
+  Scenario Outline: Changing a <protocol> pool at runtime rotates over its new backends only
+    Given 3 <protocol> backends
+    And a balancer with a <protocol> listener using round_robin over b1, b2
+    When the balancer is reconfigured to use round_robin over b2, b3
+    And a client sends 12 requests one after another
+    Then every request succeeded
+    And backends b2, b3 each received exactly 6 requests
+    And backend b1 received no requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
   @l4
   Scenario: A TCP connection carries data both ways across a half-close
     The backend answers only after the client has half-closed, as a server does that reads a whole

@@ -16,7 +16,26 @@ Then('every request succeeded', function (this: LbWorld) {
 
 Then('each backend received exactly {int} requests', async function (this: LbWorld, expected: number) {
   const ids = [...this.backends.keys()];
-  expectExactShare(await this.receivedCounts(ids), countByBackend(this.exchanges, ids), expected);
+  expectExactShare(
+    await this.receivedCounts(ids),
+    onlyThese(countByBackend(this.exchanges, ids), ids),
+    expected,
+  );
+});
+
+Then(
+  'backends {ids} each received exactly {int} requests',
+  async function (this: LbWorld, ids: string[], expected: number) {
+    expectExactShare(
+      await this.receivedCounts(ids),
+      onlyThese(countByBackend(this.exchanges, ids), ids),
+      expected,
+    );
+  },
+);
+
+Then('backend {word} received no requests', async function (this: LbWorld, id: string) {
+  expectExactShare(await this.receivedCounts([id]), onlyThese(countByBackend(this.exchanges, [id]), [id]), 0);
 });
 
 Then('the requests were answered in rotation in the order {ids}', function (this: LbWorld, order: string[]) {
@@ -52,3 +71,8 @@ Then(
     }
   },
 );
+
+// Client-side counts of just `ids`: answers from the scenario's other backends are checked elsewhere.
+function onlyThese(counts: Map<string, number>, ids: readonly string[]): Map<string, number> {
+  return new Map(ids.map((id) => [id, counts.get(id) ?? 0]));
+}

@@ -1,4 +1,4 @@
-import { Given } from '@cucumber/cucumber';
+import { Given, When } from '@cucumber/cucumber';
 import type { BackendProtocol } from './support/backends/provider.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -13,5 +13,12 @@ Given(
   'a balancer with a(n) {protocol} listener using {algorithm} over {ids}',
   async function (this: LbWorld, protocol: BackendProtocol, algorithm: string, ids: string[]) {
     await this.startBalancer(protocol, algorithm, ids);
+  },
+);
+
+When(
+  'the balancer is reconfigured to use {algorithm} over {ids}',
+  async function (this: LbWorld, algorithm: string, ids: string[]) {
+    await this.reconfigurePool(algorithm, ids);
   },
 );

@@ -81,7 +81,10 @@ export class Balancer {
       config,
       configHash,
       epoch: (this.#served?.epoch ?? 0) + 1,
-      pools: buildPools(config, this.#options.selectorOverrides),
+      pools:
+        this.#served && this.#options.defects?.keepPoolsOnReload
+          ? this.#served.pools
+          : buildPools(config, this.#options.selectorOverrides),
       poolOfListener: new Map(config.listeners.map((listener) => [listener.address, listener.pool])),
     };
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);

@@ -14,6 +14,8 @@ import type { RuntimePool } from './pools.ts';
 export interface Defects {
   /** Status sent when a backend fails before answering, instead of 502/504 (200: a silent success). */
   readonly upstreamFailureStatus?: number;
+  /** On reload, take the new config's hash and epoch but keep serving the old pools. */
+  readonly keepPoolsOnReload?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
 }

@@ -103,7 +103,7 @@ export class ManagedProcess {
       if (value !== undefined) return value;
     }
     let onLine: ((line: string) => void) | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let deadlineTimer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<T>((resolve, reject) => {
         onLine = (line) => {
@@ -111,7 +111,7 @@ export class ManagedProcess {
           if (value !== undefined) resolve(value);
         };
         this.#lineWaiters.add(onLine);
-        timer = setTimeout(
+        deadlineTimer = setTimeout(
           () =>
             reject(
               new DeadlineError(`${this.spec.label} did not ${what} within ${timeoutMs} ms\n${this.#output}`),
@@ -128,7 +128,7 @@ export class ManagedProcess {
       });
     } finally {
       if (onLine) this.#lineWaiters.delete(onLine);
-      clearTimeout(timer);
+      clearTimeout(deadlineTimer);
     }
   }
 
@@ -146,12 +146,12 @@ export class ManagedProcess {
   async stop(timeoutMs: number = timeouts.processStopMs): Promise<ExitStatus> {
     if (this.#paused) this.resume();
     this.signal('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
+    let deadlineTimer: NodeJS.Timeout | undefined;
     const forced = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
+      deadlineTimer = setTimeout(resolve, timeoutMs);
     }).then(() => this.signal('SIGKILL'));
     const status = await Promise.race([this.#exited, forced.then(() => this.#exited)]);
-    clearTimeout(timer);
+    clearTimeout(deadlineTimer);
     return status;
   }
 

@@ -70,11 +70,29 @@ export class LbWorld extends World<LbWorldParameters> {
       version: 1,
       admin: { address: `127.0.0.1:${await ports.allocate()}` },
       listeners: [listener],
-      pools: { main: { algorithm, backends: ids.map((id) => ({ id, address: this.backend(id).address })) } },
+      pools: { main: this.#pool(algorithm, ids) },
     };
     this.balancer = await this.adapter.start(this.config);
-    // Readiness probes may have reached backends; scenarios count from here.
-    await Promise.all([...this.backends.values()].map((backend) => backend.resetStats()));
+    await this.#resetBackendStats();
+  }
+
+  /** Gives the running balancer's pool `ids` and `algorithm`; returns once the balancer serves it. */
+  async reconfigurePool(algorithm: string, ids: readonly string[]): Promise<void> {
+    if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
+    this.config = { ...this.config, pools: { main: this.#pool(algorithm, ids) } };
+    await this.balancer.reconfigure(this.config);
+    await this.#resetBackendStats();
+  }
+
+  #pool(algorithm: string, ids: readonly string[]) {
+    return { algorithm, backends: ids.map((id) => ({ id, address: this.backend(id).address })) };
+  }
+
+  // Readiness probes may have reached backends; scenarios count from the moment a config is live.
+  async #resetBackendStats(): Promise<void> {
+    await Promise.all(
+      [...this.backends.values()].filter((b) => b.running).map((backend) => backend.resetStats()),
+    );
   }
 
   /** The address clients connect to. */

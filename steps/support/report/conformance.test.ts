@@ -112,6 +112,10 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
   const markdown = renderConformanceMarkdown(report);
   assert.match(markdown, /^# Conformance of mine 1\.2/);
   assert.match(markdown, /\*\*Verdict: FAIL\*\* \(1 passed, 2 failed, 1 unsupported, 1 skipped\)/);
+  assert.match(
+    markdown,
+    /### task-01: Round robin \(stateless\)\n\n- passed: even\n- failed: rotation\n- unsupported: tcp\n/,
+  );
   assert.match(markdown, /- \*\*unsupported\*\* tcp \(1000 ms\): mine lacks l4: HTTP only/);
 });
 

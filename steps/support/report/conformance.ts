@@ -206,13 +206,20 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
     '',
     '## By task',
     '',
-    '| task | | passed | failed | unsupported | skipped |',
+    '| task | title | passed | failed | unsupported | skipped |',
     '|---|---|---|---|---|---|',
   );
   for (const task of report.byTask) {
     lines.push(
       `| ${task.tag.slice(1)} | ${task.name} | ${outcomes.map((o) => task.totals[o]).join(' | ')} |`,
     );
+  }
+  for (const task of report.byTask) {
+    lines.push('', `### ${task.tag.slice(1)}: ${task.name}`, '');
+    for (const outcome of outcomes) {
+      const names = task.scenarios.filter((s) => s.outcome === outcome).map((s) => s.name);
+      if (names.length > 0) lines.push(`- ${outcome}: ${names.join('; ')}`);
+    }
   }
   lines.push('', '## By feature');
   for (const feature of report.byFeature) {

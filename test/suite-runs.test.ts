@@ -1,8 +1,10 @@
 /**
- * Runs the whole suite against each deliberately broken balancer in fixtures/broken/, through the
- * command adapter as a user's balancer would run, and checks that exactly the scenarios that defect
- * breaks fail and every other scenario passes. A scenario that a broken balancer should fail but
- * passes is a check that cannot fail; one that fails without reason is a flaky or wrong check.
+ * Runs the whole suite as a user would, through the command adapter:
+ * - against each deliberately broken balancer in fixtures/broken/, requiring exactly the scenarios
+ *   that defect breaks to fail and every other scenario to pass (a scenario that a broken balancer
+ *   should fail but passes is a check that cannot fail; one that fails without reason is wrong);
+ * - against the reference declaring fewer capabilities, requiring the rest to be reported
+ *   unsupported, never passed or failed.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,22 +23,42 @@ const rotation = (protocol: string) =>
   `${protocol} requests rotate in the order the config lists the backends`;
 const concurrent = (protocol: string) => `Concurrent ${protocol} clients are still spread exactly evenly`;
 const stoppedBackend = (protocol: string) => `A stopped ${protocol} backend is never a silent success`;
+const reconfigured = (protocol: string) =>
+  `Changing a ${protocol} pool at runtime rotates over its new backends only`;
 const halfClose = 'A TCP connection carries data both ways across a half-close';
 const both = (scenario: (protocol: string) => string) => [scenario('HTTP'), scenario('TCP')];
 
 /** Each broken balancer and the scenarios it must fail; all others must pass. */
 const expectations: Record<string, readonly string[]> = {
-  'always-first': [...both(evenSpread), ...both(rotation), ...both(concurrent), ...both(stoppedBackend)],
-  'seeded-random': [...both(evenSpread), ...both(rotation), ...both(concurrent), ...both(stoppedBackend)],
+  'always-first': [
+    ...both(evenSpread),
+    ...both(rotation),
+    ...both(concurrent),
+    ...both(stoppedBackend),
+    ...both(reconfigured),
+  ],
+  'seeded-random': [
+    ...both(evenSpread),
+    ...both(rotation),
+    ...both(concurrent),
+    ...both(stoppedBackend),
+    ...both(reconfigured),
+  ],
   'reverse-rotation': both(rotation),
   'silent-failure': [stoppedBackend('HTTP')],
   'no-half-close': [halfClose],
+  'stale-reload': both(reconfigured),
 };
 
-async function runSuiteAgainst(
-  balancer: string,
-): Promise<{ report: ConformanceReport; exitCode: number | null; output: string }> {
-  const reports = await mkdtemp(join(tmpdir(), `lbspec-broken-${balancer}-`));
+interface SuiteRun {
+  readonly report: ConformanceReport;
+  readonly exitCode: number | null;
+  readonly output: string;
+}
+
+/** Runs cucumber-js with the command adapter on `program` (a TypeScript file taking the reference's CLI). */
+async function runSuite(program: string, env: Record<string, string>): Promise<SuiteRun> {
+  const reports = await mkdtemp(join(tmpdir(), 'lbspec-suite-'));
   try {
     const child = spawn(process.execPath, [cucumber, '--format', 'summary'], {
       cwd: projectRoot,
@@ -44,10 +66,8 @@ async function runSuiteAgainst(
         ...process.env,
         LBSPEC_REPORTS_DIR: reports,
         LBSPEC_ADAPTER: 'command',
-        LBSPEC_COMMAND: `node --import tsx fixtures/broken/${balancer}.ts --config {config} --exit-on-stdin-close`,
-        LBSPEC_CAPABILITIES: 'all',
-        LBSPEC_RELOAD: 'sighup',
-        LBSPEC_NAME: balancer,
+        LBSPEC_COMMAND: `node --import tsx ${program} --config {config} --exit-on-stdin-close`,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,7 +89,11 @@ async function runSuiteAgainst(
 describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
   for (const [balancer, mustFail] of Object.entries(expectations)) {
     test(`${balancer} fails exactly the scenarios it breaks`, async () => {
-      const { report, exitCode, output } = await runSuiteAgainst(balancer);
+      const { report, exitCode, output } = await runSuite(`fixtures/broken/${balancer}.ts`, {
+        LBSPEC_CAPABILITIES: 'all',
+        LBSPEC_RELOAD: 'sighup',
+        LBSPEC_NAME: balancer,
+      });
       const failed = report.scenarios.filter((s) => s.outcome === 'failed').map((s) => s.name);
       const notPassed = report.scenarios.filter((s) => s.outcome !== 'passed' && s.outcome !== 'failed');
       assert.deepEqual(notPassed, [], `every scenario should run against ${balancer}`);
@@ -82,4 +106,30 @@ describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
       assert.equal(report.verdict, 'fail');
     });
   }
+});
+
+test('capabilities a balancer does not declare are reported unsupported, with the reason, and pass the run', async () => {
+  const { report, exitCode, output } = await runSuite('reference/src/main.ts', {
+    LBSPEC_CAPABILITIES_FILE: 'fixtures/capabilities/http-only.json',
+    LBSPEC_NAME: 'http-only',
+    LBSPEC_VERSION: '0.0.1',
+  });
+  const tcpScenarios = report.scenarios.filter((s) => s.tags.includes('@l4'));
+  const httpScenarios = report.scenarios.filter((s) => !s.tags.includes('@l4'));
+  assert.ok(tcpScenarios.length > 0 && httpScenarios.length > 0);
+  for (const scenario of tcpScenarios) {
+    assert.equal(scenario.outcome, 'unsupported', scenario.name);
+    assert.equal(scenario.reason, 'http-only lacks l4: this build speaks HTTP only');
+  }
+  for (const scenario of httpScenarios)
+    assert.equal(scenario.outcome, 'passed', `${scenario.name}\n${output.slice(-3000)}`);
+  assert.deepEqual(report.totals, {
+    passed: httpScenarios.length,
+    failed: 0,
+    unsupported: tcpScenarios.length,
+    skipped: 0,
+  });
+  assert.equal(`${report.adapter?.name} ${report.adapter?.version}`, 'http-only 0.0.1');
+  assert.equal(report.verdict, 'pass');
+  assert.equal(exitCode, 0);
 });

@@ -1,0 +1,51 @@
+// Runs the conformance suite N times (default 20) and prints each scenario's pass rate; exits 1 if
+// any scenario did not pass every time. Extra arguments go to cucumber-js, e.g.
+//   npm run flake -- 20 --tags @l4 --parallel 2
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConformanceReport, Outcome } from '../steps/support/report/conformance.ts';
+
+const [countText = '20', ...cucumberArgs] = process.argv.slice(2);
+const runs = Number(countText);
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write(
+    `usage: npm run flake -- <runs> [cucumber-js arguments]; "${countText}" is not a positive integer\n`,
+  );
+  process.exit(2);
+}
+
+const outcomes = new Map<string, Outcome[]>();
+const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
+for (let run = 1; run <= runs; run++) {
+  const reports = mkdtempSync(join(tmpdir(), 'lbspec-flake-'));
+  try {
+    spawnSync(process.execPath, [cucumber, '--format', 'summary', ...cucumberArgs], {
+      env: { ...process.env, LBSPEC_REPORTS_DIR: reports },
+      stdio: 'ignore',
+    });
+    const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as ConformanceReport;
+    for (const scenario of report.scenarios) {
+      const key = `${scenario.uri}: ${scenario.name}`;
+      outcomes.set(key, [...(outcomes.get(key) ?? []), scenario.outcome]);
+      if (scenario.outcome === 'failed')
+        process.stdout.write(`run ${run}: FAILED ${key}: ${scenario.reason ?? ''}\n`);
+    }
+    process.stdout.write(
+      `run ${run}/${runs}: ${report.verdict} in ${(report.durationMs / 1000).toFixed(1)} s\n`,
+    );
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+}
+
+let unstable = 0;
+for (const [scenario, seen] of outcomes) {
+  const passed = seen.filter((outcome) => outcome === 'passed').length;
+  if (passed !== runs) unstable++;
+  process.stdout.write(
+    `${((100 * passed) / runs).toFixed(0).padStart(4)}%  ${passed}/${runs}  ${scenario}\n`,
+  );
+}
+process.exit(unstable === 0 && outcomes.size > 0 ? 0 : 1);
