@@ -132,11 +132,14 @@ export class ManagedProcess {
     }
   }
 
-  /** Sends a signal to the whole process group, if it still runs. */
-  signal(signal: NodeJS.Signals): void {
+  /**
+   * Sends a signal, if it still runs: to the whole process group (default), or to the main process
+   * only (`main`, e.g. a reload request for a master process, which its workers must not get).
+   */
+  signal(signal: NodeJS.Signals, target: 'group' | 'main' = 'group'): void {
     if (this.#exitStatus || this.#child.pid === undefined) return;
     try {
-      process.kill(-this.#child.pid, signal);
+      process.kill(target === 'group' ? -this.#child.pid : this.#child.pid, signal);
     } catch {
       // Already gone: the exit event is on its way.
     }

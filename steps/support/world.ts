@@ -129,7 +129,7 @@ export class LbWorld extends World<LbWorldParameters> {
 
   /** Everything a failed scenario's report needs to be debugged without rerunning it. */
   async evidence(): Promise<string> {
-    const parts = [this.balancer ? this.balancer.evidence() : 'balancer: not started'];
+    const parts = [this.balancer ? await this.balancer.evidence() : 'balancer: not started'];
     for (const backend of this.backends.values()) parts.push(await backend.evidence());
     const log = this.exchanges.map(
       (exchange) =>

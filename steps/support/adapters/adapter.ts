@@ -23,7 +23,7 @@ export interface StartedBalancer extends AsyncDisposable {
   /** Stops the balancer (idempotent). */
   stop(): Promise<void>;
   /** The config it runs, how it was started and its output: attached to a failed scenario. */
-  evidence(): string;
+  evidence(): Promise<string>;
   /** Set when the balancer exited without being told to: the scenario must fail. */
   readonly unexpectedExit: string | undefined;
 }

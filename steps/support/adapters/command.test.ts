@@ -37,7 +37,7 @@ test('the command adapter substitutes the config path and names the program', as
   assert.equal(description.name, 'my-lb');
   assert.equal(description.version, 'unknown');
   assert.deepEqual(description.capabilities.supported, ['l7']);
-  assert.deepEqual(adapter.options.commandLine('/tmp/c.json'), {
+  assert.deepEqual(adapter.options.commandLine('/tmp/c.json', '/tmp'), {
     command: '/opt/bin/my-lb',
     args: ['-c', '/tmp/c.json', '--x=/tmp/c.json'],
   });
@@ -86,5 +86,8 @@ test('adapter selection: environment, then profile, then LBSPEC_COMMAND, then th
   assert.equal(selectAdapter(undefined, command).name, 'lb');
   assert.equal(selectAdapter('reference', { ...command, LBSPEC_ADAPTER: 'command' }).name, 'lb');
   assert.equal(selectAdapter('reference', command).name, 'reference');
-  assert.throws(() => selectAdapter('nginx', {}), /unknown adapter "nginx".*known: reference, command/);
+  assert.throws(
+    () => selectAdapter('envoy', {}),
+    /unknown adapter "envoy".*known: reference, command, nginx, haproxy/,
+  );
 });

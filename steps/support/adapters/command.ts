@@ -23,23 +23,27 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
       `LBSPEC_COMMAND="${template}" has no {config} placeholder; add one where the config file path goes`,
     );
   }
-  const reload = (env.LBSPEC_RELOAD ?? 'restart') as ReloadMethod;
-  if (reload !== 'restart' && reload !== 'sighup') {
-    throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
-  }
+  const reloads: Record<string, ReloadMethod> = {
+    restart: { kind: 'restart' },
+    sighup: { kind: 'signal', signal: 'SIGHUP' },
+  };
+  const reload = reloads[env.LBSPEC_RELOAD ?? 'restart'];
+  if (!reload) throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
   const [program, ...rest] = words as [string, ...string[]];
+  const description = {
+    name: env.LBSPEC_NAME || basename(program),
+    version: env.LBSPEC_VERSION || 'unknown',
+    capabilities: readDeclaredCapabilities(env),
+  };
   return new ProcessAdapter({
-    description: {
-      name: env.LBSPEC_NAME || basename(program),
-      version: env.LBSPEC_VERSION || 'unknown',
-      capabilities: readDeclaredCapabilities(env),
-    },
+    name: description.name,
+    describe: async () => description,
     commandLine: (configPath) => ({
       command: program.replaceAll('{config}', configPath),
       args: rest.map((word) => word.replaceAll('{config}', configPath)),
     }),
     reload,
-    reportsConfigHash: reload === 'sighup',
+    reportsConfigHash: reload.kind === 'signal',
   });
 }
 

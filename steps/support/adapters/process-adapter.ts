@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,37 +13,69 @@ import type { AdapterDescription, BalancerAdapter, StartedBalancer } from './ada
 
 /**
  * How a balancer that runs as a local process takes a new config:
- * - "restart": stop it, write the new config, start it again;
- * - "sighup": rewrite the config file and send SIGHUP; the balancer must then report the sha256 of
- *   the file it serves as `configHash` on GET /status at the config's admin address.
+ * - restart: stop it, write the new config, start it again;
+ * - signal: rewrite the config file and send `signal` to its main process (SIGHUP for the reference
+ *   and nginx, SIGUSR2 for HAProxy's master); the balancer must then report the sha256 of the
+ *   neutral config as `configHash` on GET /status at the config's admin address.
  */
-export type ReloadMethod = 'restart' | 'sighup';
+export type ReloadMethod =
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals };
+
+/** Where a run's files live and which neutral config they come from. */
+export interface RenderContext {
+  /** A directory of this balancer's own, for pid files, logs and temporary files. */
+  readonly directory: string;
+  /** sha256 (hex) of the neutral config text; a translated config serves it on GET /status. */
+  readonly configHash: string;
+}
+
+/** Turns the neutral config into the file a product reads. Default: the neutral JSON itself. */
+export interface ConfigTranslator {
+  readonly fileName: string;
+  render(config: ConfigDocument, context: RenderContext): string;
+}
 
 export interface ProcessAdapterOptions {
-  readonly description: AdapterDescription;
-  /** The command line, given the path of the config file. */
-  readonly commandLine: (configPath: string) => { command: string; args: string[] };
+  readonly name: string;
+  /** Who is under test; may check that the product is installed (and throw saying how to install it). */
+  readonly describe: () => Promise<AdapterDescription>;
+  /** The command line, given the path of the config file and the run directory. */
+  readonly commandLine: (configPath: string, directory: string) => { command: string; args: string[] };
   readonly reload: ReloadMethod;
   /** Whether GET /status on the admin address reports the configHash it serves. */
   readonly reportsConfigHash: boolean;
+  readonly translator?: ConfigTranslator;
+  /** Files in the run directory that the product writes (e.g. its error log), for evidence. */
+  readonly logFiles?: readonly string[];
   readonly cwd?: string;
 }
 
+/** How long a reload may take before its signal is sent again. */
+const reloadResendMs = 2_000;
+
 /** A balancer run as a local process on the config file the harness writes. */
 export class ProcessAdapter implements BalancerAdapter {
+  #description: Promise<AdapterDescription> | undefined;
+
   constructor(readonly options: ProcessAdapterOptions) {}
 
   get name(): string {
-    return this.options.description.name;
+    return this.options.name;
   }
 
-  async describe(): Promise<AdapterDescription> {
-    return this.options.description;
+  /** Asked once; a failure (e.g. the product is not installed) is the answer for the whole run. */
+  describe(): Promise<AdapterDescription> {
+    this.#description ??= this.options.describe();
+    return this.#description;
   }
 
   async start(config: ConfigDocument): Promise<StartedBalancer> {
+    const description = await this.describe();
     const directory = await mkdtemp(join(tmpdir(), 'lbspec-balancer-'));
-    const balancer = new ProcessBalancer(this.options, directory);
+    // Products that drop privileges (nginx workers run as nobody under root) must reach their files.
+    await chmod(directory, 0o755);
+    const balancer = new ProcessBalancer(this.options, description, directory);
     try {
       await balancer.run(config);
     } catch (error) {
@@ -58,30 +90,37 @@ class ProcessBalancer implements StartedBalancer {
   readonly #configPath: string;
   #process: ManagedProcess | undefined;
   #configText = '';
+  #configHash = '';
+  #nativeText: string | undefined;
   #stopping = false;
   #earlierOutput = '';
 
   constructor(
     readonly options: ProcessAdapterOptions,
+    readonly description: AdapterDescription,
     readonly directory: string,
   ) {
-    this.#configPath = join(directory, 'balancer.json');
+    this.#configPath = join(directory, options.translator?.fileName ?? 'balancer.json');
+  }
+
+  get #label(): string {
+    return `balancer ${this.description.name}`;
   }
 
   get unexpectedExit(): string | undefined {
     const status = this.#process?.exitStatus;
     return status && !this.#stopping
-      ? `balancer ${this.options.description.name} exited unexpectedly (${describeExit(status)})`
+      ? `${this.#label} exited unexpectedly (${describeExit(status)})`
       : undefined;
   }
 
   /** Starts the process on `config` and waits until it serves it. */
   async run(config: ConfigDocument): Promise<void> {
     await this.#writeConfig(config);
-    const { command, args } = this.options.commandLine(this.#configPath);
+    const { command, args } = this.options.commandLine(this.#configPath, this.directory);
     this.#stopping = false;
     this.#process = ManagedProcess.start({
-      label: `balancer ${this.options.description.name}`,
+      label: this.#label,
       command,
       args,
       cwd: this.options.cwd,
@@ -90,15 +129,24 @@ class ProcessBalancer implements StartedBalancer {
   }
 
   async reconfigure(config: ConfigDocument): Promise<void> {
-    if (this.options.reload === 'restart' || !this.#process || this.#process.exitStatus) {
+    const reload = this.options.reload;
+    if (reload.kind === 'restart' || !this.#process || this.#process.exitStatus) {
       await this.stop();
       this.#earlierOutput += this.#process?.output() ?? '';
       await this.run(config);
       return;
     }
     await this.#writeConfig(config);
-    this.#process.signal('SIGHUP');
-    await this.#awaitServing(config, timeouts.reconfigureMs);
+    const process = this.#process;
+    // A product may miss a reload signal that comes while it is still settling from the last start
+    // or reload (seen with HAProxy's master); the request is idempotent, so it is repeated until
+    // the new config is live.
+    let lastSentMs = 0;
+    await this.#awaitServing(config, timeouts.reconfigureMs, () => {
+      if (Date.now() - lastSentMs < reloadResendMs) return;
+      lastSentMs = Date.now();
+      process.signal(reload.signal, 'main');
+    });
   }
 
   async stop(): Promise<void> {
@@ -106,17 +154,27 @@ class ProcessBalancer implements StartedBalancer {
     await this.#process?.stop();
   }
 
-  evidence(): string {
-    const { command, args } = this.options.commandLine(this.#configPath);
+  async evidence(): Promise<string> {
+    const { command, args } = this.options.commandLine(this.#configPath, this.directory);
     const status = this.#process?.exitStatus;
+    const logs = await Promise.all(
+      (this.options.logFiles ?? []).map(async (name) => {
+        const text = await readFile(join(this.directory, name), 'utf8').catch(
+          (error: Error) => `(${error.message})`,
+        );
+        return `${name}:\n${text.slice(-16_384)}`;
+      }),
+    );
     return [
-      `balancer: ${this.options.description.name} ${this.options.description.version}`,
+      `${this.#label} ${this.description.version}`,
       `command: ${[command, ...args].join(' ')}`,
       `state: ${status ? describeExit(status) : 'running'}`,
-      `config (${this.#configPath}):`,
+      `neutral config (sha256 ${this.#configHash}):`,
       this.#configText,
+      ...(this.#nativeText === undefined ? [] : [`native config (${this.#configPath}):`, this.#nativeText]),
       'output:',
       this.#earlierOutput + (this.#process?.output() ?? ''),
+      ...logs,
     ].join('\n');
   }
 
@@ -127,7 +185,13 @@ class ProcessBalancer implements StartedBalancer {
 
   async #writeConfig(config: ConfigDocument): Promise<void> {
     this.#configText = serialiseConfig(config);
-    await writeFile(this.#configPath, this.#configText);
+    this.#configHash = createHash('sha256').update(this.#configText).digest('hex');
+    const translator = this.options.translator;
+    this.#nativeText = translator?.render(config, {
+      directory: this.directory,
+      configHash: this.#configHash,
+    });
+    await writeFile(this.#configPath, this.#nativeText ?? this.#configText);
   }
 
   /**
@@ -135,18 +199,19 @@ class ProcessBalancer implements StartedBalancer {
    * reports one, else every listener accepts connections. (A probe connection to a TCP listener
    * may reach a backend; the world resets backend stats once the balancer is ready.)
    */
-  async #awaitServing(config: ConfigDocument, timeoutMs: number): Promise<void> {
+  async #awaitServing(config: ConfigDocument, timeoutMs: number, beforeEachPoll?: () => void): Promise<void> {
     const process = this.#process as ManagedProcess;
-    const expectedHash = createHash('sha256').update(this.#configText).digest('hex');
+    const expectedHash = this.#configHash;
     const admin = this.options.reportsConfigHash ? config.admin : undefined;
     await pollUntil(
       async () => {
+        beforeEachPoll?.();
         if (admin) await expectConfigHash(admin.address, expectedHash);
         else await Promise.all(config.listeners.map((listener) => expectAccepting(listener.address)));
         return true;
       },
       {
-        what: `balancer ${this.options.description.name} to serve its config`,
+        what: `${this.#label} to serve its config`,
         timeoutMs,
         giveUpIf: () => {
           const status = process.exitStatus;

@@ -14,12 +14,14 @@ export function referenceStyleAdapter(name: string, entryPoint: string): Process
   const { version } = JSON.parse(readFileSync(new URL('package.json', `file://${projectRoot}`), 'utf8')) as {
     version: string;
   };
+  const description = {
+    name,
+    version,
+    capabilities: declareCapabilities(['l7', 'l4', 'round-robin'], 'not implemented by the reference yet'),
+  };
   return new ProcessAdapter({
-    description: {
-      name,
-      version,
-      capabilities: declareCapabilities(['l7', 'l4', 'round-robin'], 'not implemented by the reference yet'),
-    },
+    name,
+    describe: async () => description,
     commandLine: (configPath) => ({
       command: process.execPath,
       args: [
@@ -31,7 +33,7 @@ export function referenceStyleAdapter(name: string, entryPoint: string): Process
         '--exit-on-stdin-close',
       ],
     }),
-    reload: 'sighup',
+    reload: { kind: 'signal', signal: 'SIGHUP' },
     reportsConfigHash: true,
   });
 }

@@ -1,10 +1,14 @@
 import type { BalancerAdapter } from './adapter.ts';
 import { commandAdapter } from './command.ts';
+import { haproxyAdapter } from './haproxy.ts';
+import { nginxAdapter } from './nginx.ts';
 import { referenceAdapter } from './reference.ts';
 
 const adapters: Record<string, (env: NodeJS.ProcessEnv) => BalancerAdapter> = {
   reference: () => referenceAdapter(),
   command: (env) => commandAdapter(env),
+  nginx: () => nginxAdapter(),
+  haproxy: () => haproxyAdapter(),
 };
 
 /**

@@ -1,0 +1,41 @@
+// Runs the suite against several balancers (default: reference, nginx, haproxy) one after another
+// and writes reports/matrix.{md,html,json}: a row per scenario, a column per balancer. Exits 1 if
+// any scenario a balancer declares support for fails, or a run produced no report.
+//   npm run matrix                       npm run matrix -- reference haproxy
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import {
+  buildMatrix,
+  type MatrixColumn,
+  renderMatrixHtml,
+  renderMatrixMarkdown,
+} from '../steps/support/report/matrix.ts';
+
+const adapters = process.argv.length > 2 ? process.argv.slice(2) : ['reference', 'nginx', 'haproxy'];
+const reportsRoot = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
+const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
+
+const columns: MatrixColumn[] = adapters.map((adapter) => {
+  const reports = join(reportsRoot, 'matrix', adapter);
+  mkdirSync(reports, { recursive: true });
+  process.stdout.write(`== ${adapter}\n`);
+  const run = spawnSync(process.execPath, [cucumber, '--format', 'summary'], {
+    env: { ...process.env, LBSPEC_ADAPTER: adapter, LBSPEC_REPORTS_DIR: reports },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const path = join(reports, 'conformance.json');
+  if (!existsSync(path))
+    return { adapter, report: undefined, problem: `no report (cucumber exited ${run.status})` };
+  return { adapter, report: JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport };
+});
+
+const matrix = buildMatrix(columns, new Date());
+writeFileSync(join(reportsRoot, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
+writeFileSync(join(reportsRoot, 'matrix.md'), renderMatrixMarkdown(matrix));
+writeFileSync(join(reportsRoot, 'matrix.html'), renderMatrixHtml(matrix));
+process.stdout.write(
+  `matrix: ${matrix.ok ? 'every declared capability passes' : 'FAILURES'} -> ${join(reportsRoot, 'matrix.md')}, matrix.html\n`,
+);
+process.exit(matrix.ok ? 0 : 1);

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConfigDocument } from '../config-document.ts';
+import { renderHaproxyConfig } from './haproxy.ts';
+import { productVersion } from './installed.ts';
+import { renderNginxConfig, streamModulePath } from './nginx.ts';
+
+const config: ConfigDocument = {
+  version: 1,
+  admin: { address: '127.0.0.1:9900' },
+  listeners: [
+    { name: 'web', protocol: 'http', address: '127.0.0.1:8080', pool: 'app' },
+    { name: 'raw', protocol: 'tcp', address: '127.0.0.1:8081', pool: 'app' },
+  ],
+  pools: {
+    app: {
+      algorithm: 'round_robin',
+      backends: [
+        { id: 'b1', address: '127.0.0.1:9001' },
+        { id: 'b2', address: '127.0.0.1:9002' },
+      ],
+    },
+  },
+};
+const context = { directory: '/run/lb', configHash: 'abc123' };
+
+test('nginx: one worker, own paths, upstreams in config order, admin status with the hash', () => {
+  const text = renderNginxConfig(config, context);
+  for (const expected of [
+    `load_module ${streamModulePath};`,
+    'worker_processes 1;',
+    'pid /run/lb/nginx.pid;',
+    'proxy_temp_path /run/lb/proxy_temp;',
+    '  upstream http_app {\n    server 127.0.0.1:9001;\n    server 127.0.0.1:9002;\n    keepalive 64;\n  }',
+    'listen 127.0.0.1:8080;',
+    'proxy_pass http://http_app;',
+    'proxy_set_header Host $http_host;',
+    `return 200 '{"configHash":"abc123"}\\n';`,
+    'stream {',
+    'proxy_pass tcp_app;',
+    'proxy_half_close on;',
+  ]) {
+    assert.ok(text.includes(expected), `nginx.conf lacks: ${expected}\n${text}`);
+  }
+});
+
+test('nginx: the stream module is loaded only when a TCP listener needs it', () => {
+  const httpOnly = renderNginxConfig(
+    { ...config, listeners: [config.listeners[0] as ConfigDocument['listeners'][0]] },
+    context,
+  );
+  assert.ok(!httpOnly.includes('load_module'));
+  assert.ok(!httpOnly.includes('stream {'));
+});
+
+test('haproxy: a frontend per listener, a backend per pool and mode, admin status with the hash', () => {
+  const text = renderHaproxyConfig(config, context);
+  for (const expected of [
+    'pidfile /run/lb/haproxy.pid',
+    `http-request return status 200 content-type application/json string '{"configHash":"abc123"}' if { path /status }`,
+    'frontend listener_web\n  mode http\n  bind 127.0.0.1:8080\n  default_backend http_app',
+    'frontend listener_raw\n  mode tcp\n  bind 127.0.0.1:8081\n  default_backend tcp_app',
+    'backend http_app\n  mode http\n  balance roundrobin\n  server b1 127.0.0.1:9001\n  server b2 127.0.0.1:9002',
+    'backend tcp_app\n  mode tcp\n  balance roundrobin',
+  ]) {
+    assert.ok(text.includes(expected), `haproxy.cfg lacks: ${expected}\n${text}`);
+  }
+});
+
+test('algorithms a translation does not know are an error, not a silent round robin', () => {
+  const weighted = {
+    ...config,
+    pools: { app: { ...config.pools.app, algorithm: 'least_connections', backends: [] } },
+  };
+  assert.throws(
+    () => renderNginxConfig(weighted, context),
+    /algorithm "least_connections" is not translated/,
+  );
+  assert.throws(
+    () => renderHaproxyConfig(weighted, context),
+    /algorithm "least_connections" is not translated/,
+  );
+});
+
+test('a missing product names the packages to install', () => {
+  assert.throws(
+    () => productVersion('lbspec-no-such-balancer', ['-v'], /(.*)/, 'nginx libnginx-mod-stream'),
+    /lbspec-no-such-balancer is not installed: apt-get install -y nginx libnginx-mod-stream/,
+  );
+  assert.equal(
+    productVersion(process.execPath, ['--version'], /v(\d+\.\d+\.\d+)/, 'nodejs'),
+    process.versions.node,
+  );
+  assert.throws(
+    () => productVersion(process.execPath, ['--version'], /nothing-like-this/, 'nodejs'),
+    /printed no version/,
+  );
+});
