@@ -94,7 +94,7 @@ Feature: Round robin
       | protocol |
       | TCP      |
 
-  Scenario Outline: Changing a <protocol> pool at runtime rotates over its new backends only
+  Scenario Outline: Changing the <protocol> pool at runtime rotates over its new backends only
     Given 3 <protocol> backends
     And a balancer with a <protocol> listener using round_robin over b1, b2
     When the balancer is reconfigured to use round_robin over b2, b3

@@ -24,7 +24,7 @@ const rotation = (protocol: string) =>
 const concurrent = (protocol: string) => `Concurrent ${protocol} clients are still spread exactly evenly`;
 const stoppedBackend = (protocol: string) => `A stopped ${protocol} backend is never a silent success`;
 const reconfigured = (protocol: string) =>
-  `Changing a ${protocol} pool at runtime rotates over its new backends only`;
+  `Changing the ${protocol} pool at runtime rotates over its new backends only`;
 const halfClose = 'A TCP connection carries data both ways across a half-close';
 const both = (scenario: (protocol: string) => string) => [scenario('HTTP'), scenario('TCP')];
 
