@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { type ConfigDocument, serialiseConfig } from '../config-document.ts';
 import { splitHostPort } from '../net.ts';
-import { describeExit, ManagedProcess } from '../processes.ts';
+import { ManagedProcess } from '../processes.ts';
+import { describeExit, type Runner } from '../runner.ts';
 import { timeouts } from '../timeouts.ts';
 import { pollUntil } from '../waiting.ts';
 import type { AdapterDescription, BalancerAdapter, StartedBalancer } from './adapter.ts';
@@ -49,12 +50,26 @@ export interface ProcessAdapterOptions {
   /** Files in the run directory that the product writes (e.g. its error log), for evidence. */
   readonly logFiles?: readonly string[];
   readonly cwd?: string;
+  /** Runs the command line; default: a local process. The container adapter runs it in a container. */
+  readonly launch?: (run: LaunchSpec) => Promise<Runner>;
 }
+
+/** What a launcher needs to run a balancer. */
+export interface LaunchSpec {
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The run directory, holding the config file; a container mounts it at the same path. */
+  readonly directory: string;
+  readonly cwd?: string;
+}
+
+const launchProcess = async (run: LaunchSpec): Promise<Runner> => ManagedProcess.start(run);
 
 /** How long a reload may take before its signal is sent again. */
 const reloadResendMs = 2_000;
 
-/** A balancer run as a local process on the config file the harness writes. */
+/** A balancer run as a local process (or through `launch`) on the config file the harness writes. */
 export class ProcessAdapter implements BalancerAdapter {
   #description: Promise<AdapterDescription> | undefined;
 
@@ -88,7 +103,7 @@ export class ProcessAdapter implements BalancerAdapter {
 
 class ProcessBalancer implements StartedBalancer {
   readonly #configPath: string;
-  #process: ManagedProcess | undefined;
+  #process: Runner | undefined;
   #configText = '';
   #configHash = '';
   #nativeText: string | undefined;
@@ -119,10 +134,12 @@ class ProcessBalancer implements StartedBalancer {
     await this.#writeConfig(config);
     const { command, args } = this.options.commandLine(this.#configPath, this.directory);
     this.#stopping = false;
-    this.#process = ManagedProcess.start({
+    const launch = this.options.launch ?? launchProcess;
+    this.#process = await launch({
       label: this.#label,
       command,
       args,
+      directory: this.directory,
       cwd: this.options.cwd,
     });
     await this.#awaitServing(config, timeouts.balancerStartMs);
@@ -200,7 +217,7 @@ class ProcessBalancer implements StartedBalancer {
    * may reach a backend; the world resets backend stats once the balancer is ready.)
    */
   async #awaitServing(config: ConfigDocument, timeoutMs: number, beforeEachPoll?: () => void): Promise<void> {
-    const process = this.#process as ManagedProcess;
+    const process = this.#process as Runner;
     const expectedHash = this.#configHash;
     const admin = this.options.reportsConfigHash ? config.admin : undefined;
     await pollUntil(

@@ -1,0 +1,110 @@
+import { timeouts } from './timeouts.ts';
+import { DeadlineError } from './waiting.ts';
+
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** "exit code 2" or "signal SIGKILL". */
+export function describeExit(status: ExitStatus): string {
+  return status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+}
+
+/**
+ * Something the harness started and owns: an OS process or a container. Its output is kept for
+ * evidence; stop() and kill() are idempotent and resolve once it has exited.
+ */
+export interface Runner {
+  /** Names it in errors and evidence: `backend "b2"`, `balancer reference`. */
+  readonly label: string;
+  readonly exitStatus: ExitStatus | undefined;
+  readonly exited: Promise<ExitStatus>;
+  /** The last 64 KiB of its output, each line tagged stdout/stderr. */
+  output(): string;
+  /** The first stdout line for which `parse` returns a value; rejects on exit or deadline. */
+  waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T>;
+  /** To every process it runs (`group`, default) or to its main process only (`main`). */
+  signal(signal: NodeJS.Signals, target?: 'group' | 'main'): void;
+  /** SIGTERM, then SIGKILL if it has not exited within the budget. */
+  stop(timeoutMs?: number): Promise<ExitStatus>;
+  /** SIGKILL: no chance to clean up, as in a crash. */
+  kill(): Promise<ExitStatus>;
+  /** Freezes it: the kernel still accepts connections on its sockets, but nothing answers. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+const outputTailBytes = 64 * 1024;
+
+/** A runner's output: a bounded tail for evidence, and waiting for a stdout line. */
+export class OutputLog {
+  #tail = '';
+  readonly #stdoutLines: string[] = [];
+  readonly #waiters = new Set<(line: string) => void>();
+
+  constructor(
+    readonly label: string,
+    readonly exited: Promise<ExitStatus>,
+  ) {}
+
+  record(stream: 'stdout' | 'stderr' | 'harness', line: string): void {
+    this.#tail += `[${stream}] ${line}\n`;
+    if (this.#tail.length > outputTailBytes) this.#tail = this.#tail.slice(-outputTailBytes);
+    if (stream !== 'stdout') return;
+    this.#stdoutLines.push(line);
+    for (const waiter of this.#waiters) waiter(line);
+  }
+
+  text(): string {
+    return this.#tail;
+  }
+
+  async waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T> {
+    for (const line of this.#stdoutLines) {
+      const value = parse(line);
+      if (value !== undefined) return value;
+    }
+    let onLine: ((line: string) => void) | undefined;
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        onLine = (line) => {
+          const value = parse(line);
+          if (value !== undefined) resolve(value);
+        };
+        this.#waiters.add(onLine);
+        deadlineTimer = setTimeout(
+          () =>
+            reject(new DeadlineError(`${this.label} did not ${what} within ${timeoutMs} ms\n${this.#tail}`)),
+          timeoutMs,
+        );
+        void this.exited.then((status) =>
+          reject(
+            new Error(
+              `${this.label} exited (${describeExit(status)}) before it could ${what}\n${this.#tail}`,
+            ),
+          ),
+        );
+      });
+    } finally {
+      if (onLine) this.#waiters.delete(onLine);
+      clearTimeout(deadlineTimer);
+    }
+  }
+}
+
+/** Resolves `exited`, or sends SIGKILL through `kill` once `timeoutMs` has passed, then resolves. */
+export async function exitWithin(
+  exited: Promise<ExitStatus>,
+  timeoutMs: number = timeouts.processStopMs,
+  kill: () => void,
+): Promise<ExitStatus> {
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    deadlineTimer = setTimeout(resolve, timeoutMs);
+  });
+  const status = await Promise.race([exited, deadline.then(kill).then(() => exited)]);
+  clearTimeout(deadlineTimer);
+  return status;
+}
