@@ -25,5 +25,8 @@ const common = {
 /** The reference balancer with process backends. */
 export default { ...common };
 
+/** Backends as containers (needs a Docker engine; see the README). */
+export const containers = { ...common, worldParameters: { backends: 'container' } };
+
 /** Your own balancer: LBSPEC_COMMAND and LBSPEC_CAPABILITIES, see the README. */
 export const command = { ...common, worldParameters: { adapter: 'command' } };

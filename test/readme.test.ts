@@ -19,6 +19,8 @@ test('the README documents every capability and task tag', () => {
 test('the README documents every LBSPEC_ variable the code reads', () => {
   const sources = [
     'steps/support/adapters/command.ts',
+    'steps/support/adapters/container.ts',
+    'steps/support/backends/select.ts',
     'steps/support/adapters/select.ts',
     'steps/support/timeouts.ts',
     'cucumber.mjs',

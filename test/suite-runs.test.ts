@@ -7,16 +7,8 @@
  *   unsupported, never passed or failed.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
-
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
+import { commandBalancer, runSuite } from './run-suite.ts';
 
 const evenSpread = (protocol: string) => `Sequential ${protocol} requests are spread exactly evenly`;
 const rotation = (protocol: string) =>
@@ -50,50 +42,16 @@ const expectations: Record<string, readonly string[]> = {
   'stale-reload': both(reconfigured),
 };
 
-interface SuiteRun {
-  readonly report: ConformanceReport;
-  readonly exitCode: number | null;
-  readonly output: string;
-}
-
-/** Runs cucumber-js with the command adapter on `program` (a TypeScript file taking the reference's CLI). */
-async function runSuite(program: string, env: Record<string, string>): Promise<SuiteRun> {
-  const reports = await mkdtemp(join(tmpdir(), 'lbspec-suite-'));
-  try {
-    const child = spawn(process.execPath, [cucumber, '--format', 'summary'], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        LBSPEC_REPORTS_DIR: reports,
-        LBSPEC_ADAPTER: 'command',
-        LBSPEC_COMMAND: `node --import tsx ${program} --config {config} --exit-on-stdin-close`,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk;
-    });
-    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const report = JSON.parse(await readFile(join(reports, 'conformance.json'), 'utf8')) as ConformanceReport;
-    return { report, exitCode, output };
-  } finally {
-    await rm(reports, { recursive: true, force: true });
-  }
-}
-
 describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
   for (const [balancer, mustFail] of Object.entries(expectations)) {
     test(`${balancer} fails exactly the scenarios it breaks`, async () => {
-      const { report, exitCode, output } = await runSuite(`fixtures/broken/${balancer}.ts`, {
+      const { report, exitCode, output } = await runSuite({
+        ...commandBalancer(`fixtures/broken/${balancer}.ts`),
         LBSPEC_CAPABILITIES: 'all',
         LBSPEC_RELOAD: 'sighup',
         LBSPEC_NAME: balancer,
       });
+      assert.ok(report, `no report from the run against ${balancer}\n${output}`);
       const failed = report.scenarios.filter((s) => s.outcome === 'failed').map((s) => s.name);
       const notPassed = report.scenarios.filter((s) => s.outcome !== 'passed' && s.outcome !== 'failed');
       assert.deepEqual(notPassed, [], `every scenario should run against ${balancer}`);
@@ -109,11 +67,13 @@ describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
 });
 
 test('capabilities a balancer does not declare are reported unsupported, with the reason, and pass the run', async () => {
-  const { report, exitCode, output } = await runSuite('reference/src/main.ts', {
+  const { report, exitCode, output } = await runSuite({
+    ...commandBalancer('reference/src/main.ts'),
     LBSPEC_CAPABILITIES_FILE: 'fixtures/capabilities/http-only.json',
     LBSPEC_NAME: 'http-only',
     LBSPEC_VERSION: '0.0.1',
   });
+  assert.ok(report, output);
   const tcpScenarios = report.scenarios.filter((s) => s.tags.includes('@l4'));
   const httpScenarios = report.scenarios.filter((s) => !s.tags.includes('@l4'));
   assert.ok(tcpScenarios.length > 0 && httpScenarios.length > 0);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
 import { startAdminServer } from './admin/admin-server.ts';
 import { Balancer, type BalancerOptions } from './balancer.ts';
 import { type LoadedConfig, loadConfigFile } from './config/load.ts';
@@ -20,9 +20,7 @@ export const exitCodes = { ok: 0, failure: 1, invalid: 2 } as const;
 /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
 const drainTimeoutMs = 10_000;
 
-export const version = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const version = packageJson.version;
 
 /** Runs the reference balancer CLI; `options` lets fixtures/ swap in broken algorithms. */
 export async function main(argv: readonly string[], options: BalancerOptions = {}): Promise<void> {

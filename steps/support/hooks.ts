@@ -18,7 +18,10 @@ Before(async function (this: LbWorld, { pickle }) {
   const description = await this.adapter.describe();
   if (!describedThisWorker) {
     describedThisWorker = true;
-    this.attach(JSON.stringify(description), mediaTypes.adapter);
+    this.attach(
+      JSON.stringify({ ...description, backendProvider: this.backendProvider.name }),
+      mediaTypes.adapter,
+    );
   }
   const missing = required.filter((capability) => !description.capabilities.supported.includes(capability));
   if (missing.length === 0) return undefined;

@@ -1,8 +1,8 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
 import { selectAdapter } from './adapters/select.ts';
-import { processBackendProvider } from './backends/process-provider.ts';
-import type { BackendProtocol, StartedBackend } from './backends/provider.ts';
+import type { BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
+import { selectBackendProvider } from './backends/select.ts';
 import type { ConfigDocument, ListenerDocument } from './config-document.ts';
 import { PortAllocator } from './ports.ts';
 import {
@@ -16,10 +16,13 @@ import {
 /** Set by a cucumber profile's worldParameters, e.g. { adapter: "command" }. */
 export interface LbWorldParameters {
   readonly adapter?: string;
+  /** "process" (default) or "container". */
+  readonly backends?: string;
 }
 
-// One adapter and one port allocator per worker process, shared by its scenarios.
+// One adapter, backend provider and port allocator per worker process, shared by its scenarios.
 let adapter: BalancerAdapter | undefined;
+let backendProvider: BackendProvider | undefined;
 const ports = new PortAllocator();
 
 /** The state of one scenario: the backends and balancer it started and the traffic it sent. */
@@ -40,10 +43,16 @@ export class LbWorld extends World<LbWorldParameters> {
     return adapter;
   }
 
+  /** Where backends run (see backends/select.ts). */
+  get backendProvider(): BackendProvider {
+    backendProvider ??= selectBackendProvider(this.parameters.backends);
+    return backendProvider;
+  }
+
   async startBackends(protocol: BackendProtocol, ids: readonly string[]): Promise<void> {
     const duplicate = ids.find((id) => this.backends.has(id));
     if (duplicate) throw new Error(`backend "${duplicate}" was already started in this scenario`);
-    for (const backend of await processBackendProvider.start(ids.map((id) => ({ id, protocol })))) {
+    for (const backend of await this.backendProvider.start(ids.map((id) => ({ id, protocol })))) {
       this.backends.set(backend.id, backend);
     }
   }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
 import type { BalancerConfig, PoolConfig } from './types.ts';
 
@@ -14,9 +14,8 @@ export type Validation =
   | { readonly ok: true; readonly config: BalancerConfig }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
-const schemaUrl = new URL('../../schema/config.v1.schema.json', import.meta.url);
-/** The published JSON Schema of config version 1. */
-export const configSchema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as Record<string, unknown>;
+/** The published JSON Schema of config version 1 (imported, so a bundled balancer carries it). */
+export const configSchema = schema as Record<string, unknown>;
 
 // verbose: errors carry the schema they failed against, whose description becomes the fix hint.
 const checkShape = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(configSchema);

@@ -23,12 +23,7 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
       `LBSPEC_COMMAND="${template}" has no {config} placeholder; add one where the config file path goes`,
     );
   }
-  const reloads: Record<string, ReloadMethod> = {
-    restart: { kind: 'restart' },
-    sighup: { kind: 'signal', signal: 'SIGHUP' },
-  };
-  const reload = reloads[env.LBSPEC_RELOAD ?? 'restart'];
-  if (!reload) throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
+  const reload = readReload(env);
   const [program, ...rest] = words as [string, ...string[]];
   const description = {
     name: env.LBSPEC_NAME || basename(program),
@@ -47,7 +42,19 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
   });
 }
 
-function readDeclaredCapabilities(env: NodeJS.ProcessEnv) {
+/** LBSPEC_RELOAD: restart (default) or sighup. */
+export function readReload(env: NodeJS.ProcessEnv): ReloadMethod {
+  const reloads: Record<string, ReloadMethod> = {
+    restart: { kind: 'restart' },
+    sighup: { kind: 'signal', signal: 'SIGHUP' },
+  };
+  const reload = reloads[env.LBSPEC_RELOAD ?? 'restart'];
+  if (!reload) throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
+  return reload;
+}
+
+/** LBSPEC_CAPABILITIES_FILE or LBSPEC_CAPABILITIES; one of them is required. */
+export function readDeclaredCapabilities(env: NodeJS.ProcessEnv) {
   if (env.LBSPEC_CAPABILITIES_FILE) {
     const source = env.LBSPEC_CAPABILITIES_FILE;
     let declared: { supported?: unknown; unsupported?: unknown };
@@ -76,7 +83,7 @@ function readDeclaredCapabilities(env: NodeJS.ProcessEnv) {
     );
   }
   throw new Error(
-    'the command adapter needs the capabilities of your balancer: LBSPEC_CAPABILITIES="l7,round-robin" (or "all"), or LBSPEC_CAPABILITIES_FILE=caps.json',
+    'declare the capabilities of your balancer: LBSPEC_CAPABILITIES="l7,round-robin" (or "all"), or LBSPEC_CAPABILITIES_FILE=caps.json',
   );
 }
 

@@ -1,5 +1,6 @@
 import type { BalancerAdapter } from './adapter.ts';
 import { commandAdapter } from './command.ts';
+import { containerAdapter } from './container.ts';
 import { haproxyAdapter } from './haproxy.ts';
 import { nginxAdapter } from './nginx.ts';
 import { referenceAdapter } from './reference.ts';
@@ -9,6 +10,7 @@ const adapters: Record<string, (env: NodeJS.ProcessEnv) => BalancerAdapter> = {
   command: (env) => commandAdapter(env),
   nginx: () => nginxAdapter(),
   haproxy: () => haproxyAdapter(),
+  container: (env) => containerAdapter(env),
 };
 
 /**

@@ -62,6 +62,7 @@ const adapter = JSON.stringify({
   name: 'mine',
   version: '1.2',
   capabilities: { supported: ['l7'], reasons: { l4: 'HTTP only' } },
+  backendProvider: 'container',
 });
 
 test('outcomes: passed, failed, unsupported (with reason) and skipped stay distinct', () => {
@@ -98,6 +99,8 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
     ],
   );
   assert.equal(report.adapter?.name, 'mine');
+  assert.equal(report.backendProvider, 'container');
+  assert.equal('backendProvider' in (report.adapter ?? {}), false);
   assert.deepEqual(report.totals, { passed: 1, failed: 2, unsupported: 1, skipped: 1 });
   assert.equal(report.verdict, 'fail');
   assert.equal(report.durationMs, 10_000);

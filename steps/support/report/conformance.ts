@@ -60,15 +60,13 @@ const toMs = (timestamp: { seconds: number; nanos: number }): number =>
   timestamp.seconds * 1000 + timestamp.nanos / 1e6;
 
 /** Builds the conformance report from a run's cucumber messages. Pure: same messages, same report. */
-export function buildConformanceReport(
-  envelopes: readonly Envelope[],
-  backendProvider = 'process',
-): ConformanceReport {
+export function buildConformanceReport(envelopes: readonly Envelope[]): ConformanceReport {
   const featureNames = new Map<string, string>();
   const pickles = new Map<string, { name: string; uri: string; tags: string[] }>();
   const pickleOfTestCase = new Map<string, string>();
   const attempts = new Map<string, Attempt>();
   let adapter: AdapterDescription | null = null;
+  let backendProvider = 'unknown';
   let runStartedMs = 0;
   let runFinishedMs = 0;
 
@@ -92,8 +90,13 @@ export function buildConformanceReport(
       }
     } else if (envelope.attachment) {
       const { mediaType, body, testCaseStartedId } = envelope.attachment;
-      if (mediaType === mediaTypes.adapter && adapter === null)
-        adapter = JSON.parse(body) as AdapterDescription;
+      if (mediaType === mediaTypes.adapter && adapter === null) {
+        const { backendProvider: provider, ...description } = JSON.parse(body) as AdapterDescription & {
+          backendProvider?: string;
+        };
+        adapter = description;
+        backendProvider = provider ?? backendProvider;
+      }
       if (mediaType === mediaTypes.unsupported && testCaseStartedId) {
         const attempt = attempts.get(testCaseStartedId);
         const { adapter: name, reasons } = JSON.parse(body) as { adapter: string; reasons: string[] };

@@ -1,6 +1,6 @@
 /** Attachment media types by which the hooks tell the conformance report about a scenario. */
 export const mediaTypes = {
-  /** JSON AdapterDescription: who is under test (attached once per worker). */
+  /** JSON AdapterDescription plus backendProvider: who is under test, on what (once per worker). */
   adapter: 'application/vnd.lbspec.adapter+json',
   /** JSON { adapter, missing, reasons }: the scenario was skipped as unsupported. */
   unsupported: 'application/vnd.lbspec.unsupported+json',

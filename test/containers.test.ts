@@ -1,0 +1,72 @@
+/**
+ * Containers: backends as containers of the locally built fixture image, the reference balancer
+ * shipped as an image through the container adapter, and a clear error without an engine. Needs a
+ * Docker engine (`npm run test:containers`; .ci/run starts one).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { containerBackendProvider } from '../steps/support/backends/container-provider.ts';
+import type { StartedBackend } from '../steps/support/backends/provider.ts';
+import { ensureImage } from '../steps/support/containers/images.ts';
+import { tcpConversation } from '../steps/support/traffic.ts';
+import { expectSilentWhilePaused } from './pause-probe.ts';
+import { runSuite } from './run-suite.ts';
+
+describe('container backends', () => {
+  let backend: StartedBackend;
+  before(async () => {
+    [backend] = (await containerBackendProvider.start([{ id: 'c1', protocol: 'tcp' }])) as [StartedBackend];
+  });
+  after(async () => {
+    await backend[Symbol.asyncDispose]();
+  });
+
+  test('greet, echo and count like process backends', async () => {
+    const conversation = await tcpConversation(backend.address, Buffer.from('in a container'));
+    assert.equal(conversation.welcome, 'c1');
+    assert.equal(conversation.echoed.toString(), 'in a container');
+    assert.equal((await backend.stats()).requests, 1);
+  });
+
+  test('pause freezes the container: connections are accepted, nothing answers until resumed', async () => {
+    await expectSilentWhilePaused(backend);
+  });
+
+  test('kill and stop end the container; restart brings it back on the same address', async () => {
+    const address = backend.address;
+    await backend.kill();
+    await assert.rejects(tcpConversation(address, Buffer.alloc(0)), /ECONNREFUSED/);
+    await backend.restart();
+    assert.equal(backend.address, address);
+    assert.equal((await tcpConversation(address, Buffer.alloc(0))).welcome, 'c1');
+    await backend.stop();
+    assert.equal(backend.running, false);
+    assert.equal(backend.unexpectedExit, undefined);
+  });
+});
+
+test('the whole suite passes with container backends, and the report names the provider', async () => {
+  const { report, exitCode, output } = await runSuite({}, ['-p', 'containers']);
+  assert.equal(report?.verdict, 'pass', output.slice(-4000));
+  assert.equal(report?.backendProvider, 'container');
+  assert.equal(report?.totals.failed, 0);
+  assert.equal(exitCode, 0);
+});
+
+test('the reference balancer shipped as an image passes the whole suite through the container adapter', async () => {
+  await ensureImage('reference');
+  const { report, exitCode, output } = await runSuite(
+    {
+      LBSPEC_ADAPTER: 'container',
+      LBSPEC_IMAGE: 'lbspec/reference:latest',
+      LBSPEC_CAPABILITIES: 'all',
+      LBSPEC_RELOAD: 'sighup',
+      LBSPEC_NAME: 'reference-image',
+    },
+    ['-p', 'containers'],
+  );
+  assert.equal(report?.verdict, 'pass', output.slice(-4000));
+  assert.equal(report?.adapter?.name, 'reference-image');
+  assert.equal(report?.totals.passed, report?.scenarios.length);
+  assert.equal(exitCode, 0);
+});

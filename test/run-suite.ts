@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
+
+export interface SuiteRun {
+  /** The run's conformance report, or undefined when it wrote none. */
+  readonly report: ConformanceReport | undefined;
+  readonly exitCode: number | null;
+  /** cucumber's output, for assertion messages. */
+  readonly output: string;
+}
+
+/** Runs `cucumber-js [args]` as a user would, in a temporary reports directory, with `env` added. */
+export async function runSuite(env: Record<string, string>, args: readonly string[] = []): Promise<SuiteRun> {
+  const reports = await mkdtemp(join(tmpdir(), 'lbspec-suite-'));
+  try {
+    const child = spawn(process.execPath, [cucumber, '--format', 'summary', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, LBSPEC_REPORTS_DIR: reports, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk;
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const text = await readFile(join(reports, 'conformance.json'), 'utf8').catch(() => undefined);
+    return {
+      report: text === undefined ? undefined : (JSON.parse(text) as ConformanceReport),
+      exitCode,
+      output,
+    };
+  } finally {
+    await rm(reports, { recursive: true, force: true });
+  }
+}
+
+/** Environment for the command adapter running a program with the reference's CLI. */
+export function commandBalancer(program: string): Record<string, string> {
+  return {
+    LBSPEC_ADAPTER: 'command',
+    LBSPEC_COMMAND: `node --import tsx ${program} --config {config} --exit-on-stdin-close`,
+  };
+}
