@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { type ExitStatus, exitWithin, OutputLog, type Runner } from './runner.ts';
+import { type ExitStatus, OwnedRunner } from './runner.ts';
 
 export { describeExit, type ExitStatus } from './runner.ts';
 
@@ -23,75 +23,53 @@ const live = new Set<ManagedProcess>();
  * fixtures started with --exit-on-stdin-close exit when it closes, so a crash of the harness
  * cannot leave them running.
  */
-export class ManagedProcess implements Runner {
+export class ManagedProcess extends OwnedRunner {
   readonly #child: ChildProcess;
-  readonly #exited: Promise<ExitStatus>;
-  readonly #log: OutputLog;
-  #exitStatus: ExitStatus | undefined;
-  #paused = false;
 
-  private constructor(readonly spec: ProcessSpec) {
-    this.#child = spawn(spec.command, [...spec.args], {
-      cwd: spec.cwd,
-      env: spec.env ?? process.env,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.#child.stdin?.on('error', () => {});
-    const spawnFailure = new Promise<ExitStatus>((resolve) => {
-      this.#child.once('error', (error) => {
-        this.#log.record('harness', `cannot start ${spec.command}: ${error.message}`);
-        resolve({ code: 127, signal: null });
+  private constructor(
+    readonly spec: ProcessSpec,
+    child: ChildProcess,
+  ) {
+    super(spec.label, (log) => {
+      const spawnFailure = new Promise<ExitStatus>((resolve) => {
+        child.once('error', (error) => {
+          log.record('harness', `cannot start ${spec.command}: ${error.message}`);
+          resolve({ code: 127, signal: null });
+        });
+      });
+      const exit = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as ExitStatus);
+      return Promise.race([exit, spawnFailure]).then((status) => {
+        live.delete(this);
+        return status;
       });
     });
-    this.#exited = Promise.race([
-      once(this.#child, 'exit').then(([code, signal]) => ({ code, signal }) as ExitStatus),
-      spawnFailure,
-    ]).then((status) => {
-      this.#exitStatus = status;
-      live.delete(this);
-      return status;
-    });
-    this.#log = new OutputLog(spec.label, this.#exited);
-    createInterface({ input: this.#child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
-      this.#log.record('stdout', line),
+    this.#child = child;
+    child.stdin?.on('error', () => {});
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
+      this.log.record('stdout', line),
     );
-    createInterface({ input: this.#child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
-      this.#log.record('stderr', line),
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
+      this.log.record('stderr', line),
     );
     live.add(this);
   }
 
   static start(spec: ProcessSpec): ManagedProcess {
-    return new ManagedProcess(spec);
-  }
-
-  get label(): string {
-    return this.spec.label;
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new ManagedProcess(spec, child);
   }
 
   get pid(): number | undefined {
     return this.#child.pid;
   }
 
-  get exitStatus(): ExitStatus | undefined {
-    return this.#exitStatus;
-  }
-
-  get exited(): Promise<ExitStatus> {
-    return this.#exited;
-  }
-
-  output(): string {
-    return this.#log.text();
-  }
-
-  waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    return this.#log.waitForLine(parse, what, timeoutMs);
-  }
-
   signal(signal: NodeJS.Signals, target: 'group' | 'main' = 'group'): void {
-    if (this.#exitStatus || this.#child.pid === undefined) return;
+    if (this.exitStatus || this.#child.pid === undefined) return;
     try {
       process.kill(target === 'group' ? -this.#child.pid : this.#child.pid, signal);
     } catch {
@@ -99,26 +77,12 @@ export class ManagedProcess implements Runner {
     }
   }
 
-  async stop(timeoutMs?: number): Promise<ExitStatus> {
-    // A stopped (SIGSTOP) process would hold SIGTERM pending until continued.
-    if (this.#paused) await this.resume();
-    this.signal('SIGTERM');
-    return exitWithin(this.#exited, timeoutMs, () => this.signal('SIGKILL'));
-  }
-
-  async kill(): Promise<ExitStatus> {
-    this.signal('SIGKILL');
-    return this.#exited;
-  }
-
-  async pause(): Promise<void> {
+  protected async freeze(): Promise<void> {
     this.signal('SIGSTOP');
-    this.#paused = true;
   }
 
-  async resume(): Promise<void> {
+  protected async thaw(): Promise<void> {
     this.signal('SIGCONT');
-    this.#paused = false;
   }
 }
 

@@ -94,6 +94,72 @@ export class OutputLog {
   }
 }
 
+/**
+ * What every Runner shares: exit tracking, the output log, and stop/kill/pause in terms of
+ * `signal`, `freeze` and `thaw`, which each kind of runner supplies.
+ */
+export abstract class OwnedRunner implements Runner {
+  readonly exited: Promise<ExitStatus>;
+  protected readonly log: OutputLog;
+  #exitStatus: ExitStatus | undefined;
+  #paused = false;
+
+  /** `exited` resolves once the runner has exited; `exitWhen` may record into the log (e.g. a spawn error). */
+  constructor(
+    readonly label: string,
+    exitWhen: (log: OutputLog) => Promise<ExitStatus>,
+  ) {
+    let resolveExit: (status: ExitStatus) => void = () => {};
+    this.exited = new Promise<ExitStatus>((resolve) => {
+      resolveExit = resolve;
+    });
+    this.log = new OutputLog(label, this.exited);
+    void exitWhen(this.log).then((status) => {
+      this.#exitStatus = status;
+      resolveExit(status);
+    });
+  }
+
+  get exitStatus(): ExitStatus | undefined {
+    return this.#exitStatus;
+  }
+
+  output(): string {
+    return this.log.text();
+  }
+
+  waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T> {
+    return this.log.waitForLine(parse, what, timeoutMs);
+  }
+
+  abstract signal(signal: NodeJS.Signals, target?: 'group' | 'main'): void;
+  protected abstract freeze(): Promise<void>;
+  protected abstract thaw(): Promise<void>;
+
+  async stop(timeoutMs?: number): Promise<ExitStatus> {
+    if (this.#exitStatus) return this.#exitStatus;
+    // A frozen runner would hold SIGTERM until thawed.
+    await this.resume();
+    this.signal('SIGTERM');
+    return exitWithin(this.exited, timeoutMs, () => this.signal('SIGKILL'));
+  }
+
+  async kill(): Promise<ExitStatus> {
+    this.signal('SIGKILL');
+    return this.exited;
+  }
+
+  async pause(): Promise<void> {
+    await this.freeze();
+    this.#paused = true;
+  }
+
+  async resume(): Promise<void> {
+    if (this.#paused) await this.thaw();
+    this.#paused = false;
+  }
+}
+
 /** Resolves `exited`, or sends SIGKILL through `kill` once `timeoutMs` has passed, then resolves. */
 export async function exitWithin(
   exited: Promise<ExitStatus>,

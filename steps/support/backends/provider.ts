@@ -1,3 +1,7 @@
+import type { BackendStats } from '../../../fixtures/backend/stats.ts';
+
+export type { BackendStats };
+
 /** Wire protocol of a fixture backend: HTTP answers requests, TCP greets and echoes. */
 export type BackendProtocol = 'http' | 'tcp';
 
@@ -5,16 +9,6 @@ export type BackendProtocol = 'http' | 'tcp';
 export interface BackendSpec {
   readonly id: string;
   readonly protocol: BackendProtocol;
-}
-
-/** Counters a fixture backend reports (see fixtures/backend/server.ts). */
-export interface BackendStats {
-  readonly requests: number;
-  readonly healthChecks: number;
-  readonly activeConnections: number;
-  readonly peakConnections: number;
-  readonly activeRequests: number;
-  readonly peakActiveRequests: number;
 }
 
 /** A running backend: where it listens, how to steer it, and the faults a scenario may inject. */

@@ -1,5 +1,5 @@
 import type { Container } from 'dockerode';
-import { type ExitStatus, exitWithin, OutputLog, type Runner } from '../runner.ts';
+import { type ExitStatus, OwnedRunner } from '../runner.ts';
 import { containerRuntime, ownerLabels, trackContainer } from './engine.ts';
 
 /** How to run a container the harness owns: always with host networking (loopback only). */
@@ -13,39 +13,29 @@ export interface ContainerSpec {
 }
 
 /** A container as a Runner: its logs are the output, docker's signals, stop, kill and pause the faults. */
-export class ManagedContainer implements Runner {
+export class ManagedContainer extends OwnedRunner {
   readonly #docker: Container;
-  readonly #exited: Promise<ExitStatus>;
-  readonly #log: OutputLog;
-  #exitStatus: ExitStatus | undefined;
-  #paused = false;
 
-  private constructor(
-    readonly label: string,
-    docker: Container,
-    logs: NodeJS.ReadableStream,
-  ) {
+  private constructor(label: string, docker: Container, logs: NodeJS.ReadableStream) {
+    super(label, async (log) => {
+      const untrack = trackContainer(docker.id);
+      const status = await docker
+        .wait()
+        .then((result: { StatusCode: number }): ExitStatus => ({ code: result.StatusCode, signal: null }))
+        .catch((error: Error): ExitStatus => {
+          log.record('harness', `lost track of the container: ${error.message}`);
+          return { code: null, signal: null };
+        });
+      await docker.remove({ force: true }).catch(() => {});
+      untrack();
+      return status;
+    });
     this.#docker = docker;
-    const untrack = trackContainer(docker.id);
-    this.#exited = docker
-      .wait()
-      .then((result: { StatusCode: number }) => ({ code: result.StatusCode, signal: null }) as ExitStatus)
-      .catch((error: Error): ExitStatus => {
-        this.#log.record('harness', `lost track of the container: ${error.message}`);
-        return { code: null, signal: null };
-      })
-      .then(async (status) => {
-        this.#exitStatus = status;
-        await docker.remove({ force: true }).catch(() => {});
-        untrack();
-        return status;
-      });
-    this.#log = new OutputLog(label, this.#exited);
     let partial = '';
     logs.on('data', (chunk: Buffer | string) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) this.#log.record('stdout', line);
+      for (const line of lines) this.log.record('stdout', line);
     });
   }
 
@@ -71,47 +61,17 @@ export class ManagedContainer implements Runner {
     );
   }
 
-  get exitStatus(): ExitStatus | undefined {
-    return this.#exitStatus;
-  }
-
-  get exited(): Promise<ExitStatus> {
-    return this.#exited;
-  }
-
-  output(): string {
-    return this.#log.text();
-  }
-
-  waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    return this.#log.waitForLine(parse, what, timeoutMs);
-  }
-
   /** A container has one main process; both targets reach it. */
   signal(signal: NodeJS.Signals): void {
-    if (this.#exitStatus) return;
+    if (this.exitStatus) return;
     this.#docker.kill({ signal }).catch(() => {});
   }
 
-  async stop(timeoutMs?: number): Promise<ExitStatus> {
-    if (this.#exitStatus) return this.#exitStatus;
-    if (this.#paused) await this.resume();
-    this.signal('SIGTERM');
-    return exitWithin(this.#exited, timeoutMs, () => this.signal('SIGKILL'));
-  }
-
-  async kill(): Promise<ExitStatus> {
-    this.signal('SIGKILL');
-    return this.#exited;
-  }
-
-  async pause(): Promise<void> {
+  protected async freeze(): Promise<void> {
     await this.#docker.pause();
-    this.#paused = true;
   }
 
-  async resume(): Promise<void> {
-    if (this.#paused) await this.#docker.unpause();
-    this.#paused = false;
+  protected async thaw(): Promise<void> {
+    await this.#docker.unpause();
   }
 }
