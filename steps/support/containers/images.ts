@@ -92,6 +92,19 @@ async function buildImage(name: BuiltImage): Promise<string> {
       await rm(context, { recursive: true, force: true });
     }
   }
-  await client.container.dockerode.getImage(tag).tag({ repo: `lbspec/${name}`, tag: 'latest' });
+  const docker = client.container.dockerode;
+  await docker.getImage(tag).tag({ repo: `lbspec/${name}`, tag: 'latest' });
+  // Earlier builds are superseded: drop their tags so images do not pile up run after run.
+  const earlier = (await docker.listImages({ filters: { reference: [`lbspec/${name}`] } }))
+    .flatMap((image) => image.RepoTags ?? [])
+    .filter((repoTag) => repoTag !== tag && repoTag !== `lbspec/${name}:latest`);
+  await Promise.all(
+    earlier.map((repoTag) =>
+      docker
+        .getImage(repoTag)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
   return tag;
 }
