@@ -17,6 +17,7 @@ const concurrent = (protocol: string) => `Concurrent ${protocol} clients are sti
 const stoppedBackend = (protocol: string) => `A stopped ${protocol} backend is never a silent success`;
 const reconfigured = (protocol: string) =>
   `Changing the ${protocol} pool at runtime rotates over its new backends only`;
+const onlyBackend = (protocol: string) => `A pool of one ${protocol} backend gets every request`;
 const halfClose = 'A TCP connection carries data both ways across a half-close';
 const both = (scenario: (protocol: string) => string) => [scenario('HTTP'), scenario('TCP')];
 
@@ -40,6 +41,7 @@ const expectations: Record<string, readonly string[]> = {
   'silent-failure': [stoppedBackend('HTTP')],
   'no-half-close': [halfClose],
   'stale-reload': both(reconfigured),
+  'no-repeat': both(onlyBackend),
 };
 
 describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
