@@ -44,6 +44,8 @@ const expectations: Record<string, readonly string[]> = {
   'no-repeat': both(onlyBackend),
 };
 
+const scenariosSeen = new Set<string>();
+
 describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
   for (const [balancer, mustFail] of Object.entries(expectations)) {
     test(`${balancer} fails exactly the scenarios it breaks`, async () => {
@@ -54,6 +56,7 @@ describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
         LBSPEC_NAME: balancer,
       });
       assert.ok(report, `no report from the run against ${balancer}\n${output}`);
+      for (const scenario of report.scenarios) scenariosSeen.add(scenario.name);
       const failed = report.scenarios.filter((s) => s.outcome === 'failed').map((s) => s.name);
       const notPassed = report.scenarios.filter((s) => s.outcome !== 'passed' && s.outcome !== 'failed');
       assert.deepEqual(notPassed, [], `every scenario should run against ${balancer}`);
@@ -66,6 +69,17 @@ describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
       assert.equal(report.verdict, 'fail');
     });
   }
+});
+
+test('every scenario is failed by at least one broken balancer', () => {
+  const caught = new Set(Object.values(expectations).flat());
+  assert.ok(scenariosSeen.size > 0, 'the broken-balancer runs saw no scenario');
+  const uncaught = [...scenariosSeen].filter((name) => !caught.has(name));
+  assert.deepEqual(
+    uncaught,
+    [],
+    'scenarios no broken balancer fails: add a broken balancer that breaks each',
+  );
 });
 
 test('capabilities a balancer does not declare are reported unsupported, with the reason, and pass the run', async () => {
