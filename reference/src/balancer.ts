@@ -1,7 +1,7 @@
 import type { BalancerConfig } from './config/types.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
 import { type Defects, type ListenerContext, type OpenListener, openListener } from './listener.ts';
-import { buildPools, type RuntimePool, type SelectorOverrides } from './pools.ts';
+import { buildPools, LoadCounters, type RuntimePool, type SelectorOverrides } from './pools.ts';
 
 /** Options for a running balancer. */
 export interface BalancerOptions {
@@ -32,6 +32,7 @@ interface ServedConfig {
 /** The reference balancer: listeners over pools, reconfigurable while it runs. */
 export class Balancer {
   readonly #clients = new UpstreamClients();
+  readonly #loads = new LoadCounters();
   readonly #listeners = new Map<string, OpenListener>();
   readonly #options: BalancerOptions;
   #served: ServedConfig | undefined;
@@ -84,7 +85,7 @@ export class Balancer {
       pools:
         this.#served && this.#options.defects?.keepPoolsOnReload
           ? this.#served.pools
-          : buildPools(config, this.#options.selectorOverrides),
+          : buildPools(config, this.#loads, this.#options.selectorOverrides),
       poolOfListener: new Map(config.listeners.map((listener) => [listener.address, listener.pool])),
     };
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);

@@ -16,6 +16,8 @@ export interface Defects {
   readonly upstreamFailureStatus?: number;
   /** On reload, take the new config's hash and epoch but keep serving the old pools. */
   readonly keepPoolsOnReload?: boolean;
+  /** Count requests and connections in when they start, but never out when they end. */
+  readonly neverReleaseLoad?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
 }
@@ -44,7 +46,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
           void proxyHttpRequest(request, response, context.poolFor(config.address), context);
         })
       : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
-          proxyTcpConnection(socket, context.poolFor(config.address));
+          proxyTcpConnection(socket, context.poolFor(config.address), context.defects);
         });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -7,7 +7,12 @@
 export type ListenerProtocol = 'http' | 'tcp';
 
 /** Balancing algorithms a pool may name. Default: round_robin. */
-export type Algorithm = 'round_robin';
+export type Algorithm =
+  | 'round_robin'
+  | 'weighted_round_robin'
+  | 'least_connections'
+  | 'power_of_two_choices'
+  | 'random';
 
 /** A host and port, parsed from "host:port" or "[v6]:port". */
 export interface HostPort {

@@ -79,8 +79,11 @@ export async function proxyHttpRequest(
     request.resume();
     return;
   }
+  upstream.load.active++;
   const abort = new AbortController();
+  // 'close' comes exactly once, whether the response finished, failed or the client went away.
   response.once('close', () => {
+    if (!defects.neverReleaseLoad) upstream.load.active--;
     if (!response.writableFinished) abort.abort();
   });
   let answer: Awaited<ReturnType<ReturnType<UpstreamClients['for']>['request']>>;

@@ -1,18 +1,41 @@
 import type { Algorithm } from '../config/types.ts';
+import { buildLeastConnections } from './least-connections.ts';
+import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
+import { buildRandom } from './random.ts';
 import { buildRoundRobin } from './round-robin.ts';
+import { buildWeightedRoundRobin } from './weighted-round-robin.ts';
+
+/** What a selector may look at: the configured weight and the live load of a backend. */
+export interface Candidate {
+  readonly weight: number;
+  /** Requests (HTTP) or connections (TCP) in flight to it now, shared by every pool snapshot. */
+  readonly load: { readonly active: number };
+}
 
 /**
  * Chooses a backend for one request or connection. Built from a frozen snapshot of a pool's
  * backends; when membership changes, a new selector is built and swapped in whole.
  */
 export interface Selector<B> {
-  /** The backend for the next request; undefined only when the snapshot is empty. */
+  /** The backend for the next request; undefined when no backend may be chosen. */
   pick(): B | undefined;
 }
 
-export type SelectorBuilder = <B>(backends: readonly B[]) => Selector<B>;
+/** A source of uniform floats in [0, 1); Math.random unless a test injects its own. */
+export type Random = () => number;
+
+export type SelectorBuilder = <B extends Candidate>(backends: readonly B[], random?: Random) => Selector<B>;
 
 /** The builder for each algorithm a config may name. */
 export const selectorBuilders: Readonly<Record<Algorithm, SelectorBuilder>> = {
   round_robin: buildRoundRobin,
+  weighted_round_robin: buildWeightedRoundRobin,
+  least_connections: buildLeastConnections,
+  power_of_two_choices: buildPowerOfTwoChoices,
+  random: buildRandom,
 };
+
+/** Compares loads relative to weights, a.active/a.weight vs b.active/b.weight, without division. */
+export function compareLoad(a: Candidate, b: Candidate): number {
+  return a.load.active * b.weight - b.load.active * a.weight;
+}

@@ -1,0 +1,97 @@
+import { ExpectationError } from './expectations.ts';
+
+/** The false-failure probability of one distribution check unless a scenario states another. */
+export const defaultFalseFailure = 1e-6;
+
+const logFactorials: number[] = [0];
+function logFactorial(n: number): number {
+  for (let i = logFactorials.length; i <= n; i++)
+    logFactorials.push((logFactorials[i - 1] as number) + Math.log(i));
+  return logFactorials[n] as number;
+}
+
+function binomialPmf(n: number, p: number, k: number): number {
+  if (p === 0) return k === 0 ? 1 : 0;
+  if (p === 1) return k === n ? 1 : 0;
+  return Math.exp(
+    logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log1p(-p),
+  );
+}
+
+/**
+ * The exact two-sided acceptance interval of a Binomial(n, p) count: the most that a correct
+ * balancer falls below `low` or above `high` is `tail` each. Example: n = 6000, p = 0.7,
+ * tail = 2.5e-7 gives [4020, 4377], shares 0.670 to 0.730.
+ */
+export function binomialInterval(n: number, p: number, tail: number): { low: number; high: number } {
+  let below = 0;
+  let low = 0;
+  while (low <= n && below + binomialPmf(n, p, low) <= tail) below += binomialPmf(n, p, low++);
+  let above = 0;
+  let high = n;
+  while (high >= 0 && above + binomialPmf(n, p, high) <= tail) above += binomialPmf(n, p, high--);
+  return { low, high };
+}
+
+/** Per backend tail probability so that the whole check of k backends fails a correct balancer at most `falseFailure` (Bonferroni, two-sided). */
+export function tailPerBackend(backends: number, falseFailure: number): number {
+  return falseFailure / (2 * backends);
+}
+
+/**
+ * The smallest sample that, checked at `falseFailure` over `backends` backends, rejects a backend
+ * whose true share is `actual` instead of `expected` with probability at least `power`.
+ * Example: expected 0.7, actual 0.65, 2 backends, 1e-6, power 0.999 -> 5,760.
+ */
+export function requiredSampleSize(
+  expected: number,
+  actual: number,
+  backends: number,
+  falseFailure: number,
+  power: number,
+): number {
+  const caught = (n: number) => {
+    const { low, high } = binomialInterval(n, expected, tailPerBackend(backends, falseFailure));
+    let inside = 0;
+    for (let k = low; k <= high; k++) inside += binomialPmf(n, actual, k);
+    return 1 - inside >= power;
+  };
+  let high = 16;
+  while (!caught(high)) high *= 2;
+  let low = high / 2;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (caught(middle)) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+/**
+ * Checks that `counts` follow `expectedShares` (by backend id, summing to 1) as a correct random
+ * balancer would, failing a correct one with probability at most `falseFailure`. The failure lists
+ * every backend's count, expected count and share, deviation, and the interval it had to fall in.
+ */
+export function expectShares(
+  counts: ReadonlyMap<string, number>,
+  expectedShares: ReadonlyMap<string, number>,
+  falseFailure: number = defaultFalseFailure,
+): void {
+  const n = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const tail = tailPerBackend(expectedShares.size, falseFailure);
+  const rows = [...expectedShares].map(([id, share]) => {
+    const count = counts.get(id) ?? 0;
+    const { low, high } = binomialInterval(n, share, tail);
+    return { id, count, share, expected: n * share, low, high, ok: count >= low && count <= high };
+  });
+  const strangers = [...counts.keys()].filter((id) => !expectedShares.has(id) && (counts.get(id) ?? 0) > 0);
+  if (rows.every((row) => row.ok) && strangers.length === 0) return;
+  const table = rows.map(
+    (row) =>
+      `  ${row.ok ? ' ' : '!'} ${row.id}: ${row.count} (expected ${row.expected.toFixed(1)}, share ${(row.count / n).toFixed(4)} vs ${row.share.toFixed(4)}, deviation ${(row.count - row.expected).toFixed(1)}, allowed ${row.low}..${row.high})`,
+  );
+  if (strangers.length > 0) table.push(`  ! answers from backends not in the pool: ${strangers.join(', ')}`);
+  throw new ExpectationError(
+    `expected ${n} requests spread in the shares below, within exact binomial bounds at a false-failure probability of ${falseFailure} for the whole check:\n${table.join('\n')}`,
+  );
+}
