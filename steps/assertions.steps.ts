@@ -7,7 +7,10 @@ import {
   expectExactShare,
   expectFailuresVisible,
   expectRotation,
+  expectSmooth,
+  expectWindowsInProportion,
 } from './support/expectations.ts';
+import { expectShares } from './support/statistics.ts';
 import type { LbWorld } from './support/world.ts';
 
 Then('every request succeeded', function (this: LbWorld) {
@@ -76,3 +79,72 @@ Then(
 function onlyThese(counts: Map<string, number>, ids: readonly string[]): Map<string, number> {
   return new Map(ids.map((id) => [id, counts.get(id) ?? 0]));
 }
+
+Then(
+  'every run of consecutive requests as long as the total weight was answered in proportion to the weights',
+  function (this: LbWorld) {
+    expectWindowsInProportion(
+      this.exchanges.map((exchange) => exchange.backendId),
+      this.poolWeights,
+    );
+  },
+);
+
+Then(
+  'no backend strayed more than {float} requests from its ideal share over any run of consecutive requests',
+  function (this: LbWorld, bound: number) {
+    expectSmooth(
+      this.exchanges.map((exchange) => exchange.backendId),
+      this.poolWeights,
+      bound,
+    );
+  },
+);
+
+Then('the backends holding requests received none of the new requests', async function (this: LbWorld) {
+  const busy = [...new Set(this.held?.backendIds ?? [])];
+  if (busy.length === 0) throw new Error('no request was held open in this scenario');
+  expectExactShare(await this.receivedCounts(busy), onlyThese(countByBackend(this.exchanges, busy), busy), 0);
+});
+
+Then('the held requests are on {int} different backends', function (this: LbWorld, expected: number) {
+  const distinct = new Set(this.held?.backendIds ?? []);
+  if (distinct.size !== expected) {
+    throw new ExpectationError(
+      `expected the held requests on ${expected} different backends, found them on ${distinct.size}: ${this.held?.backendIds.join(', ')}`,
+    );
+  }
+});
+
+Then(
+  'backend {word} received fewer than half as many requests as any other backend',
+  async function (this: LbWorld, slow: string) {
+    const counts = await this.receivedCounts();
+    const slowCount = counts.get(slow) ?? 0;
+    const others = [...counts].filter(([id]) => id !== slow);
+    if (others.some(([, count]) => slowCount * 2 >= count)) {
+      throw new ExpectationError(
+        `expected ${slow} to receive fewer than half as many requests as each other backend: ${[...counts].map(([id, count]) => `${id} ${count}`).join(', ')}`,
+      );
+    }
+  },
+);
+
+Then(
+  'no backend had more than {int} requests in flight at once',
+  async function (this: LbWorld, bound: number) {
+    const peaks = await Promise.all(
+      [...this.backends.keys()].map(async (id) => [id, await this.peakInFlight(id)] as const),
+    );
+    if (peaks.some(([, peak]) => peak > bound)) {
+      throw new ExpectationError(
+        `expected at most ${bound} requests in flight on any backend at once, peaks were: ${peaks.map(([id, peak]) => `${id} ${peak}`).join(', ')}`,
+      );
+    }
+  },
+);
+
+Then('the requests were spread uniformly over the backends', async function (this: LbWorld) {
+  const ids = [...this.poolWeights.keys()];
+  expectShares(await this.receivedCounts(ids), new Map(ids.map((id) => [id, 1 / ids.length])));
+});

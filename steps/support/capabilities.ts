@@ -8,11 +8,24 @@ export const capabilities = {
   l7: 'HTTP/1.1 listeners: one balancing decision per request',
   l4: 'TCP listeners: one balancing decision per connection',
   'round-robin': 'the round_robin algorithm: strict rotation in config order',
+  'weighted-round-robin': 'the weighted_round_robin algorithm: smooth rotation in proportion to weights',
+  'least-connections': 'the least_connections algorithm: fewest in flight relative to weight',
+  'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
+  random: 'the random algorithm: uniform over the backends',
 } as const satisfies Record<string, string>;
 
 export type Capability = keyof typeof capabilities;
 
 export const allCapabilities = Object.keys(capabilities) as Capability[];
+
+/** The balancing algorithms, as capabilities. */
+export const algorithmCapabilities: readonly Capability[] = [
+  'round-robin',
+  'weighted-round-robin',
+  'least-connections',
+  'power-of-two-choices',
+  'random',
+];
 
 export function isCapability(name: string): name is Capability {
   return Object.hasOwn(capabilities, name);

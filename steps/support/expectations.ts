@@ -114,3 +114,69 @@ export function expectAtLeast(
     fail(`expected each of ${ids.join(', ')} to receive at least ${minimum} requests:\n${table.join('\n')}`);
   }
 }
+
+/**
+ * Every run of W = sum(weights) consecutive answers holds exactly `weight` answers from each
+ * backend. For a schedule that repeats every W picks this holds from any starting point, so it
+ * does not matter where in its cycle the balancer was when the scenario began.
+ */
+export function expectWindowsInProportion(
+  sequence: readonly (string | undefined)[],
+  weights: ReadonlyMap<string, number>,
+): void {
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+  if (sequence.length < total)
+    fail(`need at least ${total} answers to check proportions, got ${sequence.length}`);
+  for (let start = 0; start + total <= sequence.length; start++) {
+    const window = sequence.slice(start, start + total);
+    const wrong = [...weights].filter(
+      ([id, weight]) => window.filter((seen) => seen === id).length !== weight,
+    );
+    if (wrong.length > 0) {
+      const counts = [...weights].map(
+        ([id, weight]) => `${id} ${window.filter((s) => s === id).length} (weight ${weight})`,
+      );
+      fail(
+        `expected every ${total} consecutive requests to hold each backend exactly its weight, but requests ${start}..${start + total - 1} held ${counts.join(', ')}\nsequence: ${sequence.map((id) => id ?? '-').join(' ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * The largest gap, over every run of consecutive answers and every backend, between how many it
+ * got and its ideal share (run length x weight / total). A smooth schedule keeps this near 1; one
+ * that sends `weight` requests in a row to each backend reaches about the largest weight / 2.
+ */
+export function largestDeviation(
+  sequence: readonly (string | undefined)[],
+  weights: ReadonlyMap<string, number>,
+): { deviation: number; id: string; start: number; length: number } {
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+  let worst = { deviation: 0, id: '', start: 0, length: 0 };
+  for (const [id, weight] of weights) {
+    for (let start = 0; start < sequence.length; start++) {
+      let seen = 0;
+      for (let end = start; end < sequence.length; end++) {
+        if (sequence[end] === id) seen++;
+        const length = end - start + 1;
+        const deviation = Math.abs(seen - (length * weight) / total);
+        if (deviation > worst.deviation) worst = { deviation, id, start, length };
+      }
+    }
+  }
+  return worst;
+}
+
+export function expectSmooth(
+  sequence: readonly (string | undefined)[],
+  weights: ReadonlyMap<string, number>,
+  bound: number,
+): void {
+  const worst = largestDeviation(sequence, weights);
+  if (worst.deviation > bound) {
+    fail(
+      `expected no backend to stray more than ${bound} requests from its ideal share over any run of consecutive requests, but ${worst.id} strayed ${worst.deviation.toFixed(2)} over the ${worst.length} requests from request ${worst.start}\nsequence: ${sequence.map((id) => id ?? '-').join(' ')}`,
+    );
+  }
+}

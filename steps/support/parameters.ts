@@ -18,3 +18,14 @@ defineParameterType({
   regexp: /[A-Za-z0-9][A-Za-z0-9._-]*(?:, [A-Za-z0-9][A-Za-z0-9._-]*)*/,
   transformer: (text: string) => text.split(', '),
 });
+
+// Backends with weights: b1 (weight 5), b2 (weight 1)
+defineParameterType({
+  name: 'weighted',
+  regexp: /[A-Za-z0-9][A-Za-z0-9._-]* \(weight \d+\)(?:, [A-Za-z0-9][A-Za-z0-9._-]* \(weight \d+\))*/,
+  transformer: (text: string) =>
+    text.split(', ').map((member) => {
+      const [, id, weight] = /^(\S+) \(weight (\d+)\)$/.exec(member) as RegExpExecArray;
+      return { id, weight: Number(weight) };
+    }),
+});

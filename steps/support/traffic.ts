@@ -87,7 +87,7 @@ async function oneHttpRequest(
   }
 }
 
-/** TCP: each client opens its connections one after another; each reads the welcome line and closes. */
+/** TCP: each client opens its connections one after another; each reads the welcome, half-closes and reads to the end. */
 export async function openTcpConnections(
   address: string,
   { clients, perClient }: LoadShape,
@@ -96,7 +96,9 @@ export async function openTcpConnections(
     const exchanges: Exchange[] = [];
     for (let seq = 0; seq < perClient; seq++) {
       try {
-        const { welcome } = await tcpConversation(address, Buffer.alloc(0), { untilWelcome: true });
+        // A whole conversation: the connection counts as ended once the balancer has closed it, so the
+        // next one cannot arrive while the balancer still counts this one in flight.
+        const { welcome } = await tcpConversation(address, Buffer.alloc(0));
         exchanges.push({ client, seq, backendId: welcome, note: `welcome ${welcome}` });
       } catch (error) {
         exchanges.push({ client, seq, error: describeError(error) });
@@ -115,14 +117,10 @@ export interface TcpConversation {
 }
 
 /**
- * Connects, sends `payload`, half-closes (unless `untilWelcome`), and reads until the server ends
- * the stream, or only up to the welcome line. Rejects on reset, timeout or a stream without greeting.
+ * Connects, sends `payload`, half-closes, and reads until the server ends the stream. Rejects on
+ * reset, timeout or a stream without greeting.
  */
-export function tcpConversation(
-  address: string,
-  payload: Buffer,
-  { untilWelcome = false }: { untilWelcome?: boolean } = {},
-): Promise<TcpConversation> {
+export function tcpConversation(address: string, payload: Buffer): Promise<TcpConversation> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
     const chunks: Buffer[] = [];
@@ -148,14 +146,12 @@ export function tcpConversation(
       resolve({ welcome: match[1] as string, echoed: all.subarray(newline + 1), ended });
     };
     socket.once('connect', () => {
-      if (untilWelcome) return;
       socket.write(payload);
       socket.end();
     });
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
-      if (untilWelcome && chunk.includes(10)) finish(false);
     });
     socket.once('end', () => finish(true));
     socket.once('error', (error) => {
@@ -168,4 +164,93 @@ export function tcpConversation(
 function describeError(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };
   return code ? `${code}: ${message}` : String(message ?? error);
+}
+
+/** Requests or connections kept open on purpose; release() ends them (idempotent). */
+export interface Held {
+  release(): void;
+}
+
+/**
+ * Opens `count` exchanges that stay in flight: HTTP requests the backend answers only after
+ * `holdMs` (x-delay-ms), or TCP connections left open. Each starts on its own connection.
+ */
+export function holdOpen(address: string, protocol: 'http' | 'tcp', count: number, holdMs: number): Held[] {
+  return Array.from({ length: count }, () => {
+    if (protocol === 'tcp') {
+      const socket = connect(splitHostPort(address));
+      socket.on('error', () => {});
+      return { release: () => socket.destroy() };
+    }
+    const connection = new Client(`http://${address}`, {
+      headersTimeout: holdMs * 2,
+      bodyTimeout: holdMs * 2,
+    });
+    const abort = new AbortController();
+    connection
+      .request({
+        method: 'GET',
+        path: '/held',
+        headers: { 'x-delay-ms': String(holdMs) },
+        signal: abort.signal,
+      })
+      .then((response) => response.body.dump())
+      .catch(() => {})
+      .finally(() => connection.destroy().catch(() => {}));
+    return { release: () => abort.abort() };
+  });
+}
+
+/** The four kinds of request the mixed load cycles through, and how each is made. */
+const mixedKinds = [
+  { kind: 'succeeding', headers: {} },
+  { kind: 'failing', headers: { 'x-fail-status': '500' } },
+  { kind: 'reset by the backend', headers: { 'x-fault': 'reset' } },
+  { kind: 'abandoned by the client', headers: { 'x-delay-ms': '200' }, abandonAfterMs: 20 },
+] as const;
+
+/**
+ * HTTP load that exercises every way a request can end: each client cycles through succeeding,
+ * failing (500), reset by the backend, and abandoned by the client 20 ms in (the backend would
+ * have answered after 200 ms).
+ */
+export async function sendMixedHttpRequests(
+  address: string,
+  { clients, perClient }: LoadShape,
+): Promise<Exchange[]> {
+  const runs = Array.from({ length: clients }, async (_, client) => {
+    const exchanges: Exchange[] = [];
+    for (let seq = 0; seq < perClient; seq++) {
+      const spec = mixedKinds[seq % mixedKinds.length] as (typeof mixedKinds)[number];
+      const connection = new Client(`http://${address}`, {
+        headersTimeout: timeouts.requestMs,
+        bodyTimeout: timeouts.requestMs,
+      });
+      const abort = new AbortController();
+      const abandonDeadline =
+        'abandonAfterMs' in spec ? setTimeout(() => abort.abort(), spec.abandonAfterMs) : undefined;
+      try {
+        const response = await connection.request({
+          method: 'GET',
+          path: '/',
+          headers: spec.headers,
+          signal: abort.signal,
+        });
+        await response.body.dump();
+        exchanges.push({
+          client,
+          seq,
+          status: response.statusCode,
+          note: `${spec.kind}: HTTP ${response.statusCode}`,
+        });
+      } catch (error) {
+        exchanges.push({ client, seq, error: describeError(error), note: spec.kind });
+      } finally {
+        clearTimeout(abandonDeadline);
+        await connection.destroy().catch(() => {});
+      }
+    }
+    return exchanges;
+  });
+  return (await Promise.all(runs)).flat();
 }

@@ -5,13 +5,18 @@ import type { BackendProtocol, BackendProvider, StartedBackend } from './backend
 import { selectBackendProvider } from './backends/select.ts';
 import type { ConfigDocument, ListenerDocument } from './config-document.ts';
 import { PortAllocator } from './ports.ts';
+import { timeouts } from './timeouts.ts';
 import {
   type Exchange,
+  type Held,
+  holdOpen,
   type LoadShape,
   openTcpConnections,
   sendHttpRequests,
+  sendMixedHttpRequests,
   type TcpConversation,
 } from './traffic.ts';
+import { pollUntil } from './waiting.ts';
 
 /** Set by a cucumber profile's worldParameters, e.g. { adapter: "command" }. */
 export interface LbWorldParameters {
@@ -25,6 +30,12 @@ let adapter: BalancerAdapter | undefined;
 let backendProvider: BackendProvider | undefined;
 const ports = new PortAllocator();
 
+/** A backend in a pool, with its weight when the scenario sets one. */
+export interface PoolMember {
+  readonly id: string;
+  readonly weight?: number;
+}
+
 /** The state of one scenario: the backends and balancer it started and the traffic it sent. */
 export class LbWorld extends World<LbWorldParameters> {
   readonly backends = new Map<string, StartedBackend>();
@@ -32,6 +43,8 @@ export class LbWorld extends World<LbWorldParameters> {
   config: ConfigDocument | undefined;
   exchanges: Exchange[] = [];
   tcpConversation: (TcpConversation & { readonly sent: Buffer }) | undefined;
+  /** Exchanges kept in flight on purpose, by the backend each landed on. */
+  held: { readonly backendIds: readonly string[]; readonly handles: readonly Held[] } | undefined;
 
   constructor(options: IWorldOptions<LbWorldParameters>) {
     super(options);
@@ -67,7 +80,11 @@ export class LbWorld extends World<LbWorldParameters> {
   }
 
   /** Starts the balancer with one listener over one pool of `ids`, in that order, then zeroes backend stats. */
-  async startBalancer(protocol: BackendProtocol, algorithm: string, ids: readonly string[]): Promise<void> {
+  async startBalancer(
+    protocol: BackendProtocol,
+    algorithm: string,
+    members: readonly PoolMember[],
+  ): Promise<void> {
     if (this.balancer) throw new Error('a balancer was already started in this scenario');
     const listener: ListenerDocument = {
       name: 'main',
@@ -79,22 +96,91 @@ export class LbWorld extends World<LbWorldParameters> {
       version: 1,
       admin: { address: `127.0.0.1:${await ports.allocate()}` },
       listeners: [listener],
-      pools: { main: this.#pool(algorithm, ids) },
+      pools: { main: this.#pool(algorithm, members) },
     };
     this.balancer = await this.adapter.start(this.config);
     await this.#resetBackendStats();
   }
 
   /** Gives the running balancer's pool `ids` and `algorithm`; returns once the balancer serves it. */
-  async reconfigurePool(algorithm: string, ids: readonly string[]): Promise<void> {
+  async reconfigurePool(algorithm: string, members: readonly PoolMember[]): Promise<void> {
     if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
-    this.config = { ...this.config, pools: { main: this.#pool(algorithm, ids) } };
+    this.config = { ...this.config, pools: { main: this.#pool(algorithm, members) } };
     await this.balancer.reconfigure(this.config);
     await this.#resetBackendStats();
   }
 
-  #pool(algorithm: string, ids: readonly string[]) {
-    return { algorithm, backends: ids.map((id) => ({ id, address: this.backend(id).address })) };
+  #pool(algorithm: string, members: readonly PoolMember[]) {
+    return {
+      algorithm,
+      backends: members.map(({ id, weight }) => ({
+        id,
+        address: this.backend(id).address,
+        ...(weight === undefined ? {} : { weight }),
+      })),
+    };
+  }
+
+  /** The pool's members and weights (default 1), in config order. */
+  get poolWeights(): Map<string, number> {
+    const pool = this.config?.pools.main;
+    if (!pool) throw new Error('no balancer was started in this scenario');
+    return new Map(pool.backends.map((backend) => [backend.id, backend.weight ?? 1]));
+  }
+
+  get #protocol(): BackendProtocol {
+    return this.config?.listeners[0]?.protocol ?? 'http';
+  }
+
+  /** What a backend has in flight now: requests (HTTP) or open connections (TCP). */
+  async inFlight(id: string): Promise<number> {
+    const stats = await this.backend(id).stats();
+    return this.#protocol === 'tcp' ? stats.activeConnections : stats.activeRequests;
+  }
+
+  /** The most a backend had in flight at once since its counts were last reset. */
+  async peakInFlight(id: string): Promise<number> {
+    const stats = await this.backend(id).stats();
+    return this.#protocol === 'tcp' ? stats.peakConnections : stats.peakActiveRequests;
+  }
+
+  /** Keeps `count` exchanges in flight (one after another, each placed before the next) and notes where they landed. */
+  async holdOpen(count: number, holdMs: number): Promise<void> {
+    const handles: Held[] = [];
+    for (let placed = 1; placed <= count; placed++) {
+      handles.push(...holdOpen(this.listenerAddress, this.#protocol, 1, holdMs));
+      await this.#awaitInFlight((total) => total === placed, `${placed} held requests to reach the backends`);
+    }
+    const backendIds: string[] = [];
+    for (const id of this.backends.keys()) {
+      for (let i = await this.inFlight(id); i > 0; i--) backendIds.push(id);
+    }
+    this.held = { backendIds, handles };
+    // The held requests were counted as received; what follows is counted from zero.
+    await this.#resetBackendStats();
+  }
+
+  /** Waits until nothing is in flight, then zeroes backend counts and forgets earlier traffic. */
+  async settleAndResetCounts(): Promise<void> {
+    await this.#awaitInFlight((total) => total === 0, 'every request to finish');
+    await this.#resetBackendStats();
+    this.exchanges = [];
+  }
+
+  async #awaitInFlight(done: (total: number) => boolean, what: string): Promise<void> {
+    await pollUntil(
+      async () => {
+        const counts = await Promise.all([...this.backends.keys()].map((id) => this.inFlight(id)));
+        const total = counts.reduce((sum, count) => sum + count, 0);
+        if (done(total)) return true;
+        throw new Error(`in flight: ${counts.join(', ')}`);
+      },
+      { what, timeoutMs: timeouts.requestMs },
+    );
+  }
+
+  async sendMixedTraffic(shape: LoadShape): Promise<void> {
+    this.exchanges.push(...(await sendMixedHttpRequests(this.listenerAddress, shape)));
   }
 
   // Readiness probes may have reached backends; scenarios count from the moment a config is live.
@@ -157,6 +243,8 @@ export class LbWorld extends World<LbWorldParameters> {
 
   /** Stops everything the scenario started; safe to call twice. */
   async dispose(): Promise<void> {
+    for (const handle of this.held?.handles ?? []) handle.release();
+    this.held = undefined;
     const balancer = this.balancer;
     this.balancer = undefined;
     await balancer?.[Symbol.asyncDispose]();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { declareCapabilities } from '../capabilities.ts';
+import { algorithmCapabilities, declareCapabilities } from '../capabilities.ts';
 import type { ConfigDocument, PoolDocument } from '../config-document.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
@@ -14,7 +14,10 @@ export function haproxyAdapter(): ProcessAdapter {
     describe: async () => ({
       name: 'haproxy',
       version: productVersion('haproxy', ['-v'], /HAProxy version (\S+)/, 'haproxy'),
-      capabilities: declareCapabilities(['l7', 'l4', 'round-robin'], 'not expressible in HAProxy 2.6'),
+      capabilities: declareCapabilities(
+        ['l7', 'l4', ...algorithmCapabilities],
+        'not expressible in HAProxy 2.6',
+      ),
     }),
     commandLine: (configPath) => ({ command: 'haproxy', args: ['-W', '-db', '-f', configPath] }),
     reload: { kind: 'signal', signal: 'SIGUSR2' },

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Capability, declareCapabilities } from '../capabilities.ts';
+import { algorithmCapabilities, type Capability, declareCapabilities } from '../capabilities.ts';
 import type { ConfigDocument, PoolDocument } from '../config-document.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
@@ -18,7 +18,7 @@ export function nginxAdapter(): ProcessAdapter {
     name: 'nginx',
     describe: async () => {
       const version = productVersion('nginx', ['-v'], /nginx\/(\S+)/, 'nginx libnginx-mod-stream');
-      const supported: Capability[] = ['l7', 'round-robin'];
+      const supported: Capability[] = ['l7', ...algorithmCapabilities];
       const reasons: Partial<Record<Capability, string>> = {};
       if (existsSync(streamModulePath)) supported.push('l4');
       else

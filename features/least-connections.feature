@@ -1,0 +1,68 @@
+@least-connections
+Feature: Least connections
+  A pool using least_connections sends each new request (HTTP) or connection (TCP) to the backend
+  with the fewest in flight relative to its weight; equally loaded backends take turns. In-flight
+  counts go up when a request starts and down however it ends: answered, failed, reset or abandoned
+  by the client. A count that leaks starves its backend forever.
+
+  @task-02
+  Scenario Outline: New <protocol> requests go to the backend with nothing in flight
+    Given 3 <protocol> backends
+    And a balancer with a <protocol> listener using least_connections over all backends
+    When 2 requests are held open
+    Then the held requests are on 2 different backends
+    When a client sends 6 requests one after another
+    Then every request succeeded
+    And the backends holding requests received none of the new requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  @task-02
+  Scenario Outline: A slow <protocol> backend receives far fewer requests under concurrent load
+    Given 3 <protocol> backends
+    And backend b1 delays its answers by 300 ms
+    And a balancer with a <protocol> listener using least_connections over all backends
+    When 4 clients each send 30 requests at the same time
+    Then every request succeeded
+    And backend b1 received fewer than half as many requests as any other backend
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  @task-11 @l7
+  Scenario: With variable request durations no backend piles up requests
+    Six clients keep six requests in flight; least connections keeps every backend within one of the
+    others, so none ever has more than ceil(6 / 3) + 1 = 3 at once, even the slowest.
+
+    Given 3 HTTP backends
+    And backend b1 delays its answers by 200 ms
+    And backend b2 delays its answers by 20 ms
+    And a balancer with an HTTP listener using least_connections over all backends
+    When 6 clients each send 20 requests at the same time
+    Then every request succeeded
+    And no backend had more than 3 requests in flight at once
+
+  @task-11 @l7
+  Scenario: In-flight counts return to zero however requests end
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using least_connections over all backends
+    When 4 clients each send 250 mixed requests: succeeding, failing, reset by the backend and abandoned by the client
+    And every request has finished and the backends' counts are reset
+    And a client sends 30 requests one after another
+    Then every request succeeded
+    And each running backend received at least 8 requests

@@ -1,0 +1,45 @@
+@power-of-two-choices @task-13
+Feature: Power of two choices
+  A pool using power_of_two_choices draws two distinct backends at random and sends the request to
+  the one with fewer in flight relative to its weight. So the single most loaded backend never gets a
+  new request while another exists, equally loaded backends share uniformly, and a slow backend,
+  which keeps requests in flight longer, gets less. Uniformity is checked statistically: the bounds
+  come from the sample size and a false-failure probability of 1e-6 per check.
+
+  Scenario Outline: The most loaded <protocol> backend gets no new request while another exists
+    With two backends every draw compares both, so the idle one must win every time; a balancer
+    that may draw the same backend twice sends some requests to the loaded one.
+
+    Given 2 <protocol> backends
+    And a balancer with a <protocol> listener using power_of_two_choices over all backends
+    When 1 request is held open
+    And a client sends 60 requests one after another
+    Then every request succeeded
+    And the backends holding requests received none of the new requests
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
+  @l7
+  Scenario: Equally loaded backends share the requests uniformly
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using power_of_two_choices over all backends
+    When 4 clients each send 1500 requests at the same time
+    Then every request succeeded
+    And the requests were spread uniformly over the backends
+
+  @l7
+  Scenario: A slow backend receives well below its share
+    Given 3 HTTP backends
+    And backend b1 delays its answers by 300 ms
+    And a balancer with an HTTP listener using power_of_two_choices over all backends
+    When 4 clients each send 30 requests at the same time
+    Then every request succeeded
+    And backend b1 received fewer than half as many requests as any other backend
