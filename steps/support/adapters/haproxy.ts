@@ -70,15 +70,28 @@ export function renderHaproxyConfig(
   for (const backend of backends) {
     const [mode, ...rest] = backend.split('_');
     const pool = config.pools[rest.join('_')] as PoolDocument;
-    lines.push(`backend ${backend}`, `  mode ${mode}`, `  balance ${balance(pool)}`);
-    for (const server of pool.backends) lines.push(`  server ${server.id} ${server.address}`);
+    const translation = balanceOf(pool);
+    lines.push(`backend ${backend}`, `  mode ${mode}`, `  balance ${translation.balance}`);
+    for (const server of pool.backends) {
+      const weight = translation.weighted ? (server.weight ?? 1) : 1;
+      lines.push(`  server ${server.id} ${server.address}${weight === 1 ? '' : ` weight ${weight}`}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
-function balance(pool: PoolDocument): string {
+// HAProxy's `random` draws two servers by default (power of two choices); uniform random is random(1).
+const algorithms: Record<string, { balance: string; weighted: boolean }> = {
+  round_robin: { balance: 'roundrobin', weighted: false },
+  weighted_round_robin: { balance: 'roundrobin', weighted: true },
+  least_connections: { balance: 'leastconn', weighted: true },
+  power_of_two_choices: { balance: 'random(2)', weighted: true },
+  random: { balance: 'random(1)', weighted: false },
+};
+
+function balanceOf(pool: PoolDocument): { balance: string; weighted: boolean } {
   const algorithm = pool.algorithm ?? 'round_robin';
-  if (algorithm !== 'round_robin')
-    throw new Error(`haproxy adapter: algorithm "${algorithm}" is not translated yet`);
-  return 'roundrobin';
+  const translation = algorithms[algorithm];
+  if (!translation) throw new Error(`haproxy adapter: algorithm "${algorithm}" is not translated yet`);
+  return translation;
 }

@@ -109,13 +109,31 @@ function poolOf(config: ConfigDocument, name: string): PoolDocument {
   return pool;
 }
 
+// Each algorithm's directive (empty: nginx's default weighted round robin) and whether it uses weights.
+const algorithms: Record<string, { directive?: string; weighted: boolean }> = {
+  round_robin: { weighted: false },
+  weighted_round_robin: { weighted: true },
+  least_connections: { directive: 'least_conn', weighted: true },
+  power_of_two_choices: { directive: 'random two least_conn', weighted: true },
+  random: { directive: 'random', weighted: false },
+};
+
 function upstream(name: string, pool: PoolDocument, http: boolean): string[] {
   const algorithm = pool.algorithm ?? 'round_robin';
-  if (algorithm !== 'round_robin')
-    throw new Error(`nginx adapter: algorithm "${algorithm}" is not translated yet`);
+  const translation = algorithms[algorithm];
+  if (!translation) throw new Error(`nginx adapter: algorithm "${algorithm}" is not translated yet`);
+  // nginx weights start at 1; a weight of 0 (no traffic) is a server marked down. The neutral config
+  // has no passive health checks, so nginx's own (max_fails=1: one error sidelines a server for 10 s)
+  // is turned off with max_fails=0.
+  const server = (backend: PoolDocument['backends'][number]) => {
+    const weight = translation.weighted ? (backend.weight ?? 1) : 1;
+    if (weight === 0) return `    server ${backend.address} down;`;
+    return `    server ${backend.address}${weight === 1 ? '' : ` weight=${weight}`} max_fails=0;`;
+  };
   return [
     `  upstream ${name} {`,
-    ...pool.backends.map((backend) => `    server ${backend.address};`),
+    ...(translation.directive ? [`    ${translation.directive};`] : []),
+    ...pool.backends.map(server),
     ...(http ? ['    keepalive 64;'] : []),
     '  }',
   ];

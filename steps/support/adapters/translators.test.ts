@@ -31,7 +31,7 @@ test('nginx: one worker, own paths, upstreams in config order, admin status with
     'worker_processes 1;',
     'pid /run/lb/nginx.pid;',
     'proxy_temp_path /run/lb/proxy_temp;',
-    '  upstream http_app {\n    server 127.0.0.1:9001;\n    server 127.0.0.1:9002;\n    keepalive 64;\n  }',
+    '  upstream http_app {\n    server 127.0.0.1:9001 max_fails=0;\n    server 127.0.0.1:9002 max_fails=0;\n    keepalive 64;\n  }',
     'listen 127.0.0.1:8080;',
     'proxy_pass http://http_app;',
     'proxy_set_header Host $http_host;',
@@ -68,18 +68,60 @@ test('haproxy: a frontend per listener, a backend per pool and mode, admin statu
 });
 
 test('algorithms a translation does not know are an error, not a silent round robin', () => {
-  const weighted = {
-    ...config,
-    pools: { app: { ...config.pools.app, algorithm: 'least_connections', backends: [] } },
-  };
-  assert.throws(
-    () => renderNginxConfig(weighted, context),
-    /algorithm "least_connections" is not translated/,
+  const unknown = { ...config, pools: { app: { ...config.pools.app, algorithm: 'maglev', backends: [] } } };
+  assert.throws(() => renderNginxConfig(unknown, context), /algorithm "maglev" is not translated/);
+  assert.throws(() => renderHaproxyConfig(unknown, context), /algorithm "maglev" is not translated/);
+});
+
+const withAlgorithm = (algorithm: string): ConfigDocument => ({
+  ...config,
+  pools: {
+    app: {
+      algorithm,
+      backends: [
+        { id: 'b1', address: '127.0.0.1:9001', weight: 5 },
+        { id: 'b2', address: '127.0.0.1:9002', weight: 0 },
+        { id: 'b3', address: '127.0.0.1:9003' },
+      ],
+    },
+  },
+});
+
+test('nginx: each algorithm, with weights where it uses them and weight 0 as down', () => {
+  const upstreamOf = (algorithm: string) =>
+    /upstream http_app \{\n([^}]*)\}/.exec(renderNginxConfig(withAlgorithm(algorithm), context))?.[1] ?? '';
+  assert.equal(
+    upstreamOf('round_robin'),
+    '    server 127.0.0.1:9001 max_fails=0;\n    server 127.0.0.1:9002 max_fails=0;\n    server 127.0.0.1:9003 max_fails=0;\n    keepalive 64;\n  ',
   );
-  assert.throws(
-    () => renderHaproxyConfig(weighted, context),
-    /algorithm "least_connections" is not translated/,
+  assert.match(
+    upstreamOf('weighted_round_robin'),
+    /server 127.0.0.1:9001 weight=5 max_fails=0;\n {4}server 127.0.0.1:9002 down;\n {4}server 127.0.0.1:9003 max_fails=0;/,
   );
+  assert.match(
+    upstreamOf('least_connections'),
+    /^ {4}least_conn;\n {4}server 127.0.0.1:9001 weight=5 max_fails=0;/,
+  );
+  assert.match(upstreamOf('power_of_two_choices'), /^ {4}random two least_conn;\n/);
+  assert.match(upstreamOf('random'), /^ {4}random;\n {4}server 127.0.0.1:9001 max_fails=0;\n/);
+});
+
+test('haproxy: each algorithm, with weights where it uses them', () => {
+  const backendOf = (algorithm: string) =>
+    /^backend http_app\n([\s\S]*?)(?:\nbackend|\n$)/m.exec(
+      renderHaproxyConfig(withAlgorithm(algorithm), context),
+    )?.[1] ?? '';
+  assert.match(
+    backendOf('round_robin'),
+    /balance roundrobin\n {2}server b1 127.0.0.1:9001\n {2}server b2 127.0.0.1:9002\n/,
+  );
+  assert.match(
+    backendOf('weighted_round_robin'),
+    /balance roundrobin\n {2}server b1 127.0.0.1:9001 weight 5\n {2}server b2 127.0.0.1:9002 weight 0\n {2}server b3 127.0.0.1:9003/,
+  );
+  assert.match(backendOf('least_connections'), /balance leastconn\n/);
+  assert.match(backendOf('power_of_two_choices'), /balance random\(2\)\n/);
+  assert.match(backendOf('random'), /balance random\(1\)\n {2}server b1 127.0.0.1:9001\n/);
 });
 
 test('a missing product names the packages to install', () => {
