@@ -117,43 +117,43 @@ export interface TcpConversation {
 }
 
 /**
- * Connects, sends `payload`, half-closes, and reads until the server ends the stream. Rejects on
- * reset, timeout or a stream without greeting.
+ * A TCP conversation as the fixture protocol has it: connect, read the greeting, send `payload`,
+ * half-close, and read until the server ends the stream. Rejects on reset, timeout, or a stream
+ * that ends without a greeting.
  */
 export function tcpConversation(address: string, payload: Buffer): Promise<TcpConversation> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
     const chunks: Buffer[] = [];
     let received = 0;
+    let welcome: string | undefined;
+    let welcomeLength = 0;
     const deadline = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no complete answer within ${timeouts.requestMs} ms (got ${received} bytes)`));
     }, timeouts.requestMs);
-    const finish = (ended: boolean): void => {
-      clearTimeout(deadline);
-      const all = Buffer.concat(chunks);
-      const newline = all.indexOf(10);
-      const match = newline >= 0 ? /^HELLO (.+)$/.exec(all.subarray(0, newline).toString('utf8')) : null;
-      socket.destroy();
-      if (!match) {
-        reject(
-          new Error(
-            `connection ${ended ? 'closed' : 'stalled'} without a welcome line (got ${all.length} bytes)`,
-          ),
-        );
-        return;
-      }
-      resolve({ welcome: match[1] as string, echoed: all.subarray(newline + 1), ended });
-    };
-    socket.once('connect', () => {
-      socket.write(payload);
-      socket.end();
-    });
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
+      if (welcome !== undefined) return;
+      const all = Buffer.concat(chunks);
+      const newline = all.indexOf(10);
+      if (newline < 0) return;
+      const match = /^HELLO (.+)$/.exec(all.subarray(0, newline).toString('utf8'));
+      welcome = match?.[1] ?? '';
+      welcomeLength = newline + 1;
+      socket.write(payload);
+      socket.end();
     });
-    socket.once('end', () => finish(true));
+    socket.once('end', () => {
+      clearTimeout(deadline);
+      socket.destroy();
+      if (!welcome) {
+        reject(new Error(`connection closed without a welcome line (got ${received} bytes)`));
+        return;
+      }
+      resolve({ welcome, echoed: Buffer.concat(chunks).subarray(welcomeLength), ended: true });
+    });
     socket.once('error', (error) => {
       clearTimeout(deadline);
       reject(error);

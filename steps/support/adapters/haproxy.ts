@@ -15,8 +15,12 @@ export function haproxyAdapter(): ProcessAdapter {
       name: 'haproxy',
       version: productVersion('haproxy', ['-v'], /HAProxy version (\S+)/, 'haproxy'),
       capabilities: declareCapabilities(
-        ['l7', 'l4', ...algorithmCapabilities],
+        ['l7', 'l4', ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices')],
         'not expressible in HAProxy 2.6',
+        {
+          'power-of-two-choices':
+            'balance random(2) may draw the same server twice, so the busier of two servers still gets new requests (seen: 23 of 60)',
+        },
       ),
     }),
     commandLine: (configPath) => ({ command: 'haproxy', args: ['-W', '-db', '-f', configPath] }),
@@ -73,23 +77,25 @@ export function renderHaproxyConfig(
     const translation = balanceOf(pool);
     lines.push(`backend ${backend}`, `  mode ${mode}`, `  balance ${translation.balance}`);
     for (const server of pool.backends) {
-      const weight = translation.weighted ? (server.weight ?? 1) : 1;
+      const weight = translation.weighted ? (server.weight ?? 1) : (translation.equalWeight ?? 1);
       lines.push(`  server ${server.id} ${server.address}${weight === 1 ? '' : ` weight ${weight}`}`);
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-// HAProxy's `random` draws two servers by default (power of two choices); uniform random is random(1).
-const algorithms: Record<string, { balance: string; weighted: boolean }> = {
+// HAProxy's `random` draws two servers by default; uniform random is random(1). Its draws map a
+// random key onto a hash ring of 16 points per unit of weight, so with weight 1 three equal servers
+// got 29/35/36%; the largest weight (256) gives each 4,096 points and an even ring.
+const algorithms: Record<string, { balance: string; weighted: boolean; equalWeight?: number }> = {
   round_robin: { balance: 'roundrobin', weighted: false },
   weighted_round_robin: { balance: 'roundrobin', weighted: true },
   least_connections: { balance: 'leastconn', weighted: true },
   power_of_two_choices: { balance: 'random(2)', weighted: true },
-  random: { balance: 'random(1)', weighted: false },
+  random: { balance: 'random(1)', weighted: false, equalWeight: 256 },
 };
 
-function balanceOf(pool: PoolDocument): { balance: string; weighted: boolean } {
+function balanceOf(pool: PoolDocument): { balance: string; weighted: boolean; equalWeight?: number } {
   const algorithm = pool.algorithm ?? 'round_robin';
   const translation = algorithms[algorithm];
   if (!translation) throw new Error(`haproxy adapter: algorithm "${algorithm}" is not translated yet`);

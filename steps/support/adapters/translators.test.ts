@@ -121,7 +121,7 @@ test('haproxy: each algorithm, with weights where it uses them', () => {
   );
   assert.match(backendOf('least_connections'), /balance leastconn\n/);
   assert.match(backendOf('power_of_two_choices'), /balance random\(2\)\n/);
-  assert.match(backendOf('random'), /balance random\(1\)\n {2}server b1 127.0.0.1:9001\n/);
+  assert.match(backendOf('random'), /balance random\(1\)\n {2}server b1 127.0.0.1:9001 weight 256\n/);
 });
 
 test('a missing product names the packages to install', () => {
