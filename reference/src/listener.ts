@@ -18,6 +18,8 @@ export interface Defects {
   readonly keepPoolsOnReload?: boolean;
   /** Count requests and connections in when they start, but never out when they end. */
   readonly neverReleaseLoad?: boolean;
+  /** Count an HTTP request out only when its response completes, not when it fails or is abandoned. */
+  readonly releaseLoadOnlyOnSuccess?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
 }

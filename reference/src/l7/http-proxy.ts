@@ -80,10 +80,12 @@ export async function proxyHttpRequest(
     return;
   }
   upstream.load.active++;
+  let answered = false;
   const abort = new AbortController();
   // 'close' comes exactly once, whether the response finished, failed or the client went away.
   response.once('close', () => {
-    if (!defects.neverReleaseLoad) upstream.load.active--;
+    const leaked = defects.neverReleaseLoad || (defects.releaseLoadOnlyOnSuccess && !answered);
+    if (!leaked) upstream.load.active--;
     if (!response.writableFinished) abort.abort();
   });
   let answer: Awaited<ReturnType<ReturnType<UpstreamClients['for']>['request']>>;
@@ -100,6 +102,7 @@ export async function proxyHttpRequest(
     return;
   }
   response.writeHead(answer.statusCode, forwardableResponseHeaders(answer.headers));
+  answered = answer.statusCode < 500;
   try {
     await pipeline(answer.body, response);
   } catch {
