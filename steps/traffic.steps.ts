@@ -21,7 +21,8 @@ When('a TCP client sends {int} bytes and then half-closes', async function (this
 });
 
 When('{int} request(s) is/are held open', async function (this: LbWorld, count: number) {
-  await this.holdOpen(count, timeouts.requestMs);
+  // Long enough to outlast the scenario; the world releases them when it ends.
+  await this.holdOpen(count, timeouts.requestMs * 3);
 });
 
 When(
