@@ -25,29 +25,46 @@ export interface LoadShape {
   readonly perClient: number;
 }
 
-/** HTTP: each client keeps one keep-alive connection and sends its requests one after another. */
-export async function sendHttpRequests(
-  address: string,
+/**
+ * Runs `clients` clients at the same time; each makes `perClient` exchanges one after another
+ * through `exchange`, on a resource of its own that `open` makes and `close` releases.
+ */
+async function concurrently<R>(
   { clients, perClient }: LoadShape,
-  path = '/',
+  open: () => R,
+  close: (resource: R) => Promise<unknown>,
+  exchange: (resource: R, client: number, seq: number) => Promise<Exchange>,
 ): Promise<Exchange[]> {
   const runs = Array.from({ length: clients }, async (_, client) => {
-    const connection = new Client(`http://${address}`, {
-      headersTimeout: timeouts.requestMs,
-      bodyTimeout: timeouts.requestMs,
-      connectTimeout: timeouts.requestMs,
-    });
+    const resource = open();
     const exchanges: Exchange[] = [];
     try {
-      for (let seq = 0; seq < perClient; seq++) {
-        exchanges.push(await oneHttpRequest(connection, client, seq, path));
-      }
+      for (let seq = 0; seq < perClient; seq++) exchanges.push(await exchange(resource, client, seq));
     } finally {
-      await connection.destroy();
+      await close(resource);
     }
     return exchanges;
   });
   return (await Promise.all(runs)).flat();
+}
+
+const requestBudget = () => ({
+  headersTimeout: timeouts.requestMs,
+  bodyTimeout: timeouts.requestMs,
+  connectTimeout: timeouts.requestMs,
+});
+
+const nothing = () => undefined;
+const nothingToClose = async () => {};
+
+/** HTTP: each client keeps one keep-alive connection and sends its requests one after another. */
+export function sendHttpRequests(address: string, shape: LoadShape, path = '/'): Promise<Exchange[]> {
+  return concurrently(
+    shape,
+    () => new Client(`http://${address}`, requestBudget()),
+    (connection) => connection.destroy(),
+    (connection, client, seq) => oneHttpRequest(connection, client, seq, path),
+  );
 }
 
 async function oneHttpRequest(
@@ -88,25 +105,17 @@ async function oneHttpRequest(
 }
 
 /** TCP: each client opens its connections one after another; each reads the welcome, half-closes and reads to the end. */
-export async function openTcpConnections(
-  address: string,
-  { clients, perClient }: LoadShape,
-): Promise<Exchange[]> {
-  const runs = Array.from({ length: clients }, async (_, client) => {
-    const exchanges: Exchange[] = [];
-    for (let seq = 0; seq < perClient; seq++) {
-      try {
-        // A whole conversation: the connection counts as ended once the balancer has closed it, so the
-        // next one cannot arrive while the balancer still counts this one in flight.
-        const { welcome } = await tcpConversation(address, Buffer.alloc(0));
-        exchanges.push({ client, seq, backendId: welcome, note: `welcome ${welcome}` });
-      } catch (error) {
-        exchanges.push({ client, seq, error: describeError(error) });
-      }
+export function openTcpConnections(address: string, shape: LoadShape): Promise<Exchange[]> {
+  return concurrently(shape, nothing, nothingToClose, async (_, client, seq) => {
+    try {
+      // A whole conversation: the connection counts as ended once the balancer has closed it, so the
+      // next one cannot arrive while the balancer still counts this one in flight.
+      const { welcome } = await tcpConversation(address, Buffer.alloc(0));
+      return { client, seq, backendId: welcome, note: `welcome ${welcome}` };
+    } catch (error) {
+      return { client, seq, error: describeError(error) };
     }
-    return exchanges;
   });
-  return (await Promise.all(runs)).flat();
 }
 
 /** What a TCP client got back: the greeting's backend id, every byte after it, and whether the stream ended. */
@@ -214,43 +223,28 @@ const mixedKinds = [
  * failing (500), reset by the backend, and abandoned by the client 20 ms in (the backend would
  * have answered after 200 ms).
  */
-export async function sendMixedHttpRequests(
-  address: string,
-  { clients, perClient }: LoadShape,
-): Promise<Exchange[]> {
-  const runs = Array.from({ length: clients }, async (_, client) => {
-    const exchanges: Exchange[] = [];
-    for (let seq = 0; seq < perClient; seq++) {
-      const spec = mixedKinds[seq % mixedKinds.length] as (typeof mixedKinds)[number];
-      const connection = new Client(`http://${address}`, {
-        headersTimeout: timeouts.requestMs,
-        bodyTimeout: timeouts.requestMs,
+export function sendMixedHttpRequests(address: string, shape: LoadShape): Promise<Exchange[]> {
+  return concurrently(shape, nothing, nothingToClose, async (_, client, seq) => {
+    const spec = mixedKinds[seq % mixedKinds.length] as (typeof mixedKinds)[number];
+    // A connection per request: a reset or an abandoned request takes its connection with it.
+    const connection = new Client(`http://${address}`, requestBudget());
+    const abort = new AbortController();
+    const abandonDeadline =
+      'abandonAfterMs' in spec ? setTimeout(() => abort.abort(), spec.abandonAfterMs) : undefined;
+    try {
+      const response = await connection.request({
+        method: 'GET',
+        path: '/',
+        headers: spec.headers,
+        signal: abort.signal,
       });
-      const abort = new AbortController();
-      const abandonDeadline =
-        'abandonAfterMs' in spec ? setTimeout(() => abort.abort(), spec.abandonAfterMs) : undefined;
-      try {
-        const response = await connection.request({
-          method: 'GET',
-          path: '/',
-          headers: spec.headers,
-          signal: abort.signal,
-        });
-        await response.body.dump();
-        exchanges.push({
-          client,
-          seq,
-          status: response.statusCode,
-          note: `${spec.kind}: HTTP ${response.statusCode}`,
-        });
-      } catch (error) {
-        exchanges.push({ client, seq, error: describeError(error), note: spec.kind });
-      } finally {
-        clearTimeout(abandonDeadline);
-        await connection.destroy().catch(() => {});
-      }
+      await response.body.dump();
+      return { client, seq, status: response.statusCode, note: `${spec.kind}: HTTP ${response.statusCode}` };
+    } catch (error) {
+      return { client, seq, error: describeError(error), note: spec.kind };
+    } finally {
+      clearTimeout(abandonDeadline);
+      await connection.destroy().catch(() => {});
     }
-    return exchanges;
   });
-  return (await Promise.all(runs)).flat();
 }
