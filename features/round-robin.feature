@@ -2,8 +2,9 @@
 Feature: Round robin
   A pool using round_robin hands work to its backends in strict rotation, in the order the config
   lists them. Over HTTP each request is one balancing decision; over TCP each connection is one
-  (a TCP "request" below is a connection that reads the backend's greeting). Round robin is
-  deterministic, so the checks are exact: k x N requests give each of N backends exactly k.
+  (a TCP "request" below is a whole conversation: connect, read the backend's greeting, half-close,
+  read until the balancer closes). Round robin is deterministic, so the checks are exact: k x N
+  requests give each of N backends exactly k.
 
   Scenario Outline: Sequential <protocol> requests are spread exactly evenly
     Given 3 <protocol> backends
