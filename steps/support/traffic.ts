@@ -228,22 +228,20 @@ export function sendMixedHttpRequests(address: string, shape: LoadShape): Promis
     const spec = mixedKinds[seq % mixedKinds.length] as (typeof mixedKinds)[number];
     // A connection per request: a reset or an abandoned request takes its connection with it.
     const connection = new Client(`http://${address}`, requestBudget());
-    const abort = new AbortController();
-    const abandonDeadline =
-      'abandonAfterMs' in spec ? setTimeout(() => abort.abort(), spec.abandonAfterMs) : undefined;
+    // The client gives up on an abandoned request this long after sending it.
+    const signal = 'abandonAfterMs' in spec ? AbortSignal.timeout(spec.abandonAfterMs) : undefined;
     try {
       const response = await connection.request({
         method: 'GET',
         path: '/',
         headers: spec.headers,
-        signal: abort.signal,
+        signal,
       });
       await response.body.dump();
       return { client, seq, status: response.statusCode, note: `${spec.kind}: HTTP ${response.statusCode}` };
     } catch (error) {
       return { client, seq, error: describeError(error), note: spec.kind };
     } finally {
-      clearTimeout(abandonDeadline);
       await connection.destroy().catch(() => {});
     }
   });
