@@ -1,7 +1,7 @@
 import type { BalancerConfig } from './config/types.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
 import { type Defects, type ListenerContext, type OpenListener, openListener } from './listener.ts';
-import { buildPools, LoadCounters, type RuntimePool, type SelectorOverrides } from './pools.ts';
+import { buildPools, LoadCounters, type PoolRuntime, type SelectorOverrides } from './pools.ts';
 
 /** Options for a running balancer. */
 export interface BalancerOptions {
@@ -9,6 +9,8 @@ export interface BalancerOptions {
   readonly selectorOverrides?: SelectorOverrides;
   /** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
   readonly defects?: Defects;
+  /** Where health changes and other events are logged; default: nowhere. */
+  readonly log?: (line: string) => void;
 }
 
 /** What the admin endpoint reports: the config being served and since when. */
@@ -18,14 +20,15 @@ export interface BalancerStatus {
   /** sha256 (hex) of the config file's bytes, so a caller can tell its own config is live. */
   readonly configHash: string;
   readonly listeners: readonly { name: string; protocol: string; address: string; pool: string }[];
-  readonly pools: Readonly<Record<string, readonly { id: string; address: string }[]>>;
+  /** Each pool's backends with their health, ejection and in-flight count. */
+  readonly pools: Readonly<Record<string, ReturnType<PoolRuntime['describe']>>>;
 }
 
 interface ServedConfig {
   readonly config: BalancerConfig;
   readonly configHash: string;
   readonly epoch: number;
-  readonly pools: Map<string, RuntimePool>;
+  readonly pools: Map<string, PoolRuntime>;
   readonly poolOfListener: Map<string, string>;
 }
 
@@ -78,16 +81,26 @@ export class Balancer {
       await Promise.all(opened.map((listener) => listener.close(0)));
       throw error;
     }
+    const previous = this.#served;
+    const keepOld = previous !== undefined && this.#options.defects?.keepPoolsOnReload;
     this.#served = {
       config,
       configHash,
-      epoch: (this.#served?.epoch ?? 0) + 1,
-      pools:
-        this.#served && this.#options.defects?.keepPoolsOnReload
-          ? this.#served.pools
-          : buildPools(config, this.#loads, this.#options.selectorOverrides),
+      epoch: (previous?.epoch ?? 0) + 1,
+      pools: keepOld
+        ? previous.pools
+        : buildPools(
+            config,
+            {
+              loads: this.#loads,
+              overrides: this.#options.selectorOverrides ?? {},
+              log: this.#options.log ?? (() => {}),
+            },
+            previous?.pools,
+          ),
       poolOfListener: new Map(config.listeners.map((listener) => [listener.address, listener.pool])),
     };
+    if (!keepOld) for (const pool of previous?.pools.values() ?? []) pool.close();
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);
     const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
     for (const [key] of removed) this.#listeners.delete(key);
@@ -110,12 +123,7 @@ export class Balancer {
         address,
         pool,
       })),
-      pools: Object.fromEntries(
-        [...served.pools.values()].map((pool) => [
-          pool.name,
-          pool.upstreams.map(({ id, address }) => ({ id, address })),
-        ]),
-      ),
+      pools: Object.fromEntries([...served.pools.values()].map((pool) => [pool.name, pool.describe()])),
     };
   }
 
@@ -124,6 +132,7 @@ export class Balancer {
     const listeners = [...this.#listeners.values()];
     this.#listeners.clear();
     await Promise.all(listeners.map((listener) => listener.close(drainMs)));
+    for (const pool of this.#served?.pools.values() ?? []) pool.close();
     await this.#clients.destroy();
   }
 }

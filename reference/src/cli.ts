@@ -22,8 +22,16 @@ const drainTimeoutMs = 10_000;
 
 export const version = packageJson.version;
 
-/** Runs the reference balancer CLI; `options` lets fixtures/ swap in broken algorithms. */
-export async function main(argv: readonly string[], options: BalancerOptions = {}): Promise<void> {
+/** What fixtures/broken/ may change about the CLI: broken algorithms, defects, a distorted config. */
+export interface CliOptions extends BalancerOptions {
+  /** Applied to every config after it validated, before it is served (a broken balancer misreading it). */
+  readonly distortConfig?: (config: BalancerConfig) => BalancerConfig;
+}
+
+/** Runs the reference balancer CLI; `options` lets fixtures/ build deliberately broken balancers. */
+export async function main(argv: readonly string[], cliOptions: CliOptions = {}): Promise<void> {
+  const { distortConfig = (config: BalancerConfig) => config, ...balancerOptions } = cliOptions;
+  const options: BalancerOptions = { log, ...balancerOptions };
   let args: ReturnType<typeof parseCliArgs>;
   try {
     args = parseCliArgs(argv);
@@ -50,7 +58,7 @@ export async function main(argv: readonly string[], options: BalancerOptions = {
 
   let balancer: Balancer;
   try {
-    balancer = await Balancer.start(loaded.config, loaded.hash, options);
+    balancer = await Balancer.start(distortConfig(loaded.config), loaded.hash, options);
   } catch (error) {
     fail(exitCodes.failure, (error as Error).message);
   }
@@ -83,7 +91,7 @@ export async function main(argv: readonly string[], options: BalancerOptions = {
             `the admin address cannot change on reload (restart instead): ${adminAddress} -> ${next.config.admin?.address}`,
           );
         }
-        await balancer.apply(next.config, next.hash);
+        await balancer.apply(distortConfig(next.config), next.hash);
         lastReloadError = undefined;
         log(
           `serving epoch ${balancer.status().epoch}, config sha256 ${next.hash}: ${describeListeners(next.config)}`,

@@ -5,7 +5,7 @@ import type { ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { proxyHttpRequest } from './l7/http-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
-import type { RuntimePool } from './pools.ts';
+import type { PoolRuntime } from './pools.ts';
 
 /**
  * Deliberate defects, each the seam one broken balancer in fixtures/broken/ needs to prove that a
@@ -22,11 +22,17 @@ export interface Defects {
   readonly releaseLoadOnlyOnSuccess?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
+  /** Retry on whatever backend the selector picks, even one that just failed. */
+  readonly retrySameBackend?: boolean;
+  /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */
+  readonly backoffWithoutJitter?: boolean;
+  /** Status sent when no backend is available, instead of 503 with Retry-After. */
+  readonly noBackendStatus?: number;
 }
 
 /** What a listener asks of the balancer for each request: the pool it serves right now. */
 export interface ListenerContext {
-  poolFor(listenerAddress: string): RuntimePool | undefined;
+  poolFor(listenerAddress: string): PoolRuntime | undefined;
   readonly clients: UpstreamClients;
   readonly defects: Defects;
 }
@@ -48,7 +54,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
           void proxyHttpRequest(request, response, context.poolFor(config.address), context);
         })
       : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
-          proxyTcpConnection(socket, context.poolFor(config.address), context.defects);
+          void proxyTcpConnection(socket, context.poolFor(config.address), context);
         });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

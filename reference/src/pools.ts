@@ -1,5 +1,10 @@
+import { type Clock, monotonicClock } from './clock.ts';
 import { parseAddress } from './config/address.ts';
-import type { Algorithm, BalancerConfig } from './config/types.ts';
+import type { Algorithm, BalancerConfig, PoolConfig } from './config/types.ts';
+import { ActiveChecker } from './health/active-checker.ts';
+import { HealthState } from './health/health-state.ts';
+import { OutlierDetector } from './health/outlier-detector.ts';
+import { RetryBudget } from './resilience/retry-budget.ts';
 import { type Selector, type SelectorBuilder, selectorBuilders } from './selection/selector.ts';
 
 /** Requests (HTTP) or connections (TCP) in flight to one backend address. */
@@ -16,6 +21,8 @@ export interface Upstream {
   readonly weight: number;
   /** Shared by every snapshot that has this address, so a reload keeps counting what is in flight. */
   readonly load: Load;
+  /** The pool it belongs to, which keeps its health. */
+  readonly pool: PoolRuntime;
 }
 
 /**
@@ -35,38 +42,188 @@ export class LoadCounters {
   }
 }
 
-/** A pool's backends and the selector built over them, published together and never patched. */
-export interface RuntimePool {
-  readonly name: string;
-  readonly upstreams: readonly Upstream[];
-  readonly selector: Selector<Upstream>;
-}
-
 /** Algorithms replaced by the caller; the broken balancers in fixtures/ use this to inject defects. */
 export type SelectorOverrides = Partial<Record<Algorithm, SelectorBuilder>>;
+
+/** What a pool needs from the balancer around it. */
+export interface PoolEnvironment {
+  readonly loads: LoadCounters;
+  readonly overrides: SelectorOverrides;
+  /** The pool of that name in the same config (for backupPool). */
+  readonly poolNamed: (name: string) => PoolRuntime | undefined;
+  readonly log: (line: string) => void;
+  readonly clock?: Clock;
+}
+
+/**
+ * One configured pool while it is served: its backends, their health (active checks and passive
+ * ejection), and the selector over the backends available now. Whenever availability changes, a
+ * new selector is built over the available backends and published in one assignment.
+ */
+export class PoolRuntime {
+  readonly name: string;
+  readonly config: PoolConfig;
+  readonly upstreams: readonly Upstream[];
+  /** Caps retries (retries.budget); undefined when uncapped. */
+  readonly retryBudget: RetryBudget | undefined;
+  readonly #environment: PoolEnvironment;
+  readonly #clock: Clock;
+  readonly #build: SelectorBuilder;
+  readonly #health = new Map<Upstream, HealthState>();
+  readonly #outliers: OutlierDetector | undefined;
+  readonly #checker: ActiveChecker<Upstream> | undefined;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #available: readonly Upstream[] = [];
+  #selector: Selector<Upstream> | undefined;
+  #panicking = false;
+
+  /** Builds the pool; health states of a `previous` pool with the same checks carry over by address. */
+  constructor(config: PoolConfig, environment: PoolEnvironment, previous?: PoolRuntime) {
+    this.name = config.name;
+    this.config = config;
+    this.#environment = environment;
+    this.#clock = environment.clock ?? monotonicClock;
+    this.#build = environment.overrides[config.algorithm] ?? selectorBuilders[config.algorithm];
+    this.upstreams = config.backends.map((backend): Upstream => {
+      // The config was validated, so every address parses.
+      const { host, port } = parseAddress(backend.address) as { host: string; port: number };
+      return { ...backend, host, port, load: environment.loads.for(backend.address), pool: this };
+    });
+    const check = config.healthCheck;
+    if (check) {
+      const sameChecks = JSON.stringify(previous?.config.healthCheck) === JSON.stringify(check);
+      for (const upstream of this.upstreams) {
+        const carried = sameChecks ? previous?.healthOf(upstream.address) : undefined;
+        this.#health.set(upstream, carried ?? new HealthState(check, check.initialState === 'healthy'));
+      }
+    }
+    this.#outliers = config.outlierDetection
+      ? new OutlierDetector(config.outlierDetection, this.upstreams.length, this.#clock)
+      : undefined;
+    this.retryBudget = config.retries?.budget
+      ? new RetryBudget(config.retries.budget, this.#clock)
+      : undefined;
+    this.#republish();
+    this.#checker = check
+      ? new ActiveChecker(this.upstreams, check, (upstream, result) => {
+          if (!this.#health.get(upstream)?.observe(result.passed)) return;
+          const state = result.passed ? 'healthy' : 'unhealthy';
+          environment.log(`pool "${this.name}": backend "${upstream.id}" is ${state} (${result.detail})`);
+          this.#republish();
+        })
+      : undefined;
+  }
+
+  /** The active-check state of the backend at `address`, if this pool checks it. */
+  healthOf(address: string): HealthState | undefined {
+    for (const [upstream, state] of this.#health) if (upstream.address === address) return state;
+    return undefined;
+  }
+
+  /**
+   * The backend for the next attempt, preferring one not in `tried`; falls over to the backup pool
+   * while none of this pool's backends is available. Undefined when nothing may be chosen.
+   */
+  pick(tried?: ReadonlySet<Upstream>): Upstream | undefined {
+    const selector = this.#selector;
+    if (!selector) return this.#backup()?.pick(tried);
+    const first = selector.pick();
+    if (!tried || first === undefined || !tried.has(first)) return first;
+    for (let i = 1; i < this.#available.length; i++) {
+      const next = selector.pick();
+      if (next !== undefined && !tried.has(next)) return next;
+    }
+    return first;
+  }
+
+  /** Whether any backend (here or in the backup pool) may be chosen now; no side effects. */
+  get hasAvailable(): boolean {
+    return this.#selector !== undefined || (this.#backup()?.hasAvailable ?? false);
+  }
+
+  /** Passive health: one attempt's outcome at `upstream` (a 5xx, refused, reset or timeout fails). */
+  recordOutcome(upstream: Upstream, succeeded: boolean): void {
+    const ejectedUntil = this.#outliers?.record(upstream.address, succeeded);
+    if (ejectedUntil === undefined) return;
+    const ms = Math.round(ejectedUntil - this.#clock());
+    this.#environment.log(`pool "${this.name}": backend "${upstream.id}" ejected for ${ms} ms`);
+    this.#republish();
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#environment.log(`pool "${this.name}": backend "${upstream.id}" back from ejection`);
+      this.#republish();
+    }, ms + 1);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** Whole seconds (at least 1) until a backend may be available again, for Retry-After. */
+  retryAfterSeconds(): number {
+    const now = this.#clock();
+    const waits = this.upstreams.map((upstream) => {
+      const ejectionEnd = this.#outliers?.ejectionEnd(upstream.address);
+      if (ejectionEnd !== undefined) return ejectionEnd - now;
+      const check = this.config.healthCheck;
+      return check ? check.healthyThreshold * check.intervalMs : 1_000;
+    });
+    return Math.max(1, Math.ceil(Math.min(...waits) / 1_000));
+  }
+
+  /** Each backend with its state, for the admin API. */
+  describe(): { id: string; address: string; healthy: boolean; ejected: boolean; inFlight: number }[] {
+    return this.upstreams.map((upstream) => ({
+      id: upstream.id,
+      address: upstream.address,
+      healthy: this.#health.get(upstream)?.healthy ?? true,
+      ejected: this.#outliers?.isEjected(upstream.address) ?? false,
+      inFlight: upstream.load.active,
+    }));
+  }
+
+  /** Stops health checks and ejection timers. */
+  close(): void {
+    this.#checker?.stop();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #backup(): PoolRuntime | undefined {
+    const name = this.config.backupPool;
+    return name === undefined ? undefined : this.#environment.poolNamed(name);
+  }
+
+  // Available: healthy and not ejected. Below the panic threshold every backend is used instead,
+  // unless a backup pool stands in for an empty pool.
+  #republish(): void {
+    const available = this.upstreams.filter(
+      (upstream) =>
+        (this.#health.get(upstream)?.healthy ?? true) && !this.#outliers?.isEjected(upstream.address),
+    );
+    const threshold = this.config.panicThresholdPercent;
+    const standIn = available.length === 0 && this.config.backupPool !== undefined;
+    const panicking = !standIn && available.length * 100 < threshold * this.upstreams.length;
+    if (panicking !== this.#panicking) {
+      this.#environment.log(
+        `pool "${this.name}": ${panicking ? `panic, ${available.length} of ${this.upstreams.length} backends available (threshold ${threshold}%): using all` : 'panic over'}`,
+      );
+      this.#panicking = panicking;
+    }
+    const chosen = panicking ? this.upstreams : available;
+    this.#available = chosen;
+    this.#selector = chosen.length === 0 ? undefined : this.#build(chosen);
+  }
+}
 
 /** Builds every pool of a config; the result replaces the previous pools in one assignment. */
 export function buildPools(
   config: BalancerConfig,
-  loads: LoadCounters,
-  overrides: SelectorOverrides = {},
-): Map<string, RuntimePool> {
-  const pools = new Map<string, RuntimePool>();
+  environment: Omit<PoolEnvironment, 'poolNamed'>,
+  previous?: ReadonlyMap<string, PoolRuntime>,
+): Map<string, PoolRuntime> {
+  const pools = new Map<string, PoolRuntime>();
+  const poolNamed = (name: string) => pools.get(name);
   for (const pool of Object.values(config.pools)) {
-    const upstreams = pool.backends.map((backend): Upstream => {
-      // The config was validated, so every address parses.
-      const { host, port } = parseAddress(backend.address) as { host: string; port: number };
-      return {
-        id: backend.id,
-        address: backend.address,
-        host,
-        port,
-        weight: backend.weight,
-        load: loads.for(backend.address),
-      };
-    });
-    const build = overrides[pool.algorithm] ?? selectorBuilders[pool.algorithm];
-    pools.set(pool.name, { name: pool.name, upstreams, selector: build(upstreams) });
+    pools.set(pool.name, new PoolRuntime(pool, { ...environment, poolNamed }, previous?.get(pool.name)));
   }
   return pools;
 }

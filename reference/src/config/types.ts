@@ -27,10 +27,55 @@ export interface BackendConfig {
   readonly weight: number;
 }
 
+/** Active health checks; see the schema's "healthCheck" for the semantics. */
+export interface HealthCheckConfig {
+  readonly type: 'http' | 'tcp';
+  readonly path: string;
+  readonly expectedStatuses: readonly number[];
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly initialState: 'healthy' | 'unhealthy';
+}
+
+/** Passive health: ejection after consecutive failures. */
+export interface OutlierDetectionConfig {
+  readonly consecutiveFailures: number;
+  readonly baseEjectionMs: number;
+  readonly maxEjectionMs: number;
+  readonly maxEjectionPercent: number;
+}
+
+/** A failure a retry policy may name: a transport failure, or an HTTP status. */
+export type RetryableFailure = 'connect-failure' | 'reset' | 'timeout' | number;
+
+export interface RetryConfig {
+  readonly attempts: number;
+  readonly retryOn: readonly RetryableFailure[];
+  readonly baseIntervalMs: number;
+  readonly maxIntervalMs: number;
+  readonly retryNonIdempotent: boolean;
+  readonly budget?: { readonly percent: number; readonly minRetries: number };
+}
+
+export interface TimeoutConfig {
+  readonly connectMs: number;
+  readonly responseMs: number;
+}
+
 export interface PoolConfig {
   readonly name: string;
   readonly algorithm: Algorithm;
   readonly backends: readonly BackendConfig[];
+  readonly healthCheck?: HealthCheckConfig;
+  readonly outlierDetection?: OutlierDetectionConfig;
+  /** Absent: one attempt per request. */
+  readonly retries?: RetryConfig;
+  readonly timeouts: TimeoutConfig;
+  /** 0: off. */
+  readonly panicThresholdPercent: number;
+  readonly backupPool?: string;
 }
 
 export interface ListenerConfig {

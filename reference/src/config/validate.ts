@@ -1,7 +1,14 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
-import type { BalancerConfig, PoolConfig } from './types.ts';
+import type {
+  BalancerConfig,
+  HealthCheckConfig,
+  OutlierDetectionConfig,
+  PoolConfig,
+  RetryConfig,
+  TimeoutConfig,
+} from './types.ts';
 
 /** One thing wrong with a config: where (a JSON pointer), what, and how to fix it. */
 export interface ConfigIssue {
@@ -45,21 +52,73 @@ interface RawConfig {
   version: 1;
   admin?: { address: string };
   listeners: BalancerConfig['listeners'];
-  pools: Record<
-    string,
-    { algorithm?: PoolConfig['algorithm']; backends: { id: string; address: string; weight?: number }[] }
-  >;
+  pools: Record<string, RawPool>;
+}
+
+interface RawPool {
+  algorithm?: PoolConfig['algorithm'];
+  backends: { id: string; address: string; weight?: number }[];
+  healthCheck?: Partial<HealthCheckConfig>;
+  outlierDetection?: Partial<OutlierDetectionConfig>;
+  retries?: Partial<Omit<RetryConfig, 'budget'>> & {
+    attempts: number;
+    budget?: { percent: number; minRetries?: number };
+  };
+  timeouts?: Partial<TimeoutConfig>;
+  panicThresholdPercent?: number;
+  backupPool?: string;
+}
+
+// Defaults, as the schema documents them.
+const healthCheckDefaults: HealthCheckConfig = {
+  type: 'http',
+  path: '/health',
+  expectedStatuses: [200],
+  intervalMs: 2_000,
+  timeoutMs: 1_000,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  initialState: 'healthy',
+};
+const outlierDefaults: OutlierDetectionConfig = {
+  consecutiveFailures: 5,
+  baseEjectionMs: 30_000,
+  maxEjectionMs: 300_000,
+  maxEjectionPercent: 10,
+};
+const timeoutDefaults: TimeoutConfig = { connectMs: 5_000, responseMs: 60_000 };
+
+function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
+  const { retries } = pool;
+  return {
+    name,
+    algorithm: pool.algorithm ?? 'round_robin',
+    backends: pool.backends.map((backend) => ({ ...backend, weight: backend.weight ?? 1 })),
+    ...(pool.healthCheck ? { healthCheck: { ...healthCheckDefaults, ...pool.healthCheck } } : {}),
+    ...(pool.outlierDetection ? { outlierDetection: { ...outlierDefaults, ...pool.outlierDetection } } : {}),
+    ...(retries
+      ? {
+          retries: {
+            attempts: retries.attempts,
+            retryOn: retries.retryOn ?? ['connect-failure'],
+            baseIntervalMs: retries.baseIntervalMs ?? 25,
+            maxIntervalMs: retries.maxIntervalMs ?? 250,
+            retryNonIdempotent: retries.retryNonIdempotent ?? false,
+            ...(retries.budget
+              ? { budget: { percent: retries.budget.percent, minRetries: retries.budget.minRetries ?? 3 } }
+              : {}),
+          },
+        }
+      : {}),
+    timeouts: { ...timeoutDefaults, ...pool.timeouts },
+    panicThresholdPercent: pool.panicThresholdPercent ?? 0,
+    ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
+  };
 }
 
 function withDefaults(raw: RawConfig): BalancerConfig {
   const pools: Record<string, PoolConfig> = {};
-  for (const [name, pool] of Object.entries(raw.pools)) {
-    pools[name] = {
-      name,
-      algorithm: pool.algorithm ?? 'round_robin',
-      backends: pool.backends.map((backend) => ({ ...backend, weight: backend.weight ?? 1 })),
-    };
-  }
+  for (const [name, pool] of Object.entries(raw.pools)) pools[name] = poolWithDefaults(name, pool);
   return { version: 1, ...(raw.admin ? { admin: raw.admin } : {}), listeners: raw.listeners, pools };
 }
 
@@ -147,8 +206,48 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
       if (id !== undefined) ids.add(id);
       checkPort(text(backend.address), `${at}/address`);
     }
+    issues.push(...backupPoolIssues(poolName, pool, root.pools as Record<string, unknown>, poolNames));
   }
   return issues;
+}
+
+function backupPoolIssues(
+  poolName: string,
+  pool: Record<string, unknown>,
+  pools: Record<string, unknown>,
+  poolNames: readonly string[],
+): ConfigIssue[] {
+  const backup = text(pool.backupPool);
+  if (backup === undefined) return [];
+  const pointer = `/pools/${pointerSegment(poolName)}/backupPool`;
+  if (!poolNames.includes(backup)) {
+    return [
+      {
+        pointer,
+        message: `pool "${backup}" is not defined`,
+        fix: `name one of the other pools: ${
+          poolNames
+            .filter((known) => known !== poolName)
+            .map((known) => `"${known}"`)
+            .join(', ') || '(none defined)'
+        }, or add it under /pools`,
+      },
+    ];
+  }
+  if (backup === poolName) {
+    return [{ pointer, message: `pool "${poolName}" names itself as its backup`, fix: 'name another pool' }];
+  }
+  const ofBackup = text((pools[backup] as Record<string, unknown> | undefined)?.backupPool);
+  if (ofBackup !== undefined) {
+    return [
+      {
+        pointer,
+        message: `backup pool "${backup}" has a backup pool of its own ("${ofBackup}")`,
+        fix: `remove /pools/${pointerSegment(backup)}/backupPool: backups do not chain`,
+      },
+    ];
+  }
+  return [];
 }
 
 function describeSchemaError(error: ErrorObject): ConfigIssue {

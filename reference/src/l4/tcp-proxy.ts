@@ -1,36 +1,107 @@
 import { connect, type Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Defects } from '../listener.ts';
-import type { RuntimePool } from '../pools.ts';
+import type { PoolRuntime, Upstream } from '../pools.ts';
+import { retryDelayMs } from '../resilience/backoff.ts';
+import { mayRetry } from '../resilience/retry-policy.ts';
 
 /**
- * Pipes one client connection to a backend chosen from `pool`, both ways. A half-close on either
- * side is passed on (the other direction keeps flowing); an error on either side resets both.
+ * Pipes one client connection to a backend chosen from `pool`, both ways. A backend that cannot be
+ * connected to is retried on another as the pool's retry policy allows (nothing was sent yet: the
+ * client's bytes wait until a backend connects). A half-close on either side is passed on (the
+ * other direction keeps flowing); an error on either side resets both. With no backend available
+ * the client connection is reset.
  */
-export function proxyTcpConnection(
+export async function proxyTcpConnection(
   client: Socket,
-  pool: RuntimePool | undefined,
-  defects: Defects = {},
-): void {
-  const upstream = pool?.selector.pick();
-  if (!upstream) {
-    client.resetAndDestroy();
+  pool: PoolRuntime | undefined,
+  { defects }: { defects: Defects },
+): Promise<void> {
+  client.pause();
+  client.setNoDelay(true);
+  let clientClosed = false;
+  client.once('close', () => {
+    clientClosed = true;
+  });
+  client.on('error', () => client.destroy());
+  pool?.retryBudget?.recordRequest();
+  const tried = new Set<Upstream>();
+  for (let retriesSoFar = 0; ; retriesSoFar++) {
+    const upstream = pool?.pick(defects.retrySameBackend ? undefined : tried);
+    if (!pool || !upstream) {
+      client.resetAndDestroy();
+      return;
+    }
+    tried.add(upstream);
+    // Counted from the pick, so concurrent connections see it while this one connects.
+    upstream.load.active++;
+    const backend = await connectWithin(upstream);
+    if (backend) {
+      upstream.pool.recordOutcome(upstream, true);
+      pipeBothWays(client, backend, upstream, defects);
+      return;
+    }
+    if (!defects.neverReleaseLoad) upstream.load.active--;
+    upstream.pool.recordOutcome(upstream, false);
+    const retry = {
+      retriesSoFar,
+      failure: 'connect-failure',
+      method: 'CONNECT',
+      bodyReplayable: true,
+    } as const;
+    const policy = pool.config.retries;
+    if (clientClosed || !mayRetry(policy, retry) || !(pool.retryBudget?.tryRetry() ?? true)) {
+      client.resetAndDestroy();
+      return;
+    }
+    const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
+    await delay(retryDelayMs(retriesSoFar + 1, policy as NonNullable<typeof policy>, random));
+    if (clientClosed) return;
+  }
+}
+
+/** A connected socket to `upstream`, or undefined when it refused or did not answer in time. */
+function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(undefined);
+    }, upstream.pool.config.timeouts.connectMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(undefined);
+    });
+  });
+}
+
+function pipeBothWays(client: Socket, backend: Socket, upstream: Upstream, defects: Defects): void {
+  const release = (): void => {
+    if (!defects.neverReleaseLoad) upstream.load.active--;
+  };
+  // The client socket closes exactly once, after both directions ended or either side failed.
+  if (client.destroyed) {
+    release();
+    backend.destroy();
     return;
   }
-  upstream.load.active++;
-  // The client socket closes exactly once, after both directions ended or either side failed.
-  client.once('close', () => {
-    if (!defects.neverReleaseLoad) upstream.load.active--;
-  });
-  client.setNoDelay(true);
-  const backend = connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+  client.once('close', release);
   const resetBoth = (): void => {
     if (!client.destroyed) client.resetAndDestroy();
     if (!backend.destroyed) backend.resetAndDestroy();
   };
+  client.removeAllListeners('error');
   client.on('error', resetBoth);
   backend.on('error', resetBoth);
   // Both sockets allow half-open, so `end` from one side becomes a FIN on the other while data
   // still flows the other way; each socket closes once both directions have ended.
   client.pipe(backend);
   backend.pipe(client);
+  client.resume();
 }

@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RetryConfig } from '../config/types.ts';
 import type { Defects } from '../listener.ts';
-import type { RuntimePool, Upstream } from '../pools.ts';
+import type { PoolRuntime, Upstream } from '../pools.ts';
+import { retryDelayMs } from '../resilience/backoff.ts';
+import { classifyError, mayRetry } from '../resilience/retry-policy.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is
@@ -61,48 +65,145 @@ function connectionNamed(rawHeaders: readonly string[]): Set<string> {
   return named;
 }
 
-function hasBody(request: IncomingMessage): boolean {
+/** Bodies up to this size are kept in memory so a retry can send them again. */
+const replayableBodyLimit = 64 * 1024;
+
+type RequestBody =
+  | { readonly replayable: true; readonly bytes: Buffer | null }
+  | { readonly replayable: false };
+
+/**
+ * The request body, read into memory when it is small, its length is known and retries may need it;
+ * otherwise left to stream (then the request is sent once).
+ */
+async function readBodyForRetries(request: IncomingMessage, retriesWanted: boolean): Promise<RequestBody> {
   const length = request.headers['content-length'];
-  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  const chunked = request.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (length === undefined || length === '0')) return { replayable: true, bytes: null };
+  if (!retriesWanted || chunked || Number(length) > replayableBodyLimit) return { replayable: false };
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return { replayable: true, bytes: Buffer.concat(chunks) };
 }
 
-/** Proxies one HTTP request to a backend chosen from `pool`, streaming both bodies. */
+type Answer = Awaited<ReturnType<ReturnType<UpstreamClients['for']>['request']>>;
+
+/**
+ * Proxies one HTTP request to a backend chosen from `pool`, streaming both bodies. A failed attempt
+ * is retried on another backend when the pool's retry policy and budget allow, after a backoff
+ * with full jitter; otherwise the client gets 502 (refused, reset) or 504 (no answer in time).
+ */
 export async function proxyHttpRequest(
   request: IncomingMessage,
   response: ServerResponse,
-  pool: RuntimePool | undefined,
+  pool: PoolRuntime | undefined,
   { clients, defects }: { clients: UpstreamClients; defects: Defects },
 ): Promise<void> {
-  const upstream = pool?.selector.pick();
-  if (!upstream) {
-    sendError(response, 503, `no backend available in pool "${pool?.name ?? '(none)'}"`);
+  if (!pool) {
+    sendError(response, 503, 'no pool is configured for this listener');
     request.resume();
     return;
   }
-  upstream.load.active++;
-  let answered = false;
-  const abort = new AbortController();
+  const policy = pool.config.retries;
+  pool.retryBudget?.recordRequest();
+  const clientGone = new AbortController();
   // 'close' comes exactly once, whether the response finished, failed or the client went away.
   response.once('close', () => {
-    const leaked = defects.neverReleaseLoad || (defects.releaseLoadOnlyOnSuccess && !answered);
-    if (!leaked) upstream.load.active--;
-    if (!response.writableFinished) abort.abort();
+    if (!response.writableFinished) clientGone.abort();
   });
-  let answer: Awaited<ReturnType<ReturnType<UpstreamClients['for']>['request']>>;
-  try {
-    answer = await clients.for(upstream.address).request({
-      method: request.method as string,
-      path: request.url as string,
-      headers: forwardableRequestHeaders(request.rawHeaders),
-      body: hasBody(request) ? request : null,
-      signal: abort.signal,
-    });
-  } catch (error) {
-    if (!abort.signal.aborted) sendUpstreamFailure(response, upstream, error, defects.upstreamFailureStatus);
+  const body = await readBodyForRetries(request, (policy?.attempts ?? 0) > 0).catch(() => undefined);
+  if (!body) return; // the client went away while sending its body
+  const tried = new Set<Upstream>();
+  const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
+  for (let retriesSoFar = 0; ; retriesSoFar++) {
+    const upstream = pool.pick(defects.retrySameBackend ? undefined : tried);
+    if (!upstream) {
+      sendNoBackend(response, pool, defects.noBackendStatus);
+      request.resume();
+      return;
+    }
+    tried.add(upstream);
+    upstream.load.active++;
+    const release = releaserFor(upstream, defects);
+    let answer: Answer;
+    try {
+      answer = await clients.for(upstream.address, upstream.pool.config.timeouts.connectMs).request({
+        method: request.method as string,
+        path: request.url as string,
+        headers: forwardableRequestHeaders(request.rawHeaders),
+        body: body.replayable ? body.bytes : request,
+        signal: clientGone.signal,
+        headersTimeout: upstream.pool.config.timeouts.responseMs,
+      });
+    } catch (error) {
+      release(false);
+      if (clientGone.signal.aborted) return;
+      upstream.pool.recordOutcome(upstream, false);
+      const failure = classifyError(error);
+      const retry = {
+        retriesSoFar,
+        failure,
+        method: request.method ?? 'GET',
+        bodyReplayable: body.replayable,
+      };
+      if (mayRetry(policy, retry) && (pool.retryBudget?.tryRetry() ?? true)) {
+        if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
+        return;
+      }
+      sendUpstreamFailure(response, upstream, error, failure === 'timeout', defects.upstreamFailureStatus);
+      return;
+    }
+    const status = answer.statusCode;
+    upstream.pool.recordOutcome(upstream, status < 500);
+    const retry = {
+      retriesSoFar,
+      failure: { status },
+      method: request.method ?? 'GET',
+      bodyReplayable: body.replayable,
+    };
+    if (status >= 500 && mayRetry(policy, retry) && (pool.retryBudget?.tryRetry() ?? true)) {
+      await answer.body.dump().catch(() => {});
+      release(false);
+      if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
+      return;
+    }
+    response.once('close', () => release(status < 500));
+    await forwardAnswer(answer, response);
     return;
   }
+}
+
+/** Takes an attempt off its backend's in-flight count, once (the defects leave it counted). */
+function releaserFor(upstream: Upstream, defects: Defects): (succeeded: boolean) => void {
+  let released = false;
+  return (succeeded) => {
+    if (released) return;
+    released = true;
+    const leaked = defects.neverReleaseLoad || (defects.releaseLoadOnlyOnSuccess && !succeeded);
+    if (!leaked) upstream.load.active--;
+  };
+}
+
+/** Waits before retry `retry`; false when the client went away meanwhile. */
+async function backOff(
+  retry: number,
+  policy: RetryConfig | undefined,
+  random: () => number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (!policy) return true;
+  const delayMs = retryDelayMs(retry, policy, random);
+  if (delayMs <= 0) return !signal.aborted;
+  try {
+    await delay(delayMs, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function forwardAnswer(answer: Answer, response: ServerResponse): Promise<void> {
   response.writeHead(answer.statusCode, forwardableResponseHeaders(answer.headers));
-  answered = answer.statusCode < 500;
   try {
     await pipeline(answer.body, response);
   } catch {
@@ -112,15 +213,24 @@ export async function proxyHttpRequest(
   }
 }
 
+function sendNoBackend(response: ServerResponse, pool: PoolRuntime, statusOverride?: number): void {
+  const retryAfter = pool.retryAfterSeconds();
+  sendError(
+    response,
+    statusOverride ?? 503,
+    `no backend available in pool "${pool.name}": all ${pool.upstreams.length} are unhealthy or ejected; retry after ${retryAfter} s`,
+    statusOverride === undefined ? { 'retry-after': String(retryAfter) } : {},
+  );
+}
+
 function sendUpstreamFailure(
   response: ServerResponse,
   upstream: Upstream,
   error: unknown,
+  timedOut: boolean,
   statusOverride?: number,
 ): void {
-  const code = (error as { code?: string }).code ?? '';
-  const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
-  const reason = (error as Error).message || code;
+  const reason = (error as Error).message || ((error as { code?: string }).code ?? '');
   sendError(
     response,
     statusOverride ?? (timedOut ? 504 : 502),
@@ -128,7 +238,12 @@ function sendUpstreamFailure(
   );
 }
 
-function sendError(response: ServerResponse, status: number, message: string): void {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent) {
     response.destroy();
     return;
@@ -137,6 +252,7 @@ function sendError(response: ServerResponse, status: number, message: string): v
   response.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...headers,
   });
   response.end(body);
 }

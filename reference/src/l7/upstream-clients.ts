@@ -7,12 +7,18 @@ import { Pool } from 'undici';
 export class UpstreamClients {
   readonly #pools = new Map<string, Pool>();
 
-  /** The connection pool for a backend address, created on first use. */
-  for(address: string): Pool {
-    let pool = this.#pools.get(address);
+  /** The connection pool for a backend address and connect timeout, created on first use. */
+  for(address: string, connectTimeoutMs: number): Pool {
+    const key = `${connectTimeoutMs} ${address}`;
+    let pool = this.#pools.get(key);
     if (!pool) {
-      pool = new Pool(`http://${address}`, { connections: 256, keepAliveTimeout: 4_000, pipelining: 1 });
-      this.#pools.set(address, pool);
+      pool = new Pool(`http://${address}`, {
+        connections: 256,
+        keepAliveTimeout: 4_000,
+        pipelining: 1,
+        connectTimeout: connectTimeoutMs,
+      });
+      this.#pools.set(key, pool);
     }
     return pool;
   }
@@ -20,9 +26,9 @@ export class UpstreamClients {
   /** Closes the pools of addresses no longer configured; their in-flight requests finish first. */
   async retainOnly(addresses: ReadonlySet<string>): Promise<void> {
     const closing: Promise<void>[] = [];
-    for (const [address, pool] of this.#pools) {
-      if (!addresses.has(address)) {
-        this.#pools.delete(address);
+    for (const [key, pool] of this.#pools) {
+      if (!addresses.has(key.slice(key.indexOf(' ') + 1))) {
+        this.#pools.delete(key);
         closing.push(pool.close());
       }
     }
