@@ -4,13 +4,22 @@ import {
   ExpectationError,
   expectAllSucceeded,
   expectAtLeast,
+  expectDurationsWithin,
   expectExactShare,
   expectFailuresVisible,
+  expectRefusals,
   expectRotation,
   expectSmooth,
+  expectStatusCount,
   expectWindowsInProportion,
 } from './support/expectations.ts';
+import {
+  expectEjectionRuns,
+  expectFullJitterBackoff,
+  expectRetriesWithinBudget,
+} from './support/resilience-checks.ts';
 import { expectShares } from './support/statistics.ts';
+import { timeouts } from './support/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
 Then('every request succeeded', function (this: LbWorld) {
@@ -148,3 +157,171 @@ Then('the requests were spread uniformly over the backends', async function (thi
   const ids = [...this.poolWeights.keys()];
   expectShares(await this.receivedCounts(ids), new Map(ids.map((id) => [id, 1 / ids.length])));
 });
+
+Then(
+  'within {int} failed check(s) the balancer sends requests only to {ids}',
+  async function (this: LbWorld, checks: number, ids: string[]) {
+    await this.settleOn({ kind: 'backends', ids: new Set(ids) }, failedChecksBound(this, checks));
+  },
+);
+
+Then(
+  'within {int} failed check(s) the balancer answers every request with status {int}',
+  async function (this: LbWorld, checks: number, status: number) {
+    await this.settleOn({ kind: 'status', status }, failedChecksBound(this, checks));
+  },
+);
+
+Then(
+  'after {int} passed check(s), and not sooner, the balancer sends requests only to {ids}',
+  async function (this: LbWorld, checks: number, ids: string[]) {
+    const { intervalMs, timeoutMs } = this.healthCheckTiming;
+    const slack = timeouts.timingSlackMs;
+    await this.settleOn(
+      { kind: 'backends', ids: new Set(ids) },
+      {
+        withinMs: checks * Math.max(intervalMs, timeoutMs) + slack,
+        notSoonerMs: (checks - 1) * intervalMs,
+        explanation: `${checks} passed checks at an interval of ${intervalMs} ms, ${slack} ms slack`,
+      },
+    );
+  },
+);
+
+// N failed checks end at most N x max(interval, timeout) + timeout after a change: the first probe
+// may start up to an interval after it, and each probe may take the whole timeout.
+function failedChecksBound(world: LbWorld, checks: number) {
+  const { intervalMs, timeoutMs } = world.healthCheckTiming;
+  const slack = timeouts.timingSlackMs;
+  return {
+    withinMs: checks * Math.max(intervalMs, timeoutMs) + timeoutMs + slack,
+    explanation: `${checks} failed checks at an interval of ${intervalMs} ms with a timeout of ${timeoutMs} ms, ${slack} ms slack`,
+  };
+}
+
+Then('every request after that succeeded', function (this: LbWorld) {
+  expectAllSucceeded(this.exchanges.slice(this.settledIndex));
+});
+
+Then(
+  'every request after that was answered at once with status 503, a Retry-After and a body',
+  function (this: LbWorld) {
+    expectRefusals(this.exchanges.slice(this.settledIndex), 503, timeouts.timingSlackMs);
+  },
+);
+
+Then('no backend received any request', async function (this: LbWorld) {
+  const counts = await this.receivedCounts([...this.runningBackendIds()]);
+  const reached = [...counts].filter(([, count]) => count > 0);
+  if (reached.length > 0) {
+    throw new ExpectationError(
+      `expected no backend to receive a request, but ${reached.map(([id, count]) => `${id} received ${count}`).join(', ')}`,
+    );
+  }
+});
+
+Then(
+  'backend {word} received its requests in runs of {int}, separated by ejections of {durations}',
+  async function (this: LbWorld, id: string, runLength: number, ejectionsMs: number[]) {
+    expectEjectionRuns(await this.backend(id).arrivals(), runLength, ejectionsMs, timeouts.timingSlackMs);
+  },
+);
+
+Then(
+  'the last {int} requests were answered by exactly {int} backends',
+  function (this: LbWorld, count: number, backends: number) {
+    const last = this.exchanges.slice(-count);
+    const answering = new Set(last.map((exchange) => exchange.backendId ?? '(the balancer itself)'));
+    if (answering.size !== backends || last.length < count) {
+      throw new ExpectationError(
+        `expected the last ${count} requests to be answered by exactly ${backends} backends, they were answered by ${[...answering].join(', ')}`,
+      );
+    }
+  },
+);
+
+Then(
+  'exactly {int} requests were answered with status {int}',
+  function (this: LbWorld, count: number, status: number) {
+    expectStatusCount(this.exchanges, status, count);
+  },
+);
+
+Then('every request was answered with status {int}', function (this: LbWorld, status: number) {
+  expectStatusCount(this.exchanges, status, this.exchanges.length);
+});
+
+Then(
+  'exactly {int} requests were answered with status {int}, each within the response timeout',
+  function (this: LbWorld, count: number, status: number) {
+    const responseMs = this.mainPool.timeouts?.responseMs;
+    if (responseMs === undefined) throw new Error("the scenario's pool sets no timeouts.responseMs");
+    expectStatusCount(this.exchanges, status, count);
+    expectDurationsWithin(
+      this.exchanges.filter((exchange) => exchange.status === status),
+      responseMs,
+      responseMs + timeouts.timingSlackMs,
+    );
+  },
+);
+
+Then('every request not answered with status {int} succeeded', function (this: LbWorld, status: number) {
+  expectAllSucceeded(this.exchanges.filter((exchange) => exchange.status !== status));
+});
+
+Then('no request reached the same backend twice', async function (this: LbWorld) {
+  const repeats: string[] = [];
+  for (const id of this.backends.keys()) {
+    const seen = new Set<string>();
+    for (const arrival of await this.backend(id).arrivals()) {
+      if (arrival.requestId === null) continue;
+      if (seen.has(arrival.requestId)) repeats.push(`${arrival.requestId} on ${id}`);
+      seen.add(arrival.requestId);
+    }
+  }
+  if (repeats.length > 0) {
+    throw new ExpectationError(
+      `expected every retry on a backend the request had not tried, but these arrived twice: ${repeats.slice(0, 10).join(', ')}`,
+    );
+  }
+});
+
+Then(
+  'the retries of every request waited as full-jitter exponential backoff allows',
+  async function (this: LbWorld) {
+    const retries = this.mainPool.retries;
+    if (!retries) throw new Error("the scenario's pool has no retries");
+    const [only] = this.backends.keys();
+    expectFullJitterBackoff(
+      await this.backend(only as string).arrivals(),
+      {
+        attempts: retries.attempts,
+        baseIntervalMs: retries.baseIntervalMs ?? 25,
+        maxIntervalMs: retries.maxIntervalMs ?? 250,
+      },
+      timeouts.timingSlackMs,
+    );
+  },
+);
+
+Then('the backends received no more retries than the budget allows', async function (this: LbWorld) {
+  const budget = this.mainPool.retries?.budget;
+  if (!budget) throw new Error("the scenario's pool has no retry budget");
+  const counts = await this.receivedCounts();
+  const received = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  expectRetriesWithinBudget(
+    this.exchanges.length,
+    received,
+    { percent: budget.percent, minRetries: budget.minRetries ?? 3 },
+    this.lastTrafficMs,
+  );
+});
+
+// By the backends' own counts only: answers a backend cut off never reach a client to be counted.
+Then(
+  'backends {ids} each counted exactly {int} requests arriving',
+  async function (this: LbWorld, ids: string[], expected: number) {
+    const counts = await this.receivedCounts(ids);
+    expectExactShare(counts, counts, expected);
+  },
+);

@@ -26,3 +26,79 @@ Given(
     await this.backend(id).setBehaviour({ latencyMs: delayMs });
   },
 );
+
+Given(
+  'backend {word} answers every request with status {int}',
+  async function (this: LbWorld, id: string, status: number) {
+    await this.backend(id).setBehaviour({ status });
+  },
+);
+
+Given(
+  'every backend answers every request with status {int}',
+  async function (this: LbWorld, status: number) {
+    await this.everyBackend((backend) => backend.setBehaviour({ status }));
+  },
+);
+
+Given('every backend delays its answers by {int} ms', async function (this: LbWorld, latencyMs: number) {
+  await this.everyBackend((backend) => backend.setBehaviour({ latencyMs }));
+});
+
+Given('backend {word} resets every connection', async function (this: LbWorld, id: string) {
+  await this.backend(id).setBehaviour({ reset: true });
+});
+
+Given('backend {word} never answers', async function (this: LbWorld, id: string) {
+  await this.backend(id).setBehaviour({ hang: true });
+});
+
+Given('backend {word} fails its health checks', async function (this: LbWorld, id: string) {
+  await this.backend(id).setBehaviour({ healthy: false });
+});
+
+Given('backend {word} makes up the backup pool', function (this: LbWorld, id: string) {
+  this.backend(id);
+  this.backupIds = [id];
+});
+
+When('backend {word} is killed', async function (this: LbWorld, id: string) {
+  await this.change(`backend ${id} was killed`, () => this.backend(id).kill());
+});
+
+When('backend {word} starts failing its health checks', async function (this: LbWorld, id: string) {
+  await this.change(`backend ${id} started failing its health checks`, () =>
+    this.backend(id).setBehaviour({ healthy: false }),
+  );
+});
+
+When('backends {ids} start failing their health checks', async function (this: LbWorld, ids: string[]) {
+  await this.change(`backends ${ids.join(', ')} started failing their health checks`, () =>
+    Promise.all(ids.map((id) => this.backend(id).setBehaviour({ healthy: false }))),
+  );
+});
+
+When('every backend starts failing its health checks', async function (this: LbWorld) {
+  await this.change('every backend started failing its health checks', () =>
+    this.everyBackend((backend) => backend.setBehaviour({ healthy: false })),
+  );
+});
+
+When('backend {word} passes its health checks again', async function (this: LbWorld, id: string) {
+  await this.change(`backend ${id} started passing its health checks`, () =>
+    this.backend(id).setBehaviour({ healthy: true }),
+  );
+});
+
+When("backend {word}'s health checks stop answering", async function (this: LbWorld, id: string) {
+  await this.change(`backend ${id}'s health checks stopped answering`, () =>
+    this.backend(id).setBehaviour({ healthHang: true }),
+  );
+});
+
+When(
+  'backend {word} answers its next health checks with {statuses}',
+  async function (this: LbWorld, id: string, statuses: number[]) {
+    await this.backend(id).setBehaviour({ healthStatuses: statuses });
+  },
+);

@@ -1,5 +1,6 @@
 import { Given, When } from '@cucumber/cucumber';
 import type { BackendProtocol } from './support/backends/provider.ts';
+import type { PoolSettings } from './support/config-document.ts';
 import type { LbWorld, PoolMember } from './support/world.ts';
 
 Given(
@@ -47,3 +48,47 @@ When(
     await this.reconfigurePool(algorithm, members);
   },
 );
+
+Given(
+  'a balancer with a(n) {protocol} listener using {algorithm} over all backends, whose pool has:',
+  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string, settings: string) {
+    await this.startBalancer(
+      protocol,
+      algorithm,
+      [...this.backends.keys()].map((id) => ({ id })),
+      parsePoolSettings(settings),
+    );
+  },
+);
+
+Given(
+  'a balancer with a(n) {protocol} listener using {algorithm} over {ids}, whose pool has:',
+  async function (
+    this: LbWorld,
+    protocol: BackendProtocol,
+    algorithm: string,
+    ids: string[],
+    settings: string,
+  ) {
+    await this.startBalancer(
+      protocol,
+      algorithm,
+      ids.map((id) => ({ id })),
+      parsePoolSettings(settings),
+    );
+  },
+);
+
+// The doc string under a step: a JSON object of pool settings (the config schema's pool fields).
+function parsePoolSettings(text: string): PoolSettings {
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the pool settings under the step are not JSON: ${(error as Error).message}\n${text}`);
+  }
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new Error(`the pool settings under the step must be a JSON object, got: ${text}`);
+  }
+  return settings as PoolSettings;
+}

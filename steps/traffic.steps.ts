@@ -35,3 +35,49 @@ When(
 When("every request has finished and the backends' counts are reset", async function (this: LbWorld) {
   await this.settleAndResetCounts();
 });
+
+When('a client sends {int} POST requests one after another', async function (this: LbWorld, count: number) {
+  await this.sendTraffic({ clients: 1, perClient: count }, { method: 'POST', body: '{"order":1}' });
+});
+
+When(
+  'a client sends requests until backend {word} has answered {int} more health checks',
+  async function (this: LbWorld, id: string, checks: number) {
+    const backend = this.backend(id);
+    const target = (await backend.stats()).healthChecks + checks;
+    await this.sendUntil(
+      async (_, sent) => sent.length % 5 === 0 && (await backend.stats()).healthChecks >= target,
+      `backend ${id} has answered ${checks} more health checks`,
+      timeouts.requestMs,
+    );
+  },
+);
+
+When(
+  'a client sends requests until backend {word} has answered {int}',
+  async function (this: LbWorld, id: string, count: number) {
+    let answered = 0;
+    await this.sendUntil(
+      (latest) => (latest.backendId === id ? ++answered : answered) >= count,
+      `backend ${id} has answered ${count} requests`,
+      timeouts.requestMs,
+    );
+  },
+);
+
+When(
+  'a client sends {int} requests one after another once the pool answers',
+  async function (this: LbWorld, count: number) {
+    // Requests before the first probes complete may find no backend available; they do not count.
+    await this.sendUntil((latest) => latest.status === 200, 'the pool answers', timeouts.balancerStartMs);
+    this.exchanges = [];
+    await this.sendTraffic({ clients: 1, perClient: count });
+  },
+);
+
+When(
+  'backend {word} is killed while {int} clients each send {int} requests at the same time',
+  async function (this: LbWorld, id: string, clients: number, perClient: number) {
+    await this.killDuringTraffic(id, { clients, perClient });
+  },
+);

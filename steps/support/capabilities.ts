@@ -12,6 +12,17 @@ export const capabilities = {
   'least-connections': 'the least_connections algorithm: fewest in flight relative to weight',
   'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
   random: 'the random algorithm: uniform over the backends',
+  'active-health-checks':
+    'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
+  'passive-health-checks':
+    'outlierDetection: ejection after consecutive failures, growing and capped, bounded share',
+  retries: 'retries: failover to another backend on the named failures, POST only when nothing was sent',
+  'retry-backoff': 'retries: exponential backoff with full jitter between attempts',
+  'retry-budget': 'retries.budget: retries capped at a share of the traffic',
+  timeouts: 'timeouts: 504 when a backend does not answer within responseMs',
+  'graceful-degradation': '503 with Retry-After, at once, when no backend is available',
+  'panic-threshold': 'panicThresholdPercent: below it, traffic spreads over every backend',
+  'backup-pool': 'backupPool: a pool that takes traffic only while the primary has no backend available',
 } as const satisfies Record<string, string>;
 
 export type Capability = keyof typeof capabilities;

@@ -12,7 +12,7 @@ import {
 import type { Exchange } from './traffic.ts';
 
 const answered = (ids: string[]): Exchange[] =>
-  ids.map((backendId, seq) => ({ client: 0, seq, backendId, status: 200 }));
+  ids.map((backendId, seq) => ({ client: 0, sentAtMs: 0, durationMs: 1, seq, backendId, status: 200 }));
 
 test('counts follow the given order and include unknown answerers', () => {
   assert.deepEqual(
@@ -29,9 +29,9 @@ test('counts follow the given order and include unknown answerers', () => {
 test('all-succeeded rejects errors, 5xx and unidentified answers, listing them', () => {
   expectAllSucceeded(answered(['b1', 'b2']));
   const bad: Exchange[] = [
-    { client: 0, seq: 0, error: 'ECONNRESET: reset' },
-    { client: 0, seq: 1, status: 502, note: 'HTTP 502' },
-    { client: 0, seq: 2, status: 200 },
+    { client: 0, sentAtMs: 0, durationMs: 1, seq: 0, error: 'ECONNRESET: reset' },
+    { client: 0, sentAtMs: 0, durationMs: 1, seq: 1, status: 502, note: 'HTTP 502' },
+    { client: 0, sentAtMs: 0, durationMs: 1, seq: 2, status: 200 },
   ];
   assert.throws(
     () => expectAllSucceeded(bad),
@@ -99,24 +99,42 @@ test('failures must be visible: a success needs a running backend behind it', ()
   const running = new Set(['b1', 'b3']);
   expectFailuresVisible(
     [
-      { client: 0, seq: 0, backendId: 'b1', status: 200 },
-      { client: 0, seq: 1, status: 502 },
-      { client: 0, seq: 2, error: 'ECONNREFUSED' },
+      { client: 0, sentAtMs: 0, durationMs: 1, seq: 0, backendId: 'b1', status: 200 },
+      { client: 0, sentAtMs: 0, durationMs: 1, seq: 1, status: 502 },
+      { client: 0, sentAtMs: 0, durationMs: 1, seq: 2, error: 'ECONNREFUSED' },
     ],
     running,
   );
   assert.throws(
-    () => expectFailuresVisible([{ client: 0, seq: 0, status: 200, note: 'empty' }], running),
+    () =>
+      expectFailuresVisible(
+        [{ client: 0, sentAtMs: 0, durationMs: 1, seq: 0, status: 200, note: 'empty' }],
+        running,
+      ),
     /1 were neither/,
   );
   assert.throws(
-    () => expectFailuresVisible([{ client: 0, seq: 0, status: 200, backendId: 'b2' }], running),
+    () =>
+      expectFailuresVisible(
+        [{ client: 0, sentAtMs: 0, durationMs: 1, seq: 0, status: 200, backendId: 'b2' }],
+        running,
+      ),
     /neither/,
   );
   assert.throws(
     () =>
       expectFailuresVisible(
-        [{ client: 0, seq: 0, status: 200, backendId: 'b1', error: 'header says b1, body says b2' }],
+        [
+          {
+            client: 0,
+            sentAtMs: 0,
+            durationMs: 1,
+            seq: 0,
+            status: 200,
+            backendId: 'b1',
+            error: 'header says b1, body says b2',
+          },
+        ],
         running,
       ),
     /neither/,

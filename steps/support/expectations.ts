@@ -180,3 +180,62 @@ export function expectSmooth(
     );
   }
 }
+
+/** Exactly `count` exchanges were answered with `status`. */
+export function expectStatusCount(exchanges: readonly Exchange[], status: number, count: number): void {
+  const matching = exchanges.filter((exchange) => exchange.status === status).length;
+  if (matching !== count) {
+    const seen = new Map<string, number>();
+    for (const exchange of exchanges) {
+      const outcome = exchange.status !== undefined ? `HTTP ${exchange.status}` : `error ${exchange.error}`;
+      seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+    }
+    fail(
+      `expected exactly ${count} of ${exchanges.length} requests answered with status ${status}, got ${matching}; outcomes: ${[...seen].map(([outcome, n]) => `${outcome} x${n}`).join(', ')}`,
+    );
+  }
+}
+
+/** Every exchange took between `minimumMs` (less timer rounding) and `maximumMs`. */
+export function expectDurationsWithin(
+  exchanges: readonly Exchange[],
+  minimumMs: number,
+  maximumMs: number,
+): void {
+  const outside = exchanges.filter(
+    (exchange) => exchange.durationMs < minimumMs - 5 || exchange.durationMs > maximumMs,
+  );
+  if (outside.length > 0) {
+    fail(
+      `expected every answer between ${minimumMs} and ${maximumMs.toFixed(0)} ms after its request, but:\n${listSome(outside.map((e) => `${describeExchange(e)} after ${e.durationMs.toFixed(0)} ms`))}`,
+    );
+  }
+}
+
+/**
+ * Every exchange was refused by the balancer itself with `status`, within `withinMs`, with a
+ * Retry-After of whole seconds (at least 1) or an HTTP date, and a body that says something.
+ */
+export function expectRefusals(exchanges: readonly Exchange[], status: number, withinMs: number): void {
+  if (exchanges.length === 0) fail('expected requests to check, but none were sent');
+  const wrong = exchanges.filter(
+    (exchange) =>
+      exchange.status !== status ||
+      exchange.backendId !== undefined ||
+      exchange.durationMs > withinMs ||
+      !validRetryAfter(exchange.retryAfter) ||
+      (exchange.body ?? '').trim() === '',
+  );
+  if (wrong.length > 0) {
+    fail(
+      `expected every request answered at once (within ${withinMs} ms) by the balancer with status ${status}, a Retry-After of at least 1 second and a non-empty body, but ${wrong.length} were not:\n${listSome(wrong.map((e) => `${describeExchange(e)}, Retry-After ${e.retryAfter ?? '(none)'}, after ${e.durationMs.toFixed(0)} ms`))}`,
+    );
+  }
+}
+
+// RFC 9110 10.2.3: delay-seconds or an HTTP-date.
+function validRetryAfter(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (/^\d+$/.test(value)) return Number(value) >= 1;
+  return !Number.isNaN(Date.parse(value));
+}

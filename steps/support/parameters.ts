@@ -29,3 +29,21 @@ defineParameterType({
       return { id, weight: Number(weight) };
     }),
 });
+
+// HTTP statuses in order: 503, 503, 200
+defineParameterType({
+  name: 'statuses',
+  regexp: /\d{3}(?:, \d{3})*/,
+  transformer: (text: string) => text.split(', ').map(Number),
+});
+
+// Durations in ms: 300, 600 and 600 ms
+defineParameterType({
+  name: 'durations',
+  regexp: /\d+(?:, \d+)*(?: and \d+)? ms/,
+  transformer: (text: string) =>
+    text
+      .replace(/ ms$/, '')
+      .split(/, | and /)
+      .map(Number),
+});

@@ -28,6 +28,11 @@ export const timeouts = {
   requestMs: 10_000 * scale,
   /** One step; generous, since the budgets above bound everything a step waits for. */
   stepMs: 120_000 * scale,
+  /**
+   * What a timing bound (health checks, ejections, backoff, timeouts) allows on top of the configured
+   * durations for scheduling delays on a busy machine.
+   */
+  timingSlackMs: 500 * scale,
   /** Pause between two polls of a condition. Not scaled: it trades CPU for latency only. */
   pollMs: 20,
 } as const;

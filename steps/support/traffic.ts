@@ -8,14 +8,27 @@ export interface Exchange {
   /** Which client sent it (0-based) and its place in that client's sequence. */
   readonly client: number;
   readonly seq: number;
+  /** When it was sent: wall-clock ms, comparable with a backend's arrival log on this machine. */
+  readonly sentAtMs: number;
+  /** From sending to the complete answer (or the failure). */
+  readonly durationMs: number;
   /** The backend that answered: x-backend-id (HTTP) or the welcome line (TCP). */
   readonly backendId?: string;
   /** HTTP status, when a response arrived. */
   readonly status?: number;
+  /** The Retry-After header, when the answer had one. */
+  readonly retryAfter?: string;
+  /** The start of the answer's body (HTTP). */
+  readonly body?: string;
   /** Transport failure (refused, reset, timeout, closed without answer), when no answer arrived. */
   readonly error?: string;
   /** A short description of what came back, for failure reports. */
   readonly note?: string;
+}
+
+/** The wall clock of the arrival logs (fixtures/backend/stats.ts), with sub-ms resolution. */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 export interface LoadShape {
@@ -25,23 +38,51 @@ export interface LoadShape {
   readonly perClient: number;
 }
 
+/** What each HTTP request of a load is. Default: GET /. */
+export interface RequestShape {
+  readonly method?: string;
+  readonly path?: string;
+  readonly body?: string;
+}
+
+/** One client making exchanges one after another (HTTP: on one keep-alive connection). */
+export interface SequentialClient {
+  exchange(seq: number): Promise<Exchange>;
+  close(): Promise<void>;
+}
+
+/** A client of the listener at `address` speaking `protocol`, numbered `client` in exchange logs. */
+export function openClient(
+  address: string,
+  protocol: 'http' | 'tcp',
+  client = 0,
+  shape: RequestShape = {},
+): SequentialClient {
+  if (protocol === 'tcp') {
+    return { exchange: (seq) => oneTcpConversation(address, client, seq), close: async () => {} };
+  }
+  const connection = new Client(`http://${address}`, requestBudget());
+  return {
+    exchange: (seq) => oneHttpRequest(connection, client, seq, shape),
+    close: () => connection.destroy(),
+  };
+}
+
 /**
  * Runs `clients` clients at the same time; each makes `perClient` exchanges one after another
- * through `exchange`, on a resource of its own that `open` makes and `close` releases.
+ * through a client of its own that `open` makes.
  */
-async function concurrently<R>(
+async function concurrently(
   { clients, perClient }: LoadShape,
-  open: () => R,
-  close: (resource: R) => Promise<unknown>,
-  exchange: (resource: R, client: number, seq: number) => Promise<Exchange>,
+  open: (client: number) => SequentialClient,
 ): Promise<Exchange[]> {
   const runs = Array.from({ length: clients }, async (_, client) => {
-    const resource = open();
+    const sequential = open(client);
     const exchanges: Exchange[] = [];
     try {
-      for (let seq = 0; seq < perClient; seq++) exchanges.push(await exchange(resource, client, seq));
+      for (let seq = 0; seq < perClient; seq++) exchanges.push(await sequential.exchange(seq));
     } finally {
-      await close(resource);
+      await sequential.close();
     }
     return exchanges;
   });
@@ -54,34 +95,39 @@ const requestBudget = () => ({
   connectTimeout: timeouts.requestMs,
 });
 
-const nothing = () => undefined;
-const nothingToClose = async () => {};
-
-/** HTTP: each client keeps one keep-alive connection and sends its requests one after another. */
-export function sendHttpRequests(address: string, shape: LoadShape, path = '/'): Promise<Exchange[]> {
-  return concurrently(
-    shape,
-    () => new Client(`http://${address}`, requestBudget()),
-    (connection) => connection.destroy(),
-    (connection, client, seq) => oneHttpRequest(connection, client, seq, path),
-  );
+/** Requests (HTTP) or whole conversations (TCP) from concurrent clients, each one after another. */
+export function sendLoad(
+  address: string,
+  protocol: 'http' | 'tcp',
+  shape: LoadShape,
+  request: RequestShape = {},
+): Promise<Exchange[]> {
+  return concurrently(shape, (client) => openClient(address, protocol, client, request));
 }
 
 async function oneHttpRequest(
   connection: Client,
   client: number,
   seq: number,
-  path: string,
+  { method = 'GET', path = '/', body: requestBody }: RequestShape,
 ): Promise<Exchange> {
+  const sentAtMs = wallClockMs();
+  const timing = () => ({ client, seq, sentAtMs, durationMs: wallClockMs() - sentAtMs });
   try {
     const response = await connection.request({
-      method: 'GET',
+      method,
       path,
-      headers: { 'x-request-id': `c${client}-r${seq}` },
+      headers: {
+        'x-request-id': `c${client}-r${seq}`,
+        ...(requestBody === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: requestBody,
     });
     const body = await response.body.text();
     const header = response.headers['x-backend-id'];
     const backendId = typeof header === 'string' ? header : undefined;
+    const retryAfterHeader = response.headers['retry-after'];
+    const retryAfter = typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined;
     let bodyId: string | undefined;
     try {
       bodyId = (JSON.parse(body) as { id?: string }).id;
@@ -89,33 +135,27 @@ async function oneHttpRequest(
       bodyId = undefined;
     }
     const note = `HTTP ${response.statusCode}, x-backend-id ${backendId ?? '(none)'}, body ${JSON.stringify(body.slice(0, 120))}`;
+    const answer = { ...timing(), status: response.statusCode, body: body.slice(0, 500), retryAfter, note };
     if (backendId !== undefined && bodyId !== backendId) {
-      return {
-        client,
-        seq,
-        status: response.statusCode,
-        error: `header says ${backendId}, body says ${bodyId}`,
-        note,
-      };
+      return { ...answer, error: `header says ${backendId}, body says ${bodyId}` };
     }
-    return { client, seq, status: response.statusCode, backendId, note };
+    return { ...answer, backendId };
   } catch (error) {
-    return { client, seq, error: describeError(error) };
+    return { ...timing(), error: describeError(error) };
   }
 }
 
-/** TCP: each client opens its connections one after another; each reads the welcome, half-closes and reads to the end. */
-export function openTcpConnections(address: string, shape: LoadShape): Promise<Exchange[]> {
-  return concurrently(shape, nothing, nothingToClose, async (_, client, seq) => {
-    try {
-      // A whole conversation: the connection counts as ended once the balancer has closed it, so the
-      // next one cannot arrive while the balancer still counts this one in flight.
-      const { welcome } = await tcpConversation(address, Buffer.alloc(0));
-      return { client, seq, backendId: welcome, note: `welcome ${welcome}` };
-    } catch (error) {
-      return { client, seq, error: describeError(error) };
-    }
-  });
+// A whole conversation: the connection counts as ended once the balancer has closed it, so the
+// next one cannot arrive while the balancer still counts this one in flight.
+async function oneTcpConversation(address: string, client: number, seq: number): Promise<Exchange> {
+  const sentAtMs = wallClockMs();
+  const timing = () => ({ client, seq, sentAtMs, durationMs: wallClockMs() - sentAtMs });
+  try {
+    const { welcome } = await tcpConversation(address, Buffer.alloc(0));
+    return { ...timing(), backendId: welcome, note: `welcome ${welcome}` };
+  } catch (error) {
+    return { ...timing(), error: describeError(error) };
+  }
 }
 
 /** What a TCP client got back: the greeting's backend id, every byte after it, and whether the stream ended. */
@@ -224,8 +264,17 @@ const mixedKinds = [
  * have answered after 200 ms).
  */
 export function sendMixedHttpRequests(address: string, shape: LoadShape): Promise<Exchange[]> {
-  return concurrently(shape, nothing, nothingToClose, async (_, client, seq) => {
+  return concurrently(shape, (client) => ({
+    exchange: (seq) => oneMixedRequest(address, client, seq),
+    close: async () => {},
+  }));
+}
+
+async function oneMixedRequest(address: string, client: number, seq: number): Promise<Exchange> {
+  {
     const spec = mixedKinds[seq % mixedKinds.length] as (typeof mixedKinds)[number];
+    const sentAtMs = wallClockMs();
+    const timing = () => ({ client, seq, sentAtMs, durationMs: wallClockMs() - sentAtMs });
     // A connection per request: a reset or an abandoned request takes its connection with it.
     const connection = new Client(`http://${address}`, requestBudget());
     // The client gives up on an abandoned request this long after sending it.
@@ -238,11 +287,11 @@ export function sendMixedHttpRequests(address: string, shape: LoadShape): Promis
         signal,
       });
       await response.body.dump();
-      return { client, seq, status: response.statusCode, note: `${spec.kind}: HTTP ${response.statusCode}` };
+      return { ...timing(), status: response.statusCode, note: `${spec.kind}: HTTP ${response.statusCode}` };
     } catch (error) {
-      return { client, seq, error: describeError(error), note: spec.kind };
+      return { ...timing(), error: describeError(error), note: spec.kind };
     } finally {
       await connection.destroy().catch(() => {});
     }
-  });
+  }
 }

@@ -3,18 +3,34 @@ import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
 import { selectAdapter } from './adapters/select.ts';
 import type { BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
 import { selectBackendProvider } from './backends/select.ts';
-import type { ConfigDocument, ListenerDocument } from './config-document.ts';
+import {
+  type ConfigDocument,
+  healthCheckDefaults,
+  type ListenerDocument,
+  type PoolDocument,
+  type PoolSettings,
+} from './config-document.ts';
 import { PortAllocator } from './ports.ts';
+import {
+  type ChangeMark,
+  expectNotSooner,
+  expectSettledWithin,
+  type RoutingGoal,
+  sendUntilSettled,
+} from './routing.ts';
 import { timeouts } from './timeouts.ts';
 import {
   type Exchange,
   type Held,
   holdOpen,
   type LoadShape,
-  openTcpConnections,
-  sendHttpRequests,
+  openClient,
+  type RequestShape,
+  type SequentialClient,
+  sendLoad,
   sendMixedHttpRequests,
   type TcpConversation,
+  wallClockMs,
 } from './traffic.ts';
 import { pollUntil } from './waiting.ts';
 
@@ -45,6 +61,14 @@ export class LbWorld extends World<LbWorldParameters> {
   tcpConversation: (TcpConversation & { readonly sent: Buffer }) | undefined;
   /** Exchanges kept in flight on purpose, by the backend each landed on. */
   held: { readonly backendIds: readonly string[]; readonly handles: readonly Held[] } | undefined;
+  /** Backends that make up the main pool's backup pool, when the scenario has one. */
+  backupIds: readonly string[] = [];
+  /** The last change the scenario made to its backends, and when. */
+  lastChange: ChangeMark | undefined;
+  /** Index into `exchanges` where the traffic last settled: "after that" means from here. */
+  settledIndex = 0;
+  /** The backends the traffic last settled on (initially: the whole pool). */
+  #routedTo: ReadonlySet<string> = new Set();
 
   constructor(options: IWorldOptions<LbWorldParameters>) {
     super(options);
@@ -84,6 +108,7 @@ export class LbWorld extends World<LbWorldParameters> {
     protocol: BackendProtocol,
     algorithm: string,
     members: readonly PoolMember[],
+    settings: PoolSettings = {},
   ): Promise<void> {
     if (this.balancer) throw new Error('a balancer was already started in this scenario');
     const listener: ListenerDocument = {
@@ -96,16 +121,96 @@ export class LbWorld extends World<LbWorldParameters> {
       version: 1,
       admin: { address: `127.0.0.1:${await ports.allocate()}` },
       listeners: [listener],
-      pools: { main: this.#pool(algorithm, members) },
+      pools: this.#pools(algorithm, members, settings),
     };
+    this.#routedTo = new Set(members.map((member) => member.id));
     this.balancer = await this.adapter.start(this.config);
+    await this.#resetBackendStats();
+  }
+
+  // The main pool with the scenario's settings, and its backup pool when the scenario has one.
+  #pools(
+    algorithm: string,
+    members: readonly PoolMember[],
+    settings: PoolSettings,
+  ): Record<string, PoolDocument> {
+    const main: PoolDocument = { ...this.#pool(algorithm, members), ...settings };
+    if (this.backupIds.length === 0) return { main };
+    return {
+      main: { ...main, backupPool: 'backup' },
+      backup: this.#pool(
+        'round_robin',
+        this.backupIds.map((id) => ({ id })),
+      ),
+    };
+  }
+
+  /** The main pool as configured now. */
+  get mainPool(): PoolDocument {
+    const pool = this.config?.pools.main;
+    if (!pool) throw new Error('no balancer was started in this scenario');
+    return pool;
+  }
+
+  /** The main pool's health-check interval and timeout, defaults applied. */
+  get healthCheckTiming(): { intervalMs: number; timeoutMs: number } {
+    const check = this.mainPool.healthCheck;
+    if (!check) throw new Error("the scenario's pool has no healthCheck, so no check timing applies");
+    return {
+      intervalMs: check.intervalMs ?? healthCheckDefaults.intervalMs,
+      timeoutMs: check.timeoutMs ?? healthCheckDefaults.timeoutMs,
+    };
+  }
+
+  /** Makes a change to the backends and notes when it happened. */
+  async change(what: string, makeChange: () => Promise<unknown>): Promise<void> {
+    const beforeMs = wallClockMs();
+    await makeChange();
+    this.lastChange = { beforeMs, afterMs: wallClockMs(), what };
+  }
+
+  /** A client for one-after-another traffic on the listener. */
+  openClient(request: RequestShape = {}): SequentialClient {
+    return openClient(this.listenerAddress, this.#protocol, 0, request);
+  }
+
+  /**
+   * Sends requests one after another until the traffic settles on `goal`; it must do so within
+   * `boundMs` of the last change and, when `notSoonerMs` is given, reach backends that were not
+   * in use before no sooner than that. Backend counts start from zero afterwards.
+   */
+  async settleOn(
+    goal: RoutingGoal,
+    bounds: { readonly withinMs: number; readonly notSoonerMs?: number; readonly explanation: string },
+  ): Promise<void> {
+    const mark = this.lastChange;
+    if (!mark) throw new Error('the scenario made no change to wait for');
+    const client = this.openClient();
+    let settled: Awaited<ReturnType<typeof sendUntilSettled>>;
+    try {
+      settled = await sendUntilSettled(client, goal, bounds.withinMs * 2 + timeouts.timingSlackMs * 4);
+    } finally {
+      await client.close();
+    }
+    const { exchanges, settledIndex } = settled;
+    const offset = this.exchanges.length;
+    this.exchanges.push(...exchanges);
+    this.settledIndex = offset + settledIndex;
+    expectSettledWithin(exchanges[settledIndex] as Exchange, mark, bounds.withinMs, bounds.explanation);
+    const target = goal.kind === 'backends' ? goal.ids : new Set<string>();
+    if (bounds.notSoonerMs !== undefined) {
+      const newcomers = new Set([...target].filter((id) => !this.#routedTo.has(id)));
+      expectNotSooner(exchanges, newcomers, mark, bounds.notSoonerMs, bounds.explanation);
+    }
+    this.#routedTo = target;
     await this.#resetBackendStats();
   }
 
   /** Gives the running balancer's pool `ids` and `algorithm`; returns once the balancer serves it. */
   async reconfigurePool(algorithm: string, members: readonly PoolMember[]): Promise<void> {
     if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
-    this.config = { ...this.config, pools: { main: this.#pool(algorithm, members) } };
+    const { algorithm: _, backends: __, ...settings } = this.mainPool;
+    this.config = { ...this.config, pools: this.#pools(algorithm, members, settings) };
     await this.balancer.reconfigure(this.config);
     await this.#resetBackendStats();
   }
@@ -198,13 +303,63 @@ export class LbWorld extends World<LbWorldParameters> {
   }
 
   /** Sends requests (HTTP) or opens connections (TCP), by the listener's protocol. */
-  async sendTraffic(shape: LoadShape): Promise<void> {
-    const protocol = this.config?.listeners[0]?.protocol;
-    const sent =
-      protocol === 'tcp'
-        ? await openTcpConnections(this.listenerAddress, shape)
-        : await sendHttpRequests(this.listenerAddress, shape);
-    this.exchanges.push(...sent);
+  async sendTraffic(shape: LoadShape, request: RequestShape = {}): Promise<void> {
+    const startedAt = performance.now();
+    this.exchanges.push(...(await sendLoad(this.listenerAddress, this.#protocol, shape, request)));
+    this.lastTrafficMs = performance.now() - startedAt;
+  }
+
+  /** How long the last sendTraffic took from first request to last answer. */
+  lastTrafficMs = 0;
+
+  /** Applies `action` to every backend of the scenario at once. */
+  async everyBackend(action: (backend: StartedBackend) => Promise<unknown>): Promise<void> {
+    await Promise.all([...this.backends.values()].map(action));
+  }
+
+  /**
+   * Sends requests one after another, recording them, until `done` says so after an exchange;
+   * fails naming `what` if that takes longer than `timeoutMs`.
+   */
+  async sendUntil(
+    done: (latest: Exchange, sent: readonly Exchange[]) => Promise<boolean> | boolean,
+    what: string,
+    timeoutMs: number,
+  ): Promise<void> {
+    const client = this.openClient();
+    const sent: Exchange[] = [];
+    const deadline = performance.now() + timeoutMs;
+    try {
+      for (let seq = 0; ; seq++) {
+        const latest = await client.exchange(seq);
+        sent.push(latest);
+        this.exchanges.push(latest);
+        if (await done(latest, sent)) return;
+        if (performance.now() > deadline) {
+          throw new Error(
+            `timed out after ${timeoutMs} ms and ${sent.length} requests waiting until ${what}`,
+          );
+        }
+      }
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** Kills backend `id` once a tenth of the load was answered, while the load goes on. */
+  async killDuringTraffic(id: string, shape: LoadShape): Promise<void> {
+    const traffic = this.sendTraffic(shape);
+    const total = shape.clients * shape.perClient;
+    await pollUntil(
+      async () => {
+        const counts = await this.receivedCounts([...this.runningBackendIds()]);
+        const received = [...counts.values()].reduce((sum, count) => sum + count, 0);
+        return received >= total / 10 ? true : undefined;
+      },
+      { what: `a tenth of ${total} requests to reach the backends`, timeoutMs: timeouts.requestMs },
+    );
+    await this.change(`backend ${id} was killed under load`, () => this.backend(id).kill());
+    await traffic;
   }
 
   /** Every backend's own count of requests (HTTP) or connections (TCP), by id. */

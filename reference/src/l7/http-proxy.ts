@@ -126,20 +126,23 @@ export async function proxyHttpRequest(
     upstream.load.active++;
     const release = releaserFor(upstream, defects);
     let answer: Answer;
+    // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
+    const { connectMs, responseMs } = upstream.pool.config.timeouts;
+    const noAnswer = new AbortController();
+    const responseTimer = setTimeout(() => noAnswer.abort(), responseMs);
     try {
-      answer = await clients.for(upstream.address, upstream.pool.config.timeouts.connectMs).request({
+      answer = await clients.for(upstream.address, connectMs).request({
         method: request.method as string,
         path: request.url as string,
         headers: forwardableRequestHeaders(request.rawHeaders),
         body: body.replayable ? body.bytes : request,
-        signal: clientGone.signal,
-        headersTimeout: upstream.pool.config.timeouts.responseMs,
+        signal: AbortSignal.any([clientGone.signal, noAnswer.signal]),
       });
     } catch (error) {
       release(false);
       if (clientGone.signal.aborted) return;
       upstream.pool.recordOutcome(upstream, false);
-      const failure = classifyError(error);
+      const failure = noAnswer.signal.aborted ? 'timeout' : classifyError(error);
       const retry = {
         retriesSoFar,
         failure,
@@ -152,6 +155,8 @@ export async function proxyHttpRequest(
       }
       sendUpstreamFailure(response, upstream, error, failure === 'timeout', defects.upstreamFailureStatus);
       return;
+    } finally {
+      clearTimeout(responseTimer);
     }
     const status = answer.statusCode;
     upstream.pool.recordOutcome(upstream, status < 500);
@@ -230,7 +235,9 @@ function sendUpstreamFailure(
   timedOut: boolean,
   statusOverride?: number,
 ): void {
-  const reason = (error as Error).message || ((error as { code?: string }).code ?? '');
+  const reason = timedOut
+    ? `no answer within ${upstream.pool.config.timeouts.responseMs} ms`
+    : (error as Error).message || ((error as { code?: string }).code ?? '');
   sendError(
     response,
     statusOverride ?? (timedOut ? 504 : 502),

@@ -20,6 +20,17 @@ export function haproxyAdapter(): ProcessAdapter {
         {
           'power-of-two-choices':
             'balance random(2) may draw the same server twice, so the busier of two servers still gets new requests (seen: 23 of 60)',
+          'active-health-checks':
+            'check inter/fall/rise could express it; this adapter does not translate it yet',
+          'passive-health-checks':
+            'observe layer7 marks a server down until its checks pass: no timed, growing ejection',
+          retries: 'retries with option redispatch could express it; this adapter does not translate it yet',
+          'retry-backoff': 'HAProxy retries without exponential, jittered backoff',
+          'retry-budget': 'HAProxy has no retry budget',
+          timeouts: 'timeout server could express it; this adapter does not translate it yet',
+          'graceful-degradation': 'its 503 carries no Retry-After unless configured; not translated yet',
+          'panic-threshold': 'HAProxy has no panic mode',
+          'backup-pool': 'backup servers could express it; this adapter does not translate it yet',
         },
       ),
     }),

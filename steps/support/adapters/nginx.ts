@@ -19,7 +19,18 @@ export function nginxAdapter(): ProcessAdapter {
     describe: async () => {
       const version = productVersion('nginx', ['-v'], /nginx\/(\S+)/, 'nginx libnginx-mod-stream');
       const supported: Capability[] = ['l7', ...algorithmCapabilities];
-      const reasons: Partial<Record<Capability, string>> = {};
+      const reasons: Partial<Record<Capability, string>> = {
+        'active-health-checks': 'nginx OSS has no active health checks',
+        'passive-health-checks':
+          'max_fails/fail_timeout skips a server for a fixed time: no growing ejection, no cap on the share skipped',
+        retries: 'proxy_next_upstream could express failover; this adapter does not translate it yet',
+        'retry-backoff': 'nginx retries on the next server at once, without backoff',
+        'retry-budget': 'nginx has no retry budget',
+        timeouts: 'proxy_read_timeout could express it; this adapter does not translate it yet',
+        'graceful-degradation': 'nginx answers 502 without Retry-After when every server is down',
+        'panic-threshold': 'nginx has no panic mode',
+        'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
+      };
       if (existsSync(streamModulePath)) supported.push('l4');
       else
         reasons.l4 = `the stream module is missing (${streamModulePath}): apt-get install -y libnginx-mod-stream`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { algorithmCapabilities, declareCapabilities } from '../capabilities.ts';
+import { allCapabilities, declareCapabilities } from '../capabilities.ts';
 import { ProcessAdapter } from './process-adapter.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,10 +17,7 @@ export function referenceStyleAdapter(name: string, entryPoint: string): Process
   const description = {
     name,
     version,
-    capabilities: declareCapabilities(
-      ['l7', 'l4', ...algorithmCapabilities],
-      'not implemented by the reference yet',
-    ),
+    capabilities: declareCapabilities(allCapabilities, 'not implemented by the reference yet'),
   };
   return new ProcessAdapter({
     name,

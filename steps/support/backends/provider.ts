@@ -1,6 +1,6 @@
-import type { BackendStats } from '../../../fixtures/backend/stats.ts';
+import type { Arrival, BackendStats } from '../../../fixtures/backend/stats.ts';
 
-export type { BackendStats };
+export type { Arrival, BackendStats };
 
 /** Wire protocol of a fixture backend: HTTP answers requests, TCP greets and echoes. */
 export type BackendProtocol = 'http' | 'tcp';
@@ -20,6 +20,8 @@ export interface StartedBackend extends AsyncDisposable {
   /** Whether it is meant to be serving now (false after stop, kill or pause). */
   readonly running: boolean;
   stats(): Promise<BackendStats>;
+  /** Requests (HTTP) or connections (TCP) in the order they arrived since stats were last reset. */
+  arrivals(): Promise<readonly Arrival[]>;
   /** Zeroes its counters and arrival log (not its behaviour). */
   resetStats(): Promise<void>;
   /** Partial update of its behaviour (fixtures/backend/behaviour.ts). */

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { describeExit, type Runner } from '../runner.ts';
 import { timeouts } from '../timeouts.ts';
-import type { BackendProvider, BackendSpec, BackendStats, StartedBackend } from './provider.ts';
+import type { Arrival, BackendProvider, BackendSpec, BackendStats, StartedBackend } from './provider.ts';
 
 /** Starts one fixture backend (fixtures/backend/server.ts) listening on the given ports ("0": any). */
 export type BackendLauncher = (
@@ -94,6 +94,10 @@ class RunnerBackend implements StartedBackend {
 
   async stats(): Promise<BackendStats> {
     return (await this.#control('GET', '/stats')) as BackendStats;
+  }
+
+  async arrivals(): Promise<readonly Arrival[]> {
+    return ((await this.#control('GET', '/log')) as { arrivals: Arrival[] }).arrivals;
   }
 
   async resetStats(): Promise<void> {

@@ -1,0 +1,91 @@
+@active-health-checks
+Feature: Active health checks
+  A pool with "healthCheck" probes each of its backends at once and then every intervalMs. An HTTP
+  check sends GET <path> and passes on one of expectedStatuses; a TCP check passes when a connection
+  is accepted; a probe not answered within timeoutMs fails. unhealthyThreshold failed probes in a
+  row take a backend out of rotation and healthyThreshold passed probes in a row put it back; a
+  shorter run changes nothing. Before its first probes a backend is in initialState.
+
+  Timing is checked against the pool's own numbers. "Within N failed checks" means no later than
+  N x max(intervalMs, timeoutMs) + timeoutMs after the change, plus a slack for a busy machine
+  (500 ms x LBSPEC_TIME_SCALE). "After N passed checks, and not sooner" means no later than
+  N x max(intervalMs, timeoutMs) + slack, and no sooner than (N - 1) x intervalMs: the N-th probe
+  cannot start earlier.
+
+  @task-03 @l7
+  Scenario: A backend that fails its health checks is taken out in time, and no request fails
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "type": "http", "path": "/health", "intervalMs": 100, "timeoutMs": 100,
+                         "unhealthyThreshold": 3, "healthyThreshold": 3 } }
+      """
+    When backend b1 starts failing its health checks
+    Then within 3 failed checks the balancer sends requests only to b2, b3
+    When backend b1 passes its health checks again
+    Then after 3 passed checks, and not sooner, the balancer sends requests only to b1, b2, b3
+    And every request succeeded
+
+  @task-03 @l7
+  Scenario: Failed checks fewer than the unhealthy threshold in a row change nothing
+    With an unhealthy threshold of 3, the pattern fail, fail, pass, fail, fail, pass, fail, fail
+    never has three failures in a row: the backend stays in rotation throughout.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 50, "timeoutMs": 100, "unhealthyThreshold": 3, "healthyThreshold": 1 } }
+      """
+    When backend b1 answers its next health checks with 503, 503, 200, 503, 503, 200, 503, 503
+    And a client sends requests until backend b1 has answered 9 more health checks
+    Then the requests were answered in rotation in the order b1, b2, b3
+    And every request succeeded
+
+  @task-03 @l7
+  Scenario: A health check that gets no answer fails after its timeout
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 100, "timeoutMs": 200, "unhealthyThreshold": 2 } }
+      """
+    When backend b1's health checks stop answering
+    Then within 2 failed checks the balancer sends requests only to b2, b3
+    And every request succeeded
+
+  @task-03
+  Scenario Outline: A killed <protocol> backend is taken out by its failed checks
+    Given 3 <protocol> backends
+    And a balancer with a <protocol> listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "type": "<check>", "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 2 } }
+      """
+    When backend b1 is killed
+    Then within 2 failed checks the balancer sends requests only to b2, b3
+    When a client sends 30 requests one after another
+    Then every request after that succeeded
+
+    @l7
+    Examples: HTTP
+      | protocol | check |
+      | HTTP     | http  |
+
+    @l4
+    Examples: TCP
+      | protocol | check |
+      | TCP      | tcp   |
+
+  @task-03 @l7
+  Scenario: A backend that starts unhealthy gets no traffic until its checks pass
+    The checks run every 5 seconds, so only the initial state keeps b2 out: a balancer that starts
+    it healthy would need 15 seconds of failed checks to take it out.
+
+    Given 2 HTTP backends
+    And backend b2 fails its health checks
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 5000, "timeoutMs": 1000, "healthyThreshold": 1,
+                         "unhealthyThreshold": 3, "initialState": "unhealthy" } }
+      """
+    When a client sends 20 requests one after another once the pool answers
+    Then backend b2 received no requests
+    And every request succeeded

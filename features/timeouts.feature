@@ -1,0 +1,18 @@
+@timeouts
+Feature: Timeouts
+  A pool's "timeouts" bound each attempt at a backend: connectMs to connect, responseMs from sending
+  the request to the answer's headers. A backend that does not answer in time gets the client a
+  504 (Gateway Timeout), never a hang; the answer comes no sooner than responseMs and no later than
+  responseMs plus a slack for a busy machine (500 ms x LBSPEC_TIME_SCALE).
+
+  @task-15 @l7
+  Scenario: A backend that never answers gets the client a 504 within the response timeout
+    Given 2 HTTP backends
+    And backend b1 never answers
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "timeouts": { "responseMs": 300 } }
+      """
+    When a client sends 4 requests one after another
+    Then exactly 2 requests were answered with status 504, each within the response timeout
+    And every request not answered with status 504 succeeded

@@ -1,0 +1,135 @@
+import type { Arrival } from './backends/provider.ts';
+import { ExpectationError } from './expectations.ts';
+import { binomialInterval, defaultFalseFailure } from './statistics.ts';
+
+/** Timers may fire this much early by rounding; lower bounds forgive it. */
+const timerRoundingMs = 5;
+
+/**
+ * A backend's arrivals came in runs of `runLength` separated by pauses of at least each of
+ * `ejectionsMs` in turn and at most that plus `slackMs`. A pause is a gap longer than half the
+ * shortest ejection; within a run requests follow each other within milliseconds.
+ */
+export function expectEjectionRuns(
+  arrivals: readonly Arrival[],
+  runLength: number,
+  ejectionsMs: readonly number[],
+  slackMs: number,
+): void {
+  const pauseMs = Math.min(...ejectionsMs) / 2;
+  const runs: number[][] = [];
+  const gaps: number[] = [];
+  for (const [i, arrival] of arrivals.entries()) {
+    const previous = arrivals[i - 1];
+    if (previous === undefined || arrival.atMs - previous.atMs > pauseMs) {
+      if (previous !== undefined) gaps.push(arrival.atMs - previous.atMs);
+      runs.push([]);
+    }
+    runs.at(-1)?.push(arrival.atMs);
+  }
+  const described = `runs of ${runs.map((run) => run.length).join(', ')} separated by ${gaps.map((gap) => `${gap.toFixed(0)} ms`).join(', ')}`;
+  const expected = `runs of ${runLength} separated by ${ejectionsMs.map((ms) => `${ms} ms (+ up to ${slackMs.toFixed(0)})`).join(', ')}`;
+  const complete = runs.slice(0, ejectionsMs.length + 1);
+  const wrong =
+    complete.length < ejectionsMs.length + 1 ||
+    complete.some((run) => run.length !== runLength) ||
+    ejectionsMs.some((ms, i) => {
+      const gap = gaps[i] ?? 0;
+      return gap < ms - timerRoundingMs || gap > ms + slackMs;
+    });
+  if (wrong) throw new ExpectationError(`expected ${expected}; the backend saw ${described}`);
+}
+
+/** A retry policy as far as its timing goes. */
+export interface BackoffPolicy {
+  readonly attempts: number;
+  readonly baseIntervalMs: number;
+  readonly maxIntervalMs: number;
+}
+
+/**
+ * The waits between the attempts at each request (grouped by x-request-id, in arrival order) follow
+ * full-jitter exponential backoff: the wait before retry k is uniform in [0, cap_k] with
+ * cap_k = min(max, base x 2^(k-1)), plus the time the failed attempt took.
+ *
+ * Per retry k, over n requests:
+ * - every wait is at most cap_k + slackMs;
+ * - jitter: a correct balancer waits at most 3/4 cap_k (+ an attempt's own time, assumed below
+ *   cap_k / 4) with probability 3/4; the count doing so must reach the lower bound of Binomial(n, 1/2);
+ * - growth: it waits more than cap_k / 2 with probability at least 1/2 (its own time only adds);
+ *   the count must reach the same bound. A balancer without backoff, or whose cap does not double,
+ *   waits less than cap_k / 2 nearly always.
+ * Each bound fails a correct balancer with probability at most falseFailure / (2 x attempts).
+ */
+export function expectFullJitterBackoff(
+  arrivals: readonly Arrival[],
+  policy: BackoffPolicy,
+  slackMs: number,
+  falseFailure: number = defaultFalseFailure,
+): void {
+  const byRequest = new Map<string, number[]>();
+  for (const arrival of arrivals) {
+    if (arrival.requestId === null) continue;
+    const times = byRequest.get(arrival.requestId) ?? [];
+    times.push(arrival.atMs);
+    byRequest.set(arrival.requestId, times);
+  }
+  const incomplete = [...byRequest].filter(([, times]) => times.length !== policy.attempts + 1);
+  if (byRequest.size === 0 || incomplete.length > 0) {
+    throw new ExpectationError(
+      `expected each of ${byRequest.size} requests to arrive ${policy.attempts + 1} times (first attempt and ${policy.attempts} retries); ${incomplete.length} did not: ${incomplete
+        .slice(0, 5)
+        .map(([id, times]) => `${id} arrived ${times.length} times`)
+        .join(', ')}`,
+    );
+  }
+  const n = byRequest.size;
+  const { low } = binomialInterval(n, 0.5, falseFailure / (2 * policy.attempts));
+  const problems: string[] = [];
+  const rows: string[] = [];
+  for (let retry = 1; retry <= policy.attempts; retry++) {
+    const cap = Math.min(policy.maxIntervalMs, policy.baseIntervalMs * 2 ** (retry - 1));
+    const waits = [...byRequest.values()].map(
+      (times) => (times[retry] as number) - (times[retry - 1] as number),
+    );
+    const longest = Math.max(...waits);
+    const withinThreeQuarters = waits.filter((wait) => wait <= 0.75 * cap).length;
+    const beyondHalf = waits.filter((wait) => wait > 0.5 * cap).length;
+    rows.push(
+      `  retry ${retry}: cap ${cap} ms, waits ${Math.min(...waits).toFixed(0)}..${longest.toFixed(0)} ms, ${withinThreeQuarters}/${n} at most 3/4 cap, ${beyondHalf}/${n} beyond 1/2 cap`,
+    );
+    if (longest > cap + slackMs)
+      problems.push(`retry ${retry} waited ${longest.toFixed(0)} ms, over ${cap} + ${slackMs.toFixed(0)} ms`);
+    if (withinThreeQuarters < low)
+      problems.push(`retry ${retry}: only ${withinThreeQuarters} waits within 3/4 of the cap (no jitter?)`);
+    if (beyondHalf < low)
+      problems.push(
+        `retry ${retry}: only ${beyondHalf} waits beyond half the cap (no backoff, or it does not grow?)`,
+      );
+  }
+  if (problems.length > 0) {
+    throw new ExpectationError(
+      `expected full-jitter exponential backoff (each count at least ${low} of ${n}, false-failure probability ${falseFailure}):\n${problems.map((p) => `  ${p}`).join('\n')}\n${rows.join('\n')}`,
+    );
+  }
+}
+
+/**
+ * Retries beyond the requests sent stayed within a budget of percent% of them plus minRetries per
+ * started 10-second window of the run, and there were some (the policy does retry).
+ */
+export function expectRetriesWithinBudget(
+  sent: number,
+  received: number,
+  budget: { readonly percent: number; readonly minRetries: number },
+  durationMs: number,
+): void {
+  const windows = Math.max(1, Math.ceil(durationMs / 10_000));
+  const allowed = Math.floor((sent * budget.percent) / 100) + budget.minRetries * windows;
+  const retries = received - sent;
+  if (retries <= 0 || retries > allowed) {
+    throw new ExpectationError(
+      `expected between 1 and ${allowed} retries (${budget.percent}% of ${sent} requests + ${budget.minRetries} x ${windows} ten-second windows), the backends received ${received} requests: ${retries} retries`,
+    );
+  }
+}
