@@ -36,6 +36,26 @@ const p2cMostLoaded = (protocol: string) =>
 const p2cUniform = 'Equally loaded backends share the requests uniformly';
 const p2cSlow = 'A slow backend receives well below its share';
 const randomUniform = 'Requests are spread uniformly over the backends';
+const checkFails = 'A backend that fails its health checks is taken out in time, and no request fails';
+const checkFlaps = 'Failed checks fewer than the unhealthy threshold in a row change nothing';
+const checkHangs = 'A health check that gets no answer fails after its timeout';
+const checkKilled = (protocol: string) => `A killed ${protocol} backend is taken out by its failed checks`;
+const checkInitial = 'A backend that starts unhealthy gets no traffic until its checks pass';
+const ejectionGrows =
+  'Failures in a row eject a backend for a time that grows with each ejection, up to a cap';
+const ejectionShare = 'No more than the configured share of the pool is ejected';
+const retryStopped = (protocol: string) => `A ${protocol} request to a stopped backend is retried on another`;
+const retryKilled = 'Clients of idempotent requests see no error when a backend dies under load';
+const postNotRetried = 'A POST that reached a backend is not retried';
+const postRetriedWhenAllowed = 'A POST is retried after a reset when the pool allows it';
+const postRetriedUnsent = 'A POST that could not connect is retried, since nothing was sent';
+const retryElsewhere = 'A retry goes to a backend that has not failed the request';
+const backoff = 'Retries back off exponentially with full jitter';
+const budget = 'A retry budget keeps a failing pool from a retry storm';
+const responseTimeout = 'A backend that never answers gets the client a 504 within the response timeout';
+const allDown = 'With every backend down, clients get an immediate 503 with Retry-After';
+const panic = 'Below the panic threshold traffic spreads over every backend';
+const backup = 'A backup pool takes traffic only while every primary backend is down';
 
 /**
  * Each broken balancer, the scenarios it must fail (all others it runs must pass), those whose
@@ -56,8 +76,11 @@ const roundRobinBreaks = [
 ];
 
 const expectations: Record<string, Expectation> = {
-  // The one full run: every other algorithm must still pass when only round robin is broken.
-  'always-first': { mustFail: roundRobinBreaks },
+  // Every algorithm's scenarios: the others must still pass when only round robin is broken.
+  'always-first': {
+    tags: '@round-robin or @weighted-round-robin or @least-connections or @power-of-two-choices or @random',
+    mustFail: roundRobinBreaks,
+  },
   'seeded-random': { tags: '@round-robin', mustFail: roundRobinBreaks },
   'reverse-rotation': { tags: '@round-robin', mustFail: both(rotation) },
   'silent-failure': { tags: '@round-robin', mustFail: [stoppedBackend('HTTP')] },
@@ -78,6 +101,53 @@ const expectations: Record<string, Expectation> = {
   'p2c-ignores-load': { tags: '@power-of-two-choices', mustFail: [...both(p2cMostLoaded), p2cSlow] },
   'p2c-ties-to-first': { tags: '@power-of-two-choices', mustFail: [p2cUniform], mayFail: [p2cSlow] },
   'random-misses-last': { tags: '@random', mustFail: [randomUniform] },
+  'health-ignored': {
+    tags: '@active-health-checks',
+    // The flapping scenario fails too: it waits for health checks that never come.
+    mustFail: [
+      checkFails,
+      checkFlaps,
+      checkHangs,
+      ...both(checkKilled),
+      checkInitial,
+      allDown,
+      panic,
+      backup,
+    ],
+  },
+  'fall-ignored': { tags: '@active-health-checks', mustFail: [checkFlaps] },
+  'rise-ignored': { tags: '@active-health-checks', mustFail: [checkFails] },
+  'check-waits-forever': { tags: '@active-health-checks', mustFail: [checkHangs] },
+  'starts-healthy': { tags: '@active-health-checks', mustFail: [checkInitial] },
+  'never-ejects': { tags: '@passive-health-checks', mustFail: [ejectionGrows, ejectionShare] },
+  'ejection-not-growing': { tags: '@passive-health-checks', mustFail: [ejectionGrows] },
+  'ejection-uncapped': { tags: '@passive-health-checks', mustFail: [ejectionGrows] },
+  'ejects-whole-pool': { tags: '@passive-health-checks', mustFail: [ejectionShare] },
+  'never-retries': {
+    tags: '@retries',
+    mustFail: [
+      ...both(retryStopped),
+      retryKilled,
+      postRetriedWhenAllowed,
+      postRetriedUnsent,
+      retryElsewhere,
+      backoff,
+      budget,
+    ],
+  },
+  'retries-post': { tags: '@retries', mustFail: [postNotRetried] },
+  'retries-same-backend': {
+    tags: '@retries',
+    mustFail: [...both(retryStopped), postRetriedWhenAllowed, postRetriedUnsent, retryElsewhere],
+    mayFail: [retryKilled],
+  },
+  'retries-at-once': { tags: '@retry-backoff', mustFail: [backoff] },
+  'backoff-without-jitter': { tags: '@retry-backoff', mustFail: [backoff] },
+  'retry-storm': { tags: '@retry-budget', mustFail: [budget] },
+  'waits-forever': { tags: '@timeouts', mustFail: [responseTimeout] },
+  'all-down-502': { tags: '@graceful-degradation', mustFail: [allDown] },
+  'no-panic': { tags: '@panic-threshold', mustFail: [panic] },
+  'backup-always': { tags: '@backup-pool', mustFail: [backup] },
 };
 
 const scenariosSeen = new Set<string>();
@@ -104,7 +174,7 @@ describe('the suite catches every broken balancer', { concurrency: 2 }, () => {
       assert.deepEqual(
         [...failed].sort(),
         [...mustFail].sort(),
-        `scenarios failed by ${balancer} (left) differ from those it breaks (right)\n${output.slice(-4000)}`,
+        `scenarios failed by ${balancer} differ from those it breaks\n  failed:   ${[...failed].sort().join(' | ')}\n  breaks:   ${[...mustFail].sort().join(' | ')}\n${output.slice(-4000)}`,
       );
       assert.equal(exitCode, 1, `cucumber must exit 1 when scenarios fail, exited ${exitCode}`);
       assert.equal(report.verdict, 'fail');

@@ -22,7 +22,7 @@ export interface Defects {
   readonly releaseLoadOnlyOnSuccess?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
-  /** Retry on whatever backend the selector picks, even one that just failed. */
+  /** Retry on the backend that just failed, however many others the pool has. */
   readonly retrySameBackend?: boolean;
   /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */
   readonly backoffWithoutJitter?: boolean;

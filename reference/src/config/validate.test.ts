@@ -138,3 +138,77 @@ test('schema and cross-reference problems are reported together', () => {
     ['/listeners/0/pool', '/pools/app/algoritm'],
   );
 });
+
+test('resilience settings get their documented defaults', () => {
+  const result = validateConfig({
+    ...valid,
+    pools: {
+      app: {
+        ...valid.pools.app,
+        healthCheck: { intervalMs: 100 },
+        outlierDetection: {},
+        retries: { attempts: 2, budget: { percent: 20 } },
+      },
+    },
+  });
+  assert.ok(result.ok);
+  const pool = result.config.pools.app;
+  assert.deepEqual(pool?.healthCheck, {
+    type: 'http',
+    path: '/health',
+    expectedStatuses: [200],
+    intervalMs: 100,
+    timeoutMs: 1_000,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    initialState: 'healthy',
+  });
+  assert.deepEqual(pool?.outlierDetection, {
+    consecutiveFailures: 5,
+    baseEjectionMs: 30_000,
+    maxEjectionMs: 300_000,
+    maxEjectionPercent: 10,
+  });
+  assert.deepEqual(pool?.retries, {
+    attempts: 2,
+    retryOn: ['connect-failure'],
+    baseIntervalMs: 25,
+    maxIntervalMs: 250,
+    retryNonIdempotent: false,
+    budget: { percent: 20, minRetries: 3 },
+  });
+  assert.deepEqual(pool?.timeouts, { connectMs: 5_000, responseMs: 60_000 });
+  assert.equal(pool?.panicThresholdPercent, 0);
+  const plain = validateConfig(valid);
+  assert.ok(plain.ok);
+  assert.equal(plain.config.pools.app?.retries, undefined, 'no retries unless asked for');
+});
+
+test('a backup pool must exist, be another pool, and have no backup of its own', () => {
+  const backends = valid.pools.app.backends;
+  const pointers = (pools: Record<string, unknown>) =>
+    issuesOf({ ...valid, pools }).map((issue) => `${issue.pointer}: ${issue.message}`);
+  assert.deepEqual(pointers({ app: { backends, backupPool: 'spare' } }), [
+    '/pools/app/backupPool: pool "spare" is not defined',
+  ]);
+  assert.deepEqual(pointers({ app: { backends, backupPool: 'app' } }), [
+    '/pools/app/backupPool: pool "app" names itself as its backup',
+  ]);
+  assert.deepEqual(
+    pointers({
+      app: { backends, backupPool: 'spare' },
+      spare: { backends, backupPool: 'last' },
+      last: { backends },
+    }),
+    ['/pools/app/backupPool: backup pool "spare" has a backup pool of its own ("last")'],
+  );
+});
+
+test('retryOn accepts the named failures and 5xx statuses only', () => {
+  const issues = issuesOf({
+    ...valid,
+    pools: { app: { ...valid.pools.app, retries: { attempts: 1, retryOn: ['reset', 404, 'teapot'] } } },
+  });
+  assert.ok(issues.some((issue) => issue.pointer === '/pools/app/retries/retryOn/1'));
+  assert.ok(issues.some((issue) => issue.pointer === '/pools/app/retries/retryOn/2'));
+});

@@ -26,13 +26,15 @@ export async function proxyTcpConnection(
   client.on('error', () => client.destroy());
   pool?.retryBudget?.recordRequest();
   const tried = new Set<Upstream>();
+  let previous: Upstream | undefined;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
-    const upstream = pool?.pick(defects.retrySameBackend ? undefined : tried);
+    const upstream = defects.retrySameBackend && previous ? previous : pool?.pick(tried);
     if (!pool || !upstream) {
       client.resetAndDestroy();
       return;
     }
     tried.add(upstream);
+    previous = upstream;
     // Counted from the pick, so concurrent connections see it while this one connects.
     upstream.load.active++;
     const backend = await connectWithin(upstream);

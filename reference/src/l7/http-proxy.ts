@@ -114,15 +114,17 @@ export async function proxyHttpRequest(
   const body = await readBodyForRetries(request, (policy?.attempts ?? 0) > 0).catch(() => undefined);
   if (!body) return; // the client went away while sending its body
   const tried = new Set<Upstream>();
+  let previous: Upstream | undefined;
   const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
-    const upstream = pool.pick(defects.retrySameBackend ? undefined : tried);
+    const upstream = defects.retrySameBackend && previous ? previous : pool.pick(tried);
     if (!upstream) {
       sendNoBackend(response, pool, defects.noBackendStatus);
       request.resume();
       return;
     }
     tried.add(upstream);
+    previous = upstream;
     upstream.load.active++;
     const release = releaserFor(upstream, defects);
     let answer: Answer;
