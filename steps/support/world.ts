@@ -406,6 +406,8 @@ export class LbWorld extends World<LbWorldParameters> {
     const backends = [...this.backends.values()];
     this.backends.clear();
     await Promise.all(backends.map((backend) => backend[Symbol.asyncDispose]()));
+    // The balancer has stopped, so its listener and admin ports can go to the next scenario or run.
+    ports.releaseAll();
   }
 }
 
