@@ -74,7 +74,7 @@ Feature: Active health checks
       | protocol | check |
       | TCP      | tcp   |
 
-  @task-03 @l7
+  @task-03 @l7 @initial-health-state
   Scenario: A backend that starts unhealthy gets no traffic until its checks pass
     The checks run every 5 seconds, so only the initial state keeps b2 out: a balancer that starts
     it healthy would need 15 seconds of failed checks to take it out.

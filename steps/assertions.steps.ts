@@ -6,6 +6,7 @@ import {
   expectAtLeast,
   expectDurationsWithin,
   expectExactShare,
+  expectFailureCount,
   expectFailuresVisible,
   expectRefusals,
   expectRotation,
@@ -246,6 +247,12 @@ Then(
     expectStatusCount(this.exchanges, status, count);
   },
 );
+
+// A failure is an error status or no answer at all: a proxy may close the client's connection
+// rather than answer 502 (HAProxy does when a request fails on a reused server connection).
+Then('exactly {int} requests failed', function (this: LbWorld, count: number) {
+  expectFailureCount(this.exchanges, count);
+});
 
 Then('every request was answered with status {int}', function (this: LbWorld, status: number) {
   expectStatusCount(this.exchanges, status, this.exchanges.length);

@@ -14,6 +14,8 @@ export const capabilities = {
   random: 'the random algorithm: uniform over the backends',
   'active-health-checks':
     'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
+  'initial-health-state':
+    'healthCheck.initialState: a backend starting unhealthy gets nothing until its checks pass',
   'passive-health-checks':
     'outlierDetection: ejection after consecutive failures, growing and capped, bounded share',
   retries: 'retries: failover to another backend on the named failures, POST only when nothing was sent',

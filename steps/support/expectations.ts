@@ -181,6 +181,18 @@ export function expectSmooth(
   }
 }
 
+/** Exactly `count` exchanges failed: an error status (4xx, 5xx) or no answer. */
+export function expectFailureCount(exchanges: readonly Exchange[], count: number): void {
+  const failed = exchanges.filter(
+    (exchange) => exchange.error !== undefined || (exchange.status ?? 0) >= 400,
+  );
+  if (failed.length !== count) {
+    fail(
+      `expected exactly ${count} of ${exchanges.length} requests to fail, ${failed.length} did:\n${listSome(failed.map(describeExchange))}`,
+    );
+  }
+}
+
 /** Exactly `count` exchanges were answered with `status`. */
 export function expectStatusCount(exchanges: readonly Exchange[], status: number, count: number): void {
   const matching = exchanges.filter((exchange) => exchange.status === status).length;

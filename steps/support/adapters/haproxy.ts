@@ -15,7 +15,16 @@ export function haproxyAdapter(): ProcessAdapter {
       name: 'haproxy',
       version: productVersion('haproxy', ['-v'], /HAProxy version (\S+)/, 'haproxy'),
       capabilities: declareCapabilities(
-        ['l7', 'l4', ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices')],
+        [
+          'l7',
+          'l4',
+          ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices'),
+          'active-health-checks',
+          'retries',
+          'timeouts',
+          'graceful-degradation',
+          'backup-pool',
+        ],
         'not expressible in HAProxy 2.6',
         {
           'power-of-two-choices':
@@ -24,13 +33,9 @@ export function haproxyAdapter(): ProcessAdapter {
             'check inter/fall/rise could express it; this adapter does not translate it yet',
           'passive-health-checks':
             'observe layer7 marks a server down until its checks pass: no timed, growing ejection',
-          retries: 'retries with option redispatch could express it; this adapter does not translate it yet',
           'retry-backoff': 'HAProxy retries without exponential, jittered backoff',
           'retry-budget': 'HAProxy has no retry budget',
-          timeouts: 'timeout server could express it; this adapter does not translate it yet',
-          'graceful-degradation': 'its 503 carries no Retry-After unless configured; not translated yet',
           'panic-threshold': 'HAProxy has no panic mode',
-          'backup-pool': 'backup servers could express it; this adapter does not translate it yet',
         },
       ),
     }),
@@ -85,14 +90,82 @@ export function renderHaproxyConfig(
   for (const backend of backends) {
     const [mode, ...rest] = backend.split('_');
     const pool = config.pools[rest.join('_')] as PoolDocument;
+    const backup = pool.backupPool === undefined ? undefined : config.pools[pool.backupPool];
     const translation = balanceOf(pool);
+    const http = mode === 'http';
     lines.push(`backend ${backend}`, `  mode ${mode}`, `  balance ${translation.balance}`);
+    // default-server applies to the servers declared after it.
+    lines.push(...healthCheckLines(pool));
+    const check = pool.healthCheck ? ' check' : '';
     for (const server of pool.backends) {
       const weight = translation.weighted ? (server.weight ?? 1) : (translation.equalWeight ?? 1);
-      lines.push(`  server ${server.id} ${server.address}${weight === 1 ? '' : ` weight ${weight}`}`);
+      lines.push(`  server ${server.id} ${server.address}${weight === 1 ? '' : ` weight ${weight}`}${check}`);
     }
+    // HAProxy uses backup servers only while every other server is down: the neutral backupPool.
+    for (const server of backup?.backends ?? []) {
+      lines.push(`  server backup_${server.id} ${server.address} backup`);
+    }
+    lines.push(
+      ...timeoutLines(pool),
+      ...retryLines(pool, http),
+      // With every server down HAProxy answers 503 itself; the spec wants a Retry-After on it.
+      ...(http
+        ? ['  http-error status 503 content-type text/plain string "no server available" hdr Retry-After 1']
+        : []),
+    );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function timeoutLines(pool: PoolDocument): string[] {
+  const { connectMs = 5_000, responseMs = 60_000 } = pool.timeouts ?? {};
+  return [`  timeout connect ${connectMs}ms`, `  timeout server ${responseMs}ms`];
+}
+
+// retry-on names of the neutral failures (HTTP mode only; TCP retries connection failures).
+const retryOnNames: Record<string, string> = {
+  'connect-failure': 'conn-failure',
+  reset: 'empty-response',
+  timeout: 'response-timeout',
+};
+
+function retryLines(pool: PoolDocument, http: boolean): string[] {
+  const retries = pool.retries;
+  // HAProxy retries 3 times by default; the neutral config retries only when asked to.
+  if (!retries) return ['  retries 0'];
+  const lines = [`  retries ${retries.attempts}`, '  option redispatch 1'];
+  if (!http) return lines;
+  const retryOn = (retries.retryOn ?? ['connect-failure']).map((failure) =>
+    typeof failure === 'number' ? String(failure) : (retryOnNames[failure] as string),
+  );
+  lines.push(`  retry-on ${retryOn.join(' ')}`);
+  // HAProxy retries any method; the neutral config retries a request that was sent only if it is
+  // idempotent (conn-failure is not a layer 7 retry, so a POST that could not connect still is).
+  if (!retries.retryNonIdempotent) {
+    lines.push(
+      '  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_PUT || METH_DELETE || METH_OPTIONS || METH_TRACE',
+    );
+  }
+  return lines;
+}
+
+function healthCheckLines(pool: PoolDocument): string[] {
+  const check = pool.healthCheck;
+  if (!check) return [];
+  const lines: string[] = [];
+  if ((check.type ?? 'http') === 'http') {
+    const statuses = check.expectedStatuses ?? [200];
+    lines.push(
+      `  option httpchk GET ${check.path ?? '/health'}`,
+      `  http-check expect rstatus ^(${statuses.join('|')})$`,
+    );
+  }
+  const { intervalMs = 2_000, timeoutMs = 1_000, healthyThreshold = 2, unhealthyThreshold = 3 } = check;
+  lines.push(
+    `  timeout check ${timeoutMs}ms`,
+    `  default-server inter ${intervalMs}ms fall ${unhealthyThreshold} rise ${healthyThreshold}`,
+  );
+  return lines;
 }
 
 // HAProxy's `random` draws two servers by default; uniform random is random(1). Its draws map a

@@ -18,15 +18,14 @@ export function nginxAdapter(): ProcessAdapter {
     name: 'nginx',
     describe: async () => {
       const version = productVersion('nginx', ['-v'], /nginx\/(\S+)/, 'nginx libnginx-mod-stream');
-      const supported: Capability[] = ['l7', ...algorithmCapabilities];
+      const supported: Capability[] = ['l7', ...algorithmCapabilities, 'retries', 'timeouts'];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
+        'initial-health-state': 'nginx OSS has no active health checks',
         'passive-health-checks':
           'max_fails/fail_timeout skips a server for a fixed time: no growing ejection, no cap on the share skipped',
-        retries: 'proxy_next_upstream could express failover; this adapter does not translate it yet',
         'retry-backoff': 'nginx retries on the next server at once, without backoff',
         'retry-budget': 'nginx has no retry budget',
-        timeouts: 'proxy_read_timeout could express it; this adapter does not translate it yet',
         'graceful-degradation': 'nginx answers 502 without Retry-After when every server is down',
         'panic-threshold': 'nginx has no panic mode',
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
@@ -82,6 +81,7 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       '      proxy_set_header Host $http_host;',
       '      proxy_buffering off;',
       '      proxy_request_buffering off;',
+      ...httpPolicy(poolOf(config, listener.pool)).map((line) => `      ${line}`),
       '    }',
       '  }',
     ]),
@@ -104,6 +104,7 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
         '  server {',
         `    listen ${listener.address};`,
         `    proxy_pass tcp_${listener.pool};`,
+        ...tcpPolicy(poolOf(config, listener.pool)).map((line) => `    ${line}`),
         // A client's FIN must not close the way back: the answer may still be coming.
         '    proxy_half_close on;',
         '  }',
@@ -112,6 +113,49 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+// nginx's condition for each neutral failure. "error" covers both failing to connect and a connection
+// lost before the answer, so naming either retries both.
+const nextUpstreamConditions: Record<string, string> = {
+  'connect-failure': 'error',
+  reset: 'error',
+  timeout: 'timeout',
+};
+const retryableStatuses = new Set([500, 502, 503, 504, 403, 404, 429]);
+
+/** Timeouts and retries of an HTTP location proxying to `pool`. */
+function httpPolicy(pool: PoolDocument): string[] {
+  const { connectMs = 5_000, responseMs = 60_000 } = pool.timeouts ?? {};
+  const lines = [`proxy_connect_timeout ${connectMs}ms;`, `proxy_read_timeout ${responseMs}ms;`];
+  const retries = pool.retries;
+  // nginx passes a failed request to the next server by default; the neutral config only when asked.
+  if (!retries || retries.attempts === 0) return [...lines, 'proxy_next_upstream off;'];
+  const conditions = new Set<string>();
+  for (const failure of retries.retryOn ?? ['connect-failure']) {
+    if (typeof failure === 'string') conditions.add(nextUpstreamConditions[failure] as string);
+    else if (retryableStatuses.has(failure)) conditions.add(`http_${failure}`);
+    else throw new Error(`nginx adapter: proxy_next_upstream cannot retry on status ${failure}`);
+  }
+  // Like the neutral default, nginx does not pass on a POST, LOCK or PATCH once it was sent.
+  if (retries.retryNonIdempotent) conditions.add('non_idempotent');
+  return [
+    ...lines,
+    `proxy_next_upstream ${[...conditions].join(' ')};`,
+    `proxy_next_upstream_tries ${retries.attempts + 1};`,
+  ];
+}
+
+/** Timeouts and retries of a stream server proxying to `pool`: a connection is retried only when it could not connect. */
+function tcpPolicy(pool: PoolDocument): string[] {
+  const { connectMs = 5_000 } = pool.timeouts ?? {};
+  const attempts = pool.retries?.attempts ?? 0;
+  return [
+    `proxy_connect_timeout ${connectMs}ms;`,
+    ...(attempts > 0
+      ? ['proxy_next_upstream on;', `proxy_next_upstream_tries ${attempts + 1};`]
+      : ['proxy_next_upstream off;']),
+  ];
 }
 
 function poolOf(config: ConfigDocument, name: string): PoolDocument {

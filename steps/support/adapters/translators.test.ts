@@ -138,3 +138,68 @@ test('a missing product names the packages to install', () => {
     /printed no version/,
   );
 });
+
+const resilient: ConfigDocument = {
+  ...config,
+  pools: {
+    app: {
+      ...config.pools.app,
+      backends: config.pools.app?.backends ?? [],
+      healthCheck: {
+        path: '/live',
+        expectedStatuses: [200, 204],
+        intervalMs: 100,
+        timeoutMs: 50,
+        unhealthyThreshold: 3,
+      },
+      retries: { attempts: 2, retryOn: ['connect-failure', 'reset', 503] },
+      timeouts: { connectMs: 700, responseMs: 300 },
+      backupPool: 'spare',
+    },
+    spare: { backends: [{ id: 's1', address: '127.0.0.1:9100' }] },
+  },
+};
+
+test('haproxy: health checks, timeouts, retries (idempotent only), backup servers and a 503 with Retry-After', () => {
+  const text = renderHaproxyConfig(resilient, context);
+  for (const expected of [
+    '  default-server inter 100ms fall 3 rise 2\n  server b1 127.0.0.1:9001 check\n  server b2 127.0.0.1:9002 check\n  server backup_s1 127.0.0.1:9100 backup',
+    '  timeout connect 700ms\n  timeout server 300ms',
+    '  retries 2\n  option redispatch 1\n  retry-on conn-failure empty-response 503',
+    '  http-request disable-l7-retry unless METH_GET',
+    '  option httpchk GET /live\n  http-check expect rstatus ^(200|204)$',
+    '  timeout check 50ms\n',
+    'hdr Retry-After 1',
+  ]) {
+    assert.ok(text.includes(expected), `haproxy.cfg lacks: ${expected}\n${text}`);
+  }
+  const tcpBackend = text.slice(text.indexOf('\nbackend tcp_app'));
+  assert.ok(tcpBackend.startsWith('\nbackend tcp_app'), text);
+  for (const httpOnly of ['retry-on', 'http-request', 'http-error']) {
+    assert.ok(!tcpBackend.includes(httpOnly), `${httpOnly} stays out of a TCP backend`);
+  }
+  assert.match(renderHaproxyConfig(config, context), /retries 0/, 'no retries unless the config asks');
+});
+
+test('nginx: timeouts and next-upstream retries, off unless the config asks', () => {
+  const text = renderNginxConfig(resilient, context);
+  for (const expected of [
+    'proxy_connect_timeout 700ms;',
+    'proxy_read_timeout 300ms;',
+    'proxy_next_upstream error http_503;',
+    'proxy_next_upstream_tries 3;',
+    '    proxy_next_upstream on;',
+  ]) {
+    assert.ok(text.includes(expected), `nginx.conf lacks: ${expected}\n${text}`);
+  }
+  assert.ok(!text.includes('non_idempotent'));
+  assert.match(renderNginxConfig(config, context), /proxy_next_upstream off;[\s\S]*proxy_next_upstream off;/);
+  const odd = {
+    ...resilient,
+    pools: {
+      ...resilient.pools,
+      app: { ...resilient.pools.app, backends: [], retries: { attempts: 1, retryOn: [507] } },
+    },
+  };
+  assert.throws(() => renderNginxConfig(odd, context), /cannot retry on status 507/);
+});
