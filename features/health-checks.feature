@@ -74,6 +74,24 @@ Feature: Active health checks
       | protocol | check |
       | TCP      | tcp   |
 
+  @task-03 @l7
+  Scenario: Health is kept per pool
+    Two pools over the same backends check them differently: the first with GET /health, which b1
+    now fails, the second by connecting, which b1 still passes. Only the first takes b1 out.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "type": "http", "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 2 } }
+      """
+    When the balancer gets a second listener "second" over the same backends, whose pool has:
+      """
+      { "healthCheck": { "type": "tcp", "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 2 } }
+      """
+    And backend b1 starts failing its health checks
+    Then within 2 failed checks the balancer sends requests only to b2, b3
+    And a client of listener "second" gets every answer, from each of b1, b2, b3
+
   @task-03 @l7 @initial-health-state
   Scenario: A backend that starts unhealthy gets no traffic until its checks pass
     The checks run every 5 seconds, so only the initial state keeps b2 out: a balancer that starts

@@ -332,3 +332,19 @@ Then(
     expectExactShare(counts, counts, expected);
   },
 );
+
+Then(
+  'a client of listener {string} gets every answer, from each of {ids}',
+  async function (this: LbWorld, name: string, ids: string[]) {
+    const exchanges = await this.sendThrough(name, 10 * ids.length);
+    expectAllSucceeded(exchanges);
+    const counts = countByBackend(exchanges, ids);
+    const missing = ids.filter((id) => (counts.get(id) ?? 0) === 0);
+    const strangers = [...counts.keys()].filter((id) => !ids.includes(id) && (counts.get(id) ?? 0) > 0);
+    if (missing.length > 0 || strangers.length > 0) {
+      throw new ExpectationError(
+        `expected listener "${name}" to spread its requests over ${ids.join(', ')}; answers came from: ${[...counts].map(([id, count]) => `${id} ${count}`).join(', ')}`,
+      );
+    }
+  },
+);

@@ -92,3 +92,10 @@ function parsePoolSettings(text: string): PoolSettings {
   }
   return settings as PoolSettings;
 }
+
+When(
+  'the balancer gets a second listener {string} over the same backends, whose pool has:',
+  async function (this: LbWorld, name: string, settings: string) {
+    await this.addListener(name, parsePoolSettings(settings));
+  },
+);

@@ -40,6 +40,7 @@ const checkFails = 'A backend that fails its health checks is taken out in time,
 const checkFlaps = 'Failed checks fewer than the unhealthy threshold in a row change nothing';
 const checkHangs = 'A health check that gets no answer fails after its timeout';
 const checkKilled = (protocol: string) => `A killed ${protocol} backend is taken out by its failed checks`;
+const checkPerPool = 'Health is kept per pool';
 const checkInitial = 'A backend that starts unhealthy gets no traffic until its checks pass';
 const ejectionGrows =
   'Failures in a row eject a backend for a time that grows with each ejection, up to a cap';
@@ -119,6 +120,7 @@ const expectations: Record<string, Expectation> = {
   'rise-ignored': { tags: '@active-health-checks', mustFail: [checkFails] },
   'check-waits-forever': { tags: '@active-health-checks', mustFail: [checkHangs] },
   'starts-healthy': { tags: '@active-health-checks', mustFail: [checkInitial] },
+  'health-per-address': { tags: '@active-health-checks', mustFail: [checkPerPool] },
   'never-ejects': { tags: '@passive-health-checks', mustFail: [ejectionGrows, ejectionShare] },
   'ejection-not-growing': { tags: '@passive-health-checks', mustFail: [ejectionGrows] },
   'ejection-uncapped': { tags: '@passive-health-checks', mustFail: [ejectionGrows] },

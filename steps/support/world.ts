@@ -169,6 +169,35 @@ export class LbWorld extends World<LbWorldParameters> {
     this.lastChange = { beforeMs, afterMs: wallClockMs(), what };
   }
 
+  /**
+   * Adds a listener named `name` over a pool of its own with the same backends as the main pool and
+   * `settings`; returns once the balancer serves it.
+   */
+  async addListener(name: string, settings: PoolSettings): Promise<void> {
+    if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
+    const { algorithm, backends } = this.mainPool;
+    const listener: ListenerDocument = {
+      name,
+      protocol: this.#protocol,
+      address: `127.0.0.1:${await ports.allocate()}`,
+      pool: name,
+    };
+    this.config = {
+      ...this.config,
+      listeners: [...this.config.listeners, listener],
+      pools: { ...this.config.pools, [name]: { algorithm, backends, ...settings } },
+    };
+    await this.balancer.reconfigure(this.config);
+    await this.#resetBackendStats();
+  }
+
+  /** Sends `count` requests one after another to the listener named `name`; returns what came back. */
+  async sendThrough(name: string, count: number): Promise<Exchange[]> {
+    const listener = this.config?.listeners.find((candidate) => candidate.name === name);
+    if (!listener) throw new Error(`no listener "${name}" in this scenario`);
+    return sendLoad(listener.address, listener.protocol, { clients: 1, perClient: count });
+  }
+
   /** A client for one-after-another traffic on the listener. */
   openClient(request: RequestShape = {}): SequentialClient {
     return openClient(this.listenerAddress, this.#protocol, 0, request);
