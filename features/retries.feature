@@ -34,6 +34,18 @@ Feature: Retries and failover
       | TCP      |
 
   @task-03 @l7
+  Scenario: A backend that cannot be connected to in time is retried on another
+    Given 3 HTTP backends
+    And backend b1 accepts no connections
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "timeouts": { "connectMs": 200 },
+        "retries": { "attempts": 2, "retryOn": ["connect-failure"], "baseIntervalMs": 0, "maxIntervalMs": 0 } }
+      """
+    When a client sends 12 requests one after another
+    Then every request succeeded
+
+  @task-03 @l7
   Scenario: Clients of idempotent requests see no error when a backend dies under load
     Given 3 HTTP backends
     And every backend delays its answers by 20 ms

@@ -259,15 +259,17 @@ Then('every request was answered with status {int}', function (this: LbWorld, st
 });
 
 Then(
-  'exactly {int} requests were answered with status {int}, each within the response timeout',
-  function (this: LbWorld, count: number, status: number) {
-    const responseMs = this.mainPool.timeouts?.responseMs;
-    if (responseMs === undefined) throw new Error("the scenario's pool sets no timeouts.responseMs");
+  'exactly {int} requests were answered with status {int}, each within the {word} timeout',
+  function (this: LbWorld, count: number, status: number, phase: string) {
+    const key = ({ connect: 'connectMs', response: 'responseMs' } as const)[phase as 'connect' | 'response'];
+    const limitMs = key === undefined ? undefined : this.mainPool.timeouts?.[key];
+    if (limitMs === undefined)
+      throw new Error(`the scenario's pool sets no ${phase} timeout (timeouts.${key ?? phase})`);
     expectStatusCount(this.exchanges, status, count);
     expectDurationsWithin(
       this.exchanges.filter((exchange) => exchange.status === status),
-      responseMs,
-      responseMs + timeouts.timingSlackMs,
+      limitMs,
+      limitMs + timeouts.timingSlackMs,
     );
   },
 );

@@ -102,3 +102,7 @@ When(
     await this.backend(id).setBehaviour({ healthStatuses: statuses });
   },
 );
+
+Given('backend {word} accepts no connections', async function (this: LbWorld, id: string) {
+  await this.stopAccepting(id);
+});

@@ -53,6 +53,9 @@ const postRetriedUnsent = 'A POST that could not connect is retried, since nothi
 const retryElsewhere = 'A retry goes to a backend that has not failed the request';
 const backoff = 'Retries back off exponentially with full jitter';
 const budget = 'A retry budget keeps a failing pool from a retry storm';
+const connectTimeout =
+  'A backend that cannot be connected to gets the client a 504 within the connect timeout';
+const retryConnectTimeout = 'A backend that cannot be connected to in time is retried on another';
 const responseTimeout = 'A backend that never answers gets the client a 504 within the response timeout';
 const allDown = 'With every backend down, clients get an immediate 503 with Retry-After';
 const panic = 'Below the panic threshold traffic spreads over every backend';
@@ -129,6 +132,7 @@ const expectations: Record<string, Expectation> = {
     tags: '@retries',
     mustFail: [
       ...both(retryStopped),
+      retryConnectTimeout,
       retryKilled,
       postRetriedWhenAllowed,
       postRetriedUnsent,
@@ -140,13 +144,23 @@ const expectations: Record<string, Expectation> = {
   'retries-post': { tags: '@retries', mustFail: [postNotRetried] },
   'retries-same-backend': {
     tags: '@retries',
-    mustFail: [...both(retryStopped), postRetriedWhenAllowed, postRetriedUnsent, retryElsewhere],
+    mustFail: [
+      ...both(retryStopped),
+      retryConnectTimeout,
+      postRetriedWhenAllowed,
+      postRetriedUnsent,
+      retryElsewhere,
+    ],
     mayFail: [retryKilled],
   },
   'retries-at-once': { tags: '@retry-backoff', mustFail: [backoff] },
   'backoff-without-jitter': { tags: '@retry-backoff', mustFail: [backoff] },
   'retry-storm': { tags: '@retry-budget', mustFail: [budget] },
   'waits-forever': { tags: '@timeouts', mustFail: [responseTimeout] },
+  'connect-waits-forever': {
+    tags: '@connect-timeout or @retries',
+    mustFail: [connectTimeout, retryConnectTimeout],
+  },
   'all-down-502': { tags: '@graceful-degradation', mustFail: [allDown] },
   'no-panic': { tags: '@panic-threshold', mustFail: [panic] },
   'backup-always': { tags: '@backup-pool', mustFail: [backup] },

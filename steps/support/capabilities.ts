@@ -22,6 +22,7 @@ export const capabilities = {
   'retry-backoff': 'retries: exponential backoff with full jitter between attempts',
   'retry-budget': 'retries.budget: retries capped at a share of the traffic',
   timeouts: 'timeouts: 504 when a backend does not answer within responseMs',
+  'connect-timeout': 'timeouts: 504 when a connection to a backend is not made within connectMs',
   'graceful-degradation': '503 with Retry-After, at once, when no backend is available',
   'panic-threshold': 'panicThresholdPercent: below it, traffic spreads over every backend',
   'backup-pool': 'backupPool: a pool that takes traffic only while the primary has no backend available',

@@ -250,6 +250,40 @@ export function holdOpen(address: string, protocol: 'http' | 'tcp', count: numbe
   });
 }
 
+/**
+ * Fills the accept queue of a listener that does not accept (its process is paused), so that the
+ * kernel drops further connection attempts and they hang, as with an overloaded or unreachable host.
+ * Opens connections until one does not complete within `probeMs`; release() closes them.
+ */
+export async function fillAcceptQueue(address: string, probeMs = 200, limit = 10_000): Promise<Held> {
+  const fillers: Socket[] = [];
+  const release = () => {
+    for (const socket of fillers) socket.destroy();
+  };
+  for (let opened = 0; opened < limit; opened++) {
+    const socket = connect(splitHostPort(address));
+    socket.on('error', () => {});
+    const connected = await new Promise<boolean>((resolve) => {
+      const deadline = setTimeout(() => resolve(false), probeMs);
+      socket.once('connect', () => {
+        clearTimeout(deadline);
+        resolve(true);
+      });
+      socket.once('error', () => {
+        clearTimeout(deadline);
+        resolve(false);
+      });
+    });
+    if (!connected) {
+      socket.destroy();
+      return { release };
+    }
+    fillers.push(socket);
+  }
+  release();
+  throw new Error(`${address} still accepted connections after ${limit}: is its process really paused?`);
+}
+
 /** The four kinds of request the mixed load cycles through, and how each is made. */
 const mixedKinds = [
   { kind: 'succeeding', headers: {} },

@@ -21,6 +21,7 @@ import {
 import { timeouts } from './timeouts.ts';
 import {
   type Exchange,
+  fillAcceptQueue,
   type Held,
   holdOpen,
   type LoadShape,
@@ -61,6 +62,8 @@ export class LbWorld extends World<LbWorldParameters> {
   tcpConversation: (TcpConversation & { readonly sent: Buffer }) | undefined;
   /** Exchanges kept in flight on purpose, by the backend each landed on. */
   held: { readonly backendIds: readonly string[]; readonly handles: readonly Held[] } | undefined;
+  /** Connections that keep paused backends' accept queues full. */
+  readonly #queueFillers: Held[] = [];
   /** Backends that make up the main pool's backup pool, when the scenario has one. */
   backupIds: readonly string[] = [];
   /** The last change the scenario made to its backends, and when. */
@@ -375,6 +378,13 @@ export class LbWorld extends World<LbWorldParameters> {
     }
   }
 
+  /** Pauses backend `id` and fills its accept queue: connecting to it now hangs. */
+  async stopAccepting(id: string): Promise<void> {
+    const backend = this.backend(id);
+    await backend.pause();
+    this.#queueFillers.push(await fillAcceptQueue(backend.address));
+  }
+
   /** Kills backend `id` once a tenth of the load was answered, while the load goes on. */
   async killDuringTraffic(id: string, shape: LoadShape): Promise<void> {
     const traffic = this.sendTraffic(shape);
@@ -428,6 +438,7 @@ export class LbWorld extends World<LbWorldParameters> {
   /** Stops everything the scenario started; safe to call twice. */
   async dispose(): Promise<void> {
     for (const handle of this.held?.handles ?? []) handle.release();
+    for (const filler of this.#queueFillers.splice(0)) filler.release();
     this.held = undefined;
     const balancer = this.balancer;
     this.balancer = undefined;

@@ -131,7 +131,10 @@ export async function proxyHttpRequest(
     // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
     const { connectMs, responseMs } = upstream.pool.config.timeouts;
     const noAnswer = new AbortController();
-    const responseTimer = setTimeout(() => noAnswer.abort(), responseMs);
+    const responseTimer = setTimeout(
+      () => noAnswer.abort(new Error(`no answer within ${responseMs} ms`)),
+      responseMs,
+    );
     try {
       answer = await clients.for(upstream.address, connectMs).request({
         method: request.method as string,
@@ -155,7 +158,9 @@ export async function proxyHttpRequest(
         if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
         return;
       }
-      sendUpstreamFailure(response, upstream, error, failure === 'timeout', defects.upstreamFailureStatus);
+      const timedOut =
+        failure === 'timeout' || (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
+      sendUpstreamFailure(response, upstream, error, timedOut, defects.upstreamFailureStatus);
       return;
     } finally {
       clearTimeout(responseTimer);
@@ -237,9 +242,7 @@ function sendUpstreamFailure(
   timedOut: boolean,
   statusOverride?: number,
 ): void {
-  const reason = timedOut
-    ? `no answer within ${upstream.pool.config.timeouts.responseMs} ms`
-    : (error as Error).message || ((error as { code?: string }).code ?? '');
+  const reason = (error as Error).message || ((error as { code?: string }).code ?? '');
   sendError(
     response,
     statusOverride ?? (timedOut ? 504 : 502),

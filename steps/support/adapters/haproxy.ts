@@ -35,6 +35,7 @@ export function haproxyAdapter(): ProcessAdapter {
             'observe layer7 marks a server down until its checks pass: no timed, growing ejection',
           'retry-backoff': 'HAProxy retries without exponential, jittered backoff',
           'retry-budget': 'HAProxy has no retry budget',
+          'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
         },
       ),

@@ -18,7 +18,13 @@ export function nginxAdapter(): ProcessAdapter {
     name: 'nginx',
     describe: async () => {
       const version = productVersion('nginx', ['-v'], /nginx\/(\S+)/, 'nginx libnginx-mod-stream');
-      const supported: Capability[] = ['l7', ...algorithmCapabilities, 'retries', 'timeouts'];
+      const supported: Capability[] = [
+        'l7',
+        ...algorithmCapabilities,
+        'retries',
+        'timeouts',
+        'connect-timeout',
+      ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
         'initial-health-state': 'nginx OSS has no active health checks',
@@ -115,12 +121,13 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
   return `${lines.join('\n')}\n`;
 }
 
-// nginx's condition for each neutral failure. "error" covers both failing to connect and a connection
-// lost before the answer, so naming either retries both.
-const nextUpstreamConditions: Record<string, string> = {
-  'connect-failure': 'error',
-  reset: 'error',
-  timeout: 'timeout',
+// nginx's conditions for each neutral failure. nginx cannot tell them apart as finely: "error" covers
+// both a refused connection and one lost before the answer, and "timeout" both a connect timeout
+// and no answer in time, so naming one of a pair retries both.
+const nextUpstreamConditions: Record<string, readonly string[]> = {
+  'connect-failure': ['error', 'timeout'],
+  reset: ['error'],
+  timeout: ['timeout'],
 };
 const retryableStatuses = new Set([500, 502, 503, 504, 403, 404, 429]);
 
@@ -133,7 +140,8 @@ function httpPolicy(pool: PoolDocument): string[] {
   if (!retries || retries.attempts === 0) return [...lines, 'proxy_next_upstream off;'];
   const conditions = new Set<string>();
   for (const failure of retries.retryOn ?? ['connect-failure']) {
-    if (typeof failure === 'string') conditions.add(nextUpstreamConditions[failure] as string);
+    if (typeof failure === 'string')
+      for (const condition of nextUpstreamConditions[failure] ?? []) conditions.add(condition);
     else if (retryableStatuses.has(failure)) conditions.add(`http_${failure}`);
     else throw new Error(`nginx adapter: proxy_next_upstream cannot retry on status ${failure}`);
   }

@@ -186,7 +186,7 @@ test('nginx: timeouts and next-upstream retries, off unless the config asks', ()
   for (const expected of [
     'proxy_connect_timeout 700ms;',
     'proxy_read_timeout 300ms;',
-    'proxy_next_upstream error http_503;',
+    'proxy_next_upstream error timeout http_503;',
     'proxy_next_upstream_tries 3;',
     '    proxy_next_upstream on;',
   ]) {
