@@ -26,7 +26,7 @@ const picks = (pool: PoolRuntime, count: number) =>
 const failTimes = (pool: PoolRuntime, id: string, times: number) => {
   const upstream = pool.upstreams.find((u) => u.id === id);
   assert.ok(upstream);
-  for (let i = 0; i < times; i++) pool.recordOutcome(upstream, false);
+  for (let i = 0; i < times; i++) pool.recordOutcome(upstream, { status: 500 });
 };
 const ejection = { consecutiveFailures: 2, baseEjectionMs: 1_000, maxEjectionPercent: 100 };
 
@@ -90,4 +90,52 @@ test('a backup pool stands in only while the primary has nothing available', () 
   assert.equal(picks(main, 2), 'ss', 'the backup, not panic');
   assert.equal(main.hasAvailable, true);
   for (const pool of pools.values()) pool.close();
+});
+
+test('an open breaker takes its backend out; half-open admits exactly the trial requests', async () => {
+  const now = { ms: 0 };
+  const breaker = { consecutiveFailures: 2, openMs: 20, halfOpenRequests: 1 };
+  const { main } = poolsOf({ main: { backends: backends('a', 'b'), circuitBreaker: breaker } }, now);
+  failTimes(main, 'a', 2);
+  assert.equal(picks(main, 4), 'bbbb');
+  assert.equal(main.describe()[0]?.circuit, 'open');
+  now.ms = 20;
+  await new Promise((resolve) => setTimeout(resolve, 60)); // the half-open timer republishes
+  assert.equal(main.describe()[0]?.circuit, 'half-open');
+  assert.equal(picks(main, 6).replaceAll('b', ''), 'a', 'exactly one trial');
+  const [a] = main.upstreams;
+  main.recordOutcome(a as never, { status: 200 });
+  assert.equal(main.describe()[0]?.circuit, 'closed');
+  assert.equal(picks(main, 4), 'abab');
+  main.close();
+});
+
+test('with every breaker open or every backend at its cap, the pool says which', () => {
+  const { main } = poolsOf({
+    main: { backends: backends('a'), circuitBreaker: { consecutiveFailures: 1, maxConcurrentRequests: 1 } },
+  });
+  const [a] = main.upstreams as unknown as [{ load: { active: number } }];
+  a.load.active = 1;
+  assert.equal(main.pick(), undefined);
+  assert.equal(main.unavailability, 'overloaded');
+  a.load.active = 0;
+  failTimes(main, 'a', 1);
+  assert.equal(main.pick(), undefined);
+  assert.equal(main.unavailability, 'circuit-open');
+  main.close();
+});
+
+test('4xx answers do not count against a breaker unless listed', () => {
+  const { main } = poolsOf({ main: { backends: backends('a'), circuitBreaker: { consecutiveFailures: 2 } } });
+  const [a] = main.upstreams;
+  for (let i = 0; i < 5; i++) main.recordOutcome(a as never, { status: 404 });
+  assert.equal(main.describe()[0]?.circuit, 'closed');
+  main.close();
+  const { main: strict } = poolsOf({
+    main: { backends: backends('a'), circuitBreaker: { consecutiveFailures: 2, failureOn: [429] } },
+  });
+  const [s] = strict.upstreams;
+  for (let i = 0; i < 2; i++) strict.recordOutcome(s as never, { status: 429 });
+  assert.equal(strict.describe()[0]?.circuit, 'open');
+  strict.close();
 });

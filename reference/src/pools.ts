@@ -1,9 +1,10 @@
 import { type Clock, monotonicClock } from './clock.ts';
 import { parseAddress } from './config/address.ts';
-import type { Algorithm, BalancerConfig, PoolConfig } from './config/types.ts';
+import type { Algorithm, BalancerConfig, BreakerFailure, PoolConfig } from './config/types.ts';
 import { ActiveChecker } from './health/active-checker.ts';
 import { HealthState } from './health/health-state.ts';
 import { OutlierDetector } from './health/outlier-detector.ts';
+import { CircuitBreaker, type CircuitState } from './resilience/circuit-breaker.ts';
 import { RetryBudget } from './resilience/retry-budget.ts';
 import { type Selector, type SelectorBuilder, selectorBuilders } from './selection/selector.ts';
 
@@ -42,6 +43,15 @@ export class LoadCounters {
   }
 }
 
+/** How one attempt at a backend ended: an answer with its status, or a transport failure. */
+export type AttemptOutcome =
+  | { readonly status: number }
+  | { readonly connected: true }
+  | { readonly failure: 'connect-failure' | 'reset' | 'timeout' };
+
+/** Why a pool could offer no backend: every breaker open, every backend at its cap, or none available. */
+export type Unavailability = 'circuit-open' | 'overloaded' | 'no-backend';
+
 /** Algorithms replaced by the caller; the broken balancers in fixtures/ use this to inject defects. */
 export type SelectorOverrides = Partial<Record<Algorithm, SelectorBuilder>>;
 
@@ -71,6 +81,7 @@ export class PoolRuntime {
   readonly #build: SelectorBuilder;
   readonly #health = new Map<Upstream, HealthState>();
   readonly #outliers: OutlierDetector | undefined;
+  readonly #breakers = new Map<Upstream, CircuitBreaker>();
   readonly #checker: ActiveChecker<Upstream> | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
   #available: readonly Upstream[] = [];
@@ -103,6 +114,11 @@ export class PoolRuntime {
     this.retryBudget = config.retries?.budget
       ? new RetryBudget(config.retries.budget, this.#clock)
       : undefined;
+    if (config.circuitBreaker) {
+      for (const upstream of this.upstreams) {
+        this.#breakers.set(upstream, new CircuitBreaker(config.circuitBreaker, this.#clock));
+      }
+    }
     this.#republish();
     this.#checker = check
       ? new ActiveChecker(this.upstreams, check, (upstream, result) => {
@@ -121,19 +137,46 @@ export class PoolRuntime {
   }
 
   /**
-   * The backend for the next attempt, preferring one not in `tried`; falls over to the backup pool
-   * while none of this pool's backends is available. Undefined when nothing may be chosen.
+   * The backend for the next attempt, preferring one not in `tried` and skipping those at their
+   * concurrency cap; falls over to the backup pool while none of this pool's backends is available.
+   * Undefined when nothing may be chosen (see `unavailability`).
    */
   pick(tried?: ReadonlySet<Upstream>): Upstream | undefined {
     const selector = this.#selector;
     if (!selector) return this.#backup()?.pick(tried);
-    const first = selector.pick();
-    if (!tried || first === undefined || !tried.has(first)) return first;
-    for (let i = 1; i < this.#available.length; i++) {
+    let alreadyTried: Upstream | undefined;
+    for (let i = 0; i < this.#available.length; i++) {
       const next = selector.pick();
-      if (next !== undefined && !tried.has(next)) return next;
+      if (next === undefined) break;
+      if (this.#atCap(next)) continue;
+      if (tried?.has(next)) {
+        alreadyTried ??= next;
+        continue;
+      }
+      return this.#admit(next);
     }
-    return first;
+    return alreadyTried === undefined ? undefined : this.#admit(alreadyTried);
+  }
+
+  /** Why `pick` found nothing; no side effects. */
+  get unavailability(): Unavailability {
+    if (this.#available.length > 0 && this.#available.every((upstream) => this.#atCap(upstream))) {
+      return 'overloaded';
+    }
+    const breakers = [...this.#breakers.values()];
+    if (breakers.length > 0 && breakers.some((breaker) => !breaker.admits)) return 'circuit-open';
+    return 'no-backend';
+  }
+
+  #atCap(upstream: Upstream): boolean {
+    const cap = this.config.circuitBreaker?.maxConcurrentRequests;
+    return cap !== undefined && upstream.load.active >= cap;
+  }
+
+  // A half-open breaker counts its trials as they are sent; the last one takes its backend out.
+  #admit(upstream: Upstream): Upstream {
+    if (this.#breakers.get(upstream)?.admit()) this.#republish();
+    return upstream;
   }
 
   /** Whether any backend (here or in the backup pool) may be chosen now; no side effects. */
@@ -141,18 +184,36 @@ export class PoolRuntime {
     return this.#selector !== undefined || (this.#backup()?.hasAvailable ?? false);
   }
 
-  /** Passive health: one attempt's outcome at `upstream` (a 5xx, refused, reset or timeout fails). */
-  recordOutcome(upstream: Upstream, succeeded: boolean): void {
+  /** One attempt's outcome at `upstream`, for passive health and its circuit breaker. */
+  recordOutcome(upstream: Upstream, outcome: AttemptOutcome): void {
+    const succeeded = 'connected' in outcome || ('status' in outcome && outcome.status < 500);
     const ejectedUntil = this.#outliers?.record(upstream.address, succeeded);
-    if (ejectedUntil === undefined) return;
-    const ms = Math.round(ejectedUntil - this.#clock());
-    this.#environment.log(`pool "${this.name}": backend "${upstream.id}" ejected for ${ms} ms`);
+    if (ejectedUntil !== undefined) {
+      const ms = Math.round(ejectedUntil - this.#clock());
+      this.#environment.log(`pool "${this.name}": backend "${upstream.id}" ejected for ${ms} ms`);
+      this.#republish();
+      this.#republishIn(ms + 1, `backend "${upstream.id}" back from ejection`);
+    }
+    const breaker = this.#breakers.get(upstream);
+    const failureOn = this.config.circuitBreaker?.failureOn ?? [];
+    const changed = breaker?.record(!countsAsFailure(outcome, failureOn));
+    if (changed === undefined || !breaker) return;
+    const openUntil = breaker.openUntil;
+    const forMs = openUntil === undefined ? 0 : Math.round(openUntil - this.#clock());
+    this.#environment.log(
+      `pool "${this.name}": backend "${upstream.id}" circuit ${changed}${changed === 'open' ? ` for ${forMs} ms` : ''}`,
+    );
     this.#republish();
+    if (changed === 'open') this.#republishIn(forMs + 1, `backend "${upstream.id}" circuit half-open`);
+  }
+
+  // Availability that changes with time alone (an ejection or an open breaker ending) is republished by a timer.
+  #republishIn(ms: number, what: string): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      this.#environment.log(`pool "${this.name}": backend "${upstream.id}" back from ejection`);
+      this.#environment.log(`pool "${this.name}": ${what}`);
       this.#republish();
-    }, ms + 1);
+    }, ms);
     timer.unref();
     this.#timers.add(timer);
   }
@@ -161,6 +222,8 @@ export class PoolRuntime {
   retryAfterSeconds(): number {
     const now = this.#clock();
     const waits = this.upstreams.map((upstream) => {
+      const openUntil = this.#breakers.get(upstream)?.openUntil;
+      if (openUntil !== undefined) return openUntil - now;
       const ejectionEnd = this.#outliers?.ejectionEnd(upstream.address);
       if (ejectionEnd !== undefined) return ejectionEnd - now;
       const check = this.config.healthCheck;
@@ -170,12 +233,20 @@ export class PoolRuntime {
   }
 
   /** Each backend with its state, for the admin API. */
-  describe(): { id: string; address: string; healthy: boolean; ejected: boolean; inFlight: number }[] {
+  describe(): {
+    id: string;
+    address: string;
+    healthy: boolean;
+    ejected: boolean;
+    circuit: CircuitState;
+    inFlight: number;
+  }[] {
     return this.upstreams.map((upstream) => ({
       id: upstream.id,
       address: upstream.address,
       healthy: this.#health.get(upstream)?.healthy ?? true,
       ejected: this.#outliers?.isEjected(upstream.address) ?? false,
+      circuit: this.#breakers.get(upstream)?.state ?? 'closed',
       inFlight: upstream.load.active,
     }));
   }
@@ -208,10 +279,19 @@ export class PoolRuntime {
       );
       this.#panicking = panicking;
     }
-    const chosen = panicking ? this.upstreams : available;
+    // An open breaker is a hard stop, panic or not.
+    const chosen = (panicking ? this.upstreams : available).filter(
+      (upstream) => this.#breakers.get(upstream)?.admits ?? true,
+    );
     this.#available = chosen;
     this.#selector = chosen.length === 0 ? undefined : this.#build(chosen);
   }
+}
+
+function countsAsFailure(outcome: AttemptOutcome, failureOn: readonly BreakerFailure[]): boolean {
+  if ('failure' in outcome) return failureOn.includes(outcome.failure);
+  if ('connected' in outcome) return false;
+  return (outcome.status >= 500 && failureOn.includes('5xx')) || failureOn.includes(outcome.status);
 }
 
 /** Builds every pool of a config; the result replaces the previous pools in one assignment. */

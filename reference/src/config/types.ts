@@ -64,6 +64,20 @@ export interface TimeoutConfig {
   readonly responseMs: number;
 }
 
+/** A failure a circuit breaker may count: a transport failure, any 5xx, or one status. */
+export type BreakerFailure = 'connect-failure' | 'reset' | 'timeout' | '5xx' | number;
+
+/** Circuit breakers per backend; see the schema's "circuitBreaker". */
+export interface CircuitBreakerConfig {
+  readonly consecutiveFailures: number;
+  readonly openMs: number;
+  readonly maxOpenMs: number;
+  readonly halfOpenRequests: number;
+  readonly failureOn: readonly BreakerFailure[];
+  /** Absent: no cap. */
+  readonly maxConcurrentRequests?: number;
+}
+
 export interface PoolConfig {
   readonly name: string;
   readonly algorithm: Algorithm;
@@ -73,6 +87,7 @@ export interface PoolConfig {
   /** Absent: one attempt per request. */
   readonly retries?: RetryConfig;
   readonly timeouts: TimeoutConfig;
+  readonly circuitBreaker?: CircuitBreakerConfig;
   /** 0: off. */
   readonly panicThresholdPercent: number;
   readonly backupPool?: string;

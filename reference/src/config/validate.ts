@@ -3,6 +3,7 @@ import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
 import type {
   BalancerConfig,
+  CircuitBreakerConfig,
   HealthCheckConfig,
   OutlierDetectionConfig,
   PoolConfig,
@@ -65,6 +66,7 @@ interface RawPool {
     budget?: { percent: number; minRetries?: number };
   };
   timeouts?: Partial<TimeoutConfig>;
+  circuitBreaker?: Partial<CircuitBreakerConfig>;
   panicThresholdPercent?: number;
   backupPool?: string;
 }
@@ -87,6 +89,13 @@ const outlierDefaults: OutlierDetectionConfig = {
   maxEjectionPercent: 10,
 };
 const timeoutDefaults: TimeoutConfig = { connectMs: 5_000, responseMs: 60_000 };
+const circuitBreakerDefaults: CircuitBreakerConfig = {
+  consecutiveFailures: 5,
+  openMs: 5_000,
+  maxOpenMs: 60_000,
+  halfOpenRequests: 1,
+  failureOn: ['connect-failure', 'reset', 'timeout', '5xx'],
+};
 
 function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
   const { retries } = pool;
@@ -111,6 +120,7 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
         }
       : {}),
     timeouts: { ...timeoutDefaults, ...pool.timeouts },
+    ...(pool.circuitBreaker ? { circuitBreaker: { ...circuitBreakerDefaults, ...pool.circuitBreaker } } : {}),
     panicThresholdPercent: pool.panicThresholdPercent ?? 0,
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
   };

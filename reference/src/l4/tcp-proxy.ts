@@ -39,12 +39,12 @@ export async function proxyTcpConnection(
     upstream.load.active++;
     const backend = await connectWithin(upstream);
     if (backend) {
-      upstream.pool.recordOutcome(upstream, true);
+      upstream.pool.recordOutcome(upstream, { connected: true });
       pipeBothWays(client, backend, upstream, defects);
       return;
     }
     if (!defects.neverReleaseLoad) upstream.load.active--;
-    upstream.pool.recordOutcome(upstream, false);
+    upstream.pool.recordOutcome(upstream, { failure: 'connect-failure' });
     const retry = {
       retriesSoFar,
       failure: 'connect-failure',

@@ -146,8 +146,8 @@ export async function proxyHttpRequest(
     } catch (error) {
       release(false);
       if (clientGone.signal.aborted) return;
-      upstream.pool.recordOutcome(upstream, false);
       const failure = noAnswer.signal.aborted ? 'timeout' : classifyError(error);
+      upstream.pool.recordOutcome(upstream, { failure });
       const retry = {
         retriesSoFar,
         failure,
@@ -166,7 +166,7 @@ export async function proxyHttpRequest(
       clearTimeout(responseTimer);
     }
     const status = answer.statusCode;
-    upstream.pool.recordOutcome(upstream, status < 500);
+    upstream.pool.recordOutcome(upstream, { status });
     const retry = {
       retriesSoFar,
       failure: { status },
@@ -225,13 +225,24 @@ async function forwardAnswer(answer: Answer, response: ServerResponse): Promise<
   }
 }
 
+// What the client is told when a pool has no backend to offer, by the reason.
+const unavailableBecause = {
+  'circuit-open': { circuit: 'open', why: 'their circuit breakers are open' },
+  overloaded: { circuit: 'overloaded', why: 'every one has its most requests in flight' },
+  'no-backend': { circuit: undefined, why: 'they are unhealthy or ejected' },
+} as const;
+
 function sendNoBackend(response: ServerResponse, pool: PoolRuntime, statusOverride?: number): void {
   const retryAfter = pool.retryAfterSeconds();
+  const { circuit, why } = unavailableBecause[pool.unavailability];
+  const headers: Record<string, string> =
+    statusOverride === undefined ? { 'retry-after': String(retryAfter) } : {};
+  if (circuit) headers['x-circuit-breaker'] = circuit;
   sendError(
     response,
     statusOverride ?? 503,
-    `no backend available in pool "${pool.name}": all ${pool.upstreams.length} are unhealthy or ejected; retry after ${retryAfter} s`,
-    statusOverride === undefined ? { 'retry-after': String(retryAfter) } : {},
+    `no backend available in pool "${pool.name}" (${pool.upstreams.length} configured): ${why}; retry after ${retryAfter} s`,
+    headers,
   );
 }
 

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CircuitBreaker } from './circuit-breaker.ts';
+
+const settings = { consecutiveFailures: 3, openMs: 500, maxOpenMs: 1500, halfOpenRequests: 2 };
+
+function fakeClock() {
+  const now = { ms: 0 };
+  return { now, clock: () => now.ms };
+}
+
+test('failures in a row open it; a success in between does not', () => {
+  const { clock } = fakeClock();
+  const breaker = new CircuitBreaker(settings, clock);
+  assert.deepEqual(
+    [false, false, true, false, false].map((ok) => breaker.record(ok)),
+    [undefined, undefined, undefined, undefined, undefined],
+  );
+  assert.equal(breaker.record(false), 'open');
+  assert.equal(breaker.admits, false);
+});
+
+test('half-open admits exactly the trials; all passing closes it', () => {
+  const { now, clock } = fakeClock();
+  const breaker = new CircuitBreaker(settings, clock);
+  for (let i = 0; i < 3; i++) breaker.record(false);
+  now.ms = 499;
+  assert.equal(breaker.state, 'open');
+  now.ms = 500;
+  assert.equal(breaker.state, 'half-open');
+  assert.equal(breaker.admit(), false);
+  assert.equal(breaker.admits, true);
+  assert.equal(breaker.admit(), true, 'the second trial is the last');
+  assert.equal(breaker.admits, false, 'no third trial while the two are out');
+  assert.equal(breaker.record(true), undefined);
+  assert.equal(breaker.record(true), 'closed');
+  assert.equal(breaker.admits, true);
+});
+
+test('a failed trial opens it again for longer, up to the cap; closing resets the growth', () => {
+  const { now, clock } = fakeClock();
+  const breaker = new CircuitBreaker(settings, clock);
+  const openFor: number[] = [];
+  for (let i = 0; i < 3; i++) breaker.record(false);
+  for (let trip = 0; trip < 4; trip++) {
+    openFor.push((breaker.openUntil as number) - now.ms);
+    now.ms = breaker.openUntil as number;
+    breaker.admit();
+    assert.equal(breaker.record(false), 'open');
+  }
+  assert.deepEqual(openFor, [500, 1000, 1500, 1500]);
+  now.ms = breaker.openUntil as number;
+  breaker.admit();
+  breaker.admit();
+  breaker.record(true);
+  assert.equal(breaker.record(true), 'closed');
+  for (let i = 0; i < 3; i++) breaker.record(false);
+  assert.equal((breaker.openUntil as number) - now.ms, 500, 'growth starts over after closing');
+});
+
+test('while open, outcomes of requests already under way change nothing', () => {
+  const { clock } = fakeClock();
+  const breaker = new CircuitBreaker(settings, clock);
+  for (let i = 0; i < 3; i++) breaker.record(false);
+  const until = breaker.openUntil;
+  assert.equal(breaker.record(false), undefined);
+  assert.equal(breaker.record(true), undefined);
+  assert.equal(breaker.openUntil, until);
+});
