@@ -15,9 +15,10 @@ import {
   expectWindowsInProportion,
 } from './support/expectations.ts';
 import {
-  expectEjectionRuns,
   expectFullJitterBackoff,
   expectRetriesWithinBudget,
+  expectRuns,
+  expectTrialsOnly,
 } from './support/resilience-checks.ts';
 import { expectShares } from './support/statistics.ts';
 import { timeouts } from './support/timeouts.ts';
@@ -224,7 +225,8 @@ Then('no backend received any request', async function (this: LbWorld) {
 Then(
   'backend {word} received its requests in runs of {int}, separated by ejections of {durations}',
   async function (this: LbWorld, id: string, runLength: number, ejectionsMs: number[]) {
-    expectEjectionRuns(await this.backend(id).arrivals(), runLength, ejectionsMs, timeouts.timingSlackMs);
+    const runLengths = Array.from({ length: ejectionsMs.length + 1 }, () => runLength);
+    expectRuns(await this.backend(id).arrivals(), runLengths, ejectionsMs, timeouts.timingSlackMs);
   },
 );
 
@@ -328,7 +330,7 @@ Then('the backends received no more retries than the budget allows', async funct
 
 // By the backends' own counts only: answers a backend cut off never reach a client to be counted.
 Then(
-  'backends {ids} each counted exactly {int} requests arriving',
+  'backend(s) {ids} (each )counted exactly {int} requests arriving',
   async function (this: LbWorld, ids: string[], expected: number) {
     const counts = await this.receivedCounts(ids);
     expectExactShare(counts, counts, expected);
@@ -346,6 +348,48 @@ Then(
     if (missing.length > 0 || strangers.length > 0) {
       throw new ExpectationError(
         `expected listener "${name}" to spread its requests over ${ids.join(', ')}; answers came from: ${[...counts].map(([id, count]) => `${id} ${count}`).join(', ')}`,
+      );
+    }
+  },
+);
+
+Then(
+  'backend {word} received runs of {counts} requests, separated by (a )pause(s) of {durations}',
+  async function (this: LbWorld, id: string, runLengths: number[], pausesMs: number[]) {
+    expectRuns(await this.backend(id).arrivals(), runLengths, pausesMs, timeouts.timingSlackMs);
+  },
+);
+
+Then(
+  'once its breaker had opened, backend {word} received {int} trial request(s) at a time, at least {int} ms apart',
+  async function (this: LbWorld, id: string, trials: number, pauseMs: number) {
+    expectTrialsOnly(await this.backend(id).arrivals(), trials, pauseMs);
+  },
+);
+
+Then(
+  'exactly {int} requests were answered at once with status {int} and {word} {word}',
+  function (this: LbWorld, count: number, status: number, header: string, value: string) {
+    const name = header.replace(/:$/, '').toLowerCase();
+    const matching = this.exchanges.filter((exchange) => exchange.status === status);
+    expectStatusCount(this.exchanges, status, count);
+    expectRefusals(matching, status, timeouts.timingSlackMs);
+    const wrong = matching.filter((exchange) => exchange.headers?.[name] !== value);
+    if (wrong.length > 0) {
+      throw new ExpectationError(
+        `expected every ${status} answer to carry ${name}: ${value}; ${wrong.length} did not (got ${wrong.map((e) => e.headers?.[name] ?? '(none)').join(', ')})`,
+      );
+    }
+  },
+);
+
+Then(
+  'backend {word} never had more than {int} request(s) in flight',
+  async function (this: LbWorld, id: string, bound: number) {
+    const peak = await this.peakInFlight(id);
+    if (peak > bound) {
+      throw new ExpectationError(
+        `expected at most ${bound} requests in flight on ${id} at once, its peak was ${peak}`,
       );
     }
   },

@@ -106,3 +106,17 @@ When(
 Given('backend {word} accepts no connections', async function (this: LbWorld, id: string) {
   await this.stopAccepting(id);
 });
+
+Given(
+  'backend {word} answers every request with status {int} after {int} ms',
+  async function (this: LbWorld, id: string, status: number, latencyMs: number) {
+    await this.backend(id).setBehaviour({ status, latencyMs });
+  },
+);
+
+Given(
+  'backend {word} fails its first {int} requests with status {int}',
+  async function (this: LbWorld, id: string, count: number, status: number) {
+    await this.backend(id).setBehaviour({ failNext: { count, status } });
+  },
+);

@@ -9,7 +9,7 @@ When('a client sends {int} requests one after another', async function (this: Lb
 });
 
 When(
-  '{int} clients each send {int} requests at the same time',
+  '{int} clients each send {int} request(s) at the same time',
   async function (this: LbWorld, clients: number, perClient: number) {
     await this.sendTraffic({ clients, perClient });
   },
@@ -79,5 +79,12 @@ When(
   'backend {word} is killed while {int} clients each send {int} requests at the same time',
   async function (this: LbWorld, id: string, clients: number, perClient: number) {
     await this.killDuringTraffic(id, { clients, perClient });
+  },
+);
+
+When(
+  '{int} clients keep sending requests for {int} ms',
+  async function (this: LbWorld, clients: number, durationMs: number) {
+    await this.sendTrafficFor(clients, durationMs);
   },
 );

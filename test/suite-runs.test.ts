@@ -56,6 +56,13 @@ const budget = 'A retry budget keeps a failing pool from a retry storm';
 const connectTimeout =
   'A backend that cannot be connected to gets the client a 504 within the connect timeout';
 const retryConnectTimeout = 'A backend that cannot be connected to in time is retried on another';
+const breakerOpens = 'Failures in a row open the breaker, and a failed trial opens it again for longer';
+const breakerCloses = 'A successful trial closes the breaker and the backend takes its share again';
+const breakerTrials =
+  'A half-open breaker lets exactly its trial requests through, however many clients wait';
+const breakerAllOpen = 'With every breaker open, clients get 503 at once, saying why';
+const breaker4xx = 'Answers of 4xx do not open the breaker';
+const breakerCap = 'A hanging backend gets no more than its cap; the excess is answered 503 at once';
 const responseTimeout = 'A backend that never answers gets the client a 504 within the response timeout';
 const allDown = 'With every backend down, clients get an immediate 503 with Retry-After';
 const panic = 'Below the panic threshold traffic spreads over every backend';
@@ -164,6 +171,23 @@ const expectations: Record<string, Expectation> = {
   'all-down-502': { tags: '@graceful-degradation', mustFail: [allDown] },
   'no-panic': { tags: '@panic-threshold', mustFail: [panic] },
   'backup-always': { tags: '@backup-pool', mustFail: [backup] },
+  'breaker-ignored': {
+    tags: '@circuit-breaker',
+    mustFail: [breakerOpens, breakerCloses, breakerTrials, breakerAllOpen, breakerCap],
+  },
+  'breaker-never-half-opens': {
+    tags: '@circuit-breaker',
+    mustFail: [breakerOpens, breakerCloses, breakerTrials],
+  },
+  'half-open-floods': { tags: '@circuit-breaker', mustFail: [breakerTrials] },
+  'breaker-closes-on-failed-trial': {
+    tags: '@circuit-breaker',
+    mustFail: [breakerOpens],
+    mayFail: [breakerTrials],
+  },
+  'breaker-not-growing': { tags: '@circuit-breaker', mustFail: [breakerOpens] },
+  'breaker-counts-4xx': { tags: '@circuit-breaker', mustFail: [breaker4xx] },
+  'no-concurrency-cap': { tags: '@circuit-breaker', mustFail: [breakerCap] },
 };
 
 const scenariosSeen = new Set<string>();

@@ -95,6 +95,7 @@ export class Balancer {
               loads: this.#loads,
               overrides: this.#options.selectorOverrides ?? {},
               log: this.#options.log ?? (() => {}),
+              defects: this.#options.defects ?? {},
             },
             previous?.pools,
           ),

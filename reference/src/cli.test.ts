@@ -163,6 +163,10 @@ test('SIGHUP reloads: new pool live at the next epoch; a bad file keeps the old 
     assert.equal((await get(listener)).backend, 'b2');
     assert.match((await get(admin, '/nope')).body, /try GET \/healthz/);
     assert.equal((await get(admin, '/healthz')).status, 200);
+    assert.match(
+      (await get(admin, '/metrics')).body,
+      /^lbspec_backend_in_flight\{pool="app",backend="b2"\} 0$/m,
+    );
   } finally {
     await cli.stop();
   }

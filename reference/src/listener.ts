@@ -28,6 +28,8 @@ export interface Defects {
   readonly backoffWithoutJitter?: boolean;
   /** Status sent when no backend is available, instead of 503 with Retry-After. */
   readonly noBackendStatus?: number;
+  /** A circuit breaker's failed trial closes it, as a passed one would. */
+  readonly closeBreakerOnFailedTrial?: boolean;
 }
 
 /** What a listener asks of the balancer for each request: the pool it serves right now. */

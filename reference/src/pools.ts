@@ -63,6 +63,8 @@ export interface PoolEnvironment {
   readonly poolNamed: (name: string) => PoolRuntime | undefined;
   readonly log: (line: string) => void;
   readonly clock?: Clock;
+  /** Deliberate defects of fixtures/broken/ that live in a pool. */
+  readonly defects?: { readonly closeBreakerOnFailedTrial?: boolean };
 }
 
 /**
@@ -116,7 +118,11 @@ export class PoolRuntime {
       : undefined;
     if (config.circuitBreaker) {
       for (const upstream of this.upstreams) {
-        this.#breakers.set(upstream, new CircuitBreaker(config.circuitBreaker, this.#clock));
+        const settings = {
+          ...config.circuitBreaker,
+          closeOnFailedTrial: environment.defects?.closeBreakerOnFailedTrial,
+        };
+        this.#breakers.set(upstream, new CircuitBreaker(settings, this.#clock));
       }
     }
     this.#republish();

@@ -24,6 +24,8 @@ export const capabilities = {
   timeouts: 'timeouts: 504 when a backend does not answer within responseMs',
   'connect-timeout': 'timeouts: 504 when a connection to a backend is not made within connectMs',
   'graceful-degradation': '503 with Retry-After, at once, when no backend is available',
+  'circuit-breaker':
+    'circuitBreaker: open after failures in a row, half-open trials, growing open time, a concurrency cap',
   'panic-threshold': 'panicThresholdPercent: below it, traffic spreads over every backend',
   'backup-pool': 'backupPool: a pool that takes traffic only while the primary has no backend available',
 } as const satisfies Record<string, string>;

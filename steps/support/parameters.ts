@@ -47,3 +47,10 @@ defineParameterType({
       .split(/, | and /)
       .map(Number),
 });
+
+// Counts in order: 3, 1 and 1
+defineParameterType({
+  name: 'counts',
+  regexp: /\d+(?:, \d+)*(?: and \d+)?/,
+  transformer: (text: string) => text.split(/, | and /).map(Number),
+});

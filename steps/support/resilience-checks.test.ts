@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Arrival } from './backends/provider.ts';
 import {
-  expectEjectionRuns,
   expectFullJitterBackoff,
   expectRetriesWithinBudget,
+  expectRuns,
+  expectTrialsOnly,
 } from './resilience-checks.ts';
 
 const arrival = (atMs: number, requestId: string | null = null): Arrival => ({
@@ -29,20 +30,20 @@ function runs(runLength: number, gaps: readonly number[]): Arrival[] {
 }
 
 test('ejection runs: the right runs and pauses pass; short, long or uneven ones fail', () => {
-  expectEjectionRuns(runs(3, [310, 620, 605, 650]), 3, [300, 600, 600, 600], 500);
+  expectRuns(runs(3, [310, 620, 605, 650]), [3, 3, 3, 3, 3], [300, 600, 600, 600], 500);
   assert.throws(
-    () => expectEjectionRuns(runs(3, [300, 300, 300, 300]), 3, [300, 600, 600, 600], 500),
+    () => expectRuns(runs(3, [300, 300, 300, 300]), [3, 3, 3, 3, 3], [300, 600, 600, 600], 500),
     /separated by 300 ms/,
   );
   assert.throws(
-    () => expectEjectionRuns(runs(3, [300, 600, 900, 1200]), 3, [300, 600, 600, 600], 500),
+    () => expectRuns(runs(3, [300, 600, 900, 1200]), [3, 3, 3, 3, 3], [300, 600, 600, 600], 500),
     /1200 ms/,
   );
   assert.throws(
-    () => expectEjectionRuns(runs(4, [300, 600, 600, 600]), 3, [300, 600, 600, 600], 500),
+    () => expectRuns(runs(4, [300, 600, 600, 600]), [3, 3, 3, 3, 3], [300, 600, 600, 600], 500),
     /runs of 4/,
   );
-  assert.throws(() => expectEjectionRuns(runs(3, [300]), 3, [300, 600], 500), /expected runs of 3/);
+  assert.throws(() => expectRuns(runs(3, [300]), [3, 3, 3], [300, 600], 500), /expected runs of 3/);
 });
 
 /** Arrivals of `n` requests whose waits before each retry come from `wait(retry, i)`. */
@@ -101,4 +102,27 @@ test('a retry budget allows its share plus the minimum per window, and requires 
   assert.throws(() => expectRetriesWithinBudget(200, 246, budget, 3_000), /between 1 and 45 retries/);
   expectRetriesWithinBudget(200, 250, budget, 15_000);
   assert.throws(() => expectRetriesWithinBudget(200, 200, budget, 3_000), /0 retries/);
+});
+
+test('trials only: after the first run, single requests at least the open time apart', () => {
+  const times = [0, 1, 2, 400, 800, 1200].map((t) => arrival(t));
+  expectTrialsOnly(times, 1, 300);
+  assert.throws(
+    () =>
+      expectTrialsOnly(
+        [0, 1, 2, 400, 401, 800].map((t) => arrival(t)),
+        1,
+        300,
+      ),
+    /runs of 3, 2, 1/,
+  );
+  assert.throws(
+    () =>
+      expectTrialsOnly(
+        [0, 1, 2, 400].map((t) => arrival(t)),
+        1,
+        300,
+      ),
+    /at least two/,
+  );
 });

@@ -5,18 +5,11 @@ import { binomialInterval, defaultFalseFailure } from './statistics.ts';
 /** Timers may fire this much early by rounding; lower bounds forgive it. */
 const timerRoundingMs = 5;
 
-/**
- * A backend's arrivals came in runs of `runLength` separated by pauses of at least each of
- * `ejectionsMs` in turn and at most that plus `slackMs`. A pause is a gap longer than half the
- * shortest ejection; within a run requests follow each other within milliseconds.
- */
-export function expectEjectionRuns(
+/** Arrival times split into runs wherever two arrivals are more than `pauseMs` apart. */
+export function splitIntoRuns(
   arrivals: readonly Arrival[],
-  runLength: number,
-  ejectionsMs: readonly number[],
-  slackMs: number,
-): void {
-  const pauseMs = Math.min(...ejectionsMs) / 2;
+  pauseMs: number,
+): { runs: number[][]; gaps: number[] } {
   const runs: number[][] = [];
   const gaps: number[] = [];
   for (const [i, arrival] of arrivals.entries()) {
@@ -27,17 +20,56 @@ export function expectEjectionRuns(
     }
     runs.at(-1)?.push(arrival.atMs);
   }
-  const described = `runs of ${runs.map((run) => run.length).join(', ')} separated by ${gaps.map((gap) => `${gap.toFixed(0)} ms`).join(', ')}`;
-  const expected = `runs of ${runLength} separated by ${ejectionsMs.map((ms) => `${ms} ms (+ up to ${slackMs.toFixed(0)})`).join(', ')}`;
-  const complete = runs.slice(0, ejectionsMs.length + 1);
+  return { runs, gaps };
+}
+
+function describeRuns({ runs, gaps }: { runs: number[][]; gaps: number[] }): string {
+  return `runs of ${runs.map((run) => run.length).join(', ')} separated by ${gaps.map((gap) => `${gap.toFixed(0)} ms`).join(', ') || 'nothing'}`;
+}
+
+/**
+ * A backend's arrivals came in runs of `runLengths` (in order) separated by pauses of at least each
+ * of `pausesMs` in turn and at most that plus `slackMs`. A pause is a gap longer than half the
+ * shortest one expected; within a run, requests follow each other within milliseconds.
+ */
+export function expectRuns(
+  arrivals: readonly Arrival[],
+  runLengths: readonly number[],
+  pausesMs: readonly number[],
+  slackMs: number,
+): void {
+  const split = splitIntoRuns(arrivals, Math.min(...pausesMs) / 2);
+  const { runs, gaps } = split;
   const wrong =
-    complete.length < ejectionsMs.length + 1 ||
-    complete.some((run) => run.length !== runLength) ||
-    ejectionsMs.some((ms, i) => {
+    runs.length < runLengths.length ||
+    runLengths.some((length, i) => runs[i]?.length !== length) ||
+    pausesMs.some((ms, i) => {
       const gap = gaps[i] ?? 0;
       return gap < ms - timerRoundingMs || gap > ms + slackMs;
     });
-  if (wrong) throw new ExpectationError(`expected ${expected}; the backend saw ${described}`);
+  if (wrong) {
+    throw new ExpectationError(
+      `expected runs of ${runLengths.join(', ')} separated by ${pausesMs.map((ms) => `${ms} ms (+ up to ${slackMs.toFixed(0)})`).join(', ')}; the backend saw ${describeRuns(split)}`,
+    );
+  }
+}
+
+/**
+ * After its first run, a backend received runs of exactly `trials` requests, at least `pauseMs`
+ * apart, and at least two of them (so the check saw the breaker half-open more than once).
+ */
+export function expectTrialsOnly(arrivals: readonly Arrival[], trials: number, pauseMs: number): void {
+  const split = splitIntoRuns(arrivals, pauseMs / 2);
+  const later = split.runs.slice(1);
+  const wrong =
+    later.length < 2 ||
+    later.some((run) => run.length !== trials) ||
+    split.gaps.some((gap) => gap < pauseMs - timerRoundingMs);
+  if (wrong) {
+    throw new ExpectationError(
+      `expected, after the first run, only runs of ${trials} trial request(s) at least ${pauseMs} ms apart, at least two of them; the backend saw ${describeRuns(split)}`,
+    );
+  }
 }
 
 /** A retry policy as far as its timing goes. */

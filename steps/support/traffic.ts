@@ -18,6 +18,8 @@ export interface Exchange {
   readonly status?: number;
   /** The Retry-After header, when the answer had one. */
   readonly retryAfter?: string;
+  /** The answer's headers (HTTP). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The start of the answer's body (HTTP). */
   readonly body?: string;
   /** Transport failure (refused, reset, timeout, closed without answer), when no answer arrived. */
@@ -95,6 +97,27 @@ const requestBudget = () => ({
   connectTimeout: timeouts.requestMs,
 });
 
+/** Concurrent clients sending one request after another until `durationMs` has passed. */
+export function sendLoadFor(
+  address: string,
+  protocol: 'http' | 'tcp',
+  clients: number,
+  durationMs: number,
+): Promise<Exchange[]> {
+  const deadline = performance.now() + durationMs;
+  const runs = Array.from({ length: clients }, async (_, client) => {
+    const sequential = openClient(address, protocol, client);
+    const exchanges: Exchange[] = [];
+    try {
+      for (let seq = 0; performance.now() < deadline; seq++) exchanges.push(await sequential.exchange(seq));
+    } finally {
+      await sequential.close();
+    }
+    return exchanges;
+  });
+  return Promise.all(runs).then((all) => all.flat());
+}
+
 /** Requests (HTTP) or whole conversations (TCP) from concurrent clients, each one after another. */
 export function sendLoad(
   address: string,
@@ -135,7 +158,18 @@ async function oneHttpRequest(
       bodyId = undefined;
     }
     const note = `HTTP ${response.statusCode}, x-backend-id ${backendId ?? '(none)'}, body ${JSON.stringify(body.slice(0, 120))}`;
-    const answer = { ...timing(), status: response.statusCode, body: body.slice(0, 500), retryAfter, note };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const answer = {
+      ...timing(),
+      status: response.statusCode,
+      headers,
+      body: body.slice(0, 500),
+      retryAfter,
+      note,
+    };
     if (backendId !== undefined && bodyId !== backendId) {
       return { ...answer, error: `header says ${backendId}, body says ${bodyId}` };
     }

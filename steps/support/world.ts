@@ -29,6 +29,7 @@ import {
   type RequestShape,
   type SequentialClient,
   sendLoad,
+  sendLoadFor,
   sendMixedHttpRequests,
   type TcpConversation,
   wallClockMs,
@@ -339,6 +340,11 @@ export class LbWorld extends World<LbWorldParameters> {
     const startedAt = performance.now();
     this.exchanges.push(...(await sendLoad(this.listenerAddress, this.#protocol, shape, request)));
     this.lastTrafficMs = performance.now() - startedAt;
+  }
+
+  /** Keeps `clients` concurrent clients sending for `durationMs` (the load's length, not a wait). */
+  async sendTrafficFor(clients: number, durationMs: number): Promise<void> {
+    this.exchanges.push(...(await sendLoadFor(this.listenerAddress, this.#protocol, clients, durationMs)));
   }
 
   /** How long the last sendTraffic took from first request to last answer. */

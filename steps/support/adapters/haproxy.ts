@@ -37,6 +37,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'retry-budget': 'HAProxy has no retry budget',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
+          'circuit-breaker':
+            'HAProxy has no breaker state machine; a server maxconn queues the excess instead of answering 503 at once',
         },
       ),
     }),

@@ -34,6 +34,8 @@ export function nginxAdapter(): ProcessAdapter {
         'retry-budget': 'nginx has no retry budget',
         'graceful-degradation': 'nginx answers 502 without Retry-After when every server is down',
         'panic-threshold': 'nginx has no panic mode',
+        'circuit-breaker':
+          'max_fails/fail_timeout is the nearest: no half-open trial count, no growing open time, and max_conns answers 502',
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
       };
       if (existsSync(streamModulePath)) supported.push('l4');
