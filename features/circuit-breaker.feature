@@ -2,7 +2,9 @@
 Feature: Circuit breaker
   A pool with "circuitBreaker" keeps a breaker per backend, in one of three states.
 
-  CLOSED: requests flow. consecutiveFailures failed requests in a row open it. What counts as a
+  CLOSED: requests flow. consecutiveFailures failed requests in a row open it; so does, when
+  failureRatePercent is set, a failure rate of at least that percent over the last windowMs once
+  the window holds minimumRequests requests. What counts as a
   failure is failureOn: by default a refused or reset connection, a timeout and any 5xx answer; a
   4xx never counts unless listed.
 
@@ -32,6 +34,21 @@ Feature: Circuit breaker
       """
     When a client sends requests until backend b1 has answered 6
     Then backend b1 received runs of 3, 1, 1 and 1 requests, separated by pauses of 300, 600 and 600 ms
+
+  @task-09 @l7
+  Scenario: A failure rate over the window opens the breaker, though failures never come in a row
+    Every other answer of b1 fails: never two in a row, but half of them, over the 40% allowed.
+    The tenth request fills the window to its minimum and opens the breaker.
+
+    Given 2 HTTP backends
+    And backend b1 answers its requests with statuses 500, 200 in turn
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "circuitBreaker": { "consecutiveFailures": 100, "failureRatePercent": 40, "minimumRequests": 10,
+                            "windowMs": 60000, "openMs": 60000 } }
+      """
+    When a client sends 60 requests one after another
+    Then backend b1 counted exactly 10 requests arriving
 
   @task-09 @l7
   Scenario: A successful trial closes the breaker and the backend takes its share again

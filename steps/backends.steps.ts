@@ -120,3 +120,10 @@ Given(
     await this.backend(id).setBehaviour({ failNext: { count, status } });
   },
 );
+
+Given(
+  'backend {word} answers its requests with statuses {statuses} in turn',
+  async function (this: LbWorld, id: string, statuses: number[]) {
+    await this.backend(id).setBehaviour({ statusSequence: statuses });
+  },
+);

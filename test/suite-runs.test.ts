@@ -57,6 +57,7 @@ const connectTimeout =
   'A backend that cannot be connected to gets the client a 504 within the connect timeout';
 const retryConnectTimeout = 'A backend that cannot be connected to in time is retried on another';
 const breakerOpens = 'Failures in a row open the breaker, and a failed trial opens it again for longer';
+const breakerRate = 'A failure rate over the window opens the breaker, though failures never come in a row';
 const breakerCloses = 'A successful trial closes the breaker and the backend takes its share again';
 const breakerTrials =
   'A half-open breaker lets exactly its trial requests through, however many clients wait';
@@ -173,7 +174,7 @@ const expectations: Record<string, Expectation> = {
   'backup-always': { tags: '@backup-pool', mustFail: [backup] },
   'breaker-ignored': {
     tags: '@circuit-breaker',
-    mustFail: [breakerOpens, breakerCloses, breakerTrials, breakerAllOpen, breakerCap],
+    mustFail: [breakerOpens, breakerRate, breakerCloses, breakerTrials, breakerAllOpen, breakerCap],
   },
   'breaker-never-half-opens': {
     tags: '@circuit-breaker',
@@ -186,6 +187,7 @@ const expectations: Record<string, Expectation> = {
     mayFail: [breakerTrials],
   },
   'breaker-not-growing': { tags: '@circuit-breaker', mustFail: [breakerOpens] },
+  'breaker-ignores-rate': { tags: '@circuit-breaker', mustFail: [breakerRate] },
   'breaker-counts-4xx': { tags: '@circuit-breaker', mustFail: [breaker4xx] },
   'no-concurrency-cap': { tags: '@circuit-breaker', mustFail: [breakerCap] },
 };

@@ -70,6 +70,10 @@ export type BreakerFailure = 'connect-failure' | 'reset' | 'timeout' | '5xx' | n
 /** Circuit breakers per backend; see the schema's "circuitBreaker". */
 export interface CircuitBreakerConfig {
   readonly consecutiveFailures: number;
+  /** Absent: no failure-rate trigger. */
+  readonly failureRatePercent?: number;
+  readonly minimumRequests: number;
+  readonly windowMs: number;
   readonly openMs: number;
   readonly maxOpenMs: number;
   readonly halfOpenRequests: number;

@@ -91,6 +91,8 @@ const outlierDefaults: OutlierDetectionConfig = {
 const timeoutDefaults: TimeoutConfig = { connectMs: 5_000, responseMs: 60_000 };
 const circuitBreakerDefaults: CircuitBreakerConfig = {
   consecutiveFailures: 5,
+  minimumRequests: 20,
+  windowMs: 10_000,
   openMs: 5_000,
   maxOpenMs: 60_000,
   halfOpenRequests: 1,

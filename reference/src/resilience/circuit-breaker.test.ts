@@ -67,3 +67,27 @@ test('while open, outcomes of requests already under way change nothing', () => 
   assert.equal(breaker.record(true), undefined);
   assert.equal(breaker.openUntil, until);
 });
+
+test('a failure rate over the window opens it once the window holds enough requests', () => {
+  const { now, clock } = fakeClock();
+  const rate = {
+    ...settings,
+    consecutiveFailures: 100,
+    failureRatePercent: 40,
+    minimumRequests: 10,
+    windowMs: 1_000,
+  };
+  const breaker = new CircuitBreaker(rate, clock);
+  const alternate = (count: number) =>
+    Array.from({ length: count }, (_, i) => breaker.record(i % 2 === 1)).filter(Boolean);
+  assert.deepEqual(alternate(9), [], '5 of 9 failed, but 9 is below the minimum');
+  assert.deepEqual(alternate(1), ['open'], '5 of 10 is 50%, over 40%');
+  const sparse = new CircuitBreaker(rate, clock);
+  for (let i = 0; i < 30; i++)
+    assert.equal(sparse.record(i % 3 !== 2), undefined, '1 in 3 is 33%, under 40%');
+  const sliding = new CircuitBreaker(rate, clock);
+  for (let i = 0; i < 4; i++) sliding.record(false);
+  now.ms += 1_000;
+  for (let i = 0; i < 9; i++)
+    assert.equal(sliding.record(true), undefined, 'old failures slid out of the window');
+});
