@@ -394,3 +394,26 @@ Then(
     }
   },
 );
+
+Then(
+  'the backend received header {string} as {string}',
+  function (this: LbWorld, name: string, expected: string) {
+    const received = this.headersTheBackendReceived[name.toLowerCase()];
+    const value = Array.isArray(received) ? received.join(', ') : received;
+    if (value !== expected) {
+      throw new ExpectationError(
+        `expected the backend to receive ${name}: ${expected}, it received ${value === undefined ? 'no such header' : `${name}: ${value}`}; all it received: ${JSON.stringify(this.headersTheBackendReceived)}`,
+      );
+    }
+  },
+);
+
+Then('the backend received none of the headers {string}', function (this: LbWorld, names: string) {
+  const received = this.headersTheBackendReceived;
+  const leaked = names.split(', ').filter((name) => received[name.toLowerCase()] !== undefined);
+  if (leaked.length > 0) {
+    throw new ExpectationError(
+      `expected hop-by-hop headers to stop at the balancer, but the backend received ${leaked.join(', ')}: ${JSON.stringify(received)}`,
+    );
+  }
+});

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { When } from '@cucumber/cucumber';
+import { type DataTable, When } from '@cucumber/cucumber';
 import { timeouts } from './support/timeouts.ts';
 import { tcpConversation } from './support/traffic.ts';
 import type { LbWorld } from './support/world.ts';
@@ -88,3 +88,9 @@ When(
     await this.sendTrafficFor(clients, durationMs);
   },
 );
+
+When('a client sends a request with these headers:', async function (this: LbWorld, table: DataTable) {
+  await this.sendRawRequest(
+    table.raw().map(([name, value]) => [name ?? '', value ?? ''] as [string, string]),
+  );
+});

@@ -64,6 +64,8 @@ const breakerTrials =
 const breakerAllOpen = 'With every breaker open, clients get 503 at once, saying why';
 const breaker4xx = 'Answers of 4xx do not open the breaker';
 const breakerCap = 'A hanging backend gets no more than its cap; the excess is answered 503 at once';
+const forwarded = "The backend learns the client's address, scheme and host";
+const hopByHop = 'Hop-by-hop headers stop at the balancer; end-to-end ones go through';
 const responseTimeout = 'A backend that never answers gets the client a 504 within the response timeout';
 const allDown = 'With every backend down, clients get an immediate 503 with Retry-After';
 const panic = 'Below the panic threshold traffic spreads over every backend';
@@ -172,6 +174,8 @@ const expectations: Record<string, Expectation> = {
   'all-down-502': { tags: '@graceful-degradation', mustFail: [allDown] },
   'no-panic': { tags: '@panic-threshold', mustFail: [panic] },
   'backup-always': { tags: '@backup-pool', mustFail: [backup] },
+  'no-forwarded-for': { tags: '@task-06', mustFail: [forwarded] },
+  'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
   'breaker-ignored': {
     tags: '@circuit-breaker',
     mustFail: [breakerOpens, breakerRate, breakerCloses, breakerTrials, breakerAllOpen, breakerCap],

@@ -28,6 +28,10 @@ export interface Defects {
   readonly backoffWithoutJitter?: boolean;
   /** Status sent when no backend is available, instead of 503 with Retry-After. */
   readonly noBackendStatus?: number;
+  /** Pass hop-by-hop request headers on to the backend, as if they were end-to-end. */
+  readonly forwardHopByHop?: boolean;
+  /** Send no X-Forwarded-For, -Proto or -Host: backends cannot tell who the client was. */
+  readonly omitForwardedFor?: boolean;
   /** A circuit breaker's failed trial closes it, as a passed one would. */
   readonly closeBreakerOnFailedTrial?: boolean;
 }

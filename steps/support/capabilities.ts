@@ -12,6 +12,9 @@ export const capabilities = {
   'least-connections': 'the least_connections algorithm: fewest in flight relative to weight',
   'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
   random: 'the random algorithm: uniform over the backends',
+  'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
+  'hop-by-hop-headers':
+    'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',
   'active-health-checks':
     'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
   'initial-health-state':

@@ -318,6 +318,69 @@ export async function fillAcceptQueue(address: string, probeMs = 200, limit = 10
   throw new Error(`${address} still accepted connections after ${limit}: is its process really paused?`);
 }
 
+/** An HTTP answer as read off a raw socket. */
+export interface RawAnswer {
+  readonly status: number;
+  /** Header names lowercased; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * Sends one HTTP/1.1 request written by hand (headers exactly as given, in order; a Host line and
+ * Connection: close are added unless present) and reads the answer until the server closes.
+ * For requests a well-behaved client library would refuse to send.
+ */
+export function rawHttpRequest(
+  address: string,
+  {
+    method = 'GET',
+    path = '/',
+    headers = [],
+  }: { method?: string; path?: string; headers?: readonly [string, string][] },
+): Promise<RawAnswer> {
+  const names = new Set(headers.map(([name]) => name.toLowerCase()));
+  const lines = [`${method} ${path} HTTP/1.1`];
+  if (!names.has('host')) lines.push(`Host: ${address}`);
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+  if (!names.has('connection')) lines.push('Connection: close');
+  return new Promise((resolve, reject) => {
+    const socket = connect(splitHostPort(address));
+    const chunks: Buffer[] = [];
+    const deadline = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within ${timeouts.requestMs} ms`));
+    }, timeouts.requestMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const headEnd = text.indexOf('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = text
+        .slice(0, headEnd < 0 ? text.length : headEnd)
+        .split('\r\n');
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]);
+      if (!status) {
+        reject(new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
+        return;
+      }
+      const answerHeaders: Record<string, string> = {};
+      for (const line of headerLines) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        answerHeaders[name] = answerHeaders[name] === undefined ? value : `${answerHeaders[name]}, ${value}`;
+      }
+      resolve({ status, headers: answerHeaders, body: headEnd < 0 ? '' : text.slice(headEnd + 4) });
+    });
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
+}
+
 /** The four kinds of request the mixed load cycles through, and how each is made. */
 const mixedKinds = [
   { kind: 'succeeding', headers: {} },

@@ -26,7 +26,9 @@ import {
   holdOpen,
   type LoadShape,
   openClient,
+  type RawAnswer,
   type RequestShape,
+  rawHttpRequest,
   type SequentialClient,
   sendLoad,
   sendLoadFor,
@@ -345,6 +347,27 @@ export class LbWorld extends World<LbWorldParameters> {
   /** Keeps `clients` concurrent clients sending for `durationMs` (the load's length, not a wait). */
   async sendTrafficFor(clients: number, durationMs: number): Promise<void> {
     this.exchanges.push(...(await sendLoadFor(this.listenerAddress, this.#protocol, clients, durationMs)));
+  }
+
+  /** The last request written by hand, and what came back. */
+  rawAnswer: RawAnswer | undefined;
+
+  /** Sends one request with exactly these headers (see rawHttpRequest). */
+  async sendRawRequest(headers: readonly [string, string][]): Promise<void> {
+    this.rawAnswer = await rawHttpRequest(this.listenerAddress, { headers });
+  }
+
+  /** The request headers the backend reported receiving for the last hand-written request (lowercased names). */
+  get headersTheBackendReceived(): Readonly<Record<string, string | string[]>> {
+    const answer = this.rawAnswer;
+    if (!answer) throw new Error('no request was written by hand in this scenario');
+    try {
+      return (JSON.parse(answer.body) as { headers: Record<string, string | string[]> }).headers;
+    } catch {
+      throw new Error(
+        `the answer is not a backend's echo: HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}`,
+      );
+    }
   }
 
   /** How long the last sendTraffic took from first request to last answer. */

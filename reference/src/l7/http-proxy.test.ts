@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forwardableRequestHeaders, forwardableResponseHeaders } from './http-proxy.ts';
+import {
+  forwardableRequestHeaders,
+  forwardableResponseHeaders,
+  upstreamRequestHeaders,
+} from './http-proxy.ts';
 
 test('hop-by-hop request headers and those Connection names are dropped, others kept in order', () => {
   const kept = forwardableRequestHeaders([
@@ -34,4 +38,47 @@ test('hop-by-hop response headers are dropped, repeated ones kept', () => {
     absent: undefined,
   });
   assert.deepEqual(kept, { 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain' });
+});
+
+test("forwarding headers: the client chain gets the peer appended; proto and host are the balancer's own", () => {
+  const headers = upstreamRequestHeaders(
+    [
+      'Host',
+      'app.example',
+      'X-Forwarded-For',
+      '203.0.113.7',
+      'x-forwarded-for',
+      '198.51.100.2',
+      'X-Forwarded-Proto',
+      'https',
+    ],
+    { clientAddress: '127.0.0.1', scheme: 'http' },
+  );
+  assert.deepEqual(headers, [
+    'Host',
+    'app.example',
+    'x-forwarded-for',
+    '203.0.113.7, 198.51.100.2, 127.0.0.1',
+    'x-forwarded-proto',
+    'http',
+    'x-forwarded-host',
+    'app.example',
+  ]);
+});
+
+test("a Connection header naming X-Forwarded-For drops the client's chain, never the balancer's entry", () => {
+  const headers = upstreamRequestHeaders(
+    ['Host', 'a', 'X-Forwarded-For', '203.0.113.7', 'Connection', 'X-Forwarded-For, X-Forwarded-Proto'],
+    { clientAddress: '127.0.0.1', scheme: 'http' },
+  );
+  assert.deepEqual(headers, [
+    'Host',
+    'a',
+    'x-forwarded-for',
+    '127.0.0.1',
+    'x-forwarded-proto',
+    'http',
+    'x-forwarded-host',
+    'a',
+  ]);
 });

@@ -23,6 +23,59 @@ const hopByHop = new Set([
   'expect',
 ]);
 
+// Set by the balancer itself, whatever the client sent: its own view of the hop it received.
+const forwardingHeaders = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+/** Where a request came from, as the balancer's socket saw it. */
+export interface ClientHop {
+  readonly clientAddress: string;
+  readonly scheme: 'http';
+}
+
+/**
+ * The headers to send upstream: the client's, without hop-by-hop ones and those its Connection
+ * header names, then X-Forwarded-For (the client's chain with the socket's peer appended),
+ * X-Forwarded-Proto and X-Forwarded-Host. Host is kept as the client sent it.
+ */
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  hop: ClientHop | undefined,
+  select: (rawHeaders: readonly string[]) => string[] = forwardableRequestHeaders,
+): string[] {
+  const kept = select(rawHeaders);
+  if (!hop) return kept;
+  // The chain so far is what survived as end-to-end: an X-Forwarded-For the client's Connection
+  // header names is hop-by-hop, so dropped, but the balancer's own entry is always added.
+  const chain: string[] = [];
+  let host: string | undefined;
+  const headers: string[] = [];
+  for (let i = 0; i < kept.length; i += 2) {
+    const name = kept[i] as string;
+    const value = kept[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (lower === 'x-forwarded-for') chain.push(value);
+    if (lower === 'host') host ??= value;
+    if (!forwardingHeaders.has(lower)) headers.push(name, value);
+  }
+  chain.push(hop.clientAddress);
+  headers.push('x-forwarded-for', chain.join(', '), 'x-forwarded-proto', hop.scheme);
+  if (host !== undefined) headers.push('x-forwarded-host', host);
+  return headers;
+}
+
+// Framing headers the HTTP client library sets itself and refuses from its caller.
+const framing = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'te']);
+
+/** What a naive proxy forwards: everything but framing (the forwards-hop-by-hop broken balancer). */
+export function naivelyForwardedHeaders(rawHeaders: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (!framing.has(name.toLowerCase())) kept.push(name, rawHeaders[i + 1] as string);
+  }
+  return kept;
+}
+
 /** Flat [name, value, ...] request headers without hop-by-hop ones, nor those Connection names. */
 export function forwardableRequestHeaders(rawHeaders: readonly string[]): string[] {
   const named = connectionNamed(rawHeaders);
@@ -139,7 +192,13 @@ export async function proxyHttpRequest(
       answer = await clients.for(upstream.address, connectMs).request({
         method: request.method as string,
         path: request.url as string,
-        headers: forwardableRequestHeaders(request.rawHeaders),
+        headers: upstreamRequestHeaders(
+          request.rawHeaders,
+          defects.omitForwardedFor
+            ? undefined
+            : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' },
+          defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableRequestHeaders,
+        ),
         body: body.replayable ? body.bytes : request,
         signal: AbortSignal.any([clientGone.signal, noAnswer.signal]),
       });

@@ -20,6 +20,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'l4',
           ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices'),
           'active-health-checks',
+          'forwarded-headers',
           'retries',
           'timeouts',
           'graceful-degradation',
@@ -37,6 +38,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'retry-budget': 'HAProxy has no retry budget',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
+          'hop-by-hop-headers':
+            'HAProxy passes Keep-Alive, TE, Proxy-Authorization and the headers Connection names on to the server',
           'circuit-breaker':
             'HAProxy has no breaker state machine; a server maxconn queues the excess instead of answering 503 at once',
         },
@@ -87,6 +90,13 @@ export function renderHaproxyConfig(
       `frontend listener_${listener.name}`,
       `  mode ${listener.protocol}`,
       `  bind ${listener.address}`,
+      ...(listener.protocol === 'http'
+        ? [
+            '  option forwardfor',
+            '  http-request set-header X-Forwarded-Proto http',
+            '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
+          ]
+        : []),
       `  default_backend ${backend}`,
     );
   }

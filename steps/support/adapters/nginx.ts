@@ -24,6 +24,7 @@ export function nginxAdapter(): ProcessAdapter {
         'retries',
         'timeouts',
         'connect-timeout',
+        'forwarded-headers',
       ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
@@ -34,6 +35,7 @@ export function nginxAdapter(): ProcessAdapter {
         'retry-budget': 'nginx has no retry budget',
         'graceful-degradation': 'nginx answers 502 without Retry-After when every server is down',
         'panic-threshold': 'nginx has no panic mode',
+        'hop-by-hop-headers': 'nginx passes on Proxy-Authorization and the headers a Connection header names',
         'circuit-breaker':
           'max_fails/fail_timeout is the nearest: no half-open trial count, no growing open time, and max_conns answers 502',
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
@@ -87,6 +89,10 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       '      proxy_http_version 1.1;',
       '      proxy_set_header Connection "";',
       '      proxy_set_header Host $http_host;',
+      // nginx adds no forwarding headers of its own; these are its documented equivalents.
+      '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+      '      proxy_set_header X-Forwarded-Proto $scheme;',
+      '      proxy_set_header X-Forwarded-Host $http_host;',
       '      proxy_buffering off;',
       '      proxy_request_buffering off;',
       ...httpPolicy(poolOf(config, listener.pool)).map((line) => `      ${line}`),

@@ -58,7 +58,8 @@ test('haproxy: a frontend per listener, a backend per pool and mode, admin statu
   for (const expected of [
     'pidfile /run/lb/haproxy.pid',
     `http-request return status 200 content-type application/json string '{"configHash":"abc123"}' if { path /status }`,
-    'frontend listener_web\n  mode http\n  bind 127.0.0.1:8080\n  default_backend http_app',
+    'frontend listener_web\n  mode http\n  bind 127.0.0.1:8080\n  option forwardfor\n',
+    '  default_backend http_app',
     'frontend listener_raw\n  mode tcp\n  bind 127.0.0.1:8081\n  default_backend tcp_app',
     'backend http_app\n  mode http\n  balance roundrobin\n  server b1 127.0.0.1:9001\n  server b2 127.0.0.1:9002',
     'backend tcp_app\n  mode tcp\n  balance roundrobin',
