@@ -123,6 +123,7 @@ const expectations: Record<string, Expectation> = {
       checkFlaps,
       checkHangs,
       ...both(checkKilled),
+      checkPerPool,
       checkInitial,
       allDown,
       panic,
