@@ -193,9 +193,9 @@ function upstream(name: string, pool: PoolDocument, http: boolean): string[] {
   const algorithm = pool.algorithm ?? 'round_robin';
   const translation = algorithms[algorithm];
   if (!translation) throw new Error(`nginx adapter: algorithm "${algorithm}" is not translated yet`);
-  // nginx weights start at 1; a weight of 0 (no traffic) is a server marked down. The neutral config
-  // has no passive health checks, so nginx's own (max_fails=1: one error sidelines a server for 10 s)
-  // is turned off with max_fails=0.
+  // nginx weights start at 1; a weight of 0 (no traffic) is a server marked down. nginx's own
+  // passive checks (max_fails=1: one error sidelines a server for 10 s) are not the neutral
+  // outlierDetection, so they are turned off with max_fails=0.
   const server = (backend: PoolDocument['backends'][number]) => {
     const weight = translation.weighted ? (backend.weight ?? 1) : 1;
     if (weight === 0) return `    server ${backend.address} down;`;
