@@ -33,3 +33,10 @@ Feature: A correct HTTP/1.1 proxy
       | X-End-To-End        | kept                |
     Then the backend received header "X-End-To-End" as "kept"
     And the backend received none of the headers "X-Hop-Secret, Keep-Alive, TE, Proxy-Authorization"
+
+  @task-06
+  Scenario: The request target reaches the backend byte for byte, query string and encoding included
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client requests "/search/a%2Fb?q=caf%C3%A9%20au+lait&empty=&x=%2F"
+    Then the backend received the request target "/search/a%2Fb?q=caf%C3%A9%20au+lait&empty=&x=%2F"

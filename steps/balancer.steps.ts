@@ -81,16 +81,7 @@ Given(
 
 // The doc string under a step: a JSON object of pool settings (the config schema's pool fields).
 function parsePoolSettings(text: string): PoolSettings {
-  let settings: unknown;
-  try {
-    settings = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`the pool settings under the step are not JSON: ${(error as Error).message}\n${text}`);
-  }
-  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-    throw new Error(`the pool settings under the step must be a JSON object, got: ${text}`);
-  }
-  return settings as PoolSettings;
+  return parseJsonObject(text, 'the pool settings under the step') as PoolSettings;
 }
 
 When(
@@ -99,3 +90,23 @@ When(
     await this.addListener(name, parsePoolSettings(settings));
   },
 );
+
+Given(
+  'a balancer with an HTTP listener routing to a pool per backend like this:',
+  async function (this: LbWorld, listener: string) {
+    await this.startRoutedBalancer(parseJsonObject(listener, 'the listener under the step'));
+  },
+);
+
+function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} is not JSON: ${(error as Error).message}\n${text}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${what} must be a JSON object, got: ${text}`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -94,3 +94,7 @@ When('a client sends a request with these headers:', async function (this: LbWor
     table.raw().map(([name, value]) => [name ?? '', value ?? ''] as [string, string]),
   );
 });
+
+When('a client requests {string}', async function (this: LbWorld, target: string) {
+  await this.sendRawRequest([], target);
+});

@@ -66,6 +66,10 @@ const breaker4xx = 'Answers of 4xx do not open the breaker';
 const breakerCap = 'A hanging backend gets no more than its cap; the excess is answered 503 at once';
 const forwarded = "The backend learns the client's address, scheme and host";
 const hopByHop = 'Hop-by-hop headers stop at the balancer; end-to-end ones go through';
+const byteExact = 'The request target reaches the backend byte for byte, query string and encoding included';
+const precedence = (order: string) =>
+  `The most specific route wins, in whichever order the routes are written (${order})`;
+const segmentPrefixes = 'Prefixes match whole segments and patterns one segment per star';
 const responseTimeout = 'A backend that never answers gets the client a 504 within the response timeout';
 const allDown = 'With every backend down, clients get an immediate 503 with Retry-After';
 const panic = 'Below the panic threshold traffic spreads over every backend';
@@ -176,6 +180,13 @@ const expectations: Record<string, Expectation> = {
   'no-panic': { tags: '@panic-threshold', mustFail: [panic] },
   'backup-always': { tags: '@backup-pool', mustFail: [backup] },
   'no-forwarded-for': { tags: '@task-06', mustFail: [forwarded] },
+  'drops-query-string': { tags: '@task-06', mustFail: [byteExact] },
+  'routes-in-order': { tags: '@routing', mustFail: [precedence('general first')] },
+  'prefix-ignores-segments': { tags: '@routing', mustFail: [segmentPrefixes] },
+  'routes-ignore-method': {
+    tags: '@routing',
+    mustFail: [precedence('general first'), precedence('specific first')],
+  },
   'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
   'breaker-ignored': {
     tags: '@circuit-breaker',

@@ -1,4 +1,5 @@
 import type { BalancerConfig } from './config/types.ts';
+import { compileRouter, type Router } from './l7/router.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
 import { type Defects, type ListenerContext, type OpenListener, openListener } from './listener.ts';
 import { buildPools, LoadCounters, type PoolRuntime, type SelectorOverrides } from './pools.ts';
@@ -19,7 +20,7 @@ export interface BalancerStatus {
   readonly epoch: number;
   /** sha256 (hex) of the config file's bytes, so a caller can tell its own config is live. */
   readonly configHash: string;
-  readonly listeners: readonly { name: string; protocol: string; address: string; pool: string }[];
+  readonly listeners: readonly { name: string; protocol: string; address: string; pool?: string }[];
   /** Each pool's backends with their health, ejection and in-flight count. */
   readonly pools: Readonly<Record<string, ReturnType<PoolRuntime['describe']>>>;
 }
@@ -29,7 +30,7 @@ interface ServedConfig {
   readonly configHash: string;
   readonly epoch: number;
   readonly pools: Map<string, PoolRuntime>;
-  readonly poolOfListener: Map<string, string>;
+  readonly routerOfListener: Map<string, Router>;
 }
 
 /** The reference balancer: listeners over pools, reconfigurable while it runs. */
@@ -45,10 +46,10 @@ export class Balancer {
   private constructor(options: BalancerOptions) {
     this.#options = options;
     this.#context = {
-      poolFor: (listenerAddress) => {
+      routeFor: (listenerAddress, request) => {
         const served = this.#served;
-        const poolName = served?.poolOfListener.get(listenerAddress);
-        return poolName === undefined ? undefined : served?.pools.get(poolName);
+        const decision = served?.routerOfListener.get(listenerAddress)?.route(request);
+        return decision === undefined ? undefined : served?.pools.get(decision.pool);
       },
       clients: this.#clients,
       defects: options.defects ?? {},
@@ -99,7 +100,12 @@ export class Balancer {
             },
             previous?.pools,
           ),
-      poolOfListener: new Map(config.listeners.map((listener) => [listener.address, listener.pool])),
+      routerOfListener: new Map(
+        config.listeners.map((listener) => [
+          listener.address,
+          compileRouter(listener.routes ?? [], listener.pool, this.#options.defects?.router),
+        ]),
+      ),
     };
     if (!keepOld) for (const pool of previous?.pools.values() ?? []) pool.close();
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);

@@ -4,6 +4,7 @@ import { parseAddress } from './config/address.ts';
 import type { ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { proxyHttpRequest } from './l7/http-proxy.ts';
+import type { RoutableRequest, RouterDefects } from './l7/router.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { PoolRuntime } from './pools.ts';
 
@@ -32,16 +33,29 @@ export interface Defects {
   readonly forwardHopByHop?: boolean;
   /** Send no X-Forwarded-For, -Proto or -Host: backends cannot tell who the client was. */
   readonly omitForwardedFor?: boolean;
+  /** Route defects: first match in config order, prefixes that ignore segment boundaries. */
+  readonly router?: RouterDefects;
+  /** Forward only the path, dropping the query string. */
+  readonly dropQueryString?: boolean;
   /** A circuit breaker's failed trial closes it, as a passed one would. */
   readonly closeBreakerOnFailedTrial?: boolean;
 }
 
-/** What a listener asks of the balancer for each request: the pool it serves right now. */
+/** What a listener asks of the balancer for each request: the pool that serves it right now. */
 export interface ListenerContext {
-  poolFor(listenerAddress: string): PoolRuntime | undefined;
+  /** The pool for a request (TCP: a connection, which routes to the listener's pool); undefined when no route matches. */
+  routeFor(listenerAddress: string, request: RoutableRequest): PoolRuntime | undefined;
   readonly clients: UpstreamClients;
   readonly defects: Defects;
 }
+
+// A TCP connection has nothing to route by: it goes to the listener's pool.
+const connectionRequest: RoutableRequest = {
+  method: 'CONNECT',
+  host: undefined,
+  target: '/',
+  header: () => undefined,
+};
 
 /** A bound listener. close() stops accepting, lets open exchanges finish, then cuts what remains. */
 export interface OpenListener {
@@ -57,10 +71,19 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const server: HttpServer | TcpServer =
     config.protocol === 'http'
       ? createHttpServer({ noDelay: true }, (request, response) => {
-          void proxyHttpRequest(request, response, context.poolFor(config.address), context);
+          const pool = context.routeFor(config.address, {
+            method: request.method ?? 'GET',
+            host: request.headers.host,
+            target: request.url ?? '/',
+            header: (name) => {
+              const value = request.headers[name];
+              return Array.isArray(value) ? value.join(', ') : value;
+            },
+          });
+          void proxyHttpRequest(request, response, pool, context);
         })
       : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
-          void proxyTcpConnection(socket, context.poolFor(config.address), context);
+          void proxyTcpConnection(socket, context.routeFor(config.address, connectionRequest), context);
         });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -12,6 +12,8 @@ export const capabilities = {
   'least-connections': 'the least_connections algorithm: fewest in flight relative to weight',
   'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
   random: 'the random algorithm: uniform over the backends',
+  routing:
+    'routes: host (exact, wildcard), path (exact, prefix on segments, patterns), method, header and query matches, one precedence',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',

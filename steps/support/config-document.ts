@@ -13,7 +13,10 @@ export interface ListenerDocument {
   readonly name: string;
   readonly protocol: 'http' | 'tcp';
   readonly address: string;
-  readonly pool: string;
+  /** With routes, the pool for requests no route matches (absent: 404). */
+  readonly pool?: string;
+  /** Content-based routes (the schema's "route"); adapters that do not route never see them. */
+  readonly routes?: readonly Record<string, unknown>[];
 }
 
 export interface PoolDocument {
@@ -57,4 +60,19 @@ export const healthCheckDefaults = { intervalMs: 2_000, timeoutMs: 1_000 } as co
 /** Serialises a config the way it is written to disk; the balancer's configHash is over these bytes. */
 export function serialiseConfig(config: ConfigDocument): string {
   return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** A listener that balances over one pool, without routes. */
+export type PlainListener = ListenerDocument & { readonly pool: string };
+
+/** The config's listeners, for a translation that expresses no routes: throws naming `product` otherwise. */
+export function plainListeners(config: ConfigDocument, product: string): PlainListener[] {
+  return config.listeners.map((listener) => {
+    if (listener.routes !== undefined || listener.pool === undefined) {
+      throw new Error(
+        `${product} adapter: listener "${listener.name}" has routes, which it does not translate`,
+      );
+    }
+    return listener as PlainListener;
+  });
 }

@@ -134,6 +134,33 @@ export class LbWorld extends World<LbWorldParameters> {
     await this.#resetBackendStats();
   }
 
+  /**
+   * Starts the balancer with one HTTP listener whose routes (and default pool, if any) are
+   * `listener`; every backend gets a pool of its own, named after it, for routes to name.
+   */
+  async startRoutedBalancer(listener: { readonly routes?: unknown; readonly pool?: string }): Promise<void> {
+    if (this.balancer) throw new Error('a balancer was already started in this scenario');
+    const pools = Object.fromEntries(
+      [...this.backends.keys()].map((id) => [id, this.#pool('round_robin', [{ id }])] as const),
+    );
+    this.config = {
+      version: 1,
+      admin: { address: `127.0.0.1:${await ports.allocate()}` },
+      listeners: [
+        {
+          name: 'main',
+          protocol: 'http',
+          address: `127.0.0.1:${await ports.allocate()}`,
+          ...(listener.pool === undefined ? {} : { pool: listener.pool }),
+          ...(listener.routes === undefined ? {} : { routes: listener.routes as Record<string, unknown>[] }),
+        },
+      ],
+      pools,
+    };
+    this.balancer = await this.adapter.start(this.config);
+    await this.#resetBackendStats();
+  }
+
   // The main pool with the scenario's settings, and its backup pool when the scenario has one.
   #pools(
     algorithm: string,
@@ -353,16 +380,21 @@ export class LbWorld extends World<LbWorldParameters> {
   rawAnswer: RawAnswer | undefined;
 
   /** Sends one request with exactly these headers (see rawHttpRequest). */
-  async sendRawRequest(headers: readonly [string, string][]): Promise<void> {
-    this.rawAnswer = await rawHttpRequest(this.listenerAddress, { headers });
+  async sendRawRequest(headers: readonly [string, string][], path = '/'): Promise<void> {
+    this.rawAnswer = await rawHttpRequest(this.listenerAddress, { headers, path });
   }
 
   /** The request headers the backend reported receiving for the last hand-written request (lowercased names). */
   get headersTheBackendReceived(): Readonly<Record<string, string | string[]>> {
+    return this.backendEcho.headers;
+  }
+
+  /** What the backend reported receiving for the last hand-written request. */
+  get backendEcho(): { headers: Record<string, string | string[]>; url: string } {
     const answer = this.rawAnswer;
     if (!answer) throw new Error('no request was written by hand in this scenario');
     try {
-      return (JSON.parse(answer.body) as { headers: Record<string, string | string[]> }).headers;
+      return JSON.parse(answer.body) as { headers: Record<string, string | string[]>; url: string };
     } catch {
       throw new Error(
         `the answer is not a backend's echo: HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}`,

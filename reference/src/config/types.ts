@@ -97,11 +97,43 @@ export interface PoolConfig {
   readonly backupPool?: string;
 }
 
+/** How a route matches a path; see the schema's "route". */
+export type PathMatch =
+  | { readonly exact: string }
+  | { readonly prefix: string }
+  | { readonly pattern: string };
+
+export type HeaderMatch = { readonly name: string } & (
+  | { readonly exact: string }
+  | { readonly present: true }
+  | { readonly regex: string }
+);
+
+export type QueryMatch = { readonly name: string } & (
+  | { readonly exact: string }
+  | { readonly present: true }
+);
+
+/** One content-based route of an HTTP listener. */
+export interface RouteConfig {
+  readonly name: string;
+  readonly pool: string;
+  readonly match: {
+    readonly host?: string;
+    readonly path?: PathMatch;
+    readonly method?: readonly string[];
+    readonly headers?: readonly HeaderMatch[];
+    readonly query?: readonly QueryMatch[];
+  };
+}
+
 export interface ListenerConfig {
   readonly name: string;
   readonly protocol: ListenerProtocol;
   readonly address: string;
-  readonly pool: string;
+  /** The pool it balances over; with routes, the pool for requests no route matches. */
+  readonly pool?: string;
+  readonly routes?: readonly RouteConfig[];
 }
 
 export interface BalancerConfig {

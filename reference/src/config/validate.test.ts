@@ -212,3 +212,40 @@ test('retryOn accepts the named failures and 5xx statuses only', () => {
   assert.ok(issues.some((issue) => issue.pointer === '/pools/app/retries/retryOn/1'));
   assert.ok(issues.some((issue) => issue.pointer === '/pools/app/retries/retryOn/2'));
 });
+
+test('routes: HTTP only, uniquely named, to pools that exist, with regexes that compile; a listener needs a pool or routes', () => {
+  const backends = valid.pools.app.backends;
+  const listener = { name: 'web', protocol: 'http', address: '127.0.0.1:8080' };
+  const route = (name: string, pool: string, match: Record<string, unknown> = {}) => ({ name, pool, match });
+  const messages = (listeners: unknown[]) =>
+    issuesOf({ version: 1, listeners, pools: { app: { backends } } }).map(
+      (issue) => `${issue.pointer}: ${issue.message}`,
+    );
+  assert.deepEqual(messages([listener]), ['/listeners/0/pool: the listener has neither a pool nor routes']);
+  assert.deepEqual(messages([{ ...listener, protocol: 'tcp', pool: 'app', routes: [route('a', 'app')] }]), [
+    '/listeners/0/routes: a TCP listener cannot route by content',
+  ]);
+  assert.deepEqual(
+    messages([
+      {
+        ...listener,
+        routes: [
+          route('a', 'app'),
+          route('a', 'nope'),
+          route('b', 'app', { headers: [{ name: 'x', regex: '([' }] }),
+        ],
+      },
+    ]),
+    [
+      '/listeners/0/routes/1/name: route name "a" is used twice',
+      '/listeners/0/routes/1/pool: pool "nope" is not defined',
+      '/listeners/0/routes/2/match/headers/0/regex: not a valid regular expression: Invalid regular expression: /([/: Unterminated character class',
+    ],
+  );
+  const ok = validateConfig({
+    version: 1,
+    listeners: [{ ...listener, routes: [route('a', 'app')] }],
+    pools: { app: { backends } },
+  });
+  assert.ok(ok.ok);
+});

@@ -193,14 +193,16 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     }
     if (name !== undefined) listenerNames.add(name);
     claimAddress(text(listener.address), `${at}/address`);
-    const pool = text(listener.pool);
-    if (pool !== undefined && !poolNames.includes(pool)) {
+    const unknownPool = (pool: string | undefined, pointer: string): void => {
+      if (pool === undefined || poolNames.includes(pool)) return;
       issues.push({
-        pointer: `${at}/pool`,
+        pointer,
         message: `pool "${pool}" is not defined`,
         fix: `name one of the pools: ${poolNames.map((known) => `"${known}"`).join(', ') || '(none defined)'}, or add it under /pools`,
       });
-    }
+    };
+    unknownPool(text(listener.pool), `${at}/pool`);
+    issues.push(...routeIssues(listener, at, unknownPool));
   }
 
   for (const [poolName, pool] of entries(root.pools)) {
@@ -219,6 +221,58 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
       checkPort(text(backend.address), `${at}/address`);
     }
     issues.push(...backupPoolIssues(poolName, pool, root.pools as Record<string, unknown>, poolNames));
+  }
+  return issues;
+}
+
+/** A listener needs a pool or routes; routes are HTTP only, uniquely named, with pools and regexes that exist. */
+function routeIssues(
+  listener: Record<string, unknown>,
+  at: string,
+  unknownPool: (pool: string | undefined, pointer: string) => void,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const routes = Array.isArray(listener.routes) ? listener.routes : undefined;
+  if (listener.pool === undefined && routes === undefined) {
+    issues.push({
+      pointer: `${at}/pool`,
+      message: 'the listener has neither a pool nor routes',
+      fix: 'add "pool" (the pool it balances over) or "routes"',
+    });
+  }
+  if (routes !== undefined && listener.protocol === 'tcp') {
+    issues.push({
+      pointer: `${at}/routes`,
+      message: 'a TCP listener cannot route by content',
+      fix: 'remove "routes" and name a "pool", or make the listener "http"',
+    });
+  }
+  const names = new Set<string>();
+  for (const [index, route] of entries(routes ?? [])) {
+    const name = text(route.name);
+    if (name !== undefined && names.has(name)) {
+      issues.push({
+        pointer: `${at}/routes/${index}/name`,
+        message: `route name "${name}" is used twice`,
+        fix: 'give each route of a listener a unique name (ties in precedence are broken by name)',
+      });
+    }
+    if (name !== undefined) names.add(name);
+    unknownPool(text(route.pool), `${at}/routes/${index}/pool`);
+    const match = (route.match ?? {}) as Record<string, unknown>;
+    for (const [headerIndex, header] of entries(match.headers)) {
+      const regex = text(header.regex);
+      if (regex === undefined) continue;
+      try {
+        new RegExp(regex);
+      } catch (error) {
+        issues.push({
+          pointer: `${at}/routes/${index}/match/headers/${headerIndex}/regex`,
+          message: `not a valid regular expression: ${(error as Error).message}`,
+          fix: 'write a JavaScript regular expression; it must match the whole header value',
+        });
+      }
+    }
   }
   return issues;
 }

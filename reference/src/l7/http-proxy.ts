@@ -153,7 +153,11 @@ export async function proxyHttpRequest(
   { clients, defects }: { clients: UpstreamClients; defects: Defects },
 ): Promise<void> {
   if (!pool) {
-    sendError(response, 503, 'no pool is configured for this listener');
+    sendError(
+      response,
+      404,
+      `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
+    );
     request.resume();
     return;
   }
@@ -191,7 +195,9 @@ export async function proxyHttpRequest(
     try {
       answer = await clients.for(upstream.address, connectMs).request({
         method: request.method as string,
-        path: request.url as string,
+        path: defects.dropQueryString
+          ? ((request.url as string).split('?')[0] as string)
+          : (request.url as string),
         headers: upstreamRequestHeaders(
           request.rawHeaders,
           defects.omitForwardedFor

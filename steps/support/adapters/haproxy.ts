@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { algorithmCapabilities, declareCapabilities } from '../capabilities.ts';
-import type { ConfigDocument, PoolDocument } from '../config-document.ts';
+import { type ConfigDocument, type PoolDocument, plainListeners } from '../config-document.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
 
@@ -38,6 +38,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'retry-budget': 'HAProxy has no retry budget',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
+          routing:
+            'not translated yet; note that path_beg /api also matches /apix, and use_backend rules go by order',
           'hop-by-hop-headers':
             'HAProxy passes Keep-Alive, TE, Proxy-Authorization and the headers Connection names on to the server',
           'circuit-breaker':
@@ -83,7 +85,7 @@ export function renderHaproxyConfig(
     );
   }
   const backends = new Set<string>();
-  for (const listener of config.listeners) {
+  for (const listener of plainListeners(config, 'haproxy')) {
     const backend = `${listener.protocol}_${listener.pool}`;
     backends.add(backend);
     lines.push(
