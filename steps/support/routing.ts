@@ -1,5 +1,4 @@
 import { ExpectationError } from './expectations.ts';
-import { timeouts } from './timeouts.ts';
 import type { Exchange, SequentialClient } from './traffic.ts';
 
 /** What every request of a settled window must look like: answered by one of `ids`, or refused with `status`. */
@@ -121,9 +120,4 @@ export function expectNotSooner(
       `expected no request on ${[...newcomers].join(', ')} sooner than ${minimumMs} ms (${explanation}) after ${mark.what}, but ${early.backendId} answered one ${at.toFixed(0)} ms after it`,
     );
   }
-}
-
-/** The slack a timing bound allows for a busy machine. */
-export function timingSlackMs(): number {
-  return timeouts.timingSlackMs;
 }

@@ -57,14 +57,16 @@ export function compileRouter(
   defaultPool?: string,
   defects: RouterDefects = {},
 ): Router {
+  const fallback = defaultPool === undefined ? undefined : { pool: defaultPool };
+  // A listener without routes is the hot path: nothing to parse.
+  if (routes.length === 0) return { route: () => fallback };
   const compiled = routes.map((route) => compileRoute(route, defects));
   if (!defects.firstMatchInConfigOrder) compiled.sort(byPrecedence);
   return {
     route(request) {
       const parsed = parse(request);
       const route = compiled.find((candidate) => candidate.matches(parsed));
-      if (route) return { pool: route.pool, route: route.name };
-      return defaultPool === undefined ? undefined : { pool: defaultPool };
+      return route ? { pool: route.pool, route: route.name } : fallback;
     },
   };
 }
