@@ -107,7 +107,7 @@ const expectations: Record<string, Expectation> = {
   'no-repeat': { tags: '@round-robin', mustFail: both(onlyBackend) },
   'lc-never-releases': {
     tags: '@least-connections',
-    mustFail: [...both(heldOnIdle), ...both(lcSlow), lcPeaks],
+    mustFail: [...both(heldOnIdle), ...both(lcSlow), lcPeaks, lcCountsReturn],
   },
   'lc-leaks-failures': { tags: '@least-connections', mustFail: [lcCountsReturn] },
   'bursty-weights': { tags: '@weighted-round-robin', mustFail: [wrrHeterogeneous] },
