@@ -17,7 +17,7 @@ Feature: Active health checks
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "type": "http", "path": "/health", "intervalMs": 100, "timeoutMs": 100,
+      { "healthCheck": { "type": "http", "path": "/health", "intervalMs": 200, "timeoutMs": 100,
                          "unhealthyThreshold": 3, "healthyThreshold": 3 } }
       """
     When backend b1 starts failing its health checks

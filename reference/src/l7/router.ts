@@ -28,6 +28,8 @@ export interface RouterDefects {
   readonly firstMatchInConfigOrder?: boolean;
   /** Match prefixes as strings, so "/api" also matches "/apix". */
   readonly prefixIgnoresSegments?: boolean;
+  /** Let a header regex match anywhere in the value, not the whole of it. */
+  readonly unanchoredRegex?: boolean;
 }
 
 interface CompiledRoute {
@@ -102,7 +104,7 @@ function compileRoute(route: RouteConfig, defects: RouterDefects): CompiledRoute
     const name = header.name.toLowerCase();
     if ('exact' in header) checks.push((request) => request.header(name) === header.exact);
     else if ('regex' in header) {
-      const regex = new RegExp(`^(?:${header.regex})$`);
+      const regex = new RegExp(defects.unanchoredRegex ? header.regex : `^(?:${header.regex})$`);
       checks.push((request) => {
         const value = request.header(name);
         return value !== undefined && regex.test(value);
