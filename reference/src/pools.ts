@@ -6,6 +6,7 @@ import { HealthState } from './health/health-state.ts';
 import { OutlierDetector } from './health/outlier-detector.ts';
 import { CircuitBreaker, type CircuitState } from './resilience/circuit-breaker.ts';
 import { RetryBudget } from './resilience/retry-budget.ts';
+import { type FailedAttempt, mayRetry } from './resilience/retry-policy.ts';
 import { type Selector, type SelectorBuilder, selectorBuilders } from './selection/selector.ts';
 
 /** Requests (HTTP) or connections (TCP) in flight to one backend address. */
@@ -188,6 +189,14 @@ export class PoolRuntime {
   /** Whether any backend (here or in the backup pool) may be chosen now; no side effects. */
   get hasAvailable(): boolean {
     return this.#selector !== undefined || (this.#backup()?.hasAvailable ?? false);
+  }
+
+  /**
+   * Whether a failed attempt is retried: the pool's retry policy allows it, and the retry budget
+   * (when there is one) grants it, which spends one retry from the budget.
+   */
+  takeRetry(attempt: FailedAttempt): boolean {
+    return mayRetry(this.config.retries, attempt) && (this.retryBudget?.tryRetry() ?? true);
   }
 
   /** One attempt's outcome at `upstream`, for passive health and its circuit breaker. */

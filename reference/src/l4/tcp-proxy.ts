@@ -3,7 +3,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Defects } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
-import { mayRetry } from '../resilience/retry-policy.ts';
 
 /**
  * Pipes one client connection to a backend chosen from `pool`, both ways. A backend that cannot be
@@ -52,7 +51,7 @@ export async function proxyTcpConnection(
       bodyReplayable: true,
     } as const;
     const policy = pool.config.retries;
-    if (clientClosed || !mayRetry(policy, retry) || !(pool.retryBudget?.tryRetry() ?? true)) {
+    if (clientClosed || !pool.takeRetry(retry)) {
       client.resetAndDestroy();
       return;
     }

@@ -5,7 +5,7 @@ import type { RetryConfig } from '../config/types.ts';
 import type { Defects } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
-import { classifyError, mayRetry } from '../resilience/retry-policy.ts';
+import { classifyError } from '../resilience/retry-policy.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is
@@ -219,7 +219,7 @@ export async function proxyHttpRequest(
         method: request.method ?? 'GET',
         bodyReplayable: body.replayable,
       };
-      if (mayRetry(policy, retry) && (pool.retryBudget?.tryRetry() ?? true)) {
+      if (pool.takeRetry(retry)) {
         if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
         return;
       }
@@ -238,7 +238,7 @@ export async function proxyHttpRequest(
       method: request.method ?? 'GET',
       bodyReplayable: body.replayable,
     };
-    if (status >= 500 && mayRetry(policy, retry) && (pool.retryBudget?.tryRetry() ?? true)) {
+    if (status >= 500 && pool.takeRetry(retry)) {
       await answer.body.dump().catch(() => {});
       release(false);
       if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
