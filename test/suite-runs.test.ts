@@ -71,6 +71,12 @@ const precedence = (order: string) =>
   `The most specific route wins, in whichever order the routes are written (${order})`;
 const segmentPrefixes = 'Prefixes match whole segments and patterns one segment per star';
 const hostsHeadersQuery = 'Hosts, headers and query parameters route; a request nothing matches gets 404';
+const canarySplit = "A canary split sends each pool its weight's share of the requests";
+const rewrites =
+  'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
+const redirects =
+  'Redirects answer with their own status and Location, keep the query string, and reach no backend';
+const headerRules = 'A route removes, sets and adds request and response headers';
 const responseTimeout = 'A backend that never answers gets the client a 504 within the response timeout';
 const allDown = 'With every backend down, clients get an immediate 503 with Retry-After';
 const panic = 'Below the panic threshold traffic spreads over every backend';
@@ -190,6 +196,10 @@ const expectations: Record<string, Expectation> = {
     mustFail: [precedence('general first'), precedence('specific first')],
   },
   'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
+  'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
+  'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
+  'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },
+  'header-add-replaces': { tags: '@header-rules', mustFail: [headerRules] },
   'breaker-ignored': {
     tags: '@circuit-breaker',
     mustFail: [breakerOpens, breakerRate, breakerCloses, breakerTrials, breakerAllOpen, breakerCap],

@@ -49,7 +49,9 @@ export class Balancer {
       routeFor: (listenerAddress, request) => {
         const served = this.#served;
         const decision = served?.routerOfListener.get(listenerAddress)?.route(request);
-        return decision === undefined ? undefined : served?.pools.get(decision.pool);
+        if (decision?.kind !== 'forward') return decision;
+        const pool = served?.pools.get(decision.pool);
+        return pool && { ...decision, pool };
       },
       clients: this.#clients,
       defects: options.defects ?? {},

@@ -4,7 +4,7 @@ import { parseAddress } from './config/address.ts';
 import type { ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { proxyHttpRequest } from './l7/http-proxy.ts';
-import type { RoutableRequest, RouterDefects } from './l7/router.ts';
+import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { PoolRuntime } from './pools.ts';
 
@@ -41,10 +41,13 @@ export interface Defects {
   readonly closeBreakerOnFailedTrial?: boolean;
 }
 
-/** What a listener asks of the balancer for each request: the pool that serves it right now. */
+/** A routing decision with the pool that serves it right now. */
+export type Routed = RedirectDecision | (Omit<ForwardDecision, 'pool'> & { readonly pool: PoolRuntime });
+
+/** What a listener asks of the balancer for each request: what to do with it right now. */
 export interface ListenerContext {
-  /** The pool for a request (TCP: a connection, which routes to the listener's pool); undefined when no route matches. */
-  routeFor(listenerAddress: string, request: RoutableRequest): PoolRuntime | undefined;
+  /** The decision for a request (TCP: a connection, which goes to the listener's pool); undefined when no route matches. */
+  routeFor(listenerAddress: string, request: RoutableRequest): Routed | undefined;
   readonly clients: UpstreamClients;
   readonly defects: Defects;
 }
@@ -71,7 +74,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const server: HttpServer | TcpServer =
     config.protocol === 'http'
       ? createHttpServer({ noDelay: true }, (request, response) => {
-          const pool = context.routeFor(config.address, {
+          const routed = context.routeFor(config.address, {
             method: request.method ?? 'GET',
             host: request.headers.host,
             target: request.url ?? '/',
@@ -80,10 +83,11 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
               return Array.isArray(value) ? value.join(', ') : value;
             },
           });
-          void proxyHttpRequest(request, response, pool, context);
+          void proxyHttpRequest(request, response, routed, context);
         })
       : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
-          void proxyTcpConnection(socket, context.routeFor(config.address, connectionRequest), context);
+          const routed = context.routeFor(config.address, connectionRequest);
+          void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
         });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -14,6 +14,10 @@ export const capabilities = {
   random: 'the random algorithm: uniform over the backends',
   routing:
     'routes: host (exact, wildcard), path (exact, prefix on segments, patterns), method, header and query matches, one precedence',
+  'traffic-split': 'route "split": a route shares its requests across pools by weight (canary)',
+  rewrites: 'route "rewrite": matched prefix or whole path replaced, upstream Host set, query kept',
+  redirects: 'route "redirect": 301/302/307/308 with Location built from the request, query kept',
+  'header-rules': 'route "requestHeaders"/"responseHeaders": remove, set and add headers',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',

@@ -384,6 +384,12 @@ export class LbWorld extends World<LbWorldParameters> {
     this.rawAnswer = await rawHttpRequest(this.listenerAddress, { headers, path });
   }
 
+  /** The headers of the answer to the last hand-written request (lowercased names). */
+  get answerHeaders(): Readonly<Record<string, string>> {
+    if (!this.rawAnswer) throw new Error('no request was written by hand in this scenario');
+    return this.rawAnswer.headers;
+  }
+
   /** The request headers the backend reported receiving for the last hand-written request (lowercased names). */
   get headersTheBackendReceived(): Readonly<Record<string, string | string[]>> {
     return this.backendEcho.headers;

@@ -114,10 +114,42 @@ export type QueryMatch = { readonly name: string } & (
   | { readonly present: true }
 );
 
-/** One content-based route of an HTTP listener. */
+/** Header changes: remove, then set, then add. */
+export interface HeaderRules {
+  readonly remove?: readonly string[];
+  readonly set?: Readonly<Record<string, string>>;
+  readonly add?: Readonly<Record<string, string>>;
+}
+
+export interface WeightedPool {
+  readonly pool: string;
+  readonly weight: number;
+}
+
+export interface RedirectConfig {
+  readonly status: 301 | 302 | 307 | 308;
+  readonly scheme?: 'http' | 'https';
+  readonly host?: string;
+  readonly port?: number;
+  readonly path?: string;
+  readonly prefix?: string;
+}
+
+export interface RewriteConfig {
+  readonly path?: string;
+  readonly prefix?: string;
+  readonly host?: string;
+}
+
+/** One content-based route of an HTTP listener: exactly one of pool, split or redirect. */
 export interface RouteConfig {
   readonly name: string;
-  readonly pool: string;
+  readonly pool?: string;
+  readonly split?: readonly WeightedPool[];
+  readonly redirect?: RedirectConfig;
+  readonly rewrite?: RewriteConfig;
+  readonly requestHeaders?: HeaderRules;
+  readonly responseHeaders?: HeaderRules;
   readonly match: {
     readonly host?: string;
     readonly path?: PathMatch;

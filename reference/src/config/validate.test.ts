@@ -249,3 +249,74 @@ test('routes: HTTP only, uniquely named, to pools that exist, with regexes that 
   });
   assert.ok(ok.ok);
 });
+
+test('a route does exactly one thing, and its rewrites and header rules fit what it matches', () => {
+  const backends = valid.pools.app.backends;
+  const listener = { name: 'web', protocol: 'http', address: '127.0.0.1:8080' };
+  const messages = (routes: Record<string, unknown>[]) =>
+    issuesOf({
+      version: 1,
+      listeners: [
+        { ...listener, routes: routes.map((route, i) => ({ name: `r${i}`, match: {}, ...route })) },
+      ],
+      pools: { app: { backends }, canary: { backends } },
+    }).map((issue) => `${issue.pointer}: ${issue.message}`);
+  assert.deepEqual(
+    messages([
+      {},
+      { pool: 'app', redirect: { status: 301 } },
+      {
+        split: [
+          { pool: 'app', weight: 0 },
+          { pool: 'gone', weight: 0 },
+        ],
+      },
+      { redirect: { status: 308, prefix: '/new' }, rewrite: { host: 'x' } },
+      { pool: 'app', rewrite: { path: '/a', prefix: '/b' }, match: { path: { prefix: '/b' } } },
+      {
+        pool: 'app',
+        requestHeaders: { set: { Host: 'x' } },
+        responseHeaders: { remove: ['Content-Length'] },
+      },
+    ]),
+    [
+      '/listeners/0/routes/0: the route says nothing about where matched requests go',
+      '/listeners/0/routes/1/redirect: the route has both "pool" and "redirect"',
+      '/listeners/0/routes/2/split: every weight of the split is 0, so no request could go anywhere',
+      '/listeners/0/routes/2/split/1/pool: pool "gone" is not defined',
+      '/listeners/0/routes/3/redirect/prefix: "redirect.prefix" replaces the prefix the route matched, but the route matches no path prefix',
+      '/listeners/0/routes/3/rewrite: a redirect sends nothing upstream, so "rewrite" would have no effect',
+      '/listeners/0/routes/4/rewrite/prefix: "rewrite" has both "path" and "prefix"',
+      '/listeners/0/routes/5/requestHeaders: header "Host" belongs to the balancer (framing, hop-by-hop or Host) and cannot be changed by a rule',
+      '/listeners/0/routes/5/responseHeaders: header "Content-Length" belongs to the balancer (framing, hop-by-hop or Host) and cannot be changed by a rule',
+    ],
+  );
+  const ok = validateConfig({
+    version: 1,
+    listeners: [
+      {
+        ...listener,
+        routes: [
+          {
+            name: 'canary',
+            match: {},
+            split: [
+              { pool: 'app', weight: 9 },
+              { pool: 'canary', weight: 1 },
+            ],
+          },
+          { name: 'moved', match: { path: { prefix: '/old' } }, redirect: { status: 301, prefix: '/new' } },
+          {
+            name: 'api',
+            match: { path: { prefix: '/api/v1' } },
+            pool: 'app',
+            rewrite: { prefix: '/', host: 'internal' },
+            requestHeaders: { set: { 'X-Api': '1' }, add: { Via: 'lb' }, remove: ['Cookie'] },
+          },
+        ],
+      },
+    ],
+    pools: { app: { backends }, canary: { backends } },
+  });
+  assert.ok(ok.ok, JSON.stringify(ok));
+});

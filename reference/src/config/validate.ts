@@ -258,7 +258,7 @@ function routeIssues(
       });
     }
     if (name !== undefined) names.add(name);
-    unknownPool(text(route.pool), `${at}/routes/${index}/pool`);
+    issues.push(...routeActionIssues(route, `${at}/routes/${index}`, unknownPool));
     const match = (route.match ?? {}) as Record<string, unknown>;
     for (const [headerIndex, header] of entries(match.headers)) {
       const regex = text(header.regex);
@@ -272,6 +272,96 @@ function routeIssues(
           fix: 'write a JavaScript regular expression; it must match the whole header value',
         });
       }
+    }
+  }
+  return issues;
+}
+
+// Headers a route may not change: the balancer owns framing and hop-by-hop headers, and Host has
+// its own rule (rewrite.host) so that X-Forwarded-Host stays right.
+const headersNoRuleMayTouch = new Set([
+  'connection',
+  'content-length',
+  'host',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** A route does exactly one thing (pool, split or redirect), and its changes fit what it matches. */
+function routeActionIssues(
+  route: Record<string, unknown>,
+  at: string,
+  unknownPool: (pool: string | undefined, pointer: string) => void,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const actions = ['pool', 'split', 'redirect'].filter((action) => route[action] !== undefined);
+  if (actions.length !== 1) {
+    issues.push({
+      pointer: actions.length === 0 ? at : `${at}/${actions[1]}`,
+      message:
+        actions.length === 0
+          ? 'the route says nothing about where matched requests go'
+          : `the route has both "${actions[0]}" and "${actions[1]}"`,
+      fix: 'give exactly one of "pool" (a pool), "split" (pools by weight) or "redirect"',
+    });
+  }
+  unknownPool(text(route.pool), `${at}/pool`);
+  const split = Array.isArray(route.split) ? (route.split as Record<string, unknown>[]) : [];
+  for (const [index, share] of split.entries()) unknownPool(text(share.pool), `${at}/split/${index}/pool`);
+  if (split.length > 0 && split.every((share) => share.weight === 0)) {
+    issues.push({
+      pointer: `${at}/split`,
+      message: 'every weight of the split is 0, so no request could go anywhere',
+      fix: 'give at least one pool a positive weight',
+    });
+  }
+  if (route.redirect !== undefined) {
+    for (const upstreamOnly of ['rewrite', 'requestHeaders'].filter((key) => route[key] !== undefined)) {
+      issues.push({
+        pointer: `${at}/${upstreamOnly}`,
+        message: `a redirect sends nothing upstream, so "${upstreamOnly}" would have no effect`,
+        fix: `remove "${upstreamOnly}"; a redirect changes the path with its own "path" or "prefix"`,
+      });
+    }
+  }
+  const match = (route.match ?? {}) as { path?: Record<string, unknown> };
+  for (const key of ['rewrite', 'redirect']) {
+    const change = route[key] as Record<string, unknown> | undefined;
+    if (change?.path !== undefined && change.prefix !== undefined) {
+      issues.push({
+        pointer: `${at}/${key}/prefix`,
+        message: `"${key}" has both "path" and "prefix"`,
+        fix: 'give "path" to replace the whole path, or "prefix" to replace the matched prefix',
+      });
+    }
+    if (change?.prefix !== undefined && match.path?.prefix === undefined) {
+      issues.push({
+        pointer: `${at}/${key}/prefix`,
+        message: `"${key}.prefix" replaces the prefix the route matched, but the route matches no path prefix`,
+        fix: 'match with "path": { "prefix": ... }, or use "path" to replace the whole path',
+      });
+    }
+  }
+  for (const key of ['requestHeaders', 'responseHeaders']) {
+    const rules = (route[key] ?? {}) as Record<string, unknown>;
+    const named = [
+      ...(Array.isArray(rules.remove) ? (rules.remove as unknown[]).map(String) : []),
+      ...Object.keys((rules.set ?? {}) as object),
+      ...Object.keys((rules.add ?? {}) as object),
+    ];
+    for (const name of named.filter((header) => headersNoRuleMayTouch.has(header.toLowerCase()))) {
+      issues.push({
+        pointer: `${at}/${key}`,
+        message: `header "${name}" belongs to the balancer (framing, hop-by-hop or Host) and cannot be changed by a rule`,
+        fix:
+          name.toLowerCase() === 'host'
+            ? 'use "rewrite": { "host": ... } to change the Host the backend sees'
+            : `remove "${name}" from the rule`,
+      });
     }
   }
   return issues;

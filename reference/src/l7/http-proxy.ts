@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RetryConfig } from '../config/types.ts';
-import type { Defects } from '../listener.ts';
+import type { HeaderRules, RetryConfig } from '../config/types.ts';
+import type { Defects, Routed } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { classifyError } from '../resilience/retry-policy.ts';
+import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is
@@ -61,6 +62,17 @@ export function upstreamRequestHeaders(
   headers.push('x-forwarded-for', chain.join(', '), 'x-forwarded-proto', hop.scheme);
   if (host !== undefined) headers.push('x-forwarded-host', host);
   return headers;
+}
+
+/** `headers` with Host's value replaced by `host`, when given. */
+export function withHost(headers: string[], host: string | undefined): string[] {
+  if (host === undefined) return headers;
+  const replaced: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.toLowerCase() !== 'host') replaced.push(name, headers[i + 1] as string);
+  }
+  return ['host', host, ...replaced];
 }
 
 // Framing headers the HTTP client library sets itself and refuses from its caller.
@@ -149,18 +161,35 @@ type Answer = Awaited<ReturnType<ReturnType<UpstreamClients['for']>['request']>>
 export async function proxyHttpRequest(
   request: IncomingMessage,
   response: ServerResponse,
-  pool: PoolRuntime | undefined,
+  routed: Routed | undefined,
   { clients, defects }: { clients: UpstreamClients; defects: Defects },
 ): Promise<void> {
-  if (!pool) {
-    sendError(
-      response,
-      404,
-      `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
-    );
+  if (routed?.kind !== 'forward') {
+    if (routed) sendRedirect(response, routed.status, routed.location, routed.responseHeaders);
+    else
+      sendError(
+        response,
+        404,
+        `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
+      );
     request.resume();
     return;
   }
+  const { pool } = routed;
+  const target = defects.dropQueryString ? (routed.target.split('?')[0] as string) : routed.target;
+  const headers = applyToHeaderList(
+    withHost(
+      upstreamRequestHeaders(
+        request.rawHeaders,
+        defects.omitForwardedFor
+          ? undefined
+          : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' },
+        defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableRequestHeaders,
+      ),
+      routed.upstreamHost,
+    ),
+    routed.requestHeaders,
+  );
   const policy = pool.config.retries;
   pool.retryBudget?.recordRequest();
   const clientGone = new AbortController();
@@ -195,16 +224,8 @@ export async function proxyHttpRequest(
     try {
       answer = await clients.for(upstream.address, connectMs).request({
         method: request.method as string,
-        path: defects.dropQueryString
-          ? ((request.url as string).split('?')[0] as string)
-          : (request.url as string),
-        headers: upstreamRequestHeaders(
-          request.rawHeaders,
-          defects.omitForwardedFor
-            ? undefined
-            : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' },
-          defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableRequestHeaders,
-        ),
+        path: target,
+        headers,
         body: body.replayable ? body.bytes : request,
         signal: AbortSignal.any([clientGone.signal, noAnswer.signal]),
       });
@@ -245,7 +266,7 @@ export async function proxyHttpRequest(
       return;
     }
     response.once('close', () => release(status < 500));
-    await forwardAnswer(answer, response);
+    await forwardAnswer(answer, response, routed.responseHeaders);
     return;
   }
 }
@@ -279,8 +300,15 @@ async function backOff(
   }
 }
 
-async function forwardAnswer(answer: Answer, response: ServerResponse): Promise<void> {
-  response.writeHead(answer.statusCode, forwardableResponseHeaders(answer.headers));
+async function forwardAnswer(
+  answer: Answer,
+  response: ServerResponse,
+  rules: HeaderRules | undefined,
+): Promise<void> {
+  response.writeHead(
+    answer.statusCode,
+    applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules),
+  );
   try {
     await pipeline(answer.body, response);
   } catch {
@@ -324,6 +352,18 @@ function sendUpstreamFailure(
     statusOverride ?? (timedOut ? 504 : 502),
     `backend "${upstream.id}" (${upstream.address}) ${timedOut ? 'timed out' : 'failed'}: ${reason}`,
   );
+}
+
+function sendRedirect(
+  response: ServerResponse,
+  status: number,
+  location: string,
+  rules: HeaderRules | undefined,
+): void {
+  const body = `lbspec-reference: moved to ${location}\n`;
+  const headers = applyToHeaderRecord({ 'content-type': 'text/plain; charset=utf-8', location }, rules);
+  response.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  response.end(body);
 }
 
 function sendError(

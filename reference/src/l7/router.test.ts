@@ -30,8 +30,10 @@ const routes: RouteConfig[] = [
   { name: 'wild-host', pool: 'tenants', match: { host: '*.tenants.example' } },
 ];
 
-const poolOf = (router: ReturnType<typeof compileRouter>, ...args: Parameters<typeof request>) =>
-  router.route(request(...args))?.pool ?? '404';
+const poolOf = (router: ReturnType<typeof compileRouter>, ...args: Parameters<typeof request>) => {
+  const decision = router.route(request(...args));
+  return decision?.kind === 'forward' ? decision.pool : (decision?.kind ?? '404');
+};
 
 test('the most specific route wins, whatever the order routes are listed in', () => {
   for (const order of [routes, [...routes].reverse()]) {
@@ -63,7 +65,7 @@ test('wildcard hosts need at least one label more; no route and no default is a 
   const router = compileRouter([{ name: 'wild', pool: 't', match: { host: '*.example' } }]);
   assert.equal(poolOf(router, '/', { host: 'example' }), '404');
   assert.equal(poolOf(router, '/', { host: 'A.Example' }), 't');
-  assert.equal(compileRouter([], 'fallback').route(request('/x'))?.pool, 'fallback');
+  assert.equal(poolOf(compileRouter([], 'fallback'), '/x'), 'fallback');
 });
 
 test('header regexes must match the whole value', () => {
@@ -72,4 +74,43 @@ test('header regexes must match the whole value', () => {
   ]);
   assert.equal(poolOf(router, '/', { headers: { 'x-version': 'v12' } }), 'versioned');
   assert.equal(poolOf(router, '/', { headers: { 'x-version': 'v12-beta' } }), '404');
+});
+
+test('a split shares requests by weight in a smooth rotation; a route rewrites or redirects', () => {
+  const router = compileRouter([
+    {
+      name: 'canary',
+      split: [
+        { pool: 'stable', weight: 3 },
+        { pool: 'canary', weight: 1 },
+      ],
+      match: {},
+    },
+    {
+      name: 'api',
+      pool: 'api',
+      match: { path: { prefix: '/api/v1' } },
+      rewrite: { prefix: '/', host: 'internal' },
+      responseHeaders: { set: { 'x-route': 'api' } },
+    },
+    { name: 'moved', redirect: { status: 308, prefix: '/new' }, match: { path: { prefix: '/old' } } },
+  ]);
+  assert.deepEqual(
+    Array.from({ length: 8 }, () => poolOf(router, '/')),
+    ['stable', 'stable', 'canary', 'stable', 'stable', 'stable', 'canary', 'stable'],
+  );
+  assert.deepEqual(router.route(request('/api/v1/x?y=1')), {
+    kind: 'forward',
+    pool: 'api',
+    route: 'api',
+    target: '/x?y=1',
+    upstreamHost: 'internal',
+    responseHeaders: { set: { 'x-route': 'api' } },
+  });
+  assert.deepEqual(router.route(request('/old/a?b', { host: 'h.example' })), {
+    kind: 'redirect',
+    route: 'moved',
+    status: 308,
+    location: 'http://h.example/new/a?b',
+  });
 });

@@ -1,4 +1,6 @@
-import type { PathMatch, RouteConfig } from '../config/types.ts';
+import type { HeaderRules, PathMatch, RouteConfig } from '../config/types.ts';
+import { buildWeightedRoundRobin } from '../selection/weighted-round-robin.ts';
+import { type RewriteDefects, redirectLocation, rewriteTarget, splitTarget } from './rewrite.ts';
 
 /** What a route looks at in a request. */
 export interface RoutableRequest {
@@ -11,11 +13,30 @@ export interface RoutableRequest {
   readonly header: (name: string) => string | undefined;
 }
 
-/** The pool a request goes to, and the route that chose it (none: the listener's default pool). */
-export interface RouteDecision {
+/** Send the request to a pool, as `target` (rewritten or as sent), with the route's header rules. */
+export interface ForwardDecision {
+  readonly kind: 'forward';
   readonly pool: string;
+  /** The route that chose it; none for the listener's default pool. */
   readonly route?: string;
+  readonly target: string;
+  /** The Host the backend sees, when the route rewrites it. */
+  readonly upstreamHost?: string;
+  readonly requestHeaders?: HeaderRules;
+  readonly responseHeaders?: HeaderRules;
 }
+
+/** Answer with a redirect; no backend is involved. */
+export interface RedirectDecision {
+  readonly kind: 'redirect';
+  readonly route: string;
+  readonly status: number;
+  readonly location: string;
+  readonly responseHeaders?: HeaderRules;
+}
+
+/** What to do with a request. */
+export type RouteDecision = ForwardDecision | RedirectDecision;
 
 /** Chooses a pool for each request by the listener's routes. */
 export interface Router {
@@ -30,18 +51,24 @@ export interface RouterDefects {
   readonly prefixIgnoresSegments?: boolean;
   /** Let a header regex match anywhere in the value, not the whole of it. */
   readonly unanchoredRegex?: boolean;
+  /** Rewrite defects: a prefix replaced as plain text. */
+  readonly rewrite?: RewriteDefects;
 }
 
 interface CompiledRoute {
   readonly name: string;
-  readonly pool: string;
   readonly rank: readonly number[];
   readonly matches: (request: ParsedRequest) => boolean;
+  readonly decide: (request: ParsedRequest) => RouteDecision;
 }
 
 interface ParsedRequest {
   readonly method: string;
+  /** The Host header as sent. */
+  readonly hostHeader: string | undefined;
+  /** Its name alone, lowercased. */
   readonly host: string | undefined;
+  readonly target: string;
   readonly path: string;
   readonly query: URLSearchParams;
   readonly header: (name: string) => string | undefined;
@@ -59,25 +86,32 @@ export function compileRouter(
   defaultPool?: string,
   defects: RouterDefects = {},
 ): Router {
-  const fallback = defaultPool === undefined ? undefined : { pool: defaultPool };
+  const fallback = (target: string): ForwardDecision | undefined =>
+    defaultPool === undefined ? undefined : { kind: 'forward', pool: defaultPool, target };
   // A listener without routes is the hot path: nothing to parse.
-  if (routes.length === 0) return { route: () => fallback };
+  if (routes.length === 0) return { route: (request) => fallback(request.target) };
   const compiled = routes.map((route) => compileRoute(route, defects));
   if (!defects.firstMatchInConfigOrder) compiled.sort(byPrecedence);
   return {
     route(request) {
       const parsed = parse(request);
       const route = compiled.find((candidate) => candidate.matches(parsed));
-      return route ? { pool: route.pool, route: route.name } : fallback;
+      return route ? route.decide(parsed) : fallback(request.target);
     },
   };
 }
 
 function parse(request: RoutableRequest): ParsedRequest {
-  const queryStart = request.target.indexOf('?');
-  const path = queryStart < 0 ? request.target : request.target.slice(0, queryStart);
-  const query = new URLSearchParams(queryStart < 0 ? '' : request.target.slice(queryStart + 1));
-  return { method: request.method, host: hostName(request.host), path, query, header: request.header };
+  const { path, query } = splitTarget(request.target);
+  return {
+    method: request.method,
+    hostHeader: request.host,
+    host: hostName(request.host),
+    target: request.target,
+    path,
+    query: new URLSearchParams(query.slice(1)),
+    header: request.header,
+  };
 }
 
 // The Host header's name, lowercased, without a port ("[::1]:80" keeps its brackets).
@@ -118,10 +152,56 @@ function compileRoute(route: RouteConfig, defects: RouterDefects): CompiledRoute
   }
   return {
     name: route.name,
-    pool: route.pool,
+    decide: decider(route, defects),
     rank: [...hostRank(host), ...pathRank(path), method ? 1 : 0, headers.length, query.length],
     matches: (request) => checks.every((check) => check(request)),
   };
+}
+
+/** What a route does with a request it matched: redirect it, or forward it (rewritten) to a pool. */
+function decider(route: RouteConfig, defects: RouterDefects): (request: ParsedRequest) => RouteDecision {
+  const { name, redirect, rewrite, requestHeaders, responseHeaders } = route;
+  const matchedPrefix =
+    route.match.path && 'prefix' in route.match.path ? route.match.path.prefix : undefined;
+  if (redirect) {
+    return (request) => ({
+      kind: 'redirect',
+      route: name,
+      status: redirect.status,
+      location: redirectLocation(
+        { target: request.target, hostHeader: request.hostHeader, hostName: request.host },
+        redirect,
+        matchedPrefix,
+      ),
+      ...(responseHeaders ? { responseHeaders } : {}),
+    });
+  }
+  const choosePool = poolChooser(route);
+  const rules = {
+    ...(rewrite?.host === undefined ? {} : { upstreamHost: rewrite.host }),
+    ...(requestHeaders ? { requestHeaders } : {}),
+    ...(responseHeaders ? { responseHeaders } : {}),
+  };
+  return (request) => ({
+    kind: 'forward',
+    pool: choosePool(),
+    route: name,
+    target: rewriteTarget(request.target, rewrite, matchedPrefix, defects.rewrite),
+    ...rules,
+  });
+}
+
+// A split shares requests by weight in a smooth rotation: exact shares over every cycle of the
+// total weight, so a 90/10 canary sees its 10% spread out, not in bursts.
+function poolChooser(route: RouteConfig): () => string {
+  if (route.pool !== undefined) {
+    const pool = route.pool;
+    return () => pool;
+  }
+  const rotation = buildWeightedRoundRobin(
+    (route.split ?? []).map((share) => ({ ...share, load: { active: 0 } })),
+  );
+  return () => (rotation.pick() as { pool: string }).pool;
 }
 
 function hostMatcher(pattern: string): (request: ParsedRequest) => boolean {
@@ -129,7 +209,7 @@ function hostMatcher(pattern: string): (request: ParsedRequest) => boolean {
   if (!lower.startsWith('*.')) return (request) => request.host === lower;
   const suffix = lower.slice(1); // ".example.com"
   return (request) =>
-    request.host !== undefined && request.host.endsWith(suffix) && request.host.length > suffix.length;
+    (request.host?.endsWith(suffix) ?? false) && (request.host?.length ?? 0) > suffix.length;
 }
 
 function hostRank(host: string | undefined): number[] {

@@ -1,0 +1,99 @@
+import { type DataTable, Given, Then } from '@cucumber/cucumber';
+import { ExpectationError, expectAllSucceeded } from './support/expectations.ts';
+import { expectShares } from './support/statistics.ts';
+import { rawHttpRequest } from './support/traffic.ts';
+import type { LbWorld } from './support/world.ts';
+
+Given(
+  'backend {word} adds these headers to its answers:',
+  async function (this: LbWorld, id: string, table: DataTable) {
+    await this.backend(id).setBehaviour({ answerHeaders: Object.fromEntries(table.raw()) });
+  },
+);
+
+Then('requests are routed like this:', async function (this: LbWorld, table: DataTable) {
+  const wrong: string[] = [];
+  for (const row of table.hashes()) {
+    const { method = 'GET', host = '', target = '/', header = '', to = '' } = row;
+    const headers: [string, string][] = [['Host', host]];
+    const colon = header.indexOf(':');
+    if (colon > 0) headers.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
+    const answer = await rawHttpRequest(this.listenerAddress, { method, path: target, headers });
+    const reached = answer.headers['x-backend-id'] ?? String(answer.status);
+    if (reached !== to)
+      wrong.push(
+        `${method} ${host}${target}: expected ${to}, got ${reached} (${answer.body.slice(0, 100).trim()})`,
+      );
+  }
+  if (wrong.length > 0)
+    throw new ExpectationError(`requests went to the wrong place:\n  ${wrong.join('\n  ')}`);
+});
+
+// Every request of these tables is for host app.example.
+const host = 'app.example';
+
+Then('requests reach the backends like this:', async function (this: LbWorld, table: DataTable) {
+  const wrong: string[] = [];
+  for (const { target = '/', to = '', 'received target': url, 'received host': received } of table.hashes()) {
+    const answer = await rawHttpRequest(this.listenerAddress, { path: target, headers: [['Host', host]] });
+    const reached = answer.headers['x-backend-id'] ?? `HTTP ${answer.status}`;
+    const echo =
+      reached === to ? (JSON.parse(answer.body) as { url: string; headers: { host?: string } }) : undefined;
+    if (!echo) wrong.push(`${target}: expected ${to}, got ${reached} (${answer.body.slice(0, 100).trim()})`);
+    else if (echo.url !== url || echo.headers.host !== received)
+      wrong.push(
+        `${target}: expected ${to} to receive ${url} for host ${received}, it received ${echo.url} for host ${echo.headers.host}`,
+      );
+  }
+  if (wrong.length > 0)
+    throw new ExpectationError(`requests reached the backends wrongly:\n  ${wrong.join('\n  ')}`);
+});
+
+Then('requests are redirected like this:', async function (this: LbWorld, table: DataTable) {
+  const wrong: string[] = [];
+  for (const { method = 'GET', target = '/', status, location } of table.hashes()) {
+    const answer = await rawHttpRequest(this.listenerAddress, {
+      method,
+      path: target,
+      headers: [['Host', host]],
+    });
+    const got = `${answer.status} ${answer.headers.location ?? '(no Location)'}`;
+    if (got !== `${status} ${location}`)
+      wrong.push(`${method} ${target}: expected ${status} ${location}, got ${got}`);
+  }
+  if (wrong.length > 0) throw new ExpectationError(`wrong redirects:\n  ${wrong.join('\n  ')}`);
+});
+
+Then(
+  'the answer carried header {string} as {string}',
+  function (this: LbWorld, name: string, expected: string) {
+    const headers = this.answerHeaders;
+    const value = headers[name.toLowerCase()];
+    if (value !== expected) {
+      throw new ExpectationError(
+        `expected the answer to carry ${name}: ${expected}, it carried ${value === undefined ? 'no such header' : `${name}: ${value}`}; all its headers: ${JSON.stringify(headers)}`,
+      );
+    }
+  },
+);
+
+Then('the answer carried none of the headers {string}', function (this: LbWorld, names: string) {
+  const headers = this.answerHeaders;
+  const kept = names.split(', ').filter((name) => headers[name.toLowerCase()] !== undefined);
+  if (kept.length > 0) {
+    throw new ExpectationError(
+      `expected the answer without ${kept.join(', ')}, it carried: ${JSON.stringify(headers)}`,
+    );
+  }
+});
+
+Then(
+  'the requests were shared out between the backends like this:',
+  async function (this: LbWorld, table: DataTable) {
+    expectAllSucceeded(this.exchanges);
+    const shares = new Map(
+      table.raw().map(([id, percent]) => [id ?? '', Number.parseFloat(percent ?? '') / 100]),
+    );
+    expectShares(await this.receivedCounts([...this.backends.keys()]), shares);
+  },
+);
