@@ -40,3 +40,58 @@ Feature: A correct HTTP/1.1 proxy
     And a balancer with an HTTP listener using round_robin over all backends
     When a client requests "/search/a%2Fb?q=caf%C3%A9%20au+lait&empty=&x=%2F"
     Then the backend received the request target "/search/a%2Fb?q=caf%C3%A9%20au+lait&empty=&x=%2F"
+
+  @task-06
+  Scenario: Every method and status passes through, and an answer to HEAD has no body
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    Then requests pass through like this:
+      | method  | status | body     |
+      | GET     | 200    | the echo |
+      | HEAD    | 200    | none     |
+      | POST    | 201    | the echo |
+      | PUT     | 204    | none     |
+      | PATCH   | 409    | the echo |
+      | DELETE  | 404    | the echo |
+      | OPTIONS | 200    | the echo |
+      | GET     | 418    | the echo |
+      | GET     | 500    | the echo |
+      | POST    | 503    | the echo |
+
+  @task-06
+  Scenario: A client that expects 100 Continue gets it, and its body reaches the backend
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client sends a POST of 65536 bytes with Expect: 100-continue
+    Then the client got 100 Continue before sending its body, and the backend received all 65536 bytes
+
+  @task-06 @streaming
+  Scenario Outline: 100 MB go up and down intact, in bounded balancer memory (<framing>)
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client uploads 100 MB <framing>
+    Then the backend received exactly those bytes
+    And the balancer's memory grew by less than 100 MB meanwhile
+    When a client downloads 100 MB <framing>
+    Then the client received exactly those bytes
+    And the balancer's memory grew by less than 100 MB meanwhile
+
+    Examples:
+      | framing            |
+      | with a Content-Length |
+      | chunked            |
+
+  @task-06 @keep-alive
+  Scenario: A client's requests share one connection, and the balancer reuses its connection to the backend
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client sends 50 requests one after another on one connection
+    Then every request on it succeeded over 1 connection
+    And backend b1 accepted at most 2 connections for them
+
+  @task-06 @websocket
+  Scenario: A WebSocket is proxied end to end
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a WebSocket client sends the messages "hello, world, bye"
+    Then it got the replies "b1: hello, b1: world, b1: bye"

@@ -71,6 +71,13 @@ const precedence = (order: string) =>
   `The most specific route wins, in whichever order the routes are written (${order})`;
 const segmentPrefixes = 'Prefixes match whole segments and patterns one segment per star';
 const hostsHeadersQuery = 'Hosts, headers and query parameters route; a request nothing matches gets 404';
+const passThrough = 'Every method and status passes through, and an answer to HEAD has no body';
+const expectContinue = 'A client that expects 100 Continue gets it, and its body reaches the backend';
+const streaming = (framing: string) =>
+  `100 MB go up and down intact, in bounded balancer memory (${framing})`;
+const keepAlive =
+  "A client's requests share one connection, and the balancer reuses its connection to the backend";
+const webSocket = 'A WebSocket is proxied end to end';
 const canarySplit = "A canary split sends each pool its weight's share of the requests";
 const rewrites =
   'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
@@ -196,6 +203,14 @@ const expectations: Record<string, Expectation> = {
     mustFail: [precedence('general first'), precedence('specific first')],
   },
   'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
+  'backend-errors-as-502': { tags: '@task-06', mustFail: [passThrough] },
+  'no-continue': { tags: '@task-06', mustFail: [expectContinue] },
+  'buffers-bodies': {
+    tags: '@streaming',
+    mustFail: [streaming('with a Content-Length'), streaming('chunked')],
+  },
+  'no-upstream-keep-alive': { tags: '@keep-alive', mustFail: [keepAlive] },
+  'no-websocket': { tags: '@websocket', mustFail: [webSocket] },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

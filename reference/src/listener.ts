@@ -1,10 +1,11 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { parseAddress } from './config/address.ts';
 import type { ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { proxyHttpRequest } from './l7/http-proxy.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
+import { proxyUpgrade } from './l7/upgrade-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { PoolRuntime } from './pools.ts';
 
@@ -39,6 +40,16 @@ export interface Defects {
   readonly dropQueryString?: boolean;
   /** A circuit breaker's failed trial closes it, as a passed one would. */
   readonly closeBreakerOnFailedTrial?: boolean;
+  /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
+  readonly backendErrorsAs502?: boolean;
+  /** Open a new upstream connection for every request. */
+  readonly noUpstreamKeepAlive?: boolean;
+  /** Hold whole request and response bodies in memory instead of streaming them. */
+  readonly bufferBodies?: boolean;
+  /** Treat an upgrade request (WebSocket) as nothing to proxy. */
+  readonly ignoreUpgrade?: boolean;
+  /** Never send 100 Continue: a client that waits for it waits in vain. */
+  readonly noContinue?: boolean;
 }
 
 /** A routing decision with the pool that serves it right now. */
@@ -73,18 +84,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const sockets = new Set<Socket>();
   const server: HttpServer | TcpServer =
     config.protocol === 'http'
-      ? createHttpServer({ noDelay: true }, (request, response) => {
-          const routed = context.routeFor(config.address, {
-            method: request.method ?? 'GET',
-            host: request.headers.host,
-            target: request.url ?? '/',
-            header: (name) => {
-              const value = request.headers[name];
-              return Array.isArray(value) ? value.join(', ') : value;
-            },
-          });
-          void proxyHttpRequest(request, response, routed, context);
-        })
+      ? openHttpServer(config, context)
       : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
           const routed = context.routeFor(config.address, connectionRequest);
           void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
@@ -107,6 +107,33 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     address: config.address,
     close: (drainMs) => closeGracefully(server, sockets, drainMs),
   };
+}
+
+function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpServer {
+  const route = (request: IncomingMessage): Routed | undefined =>
+    context.routeFor(config.address, {
+      method: request.method ?? 'GET',
+      host: request.headers.host,
+      target: request.url ?? '/',
+      header: (name) => {
+        const value = request.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+    });
+  const server = createHttpServer({ noDelay: true }, (request, response) => {
+    void proxyHttpRequest(request, response, route(request), context);
+  });
+  if (!context.defects.ignoreUpgrade) {
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      void proxyUpgrade(request, socket, head, route(request), context);
+    });
+  }
+  // Without a checkContinue listener node answers Expect: 100-continue itself, as a client needs;
+  // the no-continue defect takes that away.
+  if (context.defects.noContinue) {
+    server.on('checkContinue', (request, response) => server.emit('request', request, response));
+  }
+  return server;
 }
 
 async function closeGracefully(

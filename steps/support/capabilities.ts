@@ -21,6 +21,10 @@ export const capabilities = {
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',
+  streaming:
+    'bodies streamed both ways: 100 MB up and down with Content-Length or chunked, in bounded memory',
+  'keep-alive': 'client connections kept alive, upstream connections reused',
+  websocket: 'WebSocket upgrades proxied end to end',
   'active-health-checks':
     'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
   'initial-health-state':

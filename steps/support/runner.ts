@@ -20,6 +20,8 @@ export interface Runner {
   readonly label: string;
   readonly exitStatus: ExitStatus | undefined;
   readonly exited: Promise<ExitStatus>;
+  /** Its main process as the host sees it (for /proc); undefined where the host cannot see it. */
+  readonly pid?: number | undefined;
   /** The last 64 KiB of its output, each line tagged stdout/stderr. */
   output(): string;
   /** The first stdout line for which `parse` returns a value; rejects on exit or deadline. */

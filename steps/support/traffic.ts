@@ -91,7 +91,7 @@ async function concurrently(
   return (await Promise.all(runs)).flat();
 }
 
-const requestBudget = () => ({
+export const requestBudget = () => ({
   headersTimeout: timeouts.requestMs,
   bodyTimeout: timeouts.requestMs,
   connectTimeout: timeouts.requestMs,
@@ -244,7 +244,7 @@ export function tcpConversation(address: string, payload: Buffer): Promise<TcpCo
   });
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };
   return code ? `${code}: ${message}` : String(message ?? error);
 }

@@ -10,6 +10,7 @@ import {
   type PoolDocument,
   type PoolSettings,
 } from './config-document.ts';
+import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
 import {
   type ChangeMark,
@@ -36,6 +37,7 @@ import {
   type TcpConversation,
   wallClockMs,
 } from './traffic.ts';
+import type { ContinueOutcome, requestsOnOneClient, TransferOutcome } from './transfers.ts';
 import { pollUntil } from './waiting.ts';
 
 /** Set by a cucumber profile's worldParameters, e.g. { adapter: "command" }. */
@@ -73,6 +75,19 @@ export class LbWorld extends World<LbWorldParameters> {
   lastChange: ChangeMark | undefined;
   /** Index into `exchanges` where the traffic last settled: "after that" means from here. */
   settledIndex = 0;
+  /** The last large body transfer, and how the balancer's memory grew meanwhile. */
+  transfer: { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } | undefined;
+  /** The last request sent with Expect: 100-continue. */
+  continueOutcome: ContinueOutcome | undefined;
+  /** The replies the last WebSocket exchange got. */
+  webSocketReplies: readonly string[] | undefined;
+  /** The last transfer, or an error saying none was made. */
+  get lastTransfer(): { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } {
+    if (!this.transfer) throw new Error('no upload or download was made in this scenario');
+    return this.transfer;
+  }
+  /** The last run of requests on one keep-alive client. */
+  keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
   /** The backends the traffic last settled on (initially: the whole pool). */
   #routedTo: ReadonlySet<string> = new Set();
 

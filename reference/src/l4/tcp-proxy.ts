@@ -62,7 +62,7 @@ export async function proxyTcpConnection(
 }
 
 /** A connected socket to `upstream`, or undefined when it refused or did not answer in time. */
-function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
+export function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
     const timer = setTimeout(() => {
@@ -82,7 +82,7 @@ function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
   });
 }
 
-function pipeBothWays(client: Socket, backend: Socket, upstream: Upstream, defects: Defects): void {
+export function pipeBothWays(client: Socket, backend: Socket, upstream: Upstream, defects: Defects): void {
   const release = (): void => {
     if (!defects.neverReleaseLoad) upstream.load.active--;
   };

@@ -64,6 +64,27 @@ export function upstreamRequestHeaders(
   return headers;
 }
 
+/** The request target sent upstream: the route's (rewritten or as sent). */
+export function upstreamTarget(routed: Routed & { kind: 'forward' }, defects: Defects): string {
+  return defects.dropQueryString ? (routed.target.split('?')[0] as string) : routed.target;
+}
+
+/** The headers sent upstream: end-to-end ones, the forwarding headers, the route's Host and rules. */
+export function routedRequestHeaders(
+  request: IncomingMessage,
+  routed: Routed & { kind: 'forward' },
+  defects: Defects,
+): string[] {
+  const hop: ClientHop | undefined = defects.omitForwardedFor
+    ? undefined
+    : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' };
+  const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableRequestHeaders;
+  return applyToHeaderList(
+    withHost(upstreamRequestHeaders(request.rawHeaders, hop, select), routed.upstreamHost),
+    routed.requestHeaders,
+  );
+}
+
 /** `headers` with Host's value replaced by `host`, when given. */
 export function withHost(headers: string[], host: string | undefined): string[] {
   if (host === undefined) return headers;
@@ -141,11 +162,16 @@ type RequestBody =
  * The request body, read into memory when it is small, its length is known and retries may need it;
  * otherwise left to stream (then the request is sent once).
  */
-async function readBodyForRetries(request: IncomingMessage, retriesWanted: boolean): Promise<RequestBody> {
+async function readBodyForRetries(
+  request: IncomingMessage,
+  retriesWanted: boolean,
+  limit: number,
+): Promise<RequestBody> {
   const length = request.headers['content-length'];
   const chunked = request.headers['transfer-encoding'] !== undefined;
   if (!chunked && (length === undefined || length === '0')) return { replayable: true, bytes: null };
-  if (!retriesWanted || chunked || Number(length) > replayableBodyLimit) return { replayable: false };
+  const keepAll = limit === Number.POSITIVE_INFINITY; // the buffers-bodies defect
+  if (!keepAll && (!retriesWanted || chunked || Number(length) > limit)) return { replayable: false };
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return { replayable: true, bytes: Buffer.concat(chunks) };
@@ -176,20 +202,8 @@ export async function proxyHttpRequest(
     return;
   }
   const { pool } = routed;
-  const target = defects.dropQueryString ? (routed.target.split('?')[0] as string) : routed.target;
-  const headers = applyToHeaderList(
-    withHost(
-      upstreamRequestHeaders(
-        request.rawHeaders,
-        defects.omitForwardedFor
-          ? undefined
-          : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' },
-        defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableRequestHeaders,
-      ),
-      routed.upstreamHost,
-    ),
-    routed.requestHeaders,
-  );
+  const target = upstreamTarget(routed, defects);
+  const headers = routedRequestHeaders(request, routed, defects);
   const policy = pool.config.retries;
   pool.retryBudget?.recordRequest();
   const clientGone = new AbortController();
@@ -197,7 +211,11 @@ export async function proxyHttpRequest(
   response.once('close', () => {
     if (!response.writableFinished) clientGone.abort();
   });
-  const body = await readBodyForRetries(request, (policy?.attempts ?? 0) > 0).catch(() => undefined);
+  const body = await readBodyForRetries(
+    request,
+    (policy?.attempts ?? 0) > 0,
+    defects.bufferBodies ? Number.POSITIVE_INFINITY : replayableBodyLimit,
+  ).catch(() => undefined);
   if (!body) return; // the client went away while sending its body
   const tried = new Set<Upstream>();
   let previous: Upstream | undefined;
@@ -228,6 +246,7 @@ export async function proxyHttpRequest(
         headers,
         body: body.replayable ? body.bytes : request,
         signal: AbortSignal.any([clientGone.signal, noAnswer.signal]),
+        ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
       });
     } catch (error) {
       release(false);
@@ -266,7 +285,12 @@ export async function proxyHttpRequest(
       return;
     }
     response.once('close', () => release(status < 500));
-    await forwardAnswer(answer, response, routed.responseHeaders);
+    if (defects.backendErrorsAs502 && status >= 500) {
+      await answer.body.dump().catch(() => {});
+      sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
+      return;
+    }
+    await forwardAnswer(answer, response, routed.responseHeaders, defects.bufferBodies);
     return;
   }
 }
@@ -304,11 +328,16 @@ async function forwardAnswer(
   answer: Answer,
   response: ServerResponse,
   rules: HeaderRules | undefined,
+  buffer = false,
 ): Promise<void> {
-  response.writeHead(
-    answer.statusCode,
-    applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules),
-  );
+  const headers = applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules);
+  if (buffer) {
+    // The buffers-bodies defect: the whole answer in memory before a byte goes out.
+    const bytes = Buffer.from(await answer.body.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    response.writeHead(answer.statusCode, headers).end(bytes);
+    return;
+  }
+  response.writeHead(answer.statusCode, headers);
   try {
     await pipeline(answer.body, response);
   } catch {

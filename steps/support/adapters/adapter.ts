@@ -24,6 +24,8 @@ export interface StartedBalancer extends AsyncDisposable {
   stop(): Promise<void>;
   /** The config it runs, how it was started and its output: attached to a failed scenario. */
   evidence(): Promise<string>;
+  /** Its main process as the host sees it, for memory checks; undefined where the host cannot see it. */
+  readonly pid?: number | undefined;
   /** Set when the balancer exited without being told to: the scenario must fail. */
   readonly unexpectedExit: string | undefined;
 }

@@ -25,6 +25,9 @@ export function haproxyAdapter(): ProcessAdapter {
           'timeouts',
           'graceful-degradation',
           'backup-pool',
+          'streaming',
+          'keep-alive',
+          'websocket',
         ],
         'not expressible in HAProxy 2.6',
         {

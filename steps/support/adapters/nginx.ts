@@ -25,6 +25,9 @@ export function nginxAdapter(): ProcessAdapter {
         'timeouts',
         'connect-timeout',
         'forwarded-headers',
+        'streaming',
+        'keep-alive',
+        'websocket',
       ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
@@ -79,6 +82,10 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     'events { worker_connections 4096; }',
     'http {',
     '  access_log off;',
+    // Bodies of any size: the neutral config sets no limit (nginx's default is 1 MB).
+    '  client_max_body_size 0;',
+    // A WebSocket handshake passes Upgrade on; any other request keeps its upstream connection alive.
+    "  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }",
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
       (kind) => `  ${kind}_temp_path ${join(directory, `${kind}_temp`)};`,
     ),
@@ -89,7 +96,8 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       '    location / {',
       `      proxy_pass http://http_${listener.pool};`,
       '      proxy_http_version 1.1;',
-      '      proxy_set_header Connection "";',
+      '      proxy_set_header Upgrade $http_upgrade;',
+      '      proxy_set_header Connection $connection_upgrade;',
       '      proxy_set_header Host $http_host;',
       // nginx adds no forwarding headers of its own; these are its documented equivalents.
       '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',

@@ -122,6 +122,10 @@ class ProcessBalancer implements StartedBalancer {
     return `balancer ${this.description.name}`;
   }
 
+  get pid(): number | undefined {
+    return this.#process?.exitStatus ? undefined : this.#process?.pid;
+  }
+
   get unexpectedExit(): string | undefined {
     const status = this.#process?.exitStatus;
     return status && !this.#stopping

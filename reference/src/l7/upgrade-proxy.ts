@@ -1,0 +1,67 @@
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
+import type { Defects, Routed } from '../listener.ts';
+import { routedRequestHeaders, upstreamTarget } from './http-proxy.ts';
+
+/**
+ * Proxies a request to switch protocols (a WebSocket handshake): the head goes to a backend with
+ * Connection: Upgrade and its Upgrade header kept (the only case they are not hop-by-hop), and from
+ * the backend's answer on the connection is a byte pipe both ways, as a TCP listener's is. The
+ * backend's 101 (or refusal) reaches the client as it sent it.
+ */
+export async function proxyUpgrade(
+  request: IncomingMessage,
+  client: Socket,
+  head: Buffer,
+  routed: Routed | undefined,
+  { defects }: { defects: Defects },
+): Promise<void> {
+  client.on('error', () => client.destroy());
+  if (routed?.kind !== 'forward') {
+    if (routed) refuse(client, routed.status, routed.location, { location: routed.location });
+    else
+      refuse(
+        client,
+        404,
+        `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
+      );
+    return;
+  }
+  const upstream = routed.pool.pick();
+  if (!upstream) {
+    refuse(client, 503, `no backend available in pool "${routed.pool.name}"`, {
+      'retry-after': String(routed.pool.retryAfterSeconds()),
+    });
+    return;
+  }
+  upstream.load.active++;
+  const backend = await connectWithin(upstream);
+  if (!backend) {
+    if (!defects.neverReleaseLoad) upstream.load.active--;
+    upstream.pool.recordOutcome(upstream, { failure: 'connect-failure' });
+    refuse(client, 502, `backend "${upstream.id}" (${upstream.address}) could not be connected to`);
+    return;
+  }
+  upstream.pool.recordOutcome(upstream, { connected: true });
+  const headers = routedRequestHeaders(request, routed, defects);
+  headers.push('Connection', 'Upgrade', 'Upgrade', request.headers.upgrade ?? '');
+  const lines = [`${request.method} ${upstreamTarget(routed, defects)} HTTP/1.1`];
+  for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
+  backend.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (head.length > 0) backend.write(head);
+  pipeBothWays(client, backend, upstream, defects);
+}
+
+/** Answers on the raw socket and closes it: after an upgrade request node writes nothing for us. */
+function refuse(client: Socket, status: number, message: string, headers: Record<string, string> = {}): void {
+  const body = `lbspec-reference: ${message}\n`;
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'content-type: text/plain; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  client.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}

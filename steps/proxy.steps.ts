@@ -1,0 +1,165 @@
+import { type DataTable, Then, When } from '@cucumber/cucumber';
+import { ExpectationError } from './support/expectations.ts';
+import { measureGrowth } from './support/memory.ts';
+import { timeouts } from './support/timeouts.ts';
+import { rawHttpRequest } from './support/traffic.ts';
+import {
+  download,
+  type Framing,
+  requestsOnOneClient,
+  sendExpectingContinue,
+  upload,
+  webSocketExchange,
+} from './support/transfers.ts';
+import type { LbWorld } from './support/world.ts';
+
+const mebibyte = 1024 * 1024;
+
+When(
+  /^a client (uploads|downloads) (\d+) MB (with a Content-Length|chunked)$/,
+  async function (this: LbWorld, direction: string, megabytes: string, framingText: string) {
+    const framing: Framing = framingText === 'chunked' ? 'chunked' : 'content-length';
+    const transfer = direction === 'uploads' ? upload : download;
+    const size = Number(megabytes) * mebibyte;
+    // A first small transfer of the same kind warms the balancer up (code paths compiled, parsers
+    // and buffers allocated), so what is measured is what the size of the body costs.
+    await transfer(this.listenerAddress, mebibyte, framing);
+    const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
+      transfer(this.listenerAddress, size, framing),
+    );
+    this.transfer = { outcome: result, memory };
+  },
+);
+
+Then(/^(?:the backend|the client) received exactly those bytes$/, function (this: LbWorld) {
+  const { outcome } = this.lastTransfer;
+  const { arrived } = outcome;
+  if ('error' in arrived) throw new ExpectationError(`${outcome.what} failed: ${arrived.error}`);
+  if (arrived.bytes !== outcome.expectedBytes || arrived.sha256 !== outcome.expectedSha256) {
+    throw new ExpectationError(
+      `${outcome.what} arrived altered: ${arrived.bytes} bytes with SHA-256 ${arrived.sha256}, expected ${outcome.expectedBytes} bytes with ${outcome.expectedSha256}`,
+    );
+  }
+});
+
+Then("the balancer's memory grew by less than {int} MB meanwhile", function (this: LbWorld, bound: number) {
+  const { outcome, memory } = this.lastTransfer;
+  if ('unmeasurable' in memory)
+    throw new Error(`cannot measure the balancer's memory: ${memory.unmeasurable}`);
+  if (memory.grewBytes >= bound * mebibyte) {
+    throw new ExpectationError(
+      `during ${outcome.what} the balancer's resident memory peaked ${(memory.grewBytes / mebibyte).toFixed(1)} MB above where it began; a streaming proxy needs far less than the body (bound ${bound} MB)`,
+    );
+  }
+});
+
+Then('requests pass through like this:', async function (this: LbWorld, table: DataTable) {
+  const wrong: string[] = [];
+  for (const { method = 'GET', status = '200', body } of table.hashes()) {
+    const answer = await rawHttpRequest(this.listenerAddress, {
+      method,
+      path: '/pass-through',
+      headers: [
+        ['Host', 'app.example'],
+        ['X-Fail-Status', status],
+        ...(method === 'GET' || method === 'HEAD' ? [] : ([['Content-Length', '0']] as [string, string][])),
+      ],
+    });
+    const echoed = parseEcho(answer.body);
+    const problem =
+      String(answer.status) !== status
+        ? `got status ${answer.status} (${answer.body.slice(0, 120).trim()})`
+        : body === 'none' && answer.body !== ''
+          ? `got a body of ${answer.body.length} bytes where none may be`
+          : body === 'the echo' && echoed?.method !== method
+            ? `the backend echoed method ${echoed?.method ?? '(no echo)'}`
+            : undefined;
+    if (problem) wrong.push(`${method} answered ${status} by the backend: ${problem}`);
+  }
+  if (wrong.length > 0)
+    throw new ExpectationError(`requests did not pass through intact:\n  ${wrong.join('\n  ')}`);
+});
+
+/** The backend's JSON echo in `body`, or undefined when the body is something else. */
+function parseEcho(body: string): { method?: string } | undefined {
+  try {
+    return JSON.parse(body) as { method?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+When(
+  'a client sends a POST of {int} bytes with Expect: 100-continue',
+  async function (this: LbWorld, bodyBytes: number) {
+    this.continueOutcome = await sendExpectingContinue(
+      this.listenerAddress,
+      bodyBytes,
+      timeouts.timingSlackMs,
+    );
+  },
+);
+
+Then(
+  'the client got 100 Continue before sending its body, and the backend received all {int} bytes',
+  function (this: LbWorld, bodyBytes: number) {
+    const outcome = this.continueOutcome;
+    if (!outcome) throw new Error('no request with Expect: 100-continue was sent in this scenario');
+    if (outcome.continueAfterMs === undefined) {
+      throw new ExpectationError(
+        `no 100 Continue came within ${timeouts.timingSlackMs} ms of the headers (the client then sent its body anyway: final status ${outcome.finalStatus ?? 'none'})`,
+      );
+    }
+    const echo =
+      outcome.finalStatus === 200 ? (JSON.parse(outcome.body) as { bodyBytes: number }) : undefined;
+    if (echo?.bodyBytes !== bodyBytes) {
+      throw new ExpectationError(
+        `after 100 Continue the backend should have received ${bodyBytes} bytes; final status ${outcome.finalStatus}, ${echo ? `${echo.bodyBytes} bytes` : outcome.body.slice(0, 200)}`,
+      );
+    }
+  },
+);
+
+When('a WebSocket client sends the messages {string}', async function (this: LbWorld, messages: string) {
+  this.webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '));
+});
+
+Then('it got the replies {string}', function (this: LbWorld, expected: string) {
+  const replies = this.webSocketReplies?.join(', ');
+  if (replies !== expected) throw new ExpectationError(`expected the replies ${expected}, got ${replies}`);
+});
+
+When(
+  'a client sends {int} requests one after another on one connection',
+  async function (this: LbWorld, count: number) {
+    this.keepAlive = await requestsOnOneClient(this.listenerAddress, count);
+  },
+);
+
+Then('every request on it succeeded over {int} connection', function (this: LbWorld, connections: number) {
+  const outcome = this.keepAlive;
+  if (!outcome) throw new Error('no requests were sent on one connection in this scenario');
+  const failed = outcome.statuses.filter((status) => status !== 200).length + outcome.errors.length;
+  if (failed > 0) {
+    throw new ExpectationError(
+      `${failed} requests failed: statuses ${outcome.statuses.join(' ')}; errors ${outcome.errors.join('; ')}`,
+    );
+  }
+  if (outcome.connectionsOpened !== connections) {
+    throw new ExpectationError(
+      `the client needed ${outcome.connectionsOpened} connections for ${outcome.statuses.length} requests: the balancer did not keep its connection alive`,
+    );
+  }
+});
+
+Then(
+  'backend {word} accepted at most {int} connections for them',
+  async function (this: LbWorld, id: string, bound: number) {
+    const { acceptedConnections } = await this.backend(id).stats();
+    if (acceptedConnections > bound) {
+      throw new ExpectationError(
+        `backend ${id} accepted ${acceptedConnections} connections for ${this.keepAlive?.statuses.length} requests one after another: the balancer does not reuse its upstream connections`,
+      );
+    }
+  },
+);

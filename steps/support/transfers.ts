@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
+import { Readable } from 'node:stream';
+import { Client, WebSocket } from 'undici';
+import { payloadChunks, payloadDigest } from '../../fixtures/backend/payload.ts';
+import { splitHostPort } from './net.ts';
+import { timeouts } from './timeouts.ts';
+import { describeError, requestBudget } from './traffic.ts';
+
+/** How a body is framed on the wire: a Content-Length, or chunked transfer coding. */
+export type Framing = 'content-length' | 'chunked';
+
+/** What one large body transfer showed: what was expected, and what arrived where. */
+export interface TransferOutcome {
+  readonly what: string;
+  readonly expectedBytes: number;
+  readonly expectedSha256: string;
+  /** What arrived at the far end, or why nothing did. */
+  readonly arrived: { readonly bytes: number; readonly sha256: string } | { readonly error: string };
+}
+
+/** Sends `size` payload bytes as a POST body; the backend's echo says what it received. */
+export async function upload(address: string, size: number, framing: Framing): Promise<TransferOutcome> {
+  const what = `an upload of ${size} bytes (${framing})`;
+  const expected = { what, expectedBytes: size, expectedSha256: payloadDigest(size) };
+  const client = new Client(`http://${address}`, requestBudget());
+  try {
+    const answer = await client.request({
+      method: 'POST',
+      path: '/upload',
+      headers: framing === 'content-length' ? { 'content-length': String(size) } : {},
+      body: Readable.from(payloadChunks(size)),
+    });
+    const text = await answer.body.text();
+    if (answer.statusCode !== 200)
+      return { ...expected, arrived: { error: `HTTP ${answer.statusCode}: ${text.slice(0, 200)}` } };
+    const echo = JSON.parse(text) as { bodyBytes: number; bodySha256: string };
+    return { ...expected, arrived: { bytes: echo.bodyBytes, sha256: echo.bodySha256 } };
+  } catch (error) {
+    return { ...expected, arrived: { error: describeError(error) } };
+  } finally {
+    await client.destroy().catch(() => {});
+  }
+}
+
+/** Asks the backend for `size` payload bytes, framed as given, and digests what arrives. */
+export async function download(address: string, size: number, framing: Framing): Promise<TransferOutcome> {
+  const what = `a download of ${size} bytes (${framing})`;
+  const expected = { what, expectedBytes: size, expectedSha256: payloadDigest(size) };
+  const client = new Client(`http://${address}`, requestBudget());
+  try {
+    const answer = await client.request({
+      method: 'GET',
+      path: '/download',
+      headers: { 'x-body-bytes': String(size), ...(framing === 'chunked' ? { 'x-body-chunked': '1' } : {}) },
+    });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of answer.body) {
+      bytes += (chunk as Buffer).length;
+      hash.update(chunk as Buffer);
+    }
+    if (answer.statusCode !== 200) return { ...expected, arrived: { error: `HTTP ${answer.statusCode}` } };
+    return { ...expected, arrived: { bytes, sha256: hash.digest('hex') } };
+  } catch (error) {
+    return { ...expected, arrived: { error: describeError(error) } };
+  } finally {
+    await client.destroy().catch(() => {});
+  }
+}
+
+/** What a request sent with Expect: 100-continue saw. */
+export interface ContinueOutcome {
+  /** How long after the headers 100 Continue came; undefined if it did not come within the wait. */
+  readonly continueAfterMs: number | undefined;
+  readonly finalStatus: number | undefined;
+  /** The final answer's body (the backend's echo, when it got that far). */
+  readonly body: string;
+}
+
+/**
+ * Sends a POST's headers with Expect: 100-continue and waits up to `waitMs` for 100 Continue, as
+ * curl does, then sends the body either way and reads the final answer until the server closes.
+ */
+export function sendExpectingContinue(
+  address: string,
+  bodyBytes: number,
+  waitMs: number,
+): Promise<ContinueOutcome> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(splitHostPort(address));
+    const startedMs = performance.now();
+    let received = Buffer.alloc(0);
+    let continueAfterMs: number | undefined;
+    let bodySent = false;
+    const sendBody = (): void => {
+      if (bodySent) return;
+      bodySent = true;
+      clearTimeout(waitForContinue);
+      socket.write(Buffer.alloc(bodyBytes, 'x'));
+    };
+    const waitForContinue = setTimeout(sendBody, waitMs);
+    const deadline = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within ${timeouts.requestMs} ms`));
+    }, timeouts.requestMs);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const interim = /^HTTP\/1\.1 100 [^\r]*\r\n\r\n/.exec(received.toString('latin1'));
+      if (interim && continueAfterMs === undefined) {
+        continueAfterMs = performance.now() - startedMs;
+        received = received.subarray(interim[0].length);
+        sendBody();
+      }
+    });
+    socket.once('error', (error) => {
+      clearTimeout(deadline);
+      clearTimeout(waitForContinue);
+      reject(error);
+    });
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      clearTimeout(waitForContinue);
+      const text = received.toString('utf8');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+      const headEnd = text.indexOf('\r\n\r\n');
+      resolve({
+        continueAfterMs,
+        finalStatus: status === undefined ? undefined : Number(status),
+        body: headEnd < 0 ? '' : text.slice(headEnd + 4),
+      });
+    });
+    socket.write(
+      `POST /upload HTTP/1.1\r\nHost: app.example\r\nContent-Length: ${bodyBytes}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+  });
+}
+
+/** Opens a WebSocket through `address`, sends each message in turn and collects the replies. */
+export async function webSocketExchange(address: string, messages: readonly string[]): Promise<string[]> {
+  const socket = new WebSocket(`ws://${address}/chat`);
+  const replies: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(
+        () => reject(new Error(`the WebSocket exchange did not finish within ${timeouts.requestMs} ms`)),
+        timeouts.requestMs,
+      );
+      const fail = (why: string) => {
+        clearTimeout(deadline);
+        reject(new Error(why));
+      };
+      socket.addEventListener('error', (event) => {
+        const { message, error } = event as { message?: string; error?: Error };
+        fail(`the WebSocket failed: ${message || error?.message || 'the handshake or the connection broke'}`);
+      });
+      socket.addEventListener('close', (event) => {
+        if (replies.length < messages.length)
+          fail(`the WebSocket closed (code ${event.code}) after ${replies.length} replies`);
+      });
+      socket.addEventListener('open', () => socket.send(messages[0] as string));
+      socket.addEventListener('message', (event) => {
+        replies.push(String(event.data));
+        if (replies.length < messages.length) socket.send(messages[replies.length] as string);
+        else {
+          clearTimeout(deadline);
+          resolve();
+        }
+      });
+    });
+  } finally {
+    socket.close();
+  }
+  return replies;
+}
+
+/** Sends `count` GETs one after another on one keep-alive client; says how many connections it opened. */
+export async function requestsOnOneClient(
+  address: string,
+  count: number,
+): Promise<{ statuses: number[]; errors: string[]; connectionsOpened: number }> {
+  const client = new Client(`http://${address}`, { ...requestBudget(), pipelining: 1 });
+  let connectionsOpened = 0;
+  client.on('connect', () => connectionsOpened++);
+  const statuses: number[] = [];
+  const errors: string[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      try {
+        const answer = await client.request({ method: 'GET', path: `/keep-alive/${i}` });
+        await answer.body.dump();
+        statuses.push(answer.statusCode);
+      } catch (error) {
+        errors.push(describeError(error));
+      }
+    }
+  } finally {
+    await client.close().catch(() => {});
+  }
+  return { statuses, errors, connectionsOpened };
+}
