@@ -16,7 +16,46 @@ export interface ListenerDocument {
   /** With routes, the pool for requests no route matches (absent: 404). */
   readonly pool?: string;
   /** Content-based routes (the schema's "route"); adapters that do not route never see them. */
-  readonly routes?: readonly Record<string, unknown>[];
+  readonly routes?: readonly RouteDocument[];
+}
+
+/** Header changes: remove, then set, then add. */
+export interface HeaderRulesDocument {
+  readonly remove?: readonly string[];
+  readonly set?: Readonly<Record<string, string>>;
+  readonly add?: Readonly<Record<string, string>>;
+}
+
+/** One route: what it matches and exactly one of pool, split or redirect. */
+export interface RouteDocument {
+  readonly name: string;
+  readonly match: {
+    readonly host?: string;
+    readonly path?: { readonly exact: string } | { readonly prefix: string } | { readonly pattern: string };
+    readonly method?: readonly string[];
+    readonly headers?: readonly ({ readonly name: string } & (
+      | { readonly exact: string }
+      | { readonly present: true }
+      | { readonly regex: string }
+    ))[];
+    readonly query?: readonly ({ readonly name: string } & (
+      | { readonly exact: string }
+      | { readonly present: true }
+    ))[];
+  };
+  readonly pool?: string;
+  readonly split?: readonly { readonly pool: string; readonly weight: number }[];
+  readonly redirect?: {
+    readonly status: number;
+    readonly scheme?: string;
+    readonly host?: string;
+    readonly port?: number;
+    readonly path?: string;
+    readonly prefix?: string;
+  };
+  readonly rewrite?: { readonly path?: string; readonly prefix?: string; readonly host?: string };
+  readonly requestHeaders?: HeaderRulesDocument;
+  readonly responseHeaders?: HeaderRulesDocument;
 }
 
 export interface PoolDocument {

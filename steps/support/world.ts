@@ -9,6 +9,7 @@ import {
   type ListenerDocument,
   type PoolDocument,
   type PoolSettings,
+  type RouteDocument,
 } from './config-document.ts';
 import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
@@ -167,7 +168,7 @@ export class LbWorld extends World<LbWorldParameters> {
           protocol: 'http',
           address: `127.0.0.1:${await ports.allocate()}`,
           ...(listener.pool === undefined ? {} : { pool: listener.pool }),
-          ...(listener.routes === undefined ? {} : { routes: listener.routes as Record<string, unknown>[] }),
+          ...(listener.routes === undefined ? {} : { routes: listener.routes as RouteDocument[] }),
         },
       ],
       pools,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { algorithmCapabilities, declareCapabilities } from '../capabilities.ts';
-import { type ConfigDocument, type PoolDocument, plainListeners } from '../config-document.ts';
+import type { ConfigDocument, PoolDocument } from '../config-document.ts';
+import { routedFrontendLines } from './haproxy-routes.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
 
@@ -25,6 +26,11 @@ export function haproxyAdapter(): ProcessAdapter {
           'timeouts',
           'graceful-degradation',
           'backup-pool',
+          'routing',
+          'traffic-split',
+          'rewrites',
+          'redirects',
+          'header-rules',
           'streaming',
           'keep-alive',
           'websocket',
@@ -41,8 +47,6 @@ export function haproxyAdapter(): ProcessAdapter {
           'retry-budget': 'HAProxy has no retry budget',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
-          routing:
-            'not translated yet; note that path_beg /api also matches /apix, and use_backend rules go by order',
           'hop-by-hop-headers':
             'HAProxy passes Keep-Alive, TE, Proxy-Authorization and the headers Connection names on to the server',
           'circuit-breaker':
@@ -88,20 +92,27 @@ export function renderHaproxyConfig(
     );
   }
   const backends = new Set<string>();
-  for (const listener of plainListeners(config, 'haproxy')) {
-    const backend = `${listener.protocol}_${listener.pool}`;
-    backends.add(backend);
+  for (const listener of config.listeners) {
+    const backendOf = (pool: string): string => {
+      backends.add(`${listener.protocol}_${pool}`);
+      return `${listener.protocol}_${pool}`;
+    };
+    if (listener.routes !== undefined) {
+      lines.push(
+        `frontend listener_${listener.name}`,
+        '  mode http',
+        `  bind ${listener.address}`,
+        ...forwardingLines,
+        ...routedFrontendLines(listener, backendOf),
+      );
+      continue;
+    }
+    const backend = backendOf(listener.pool as string);
     lines.push(
       `frontend listener_${listener.name}`,
       `  mode ${listener.protocol}`,
       `  bind ${listener.address}`,
-      ...(listener.protocol === 'http'
-        ? [
-            '  option forwardfor',
-            '  http-request set-header X-Forwarded-Proto http',
-            '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
-          ]
-        : []),
+      ...(listener.protocol === 'http' ? forwardingLines : []),
       `  default_backend ${backend}`,
     );
   }
@@ -134,6 +145,13 @@ export function renderHaproxyConfig(
   }
   return `${lines.join('\n')}\n`;
 }
+
+// HAProxy's forwarding headers: X-Forwarded-For from option forwardfor, the other two set by hand.
+const forwardingLines = [
+  '  option forwardfor',
+  '  http-request set-header X-Forwarded-Proto http',
+  '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
+];
 
 function timeoutLines(pool: PoolDocument): string[] {
   const { connectMs = 5_000, responseMs = 60_000 } = pool.timeouts ?? {};

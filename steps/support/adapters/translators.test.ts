@@ -204,3 +204,54 @@ test('nginx: timeouts and next-upstream retries, off unless the config asks', ()
   };
   assert.throws(() => renderNginxConfig(odd, context), /cannot retry on status 507/);
 });
+
+test('haproxy: routes name the winner in precedence order; actions and backends key on it', () => {
+  const routed: ConfigDocument = {
+    version: 1,
+    listeners: [
+      {
+        name: 'web',
+        protocol: 'http',
+        address: '127.0.0.1:8080',
+        routes: [
+          {
+            name: 'all',
+            match: { path: { prefix: '/' } },
+            split: [
+              { pool: 'a', weight: 9 },
+              { pool: 'b', weight: 1 },
+            ],
+          },
+          {
+            name: 'api',
+            pool: 'b',
+            match: { path: { prefix: '/api/v1' } },
+            rewrite: { prefix: '/', host: 'in' },
+          },
+          { name: 'old', match: { path: { prefix: '/old' } }, redirect: { status: 301, prefix: '/new' } },
+        ],
+      },
+    ],
+    pools: {
+      a: { backends: [{ id: 'a1', address: '127.0.0.1:9001' }] },
+      b: { backends: [{ id: 'b1', address: '127.0.0.1:9002' }] },
+    },
+  };
+  const text = renderHaproxyConfig(routed, context);
+  const selection = text.split('\n').filter((line) => line.includes('set-var(txn.route)'));
+  assert.deepEqual(
+    selection.map((line) => /str\((\w+)\)/.exec(line)?.[1]),
+    ['api', 'old', 'all'],
+  );
+  for (const line of [
+    "  http-request return status 404 content-type text/plain string 'no route matches this request' if !{ var(txn.route) -m found }",
+    "  http-request set-path '%[path,regsub(^/api/v1/?,/)]' if { var(txn.route) -m str api }",
+    "  http-request set-header Host 'in' if { var(txn.route) -m str api }",
+    "  http-request redirect location 'http://%[req.hdr(host)]%[path,regsub(^/old,/new)]?%[query]' code 301 if { var(txn.route) -m str old } { query -m found }",
+    '  use_backend http_a if { var(txn.route) -m str all } { var(txn.split) -m int ge 0 } { var(txn.split) -m int lt 9 }',
+    '  use_backend http_b if { var(txn.route) -m str all } { var(txn.split) -m int ge 9 } { var(txn.split) -m int lt 10 }',
+    'backend http_a',
+    'backend http_b',
+  ])
+    assert.ok(text.includes(line), `missing: ${line}\n${text}`);
+});
