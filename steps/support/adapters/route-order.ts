@@ -53,17 +53,29 @@ export function escapeRegex(text: string): string {
  * A regular expression for the paths a route's path match takes, as the spec reads it: a prefix
  * of whole segments; a pattern where "*" is one segment and a final "/*" one or more.
  */
-export function pathRegex(path: NonNullable<RouteDocument['match']['path']>): string {
-  if ('exact' in path) return `^${escapeRegex(path.exact)}$`;
+export function pathRegex(path: PathMatchDocument): string {
+  return `^${pathPattern(path)}$`;
+}
+
+type PathMatchDocument = NonNullable<RouteDocument['match']['path']>;
+
+/**
+ * The same, unanchored, for paths embedded in a longer string: `pathCharacter` is a character class
+ * of what a path may contain there (e.g. "[^?|]" when a query string and a separator follow).
+ */
+export function pathPattern(path: PathMatchDocument, pathCharacter = '.'): string {
+  const segmentCharacter = pathCharacter === '.' ? '[^/]' : `[^/${pathCharacter.slice(2, -1)}]`;
+  if ('exact' in path) return escapeRegex(path.exact);
   if ('prefix' in path) {
     const segments = pathSegments(path.prefix);
-    return segments.length === 0 ? '^/' : `^/${segments.map(escapeRegex).join('/')}(/.*)?$`;
+    if (segments.length === 0) return `/${pathCharacter}*`;
+    return `/${segments.map(escapeRegex).join('/')}(/${pathCharacter}*)?`;
   }
   const segments = pathSegments(path.pattern);
   const openEnded = path.pattern.endsWith('/*') && segments.length > 0;
   const fixed = (openEnded ? segments.slice(0, -1) : segments).map((segment) =>
-    segment === '*' ? '[^/]+' : escapeRegex(segment),
+    segment === '*' ? `${segmentCharacter}+` : escapeRegex(segment),
   );
   const base = fixed.length === 0 ? '' : `/${fixed.join('/')}`;
-  return openEnded ? `^${base}/[^/]+.*$` : `^${base}/?$`;
+  return openEnded ? `${base}/${segmentCharacter}+${pathCharacter}*` : `${base}/?`;
 }

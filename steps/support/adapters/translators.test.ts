@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigDocument } from '../config-document.ts';
+import type { ConfigDocument, ListenerDocument } from '../config-document.ts';
 import { renderHaproxyConfig } from './haproxy.ts';
 import { productVersion } from './installed.ts';
 import { renderNginxConfig, streamModulePath } from './nginx.ts';
@@ -254,4 +254,73 @@ test('haproxy: routes name the winner in precedence order; actions and backends 
     'backend http_b',
   ])
     assert.ok(text.includes(line), `missing: ${line}\n${text}`);
+});
+
+test('nginx: routes become one map in precedence order; pool, target, Host and redirects key on the winner', () => {
+  const routed: ConfigDocument = {
+    version: 1,
+    listeners: [
+      {
+        name: 'web',
+        protocol: 'http',
+        address: '127.0.0.1:8080',
+        routes: [
+          {
+            name: 'all',
+            match: {},
+            split: [
+              { pool: 'a', weight: 9 },
+              { pool: 'b', weight: 1 },
+            ],
+          },
+          {
+            name: 'api',
+            pool: 'b',
+            match: { path: { prefix: '/api/v1' } },
+            rewrite: { prefix: '/', host: 'in' },
+          },
+          {
+            name: 'old',
+            match: { path: { prefix: '/old' }, headers: [{ name: 'X-A', present: true }] },
+            redirect: { status: 301, prefix: '/new' },
+          },
+        ],
+      },
+    ],
+    pools: {
+      a: { backends: [{ id: 'a1', address: '127.0.0.1:9001' }] },
+      b: { backends: [{ id: 'b1', address: '127.0.0.1:9002' }] },
+    },
+  };
+  const text = renderNginxConfig(routed, context);
+  for (const line of [
+    '  map "$host|$request_method|$request_uri|$args|$http_x_a|" $lbspec_route_web {',
+    '    "~^[^|]*\\|[^|]*\\|/old(/[^?|]*)?(?:\\?[^|]*)?\\|[^|]*\\|[^|]+\\|$" old;',
+    '  split_clients "$request_id" $lbspec_split_web_all {',
+    '    90.00% http_a;',
+    '    * http_b;',
+    '    "~^api\\|/api/v1/?(?<lbrest>[^?]*)(?<lbquery>\\?.*)?$" "/$lbrest$lbquery";',
+    '    if ($lbspec_route_web = old) { return 301 $lbspec_location_web; }',
+    '      if ($lbspec_route_web = "") { return 404 "no route matches this request\\n"; }',
+    '      proxy_pass http://$lbspec_pool_web$lbspec_target_web;',
+  ])
+    assert.ok(text.includes(line), `missing: ${line}\n${text}`);
+  const order = [...text.matchAll(/^ {4}"~\^[^"]*" (\w+);$/gm)].map((match) => match[1]).slice(0, 3);
+  assert.deepEqual(order, ['api', 'old', 'all']);
+  assert.throws(
+    () =>
+      renderNginxConfig(
+        {
+          ...routed,
+          listeners: [
+            {
+              ...(routed.listeners[0] as ListenerDocument),
+              routes: [{ name: 'h', pool: 'a', match: {}, requestHeaders: { remove: ['X'] } }],
+            },
+          ],
+        },
+        context,
+      ),
+    /header rules/,
+  );
 });
