@@ -7,10 +7,11 @@ import { selectorBuilders } from '../reference/src/selection/selector.ts';
 const sizes = [10, 100, 1_000, 10_000];
 const picksPerRound = 200_000;
 const rounds = 5;
+const keys = Array.from({ length: 1_024 }, (_, i) => `user-${i}`);
 
 function nsPerPick(algorithm: keyof typeof selectorBuilders, size: number): number {
   const backends = Array.from({ length: size }, (_, i) => ({
-    id: i,
+    id: `b${i}`,
     weight: 1 + (i % 5),
     load: { active: i % 3 },
   }));
@@ -19,7 +20,8 @@ function nsPerPick(algorithm: keyof typeof selectorBuilders, size: number): numb
   let best = Number.POSITIVE_INFINITY;
   for (let round = 0; round < rounds; round++) {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < picks; i++) selector.pick();
+    // Keys vary per pick, as requests' keys do (consistent_hash hashes each; the others ignore it).
+    for (let i = 0; i < picks; i++) selector.pick({ key: keys[i % keys.length] });
     best = Math.min(best, Number(process.hrtime.bigint() - start) / picks);
   }
   return best;

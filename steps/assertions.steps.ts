@@ -14,6 +14,7 @@ import {
   expectStatusCount,
   expectWindowsInProportion,
 } from './support/expectations.ts';
+import { failedChecksBound, passedChecksBound } from './support/health-timing.ts';
 import {
   expectFullJitterBackoff,
   expectRetriesWithinBudget,
@@ -28,14 +29,18 @@ Then('every request succeeded', function (this: LbWorld) {
   expectAllSucceeded(this.exchanges);
 });
 
-Then('each backend received exactly {int} requests', async function (this: LbWorld, expected: number) {
-  const ids = [...this.backends.keys()];
-  expectExactShare(
-    await this.receivedCounts(ids),
-    onlyThese(countByBackend(this.exchanges, ids), ids),
-    expected,
-  );
-});
+Then(
+  /^each backend (of the pool )?received exactly (\d+) requests$/,
+  async function (this: LbWorld, ofThePool: string | undefined, count: string) {
+    const expected = Number(count);
+    const ids = [...(ofThePool ? this.poolWeights.keys() : this.backends.keys())];
+    expectExactShare(
+      await this.receivedCounts(ids),
+      onlyThese(countByBackend(this.exchanges, ids), ids),
+      expected,
+    );
+  },
+);
 
 Then(
   'backends {ids} each received exactly {int} requests',
@@ -163,43 +168,29 @@ Then('the requests were spread uniformly over the backends', async function (thi
 Then(
   'within {int} failed check(s) the balancer sends requests only to {ids}',
   async function (this: LbWorld, checks: number, ids: string[]) {
-    await this.settleOn({ kind: 'backends', ids: new Set(ids) }, failedChecksBound(this, checks));
+    await this.settleOn(
+      { kind: 'backends', ids: new Set(ids) },
+      failedChecksBound(this.healthCheckTiming, checks),
+    );
   },
 );
 
 Then(
   'within {int} failed check(s) the balancer answers every request with status {int}',
   async function (this: LbWorld, checks: number, status: number) {
-    await this.settleOn({ kind: 'status', status }, failedChecksBound(this, checks));
+    await this.settleOn({ kind: 'status', status }, failedChecksBound(this.healthCheckTiming, checks));
   },
 );
 
 Then(
   'after {int} passed check(s), and not sooner, the balancer sends requests only to {ids}',
   async function (this: LbWorld, checks: number, ids: string[]) {
-    const { intervalMs, timeoutMs } = this.healthCheckTiming;
-    const slack = timeouts.timingSlackMs;
     await this.settleOn(
       { kind: 'backends', ids: new Set(ids) },
-      {
-        withinMs: checks * Math.max(intervalMs, timeoutMs) + slack,
-        notSoonerMs: (checks - 1) * intervalMs,
-        explanation: `${checks} passed checks at an interval of ${intervalMs} ms, ${slack} ms slack`,
-      },
+      passedChecksBound(this.healthCheckTiming, checks),
     );
   },
 );
-
-// N failed checks end at most N x max(interval, timeout) + timeout after a change: the first probe
-// may start up to an interval after it, and each probe may take the whole timeout.
-function failedChecksBound(world: LbWorld, checks: number) {
-  const { intervalMs, timeoutMs } = world.healthCheckTiming;
-  const slack = timeouts.timingSlackMs;
-  return {
-    withinMs: checks * Math.max(intervalMs, timeoutMs) + timeoutMs + slack,
-    explanation: `${checks} failed checks at an interval of ${intervalMs} ms with a timeout of ${timeoutMs} ms, ${slack} ms slack`,
-  };
-}
 
 Then('every request after that succeeded', function (this: LbWorld) {
   expectAllSucceeded(this.exchanges.slice(this.settledIndex));

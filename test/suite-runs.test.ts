@@ -78,6 +78,13 @@ const streaming = (framing: string) =>
 const keepAlive =
   "A client's requests share one connection, and the balancer reuses its connection to the backend";
 const webSocket = 'A WebSocket is proxied end to end';
+const hashRestart = 'The same key reaches the same backend every time, also after a restart';
+const hashFrom = (where: string) => `The key can come from ${where}`;
+const hashAdded =
+  'A backend added to four takes about a fifth of the keys, all from the others and none between them';
+const hashRemoved = 'A backend removed gives up exactly its keys';
+const hashOutOfService =
+  'A backend out of service gives up exactly its keys, and gets them back when it returns';
 const canarySplit = "A canary split sends each pool its weight's share of the requests";
 const rewrites =
   'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
@@ -211,6 +218,14 @@ const expectations: Record<string, Expectation> = {
   },
   'no-upstream-keep-alive': { tags: '@keep-alive', mustFail: [keepAlive] },
   'no-websocket': { tags: '@websocket', mustFail: [webSocket] },
+  'modulo-hash': { tags: '@consistent-hash', mustFail: [hashAdded, hashRemoved, hashOutOfService] },
+  'hash-seeded-per-start': { tags: '@consistent-hash', mustFail: [hashRestart] },
+  'hash-key-misread': {
+    tags: '@consistent-hash',
+    mustFail: ['cookie "session"', 'query parameter "user"', 'the path', "the client's address"].map(
+      hashFrom,
+    ),
+  },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

@@ -50,6 +50,8 @@ export interface Defects {
   readonly ignoreUpgrade?: boolean;
   /** Never send 100 Continue: a client that waits for it waits in vain. */
   readonly noContinue?: boolean;
+  /** Hash more than the key: whole Cookie header, query string or target, address with port. */
+  readonly hashKeyTooBroad?: boolean;
 }
 
 /** A routing decision with the pool that serves it right now. */

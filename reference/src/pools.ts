@@ -1,6 +1,6 @@
 import { type Clock, monotonicClock } from './clock.ts';
 import { parseAddress } from './config/address.ts';
-import type { Algorithm, BalancerConfig, BreakerFailure, PoolConfig } from './config/types.ts';
+import type { Algorithm, BalancerConfig, BreakerFailure, HashKey, PoolConfig } from './config/types.ts';
 import { ActiveChecker } from './health/active-checker.ts';
 import { HealthState } from './health/health-state.ts';
 import { OutlierDetector } from './health/outlier-detector.ts';
@@ -52,6 +52,9 @@ export type AttemptOutcome =
 
 /** Why a pool could offer no backend: every breaker open, every backend at its cap, or none available. */
 export type Unavailability = 'circuit-open' | 'overloaded' | 'no-backend';
+
+/** A request's key by the pool's hashKey setting (consistent_hash); undefined when it has none. */
+export type KeyOf = (hashKey: HashKey) => string | undefined;
 
 /** Algorithms replaced by the caller; the broken balancers in fixtures/ use this to inject defects. */
 export type SelectorOverrides = Partial<Record<Algorithm, SelectorBuilder>>;
@@ -148,12 +151,14 @@ export class PoolRuntime {
    * concurrency cap; falls over to the backup pool while none of this pool's backends is available.
    * Undefined when nothing may be chosen (see `unavailability`).
    */
-  pick(tried?: ReadonlySet<Upstream>): Upstream | undefined {
+  pick(tried?: ReadonlySet<Upstream>, keyOf?: KeyOf): Upstream | undefined {
     const selector = this.#selector;
-    if (!selector) return this.#backup()?.pick(tried);
+    if (!selector) return this.#backup()?.pick(tried, keyOf);
+    const hashKey = this.config.hashKey;
+    const key = hashKey && keyOf ? keyOf(hashKey) : undefined;
     let alreadyTried: Upstream | undefined;
     for (let i = 0; i < this.#available.length; i++) {
-      const next = selector.pick();
+      const next = selector.pick({ key, attempt: i });
       if (next === undefined) break;
       if (this.#atCap(next)) continue;
       if (tried?.has(next)) {

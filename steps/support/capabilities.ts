@@ -12,12 +12,15 @@ export const capabilities = {
   'least-connections': 'the least_connections algorithm: fewest in flight relative to weight',
   'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
   random: 'the random algorithm: uniform over the backends',
+  'consistent-hash':
+    'the consistent_hash algorithm: a key (header, cookie, query, path, client address) keeps its backend; changes move few keys',
   routing:
     'routes: host (exact, wildcard), path (exact, prefix on segments, patterns), method, header and query matches, one precedence',
   'traffic-split': 'route "split": a route shares its requests across pools by weight (canary)',
   rewrites: 'route "rewrite": matched prefix or whole path replaced, upstream Host set, query kept',
   redirects: 'route "redirect": 301/302/307/308 with Location built from the request, query kept',
   'header-rules': 'route "requestHeaders"/"responseHeaders": remove, set and add headers',
+  'keyless-round-robin': 'consistent_hash: requests without a key take turns round robin',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',
@@ -54,6 +57,7 @@ export const algorithmCapabilities: readonly Capability[] = [
   'least-connections',
   'power-of-two-choices',
   'random',
+  'consistent-hash',
 ];
 
 export function isCapability(name: string): name is Capability {

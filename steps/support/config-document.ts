@@ -88,6 +88,9 @@ export interface PoolDocument {
   readonly timeouts?: { readonly connectMs?: number; readonly responseMs?: number };
   readonly panicThresholdPercent?: number;
   readonly backupPool?: string;
+  readonly hashKey?:
+    | { readonly from: 'header' | 'cookie' | 'query'; readonly name: string }
+    | { readonly from: 'client-ip' | 'path' };
 }
 
 /** The settings of a pool besides its members, as a scenario states them. */

@@ -11,6 +11,7 @@ import {
   type PoolSettings,
   type RouteDocument,
 } from './config-document.ts';
+import type { KeySource, Placement } from './keys.ts';
 import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
 import {
@@ -87,6 +88,10 @@ export class LbWorld extends World<LbWorldParameters> {
     if (!this.transfer) throw new Error('no upload or download was made in this scenario');
     return this.transfer;
   }
+  /** Hash keys sent so far, where they come from, and where each round of them landed. */
+  hashKeys:
+    | { readonly source: KeySource; readonly keys: readonly string[]; readonly rounds: Placement[] }
+    | undefined;
   /** The last run of requests on one keep-alive client. */
   keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
   /** The backends the traffic last settled on (initially: the whole pool). */
@@ -282,6 +287,13 @@ export class LbWorld extends World<LbWorldParameters> {
     }
     this.#routedTo = target;
     await this.#resetBackendStats();
+  }
+
+  /** Stops the balancer and starts it again on the same config (same addresses). */
+  async restartBalancer(): Promise<void> {
+    if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
+    await this.balancer.stop();
+    this.balancer = await this.adapter.start(this.config);
   }
 
   /** Gives the running balancer's pool `ids` and `algorithm`; returns once the balancer serves it. */

@@ -12,7 +12,13 @@ export type Algorithm =
   | 'weighted_round_robin'
   | 'least_connections'
   | 'power_of_two_choices'
-  | 'random';
+  | 'random'
+  | 'consistent_hash';
+
+/** Where consistent_hash takes a request's key from. */
+export type HashKey =
+  | { readonly from: 'header' | 'cookie' | 'query'; readonly name: string }
+  | { readonly from: 'client-ip' | 'path' };
 
 /** A host and port, parsed from "host:port" or "[v6]:port". */
 export interface HostPort {
@@ -95,6 +101,8 @@ export interface PoolConfig {
   /** 0: off. */
   readonly panicThresholdPercent: number;
   readonly backupPool?: string;
+  /** consistent_hash only: where the key comes from. */
+  readonly hashKey?: HashKey;
 }
 
 /** How a route matches a path; see the schema's "route". */

@@ -320,3 +320,31 @@ test('a route does exactly one thing, and its rewrites and header rules fit what
   });
   assert.ok(ok.ok, JSON.stringify(ok));
 });
+
+test('consistent_hash needs a hashKey, only it takes one, and a TCP listener can hash only the client address', () => {
+  const backends = valid.pools.app.backends;
+  const messages = (pool: Record<string, unknown>, protocol = 'http') =>
+    issuesOf({
+      version: 1,
+      listeners: [{ name: 'l', protocol, address: '127.0.0.1:8080', pool: 'app' }],
+      pools: { app: { backends, ...pool } },
+    }).map((issue) => `${issue.pointer}: ${issue.message}`);
+  assert.deepEqual(messages({ algorithm: 'consistent_hash' }), [
+    '/pools/app/hashKey: consistent_hash needs to know what to hash',
+  ]);
+  assert.deepEqual(messages({ hashKey: { from: 'path' } }), [
+    '/pools/app/hashKey: "hashKey" has no effect with algorithm "round_robin"',
+  ]);
+  assert.deepEqual(
+    messages({ algorithm: 'consistent_hash', hashKey: { from: 'header', name: 'X-User' } }, 'tcp'),
+    [
+      '/pools/app/hashKey/from: a TCP listener balances over this pool, and a connection has no header to hash',
+    ],
+  );
+  const tcpByAddress = validateConfig({
+    version: 1,
+    listeners: [{ name: 'l', protocol: 'tcp', address: '127.0.0.1:8080', pool: 'app' }],
+    pools: { app: { backends, algorithm: 'consistent_hash', hashKey: { from: 'client-ip' } } },
+  });
+  assert.ok(tcpByAddress.ok);
+});

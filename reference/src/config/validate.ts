@@ -69,6 +69,7 @@ interface RawPool {
   circuitBreaker?: Partial<CircuitBreakerConfig>;
   panicThresholdPercent?: number;
   backupPool?: string;
+  hashKey?: PoolConfig['hashKey'];
 }
 
 // Defaults, as the schema documents them.
@@ -125,6 +126,7 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
     ...(pool.circuitBreaker ? { circuitBreaker: { ...circuitBreakerDefaults, ...pool.circuitBreaker } } : {}),
     panicThresholdPercent: pool.panicThresholdPercent ?? 0,
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
+    ...(pool.hashKey ? { hashKey: pool.hashKey } : {}),
   };
 }
 
@@ -181,6 +183,12 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
   claimAddress(text(admin?.address), '/admin/address');
 
   const listenerNames = new Set<string>();
+  // Pools a TCP listener balances over: their only possible hash key is the client's address.
+  const tcpPools = new Set(
+    entries(Array.isArray(root.listeners) ? root.listeners : [])
+      .filter(([, listener]) => listener.protocol === 'tcp')
+      .map(([, listener]) => text(listener.pool)),
+  );
   for (const [index, listener] of entries(Array.isArray(root.listeners) ? root.listeners : [])) {
     const at = `/listeners/${index}`;
     const name = text(listener.name);
@@ -221,6 +229,7 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
       checkPort(text(backend.address), `${at}/address`);
     }
     issues.push(...backupPoolIssues(poolName, pool, root.pools as Record<string, unknown>, poolNames));
+    issues.push(...hashKeyIssues(poolName, pool, tcpPools));
   }
   return issues;
 }
@@ -365,6 +374,44 @@ function routeActionIssues(
     }
   }
   return issues;
+}
+
+/** consistent_hash needs a key, only it uses one, and a TCP connection has only its client's address. */
+function hashKeyIssues(
+  poolName: string,
+  pool: Record<string, unknown>,
+  tcpPools: ReadonlySet<string | undefined>,
+): ConfigIssue[] {
+  const at = `/pools/${pointerSegment(poolName)}`;
+  const hashKey = pool.hashKey as { from?: unknown } | undefined;
+  if (pool.algorithm === 'consistent_hash' && hashKey === undefined) {
+    return [
+      {
+        pointer: `${at}/hashKey`,
+        message: 'consistent_hash needs to know what to hash',
+        fix: 'add "hashKey", e.g. { "from": "header", "name": "X-User-Id" } or { "from": "client-ip" }',
+      },
+    ];
+  }
+  if (hashKey !== undefined && pool.algorithm !== 'consistent_hash') {
+    return [
+      {
+        pointer: `${at}/hashKey`,
+        message: `"hashKey" has no effect with algorithm ${JSON.stringify(pool.algorithm ?? 'round_robin')}`,
+        fix: 'set "algorithm": "consistent_hash", or remove "hashKey"',
+      },
+    ];
+  }
+  if (hashKey !== undefined && hashKey.from !== 'client-ip' && tcpPools.has(poolName)) {
+    return [
+      {
+        pointer: `${at}/hashKey/from`,
+        message: `a TCP listener balances over this pool, and a connection has no ${String(hashKey.from)} to hash`,
+        fix: 'use { "from": "client-ip" }, or a separate pool for the TCP listener',
+      },
+    ];
+  }
+  return [];
 }
 
 function backupPoolIssues(

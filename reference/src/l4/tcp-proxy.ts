@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { HashKey } from '../config/types.ts';
 import type { Defects } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
@@ -24,10 +25,17 @@ export async function proxyTcpConnection(
   });
   client.on('error', () => client.destroy());
   pool?.retryBudget?.recordRequest();
+  // A connection's only key is its client's address.
+  const keyOfConnection = (hashKey: HashKey) =>
+    hashKey.from !== 'client-ip'
+      ? undefined
+      : defects.hashKeyTooBroad
+        ? `${client.remoteAddress}:${client.remotePort}`
+        : client.remoteAddress;
   const tried = new Set<Upstream>();
   let previous: Upstream | undefined;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
-    const upstream = defects.retrySameBackend && previous ? previous : pool?.pick(tried);
+    const upstream = defects.retrySameBackend && previous ? previous : pool?.pick(tried, keyOfConnection);
     if (!pool || !upstream) {
       client.resetAndDestroy();
       return;

@@ -6,6 +6,7 @@ import type { Defects, Routed } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { classifyError } from '../resilience/retry-policy.ts';
+import { keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
@@ -219,9 +220,21 @@ export async function proxyHttpRequest(
   if (!body) return; // the client went away while sending its body
   const tried = new Set<Upstream>();
   let previous: Upstream | undefined;
+  const key = keyOf(
+    {
+      target: request.url ?? '/',
+      clientAddress: request.socket.remoteAddress,
+      clientPort: request.socket.remotePort,
+      header: (name) => {
+        const value = request.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    defects.hashKeyTooBroad,
+  );
   const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
-    const upstream = defects.retrySameBackend && previous ? previous : pool.pick(tried);
+    const upstream = defects.retrySameBackend && previous ? previous : pool.pick(tried, key);
     if (!upstream) {
       sendNoBackend(response, pool, defects.noBackendStatus);
       request.resume();

@@ -1,4 +1,5 @@
 import type { Algorithm } from '../config/types.ts';
+import { buildConsistentHash } from './consistent-hash.ts';
 import { buildLeastConnections } from './least-connections.ts';
 import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
 import { buildRandom } from './random.ts';
@@ -18,13 +19,24 @@ export interface Candidate {
  */
 export interface Selector<B> {
   /** The backend for the next request; undefined when no backend may be chosen. */
-  pick(): B | undefined;
+  pick(request?: PickRequest): B | undefined;
+}
+
+/** What a key-based selector needs to know of a request; the others ignore it. */
+export interface PickRequest {
+  /** The request's hash key (consistent_hash); undefined when the request has none. */
+  readonly key?: string | undefined;
+  /** 0 for the first choice, k for the k-th alternative (retries, skipped backends). */
+  readonly attempt?: number;
 }
 
 /** A source of uniform floats in [0, 1); Math.random unless a test injects its own. */
 export type Random = () => number;
 
-export type SelectorBuilder = <B extends Candidate>(backends: readonly B[], random?: Random) => Selector<B>;
+export type SelectorBuilder = <B extends Candidate & { readonly id: string }>(
+  backends: readonly B[],
+  random?: Random,
+) => Selector<B>;
 
 /** The builder for each algorithm a config may name. */
 export const selectorBuilders: Readonly<Record<Algorithm, SelectorBuilder>> = {
@@ -33,6 +45,7 @@ export const selectorBuilders: Readonly<Record<Algorithm, SelectorBuilder>> = {
   least_connections: buildLeastConnections,
   power_of_two_choices: buildPowerOfTwoChoices,
   random: buildRandom,
+  consistent_hash: (backends) => buildConsistentHash(backends),
 };
 
 /** Compares loads relative to weights, a.active/a.weight vs b.active/b.weight, without division. */

@@ -22,6 +22,7 @@ export function nginxAdapter(): ProcessAdapter {
       const supported: Capability[] = [
         'l7',
         ...algorithmCapabilities,
+        'keyless-round-robin',
         'retries',
         'timeouts',
         'connect-timeout',
@@ -98,6 +99,7 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     'events { worker_connections 4096; }',
     'http {',
     '  access_log off;',
+    '  map $request_uri $lbspec_raw_path { "~^(?<lbpath>[^?]*)" $lbpath; }',
     // Bodies of any size: the neutral config sets no limit (nginx's default is 1 MB).
     '  client_max_body_size 0;',
     // A WebSocket handshake passes Upgrade on; any other request keeps its upstream connection alive.
@@ -233,9 +235,28 @@ const algorithms: Record<string, { directive?: string; weighted: boolean }> = {
   random: { directive: 'random', weighted: false },
 };
 
+// nginx's variable for each neutral hashKey; an empty key is balanced round robin, as the spec wants.
+// $uri would be the decoded path, so the path as sent comes from $request_uri through a map.
+function hashVariable(pool: PoolDocument, http: boolean): string {
+  const key = pool.hashKey;
+  if (!key) throw new Error('nginx adapter: consistent_hash without a hashKey');
+  if (!http || key.from === 'client-ip') return '$remote_addr';
+  const name = 'name' in key ? key.name.toLowerCase().replace(/-/g, '_') : '';
+  return key.from === 'header'
+    ? `$http_${name}`
+    : key.from === 'cookie'
+      ? `$cookie_${name}`
+      : key.from === 'query'
+        ? `$arg_${name}`
+        : '$lbspec_raw_path';
+}
+
 function upstream(name: string, pool: PoolDocument, http: boolean): string[] {
   const algorithm = pool.algorithm ?? 'round_robin';
-  const translation = algorithms[algorithm];
+  const translation =
+    algorithm === 'consistent_hash'
+      ? { directive: `hash ${hashVariable(pool, http)} consistent`, weighted: true }
+      : algorithms[algorithm];
   if (!translation) throw new Error(`nginx adapter: algorithm "${algorithm}" is not translated yet`);
   // nginx weights start at 1; a weight of 0 (no traffic) is a server marked down. nginx's own
   // passive checks (max_fails=1: one error sidelines a server for 10 s) are not the neutral

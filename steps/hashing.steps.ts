@@ -1,0 +1,208 @@
+import { Then, When } from '@cucumber/cucumber';
+import { ExpectationError } from './support/expectations.ts';
+import { failedChecksBound, type HealthBound, passedChecksBound } from './support/health-timing.ts';
+import {
+  type KeySource,
+  keysFor,
+  keysPerBackend,
+  movedKeys,
+  type Placement,
+  placeKeys,
+} from './support/keys.ts';
+import { timeouts } from './support/timeouts.ts';
+import { wallClockMs } from './support/traffic.ts';
+import type { LbWorld } from './support/world.ts';
+
+async function sendKeys(world: LbWorld, source: KeySource, count: number): Promise<void> {
+  const keys = keysFor(source, count);
+  const placement = await placeKeys(world.listenerAddress, source, keys);
+  world.hashKeys = { source, keys, rounds: [placement] };
+}
+
+When(
+  /^(\d+) keys are sent in (header|cookie|query parameter) "([^"]+)"$/,
+  async function (this: LbWorld, count: string, where: string, name: string) {
+    const kind = where === 'query parameter' ? 'query' : (where as 'header' | 'cookie');
+    await sendKeys(this, { in: kind, name }, Number(count));
+  },
+);
+
+When(
+  /^(\d+) keys are sent in (the path|the client's address)$/,
+  async function (this: LbWorld, count: string, where: string) {
+    await sendKeys(this, { in: where === 'the path' ? 'path' : 'client-ip' }, Number(count));
+  },
+);
+
+When('the keys are sent again', async function (this: LbWorld) {
+  const sent = sentKeys(this);
+  sent.rounds.push(await placeKeys(this.listenerAddress, sent.source, sent.keys));
+});
+
+When('the balancer is restarted', async function (this: LbWorld) {
+  await this.restartBalancer();
+});
+
+function sentKeys(world: LbWorld) {
+  if (!world.hashKeys) throw new Error('no keys were sent in this scenario');
+  return world.hashKeys;
+}
+
+/** The first and the latest round, after checking that every key landed on a backend each time. */
+function firstAndLatest(world: LbWorld): { first: Placement; latest: Placement } {
+  const { rounds } = sentKeys(world);
+  for (const [round, placement] of rounds.entries()) {
+    const lost = [...placement].filter(([, landing]) => !world.backends.has(landing));
+    if (lost.length > 0) {
+      throw new ExpectationError(
+        `${lost.length} keys of round ${round + 1} reached no backend, e.g. ${lost
+          .slice(0, 5)
+          .map(([key, landing]) => `${key}: ${landing}`)
+          .join('; ')}`,
+      );
+    }
+  }
+  return { first: rounds[0] as Placement, latest: rounds.at(-1) as Placement };
+}
+
+Then('every key landed where it did the first time', function (this: LbWorld) {
+  const { first, latest } = firstAndLatest(this);
+  const moved = movedKeys(first, latest);
+  if (moved.length > 0) {
+    throw new ExpectationError(
+      `${moved.length} of ${first.size} keys landed elsewhere, e.g. ${moved
+        .slice(0, 5)
+        .map((key) => `${key}: ${first.get(key)} then ${latest.get(key)}`)
+        .join('; ')}`,
+    );
+  }
+});
+
+Then(
+  'no backend holds less than half or more than twice its fair share of the keys',
+  function (this: LbWorld) {
+    const { latest } = firstAndLatest(this);
+    const counts = keysPerBackend(latest);
+    const weights = this.poolWeights;
+    const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+    const rows = [...weights].map(([id, weight]) => {
+      const fair = (latest.size * weight) / total;
+      const held = counts.get(id) ?? 0;
+      return { id, held, fair, ok: held >= fair / 2 && held <= fair * 2 };
+    });
+    if (rows.some((row) => !row.ok)) {
+      throw new ExpectationError(
+        `keys are spread too unevenly:\n${rows.map((row) => `  ${row.ok ? ' ' : '!'} ${row.id}: ${row.held} keys, fair share ${row.fair.toFixed(0)}`).join('\n')}`,
+      );
+    }
+  },
+);
+
+Then(
+  'no more than {int}% of the keys moved, all of them to {word}',
+  function (this: LbWorld, percent: number, newcomer: string) {
+    const { first, latest } = firstAndLatest(this);
+    const moved = movedKeys(first, latest);
+    const elsewhere = moved.filter((key) => latest.get(key) !== newcomer);
+    if (elsewhere.length > 0) {
+      throw new ExpectationError(
+        `${elsewhere.length} keys moved between the old backends instead of to ${newcomer}, e.g. ${elsewhere
+          .slice(0, 5)
+          .map((key) => `${key}: ${first.get(key)} to ${latest.get(key)}`)
+          .join('; ')}`,
+      );
+    }
+    if (moved.length > (first.size * percent) / 100) {
+      throw new ExpectationError(
+        `${moved.length} of ${first.size} keys (${((100 * moved.length) / first.size).toFixed(1)}%) moved; a consistent hash moves about 1/N of them, at most ${percent}% here`,
+      );
+    }
+  },
+);
+
+Then('exactly the keys {word} held moved', function (this: LbWorld, id: string) {
+  const { first, latest } = firstAndLatest(this);
+  const moved = new Set(movedKeys(first, latest));
+  const held = [...first.keys()].filter((key) => first.get(key) === id);
+  const stayed = held.filter((key) => !moved.has(key));
+  const others = [...moved].filter((key) => first.get(key) !== id);
+  if (held.length === 0)
+    throw new ExpectationError(`${id} held none of the ${first.size} keys to begin with`);
+  if (stayed.length > 0 || others.length > 0) {
+    throw new ExpectationError(
+      `${stayed.length} of the ${held.length} keys ${id} held stayed on it, and ${others.length} keys of other backends moved, e.g. ${others
+        .slice(0, 5)
+        .map((key) => `${key}: ${first.get(key)} to ${latest.get(key)}`)
+        .join('; ')}`,
+    );
+  }
+});
+
+/**
+ * Sends the keys `id` held at first, round after round, until `settled` holds for a whole round;
+ * fails if that cannot have happened within `bound` of the last change. Convergence lies between
+ * the start of the last unsettled round and the start of the settled one, so only the former is
+ * held against the bound: a round that straddles the change cannot fail a balancer that was on time.
+ */
+async function untilKeysSettle(
+  world: LbWorld,
+  id: string,
+  bound: HealthBound,
+  settled: (landing: string) => boolean,
+  what: string,
+): Promise<void> {
+  const { first } = firstAndLatest(world);
+  const { source } = sentKeys(world);
+  const change = world.lastChange;
+  if (!change) throw new Error('the scenario made no change to wait for');
+  const held = [...first.keys()].filter((key) => first.get(key) === id);
+  const deadline = wallClockMs() + bound.withinMs * 2 + timeouts.timingSlackMs * 4;
+  let lastUnsettledStart = change.beforeMs;
+  for (;;) {
+    const start = wallClockMs();
+    const placement = await placeKeys(world.listenerAddress, source, held);
+    const wrong = held.filter((key) => !settled(placement.get(key) as string));
+    if (wrong.length === 0) break;
+    lastUnsettledStart = start;
+    if (wallClockMs() > deadline) {
+      throw new ExpectationError(
+        `${what}: still not so ${Math.round(wallClockMs() - change.afterMs)} ms after ${change.what} (${wrong.length} of ${held.length} keys, e.g. ${wrong
+          .slice(0, 3)
+          .map((key) => `${key} on ${placement.get(key)}`)
+          .join(', ')})`,
+      );
+    }
+  }
+  const lateBy = lastUnsettledStart - change.afterMs;
+  if (lateBy > bound.withinMs) {
+    throw new ExpectationError(
+      `${what}: it took more than ${Math.round(lateBy)} ms after ${change.what}; allowed ${bound.withinMs} ms (${bound.explanation})`,
+    );
+  }
+}
+
+Then(
+  'within {int} failed check(s) none of the keys {word} held reach it any more',
+  async function (this: LbWorld, checks: number, id: string) {
+    await untilKeysSettle(
+      this,
+      id,
+      failedChecksBound(this.healthCheckTiming, checks),
+      (landing) => landing !== id && this.backends.has(landing),
+      `the keys ${id} held should have left it`,
+    );
+  },
+);
+
+Then(
+  'within {int} passed check(s) the keys {word} held are back on it',
+  async function (this: LbWorld, checks: number, id: string) {
+    await untilKeysSettle(
+      this,
+      id,
+      passedChecksBound(this.healthCheckTiming, checks),
+      (landing) => landing === id,
+      `the keys ${id} held should be back on it`,
+    );
+  },
+);
