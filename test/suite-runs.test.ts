@@ -85,6 +85,10 @@ const hashAdded =
 const hashRemoved = 'A backend removed gives up exactly its keys';
 const hashOutOfService =
   'A backend out of service gives up exactly its keys, and gets them back when it returns';
+const stickyKeeps = 'A client keeps its backend through a cookie that reveals nothing of it';
+const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is replaced';
+const stickyRestart = 'Affinity survives a restart of the balancer';
+const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
 const canarySplit = "A canary split sends each pool its weight's share of the requests";
 const rewrites =
   'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
@@ -226,6 +230,9 @@ const expectations: Record<string, Expectation> = {
       hashFrom,
     ),
   },
+  'sticky-cookie-shows-id': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
+  'sticky-cookie-shows-address': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
+  'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

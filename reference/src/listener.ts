@@ -3,6 +3,7 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { parseAddress } from './config/address.ts';
 import type { ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
+import type { AffinityDefect } from './l7/affinity.ts';
 import { proxyHttpRequest } from './l7/http-proxy.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import { proxyUpgrade } from './l7/upgrade-proxy.ts';
@@ -52,6 +53,8 @@ export interface Defects {
   readonly noContinue?: boolean;
   /** Hash more than the key: whole Cookie header, query string or target, address with port. */
   readonly hashKeyTooBroad?: boolean;
+  /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
+  readonly affinity?: AffinityDefect;
 }
 
 /** A routing decision with the pool that serves it right now. */

@@ -4,6 +4,7 @@ import type { Algorithm, BalancerConfig, BreakerFailure, HashKey, PoolConfig } f
 import { ActiveChecker } from './health/active-checker.ts';
 import { HealthState } from './health/health-state.ts';
 import { OutlierDetector } from './health/outlier-detector.ts';
+import { type AffinityDefect, affinityToken } from './l7/affinity.ts';
 import { CircuitBreaker, type CircuitState } from './resilience/circuit-breaker.ts';
 import { RetryBudget } from './resilience/retry-budget.ts';
 import { type FailedAttempt, mayRetry } from './resilience/retry-policy.ts';
@@ -68,7 +69,7 @@ export interface PoolEnvironment {
   readonly log: (line: string) => void;
   readonly clock?: Clock;
   /** Deliberate defects of fixtures/broken/ that live in a pool. */
-  readonly defects?: { readonly closeBreakerOnFailedTrial?: boolean };
+  readonly defects?: { readonly closeBreakerOnFailedTrial?: boolean; readonly affinity?: AffinityDefect };
 }
 
 /**
@@ -93,6 +94,9 @@ export class PoolRuntime {
   #available: readonly Upstream[] = [];
   #selector: Selector<Upstream> | undefined;
   #panicking = false;
+  /** Each backend by its affinity token (stickySession), and back. */
+  readonly #byToken = new Map<string, Upstream>();
+  readonly #tokenOf = new Map<Upstream, string>();
 
   /** Builds the pool; health states of a `previous` pool with the same checks carry over by address. */
   constructor(config: PoolConfig, environment: PoolEnvironment, previous?: PoolRuntime) {
@@ -106,6 +110,18 @@ export class PoolRuntime {
       const { host, port } = parseAddress(backend.address) as { host: string; port: number };
       return { ...backend, host, port, load: environment.loads.for(backend.address), pool: this };
     });
+    if (config.stickySession) {
+      for (const upstream of this.upstreams) {
+        const token = affinityToken(
+          config.stickySession.secret,
+          this.name,
+          upstream,
+          environment.defects?.affinity,
+        );
+        this.#byToken.set(token, upstream);
+        this.#tokenOf.set(upstream, token);
+      }
+    }
     const check = config.healthCheck;
     if (check) {
       const sameChecks = JSON.stringify(previous?.config.healthCheck) === JSON.stringify(check);
@@ -168,6 +184,22 @@ export class PoolRuntime {
       return this.#admit(next);
     }
     return alreadyTried === undefined ? undefined : this.#admit(alreadyTried);
+  }
+
+  /**
+   * The backend a client's affinity token names, when it is one of this pool's, available, not yet
+   * tried and below its concurrency cap; otherwise undefined, and the request is balanced as usual.
+   */
+  pinned(token: string | undefined, tried?: ReadonlySet<Upstream>): Upstream | undefined {
+    const upstream = token === undefined ? undefined : this.#byToken.get(token);
+    if (!upstream || tried?.has(upstream) || !this.#available.includes(upstream) || this.#atCap(upstream))
+      return undefined;
+    return this.#admit(upstream);
+  }
+
+  /** The affinity token of `upstream` (stickySession); undefined without stickySession. */
+  tokenOf(upstream: Upstream): string | undefined {
+    return this.#tokenOf.get(upstream);
   }
 
   /** Why `pick` found nothing; no side effects. */

@@ -21,6 +21,8 @@ export const capabilities = {
   redirects: 'route "redirect": 301/302/307/308 with Location built from the request, query kept',
   'header-rules': 'route "requestHeaders"/"responseHeaders": remove, set and add headers',
   'keyless-round-robin': 'consistent_hash: requests without a key take turns round robin',
+  'sticky-sessions':
+    'stickySession: an opaque, signed affinity cookie; forged ones are refused; shared across instances and restarts',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',

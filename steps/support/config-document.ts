@@ -88,6 +88,14 @@ export interface PoolDocument {
   readonly timeouts?: { readonly connectMs?: number; readonly responseMs?: number };
   readonly panicThresholdPercent?: number;
   readonly backupPool?: string;
+  readonly stickySession?: {
+    readonly cookie?: string;
+    readonly secret: string;
+    readonly path?: string;
+    readonly httpOnly?: boolean;
+    readonly sameSite?: 'Strict' | 'Lax' | 'None';
+    readonly maxAgeSeconds?: number;
+  };
   readonly hashKey?:
     | { readonly from: 'header' | 'cookie' | 'query'; readonly name: string }
     | { readonly from: 'client-ip' | 'path' };

@@ -21,6 +21,7 @@ import {
   type RoutingGoal,
   sendUntilSettled,
 } from './routing.ts';
+import type { StickyAnswer } from './sticky.ts';
 import { timeouts } from './timeouts.ts';
 import {
   type Exchange,
@@ -92,6 +93,10 @@ export class LbWorld extends World<LbWorldParameters> {
   hashKeys:
     | { readonly source: KeySource; readonly keys: readonly string[]; readonly rounds: Placement[] }
     | undefined;
+  /** A client that keeps the affinity cookie it is given, and what each of its requests got. */
+  stickyClient: { cookie: string | undefined; readonly answers: StickyAnswer[]; mark: number } | undefined;
+  /** Requests sent with forged affinity cookies, by the kind of forgery. */
+  forgedCookies: { readonly label: string; readonly answers: readonly StickyAnswer[] }[] | undefined;
   /** The last run of requests on one keep-alive client. */
   keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
   /** The backends the traffic last settled on (initially: the whole pool). */
@@ -287,6 +292,23 @@ export class LbWorld extends World<LbWorldParameters> {
     }
     this.#routedTo = target;
     await this.#resetBackendStats();
+  }
+
+  /** A second balancer on the same pools (its own listener and admin addresses), when a scenario starts one. */
+  secondBalancer: { readonly balancer: StartedBalancer; readonly listenerAddress: string } | undefined;
+
+  /** Starts a second instance of the balancer under test on a copy of the config with new addresses. */
+  async startSecondBalancer(): Promise<void> {
+    if (!this.config) throw new Error('no balancer was started in this scenario');
+    const listeners = await Promise.all(
+      this.config.listeners.map(async (listener) => ({
+        ...listener,
+        address: `127.0.0.1:${await ports.allocate()}`,
+      })),
+    );
+    const config = { ...this.config, admin: { address: `127.0.0.1:${await ports.allocate()}` }, listeners };
+    const balancer = await this.adapter.start(config);
+    this.secondBalancer = { balancer, listenerAddress: (listeners[0] as { address: string }).address };
   }
 
   /** Stops the balancer and starts it again on the same config (same addresses). */
@@ -538,6 +560,9 @@ export class LbWorld extends World<LbWorldParameters> {
     const balancer = this.balancer;
     this.balancer = undefined;
     await balancer?.[Symbol.asyncDispose]();
+    const second = this.secondBalancer;
+    this.secondBalancer = undefined;
+    await second?.balancer[Symbol.asyncDispose]();
     const backends = [...this.backends.values()];
     this.backends.clear();
     await Promise.all(backends.map((backend) => backend[Symbol.asyncDispose]()));

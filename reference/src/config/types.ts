@@ -103,6 +103,19 @@ export interface PoolConfig {
   readonly backupPool?: string;
   /** consistent_hash only: where the key comes from. */
   readonly hashKey?: HashKey;
+  /** Cookie affinity: a client that has the cookie keeps its backend. */
+  readonly stickySession?: StickySessionConfig;
+}
+
+export interface StickySessionConfig {
+  readonly cookie: string;
+  /** Signs the cookie's value; balancers sharing it honour each other's cookies. */
+  readonly secret: string;
+  readonly path: string;
+  readonly httpOnly: boolean;
+  readonly sameSite: 'Strict' | 'Lax' | 'None';
+  /** Absent: a session cookie. */
+  readonly maxAgeSeconds?: number;
 }
 
 /** How a route matches a path; see the schema's "route". */

@@ -8,6 +8,7 @@ import type {
   OutlierDetectionConfig,
   PoolConfig,
   RetryConfig,
+  StickySessionConfig,
   TimeoutConfig,
 } from './types.ts';
 
@@ -70,9 +71,16 @@ interface RawPool {
   panicThresholdPercent?: number;
   backupPool?: string;
   hashKey?: PoolConfig['hashKey'];
+  stickySession?: Partial<StickySessionConfig> & { secret: string };
 }
 
 // Defaults, as the schema documents them.
+const stickySessionDefaults = {
+  cookie: 'lbspec_affinity',
+  path: '/',
+  httpOnly: true,
+  sameSite: 'Lax',
+} as const;
 const healthCheckDefaults: HealthCheckConfig = {
   type: 'http',
   path: '/health',
@@ -127,6 +135,7 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
     panicThresholdPercent: pool.panicThresholdPercent ?? 0,
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
     ...(pool.hashKey ? { hashKey: pool.hashKey } : {}),
+    ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
   };
 }
 

@@ -6,7 +6,8 @@ import type { Defects, Routed } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { classifyError } from '../resilience/retry-policy.ts';
-import { keyOf } from './hash-key.ts';
+import { affinityCookie } from './affinity.ts';
+import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
@@ -225,16 +226,19 @@ export async function proxyHttpRequest(
       target: request.url ?? '/',
       clientAddress: request.socket.remoteAddress,
       clientPort: request.socket.remotePort,
-      header: (name) => {
-        const value = request.headers[name];
-        return Array.isArray(value) ? value.join(', ') : value;
-      },
+      header: (name) => headerText(request, name),
     },
     defects.hashKeyTooBroad,
   );
+  // The backend the client's affinity cookie names, if the pool has sticky sessions.
+  const sticky = pool.config.stickySession;
+  const pinnedTo = sticky ? cookieValue(headerText(request, 'cookie'), sticky.cookie) : undefined;
   const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
-    const upstream = defects.retrySameBackend && previous ? previous : pool.pick(tried, key);
+    const upstream =
+      defects.retrySameBackend && previous
+        ? previous
+        : (pool.pinned(pinnedTo, tried) ?? pool.pick(tried, key));
     if (!upstream) {
       sendNoBackend(response, pool, defects.noBackendStatus);
       request.resume();
@@ -303,9 +307,27 @@ export async function proxyHttpRequest(
       sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
       return;
     }
-    await forwardAnswer(answer, response, routed.responseHeaders, defects.bufferBodies);
+    await forwardAnswer(
+      answer,
+      response,
+      routed.responseHeaders,
+      defects.bufferBodies,
+      affinityHeader(upstream, pinnedTo),
+    );
     return;
   }
+}
+
+/** A Set-Cookie pinning the client to `upstream`, unless its cookie already does or its pool is not sticky. */
+function affinityHeader(upstream: Upstream, pinnedTo: string | undefined): string | undefined {
+  const sticky = upstream.pool.config.stickySession;
+  const token = upstream.pool.tokenOf(upstream);
+  return sticky && token !== undefined && token !== pinnedTo ? affinityCookie(sticky, token) : undefined;
+}
+
+function headerText(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** Takes an attempt off its backend's in-flight count, once (the defects leave it counted). */
@@ -341,9 +363,11 @@ async function forwardAnswer(
   answer: Answer,
   response: ServerResponse,
   rules: HeaderRules | undefined,
-  buffer = false,
+  buffer: boolean | undefined,
+  setCookie: string | undefined,
 ): Promise<void> {
   const headers = applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules);
+  if (setCookie !== undefined) headers['set-cookie'] = [...[headers['set-cookie'] ?? []].flat(), setCookie];
   if (buffer) {
     // The buffers-bodies defect: the whole answer in memory before a byte goes out.
     const bytes = Buffer.from(await answer.body.arrayBuffer().catch(() => new ArrayBuffer(0)));

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { algorithmCapabilities, declareCapabilities } from '../capabilities.ts';
 import type { ConfigDocument, PoolDocument } from '../config-document.ts';
@@ -26,6 +27,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'timeouts',
           'graceful-degradation',
           'backup-pool',
+          'sticky-sessions',
           'routing',
           'traffic-split',
           'rewrites',
@@ -125,6 +127,7 @@ export function renderHaproxyConfig(
     const translation = balanceOf(pool);
     const http = mode === 'http';
     lines.push(`backend ${backend}`, `  mode ${mode}`, `  balance ${translation.balance}`);
+    lines.push(...stickyLines(pool));
     // default-server applies to the servers declared after it.
     lines.push(...healthCheckLines(pool));
     const check = pool.healthCheck ? ' check' : '';
@@ -136,8 +139,11 @@ export function renderHaproxyConfig(
       // puts 16 nodes per unit of weight (16 per server spread keys 2:1); both are fixed here.
       const scaled = hashed ? weight * 16 : weight;
       const id = hashed ? ` id ${stableServerId(server.id)}` : '';
+      const cookie = pool.stickySession
+        ? ` cookie ${affinityValue(pool.stickySession.secret, rest.join('_'), server.id)}`
+        : '';
       lines.push(
-        `  server ${server.id} ${server.address}${scaled === 1 ? '' : ` weight ${scaled}`}${id}${check}`,
+        `  server ${server.id} ${server.address}${scaled === 1 ? '' : ` weight ${scaled}`}${id}${cookie}${check}`,
       );
     }
     // HAProxy uses backup servers only while every other server is down: the neutral backupPool.
@@ -162,6 +168,28 @@ const forwardingLines = [
   '  http-request set-header X-Forwarded-Proto http',
   '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
 ];
+
+// HAProxy's cookie insert pins a client to the server whose `cookie` value it carries; "indirect"
+// keeps the cookie from the server and re-sets it only when the client is not pinned to that server.
+function stickyLines(pool: PoolDocument): string[] {
+  const sticky = pool.stickySession;
+  if (!sticky) return [];
+  const attributes = [
+    `SameSite=${sticky.sameSite ?? 'Lax'}`,
+    ...(sticky.maxAgeSeconds === undefined ? [] : [`Max-Age=${sticky.maxAgeSeconds}`]),
+  ];
+  const flags = `${(sticky.httpOnly ?? true) ? ' httponly' : ''}${sticky.sameSite === 'None' ? ' secure' : ''}`;
+  if ((sticky.path ?? '/') !== '/')
+    throw new Error('haproxy adapter: a sticky cookie path other than / is not translated');
+  return [
+    `  cookie ${sticky.cookie ?? 'lbspec_affinity'} insert indirect nocache${flags} ${attributes.map((attribute) => `attr "${attribute}"`).join(' ')}`,
+  ];
+}
+
+/** An opaque, unforgeable server cookie value: an HMAC of the pool and backend under the pool's secret. */
+function affinityValue(secret: string, pool: string, id: string): string {
+  return createHmac('sha256', secret).update(`${pool}\0${id}`).digest('base64url').slice(0, 22);
+}
 
 /** A server id from the backend's id alone (FNV-1a), so it survives other servers coming and going. */
 function stableServerId(id: string): number {

@@ -44,6 +44,8 @@ export function nginxAdapter(): ProcessAdapter {
         'retry-budget': 'nginx has no retry budget',
         'graceful-degradation': 'nginx answers 502 without Retry-After when every server is down',
         'panic-threshold': 'nginx has no panic mode',
+        'sticky-sessions':
+          'nginx OSS has no sticky cookie; hash $cookie_x consistent only keeps clients that bring their own key',
         'header-rules':
           'proxy_set_header and add_header cannot be made per route without a map per header, and proxy_hide_header cannot be',
         'hop-by-hop-headers': 'nginx passes on Proxy-Authorization and the headers a Connection header names',

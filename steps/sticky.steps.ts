@@ -1,0 +1,174 @@
+import { type DataTable, Then, When } from '@cucumber/cucumber';
+import { ExpectationError } from './support/expectations.ts';
+import { cookieValueOf, type StickyAnswer, stickyRequest } from './support/sticky.ts';
+import type { LbWorld } from './support/world.ts';
+
+// Every scenario of the feature names its cookie "lb".
+const cookieName = 'lb';
+
+function client(world: LbWorld) {
+  world.stickyClient ??= { cookie: undefined, answers: [], mark: 0 };
+  return world.stickyClient;
+}
+
+async function sendKeepingCookie(world: LbWorld, count: number, address: string): Promise<void> {
+  const state = client(world);
+  state.mark = state.answers.length;
+  for (let i = 0; i < count; i++) {
+    const answer = await stickyRequest(address, cookieName, state.cookie);
+    state.answers.push(answer);
+    if (answer.setCookie) state.cookie = cookieValueOf(answer.setCookie);
+  }
+}
+
+When(
+  /^a client sends (\d+) requests? one after another, returning the cookie it is given$/,
+  async function (this: LbWorld, count: string) {
+    await sendKeepingCookie(this, Number(count), this.listenerAddress);
+  },
+);
+
+When(
+  /^the client sends (\d+) more requests(?: to (the second balancer))?, returning the cookie it is given$/,
+  async function (this: LbWorld, count: string, second: string | undefined) {
+    const address = second ? this.secondBalancer?.listenerAddress : this.listenerAddress;
+    if (!address) throw new Error('no second balancer was started in this scenario');
+    await sendKeepingCookie(this, Number(count), address);
+  },
+);
+
+When('a client without a cookie takes the first turn of the rotation', async function (this: LbWorld) {
+  await stickyRequest(this.listenerAddress, cookieName, undefined);
+});
+
+When('the backend it reached is removed from the pool', async function (this: LbWorld) {
+  const reached = client(this).answers[0]?.backend;
+  const rest = this.mainPool.backends.filter((backend) => backend.id !== reached).map(({ id }) => ({ id }));
+  await this.reconfigurePool(this.mainPool.algorithm ?? 'round_robin', rest);
+});
+
+When('a second balancer with the same pools is started', async function (this: LbWorld) {
+  await this.startSecondBalancer();
+});
+
+function answers(world: LbWorld): StickyAnswer[] {
+  const state = world.stickyClient;
+  if (!state || state.answers.length === 0) throw new Error('no client kept cookies in this scenario');
+  return state.answers;
+}
+
+Then('every request reached the backend the first one did', function (this: LbWorld) {
+  const all = answers(this);
+  const first = all[0]?.backend as string;
+  const strays = all.filter((answer) => answer.backend !== first);
+  if (!this.backends.has(first) || strays.length > 0) {
+    throw new ExpectationError(
+      `the client's requests went to ${all.map((answer) => answer.backend).join(' ')}; with its cookie every one should reach ${first}`,
+    );
+  }
+});
+
+Then(
+  'the first answer set the cookie {string} with {string}',
+  function (this: LbWorld, name: string, attributes: string) {
+    const setCookie = answers(this)[0]?.setCookie;
+    const have = new Set(
+      (setCookie ?? '')
+        .split(';')
+        .slice(1)
+        .map((part) => part.trim().toLowerCase()),
+    );
+    const missing = attributes.split('; ').filter((attribute) => !have.has(attribute.toLowerCase()));
+    if (!setCookie?.startsWith(`${name}=`) || missing.length > 0) {
+      throw new ExpectationError(
+        `expected the first answer to set cookie ${name} with ${attributes}; it set ${setCookie ?? 'no such cookie'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`,
+      );
+    }
+  },
+);
+
+Then(
+  "the cookie's value names no backend's id, address or port, in clear or in base64",
+  function (this: LbWorld) {
+    const value = client(this).cookie ?? '';
+    const decoded = [
+      value,
+      Buffer.from(value, 'base64').toString('latin1'),
+      Buffer.from(value, 'base64url').toString('latin1'),
+    ];
+    const revealed = [...this.backends.values()].flatMap((backend) =>
+      [backend.id, backend.address, backend.address.split(':')[1] as string].filter((secret) =>
+        decoded.some((text) => text.includes(secret)),
+      ),
+    );
+    if (value === '' || revealed.length > 0) {
+      throw new ExpectationError(
+        value === ''
+          ? 'no affinity cookie was set'
+          : `the cookie value ${value} gives away ${revealed.join(', ')}`,
+      );
+    }
+  },
+);
+
+Then(
+  'the requests after the change succeeded on one other backend, and the first of them replaced the cookie',
+  function (this: LbWorld) {
+    const state = client(this);
+    const before = state.answers[0]?.backend;
+    const after = state.answers.slice(state.mark);
+    const landings = new Set(after.map((answer) => answer.backend));
+    const [only] = landings;
+    if (
+      landings.size !== 1 ||
+      only === before ||
+      !this.backends.has(only as string) ||
+      !after[0]?.setCookie
+    ) {
+      throw new ExpectationError(
+        `after ${before} left, the client's requests went to ${after.map((answer) => answer.backend).join(' ')}, and the first ${after[0]?.setCookie ? 'set' : 'did not set'} a new cookie`,
+      );
+    }
+  },
+);
+
+When(
+  'a client sends {int} requests with each of these cookies, keeping none it is given:',
+  async function (this: LbWorld, count: number, table: DataTable) {
+    // A genuine value to tamper with.
+    const genuine = await stickyRequest(this.listenerAddress, cookieName, undefined);
+    const valid = genuine.setCookie ? cookieValueOf(genuine.setCookie) : '';
+    const target = this.backend('b3');
+    const values: Record<string, string> = {
+      'a tampered value': valid.slice(0, -1) + (valid.endsWith('A') ? 'B' : 'A'),
+      "b3's id": 'b3',
+      "b3's address": target.address,
+      "b3's address in base64": Buffer.from(target.address).toString('base64url'),
+      'an unknown value': 'not-a-cookie-this-balancer-made',
+    };
+    this.forgedCookies = [];
+    for (const [label] of table.raw()) {
+      const value = values[label as string];
+      if (value === undefined)
+        throw new Error(`no forged cookie called "${label}"; known: ${Object.keys(values).join(', ')}`);
+      const got: StickyAnswer[] = [];
+      for (let i = 0; i < count; i++) got.push(await stickyRequest(this.listenerAddress, cookieName, value));
+      this.forgedCookies.push({ label: label as string, answers: got });
+    }
+  },
+);
+
+Then('each was balanced over every backend, and every answer set a fresh cookie', function (this: LbWorld) {
+  const wrong: string[] = [];
+  for (const { label, answers: got } of this.forgedCookies ?? []) {
+    const landings = new Set(got.map((answer) => answer.backend));
+    const unreplaced = got.filter(
+      (answer) => !answer.setCookie || cookieValueOf(answer.setCookie) === answer.sentCookie,
+    );
+    if (landings.size !== this.backends.size || unreplaced.length > 0)
+      wrong.push(
+        `${label}: reached ${got.map((answer) => answer.backend).join(' ')}; ${unreplaced.length} answers did not replace it`,
+      );
+  }
+  if (wrong.length > 0) throw new ExpectationError(`forged cookies were honoured:\n  ${wrong.join('\n  ')}`);
+});
