@@ -1,6 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import type { Container } from 'dockerode';
 import { type ExitStatus, OwnedRunner } from '../runner.ts';
 import { containerRuntime, ownerLabels, trackContainer } from './engine.ts';
+
+/**
+ * The host's pid of a container's main process, when the engine runs on this host: the pid docker
+ * reports is checked against /proc (its cgroup names the container), so a remote engine's pid
+ * never points at an unrelated local process.
+ */
+async function hostPid(docker: Container): Promise<number | undefined> {
+  const pid = (await docker.inspect().catch(() => undefined))?.State?.Pid;
+  if (!pid) return undefined;
+  const cgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '');
+  return cgroup.includes(docker.id) ? pid : undefined;
+}
 
 /** How to run a container the harness owns: always with host networking (loopback only). */
 export interface ContainerSpec {
@@ -15,8 +28,15 @@ export interface ContainerSpec {
 /** A container as a Runner: its logs are the output, docker's signals, stop, kill and pause the faults. */
 export class ManagedContainer extends OwnedRunner {
   readonly #docker: Container;
+  /** The container's main process as this host sees it; undefined when the engine is elsewhere. */
+  readonly #pid: number | undefined;
 
-  private constructor(label: string, docker: Container, logs: NodeJS.ReadableStream) {
+  private constructor(
+    label: string,
+    docker: Container,
+    logs: NodeJS.ReadableStream,
+    pid: number | undefined,
+  ) {
     super(label, async (log) => {
       const untrack = trackContainer(docker.id);
       const status = await docker
@@ -31,6 +51,7 @@ export class ManagedContainer extends OwnedRunner {
       return status;
     });
     this.#docker = docker;
+    this.#pid = pid;
     let partial = '';
     logs.on('data', (chunk: Buffer | string) => {
       const lines = (partial + chunk.toString()).split('\n');
@@ -58,7 +79,12 @@ export class ManagedContainer extends OwnedRunner {
       spec.label,
       docker,
       logs ?? (await docker.logs({ follow: true, stdout: true, stderr: true })),
+      await hostPid(docker),
     );
+  }
+
+  get pid(): number | undefined {
+    return this.exitStatus ? undefined : this.#pid;
   }
 
   /** A container has one main process; both targets reach it. */
