@@ -89,6 +89,8 @@ const stickyKeeps = 'A client keeps its backend through a cookie that reveals no
 const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is replaced';
 const stickyRestart = 'Affinity survives a restart of the balancer';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
+const membership =
+  'Under continuous traffic, backends join, drain, change weight and leave, and no request fails';
 const canarySplit = "A canary split sends each pool its weight's share of the requests";
 const rewrites =
   'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
@@ -233,6 +235,8 @@ const expectations: Record<string, Expectation> = {
   'sticky-cookie-shows-id': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-cookie-shows-address': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
+  'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
+  'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

@@ -117,7 +117,7 @@ export class Balancer {
     const addresses = new Set(
       Object.values(config.pools).flatMap((pool) => pool.backends.map((b) => b.address)),
     );
-    await this.#clients.retainOnly(addresses);
+    await this.#clients.retainOnly(addresses, this.#options.defects?.cutInFlightOnReload);
   }
 
   /** The config served now. */

@@ -53,6 +53,8 @@ export interface Defects {
   readonly noContinue?: boolean;
   /** Hash more than the key: whole Cookie header, query string or target, address with port. */
   readonly hashKeyTooBroad?: boolean;
+  /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */
+  readonly cutInFlightOnReload?: boolean;
   /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
   readonly affinity?: AffinityDefect;
 }

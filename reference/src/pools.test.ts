@@ -139,3 +139,13 @@ test('4xx answers do not count against a breaker unless listed', () => {
   assert.equal(strict.describe()[0]?.circuit, 'open');
   strict.close();
 });
+
+test('a draining backend is never picked, panic or not', () => {
+  const { main } = poolsOf({
+    main: {
+      backends: [{ ...backends('a')[0], drain: true }, ...backends('x', 'b').slice(1)],
+      panicThresholdPercent: 100,
+    },
+  });
+  assert.equal(picks(main, 6), 'bbbbbb');
+});

@@ -22,6 +22,8 @@ export interface Upstream {
   readonly host: string;
   readonly port: number;
   readonly weight: number;
+  /** Takes no new requests (config "drain"). */
+  readonly drain?: boolean;
   /** Shared by every snapshot that has this address, so a reload keeps counting what is in flight. */
   readonly load: Load;
   /** The pool it belongs to, which keeps its health. */
@@ -318,21 +320,23 @@ export class PoolRuntime {
   // Available: healthy and not ejected. Below the panic threshold every backend is used instead,
   // unless a backup pool stands in for an empty pool.
   #republish(): void {
-    const available = this.upstreams.filter(
+    // A draining backend is out of service for new requests whatever its health, panic included.
+    const inService = this.upstreams.filter((upstream) => !upstream.drain);
+    const available = inService.filter(
       (upstream) =>
         (this.#health.get(upstream)?.healthy ?? true) && !this.#outliers?.isEjected(upstream.address),
     );
     const threshold = this.config.panicThresholdPercent;
     const standIn = available.length === 0 && this.config.backupPool !== undefined;
-    const panicking = !standIn && available.length * 100 < threshold * this.upstreams.length;
+    const panicking = !standIn && available.length * 100 < threshold * inService.length;
     if (panicking !== this.#panicking) {
       this.#environment.log(
-        `pool "${this.name}": ${panicking ? `panic, ${available.length} of ${this.upstreams.length} backends available (threshold ${threshold}%): using all` : 'panic over'}`,
+        `pool "${this.name}": ${panicking ? `panic, ${available.length} of ${inService.length} backends available (threshold ${threshold}%): using all` : 'panic over'}`,
       );
       this.#panicking = panicking;
     }
     // An open breaker is a hard stop, panic or not.
-    const chosen = (panicking ? this.upstreams : available).filter(
+    const chosen = (panicking ? inService : available).filter(
       (upstream) => this.#breakers.get(upstream)?.admits ?? true,
     );
     this.#available = chosen;

@@ -23,6 +23,8 @@ export const capabilities = {
   'keyless-round-robin': 'consistent_hash: requests without a key take turns round robin',
   'sticky-sessions':
     'stickySession: an opaque, signed affinity cookie; forged ones are refused; shared across instances and restarts',
+  'runtime-membership':
+    'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',

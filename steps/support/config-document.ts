@@ -60,7 +60,12 @@ export interface RouteDocument {
 
 export interface PoolDocument {
   readonly algorithm?: string;
-  readonly backends: readonly { readonly id: string; readonly address: string; readonly weight?: number }[];
+  readonly backends: readonly {
+    readonly id: string;
+    readonly address: string;
+    readonly weight?: number;
+    readonly drain?: boolean;
+  }[];
   readonly healthCheck?: {
     readonly type?: 'http' | 'tcp';
     readonly path?: string;

@@ -105,11 +105,21 @@ export function sendLoadFor(
   durationMs: number,
 ): Promise<Exchange[]> {
   const deadline = performance.now() + durationMs;
+  return sendLoadWhile(address, protocol, clients, () => performance.now() < deadline);
+}
+
+/** Concurrent clients sending one request after another for as long as `going()` says. */
+export function sendLoadWhile(
+  address: string,
+  protocol: 'http' | 'tcp',
+  clients: number,
+  going: () => boolean,
+): Promise<Exchange[]> {
   const runs = Array.from({ length: clients }, async (_, client) => {
     const sequential = openClient(address, protocol, client);
     const exchanges: Exchange[] = [];
     try {
-      for (let seq = 0; performance.now() < deadline; seq++) exchanges.push(await sequential.exchange(seq));
+      for (let seq = 0; going(); seq++) exchanges.push(await sequential.exchange(seq));
     } finally {
       await sequential.close();
     }

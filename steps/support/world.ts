@@ -36,6 +36,7 @@ import {
   type SequentialClient,
   sendLoad,
   sendLoadFor,
+  sendLoadWhile,
   sendMixedHttpRequests,
   type TcpConversation,
   wallClockMs,
@@ -422,6 +423,63 @@ export class LbWorld extends World<LbWorldParameters> {
   }
 
   /** Keeps `clients` concurrent clients sending for `durationMs` (the load's length, not a wait). */
+  /** Traffic running in the background while the scenario changes things, and when each change went live. */
+  #continuous:
+    | { readonly done: Promise<Exchange[]>; stop: () => void; readonly clients: number; sent: number }
+    | undefined;
+  readonly liveAt = new Map<string, number>();
+
+  /** Starts `clients` clients sending requests one after another until stopContinuousTraffic(). */
+  startContinuousTraffic(clients: number): void {
+    if (this.#continuous) throw new Error('continuous traffic is already running');
+    let going = true;
+    const counted = { sent: 0 };
+    const done = sendLoadWhile(this.listenerAddress, this.#protocol, clients, () => {
+      if (going) counted.sent++;
+      return going;
+    });
+    this.#continuous = Object.assign(counted, {
+      clients,
+      done,
+      stop: () => {
+        going = false;
+      },
+    });
+  }
+
+  /** Stops the background traffic and records its exchanges. */
+  async stopContinuousTraffic(): Promise<void> {
+    const continuous = this.#continuous;
+    if (!continuous) throw new Error('no continuous traffic was started');
+    this.#continuous = undefined;
+    continuous.stop();
+    this.exchanges.push(...(await continuous.done));
+  }
+
+  /** Applies `change` to the main pool's members and notes, under `label`, when it went live. */
+  async changePoolMembers(
+    label: string,
+    change: (backends: PoolDocument['backends']) => PoolDocument['backends'],
+  ): Promise<void> {
+    if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
+    const main = this.mainPool;
+    this.config = {
+      ...this.config,
+      pools: { ...this.config.pools, main: { ...main, backends: change(main.backends) } },
+    };
+    await this.balancer.reconfigure(this.config);
+    this.liveAt.set(label, wallClockMs());
+    // Let every client send a few requests under the new membership before the next change.
+    const continuous = this.#continuous;
+    if (continuous) {
+      const enough = continuous.sent + 4 * continuous.clients;
+      await pollUntil(() => (continuous.sent >= enough ? true : undefined), {
+        what: `${4 * continuous.clients} requests after "${label}"`,
+        timeoutMs: timeouts.requestMs * 4,
+      });
+    }
+  }
+
   async sendTrafficFor(clients: number, durationMs: number): Promise<void> {
     this.exchanges.push(...(await sendLoadFor(this.listenerAddress, this.#protocol, clients, durationMs)));
   }

@@ -31,6 +31,8 @@ export interface BackendConfig {
   readonly address: string;
   /** Relative capacity; default 1. */
   readonly weight: number;
+  /** No new requests; those in flight finish. */
+  readonly drain?: boolean;
 }
 
 /** Active health checks; see the schema's "healthCheck" for the semantics. */

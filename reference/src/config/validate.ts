@@ -59,7 +59,7 @@ interface RawConfig {
 
 interface RawPool {
   algorithm?: PoolConfig['algorithm'];
-  backends: { id: string; address: string; weight?: number }[];
+  backends: { id: string; address: string; weight?: number; drain?: boolean }[];
   healthCheck?: Partial<HealthCheckConfig>;
   outlierDetection?: Partial<OutlierDetectionConfig>;
   retries?: Partial<Omit<RetryConfig, 'budget'>> & {

@@ -24,13 +24,16 @@ export class UpstreamClients {
     return pool;
   }
 
-  /** Closes the pools of addresses no longer configured; their in-flight requests finish first. */
-  async retainOnly(addresses: ReadonlySet<string>): Promise<void> {
+  /**
+   * Closes the pools of addresses no longer configured; their in-flight requests finish first
+   * (`abortInFlight`: the reload-cuts-in-flight broken balancer's way, they are cut).
+   */
+  async retainOnly(addresses: ReadonlySet<string>, abortInFlight = false): Promise<void> {
     const closing: Promise<void>[] = [];
     for (const [key, pool] of this.#pools) {
       if (!addresses.has(key.slice(key.indexOf(' ') + 1))) {
         this.#pools.delete(key);
-        closing.push(pool.close());
+        closing.push(abortInFlight ? pool.destroy() : pool.close());
       }
     }
     await Promise.all(closing);

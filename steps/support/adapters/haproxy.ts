@@ -28,6 +28,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'graceful-degradation',
           'backup-pool',
           'sticky-sessions',
+          'runtime-membership',
           'routing',
           'traffic-split',
           'rewrites',
@@ -133,7 +134,12 @@ export function renderHaproxyConfig(
     const check = pool.healthCheck ? ' check' : '';
     const hashed = pool.algorithm === 'consistent_hash';
     for (const server of pool.backends) {
-      const weight = translation.weighted ? (server.weight ?? 1) : (translation.equalWeight ?? 1);
+      // A draining server gets weight 0: no new requests; the old process finishes those in flight.
+      const weight = server.drain
+        ? 0
+        : translation.weighted
+          ? (server.weight ?? 1)
+          : (translation.equalWeight ?? 1);
       // A consistent hash places a server's nodes by its numeric id, which HAProxy otherwise
       // numbers in config order (removing one would renumber the rest, moving their keys), and
       // puts 16 nodes per unit of weight (16 per server spread keys 2:1); both are fixed here.

@@ -23,6 +23,7 @@ export function nginxAdapter(): ProcessAdapter {
         'l7',
         ...algorithmCapabilities,
         'keyless-round-robin',
+        'runtime-membership',
         'retries',
         'timeouts',
         'connect-timeout',
@@ -265,7 +266,9 @@ function upstream(name: string, pool: PoolDocument, http: boolean): string[] {
   // outlierDetection, so they are turned off with max_fails=0.
   const server = (backend: PoolDocument['backends'][number]) => {
     const weight = translation.weighted ? (backend.weight ?? 1) : 1;
-    if (weight === 0) return `    server ${backend.address} down;`;
+    // A draining server is marked down: nginx sends it nothing new, and a reload lets the old
+    // worker finish what is in flight.
+    if (weight === 0 || backend.drain) return `    server ${backend.address} down;`;
     return `    server ${backend.address}${weight === 1 ? '' : ` weight=${weight}`} max_fails=0;`;
   };
   return [

@@ -1,0 +1,26 @@
+@l7 @runtime-membership
+Feature: Backends join, drain, change weight and leave while traffic flows
+  The pool's members change through a reload (the adapter's reconfigure), without a restart and
+  without failing a request: a backend that joins takes requests as soon as the change is live; a
+  draining one ("drain": true) takes no new requests but finishes those in flight; a new weight
+  takes effect; a backend that leaves finishes its requests in flight and takes no more. A change
+  is live when the balancer says so (for the reference, its admin /status shows the new config).
+  Backend b3 answers slowly, so that requests are in flight on it when it leaves.
+
+  @task-14
+  Scenario: Under continuous traffic, backends join, drain, change weight and leave, and no request fails
+    Given 4 HTTP backends
+    And every backend delays its answers by 50 ms
+    And backend b3 delays its answers by 400 ms
+    And a balancer with an HTTP listener using weighted_round_robin over b1 (weight 1), b2 (weight 1), b3 (weight 1)
+    When 6 clients start sending requests continuously
+    And backend b4 joins the pool
+    And backend b1 is drained
+    And backend b2's weight becomes 3
+    And backend b1 leaves the pool
+    And backend b3 leaves the pool
+    And the clients stop
+    Then every request succeeded
+    And backend b4 received requests after it joined
+    And no request sent after backend b1 was drained reached it
+    And no request sent after backend b3 was removed reached it

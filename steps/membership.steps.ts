@@ -1,0 +1,60 @@
+import { Then, When } from '@cucumber/cucumber';
+import { ExpectationError } from './support/expectations.ts';
+import type { LbWorld } from './support/world.ts';
+
+When('{int} clients start sending requests continuously', function (this: LbWorld, clients: number) {
+  this.startContinuousTraffic(clients);
+});
+
+When('the clients stop', async function (this: LbWorld) {
+  await this.stopContinuousTraffic();
+});
+
+When('backend {word} joins the pool', async function (this: LbWorld, id: string) {
+  await this.changePoolMembers(`${id} joined`, (backends) => [
+    ...backends,
+    { id, address: this.backend(id).address },
+  ]);
+});
+
+When('backend {word} is drained', async function (this: LbWorld, id: string) {
+  await this.changePoolMembers(`${id} drained`, (backends) =>
+    backends.map((backend) => (backend.id === id ? { ...backend, drain: true } : backend)),
+  );
+});
+
+When("backend {word}'s weight becomes {int}", async function (this: LbWorld, id: string, weight: number) {
+  await this.changePoolMembers(`${id} reweighted`, (backends) =>
+    backends.map((backend) => (backend.id === id ? { ...backend, weight } : backend)),
+  );
+});
+
+When('backend {word} leaves the pool', async function (this: LbWorld, id: string) {
+  await this.changePoolMembers(`${id} left`, (backends) => backends.filter((backend) => backend.id !== id));
+});
+
+function liveAt(world: LbWorld, label: string): number {
+  const at = world.liveAt.get(label);
+  if (at === undefined) throw new Error(`the scenario made no change "${label}"`);
+  return at;
+}
+
+Then(
+  /^no request sent after backend (\w+) was (drained|removed) reached it$/,
+  function (this: LbWorld, id: string, how: string) {
+    const since = liveAt(this, `${id} ${how === 'removed' ? 'left' : how}`);
+    const late = this.exchanges.filter((exchange) => exchange.sentAtMs > since && exchange.backendId === id);
+    if (late.length > 0) {
+      throw new ExpectationError(
+        `${late.length} requests sent after ${id} was ${how} (and the balancer said the change was live) still reached it, the first ${Math.round((late[0]?.sentAtMs ?? since) - since)} ms after`,
+      );
+    }
+  },
+);
+
+Then('backend {word} received requests after it joined', function (this: LbWorld, id: string) {
+  const since = liveAt(this, `${id} joined`);
+  const served = this.exchanges.filter((exchange) => exchange.sentAtMs > since && exchange.backendId === id);
+  if (served.length === 0)
+    throw new ExpectationError(`${id} joined the pool but received no request afterwards`);
+});
