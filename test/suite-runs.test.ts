@@ -91,6 +91,13 @@ const stickyRestart = 'Affinity survives a restart of the balancer';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
 const membership =
   'Under continuous traffic, backends join, drain, change weight and leave, and no request fails';
+const limitBurst = 'Exactly the capacity passes at once, the rest are refused, and a token refills in time';
+const limitPerAddress = 'Each client address has a bucket of its own';
+const limitForwardedFor =
+  "A forged X-Forwarded-For neither dodges a limit nor spends another client's; a trusted proxy's is believed";
+const limitApiKeys =
+  'API keys have buckets of their own, a tier gets more, and a request without a key is refused';
+const limitPerRoute = "A route's rate limit applies to the requests it takes, and to no others";
 const canarySplit = "A canary split sends each pool its weight's share of the requests";
 const rewrites =
   'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
@@ -237,6 +244,13 @@ const expectations: Record<string, Expectation> = {
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
+  'limit-never-refills': { tags: '@rate-limit', mustFail: [limitBurst] },
+  'limit-shared-bucket': {
+    tags: '@rate-limit',
+    mustFail: [limitPerAddress, limitForwardedFor, limitApiKeys],
+  },
+  'limit-trusts-any-xff': { tags: '@rate-limit', mustFail: [limitForwardedFor] },
+  'route-limit-on-listener': { tags: '@rate-limit', mustFail: [limitPerRoute] },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

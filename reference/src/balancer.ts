@@ -1,6 +1,8 @@
-import type { BalancerConfig } from './config/types.ts';
+import { monotonicClock } from './clock.ts';
+import type { BalancerConfig, ListenerConfig, RateLimitConfig } from './config/types.ts';
 import { compileRouter, type Router } from './l7/router.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
+import { RateLimiter } from './limits/rate-limiter.ts';
 import { type Defects, type ListenerContext, type OpenListener, openListener } from './listener.ts';
 import { buildPools, LoadCounters, type PoolRuntime, type SelectorOverrides } from './pools.ts';
 
@@ -31,6 +33,13 @@ interface ServedConfig {
   readonly epoch: number;
   readonly pools: Map<string, PoolRuntime>;
   readonly routerOfListener: Map<string, Router>;
+  /** Rate limiters by listener address: the listener's own and its routes' by route name. */
+  readonly limitersOfListener: Map<string, ListenerLimiters>;
+}
+
+interface ListenerLimiters {
+  readonly listener?: RateLimiter;
+  readonly routes: Map<string, RateLimiter>;
 }
 
 /** The reference balancer: listeners over pools, reconfigurable while it runs. */
@@ -53,6 +62,12 @@ export class Balancer {
         const pool = served?.pools.get(decision.pool);
         return pool && { ...decision, pool };
       },
+      limitsFor: (listenerAddress, routed) => {
+        const limits = this.#served?.limitersOfListener.get(listenerAddress);
+        if (!limits) return [];
+        const ofRoute = routed?.route === undefined ? undefined : limits.routes.get(routed.route);
+        return [...(limits.listener ? [limits.listener] : []), ...(ofRoute ? [ofRoute] : [])];
+      },
       clients: this.#clients,
       defects: options.defects ?? {},
     };
@@ -67,6 +82,16 @@ export class Balancer {
     const balancer = new Balancer(options);
     await balancer.apply(config, configHash);
     return balancer;
+  }
+
+  // A reload starts every bucket afresh (full): limits are about rates, and a reload is rare.
+  #limitersOf(listener: ListenerConfig): ListenerLimiters {
+    const make = (config: RateLimitConfig) =>
+      new RateLimiter(config, monotonicClock, this.#options.defects?.limiter);
+    const routes = new Map<string, RateLimiter>();
+    for (const route of listener.routes ?? [])
+      if (route.rateLimit) routes.set(route.name, make(route.rateLimit));
+    return { ...(listener.rateLimit ? { listener: make(listener.rateLimit) } : {}), routes };
   }
 
   /**
@@ -102,6 +127,9 @@ export class Balancer {
             },
             previous?.pools,
           ),
+      limitersOfListener: new Map(
+        config.listeners.map((listener) => [listener.address, this.#limitersOf(listener)] as const),
+      ),
       routerOfListener: new Map(
         config.listeners.map((listener) => [
           listener.address,

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { parseAddress } from './config/address.ts';
 import type { ListenerConfig } from './config/types.ts';
@@ -8,6 +13,7 @@ import { proxyHttpRequest } from './l7/http-proxy.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import { proxyUpgrade } from './l7/upgrade-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
+import { admitAll, type LimiterDefects, type RateLimiter } from './limits/rate-limiter.ts';
 import type { PoolRuntime } from './pools.ts';
 
 /**
@@ -53,6 +59,8 @@ export interface Defects {
   readonly noContinue?: boolean;
   /** Hash more than the key: whole Cookie header, query string or target, address with port. */
   readonly hashKeyTooBroad?: boolean;
+  /** Rate limiter defects: buckets that never refill, one bucket for all, any X-Forwarded-For believed. */
+  readonly limiter?: LimiterDefects;
   /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */
   readonly cutInFlightOnReload?: boolean;
   /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
@@ -66,6 +74,8 @@ export type Routed = RedirectDecision | (Omit<ForwardDecision, 'pool'> & { reado
 export interface ListenerContext {
   /** The decision for a request (TCP: a connection, which goes to the listener's pool); undefined when no route matches. */
   routeFor(listenerAddress: string, request: RoutableRequest): Routed | undefined;
+  /** The rate limits a request to this listener, so routed, must pass: the listener's, then its route's. */
+  limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;
   readonly defects: Defects;
 }
@@ -128,7 +138,19 @@ function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpS
       },
     });
   const server = createHttpServer({ noDelay: true }, (request, response) => {
-    void proxyHttpRequest(request, response, route(request), context);
+    const routed = route(request);
+    const verdict = admitAll(context.limitsFor(config.address, routed), {
+      peerAddress: request.socket.remoteAddress ?? '',
+      header: (name) => {
+        const value = request.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+    });
+    if (!verdict.allowed) {
+      refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
+      return;
+    }
+    void proxyHttpRequest(request, response, routed, context, verdict.headers);
   });
   if (!context.defects.ignoreUpgrade) {
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -141,6 +163,24 @@ function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpS
     server.on('checkContinue', (request, response) => server.emit('request', request, response));
   }
   return server;
+}
+
+// A refusal before any backend is involved; the request body, if any, is read and dropped.
+function refuseRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Readonly<Record<string, string>>,
+): void {
+  const body = `lbspec-reference: ${message}\n`;
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+  request.resume();
 }
 
 async function closeGracefully(

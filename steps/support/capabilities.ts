@@ -25,6 +25,8 @@ export const capabilities = {
     'stickySession: an opaque, signed affinity cookie; forged ones are refused; shared across instances and restarts',
   'runtime-membership':
     'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
+  'rate-limit':
+    'rateLimit: token buckets per client address, API key or for all; 429 with Retry-After and RateLimit headers',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',

@@ -17,6 +17,24 @@ export interface ListenerDocument {
   readonly pool?: string;
   /** Content-based routes (the schema's "route"); adapters that do not route never see them. */
   readonly routes?: readonly RouteDocument[];
+  readonly rateLimit?: RateLimitDocument;
+}
+
+/** A token bucket per key (the schema's "rateLimit"). */
+export interface RateLimitDocument {
+  readonly name?: string;
+  readonly key?:
+    | { readonly from: 'client-ip' | 'global' }
+    | { readonly from: 'header'; readonly name: string; readonly whenMissing?: 'client-ip' | 'reject' };
+  readonly capacity: number;
+  readonly refillPerSecond: number;
+  readonly overrides?: readonly {
+    readonly key: string;
+    readonly capacity: number;
+    readonly refillPerSecond: number;
+  }[];
+  readonly trustedProxies?: readonly string[];
+  readonly maxKeys?: number;
 }
 
 /** Header changes: remove, then set, then add. */
@@ -56,6 +74,7 @@ export interface RouteDocument {
   readonly rewrite?: { readonly path?: string; readonly prefix?: string; readonly host?: string };
   readonly requestHeaders?: HeaderRulesDocument;
   readonly responseHeaders?: HeaderRulesDocument;
+  readonly rateLimit?: RateLimitDocument;
 }
 
 export interface PoolDocument {

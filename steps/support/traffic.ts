@@ -347,7 +347,14 @@ export function rawHttpRequest(
     method = 'GET',
     path = '/',
     headers = [],
-  }: { method?: string; path?: string; headers?: readonly [string, string][] },
+    localAddress,
+  }: {
+    method?: string;
+    path?: string;
+    headers?: readonly [string, string][];
+    /** The client's own address (any 127/8 address on loopback), to be a distinct client. */
+    localAddress?: string;
+  },
 ): Promise<RawAnswer> {
   const names = new Set(headers.map(([name]) => name.toLowerCase()));
   const lines = [`${method} ${path} HTTP/1.1`];
@@ -355,7 +362,7 @@ export function rawHttpRequest(
   for (const [name, value] of headers) lines.push(`${name}: ${value}`);
   if (!names.has('connection')) lines.push('Connection: close');
   return new Promise((resolve, reject) => {
-    const socket = connect(splitHostPort(address));
+    const socket = connect({ ...splitHostPort(address), ...(localAddress ? { localAddress } : {}) });
     const chunks: Buffer[] = [];
     const deadline = setTimeout(() => {
       socket.destroy();

@@ -12,6 +12,7 @@ import {
   type RouteDocument,
 } from './config-document.ts';
 import type { KeySource, Placement } from './keys.ts';
+import type { LimitedRun } from './limits.ts';
 import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
 import {
@@ -98,6 +99,8 @@ export class LbWorld extends World<LbWorldParameters> {
   stickyClient: { cookie: string | undefined; readonly answers: StickyAnswer[]; mark: number } | undefined;
   /** Requests sent with forged affinity cookies, by the kind of forgery. */
   forgedCookies: { readonly label: string; readonly answers: readonly StickyAnswer[] }[] | undefined;
+  /** Runs of requests from rate-limited clients, in order. */
+  readonly limitRuns: LimitedRun[] = [];
   /** The last run of requests on one keep-alive client. */
   keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
   /** The backends the traffic last settled on (initially: the whole pool). */
@@ -142,6 +145,7 @@ export class LbWorld extends World<LbWorldParameters> {
     algorithm: string,
     members: readonly PoolMember[],
     settings: PoolSettings = {},
+    listenerSettings: Partial<ListenerDocument> = {},
   ): Promise<void> {
     if (this.balancer) throw new Error('a balancer was already started in this scenario');
     const listener: ListenerDocument = {
@@ -149,6 +153,7 @@ export class LbWorld extends World<LbWorldParameters> {
       protocol,
       address: `127.0.0.1:${await ports.allocate()}`,
       pool: 'main',
+      ...listenerSettings,
     };
     this.config = {
       version: 1,

@@ -137,6 +137,26 @@ export type QueryMatch = { readonly name: string } & (
   | { readonly present: true }
 );
 
+/** What a rate limit's buckets belong to. */
+export type RateLimitKey =
+  | { readonly from: 'client-ip' | 'global' }
+  | { readonly from: 'header'; readonly name: string; readonly whenMissing: 'client-ip' | 'reject' };
+
+/** A token bucket per key; see the schema's "rateLimit". */
+export interface RateLimitConfig {
+  readonly name: string;
+  readonly key: RateLimitKey;
+  readonly capacity: number;
+  readonly refillPerSecond: number;
+  readonly overrides: readonly {
+    readonly key: string;
+    readonly capacity: number;
+    readonly refillPerSecond: number;
+  }[];
+  readonly trustedProxies: readonly string[];
+  readonly maxKeys: number;
+}
+
 /** Header changes: remove, then set, then add. */
 export interface HeaderRules {
   readonly remove?: readonly string[];
@@ -173,6 +193,7 @@ export interface RouteConfig {
   readonly rewrite?: RewriteConfig;
   readonly requestHeaders?: HeaderRules;
   readonly responseHeaders?: HeaderRules;
+  readonly rateLimit?: RateLimitConfig;
   readonly match: {
     readonly host?: string;
     readonly path?: PathMatch;
@@ -189,6 +210,7 @@ export interface ListenerConfig {
   /** The pool it balances over; with routes, the pool for requests no route matches. */
   readonly pool?: string;
   readonly routes?: readonly RouteConfig[];
+  readonly rateLimit?: RateLimitConfig;
 }
 
 export interface BalancerConfig {

@@ -348,3 +348,47 @@ test('consistent_hash needs a hashKey, only it takes one, and a TCP listener can
   });
   assert.ok(tcpByAddress.ok);
 });
+
+test('a rate limit takes its defaults, and only an HTTP listener may have one', () => {
+  const backends = valid.pools.app.backends;
+  const limited = validateConfig({
+    version: 1,
+    listeners: [
+      {
+        name: 'l',
+        protocol: 'http',
+        address: '127.0.0.1:8080',
+        pool: 'app',
+        rateLimit: { capacity: 5, refillPerSecond: 1 },
+      },
+    ],
+    pools: { app: { backends } },
+  });
+  assert.ok(limited.ok);
+  assert.deepEqual(limited.config.listeners[0]?.rateLimit, {
+    name: 'default',
+    key: { from: 'client-ip' },
+    capacity: 5,
+    refillPerSecond: 1,
+    overrides: [],
+    trustedProxies: [],
+    maxKeys: 100_000,
+  });
+  const issues = issuesOf({
+    version: 1,
+    listeners: [
+      {
+        name: 'l',
+        protocol: 'tcp',
+        address: '127.0.0.1:8080',
+        pool: 'app',
+        rateLimit: { capacity: 5, refillPerSecond: 1 },
+      },
+    ],
+    pools: { app: { backends } },
+  });
+  assert.deepEqual(
+    issues.map((issue) => `${issue.pointer}: ${issue.message}`),
+    ['/listeners/0/rateLimit: a TCP listener cannot rate-limit requests'],
+  );
+});

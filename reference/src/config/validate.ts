@@ -7,6 +7,7 @@ import type {
   HealthCheckConfig,
   OutlierDetectionConfig,
   PoolConfig,
+  RateLimitConfig,
   RetryConfig,
   StickySessionConfig,
   TimeoutConfig,
@@ -142,7 +143,33 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
 function withDefaults(raw: RawConfig): BalancerConfig {
   const pools: Record<string, PoolConfig> = {};
   for (const [name, pool] of Object.entries(raw.pools)) pools[name] = poolWithDefaults(name, pool);
-  return { version: 1, ...(raw.admin ? { admin: raw.admin } : {}), listeners: raw.listeners, pools };
+  const listeners = raw.listeners.map((listener) => ({
+    ...listener,
+    ...(listener.rateLimit ? { rateLimit: rateLimitWithDefaults(listener.rateLimit) } : {}),
+    ...(listener.routes
+      ? {
+          routes: listener.routes.map((route) =>
+            route.rateLimit ? { ...route, rateLimit: rateLimitWithDefaults(route.rateLimit) } : route,
+          ),
+        }
+      : {}),
+  }));
+  return { version: 1, ...(raw.admin ? { admin: raw.admin } : {}), listeners, pools };
+}
+
+// The schema's defaults for a rate limit as written (any field but the two required may be absent).
+function rateLimitWithDefaults(written: RateLimitConfig): RateLimitConfig {
+  const raw = written as Partial<RateLimitConfig> & Pick<RateLimitConfig, 'capacity' | 'refillPerSecond'>;
+  const key = raw.key ?? { from: 'client-ip' };
+  return {
+    name: raw.name ?? 'default',
+    key: key.from === 'header' ? { ...key, whenMissing: key.whenMissing ?? 'client-ip' } : key,
+    capacity: raw.capacity,
+    refillPerSecond: raw.refillPerSecond,
+    overrides: raw.overrides ?? [],
+    trustedProxies: raw.trustedProxies ?? [],
+    maxKeys: raw.maxKeys ?? 100_000,
+  };
 }
 
 /** The objects of an array or record with their JSON pointer keys; anything else yields nothing. */
@@ -256,6 +283,13 @@ function routeIssues(
       pointer: `${at}/pool`,
       message: 'the listener has neither a pool nor routes',
       fix: 'add "pool" (the pool it balances over) or "routes"',
+    });
+  }
+  if (listener.rateLimit !== undefined && listener.protocol === 'tcp') {
+    issues.push({
+      pointer: `${at}/rateLimit`,
+      message: 'a TCP listener cannot rate-limit requests',
+      fix: 'remove "rateLimit", or make the listener "http"',
     });
   }
   if (routes !== undefined && listener.protocol === 'tcp') {

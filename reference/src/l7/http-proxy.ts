@@ -191,6 +191,8 @@ export async function proxyHttpRequest(
   response: ServerResponse,
   routed: Routed | undefined,
   { clients, defects }: { clients: UpstreamClients; defects: Defects },
+  /** Headers every answer gets (a rate limit's RateLimit headers). */
+  answerHeaders: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   if (routed?.kind !== 'forward') {
     if (routed) sendRedirect(response, routed.status, routed.location, routed.responseHeaders);
@@ -313,6 +315,7 @@ export async function proxyHttpRequest(
       routed.responseHeaders,
       defects.bufferBodies,
       affinityHeader(upstream, pinnedTo),
+      answerHeaders,
     );
     return;
   }
@@ -365,8 +368,12 @@ async function forwardAnswer(
   rules: HeaderRules | undefined,
   buffer: boolean | undefined,
   setCookie: string | undefined,
+  answerHeaders: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const headers = applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules);
+  const headers = {
+    ...applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules),
+    ...answerHeaders,
+  };
   if (setCookie !== undefined) headers['set-cookie'] = [...[headers['set-cookie'] ?? []].flat(), setCookie];
   if (buffer) {
     // The buffers-bodies defect: the whole answer in memory before a byte goes out.

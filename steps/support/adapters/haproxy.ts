@@ -50,6 +50,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'retry-budget': 'HAProxy has no retry budget',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
+          'rate-limit':
+            'stick tables count requests in a sliding window (refused ones too), not tokens that refill; no RateLimit headers',
           'keyless-round-robin':
             'with hash-type consistent a request without the key walks the hash tree: uneven, not in turns (seen 12/14/3/11 of 40)',
           'hop-by-hop-headers':

@@ -47,6 +47,8 @@ export function nginxAdapter(): ProcessAdapter {
         'panic-threshold': 'nginx has no panic mode',
         'sticky-sessions':
           'nginx OSS has no sticky cookie; hash $cookie_x consistent only keeps clients that bring their own key',
+        'rate-limit':
+          'limit_req is a leaky bucket (capacity burst+1) that sends no Retry-After or RateLimit headers and never limits an empty key',
         'header-rules':
           'proxy_set_header and add_header cannot be made per route without a map per header, and proxy_hide_header cannot be',
         'hop-by-hop-headers': 'nginx passes on Proxy-Authorization and the headers a Connection header names',

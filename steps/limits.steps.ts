@@ -1,0 +1,145 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import type { RateLimitDocument } from './support/config-document.ts';
+import { ExpectationError } from './support/expectations.ts';
+import { type LimitedAnswer, limitedRequest, refusalProblems, sendLimited } from './support/limits.ts';
+import { timeouts } from './support/timeouts.ts';
+import { wallClockMs } from './support/traffic.ts';
+import { pollUntil } from './support/waiting.ts';
+import type { LbWorld } from './support/world.ts';
+
+Given(
+  'a balancer with an HTTP listener using round_robin over all backends, with this rate limit:',
+  async function (this: LbWorld, text: string) {
+    const rateLimit = JSON.parse(text) as RateLimitDocument;
+    await this.startBalancer(
+      'http',
+      'round_robin',
+      [...this.backends.keys()].map((id) => ({ id })),
+      {},
+      { rateLimit },
+    );
+  },
+);
+
+When(
+  /^the client at ([\d.]+)(?: with header "([^"]+)")? sends (\d+) requests(?: for "([^"]+)")? one after another$/,
+  async function (
+    this: LbWorld,
+    from: string,
+    header: string | undefined,
+    count: string,
+    path: string | undefined,
+  ) {
+    const colon = header?.indexOf(':') ?? -1;
+    const headers: [string, string][] =
+      header && colon > 0 ? [[header.slice(0, colon).trim(), header.slice(colon + 1).trim()]] : [];
+    const run = await sendLimited(this.listenerAddress, from, headers, Number(count), path ?? '/');
+    this.limitRuns.push(run);
+  },
+);
+
+function lastRun(world: LbWorld) {
+  const run = world.limitRuns.at(-1);
+  if (!run) throw new Error('no client sent rate-limited requests in this scenario');
+  return run;
+}
+
+/** The rate limit (the listener's, else its first route's), with the shape an override gives `key`. */
+function shapeFor(world: LbWorld, key: string | undefined): { capacity: number; refillPerSecond: number } {
+  const listener = world.config?.listeners[0];
+  const limit = listener?.rateLimit ?? listener?.routes?.find((route) => route.rateLimit)?.rateLimit;
+  if (!limit) throw new Error('the balancer has no rate limit');
+  return limit.overrides?.find((override) => override.key === key) ?? limit;
+}
+
+Then(
+  /^its first (\d+) requests passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason$/,
+  function (this: LbWorld, count: string) {
+    const run = lastRun(this);
+    const capacity = Number(count);
+    const { refillPerSecond } = shapeFor(this, run.headers[0]?.[1]);
+    const first = run.answers[0] as LimitedAnswer;
+    const last = run.answers.at(-1) as LimitedAnswer;
+    // Tokens refilled while the requests went out may let a few more through, never more.
+    const spanSeconds = (last.sentAtMs + last.durationMs - first.sentAtMs) / 1000;
+    const extra = Math.floor(spanSeconds * refillPerSecond);
+    const passed = run.answers.filter((answer) => answer.status === 200).length;
+    const wrong: string[] = [];
+    run.answers.slice(0, capacity).forEach((answer, i) => {
+      if (answer.status !== 200) wrong.push(`request ${i + 1} got ${answer.status}: ${answer.body.trim()}`);
+    });
+    if (passed > capacity + extra)
+      wrong.push(
+        `${passed} passed, more than ${capacity} + ${extra} refilled in ${spanSeconds.toFixed(2)} s`,
+      );
+    for (const [i, answer] of run.answers.entries()) {
+      if (answer.status !== 200) {
+        const problems = refusalProblems(answer);
+        if (problems.length > 0) wrong.push(`request ${i + 1}: ${problems.join(', ')}`);
+      }
+    }
+    if (passed === run.answers.length) wrong.push(`all ${passed} passed`);
+    if (wrong.length > 0)
+      throw new ExpectationError(
+        `the client at ${run.from} was not limited as configured:\n  ${wrong.join('\n  ')}`,
+      );
+  },
+);
+
+Then('all its requests passed', function (this: LbWorld) {
+  const run = lastRun(this);
+  const refused = run.answers.filter((answer) => answer.status !== 200);
+  if (refused.length > 0) {
+    throw new ExpectationError(
+      `${refused.length} of ${run.answers.length} requests from ${run.from} were refused (${refused[0]?.status}: ${refused[0]?.body.trim()})`,
+    );
+  }
+});
+
+Then(
+  'one more request from it passes once a token has refilled, and not sooner',
+  async function (this: LbWorld) {
+    const run = lastRun(this);
+    const { refillPerSecond } = shapeFor(this, run.headers[0]?.[1]);
+    const first = run.answers[0] as LimitedAnswer;
+    const tokenAtMs = first.sentAtMs + 1000 / refillPerSecond;
+    let last: LimitedAnswer | undefined;
+    const passed = await pollUntil(
+      async () => {
+        last = await limitedRequest(this.listenerAddress, run.from, run.headers, run.path);
+        return last.status === 200 ? last : undefined;
+      },
+      {
+        what: `a request from ${run.from} to pass again`,
+        timeoutMs: Math.max(0, tokenAtMs + timeouts.timingSlackMs - wallClockMs()),
+      },
+    ).catch(() => {
+      throw new ExpectationError(
+        `no request passed within ${Math.round(1000 / refillPerSecond)} ms + ${timeouts.timingSlackMs} ms slack of the first: the bucket did not refill (last answer ${last?.status}, Retry-After ${last?.headers['retry-after']})`,
+      );
+    });
+    if (passed.sentAtMs + passed.durationMs < tokenAtMs) {
+      throw new ExpectationError(
+        `a request passed ${Math.round(tokenAtMs - passed.sentAtMs - passed.durationMs)} ms before a token could have refilled (${refillPerSecond} per second)`,
+      );
+    }
+  },
+);
+
+Then(/^a request from it without the header is refused with 401$/, async function (this: LbWorld) {
+  const run = lastRun(this);
+  const answer = await limitedRequest(this.listenerAddress, run.from, []);
+  if (answer.status !== 401)
+    throw new ExpectationError(
+      `expected 401 without an API key, got ${answer.status}: ${answer.body.trim()}`,
+    );
+});
+
+Then('the backends received only the requests that passed', async function (this: LbWorld) {
+  const passed = this.limitRuns
+    .flatMap((run) => run.answers)
+    .filter((answer) => answer.status === 200).length;
+  const received = [...(await this.receivedCounts()).values()].reduce((sum, count) => sum + count, 0);
+  if (received !== passed)
+    throw new ExpectationError(`${passed} requests passed the limit, but the backends received ${received}`);
+});

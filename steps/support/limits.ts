@@ -1,0 +1,56 @@
+import { type RawAnswer, rawHttpRequest, wallClockMs } from './traffic.ts';
+
+/** One request of a rate-limited client, as it saw it. */
+export interface LimitedAnswer extends RawAnswer {
+  readonly sentAtMs: number;
+  readonly durationMs: number;
+}
+
+/** Requests sent one after another from one client (its own loopback address), with the same headers. */
+export interface LimitedRun {
+  readonly from: string;
+  readonly path: string;
+  readonly headers: readonly [string, string][];
+  readonly answers: LimitedAnswer[];
+}
+
+/** Sends one request from `from` with `headers`, timing it. */
+export async function limitedRequest(
+  address: string,
+  from: string,
+  headers: readonly [string, string][],
+  path = '/',
+): Promise<LimitedAnswer> {
+  const sentAtMs = wallClockMs();
+  const answer = await rawHttpRequest(address, {
+    path,
+    headers: [['Host', 'app.example'], ...headers],
+    localAddress: from,
+  });
+  return { ...answer, sentAtMs, durationMs: wallClockMs() - sentAtMs };
+}
+
+/** `count` requests one after another from `from`. */
+export async function sendLimited(
+  address: string,
+  from: string,
+  headers: readonly [string, string][],
+  count: number,
+  path = '/',
+): Promise<LimitedRun> {
+  const answers: LimitedAnswer[] = [];
+  for (let i = 0; i < count; i++) answers.push(await limitedRequest(address, from, headers, path));
+  return { from, path, headers, answers };
+}
+
+/** What is wrong with a refusal: it must be a 429 with Retry-After (whole seconds), both RateLimit headers and a reason. */
+export function refusalProblems(answer: RawAnswer): string[] {
+  const problems: string[] = [];
+  if (answer.status !== 429) problems.push(`status ${answer.status}, not 429`);
+  if (!/^[1-9]\d*$/.test(answer.headers['retry-after'] ?? ''))
+    problems.push(`Retry-After ${answer.headers['retry-after'] ?? 'missing'}`);
+  if (!answer.headers['ratelimit-policy']) problems.push('no RateLimit-Policy');
+  if (!answer.headers.ratelimit) problems.push('no RateLimit');
+  if (answer.body.trim() === '') problems.push('no body saying why');
+  return problems;
+}
