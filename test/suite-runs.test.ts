@@ -98,6 +98,13 @@ const limitForwardedFor =
 const limitApiKeys =
   'API keys have buckets of their own, a tier gets more, and a request without a key is refused';
 const limitPerRoute = "A route's rate limit applies to the requests it takes, and to no others";
+const connectionLimit = (protocol: string) =>
+  `A client holding its most connections gets no more, while others are served (${protocol})`;
+const headerTimeout = 'Headers that never finish are cut off in time; slow but complete ones are served';
+const sizeLimits = 'Headers and bodies over their limits are refused; those within are served';
+const idleTimeout = 'An idle connection is closed after the idle timeout';
+const hashKeyless = 'Requests without a key take turns';
+const stickyRepinned = 'A client whose backend leaves the pool goes elsewhere and is pinned there';
 const canarySplit = "A canary split sends each pool its weight's share of the requests";
 const rewrites =
   'A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string';
@@ -166,6 +173,7 @@ const expectations: Record<string, Expectation> = {
       allDown,
       panic,
       backup,
+      hashOutOfService,
     ],
   },
   'fall-ignored': { tags: '@active-health-checks', mustFail: [checkFlaps] },
@@ -251,6 +259,13 @@ const expectations: Record<string, Expectation> = {
   },
   'limit-trusts-any-xff': { tags: '@rate-limit', mustFail: [limitForwardedFor] },
   'route-limit-on-listener': { tags: '@rate-limit', mustFail: [limitPerRoute] },
+  'limits-ignored': {
+    tags: '@client-connection-limit or @header-timeout or @size-limits or @idle-timeout',
+    mustFail: [...both(connectionLimit), headerTimeout, sizeLimits, idleTimeout],
+  },
+  'chunked-body-unlimited': { tags: '@size-limits', mustFail: [sizeLimits] },
+  'hash-keyless-to-one': { tags: '@keyless-round-robin', mustFail: [hashKeyless] },
+  'sticky-keeps-stale-cookie': { tags: '@sticky-sessions', mustFail: [stickyRepinned, stickyForged] },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

@@ -2,17 +2,19 @@ import {
   createServer as createHttpServer,
   type Server as HttpServer,
   type IncomingMessage,
+  type ServerOptions,
   type ServerResponse,
 } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { parseAddress } from './config/address.ts';
-import type { ListenerConfig } from './config/types.ts';
+import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import type { AffinityDefect } from './l7/affinity.ts';
 import { proxyHttpRequest } from './l7/http-proxy.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import { proxyUpgrade } from './l7/upgrade-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
+import { ConnectionsPerClient } from './limits/connection-limit.ts';
 import { admitAll, type LimiterDefects, type RateLimiter } from './limits/rate-limiter.ts';
 import type { PoolRuntime } from './pools.ts';
 
@@ -59,10 +61,14 @@ export interface Defects {
   readonly noContinue?: boolean;
   /** Hash more than the key: whole Cookie header, query string or target, address with port. */
   readonly hashKeyTooBroad?: boolean;
+  /** Check maxBodyBytes against a declared Content-Length only, never a chunked body's bytes. */
+  readonly chunkedBodyUnlimited?: boolean;
   /** Rate limiter defects: buckets that never refill, one bucket for all, any X-Forwarded-For believed. */
   readonly limiter?: LimiterDefects;
   /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */
   readonly cutInFlightOnReload?: boolean;
+  /** Set the affinity cookie only when the request carried none (a stale one is never replaced). */
+  readonly affinityOnlyWithoutCookie?: boolean;
   /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
   readonly affinity?: AffinityDefect;
 }
@@ -99,10 +105,16 @@ export interface OpenListener {
 export async function openListener(config: ListenerConfig, context: ListenerContext): Promise<OpenListener> {
   const { host, port } = parseAddress(config.address) as { host: string; port: number };
   const sockets = new Set<Socket>();
+  const maxPerClient = config.limits?.maxConnectionsPerClient;
+  const perClient = maxPerClient === undefined ? undefined : new ConnectionsPerClient(maxPerClient);
   const server: HttpServer | TcpServer =
     config.protocol === 'http'
-      ? openHttpServer(config, context)
+      ? openHttpServer(config, context, perClient)
       : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
+          if (perClient && !perClient.admit(socket)) return;
+          const idleMs = config.limits?.idleTimeoutMs;
+          // Idle means no bytes either way: what the backend sends is written to this socket too.
+          if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
           const routed = context.routeFor(config.address, connectionRequest);
           void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
         });
@@ -126,7 +138,12 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   };
 }
 
-function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpServer {
+function openHttpServer(
+  config: ListenerConfig,
+  context: ListenerContext,
+  perClient: ConnectionsPerClient | undefined,
+): HttpServer {
+  const limits = config.limits ?? {};
   const route = (request: IncomingMessage): Routed | undefined =>
     context.routeFor(config.address, {
       method: request.method ?? 'GET',
@@ -137,7 +154,19 @@ function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpS
         return Array.isArray(value) ? value.join(', ') : value;
       },
     });
-  const server = createHttpServer({ noDelay: true }, (request, response) => {
+  const server = createHttpServer(serverOptions(limits), (request, response) => {
+    const declared = Number(request.headers['content-length']);
+    if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
+      response.setHeader('connection', 'close');
+      refuseRequest(
+        request,
+        response,
+        413,
+        `the request body (${declared} bytes) is larger than ${limits.maxBodyBytes} bytes`,
+        {},
+      );
+      return;
+    }
     const routed = route(request);
     const verdict = admitAll(context.limitsFor(config.address, routed), {
       peerAddress: request.socket.remoteAddress ?? '',
@@ -150,8 +179,13 @@ function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpS
       refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
       return;
     }
-    void proxyHttpRequest(request, response, routed, context, verdict.headers);
+    const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
+    void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
   });
+  // Node answers a header overflow with 431 and a headers timeout with 408 itself.
+  if (limits.idleTimeoutMs !== undefined) closeWhenIdle(server, limits.idleTimeoutMs);
+  // Checked before node parses anything on the connection.
+  if (perClient) server.prependListener('connection', (socket: Socket) => perClient.admit(socket));
   if (!context.defects.ignoreUpgrade) {
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
       void proxyUpgrade(request, socket, head, route(request), context);
@@ -163,6 +197,42 @@ function openHttpServer(config: ListenerConfig, context: ListenerContext): HttpS
     server.on('checkContinue', (request, response) => server.emit('request', request, response));
   }
   return server;
+}
+
+/**
+ * Closes a connection once it has had no request in flight for `idleMs`. Node's own keepAliveTimeout
+ * adds a buffer of its own that differs between versions, so it is set past ours and ours decides.
+ */
+function closeWhenIdle(server: HttpServer, idleMs: number): void {
+  server.keepAliveTimeout = idleMs + 5_000;
+  const timers = new WeakMap<Socket, NodeJS.Timeout>();
+  const arm = (socket: Socket): void => {
+    clearTimeout(timers.get(socket));
+    const timer = setTimeout(() => socket.destroy(), idleMs);
+    timer.unref();
+    timers.set(socket, timer);
+  };
+  server.on('connection', (socket: Socket) => {
+    arm(socket);
+    socket.once('close', () => clearTimeout(timers.get(socket)));
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    clearTimeout(timers.get(request.socket));
+    response.once('close', () => arm(request.socket));
+  });
+}
+
+// The HTTP server's own limits: header size, and a headers timeout checked often enough to keep it.
+function serverOptions(limits: ClientLimits): ServerOptions {
+  const options: ServerOptions = { noDelay: true };
+  if (limits.maxHeaderBytes !== undefined) options.maxHeaderSize = limits.maxHeaderBytes;
+  if (limits.headerTimeoutMs !== undefined) {
+    options.headersTimeout = limits.headerTimeoutMs;
+    // The whole-request timeout would otherwise cap the headers timeout, and cut long uploads.
+    options.requestTimeout = 0;
+    options.connectionsCheckingInterval = Math.max(20, Math.min(1_000, limits.headerTimeoutMs / 10));
+  }
+  return options;
 }
 
 // A refusal before any backend is involved; the request body, if any, is read and dropped.

@@ -27,6 +27,11 @@ export const capabilities = {
     'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
   'rate-limit':
     'rateLimit: token buckets per client address, API key or for all; 429 with Retry-After and RateLimit headers',
+  'client-connection-limit':
+    'limits.maxConnectionsPerClient: connections past it from one address are closed at once',
+  'header-timeout': 'limits.headerTimeoutMs: headers not all in within it get 408 or a close (slowloris)',
+  'size-limits': 'limits.maxHeaderBytes (431) and maxBodyBytes (413)',
+  'idle-timeout': 'limits.idleTimeoutMs: an idle connection is closed',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',

@@ -18,6 +18,13 @@ export interface ListenerDocument {
   /** Content-based routes (the schema's "route"); adapters that do not route never see them. */
   readonly routes?: readonly RouteDocument[];
   readonly rateLimit?: RateLimitDocument;
+  readonly limits?: {
+    readonly maxConnectionsPerClient?: number;
+    readonly headerTimeoutMs?: number;
+    readonly maxHeaderBytes?: number;
+    readonly maxBodyBytes?: number;
+    readonly idleTimeoutMs?: number;
+  };
 }
 
 /** A token bucket per key (the schema's "rateLimit"). */

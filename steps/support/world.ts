@@ -1,4 +1,5 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import type { ConnectionFate, OpenConnection } from './abuse.ts';
 import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
 import { selectAdapter } from './adapters/select.ts';
 import type { BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
@@ -101,6 +102,10 @@ export class LbWorld extends World<LbWorldParameters> {
   forgedCookies: { readonly label: string; readonly answers: readonly StickyAnswer[] }[] | undefined;
   /** Runs of requests from rate-limited clients, in order. */
   readonly limitRuns: LimitedRun[] = [];
+  /** Connections a client holds open on purpose (closed at the end of the scenario). */
+  readonly heldConnections: OpenConnection[] = [];
+  /** What became of a client that never finished its headers. */
+  slowClient: (ConnectionFate & { readonly startedMs: number }) | undefined;
   /** The last run of requests on one keep-alive client. */
   keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
   /** The backends the traffic last settled on (initially: the whole pool). */
@@ -617,6 +622,7 @@ export class LbWorld extends World<LbWorldParameters> {
 
   /** Stops everything the scenario started; safe to call twice. */
   async dispose(): Promise<void> {
+    for (const connection of this.heldConnections.splice(0)) connection.socket.destroy();
     for (const handle of this.held?.handles ?? []) handle.release();
     for (const filler of this.#queueFillers.splice(0)) filler.release();
     this.held = undefined;

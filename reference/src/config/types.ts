@@ -211,6 +211,16 @@ export interface ListenerConfig {
   readonly pool?: string;
   readonly routes?: readonly RouteConfig[];
   readonly rateLimit?: RateLimitConfig;
+  readonly limits?: ClientLimits;
+}
+
+/** Defences against abusive clients; see the schema's "limits". Absent: off. */
+export interface ClientLimits {
+  readonly maxConnectionsPerClient?: number;
+  readonly headerTimeoutMs?: number;
+  readonly maxHeaderBytes?: number;
+  readonly maxBodyBytes?: number;
+  readonly idleTimeoutMs?: number;
 }
 
 export interface BalancerConfig {

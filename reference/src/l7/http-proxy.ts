@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HeaderRules, RetryConfig } from '../config/types.ts';
+import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
 import type { Defects, Routed } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
@@ -193,6 +194,8 @@ export async function proxyHttpRequest(
   { clients, defects }: { clients: UpstreamClients; defects: Defects },
   /** Headers every answer gets (a rate limit's RateLimit headers). */
   answerHeaders: Readonly<Record<string, string>> = {},
+  /** The listener's maxBodyBytes, for bodies whose length was not declared. */
+  maxBodyBytes?: number,
 ): Promise<void> {
   if (routed?.kind !== 'forward') {
     if (routed) sendRedirect(response, routed.status, routed.location, routed.responseHeaders);
@@ -263,13 +266,22 @@ export async function proxyHttpRequest(
         method: request.method as string,
         path: target,
         headers,
-        body: body.replayable ? body.bytes : request,
+        body: body.replayable
+          ? body.bytes
+          : maxBodyBytes === undefined
+            ? request
+            : request.pipe(bodyLimit(maxBodyBytes)),
         signal: AbortSignal.any([clientGone.signal, noAnswer.signal]),
         ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
       });
     } catch (error) {
       release(false);
       if (clientGone.signal.aborted) return;
+      if (isBodyTooLarge(error)) {
+        response.setHeader('connection', 'close');
+        sendError(response, 413, `the request body is larger than ${maxBodyBytes} bytes`);
+        return;
+      }
       const failure = noAnswer.signal.aborted ? 'timeout' : classifyError(error);
       upstream.pool.recordOutcome(upstream, { failure });
       const retry = {
@@ -314,11 +326,21 @@ export async function proxyHttpRequest(
       response,
       routed.responseHeaders,
       defects.bufferBodies,
-      affinityHeader(upstream, pinnedTo),
+      defects.affinityOnlyWithoutCookie && pinnedTo !== undefined
+        ? undefined
+        : affinityHeader(upstream, pinnedTo),
       answerHeaders,
     );
     return;
   }
+}
+
+// undici may hand the body stream's own error back wrapped.
+function isBodyTooLarge(error: unknown): boolean {
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if (cause instanceof BodyTooLargeError) return true;
+  }
+  return false;
 }
 
 /** A Set-Cookie pinning the client to `upstream`, unless its cookie already does or its pool is not sticky. */

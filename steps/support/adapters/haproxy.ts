@@ -29,6 +29,9 @@ export function haproxyAdapter(): ProcessAdapter {
           'backup-pool',
           'sticky-sessions',
           'runtime-membership',
+          'client-connection-limit',
+          'header-timeout',
+          'idle-timeout',
           'routing',
           'traffic-split',
           'rewrites',
@@ -52,6 +55,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'panic-threshold': 'HAProxy has no panic mode',
           'rate-limit':
             'stick tables count requests in a sliding window (refused ones too), not tokens that refill; no RateLimit headers',
+          'size-limits':
+            'HAProxy answers 400, not 431, to headers over tune.bufsize, and checks a body size only on a buffered body',
           'keyless-round-robin':
             'with hash-type consistent a request without the key walks the hash tree: uneven, not in turns (seen 12/14/3/11 of 40)',
           'hop-by-hop-headers':
@@ -119,6 +124,7 @@ export function renderHaproxyConfig(
       `frontend listener_${listener.name}`,
       `  mode ${listener.protocol}`,
       `  bind ${listener.address}`,
+      ...clientLimitLines(listener),
       ...(listener.protocol === 'http' ? forwardingLines : []),
       `  default_backend ${backend}`,
     );
@@ -168,6 +174,32 @@ export function renderHaproxyConfig(
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+// The client limits HAProxy meets exactly: connections per address through a stick table (the
+// extra one is rejected at once, unanswered), the headers timeout (408) and the idle timeout.
+function clientLimitLines(listener: ConfigDocument['listeners'][number]): string[] {
+  const limits = listener.limits;
+  if (!limits) return [];
+  if (limits.maxHeaderBytes !== undefined || limits.maxBodyBytes !== undefined)
+    throw new Error('haproxy adapter: header and body size limits are not translated');
+  const lines: string[] = [];
+  if (limits.maxConnectionsPerClient !== undefined) {
+    lines.push(
+      '  stick-table type ip size 100k store conn_cur',
+      '  tcp-request connection track-sc0 src',
+      `  tcp-request connection reject if { sc0_conn_cur gt ${limits.maxConnectionsPerClient} }`,
+    );
+  }
+  if (limits.headerTimeoutMs !== undefined) lines.push(`  timeout http-request ${limits.headerTimeoutMs}ms`);
+  if (limits.idleTimeoutMs !== undefined) {
+    lines.push(
+      listener.protocol === 'http'
+        ? `  timeout http-keep-alive ${limits.idleTimeoutMs}ms`
+        : `  timeout client ${limits.idleTimeoutMs}ms`,
+    );
+  }
+  return lines;
 }
 
 // HAProxy's forwarding headers: X-Forwarded-For from option forwardfor, the other two set by hand.

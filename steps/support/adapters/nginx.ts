@@ -49,6 +49,11 @@ export function nginxAdapter(): ProcessAdapter {
           'nginx OSS has no sticky cookie; hash $cookie_x consistent only keeps clients that bring their own key',
         'rate-limit':
           'limit_req is a leaky bucket (capacity burst+1) that sends no Retry-After or RateLimit headers and never limits an empty key',
+        'client-connection-limit': 'limit_conn answers 503 to the extra connection instead of closing it',
+        'size-limits': 'nginx answers 400 (Request Header Or Cookie Too Large), not 431, to large headers',
+        'header-timeout': 'client_header_timeout is the nearest; not translated yet',
+        'idle-timeout':
+          'keepalive_timeout (HTTP) and proxy_timeout (stream) are the nearest; not translated yet',
         'header-rules':
           'proxy_set_header and add_header cannot be made per route without a map per header, and proxy_hide_header cannot be',
         'hop-by-hop-headers': 'nginx passes on Proxy-Authorization and the headers a Connection header names',

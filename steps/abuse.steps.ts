@@ -1,0 +1,187 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { answerHead, type OpenConnection, openConnection, sendRawText, trickle } from './support/abuse.ts';
+import type { BackendProtocol } from './support/backends/provider.ts';
+import { ExpectationError } from './support/expectations.ts';
+import { timeouts } from './support/timeouts.ts';
+import { wallClockMs } from './support/traffic.ts';
+import { pollUntil } from './support/waiting.ts';
+import type { LbWorld } from './support/world.ts';
+
+Given(
+  'a balancer with a(n) {protocol} listener using round_robin over all backends, with these client limits:',
+  async function (this: LbWorld, protocol: BackendProtocol, text: string) {
+    const limits = JSON.parse(text) as Record<string, number>;
+    await this.startBalancer(
+      protocol,
+      'round_robin',
+      [...this.backends.keys()].map((id) => ({ id })),
+      {},
+      { limits },
+    );
+  },
+);
+
+function limitsOf(world: LbWorld) {
+  const limits = world.config?.listeners[0]?.limits;
+  if (!limits) throw new Error('the balancer has no client limits');
+  return limits;
+}
+
+const protocolOf = (world: LbWorld) => world.config?.listeners[0]?.protocol ?? 'http';
+
+/** Opens a connection from `from` and waits for the balancer's answer on it: an HTTP head, or a TCP backend's greeting. */
+async function answeredConnection(world: LbWorld, from: string): Promise<OpenConnection> {
+  const connection = openConnection(world.listenerAddress, from);
+  if (protocolOf(world) === 'http') {
+    connection.socket.write('GET / HTTP/1.1\r\nHost: app.example\r\n\r\n');
+    await answerHead(connection.socket);
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      connection.socket.once('data', () => resolve());
+      connection.socket.once('close', () => reject(new Error('closed before the backend greeted')));
+    });
+  }
+  return connection;
+}
+
+When(
+  'the client at {word} holds {int} connections open',
+  async function (this: LbWorld, from: string, count: number) {
+    for (let i = 0; i < count; i++) this.heldConnections.push(await answeredConnection(this, from));
+  },
+);
+
+Then(
+  'another connection from {word} is closed without an answer',
+  async function (this: LbWorld, from: string) {
+    const connection = openConnection(this.listenerAddress, from);
+    if (protocolOf(this) === 'http') connection.socket.write('GET / HTTP/1.1\r\nHost: app.example\r\n\r\n');
+    const fate = await connection.fate(timeouts.requestMs);
+    connection.socket.destroy();
+    if (!fate.closed || fate.received !== '') {
+      throw new ExpectationError(
+        `a connection past the per-client limit was ${fate.closed ? 'closed after an answer' : 'kept open'}: ${JSON.stringify(fate.received.slice(0, 80))}`,
+      );
+    }
+  },
+);
+
+Then('a connection from {word} is answered', async function (this: LbWorld, from: string) {
+  const connection = await answeredConnection(this, from).catch((error: Error) => {
+    throw new ExpectationError(`a connection from ${from} was not answered: ${error.message}`);
+  });
+  connection.socket.destroy();
+});
+
+When('the client at {word} closes one of its connections', function (this: LbWorld, _from: string) {
+  this.heldConnections.pop()?.socket.destroy();
+});
+
+Then(
+  'a new connection from {word} is answered once that one is gone',
+  async function (this: LbWorld, from: string) {
+    const connection = await pollUntil(() => answeredConnection(this, from), {
+      what: `a connection from ${from} to be answered after it closed one`,
+      timeoutMs: timeouts.requestMs,
+    });
+    connection.socket.destroy();
+  },
+);
+
+When(
+  'a client sends the headers of a request one byte every {int} ms, never finishing them',
+  async function (this: LbWorld, everyMs: number) {
+    const connection = openConnection(this.listenerAddress, '127.0.0.2');
+    const startedMs = wallClockMs();
+    const endless = `GET / HTTP/1.1\r\nHost: app.example\r\nX-Slow: ${'a'.repeat(100_000)}`;
+    void trickle(connection.socket, endless, everyMs);
+    const { headerTimeoutMs = 0 } = limitsOf(this);
+    const fate = await connection.fate(headerTimeoutMs * 2 + timeouts.timingSlackMs * 4);
+    connection.socket.destroy();
+    this.slowClient = { ...fate, startedMs };
+  },
+);
+
+Then('the balancer answered it 408 or closed it within the header timeout', function (this: LbWorld) {
+  const slow = this.slowClient;
+  if (!slow) throw new Error('no slow client in this scenario');
+  const { headerTimeoutMs = 0 } = limitsOf(this);
+  const tookMs = slow.atMs - slow.startedMs;
+  const answered = slow.received === '' || slow.received.startsWith('HTTP/1.1 408');
+  if (!slow.closed || !answered || tookMs > headerTimeoutMs + timeouts.timingSlackMs) {
+    throw new ExpectationError(
+      `a client that never finished its headers was ${slow.closed ? `closed after ${Math.round(tookMs)} ms` : 'never closed'} (allowed ${headerTimeoutMs} ms + ${timeouts.timingSlackMs} ms slack), having received ${JSON.stringify(slow.received.slice(0, 60))}`,
+    );
+  }
+});
+
+Then(
+  "a client that sends a whole request's headers over {int} ms gets an answer",
+  async function (this: LbWorld, overMs: number) {
+    const connection = openConnection(this.listenerAddress, '127.0.0.3');
+    const request = 'GET / HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n';
+    const answer = answerHead(connection.socket);
+    await trickle(connection.socket, request, overMs / request.length);
+    const head = await answer.catch((error: Error) => {
+      throw new ExpectationError(`a slow but complete request got no answer: ${error.message}`);
+    });
+    connection.socket.destroy();
+    if (!head.startsWith('HTTP/1.1 200'))
+      throw new ExpectationError(`a slow but complete request got ${head.split('\r\n')[0]}`);
+  },
+);
+
+Then(
+  'a request with a header of {int} bytes is answered {int}',
+  async function (this: LbWorld, size: number, status: number) {
+    const { status: got, received } = await sendRawText(
+      this.listenerAddress,
+      `GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: ${'a'.repeat(size)}\r\nConnection: close\r\n\r\n`,
+    );
+    if (got !== status)
+      throw new ExpectationError(
+        `a request with a ${size}-byte header got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
+      );
+  },
+);
+
+Then(
+  /^a POST of (\d+) bytes (with a Content-Length|chunked) is answered (\d+)$/,
+  async function (this: LbWorld, size: string, framing: string, status: string) {
+    const bytes = Number(size);
+    const head =
+      framing === 'chunked'
+        ? 'POST /upload HTTP/1.1\r\nHost: app.example\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n'
+        : `POST /upload HTTP/1.1\r\nHost: app.example\r\nContent-Length: ${bytes}\r\nConnection: close\r\n\r\n`;
+    const body =
+      framing === 'chunked'
+        ? `${bytes.toString(16)}\r\n${'x'.repeat(bytes)}\r\n0\r\n\r\n`
+        : 'x'.repeat(bytes);
+    const { status: got, received } = await sendRawText(this.listenerAddress, head + body);
+    if (got !== Number(status))
+      throw new ExpectationError(
+        `a POST of ${bytes} bytes (${framing}) got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
+      );
+  },
+);
+
+Then(
+  'a kept-alive connection left idle after an answer is closed within the idle timeout, and not sooner',
+  async function (this: LbWorld) {
+    const { idleTimeoutMs = 0 } = limitsOf(this);
+    const connection = await answeredConnection(this, '127.0.0.2');
+    const idleFromMs = wallClockMs();
+    const fate = await connection.fate(idleTimeoutMs * 2 + timeouts.timingSlackMs * 4);
+    connection.socket.destroy();
+    const idleMs = fate.atMs - idleFromMs;
+    if (
+      !fate.closed ||
+      idleMs > idleTimeoutMs + timeouts.timingSlackMs ||
+      idleMs < idleTimeoutMs - timeouts.timingSlackMs
+    ) {
+      throw new ExpectationError(
+        `an idle connection was ${fate.closed ? `closed after ${Math.round(idleMs)} ms` : 'never closed'}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
+      );
+    }
+  },
+);
