@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigDocument, ListenerDocument } from '../config-document.ts';
+import type { ConfigDocument, ListenerDocument, RouteDocument } from '../config-document.ts';
 import { renderHaproxyConfig } from './haproxy.ts';
 import { productVersion } from './installed.ts';
 import { renderNginxConfig, streamModulePath } from './nginx.ts';
@@ -205,38 +205,34 @@ test('nginx: timeouts and next-upstream retries, off unless the config asks', ()
   assert.throws(() => renderNginxConfig(odd, context), /cannot retry on status 507/);
 });
 
+/** A config with one HTTP listener routing by `routes` over pools a and b. */
+const routedConfig = (routes: RouteDocument[]): ConfigDocument => ({
+  version: 1,
+  listeners: [{ name: 'web', protocol: 'http', address: '127.0.0.1:8080', routes }],
+  pools: {
+    a: { backends: [{ id: 'a1', address: '127.0.0.1:9001' }] },
+    b: { backends: [{ id: 'b1', address: '127.0.0.1:9002' }] },
+  },
+});
+
 test('haproxy: routes name the winner in precedence order; actions and backends key on it', () => {
-  const routed: ConfigDocument = {
-    version: 1,
-    listeners: [
-      {
-        name: 'web',
-        protocol: 'http',
-        address: '127.0.0.1:8080',
-        routes: [
-          {
-            name: 'all',
-            match: { path: { prefix: '/' } },
-            split: [
-              { pool: 'a', weight: 9 },
-              { pool: 'b', weight: 1 },
-            ],
-          },
-          {
-            name: 'api',
-            pool: 'b',
-            match: { path: { prefix: '/api/v1' } },
-            rewrite: { prefix: '/', host: 'in' },
-          },
-          { name: 'old', match: { path: { prefix: '/old' } }, redirect: { status: 301, prefix: '/new' } },
-        ],
-      },
-    ],
-    pools: {
-      a: { backends: [{ id: 'a1', address: '127.0.0.1:9001' }] },
-      b: { backends: [{ id: 'b1', address: '127.0.0.1:9002' }] },
+  const routed = routedConfig([
+    {
+      name: 'all',
+      match: { path: { prefix: '/' } },
+      split: [
+        { pool: 'a', weight: 9 },
+        { pool: 'b', weight: 1 },
+      ],
     },
-  };
+    {
+      name: 'api',
+      pool: 'b',
+      match: { path: { prefix: '/api/v1' } },
+      rewrite: { prefix: '/', host: 'in' },
+    },
+    { name: 'old', match: { path: { prefix: '/old' } }, redirect: { status: 301, prefix: '/new' } },
+  ]);
   const text = renderHaproxyConfig(routed, context);
   const selection = text.split('\n').filter((line) => line.includes('set-var(txn.route)'));
   assert.deepEqual(
@@ -257,41 +253,27 @@ test('haproxy: routes name the winner in precedence order; actions and backends 
 });
 
 test('nginx: routes become one map in precedence order; pool, target, Host and redirects key on the winner', () => {
-  const routed: ConfigDocument = {
-    version: 1,
-    listeners: [
-      {
-        name: 'web',
-        protocol: 'http',
-        address: '127.0.0.1:8080',
-        routes: [
-          {
-            name: 'all',
-            match: {},
-            split: [
-              { pool: 'a', weight: 9 },
-              { pool: 'b', weight: 1 },
-            ],
-          },
-          {
-            name: 'api',
-            pool: 'b',
-            match: { path: { prefix: '/api/v1' } },
-            rewrite: { prefix: '/', host: 'in' },
-          },
-          {
-            name: 'old',
-            match: { path: { prefix: '/old' }, headers: [{ name: 'X-A', present: true }] },
-            redirect: { status: 301, prefix: '/new' },
-          },
-        ],
-      },
-    ],
-    pools: {
-      a: { backends: [{ id: 'a1', address: '127.0.0.1:9001' }] },
-      b: { backends: [{ id: 'b1', address: '127.0.0.1:9002' }] },
+  const routed = routedConfig([
+    {
+      name: 'all',
+      match: {},
+      split: [
+        { pool: 'a', weight: 9 },
+        { pool: 'b', weight: 1 },
+      ],
     },
-  };
+    {
+      name: 'api',
+      pool: 'b',
+      match: { path: { prefix: '/api/v1' } },
+      rewrite: { prefix: '/', host: 'in' },
+    },
+    {
+      name: 'old',
+      match: { path: { prefix: '/old' }, headers: [{ name: 'X-A', present: true }] },
+      redirect: { status: 301, prefix: '/new' },
+    },
+  ]);
   const text = renderNginxConfig(routed, context);
   for (const line of [
     '  map "$host|$request_method|$request_uri|$args|$http_x_a|" $lbspec_route_web {',
