@@ -10,7 +10,7 @@ import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import type { AffinityDefect } from './l7/affinity.ts';
-import { proxyHttpRequest } from './l7/http-proxy.ts';
+import { headerText, proxyHttpRequest, sendError } from './l7/http-proxy.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import { proxyUpgrade } from './l7/upgrade-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
@@ -149,10 +149,7 @@ function openHttpServer(
       method: request.method ?? 'GET',
       host: request.headers.host,
       target: request.url ?? '/',
-      header: (name) => {
-        const value = request.headers[name];
-        return Array.isArray(value) ? value.join(', ') : value;
-      },
+      header: (name) => headerText(request, name),
     });
   const server = createHttpServer(serverOptions(limits), (request, response) => {
     const declared = Number(request.headers['content-length']);
@@ -170,10 +167,7 @@ function openHttpServer(
     const routed = route(request);
     const verdict = admitAll(context.limitsFor(config.address, routed), {
       peerAddress: request.socket.remoteAddress ?? '',
-      header: (name) => {
-        const value = request.headers[name];
-        return Array.isArray(value) ? value.join(', ') : value;
-      },
+      header: (name) => headerText(request, name),
     });
     if (!verdict.allowed) {
       refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
@@ -243,13 +237,7 @@ function refuseRequest(
   message: string,
   headers: Readonly<Record<string, string>>,
 ): void {
-  const body = `lbspec-reference: ${message}\n`;
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  response.end(body);
+  sendError(response, status, message, headers);
   request.resume();
 }
 

@@ -350,7 +350,8 @@ function affinityHeader(upstream: Upstream, pinnedTo: string | undefined): strin
   return sticky && token !== undefined && token !== pinnedTo ? affinityCookie(sticky, token) : undefined;
 }
 
-function headerText(request: IncomingMessage, name: string): string | undefined {
+/** A request header's value; repeated headers joined with ", ". */
+export function headerText(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -461,11 +462,12 @@ function sendRedirect(
   response.end(body);
 }
 
-function sendError(
+/** A plain-text answer from the balancer itself; a connection already answering is cut instead. */
+export function sendError(
   response: ServerResponse,
   status: number,
   message: string,
-  headers: Record<string, string> = {},
+  headers: Readonly<Record<string, string>> = {},
 ): void {
   if (response.headersSent) {
     response.destroy();
