@@ -6,6 +6,10 @@ Feature: Backends join, drain, change weight and leave while traffic flows
   takes effect; a backend that leaves finishes its requests in flight and takes no more. A change
   is live when the balancer says so (for the reference, its admin /status shows the new config).
   Backend b3 answers slowly, so that requests are in flight on it when it leaves.
+  A balancer may close an idle keep-alive connection at any time (a reload often does). A GET
+  written at that moment is lost in transit, so the clients send it again once, as RFC 9112
+  section 9.3.1 allows, and such a request counts as succeeded only if its first attempt reached no
+  backend.
 
   @task-14
   Scenario: Under continuous traffic, backends join, drain, change weight and leave, and no request fails

@@ -25,7 +25,13 @@ import { expectShares } from './support/statistics.ts';
 import { timeouts } from './support/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
-Then('every request succeeded', function (this: LbWorld) {
+Then('every request succeeded', async function (this: LbWorld) {
+  const cut = await this.firstAttemptsThatArrived();
+  if (cut.length > 0) {
+    throw new ExpectationError(
+      `${cut.length} requests lost their connection before an answer although the balancer had forwarded them (a client sent them again):\n  ${cut.slice(0, 10).join('\n  ')}`,
+    );
+  }
   expectAllSucceeded(this.exchanges);
 });
 

@@ -252,6 +252,7 @@ const expectations: Record<string, Expectation> = {
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
+  'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership] },
   'limit-never-refills': { tags: '@rate-limit', mustFail: [limitBurst] },
   'limit-shared-bucket': {
     tags: '@rate-limit',

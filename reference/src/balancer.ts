@@ -145,6 +145,9 @@ export class Balancer {
     const addresses = new Set(
       Object.values(config.pools).flatMap((pool) => pool.backends.map((b) => b.address)),
     );
+    if (this.#options.defects?.dropClientsOnReload) {
+      for (const listener of this.#listeners.values()) listener.cutEveryConnection();
+    }
     await this.#clients.retainOnly(addresses, this.#options.defects?.cutInFlightOnReload);
   }
 

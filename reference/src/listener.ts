@@ -67,6 +67,8 @@ export interface Defects {
   readonly limiter?: LimiterDefects;
   /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */
   readonly cutInFlightOnReload?: boolean;
+  /** On a reload, close every client connection, idle or with a request in flight (a restart would). */
+  readonly dropClientsOnReload?: boolean;
   /** Set the affinity cookie only when the request carried none (a stale one is never replaced). */
   readonly affinityOnlyWithoutCookie?: boolean;
   /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
@@ -99,6 +101,8 @@ export interface OpenListener {
   readonly protocol: ListenerConfig['protocol'];
   readonly address: string;
   close(drainMs: number): Promise<void>;
+  /** Closes every client connection at once, whatever it is doing. */
+  cutEveryConnection(): void;
 }
 
 /** Binds a listener; rejects with the bind error (e.g. EADDRINUSE) naming the address. */
@@ -135,6 +139,9 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     protocol: config.protocol,
     address: config.address,
     close: (drainMs) => closeGracefully(server, sockets, drainMs),
+    cutEveryConnection: () => {
+      for (const socket of sockets) socket.destroy();
+    },
   };
 }
 

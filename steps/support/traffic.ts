@@ -26,6 +26,11 @@ export interface Exchange {
   readonly error?: string;
   /** A short description of what came back, for failure reports. */
   readonly note?: string;
+  /**
+   * Set when the request was sent twice: its first attempt, on a reused keep-alive connection,
+   * saw the connection close before any answer (see retryOnIdleClose).
+   */
+  readonly firstAttempt?: { readonly requestId: string; readonly error: string };
 }
 
 /** The wall clock of the arrival logs (fixtures/backend/stats.ts), with sub-ms resolution. */
@@ -53,21 +58,59 @@ export interface SequentialClient {
   close(): Promise<void>;
 }
 
+/**
+ * Whether a client sends an idempotent request again when a reused keep-alive connection closes
+ * before any answer, as RFC 9112 section 9.3.1 allows. A server may close an idle connection at any
+ * time (a reload does), and a request written at that moment is lost in transit, not refused; every
+ * browser sends it again. Whoever enables this must check that the first attempt reached no
+ * backend (firstAttemptsThatArrived), so that a balancer cutting forwarded requests still fails.
+ */
+export interface ClientManners {
+  readonly retryOnIdleClose?: boolean;
+}
+
 /** A client of the listener at `address` speaking `protocol`, numbered `client` in exchange logs. */
 export function openClient(
   address: string,
   protocol: 'http' | 'tcp',
   client = 0,
   shape: RequestShape = {},
+  { retryOnIdleClose = false }: ClientManners = {},
 ): SequentialClient {
   if (protocol === 'tcp') {
     return { exchange: (seq) => oneTcpConversation(address, client, seq), close: async () => {} };
   }
   const connection = new Client(`http://${address}`, requestBudget());
+  let answeredOnThisConnection = 0;
+  connection.on('connect', () => {
+    answeredOnThisConnection = 0;
+  });
+  const retries = retryOnIdleClose && idempotent(shape.method ?? 'GET');
   return {
-    exchange: (seq) => oneHttpRequest(connection, client, seq, shape),
+    async exchange(seq) {
+      const requestId = `c${client}-r${seq}`;
+      const reused = answeredOnThisConnection > 0;
+      const first = await oneHttpRequest(connection, client, seq, shape, requestId);
+      if (first.error === undefined) {
+        answeredOnThisConnection++;
+        return first;
+      }
+      if (!(retries && reused && closedBeforeAnswer(first.error))) return first;
+      const again = await oneHttpRequest(connection, client, seq, shape, `${requestId}-again`);
+      if (again.error === undefined) answeredOnThisConnection++;
+      return { ...again, sentAtMs: first.sentAtMs, firstAttempt: { requestId, error: first.error } };
+    },
     close: () => connection.destroy(),
   };
+}
+
+function idempotent(method: string): boolean {
+  return ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(method.toUpperCase());
+}
+
+/** The errors of a connection that closed (FIN or RST) before an answer's first byte. */
+function closedBeforeAnswer(error: string): boolean {
+  return /^(UND_ERR_SOCKET|ECONNRESET|EPIPE)\b/.test(error);
 }
 
 /**
@@ -114,9 +157,10 @@ export function sendLoadWhile(
   protocol: 'http' | 'tcp',
   clients: number,
   going: () => boolean,
+  manners: ClientManners = {},
 ): Promise<Exchange[]> {
   const runs = Array.from({ length: clients }, async (_, client) => {
-    const sequential = openClient(address, protocol, client);
+    const sequential = openClient(address, protocol, client, {}, manners);
     const exchanges: Exchange[] = [];
     try {
       for (let seq = 0; going(); seq++) exchanges.push(await sequential.exchange(seq));
@@ -143,6 +187,7 @@ async function oneHttpRequest(
   client: number,
   seq: number,
   { method = 'GET', path = '/', body: requestBody }: RequestShape,
+  requestId: string,
 ): Promise<Exchange> {
   const sentAtMs = wallClockMs();
   const timing = () => ({ client, seq, sentAtMs, durationMs: wallClockMs() - sentAtMs });
@@ -151,7 +196,7 @@ async function oneHttpRequest(
       method,
       path,
       headers: {
-        'x-request-id': `c${client}-r${seq}`,
+        'x-request-id': requestId,
         ...(requestBody === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: requestBody,

@@ -444,10 +444,16 @@ export class LbWorld extends World<LbWorldParameters> {
     if (this.#continuous) throw new Error('continuous traffic is already running');
     let going = true;
     const counted = { sent: 0 };
-    const done = sendLoadWhile(this.listenerAddress, this.#protocol, clients, () => {
-      if (going) counted.sent++;
-      return going;
-    });
+    const done = sendLoadWhile(
+      this.listenerAddress,
+      this.#protocol,
+      clients,
+      () => {
+        if (going) counted.sent++;
+        return going;
+      },
+      { retryOnIdleClose: true },
+    );
     this.#continuous = Object.assign(counted, {
       clients,
       done,
@@ -594,6 +600,29 @@ export class LbWorld extends World<LbWorldParameters> {
     return new Map(stats);
   }
 
+  /**
+   * The requests sent again after a keep-alive connection closed (see ClientManners) whose first
+   * attempt reached a backend after all: the balancer forwarded them and then dropped the answer.
+   */
+  async firstAttemptsThatArrived(): Promise<string[]> {
+    const retried = new Set(
+      this.exchanges.flatMap((exchange) => (exchange.firstAttempt ? [exchange.firstAttempt.requestId] : [])),
+    );
+    if (retried.size === 0) return [];
+    const arrived: string[] = [];
+    for (const backend of this.backends.values()) {
+      if (!backend.running) {
+        throw new Error(
+          `backend ${backend.id} is not running, so its log cannot show where retried requests went`,
+        );
+      }
+      for (const { requestId } of await backend.arrivals()) {
+        if (requestId !== null && retried.has(requestId)) arrived.push(`${requestId} reached ${backend.id}`);
+      }
+    }
+    return arrived;
+  }
+
   /** Ids of the backends meant to be serving now. */
   runningBackendIds(): Set<string> {
     return new Set(
@@ -607,7 +636,7 @@ export class LbWorld extends World<LbWorldParameters> {
     for (const backend of this.backends.values()) parts.push(await backend.evidence());
     const log = this.exchanges.map(
       (exchange) =>
-        `client ${exchange.client} #${exchange.seq}: ${exchange.error ? `error ${exchange.error}` : (exchange.note ?? exchange.backendId)}`,
+        `client ${exchange.client} #${exchange.seq}: ${exchange.error ? `error ${exchange.error}` : (exchange.note ?? exchange.backendId)}${exchange.firstAttempt ? ` (sent again: the first attempt got ${exchange.firstAttempt.error})` : ''}`,
     );
     parts.push(`client log (${log.length} exchanges):\n${log.slice(0, 500).join('\n')}`);
     return parts.join('\n\n');

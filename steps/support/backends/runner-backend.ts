@@ -97,7 +97,13 @@ class RunnerBackend implements StartedBackend {
   }
 
   async arrivals(): Promise<readonly Arrival[]> {
-    return ((await this.#control('GET', '/log')) as { arrivals: Arrival[] }).arrivals;
+    const log = (await this.#control('GET', '/log')) as { arrivals: Arrival[]; droppedArrivals: number };
+    if (log.droppedArrivals > 0) {
+      throw new Error(
+        `backend "${this.id}" logged only its first ${log.arrivals.length} arrivals and dropped ${log.droppedArrivals}; send fewer requests to it between resets`,
+      );
+    }
+    return log.arrivals;
   }
 
   async resetStats(): Promise<void> {
