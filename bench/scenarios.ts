@@ -1,0 +1,119 @@
+import type { Capability } from '../steps/support/capabilities.ts';
+import type {
+  ConfigDocument,
+  ListenerDocument,
+  PoolDocument,
+  RouteDocument,
+} from '../steps/support/config-document.ts';
+
+/** One load the bench puts on every target: what the balancer is configured with and how it is driven. */
+export interface BenchScenario {
+  readonly name: string;
+  readonly what: string;
+  readonly backends: number;
+  readonly connections: number;
+  /** The request path wrk sends. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** What a balancer must support to run it; others are listed as unsupported, with the reason. */
+  readonly needs: readonly Capability[];
+  /** The listener's extras (routes, rate limit) and the pool's (health checks). */
+  readonly listener?: (pool: string) => Partial<ListenerDocument>;
+  readonly pool?: Partial<PoolDocument>;
+}
+
+/** Routes that each match one path prefix; the bench's requests match the last one written. */
+function prefixRoutes(count: number, pool: string): RouteDocument[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `service-${i}`,
+    match: { path: { prefix: `/service-${i}` } },
+    pool,
+  }));
+}
+
+export const benchScenarios: readonly BenchScenario[] = [
+  {
+    name: 'small-50',
+    what: 'small responses (about 300 bytes), 50 connections, 2 backends',
+    backends: 2,
+    connections: 50,
+    path: '/',
+    needs: ['l7', 'round-robin'],
+  },
+  {
+    name: 'small-200',
+    what: 'small responses, 200 connections, 2 backends',
+    backends: 2,
+    connections: 200,
+    path: '/',
+    needs: ['l7', 'round-robin'],
+  },
+  {
+    name: 'body-1mb',
+    what: '1 MiB responses, 20 connections, 2 backends',
+    backends: 2,
+    connections: 20,
+    path: '/',
+    headers: { 'x-body-bytes': String(1024 * 1024) },
+    needs: ['l7', 'round-robin'],
+  },
+  {
+    name: 'pool-20',
+    what: 'small responses, 50 connections, 20 backends',
+    backends: 20,
+    connections: 50,
+    path: '/',
+    needs: ['l7', 'round-robin'],
+  },
+  {
+    name: 'routes-1000',
+    what: 'a table of 1,000 prefix routes, requests matching the last one, 50 connections',
+    backends: 2,
+    connections: 50,
+    path: '/service-999/item',
+    needs: ['l7', 'round-robin', 'routing'],
+    listener: (pool) => ({ routes: prefixRoutes(1000, pool) }),
+  },
+  {
+    name: 'hot-path',
+    what: 'health checks, 100 routes and a rate limit that never refuses, all on: the cost of the features',
+    backends: 2,
+    connections: 50,
+    path: '/service-99/item',
+    needs: ['l7', 'round-robin', 'routing', 'active-health-checks', 'rate-limit'],
+    listener: (pool) => ({
+      routes: prefixRoutes(100, pool),
+      rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
+    }),
+    pool: { healthCheck: { type: 'http', path: '/', intervalMs: 1_000, timeoutMs: 500 } },
+  },
+];
+
+/** The neutral config of `scenario` over backends at `addresses`. */
+export function benchConfig(
+  scenario: BenchScenario,
+  addresses: readonly string[],
+  listenerAddress: string,
+  adminAddress: string,
+): ConfigDocument {
+  return {
+    version: 1,
+    admin: { address: adminAddress },
+    listeners: [
+      {
+        name: 'bench',
+        protocol: 'http',
+        address: listenerAddress,
+        pool: 'main',
+        ...scenario.listener?.('main'),
+      },
+    ],
+    pools: {
+      main: {
+        algorithm: 'round_robin',
+        backends: addresses.map((address, i) => ({ id: `b${i + 1}`, address })),
+        ...scenario.pool,
+      },
+    },
+  };
+}
