@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HeaderRules, RetryConfig } from '../config/types.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
@@ -213,10 +212,17 @@ export async function proxyHttpRequest(
   const headers = routedRequestHeaders(request, routed, defects);
   const policy = pool.config.retries;
   pool.retryBudget?.recordRequest();
+  // Signals cost an allocation each (and stream.pipeline one more, with a DOMException when it
+  // ends), so the hot path makes one per attempt and touches clientGone.signal only to back off.
   const clientGone = new AbortController();
+  let attempt: AbortController | undefined;
+  let gone = false;
   // 'close' comes exactly once, whether the response finished, failed or the client went away.
   response.once('close', () => {
-    if (!response.writableFinished) clientGone.abort();
+    if (response.writableFinished) return;
+    gone = true;
+    attempt?.abort();
+    clientGone.abort();
   });
   const body = await readBodyForRetries(
     request,
@@ -256,11 +262,13 @@ export async function proxyHttpRequest(
     let answer: Answer;
     // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
     const { connectMs, responseMs } = upstream.pool.config.timeouts;
-    const noAnswer = new AbortController();
-    const responseTimer = setTimeout(
-      () => noAnswer.abort(new Error(`no answer within ${responseMs} ms`)),
-      responseMs,
-    );
+    const thisAttempt = new AbortController();
+    attempt = thisAttempt;
+    let timedOutWaiting = false;
+    const responseTimer = setTimeout(() => {
+      timedOutWaiting = true;
+      thisAttempt.abort(new Error(`no answer within ${responseMs} ms`));
+    }, responseMs);
     try {
       answer = await clients.for(upstream.address, connectMs).request({
         method: request.method as string,
@@ -271,18 +279,18 @@ export async function proxyHttpRequest(
           : maxBodyBytes === undefined
             ? request
             : request.pipe(bodyLimit(maxBodyBytes)),
-        signal: AbortSignal.any([clientGone.signal, noAnswer.signal]),
+        signal: thisAttempt.signal,
         ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
       });
     } catch (error) {
       release(false);
-      if (clientGone.signal.aborted) return;
+      if (gone) return;
       if (isBodyTooLarge(error)) {
         response.setHeader('connection', 'close');
         sendError(response, 413, `the request body is larger than ${maxBodyBytes} bytes`);
         return;
       }
-      const failure = noAnswer.signal.aborted ? 'timeout' : classifyError(error);
+      const failure = timedOutWaiting ? 'timeout' : classifyError(error);
       upstream.pool.recordOutcome(upstream, { failure });
       const retry = {
         retriesSoFar,
@@ -405,13 +413,33 @@ async function forwardAnswer(
     return;
   }
   response.writeHead(answer.statusCode, headers);
-  try {
-    await pipeline(answer.body, response);
-  } catch {
-    // The client went away or the backend broke off mid-body: nothing can be sent any more, so the
-    // client sees a truncated response, which is what a broken upstream must look like.
-    response.destroy();
-  }
+  await streamBody(answer.body, response);
+}
+
+/**
+ * Pipes the backend's body into the response and resolves when the response is done. If either
+ * side breaks off (the client went away, the backend cut the body), both are destroyed: nothing can
+ * be sent any more, so the client sees a truncated response, as a broken upstream must look.
+ * (stream.pipeline does the same but costs an AbortController and a DOMException per response.)
+ */
+function streamBody(body: Answer['body'], response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (response.destroyed) {
+      body.destroy();
+      resolve();
+      return;
+    }
+    const cut = (): void => {
+      body.destroy();
+      response.destroy();
+    };
+    body.once('error', cut);
+    response.once('close', () => {
+      if (!response.writableFinished) cut();
+      resolve();
+    });
+    body.pipe(response);
+  });
 }
 
 // What the client is told when a pool has no backend to offer, by the reason.
