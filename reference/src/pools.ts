@@ -8,12 +8,8 @@ import { type AffinityDefect, affinityToken } from './l7/affinity.ts';
 import { CircuitBreaker, type CircuitState } from './resilience/circuit-breaker.ts';
 import { RetryBudget } from './resilience/retry-budget.ts';
 import { type FailedAttempt, mayRetry } from './resilience/retry-policy.ts';
+import { Load } from './selection/load.ts';
 import { type Selector, type SelectorBuilder, selectorBuilders } from './selection/selector.ts';
-
-/** Requests (HTTP) or connections (TCP) in flight to one backend address. */
-export interface Load {
-  active: number;
-}
 
 /** One backend as the data path sees it. */
 export interface Upstream {
@@ -40,7 +36,7 @@ export class LoadCounters {
   for(address: string): Load {
     let load = this.#byAddress.get(address);
     if (!load) {
-      load = { active: 0 };
+      load = new Load();
       this.#byAddress.set(address, load);
     }
     return load;
@@ -307,6 +303,7 @@ export class PoolRuntime {
 
   /** Stops health checks and ejection timers. */
   close(): void {
+    this.#selector?.close?.();
     this.#checker?.stop();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
@@ -340,6 +337,7 @@ export class PoolRuntime {
       (upstream) => this.#breakers.get(upstream)?.admits ?? true,
     );
     this.#available = chosen;
+    this.#selector?.close?.();
     this.#selector = chosen.length === 0 ? undefined : this.#build(chosen);
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildLeastConnections } from './least-connections.ts';
+import { Load } from './load.ts';
 import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
 import { buildRandom } from './random.ts';
 import { buildWeightedRoundRobin } from './weighted-round-robin.ts';
@@ -41,6 +42,46 @@ test('smooth weighted round robin: nginx order, exact per cycle, never a burst',
   assert.ok(worst < 1.5, `deviation from the ideal share reached ${worst}`);
 });
 
+/** nginx's smooth weighted round robin as nginx writes it: a score per backend, O(n) per pick. */
+function nginxOrder(weights: readonly number[], count: number): string {
+  const eligible = weights.flatMap((weight, i) =>
+    weight > 0 ? [{ weight, id: String.fromCharCode(65 + i) }] : [],
+  );
+  const total = eligible.reduce((sum, backend) => sum + backend.weight, 0);
+  const current = eligible.map(() => 0);
+  let order = '';
+  for (let n = 0; n < count; n++) {
+    let best = 0;
+    eligible.forEach((backend, i) => {
+      current[i] = (current[i] as number) + backend.weight;
+      if ((current[i] as number) > (current[best] as number)) best = i;
+    });
+    current[best] = (current[best] as number) - total;
+    order += eligible[best]?.id;
+  }
+  return order;
+}
+
+test('weighted round robin by weight groups picks exactly the order of the per-backend scores', () => {
+  let seed = 7;
+  const draw = (below: number) => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return seed % below;
+  };
+  for (let trial = 0; trial < 300; trial++) {
+    const weights = Array.from({ length: 1 + draw(12) }, () =>
+      draw(4) === 0 ? draw(3) : 1 + draw(draw(2) ? 5 : 60),
+    );
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    const count = Math.min(3 * total + 5, 2_000);
+    assert.equal(
+      picks(buildWeightedRoundRobin(pool(...weights)), count),
+      total === 0 ? '-'.repeat(count) : nginxOrder(weights, count),
+      `weights ${weights.join(',')}`,
+    );
+  }
+});
+
 test('weighted round robin skips weight 0 and picks nothing from an all-zero pool', () => {
   assert.equal(picks(buildWeightedRoundRobin(pool(1, 0, 1)), 4), 'ACAC');
   assert.equal(buildWeightedRoundRobin(pool(0, 0)).pick(), undefined);
@@ -61,6 +102,61 @@ test('least connections breaks ties by rotation, and skips weight 0', () => {
   assert.equal(picks(buildLeastConnections(pool(1, 1, 1)), 6), 'ABCABC');
   assert.equal(picks(buildLeastConnections(pool(1, 0, 1)), 4), 'ACAC');
   assert.equal(buildLeastConnections(pool(0)).pick(), undefined);
+});
+
+test('least connections follows loads that change after it was built, and stops watching when closed', () => {
+  const backends = [1, 1, 2].map((weight, i) => ({
+    id: String.fromCharCode(65 + i),
+    weight,
+    load: new Load(),
+  }));
+  const [a, b, c] = backends as [(typeof backends)[0], (typeof backends)[0], (typeof backends)[0]];
+  const selector = buildLeastConnections(backends);
+  a.load.active = 2;
+  c.load.active = 3;
+  assert.equal(selector.pick()?.id, 'B');
+  b.load.active = 2;
+  c.load.active = 1;
+  assert.equal(selector.pick()?.id, 'C', 'C carries 1/2, the others 2/1');
+  assert.equal(a.load.watchers, 1);
+  selector.close?.();
+  assert.deepEqual(
+    backends.map((backend) => backend.load.watchers),
+    [0, 0, 0],
+  );
+});
+
+test('least connections by heap picks what a scan of every backend picks, as loads come and go', () => {
+  let seed = 11;
+  const draw = (below: number) => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return seed % below;
+  };
+  for (let trial = 0; trial < 50; trial++) {
+    const backends = Array.from({ length: 1 + draw(20) }, (_, i) => ({
+      id: `b${i}`,
+      weight: 1 + draw(4),
+      load: new Load(),
+    }));
+    const selector = buildLeastConnections(backends);
+    // The scan: least active/weight, ties to the least recently picked (never picked: list order).
+    const lastPicked = new Map(backends.map((backend, i) => [backend, i - backends.length]));
+    for (let step = 1; step <= 300; step++) {
+      const expected = backends.reduce((best, backend) => {
+        const byLoad = backend.load.active * best.weight - best.load.active * backend.weight;
+        return byLoad < 0 ||
+          (byLoad === 0 && (lastPicked.get(backend) as number) < (lastPicked.get(best) as number))
+          ? backend
+          : best;
+      });
+      const picked = selector.pick();
+      assert.equal(picked?.id, expected.id, `trial ${trial}, step ${step}`);
+      lastPicked.set(expected, step);
+      expected.load.active++;
+      // Some requests in flight finish.
+      for (const backend of backends) if (backend.load.active > 0 && draw(3) === 0) backend.load.active--;
+    }
+  }
 });
 
 test('power of two choices draws two distinct backends and takes the less loaded', () => {

@@ -9,8 +9,11 @@ import { buildWeightedRoundRobin } from './weighted-round-robin.ts';
 /** What a selector may look at: the configured weight and the live load of a backend. */
 export interface Candidate {
   readonly weight: number;
-  /** Requests (HTTP) or connections (TCP) in flight to it now, shared by every pool snapshot. */
-  readonly load: { readonly active: number };
+  /**
+   * Requests (HTTP) or connections (TCP) in flight to it now, shared by every pool snapshot; `watch`
+   * (see load.ts) tells a selector of every change.
+   */
+  readonly load: { readonly active: number; watch?(watcher: () => void): () => void };
 }
 
 /**
@@ -20,6 +23,8 @@ export interface Candidate {
 export interface Selector<B> {
   /** The backend for the next request; undefined when no backend may be chosen. */
   pick(request?: PickRequest): B | undefined;
+  /** Stops whatever it watches; called once it has been replaced. */
+  close?(): void;
 }
 
 /** What a key-based selector needs to know of a request; the others ignore it. */
