@@ -1,6 +1,7 @@
 import type { HeaderRules, PathMatch, RouteConfig } from '../config/types.ts';
 import { buildWeightedRoundRobin } from '../selection/weighted-round-robin.ts';
 import { type RewriteDefects, redirectLocation, rewriteTarget, splitTarget } from './rewrite.ts';
+import { indexRoutesByPath } from './route-index.ts';
 
 /** What a route looks at in a request. */
 export interface RoutableRequest {
@@ -57,6 +58,7 @@ export interface RouterDefects {
 
 interface CompiledRoute {
   readonly name: string;
+  readonly path: PathMatch | undefined;
   readonly rank: readonly number[];
   readonly matches: (request: ParsedRequest) => boolean;
   readonly decide: (request: ParsedRequest) => RouteDecision;
@@ -92,11 +94,18 @@ export function compileRouter(
   if (routes.length === 0) return { route: (request) => fallback(request.target) };
   const compiled = routes.map((route) => compileRoute(route, defects));
   if (!defects.firstMatchInConfigOrder) compiled.sort(byPrecedence);
+  // A prefix matched as plain text ("/api" taking "/apix") is not a segment prefix: no index.
+  const index = defects.prefixIgnoresSegments
+    ? { candidates: () => compiled.map((_, position) => position) }
+    : indexRoutesByPath(compiled.map((route) => route.path));
   return {
     route(request) {
       const parsed = parse(request);
-      const route = compiled.find((candidate) => candidate.matches(parsed));
-      return route ? route.decide(parsed) : fallback(request.target);
+      for (const position of index.candidates(parsed.path)) {
+        const route = compiled[position] as CompiledRoute;
+        if (route.matches(parsed)) return route.decide(parsed);
+      }
+      return fallback(request.target);
     },
   };
 }
@@ -152,6 +161,7 @@ function compileRoute(route: RouteConfig, defects: RouterDefects): CompiledRoute
   }
   return {
     name: route.name,
+    path,
     decide: decider(route, defects),
     rank: [...hostRank(host), ...pathRank(path), method ? 1 : 0, headers.length, query.length],
     matches: (request) => checks.every((check) => check(request)),
