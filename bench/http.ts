@@ -7,12 +7,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { StartedBalancer } from '../steps/support/adapters/adapter.ts';
 import { selectAdapter } from '../steps/support/adapters/select.ts';
 import { processBackendProvider } from '../steps/support/backends/process-provider.ts';
 import type { StartedBackend } from '../steps/support/backends/provider.ts';
 import { resetPeakMemory, treeMemory } from '../steps/support/memory.ts';
 import { PortAllocator } from '../steps/support/ports.ts';
+import { ManagedProcess } from '../steps/support/processes.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {
@@ -30,7 +30,7 @@ const { values: options } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     only: { type: 'string' },
-    targets: { type: 'string', default: 'direct,reference,nginx,haproxy' },
+    targets: { type: 'string', default: 'direct,reference,nginx,haproxy,http-proxy' },
     out: { type: 'string', default: 'reports' },
   },
 });
@@ -62,7 +62,38 @@ interface Target {
   readonly name: string;
   readonly url: string;
   readonly pid?: number | undefined;
-  readonly balancer?: StartedBalancer;
+  readonly stop?: () => Promise<unknown>;
+}
+
+/** Node proxy libraries run as peers (bench/peers/): round robin, no routes, no limits. */
+const peers: Readonly<Record<string, string>> = { 'http-proxy': 'bench/peers/http-proxy.ts' };
+
+async function startPeer(
+  name: string,
+  script: string,
+  scenario: BenchScenario,
+  backends: readonly StartedBackend[],
+): Promise<Target> {
+  const listener = `127.0.0.1:${await ports.allocate()}`;
+  const peer = ManagedProcess.start({
+    label: `peer ${name}`,
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      script,
+      '--listen',
+      listener,
+      '--backends',
+      backends.map((b) => b.address).join(','),
+    ],
+  });
+  await peer.waitForLine(
+    (line) => (line.startsWith('listening') ? true : undefined),
+    `${name} to listen`,
+    10_000,
+  );
+  return { name, url: `http://${listener}${scenario.path}`, pid: peer.pid, stop: () => peer.stop() };
 }
 
 /** Starts every target of `scenario`; those lacking a needed capability are reported, not run. */
@@ -73,6 +104,13 @@ async function startTargets(
 ): Promise<Target[]> {
   const targets: Target[] = [];
   for (const name of targetNames) {
+    const peer = peers[name];
+    if (peer !== undefined) {
+      if (scenario.listener || scenario.pool)
+        unsupported.set(name, 'a proxy library has no routes, health checks or limits');
+      else targets.push(await startPeer(name, peer, scenario, backends));
+      continue;
+    }
     if (name === 'direct') {
       if (scenario.listener) {
         unsupported.set(name, 'a direct connection has no routes or limits');
@@ -97,7 +135,12 @@ async function startTargets(
       admin,
     );
     const balancer = await adapter.start(config);
-    targets.push({ name, url: `http://${listener}${scenario.path}`, pid: balancer.pid, balancer });
+    targets.push({
+      name,
+      url: `http://${listener}${scenario.path}`,
+      pid: balancer.pid,
+      stop: () => balancer.stop(),
+    });
   }
   return targets;
 }
@@ -140,7 +183,7 @@ async function runScenario(scenario: BenchScenario) {
     }
     return { scenario, summaries, unsupported: Object.fromEntries(unsupported) };
   } finally {
-    await Promise.allSettled(targets.map((target) => target.balancer?.stop()));
+    await Promise.allSettled(targets.map((target) => target.stop?.()));
     await Promise.allSettled(backends.map((backend) => backend[Symbol.asyncDispose]()));
   }
 }
