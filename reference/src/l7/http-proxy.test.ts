@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  forwardableRequestHeaders,
-  forwardableResponseHeaders,
-  upstreamRequestHeaders,
-} from './http-proxy.ts';
+import { forwardableHeaders, upstreamRequestHeaders } from './http-proxy.ts';
 
 test('hop-by-hop request headers and those Connection names are dropped, others kept in order', () => {
-  const kept = forwardableRequestHeaders([
+  const kept = forwardableHeaders([
     'Host',
     'example.test',
     'Connection',
@@ -29,15 +25,21 @@ test('hop-by-hop request headers and those Connection names are dropped, others 
 });
 
 test('hop-by-hop response headers are dropped, repeated ones kept', () => {
-  const kept = forwardableResponseHeaders({
-    connection: 'close, x-internal',
-    'x-internal': '1',
-    'transfer-encoding': 'chunked',
-    'set-cookie': ['a=1', 'b=2'],
-    'content-type': 'text/plain',
-    absent: undefined,
-  });
-  assert.deepEqual(kept, { 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain' });
+  const kept = forwardableHeaders([
+    'Connection',
+    'close, x-internal',
+    'X-Internal',
+    '1',
+    'Transfer-Encoding',
+    'chunked',
+    'Set-Cookie',
+    'a=1',
+    'set-cookie',
+    'b=2',
+    'Content-Type',
+    'text/plain',
+  ]);
+  assert.deepEqual(kept, ['Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'Content-Type', 'text/plain']);
 });
 
 test("forwarding headers: the client chain gets the peer appended; proto and host are the balancer's own", () => {

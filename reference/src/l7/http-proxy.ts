@@ -9,6 +9,7 @@ import { classifyError } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
+import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is
@@ -43,7 +44,7 @@ export interface ClientHop {
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
   hop: ClientHop | undefined,
-  select: (rawHeaders: readonly string[]) => string[] = forwardableRequestHeaders,
+  select: (rawHeaders: readonly string[]) => string[] = forwardableHeaders,
 ): string[] {
   const kept = select(rawHeaders);
   if (!hop) return kept;
@@ -80,7 +81,7 @@ export function routedRequestHeaders(
   const hop: ClientHop | undefined = defects.omitForwardedFor
     ? undefined
     : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' };
-  const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableRequestHeaders;
+  const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableHeaders;
   return applyToHeaderList(
     withHost(upstreamRequestHeaders(request.rawHeaders, hop, select), routed.upstreamHost),
     routed.requestHeaders,
@@ -111,32 +112,14 @@ export function naivelyForwardedHeaders(rawHeaders: readonly string[]): string[]
   return kept;
 }
 
-/** Flat [name, value, ...] request headers without hop-by-hop ones, nor those Connection names. */
-export function forwardableRequestHeaders(rawHeaders: readonly string[]): string[] {
+/** Flat [name, value, ...] headers (a request's or an answer's) without hop-by-hop ones, nor those Connection names. */
+export function forwardableHeaders(rawHeaders: readonly string[]): string[] {
   const named = connectionNamed(rawHeaders);
   const kept: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
     if (!hopByHop.has(lower) && !named.has(lower)) kept.push(name, rawHeaders[i + 1] as string);
-  }
-  return kept;
-}
-
-/** Response headers from a backend, without hop-by-hop ones, ready for writeHead. */
-export function forwardableResponseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const connection = headers.connection;
-  const named = new Set(
-    (Array.isArray(connection) ? connection.join(',') : (connection ?? ''))
-      .split(',')
-      .map((token) => token.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !hopByHop.has(name) && !named.has(name)) kept[name] = value;
   }
   return kept;
 }
@@ -179,8 +162,6 @@ async function readBodyForRetries(
   return { replayable: true, bytes: Buffer.concat(chunks) };
 }
 
-type Answer = Awaited<ReturnType<ReturnType<UpstreamClients['for']>['request']>>;
-
 /**
  * Proxies one HTTP request to a backend chosen from `pool`, streaming both bodies. A failed attempt
  * is retried on another backend when the pool's retry policy and budget allow, after a backoff
@@ -215,13 +196,13 @@ export async function proxyHttpRequest(
   // Signals cost an allocation each (and stream.pipeline one more, with a DOMException when it
   // ends), so the hot path makes one per attempt and touches clientGone.signal only to back off.
   const clientGone = new AbortController();
-  let attempt: AbortController | undefined;
+  let attempt: UpstreamAttempt | undefined;
   let gone = false;
   // 'close' comes exactly once, whether the response finished, failed or the client went away.
   response.once('close', () => {
     if (response.writableFinished) return;
     gone = true;
-    attempt?.abort();
+    attempt?.abort(new Error('the client went away'));
     clientGone.abort();
   });
   const body = await readBodyForRetries(
@@ -259,10 +240,10 @@ export async function proxyHttpRequest(
     previous = upstream;
     upstream.load.active++;
     const release = releaserFor(upstream, defects);
-    let answer: Answer;
+    let head: AnswerHead;
     // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
     const { connectMs, responseMs } = upstream.pool.config.timeouts;
-    const thisAttempt = new AbortController();
+    const thisAttempt = new UpstreamAttempt();
     attempt = thisAttempt;
     let timedOutWaiting = false;
     const responseTimer = setTimeout(() => {
@@ -270,18 +251,21 @@ export async function proxyHttpRequest(
       thisAttempt.abort(new Error(`no answer within ${responseMs} ms`));
     }, responseMs);
     try {
-      answer = await clients.for(upstream.address, connectMs).request({
-        method: request.method as string,
-        path: target,
-        headers,
-        body: body.replayable
-          ? body.bytes
-          : maxBodyBytes === undefined
-            ? request
-            : request.pipe(bodyLimit(maxBodyBytes)),
-        signal: thisAttempt.signal,
-        ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
-      });
+      clients.for(upstream.address, connectMs).dispatch(
+        {
+          method: request.method as string,
+          path: target,
+          headers,
+          body: body.replayable
+            ? body.bytes
+            : maxBodyBytes === undefined
+              ? request
+              : request.pipe(bodyLimit(maxBodyBytes)),
+          ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
+        },
+        thisAttempt,
+      );
+      head = await thisAttempt.head;
     } catch (error) {
       release(false);
       if (gone) return;
@@ -309,7 +293,7 @@ export async function proxyHttpRequest(
     } finally {
       clearTimeout(responseTimer);
     }
-    const status = answer.statusCode;
+    const status = head.statusCode;
     upstream.pool.recordOutcome(upstream, { status });
     const retry = {
       retriesSoFar,
@@ -318,19 +302,20 @@ export async function proxyHttpRequest(
       bodyReplayable: body.replayable,
     };
     if (status >= 500 && pool.takeRetry(retry)) {
-      await answer.body.dump().catch(() => {});
+      await thisAttempt.discard();
       release(false);
       if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
       return;
     }
     response.once('close', () => release(status < 500));
     if (defects.backendErrorsAs502 && status >= 500) {
-      await answer.body.dump().catch(() => {});
+      await thisAttempt.discard();
       sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
       return;
     }
     await forwardAnswer(
-      answer,
+      thisAttempt,
+      head,
       response,
       routed.responseHeaders,
       defects.bufferBodies,
@@ -394,52 +379,31 @@ async function backOff(
 }
 
 async function forwardAnswer(
-  answer: Answer,
+  attempt: UpstreamAttempt,
+  head: AnswerHead,
   response: ServerResponse,
   rules: HeaderRules | undefined,
   buffer: boolean | undefined,
   setCookie: string | undefined,
   answerHeaders: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const headers = {
-    ...applyToHeaderRecord(forwardableResponseHeaders(answer.headers), rules),
-    ...answerHeaders,
-  };
-  if (setCookie !== undefined) headers['set-cookie'] = [...[headers['set-cookie'] ?? []].flat(), setCookie];
+  let headers = applyToHeaderList(forwardableHeaders(head.headers), rules);
+  if (!isEmpty(answerHeaders)) headers = applyToHeaderList(headers, { set: answerHeaders });
+  if (setCookie !== undefined) headers.push('set-cookie', setCookie);
   if (buffer) {
     // The buffers-bodies defect: the whole answer in memory before a byte goes out.
-    const bytes = Buffer.from(await answer.body.arrayBuffer().catch(() => new ArrayBuffer(0)));
-    response.writeHead(answer.statusCode, headers).end(bytes);
+    const bytes = await attempt.collect();
+    response.writeHead(head.statusCode, headers).end(bytes);
     return;
   }
-  response.writeHead(answer.statusCode, headers);
-  await streamBody(answer.body, response);
+  response.writeHead(head.statusCode, headers);
+  await attempt.pipeTo(response);
 }
 
-/**
- * Pipes the backend's body into the response and resolves when the response is done. If either
- * side breaks off (the client went away, the backend cut the body), both are destroyed: nothing can
- * be sent any more, so the client sees a truncated response, as a broken upstream must look.
- * (stream.pipeline does the same but costs an AbortController and a DOMException per response.)
- */
-function streamBody(body: Answer['body'], response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (response.destroyed) {
-      body.destroy();
-      resolve();
-      return;
-    }
-    const cut = (): void => {
-      body.destroy();
-      response.destroy();
-    };
-    body.once('error', cut);
-    response.once('close', () => {
-      if (!response.writableFinished) cut();
-      resolve();
-    });
-    body.pipe(response);
-  });
+// Without allocating, unlike Object.keys: this runs for every answer.
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 // What the client is told when a pool has no backend to offer, by the reason.
