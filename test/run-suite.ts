@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { programArguments } from '../steps/support/bundle.ts';
 import type { ConformanceReport } from '../steps/support/report/conformance.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +48,6 @@ export async function runSuite(env: Record<string, string>, args: readonly strin
 export function commandBalancer(program: string): Record<string, string> {
   return {
     LBSPEC_ADAPTER: 'command',
-    LBSPEC_COMMAND: `node --import tsx ${program} --config {config} --exit-on-stdin-close`,
+    LBSPEC_COMMAND: `node ${programArguments(join(projectRoot, program)).join(' ')} --config {config} --exit-on-stdin-close`,
   };
 }

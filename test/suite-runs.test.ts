@@ -156,7 +156,12 @@ const expectations: Record<string, Expectation> = {
     tags: '@weighted-round-robin',
     mustFail: [...both(wrrCycles), wrrHeterogeneous, wrrZero, wrrRuntime],
   },
-  'p2c-same-twice': { tags: '@power-of-two-choices', mustFail: both(p2cMostLoaded) },
+  'p2c-same-twice': {
+    tags: '@power-of-two-choices',
+    mustFail: both(p2cMostLoaded),
+    // Drawing the slow backend twice (1 in 9 picks) sends it requests while loaded: near the bound.
+    mayFail: [p2cSlow],
+  },
   'p2c-ignores-load': { tags: '@power-of-two-choices', mustFail: [...both(p2cMostLoaded), p2cSlow] },
   'p2c-ties-to-first': { tags: '@power-of-two-choices', mustFail: [p2cUniform], mayFail: [p2cSlow] },
   'random-misses-last': { tags: '@random', mustFail: [randomUniform] },

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { programArguments } from '../bundle.ts';
 import { allCapabilities, declareCapabilities } from '../capabilities.ts';
 import { ProcessAdapter } from './process-adapter.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const tsxLoader = import.meta.resolve('tsx');
 
 /**
  * Runs a balancer built on the reference's CLI as a separate process: the reference itself, or one
@@ -25,9 +25,7 @@ export function referenceStyleAdapter(name: string, entryPoint: string): Process
     commandLine: (configPath) => ({
       command: process.execPath,
       args: [
-        '--import',
-        tsxLoader,
-        `${projectRoot}${entryPoint}`,
+        ...programArguments(`${projectRoot}${entryPoint}`),
         '--config',
         configPath,
         '--exit-on-stdin-close',

@@ -4,6 +4,7 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleProgram } from '../bundle.ts';
 import { containerRuntime } from './engine.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -47,21 +48,7 @@ export function ensureImage(name: BuiltImage): Promise<string> {
 
 async function buildImage(name: BuiltImage): Promise<string> {
   const { testcontainers, client } = await containerRuntime();
-  const { build } = await import('esbuild');
-  const bundle = await build({
-    entryPoints: [join(projectRoot, images[name])],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-    // Bundled CommonJS dependencies call require(); ESM output has none of its own.
-    banner: {
-      js: "import { createRequire as lbspecRequire } from 'node:module'; const require = lbspecRequire(import.meta.url);",
-    },
-  });
-  const program = bundle.outputFiles[0]?.contents as Uint8Array;
+  const { program } = bundleProgram(join(projectRoot, images[name]));
   const node = await realpath(process.execPath);
   const nodeStat = await stat(node);
   const libraries = sharedLibraries(execFileSync('ldd', [node], { encoding: 'utf8' }));
