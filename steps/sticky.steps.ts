@@ -1,5 +1,6 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from './support/expectations.ts';
+import { failedChecksBound } from './support/health-timing.ts';
 import { cookieValueOf, type StickyAnswer, stickyRequest } from './support/sticky.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -46,6 +47,22 @@ When('the backend it reached is removed from the pool', async function (this: Lb
   const rest = this.mainPool.backends.filter((backend) => backend.id !== reached).map(({ id }) => ({ id }));
   await this.reconfigurePool(this.mainPool.algorithm ?? 'round_robin', rest);
 });
+
+When(
+  'the backend it reached starts failing its health checks, and within {int} failed checks is out of rotation',
+  async function (this: LbWorld, checks: number) {
+    const reached = client(this).answers[0]?.backend;
+    if (reached === undefined) throw new Error('the client has reached no backend yet');
+    await this.change(`backend ${reached} started failing its health checks`, () =>
+      this.backend(reached).setBehaviour({ healthy: false }),
+    );
+    const others = this.mainPool.backends.map(({ id }) => id).filter((id) => id !== reached);
+    await this.settleOn(
+      { kind: 'backends', ids: new Set(others) },
+      failedChecksBound(this.healthCheckTiming, checks),
+    );
+  },
+);
 
 When('a second balancer with the same pools is started', async function (this: LbWorld) {
   await this.startSecondBalancer();

@@ -89,6 +89,7 @@ const stickyKeeps = 'A client keeps its backend through a cookie that reveals no
 const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is replaced';
 const stickyRestart = 'Affinity survives a restart of the balancer';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
+const stickyUnhealthy = 'A client whose backend turns unhealthy goes elsewhere and is pinned there';
 const membership =
   'Under continuous traffic, backends join, drain, change weight and leave, and no request fails';
 const limitBurst = 'Exactly the capacity passes at once, the rest are refused, and a token refills in time';
@@ -255,6 +256,7 @@ const expectations: Record<string, Expectation> = {
   'sticky-cookie-shows-id': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-cookie-shows-address': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
+  'sticky-ignores-health': { tags: '@sticky-sessions', mustFail: [stickyUnhealthy] },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
   'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership] },
@@ -271,7 +273,10 @@ const expectations: Record<string, Expectation> = {
   },
   'chunked-body-unlimited': { tags: '@size-limits', mustFail: [sizeLimits] },
   'hash-keyless-to-one': { tags: '@keyless-round-robin', mustFail: [hashKeyless] },
-  'sticky-keeps-stale-cookie': { tags: '@sticky-sessions', mustFail: [stickyRepinned, stickyForged] },
+  'sticky-keeps-stale-cookie': {
+    tags: '@sticky-sessions',
+    mustFail: [stickyRepinned, stickyUnhealthy, stickyForged],
+  },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
   'redirects-always-302': { tags: '@redirects', mustFail: [redirects] },

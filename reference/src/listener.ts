@@ -49,6 +49,8 @@ export interface Defects {
   readonly dropQueryString?: boolean;
   /** A circuit breaker's failed trial closes it, as a passed one would. */
   readonly closeBreakerOnFailedTrial?: boolean;
+  /** An affinity cookie pins its backend even while that backend is out of rotation. */
+  readonly stickyIgnoresHealth?: boolean;
   /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
   readonly backendErrorsAs502?: boolean;
   /** Open a new upstream connection for every request. */

@@ -67,7 +67,11 @@ export interface PoolEnvironment {
   readonly log: (line: string) => void;
   readonly clock?: Clock;
   /** Deliberate defects of fixtures/broken/ that live in a pool. */
-  readonly defects?: { readonly closeBreakerOnFailedTrial?: boolean; readonly affinity?: AffinityDefect };
+  readonly defects?: {
+    readonly closeBreakerOnFailedTrial?: boolean;
+    readonly affinity?: AffinityDefect;
+    readonly stickyIgnoresHealth?: boolean;
+  };
 }
 
 /**
@@ -190,7 +194,8 @@ export class PoolRuntime {
    */
   pinned(token: string | undefined, tried?: ReadonlySet<Upstream>): Upstream | undefined {
     const upstream = token === undefined ? undefined : this.#byToken.get(token);
-    if (!upstream || tried?.has(upstream) || !this.#available.includes(upstream) || this.#atCap(upstream))
+    if (!upstream || tried?.has(upstream) || this.#atCap(upstream)) return undefined;
+    if (!this.#available.includes(upstream) && !this.#environment.defects?.stickyIgnoresHealth)
       return undefined;
     return this.#admit(upstream);
   }
