@@ -68,6 +68,33 @@ Feature: Rate limiting with token buckets
     Then its first 6 requests passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason
     And a request from it without the header is refused with 401
 
+  @task-10
+  Scenario: A global limit is one bucket that every client draws from
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
+      """
+      { "key": { "from": "global" }, "capacity": 4, "refillPerSecond": 0.01 }
+      """
+    When the client at 127.0.0.2 sends 3 requests one after another
+    Then all its requests passed
+    When the client at 127.0.0.3 sends 3 requests one after another
+    Then its first 1 request passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason
+
+  @task-10
+  Scenario: Without its API key, a request is limited by its client's address
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
+      """
+      { "key": { "from": "header", "name": "X-Api-Key", "whenMissing": "client-ip" },
+        "capacity": 2, "refillPerSecond": 0.01 }
+      """
+    When the client at 127.0.0.2 sends 4 requests one after another
+    Then its first 2 requests passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason
+    When the client at 127.0.0.3 sends 2 requests one after another
+    Then all its requests passed
+    When the client at 127.0.0.2 with header "X-Api-Key: silver" sends 2 requests one after another
+    Then all its requests passed
+
   @task-10 @routing
   Scenario: A route's rate limit applies to the requests it takes, and to no others
     Given 2 HTTP backends

@@ -53,7 +53,7 @@ function shapeFor(world: LbWorld, key: string | undefined): { capacity: number; 
 }
 
 Then(
-  /^its first (\d+) requests passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason$/,
+  /^its first (\d+) requests? passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason$/,
   function (this: LbWorld, count: string) {
     const run = lastRun(this);
     const capacity = Number(count);

@@ -96,6 +96,8 @@ const limitBurst = 'Exactly the capacity passes at once, the rest are refused, a
 const limitPerAddress = 'Each client address has a bucket of its own';
 const limitForwardedFor =
   "A forged X-Forwarded-For neither dodges a limit nor spends another client's; a trusted proxy's is believed";
+const limitGlobal = 'A global limit is one bucket that every client draws from';
+const limitKeylessByAddress = "Without its API key, a request is limited by its client's address";
 const limitApiKeys =
   'API keys have buckets of their own, a tier gets more, and a request without a key is refused';
 const limitPerRoute = "A route's rate limit applies to the requests it takes, and to no others";
@@ -261,9 +263,11 @@ const expectations: Record<string, Expectation> = {
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
   'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership] },
   'limit-never-refills': { tags: '@rate-limit', mustFail: [limitBurst] },
+  'limit-global-per-address': { tags: '@rate-limit', mustFail: [limitGlobal] },
+  'limit-keyless-share': { tags: '@rate-limit', mustFail: [limitKeylessByAddress] },
   'limit-shared-bucket': {
     tags: '@rate-limit',
-    mustFail: [limitPerAddress, limitForwardedFor, limitApiKeys],
+    mustFail: [limitPerAddress, limitForwardedFor, limitApiKeys, limitKeylessByAddress],
   },
   'limit-trusts-any-xff': { tags: '@rate-limit', mustFail: [limitForwardedFor] },
   'route-limit-on-listener': { tags: '@rate-limit', mustFail: [limitPerRoute] },

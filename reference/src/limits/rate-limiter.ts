@@ -28,6 +28,10 @@ export interface LimiterDefects {
   readonly sharedBucket?: boolean;
   /** Believe X-Forwarded-For from any peer. */
   readonly trustAnyForwardedFor?: boolean;
+  /** The global key gives each client address a bucket of its own. */
+  readonly globalPerAddress?: boolean;
+  /** Requests without their API key all share one bucket, instead of one per address. */
+  readonly missingKeysShareBucket?: boolean;
 }
 
 /**
@@ -86,12 +90,16 @@ export class RateLimiter {
   // The bucket a request draws from; undefined when it lacks a required API key.
   #keyOf(request: LimitedRequest): { id: string; bucket: string; describe: string } | undefined {
     const key = this.#config.key;
-    if (key.from === 'global') return { id: '', bucket: 'global', describe: 'everyone' };
+    if (key.from === 'global' && !this.#defects.globalPerAddress) {
+      return { id: '', bucket: 'global', describe: 'everyone' };
+    }
     if (key.from === 'header') {
       const value = request.header(key.name.toLowerCase());
       if (value !== undefined && value !== '')
         return { id: value, bucket: `key:${value}`, describe: `this ${key.name}` };
       if (key.whenMissing === 'reject') return undefined;
+      if (this.#defects.missingKeysShareBucket)
+        return { id: '', bucket: 'no-key', describe: 'requests without a key' };
     }
     const address = this.#clientAddress(request);
     return { id: address, bucket: `ip:${address}`, describe: `client ${address}` };
