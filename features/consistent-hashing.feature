@@ -97,3 +97,21 @@ Feature: Consistent hashing
     Then within 2 passed checks the keys b2 held are back on it
     When the keys are sent again
     Then every key landed where it did the first time
+
+  @task-05 @hash-bounded-load
+  Scenario: With bounded loads, a hot key spills over to the next backends instead of piling up on its owner
+    With "hashBalanceFactor": 150 a backend takes a request only while its requests in flight, this
+    one included, stay within ceil(1.5 x its share of all in flight, this one included): with 12
+    clients on 3 backends that is at most ceil(1.5 x 12 / 3) = 6. A lone client still has its key
+    served by one backend.
+
+    Given every backend delays its answers by 200 ms
+    And a balancer with an HTTP listener using consistent_hash over b1, b2, b3, whose pool has:
+      """
+      { "hashKey": { "from": "header", "name": "X-User" }, "hashBalanceFactor": 150 }
+      """
+    When 12 clients each send 4 requests at the same time with header "X-User: hot"
+    Then every request succeeded
+    And no backend had more than 6 requests in flight at once
+    When a client sends 8 requests one after another with header "X-User: hot"
+    Then those requests all reached one backend

@@ -152,6 +152,16 @@ Then(
   },
 );
 
+Then('those requests all reached one backend', function (this: LbWorld) {
+  const recent = this.exchanges.slice(this.exchangesMark);
+  const reached = new Set(recent.map((exchange) => exchange.backendId ?? `(error: ${exchange.error})`));
+  if (recent.length === 0 || reached.size !== 1) {
+    throw new ExpectationError(
+      `expected the ${recent.length} requests to reach one backend, they reached ${[...reached].join(', ')}`,
+    );
+  }
+});
+
 Then(
   'no backend had more than {int} requests in flight at once',
   async function (this: LbWorld, bound: number) {

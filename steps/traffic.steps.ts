@@ -15,6 +15,28 @@ When(
   },
 );
 
+/** "X-User: hot" as a header record. */
+function oneHeader(text: string): Record<string, string> {
+  const colon = text.indexOf(':');
+  if (colon < 1) throw new Error(`"${text}" is not a header: write it as "Name: value"`);
+  return { [text.slice(0, colon).trim()]: text.slice(colon + 1).trim() };
+}
+
+When(
+  '{int} clients each send {int} request(s) at the same time with header {string}',
+  async function (this: LbWorld, clients: number, perClient: number, header: string) {
+    await this.sendTraffic({ clients, perClient }, { headers: oneHeader(header) });
+  },
+);
+
+When(
+  'a client sends {int} requests one after another with header {string}',
+  async function (this: LbWorld, count: number, header: string) {
+    this.exchangesMark = this.exchanges.length;
+    await this.sendTraffic({ clients: 1, perClient: count }, { headers: oneHeader(header) });
+  },
+);
+
 When('a TCP client sends {int} bytes and then half-closes', async function (this: LbWorld, size: number) {
   const sent = randomBytes(size);
   this.tcpConversation = { sent, ...(await tcpConversation(this.listenerAddress, sent)) };

@@ -88,6 +88,8 @@ const hashOutOfService =
 const stickyKeeps = 'A client keeps its backend through a cookie that reveals nothing of it';
 const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is replaced';
 const stickyRestart = 'Affinity survives a restart of the balancer';
+const hashBounded =
+  'With bounded loads, a hot key spills over to the next backends instead of piling up on its owner';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
 const stickyUnhealthy = 'A client whose backend turns unhealthy goes elsewhere and is pinned there';
 const membership =
@@ -247,7 +249,11 @@ const expectations: Record<string, Expectation> = {
   },
   'no-upstream-keep-alive': { tags: '@keep-alive', mustFail: [keepAlive] },
   'no-websocket': { tags: '@websocket', mustFail: [webSocket] },
-  'modulo-hash': { tags: '@consistent-hash', mustFail: [hashAdded, hashRemoved, hashOutOfService] },
+  // It ignores hashBalanceFactor as well: a modulo has no ring to walk.
+  'modulo-hash': {
+    tags: '@consistent-hash',
+    mustFail: [hashAdded, hashRemoved, hashOutOfService, hashBounded],
+  },
   'hash-seeded-per-start': { tags: '@consistent-hash', mustFail: [hashRestart] },
   'hash-key-misread': {
     tags: '@consistent-hash',
@@ -277,6 +283,7 @@ const expectations: Record<string, Expectation> = {
   },
   'chunked-body-unlimited': { tags: '@size-limits', mustFail: [sizeLimits] },
   'hash-keyless-to-one': { tags: '@keyless-round-robin', mustFail: [hashKeyless] },
+  'hash-unbounded': { tags: '@hash-bounded-load', mustFail: [hashBounded] },
   'sticky-keeps-stale-cookie': {
     tags: '@sticky-sessions',
     mustFail: [stickyRepinned, stickyUnhealthy, stickyForged],

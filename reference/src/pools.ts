@@ -343,7 +343,10 @@ export class PoolRuntime {
     );
     this.#available = chosen;
     this.#selector?.close?.();
-    this.#selector = chosen.length === 0 ? undefined : this.#build(chosen);
+    this.#selector =
+      chosen.length === 0
+        ? undefined
+        : this.#build(chosen, undefined, { hashBalanceFactor: this.config.hashBalanceFactor });
   }
 }
 

@@ -130,6 +130,7 @@ export interface PoolDocument {
   readonly hashKey?:
     | { readonly from: 'header' | 'cookie' | 'query'; readonly name: string }
     | { readonly from: 'client-ip' | 'path' };
+  readonly hashBalanceFactor?: number;
 }
 
 /** The settings of a pool besides its members, as a scenario states them. */

@@ -50,6 +50,7 @@ export interface RequestShape {
   readonly method?: string;
   readonly path?: string;
   readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One client making exchanges one after another (HTTP: on one keep-alive connection). */
@@ -186,7 +187,7 @@ async function oneHttpRequest(
   connection: Client,
   client: number,
   seq: number,
-  { method = 'GET', path = '/', body: requestBody }: RequestShape,
+  { method = 'GET', path = '/', body: requestBody, headers: extraHeaders }: RequestShape,
   requestId: string,
 ): Promise<Exchange> {
   const sentAtMs = wallClockMs();
@@ -196,6 +197,7 @@ async function oneHttpRequest(
       method,
       path,
       headers: {
+        ...extraHeaders,
         'x-request-id': requestId,
         ...(requestBody === undefined ? {} : { 'content-type': 'application/json' }),
       },

@@ -81,6 +81,8 @@ export class LbWorld extends World<LbWorldParameters> {
   lastChange: ChangeMark | undefined;
   /** Index into `exchanges` where the traffic last settled: "after that" means from here. */
   settledIndex = 0;
+  /** Index into `exchanges` where the last batch a step calls "those requests" began. */
+  exchangesMark = 0;
   /** The last large body transfer, and how the balancer's memory grew meanwhile. */
   transfer: { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } | undefined;
   /** The last request sent with Expect: 100-continue. */

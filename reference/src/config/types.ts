@@ -105,6 +105,12 @@ export interface PoolConfig {
   readonly backupPool?: string;
   /** consistent_hash only: where the key comes from. */
   readonly hashKey?: HashKey;
+  /**
+   * consistent_hash only: bounded loads. A backend takes a keyed request only while its requests in
+   * flight stay within this percentage of its weighted share of all in flight; otherwise the ring's
+   * next backend with room does.
+   */
+  readonly hashBalanceFactor?: number;
   /** Cookie affinity: a client that has the cookie keeps its backend. */
   readonly stickySession?: StickySessionConfig;
 }

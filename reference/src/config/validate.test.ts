@@ -335,6 +335,21 @@ test('consistent_hash needs a hashKey, only it takes one, and a TCP listener can
   assert.deepEqual(messages({ hashKey: { from: 'path' } }), [
     '/pools/app/hashKey: "hashKey" has no effect with algorithm "round_robin"',
   ]);
+  assert.deepEqual(messages({ algorithm: 'least_connections', hashBalanceFactor: 150 }), [
+    '/pools/app/hashBalanceFactor: "hashBalanceFactor" bounds consistent_hash loads, and has no effect with algorithm "least_connections"',
+  ]);
+  assert.deepEqual(
+    messages({ algorithm: 'consistent_hash', hashKey: { from: 'path' }, hashBalanceFactor: 99 }),
+    ['/pools/app/hashBalanceFactor: 99 must be >= 100'],
+  );
+  const bounded = validateConfig({
+    version: 1,
+    listeners: [{ name: 'l', protocol: 'http', address: '127.0.0.1:8080', pool: 'app' }],
+    pools: {
+      app: { backends, algorithm: 'consistent_hash', hashKey: { from: 'path' }, hashBalanceFactor: 150 },
+    },
+  });
+  assert.ok(bounded.ok && bounded.config.pools.app?.hashBalanceFactor === 150, JSON.stringify(bounded));
   assert.deepEqual(
     messages({ algorithm: 'consistent_hash', hashKey: { from: 'header', name: 'X-User' } }, 'tcp'),
     [

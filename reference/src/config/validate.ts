@@ -72,6 +72,7 @@ interface RawPool {
   panicThresholdPercent?: number;
   backupPool?: string;
   hashKey?: PoolConfig['hashKey'];
+  hashBalanceFactor?: number;
   stickySession?: Partial<StickySessionConfig> & { secret: string };
 }
 
@@ -136,6 +137,7 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
     panicThresholdPercent: pool.panicThresholdPercent ?? 0,
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
     ...(pool.hashKey ? { hashKey: pool.hashKey } : {}),
+    ...(pool.hashBalanceFactor !== undefined ? { hashBalanceFactor: pool.hashBalanceFactor } : {}),
     ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
   };
 }
@@ -433,6 +435,15 @@ function hashKeyIssues(
         pointer: `${at}/hashKey`,
         message: 'consistent_hash needs to know what to hash',
         fix: 'add "hashKey", e.g. { "from": "header", "name": "X-User-Id" } or { "from": "client-ip" }',
+      },
+    ];
+  }
+  if (pool.hashBalanceFactor !== undefined && pool.algorithm !== 'consistent_hash') {
+    return [
+      {
+        pointer: `${at}/hashBalanceFactor`,
+        message: `"hashBalanceFactor" bounds consistent_hash loads, and has no effect with algorithm ${JSON.stringify(pool.algorithm ?? 'round_robin')}`,
+        fix: 'set "algorithm": "consistent_hash", or remove "hashBalanceFactor"',
       },
     ];
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildConsistentHash } from './consistent-hash.ts';
+import { buildConsistentHash, defaultPointsPerWeight } from './consistent-hash.ts';
+import { Load } from './load.ts';
 
 const backend = (id: string, weight = 1) => ({ id, weight, load: { active: 0 } });
 const keys = Array.from({ length: 20_000 }, (_, i) => `user-${i}`);
@@ -43,4 +44,47 @@ test('the k-th attempt is the k-th distinct backend clockwise; no key takes turn
     [0, 1, 2, 3].map(() => selector.pick()?.id),
     ['a', 'b', 'c', 'a'],
   );
+});
+
+test('bounded loads: a key leaves its owner only while the owner has no room, for the next with room', () => {
+  const pool = ['a', 'b', 'c'].map((id) => ({ id, weight: 1, load: new Load() }));
+  const selector = buildConsistentHash(pool, defaultPointsPerWeight, '', 150);
+  const clockwise = [0, 1, 2].map((attempt) => buildConsistentHash(pool).pick({ key: 'k', attempt }));
+  const [owner, next] = clockwise as [(typeof pool)[0], (typeof pool)[0]];
+  assert.equal(selector.pick({ key: 'k' }), owner);
+  // 5 in flight, all on the owner: its room is ceil(1.5 x 6 / 3) = 3, so it has none.
+  owner.load.active = 5;
+  assert.equal(selector.pick({ key: 'k' }), next);
+  owner.load.active = 2;
+  // 2 in flight: with this request 3, within ceil(1.5 x 3 / 3) = 2? No: 3 > 2, so still the next.
+  assert.equal(selector.pick({ key: 'k' }), next);
+  owner.load.active = 1;
+  // 1 in flight: with this request 2, within ceil(1.5 x 2 / 3) = 1? No. 0 in flight: 1 <= 1, yes.
+  assert.equal(selector.pick({ key: 'k' }), next);
+  owner.load.active = 0;
+  assert.equal(selector.pick({ key: 'k' }), owner);
+  selector.close?.();
+  assert.deepEqual(
+    pool.map((backend) => backend.load.watchers),
+    [0, 0, 0],
+  );
+});
+
+test('bounded loads: whatever the loads, the chosen backend keeps within its bound, and one always has room', () => {
+  let seed = 5;
+  const draw = (below: number) => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return seed % below;
+  };
+  const pool = ['a', 'b', 'c', 'd'].map((id, i) => ({ id, weight: 1 + (i % 2), load: new Load() }));
+  const selector = buildConsistentHash(pool, defaultPointsPerWeight, '', 125);
+  const totalWeight = 6;
+  for (let step = 0; step < 2_000; step++) {
+    for (const backend of pool) backend.load.active = draw(4) === 0 ? draw(12) : draw(3);
+    const inFlight = pool.reduce((sum, backend) => sum + backend.load.active, 0);
+    const chosen = selector.pick({ key: `user-${draw(50)}` });
+    assert.ok(chosen, `no backend had room at loads ${pool.map((b) => b.load.active)}`);
+    const bound = Math.ceil((1.25 * (inFlight + 1) * chosen.weight) / totalWeight);
+    assert.ok(chosen.load.active + 1 <= bound, `${chosen.id} at ${chosen.load.active} + 1 over ${bound}`);
+  }
 });

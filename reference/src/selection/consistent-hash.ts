@@ -17,12 +17,18 @@ export const defaultPointsPerWeight = 160;
  * others' points: a backend that leaves gives up exactly its own keys, and one that joins takes
  * keys only for itself. Attempt k of a key is the k-th distinct backend clockwise (retries stay as
  * close to the owner as possible). Requests without a key take turns round robin.
+ *
+ * With `balanceFactor` (bounded loads, as in "Consistent Hashing with Bounded Loads"), the walk
+ * clockwise skips backends without room: room means that, with this request, the backend's
+ * requests in flight stay within ceil(balanceFactor / 100 x (everything in flight + 1) x
+ * weight / total weight). At least one backend always has room, so no key is ever refused.
  */
 export function buildConsistentHash<B extends HashCandidate>(
   backends: readonly B[],
   pointsPerWeight = defaultPointsPerWeight,
   /** Prefixed to every point's name; only the hash-seeded-per-start broken balancer sets one. */
   seed = '',
+  balanceFactor?: number,
 ): Selector<B> {
   const points: { hash: number; owner: number }[] = [];
   backends.forEach((backend, owner) => {
@@ -34,19 +40,51 @@ export function buildConsistentHash<B extends HashCandidate>(
   const hashes = Uint32Array.from(points, (point) => point.hash);
   const owners = Uint32Array.from(points, (point) => point.owner);
   const keyless = buildRoundRobin(backends.filter((backend) => backend.weight > 0));
+  const room = balanceFactor === undefined ? undefined : roomBy(backends, balanceFactor / 100);
   return {
     pick(request?: PickRequest) {
       if (points.length === 0) return undefined;
       if (request?.key === undefined) return keyless.pick();
       const start = firstAtOrAfter(hashes, hash32(request.key));
       const seen = new Set<number>();
+      let skipped = 0;
       for (let step = 0; step < owners.length; step++) {
         const owner = owners[(start + step) % owners.length] as number;
         if (seen.has(owner)) continue;
-        if (seen.size === (request.attempt ?? 0)) return backends[owner];
         seen.add(owner);
+        if (room && !room.has(backends[owner] as B)) continue;
+        if (skipped === (request.attempt ?? 0)) return backends[owner];
+        skipped++;
       }
       return undefined;
+    },
+    close: () => room?.close(),
+  };
+}
+
+/**
+ * Which backends may take one more request under bounded loads. The total in flight is kept up to
+ * date from each Load's announcements (summed afresh for loads that cannot be watched).
+ */
+function roomBy<B extends Candidate>(backends: readonly B[], factor: number) {
+  const totalWeight = backends.reduce((sum, backend) => sum + backend.weight, 0);
+  const seen = backends.map((backend) => backend.load.active);
+  let total = seen.reduce((sum, active) => sum + active, 0);
+  const watching = backends.every((backend) => backend.load.watch !== undefined);
+  const unwatch = backends.map((backend, i) =>
+    backend.load.watch?.(() => {
+      total += backend.load.active - (seen[i] as number);
+      seen[i] = backend.load.active;
+    }),
+  );
+  return {
+    has(backend: B): boolean {
+      const inFlight = watching ? total : backends.reduce((sum, b) => sum + b.load.active, 0);
+      const limit = Math.ceil((factor * (inFlight + 1) * backend.weight) / totalWeight);
+      return backend.load.active + 1 <= limit;
+    },
+    close(): void {
+      for (const stop of unwatch) stop?.();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Algorithm } from '../config/types.ts';
-import { buildConsistentHash } from './consistent-hash.ts';
+import { buildConsistentHash, defaultPointsPerWeight } from './consistent-hash.ts';
 import { buildLeastConnections } from './least-connections.ts';
 import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
 import { buildRandom } from './random.ts';
@@ -38,9 +38,16 @@ export interface PickRequest {
 /** A source of uniform floats in [0, 1); Math.random unless a test injects its own. */
 export type Random = () => number;
 
+/** What a pool's config says about its selector beyond the algorithm. */
+export interface SelectorSettings {
+  /** consistent_hash: bounded loads, in percent of a backend's share (see the schema). */
+  readonly hashBalanceFactor?: number | undefined;
+}
+
 export type SelectorBuilder = <B extends Candidate & { readonly id: string }>(
   backends: readonly B[],
   random?: Random,
+  settings?: SelectorSettings,
 ) => Selector<B>;
 
 /** The builder for each algorithm a config may name. */
@@ -50,7 +57,8 @@ export const selectorBuilders: Readonly<Record<Algorithm, SelectorBuilder>> = {
   least_connections: buildLeastConnections,
   power_of_two_choices: buildPowerOfTwoChoices,
   random: buildRandom,
-  consistent_hash: (backends) => buildConsistentHash(backends),
+  consistent_hash: (backends, _random, settings) =>
+    buildConsistentHash(backends, defaultPointsPerWeight, '', settings?.hashBalanceFactor),
 };
 
 /** Compares loads relative to weights, a.active/a.weight vs b.active/b.weight, without division. */

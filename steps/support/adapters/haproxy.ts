@@ -40,6 +40,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'streaming',
           'keep-alive',
           'websocket',
+          'hash-bounded-load',
         ],
         'not expressible in HAProxy 2.6',
         {
@@ -305,7 +306,9 @@ function hashBalance(pool: PoolDocument): string {
           : key.from === 'path'
             ? 'hash path'
             : 'source';
-  return `${balance}\n  hash-type consistent`;
+  const bounded =
+    pool.hashBalanceFactor === undefined ? '' : `\n  hash-balance-factor ${pool.hashBalanceFactor}`;
+  return `${balance}\n  hash-type consistent${bounded}`;
 }
 
 // HAProxy's `random` draws two servers by default; uniform random is random(1). Its draws map a
