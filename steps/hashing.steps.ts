@@ -157,6 +157,55 @@ Then('exactly the keys {word} held moved', function (this: LbWorld, id: string) 
   }
 });
 
+// A Maglev table's own promises (features/maglev.feature): a newcomer's share of the slots within 1
+// point of 1/N, and at most 1% of all keys moving between backends a change did not touch.
+const maglevLayoutAllowance = 0.01;
+const maglevCollateral = 0.01;
+
+/** The most keys of a sample of `sampled` that may move between untouched backends, at 1e-6 / parts. */
+function collateralBound(sampled: number, parts: number): number {
+  return binomialInterval(sampled, maglevCollateral, defaultFalseFailure / parts).high;
+}
+
+Then(
+  /^about 1\/(\d+) of the keys moved to (\w+), and almost none between the others$/,
+  function (this: LbWorld, count: string, newcomer: string) {
+    const ideal = 1 / Number(count);
+    const { first, latest } = firstAndLatest(this);
+    const moved = movedKeys(first, latest);
+    const toNewcomer = moved.filter((key) => latest.get(key) === newcomer).length;
+    const between = moved.length - toNewcomer;
+    // Three tails (too few, too many to the newcomer, too many between), 1e-6 in all.
+    const low = binomialInterval(first.size, ideal - maglevLayoutAllowance, defaultFalseFailure / 3).low;
+    const high = binomialInterval(first.size, ideal + maglevLayoutAllowance, defaultFalseFailure / 3).high;
+    const allowedBetween = collateralBound(first.size, 3);
+    const problems: string[] = [];
+    if (toNewcomer < low || toNewcomer > high)
+      problems.push(`${toNewcomer} of ${first.size} keys moved to ${newcomer}; expected ${low} to ${high}`);
+    if (between > allowedBetween)
+      problems.push(
+        `${between} keys moved between the old backends; at most ${allowedBetween} may (1% of keys, at ${defaultFalseFailure})`,
+      );
+    if (problems.length > 0) throw new ExpectationError(problems.join('\n'));
+  },
+);
+
+Then('the keys {word} held moved, and almost none of the others', function (this: LbWorld, id: string) {
+  const { first, latest } = firstAndLatest(this);
+  const moved = new Set(movedKeys(first, latest));
+  const held = [...first.keys()].filter((key) => first.get(key) === id);
+  const stayed = held.filter((key) => !moved.has(key));
+  const others = [...moved].filter((key) => first.get(key) !== id).length;
+  const allowed = collateralBound(first.size, 1);
+  if (held.length === 0)
+    throw new ExpectationError(`${id} held none of the ${first.size} keys to begin with`);
+  if (stayed.length > 0 || others > allowed) {
+    throw new ExpectationError(
+      `${stayed.length} of the ${held.length} keys ${id} held stayed on it, and ${others} keys of other backends moved (at most ${allowed} may: 1% of keys, at ${defaultFalseFailure})`,
+    );
+  }
+});
+
 /**
  * Sends the keys `id` held at first, round after round, until `settled` holds for a whole round;
  * fails if that cannot have happened within `bound` of the last change. Convergence lies between

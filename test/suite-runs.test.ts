@@ -88,6 +88,11 @@ const hashOutOfService =
 const stickyKeeps = 'A client keeps its backend through a cookie that reveals nothing of it';
 const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is replaced';
 const stickyRestart = 'Affinity survives a restart of the balancer';
+const maglevRestart =
+  'With a Maglev table, the same key reaches the same backend every time, also after a restart';
+const maglevAdded =
+  'With a Maglev table, a backend added to four takes about a fifth of the keys, and almost none move between the others';
+const maglevRemoved = 'With a Maglev table, a backend removed gives up its keys, and almost no others move';
 const hashBounded =
   'With bounded loads, a hot key spills over to the next backends instead of piling up on its owner';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
@@ -249,12 +254,14 @@ const expectations: Record<string, Expectation> = {
   },
   'no-upstream-keep-alive': { tags: '@keep-alive', mustFail: [keepAlive] },
   'no-websocket': { tags: '@websocket', mustFail: [webSocket] },
-  // It ignores hashBalanceFactor as well: a modulo has no ring to walk.
+  // It ignores hashBalanceFactor and hashMethod as well: a modulo has no ring or table to walk.
   'modulo-hash': {
     tags: '@consistent-hash',
-    mustFail: [hashAdded, hashRemoved, hashOutOfService, hashBounded],
+    mustFail: [hashAdded, hashRemoved, hashOutOfService, hashBounded, maglevAdded, maglevRemoved],
   },
-  'hash-seeded-per-start': { tags: '@consistent-hash', mustFail: [hashRestart] },
+  // It ignores "hashMethod" too, and its ring moves on a restart whichever lookup was asked for.
+  'hash-seeded-per-start': { tags: '@consistent-hash', mustFail: [hashRestart, maglevRestart] },
+  'maglev-by-position': { tags: '@maglev', mustFail: [maglevRemoved] },
   'hash-key-misread': {
     tags: '@consistent-hash',
     mustFail: ['cookie "session"', 'query parameter "user"', 'the path', "the client's address"].map(

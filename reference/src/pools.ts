@@ -346,7 +346,10 @@ export class PoolRuntime {
     this.#selector =
       chosen.length === 0
         ? undefined
-        : this.#build(chosen, undefined, { hashBalanceFactor: this.config.hashBalanceFactor });
+        : this.#build(chosen, undefined, {
+            hashBalanceFactor: this.config.hashBalanceFactor,
+            hashMethod: this.config.hashMethod,
+          });
   }
 }
 

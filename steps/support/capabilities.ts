@@ -21,6 +21,7 @@ export const capabilities = {
   redirects: 'route "redirect": 301/302/307/308 with Location built from the request, query kept',
   'header-rules': 'route "requestHeaders"/"responseHeaders": remove, set and add headers',
   'keyless-round-robin': 'consistent_hash: requests without a key take turns round robin',
+  maglev: 'consistent_hash "hashMethod": "maglev": keys looked up in a Maglev table',
   'hash-bounded-load':
     'consistent_hash "hashBalanceFactor": a backend without room under bounded loads passes keys to the next on the ring',
   'sticky-sessions':

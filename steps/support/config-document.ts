@@ -131,6 +131,7 @@ export interface PoolDocument {
     | { readonly from: 'header' | 'cookie' | 'query'; readonly name: string }
     | { readonly from: 'client-ip' | 'path' };
   readonly hashBalanceFactor?: number;
+  readonly hashMethod?: 'ring' | 'maglev';
 }
 
 /** The settings of a pool besides its members, as a scenario states them. */

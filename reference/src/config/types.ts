@@ -111,6 +111,8 @@ export interface PoolConfig {
    * next backend with room does.
    */
   readonly hashBalanceFactor?: number;
+  /** consistent_hash only: "ring" (default) or "maglev", the lookup keys go through. */
+  readonly hashMethod?: 'ring' | 'maglev';
   /** Cookie affinity: a client that has the cookie keeps its backend. */
   readonly stickySession?: StickySessionConfig;
 }

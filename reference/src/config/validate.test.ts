@@ -336,7 +336,10 @@ test('consistent_hash needs a hashKey, only it takes one, and a TCP listener can
     '/pools/app/hashKey: "hashKey" has no effect with algorithm "round_robin"',
   ]);
   assert.deepEqual(messages({ algorithm: 'least_connections', hashBalanceFactor: 150 }), [
-    '/pools/app/hashBalanceFactor: "hashBalanceFactor" bounds consistent_hash loads, and has no effect with algorithm "least_connections"',
+    '/pools/app/hashBalanceFactor: "hashBalanceFactor" belongs to consistent_hash, and has no effect with algorithm "least_connections"',
+  ]);
+  assert.deepEqual(messages({ hashMethod: 'maglev' }), [
+    '/pools/app/hashMethod: "hashMethod" belongs to consistent_hash, and has no effect with algorithm "round_robin"',
   ]);
   assert.deepEqual(
     messages({ algorithm: 'consistent_hash', hashKey: { from: 'path' }, hashBalanceFactor: 99 }),

@@ -73,6 +73,7 @@ interface RawPool {
   backupPool?: string;
   hashKey?: PoolConfig['hashKey'];
   hashBalanceFactor?: number;
+  hashMethod?: 'ring' | 'maglev';
   stickySession?: Partial<StickySessionConfig> & { secret: string };
 }
 
@@ -138,6 +139,7 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
     ...(pool.hashKey ? { hashKey: pool.hashKey } : {}),
     ...(pool.hashBalanceFactor !== undefined ? { hashBalanceFactor: pool.hashBalanceFactor } : {}),
+    ...(pool.hashMethod !== undefined ? { hashMethod: pool.hashMethod } : {}),
     ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
   };
 }
@@ -438,14 +440,16 @@ function hashKeyIssues(
       },
     ];
   }
-  if (pool.hashBalanceFactor !== undefined && pool.algorithm !== 'consistent_hash') {
-    return [
-      {
-        pointer: `${at}/hashBalanceFactor`,
-        message: `"hashBalanceFactor" bounds consistent_hash loads, and has no effect with algorithm ${JSON.stringify(pool.algorithm ?? 'round_robin')}`,
-        fix: 'set "algorithm": "consistent_hash", or remove "hashBalanceFactor"',
-      },
-    ];
+  for (const setting of ['hashBalanceFactor', 'hashMethod']) {
+    if (pool[setting] !== undefined && pool.algorithm !== 'consistent_hash') {
+      return [
+        {
+          pointer: `${at}/${setting}`,
+          message: `"${setting}" belongs to consistent_hash, and has no effect with algorithm ${JSON.stringify(pool.algorithm ?? 'round_robin')}`,
+          fix: `set "algorithm": "consistent_hash", or remove "${setting}"`,
+        },
+      ];
+    }
   }
   if (hashKey !== undefined && pool.algorithm !== 'consistent_hash') {
     return [

@@ -1,5 +1,5 @@
-import { buildRoundRobin } from './round-robin.ts';
-import type { Candidate, PickRequest, Selector } from './selector.ts';
+import { keyedSelector } from './keyed.ts';
+import type { Candidate, Selector } from './selector.ts';
 
 /** What a ring is built from: a backend's identity and weight. */
 export interface HashCandidate extends Candidate {
@@ -39,54 +39,17 @@ export function buildConsistentHash<B extends HashCandidate>(
   points.sort((a, b) => a.hash - b.hash || compareIds(backends[a.owner] as B, backends[b.owner] as B));
   const hashes = Uint32Array.from(points, (point) => point.hash);
   const owners = Uint32Array.from(points, (point) => point.owner);
-  const keyless = buildRoundRobin(backends.filter((backend) => backend.weight > 0));
-  const room = balanceFactor === undefined ? undefined : roomBy(backends, balanceFactor / 100);
-  return {
-    pick(request?: PickRequest) {
-      if (points.length === 0) return undefined;
-      if (request?.key === undefined) return keyless.pick();
-      const start = firstAtOrAfter(hashes, hash32(request.key));
-      const seen = new Set<number>();
-      let skipped = 0;
+  return keyedSelector(
+    backends,
+    (key, visit) => {
+      if (owners.length === 0) return;
+      const start = firstAtOrAfter(hashes, hash32(key));
       for (let step = 0; step < owners.length; step++) {
-        const owner = owners[(start + step) % owners.length] as number;
-        if (seen.has(owner)) continue;
-        seen.add(owner);
-        if (room && !room.has(backends[owner] as B)) continue;
-        if (skipped === (request.attempt ?? 0)) return backends[owner];
-        skipped++;
+        if (visit(owners[(start + step) % owners.length] as number)) return;
       }
-      return undefined;
     },
-    close: () => room?.close(),
-  };
-}
-
-/**
- * Which backends may take one more request under bounded loads. The total in flight is kept up to
- * date from each Load's announcements (summed afresh for loads that cannot be watched).
- */
-function roomBy<B extends Candidate>(backends: readonly B[], factor: number) {
-  const totalWeight = backends.reduce((sum, backend) => sum + backend.weight, 0);
-  const seen = backends.map((backend) => backend.load.active);
-  let total = seen.reduce((sum, active) => sum + active, 0);
-  const watching = backends.every((backend) => backend.load.watch !== undefined);
-  const unwatch = backends.map((backend, i) =>
-    backend.load.watch?.(() => {
-      total += backend.load.active - (seen[i] as number);
-      seen[i] = backend.load.active;
-    }),
+    balanceFactor,
   );
-  return {
-    has(backend: B): boolean {
-      const inFlight = watching ? total : backends.reduce((sum, b) => sum + b.load.active, 0);
-      const limit = Math.ceil((factor * (inFlight + 1) * backend.weight) / totalWeight);
-      return backend.load.active + 1 <= limit;
-    },
-    close(): void {
-      for (const stop of unwatch) stop?.();
-    },
-  };
 }
 
 function compareIds(a: HashCandidate, b: HashCandidate): number {

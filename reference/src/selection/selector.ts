@@ -1,6 +1,7 @@
 import type { Algorithm } from '../config/types.ts';
 import { buildConsistentHash, defaultPointsPerWeight } from './consistent-hash.ts';
 import { buildLeastConnections } from './least-connections.ts';
+import { buildMaglev, maglevTableSize } from './maglev.ts';
 import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
 import { buildRandom } from './random.ts';
 import { buildRoundRobin } from './round-robin.ts';
@@ -42,6 +43,8 @@ export type Random = () => number;
 export interface SelectorSettings {
   /** consistent_hash: bounded loads, in percent of a backend's share (see the schema). */
   readonly hashBalanceFactor?: number | undefined;
+  /** consistent_hash: the lookup, a ring (default) or a Maglev table. */
+  readonly hashMethod?: 'ring' | 'maglev' | undefined;
 }
 
 export type SelectorBuilder = <B extends Candidate & { readonly id: string }>(
@@ -58,7 +61,9 @@ export const selectorBuilders: Readonly<Record<Algorithm, SelectorBuilder>> = {
   power_of_two_choices: buildPowerOfTwoChoices,
   random: buildRandom,
   consistent_hash: (backends, _random, settings) =>
-    buildConsistentHash(backends, defaultPointsPerWeight, '', settings?.hashBalanceFactor),
+    settings?.hashMethod === 'maglev'
+      ? buildMaglev(backends, maglevTableSize, settings.hashBalanceFactor)
+      : buildConsistentHash(backends, defaultPointsPerWeight, '', settings?.hashBalanceFactor),
 };
 
 /** Compares loads relative to weights, a.active/a.weight vs b.active/b.weight, without division. */

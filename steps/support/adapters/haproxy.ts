@@ -58,6 +58,7 @@ export function haproxyAdapter(): ProcessAdapter {
             'stick tables count requests in a sliding window (refused ones too), not tokens that refill; no RateLimit headers',
           'size-limits':
             'HAProxy answers 400, not 431, to headers over tune.bufsize, and checks a body size only on a buffered body',
+          maglev: 'HAProxy has a consistent tree and map-based hashing, no Maglev table',
           'keyless-round-robin':
             'with hash-type consistent a request without the key walks the hash tree: uneven, not in turns (seen 12/14/3/11 of 40)',
           'hop-by-hop-headers':

@@ -46,6 +46,7 @@ export function nginxAdapter(): ProcessAdapter {
         'graceful-degradation': 'nginx answers 502 without Retry-After when every server is down',
         'panic-threshold': 'nginx has no panic mode',
         'hash-bounded-load': 'hash ... consistent has no bounded loads: a hot key stays on its server',
+        maglev: 'nginx hashes onto a ketama ring only',
         'sticky-sessions':
           'nginx OSS has no sticky cookie; hash $cookie_x consistent only keeps clients that bring their own key',
         'rate-limit':
