@@ -1,7 +1,14 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import type { RateLimitDocument } from './support/config-document.ts';
 import { ExpectationError } from './support/expectations.ts';
-import { type LimitedAnswer, limitedRequest, refusalProblems, sendLimited } from './support/limits.ts';
+import {
+  floodWithKeys,
+  type LimitedAnswer,
+  limitedRequest,
+  refusalProblems,
+  sendLimited,
+} from './support/limits.ts';
+import { measureGrowth } from './support/memory.ts';
 import { timeouts } from './support/timeouts.ts';
 import { wallClockMs } from './support/traffic.ts';
 import { pollUntil } from './support/waiting.ts';
@@ -134,6 +141,42 @@ Then(/^a request from it without the header is refused with 401$/, async functio
       `expected 401 without an API key, got ${answer.status}: ${answer.body.trim()}`,
     );
 });
+
+When(
+  '{int} requests each carry an API key of their own in header {string}, {int} bytes long',
+  async function (this: LbWorld, count: number, header: string, keyBytes: number) {
+    // A first thousand keys warms the balancer up (code compiled, buffers allocated), so what is
+    // measured is what the number of keys costs.
+    await floodWithKeys(this.listenerAddress, header, 1_000, keyBytes, count);
+    const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
+      floodWithKeys(this.listenerAddress, header, count, keyBytes),
+    );
+    this.keyFlood = { flood: result, memory };
+  },
+);
+
+Then(
+  "each was answered, and the balancer's memory grew by less than half the bytes of the keys",
+  function (this: LbWorld) {
+    if (!this.keyFlood) throw new Error('no flood of keys was sent in this scenario');
+    const { flood, memory } = this.keyFlood;
+    const answered = [...flood.outcomes].filter(([outcome]) => outcome === '200' || outcome === '429');
+    const unanswered = flood.count - answered.reduce((sum, [, n]) => sum + n, 0);
+    if (unanswered > 0) {
+      throw new ExpectationError(
+        `${unanswered} of ${flood.count} requests got neither 200 nor 429: ${[...flood.outcomes].map(([o, n]) => `${o} x${n}`).join(', ')}`,
+      );
+    }
+    if ('unmeasurable' in memory)
+      throw new Error(`cannot measure the balancer's memory: ${memory.unmeasurable}`);
+    const keyBytes = flood.count * flood.keyBytes;
+    if (memory.grewBytes >= keyBytes / 2) {
+      throw new ExpectationError(
+        `while ${flood.count} keys of ${flood.keyBytes} bytes (${(keyBytes / 2 ** 20).toFixed(0)} MiB in all) came in, the balancer's resident memory peaked ${(memory.grewBytes / 2 ** 20).toFixed(1)} MiB above where it began; a table bounded by maxKeys keeps far less than half of them`,
+      );
+    }
+  },
+);
 
 Then('the backends received only the requests that passed', async function (this: LbWorld) {
   const passed = this.limitRuns

@@ -1,4 +1,5 @@
-import { type RawAnswer, rawHttpRequest, wallClockMs } from './traffic.ts';
+import { Client } from 'undici';
+import { type RawAnswer, rawHttpRequest, requestBudget, wallClockMs } from './traffic.ts';
 
 /** One request of a rate-limited client, as it saw it. */
 export interface LimitedAnswer extends RawAnswer {
@@ -53,4 +54,50 @@ export function refusalProblems(answer: RawAnswer): string[] {
   if (!answer.headers.ratelimit) problems.push('no RateLimit');
   if (answer.body.trim() === '') problems.push('no body saying why');
   return problems;
+}
+
+/** How a flood of requests, each with an API key of its own, was answered. */
+export interface KeyFlood {
+  readonly count: number;
+  readonly keyBytes: number;
+  /** Answers by status ("error" for none). */
+  readonly outcomes: ReadonlyMap<string, number>;
+}
+
+/**
+ * Sends `count` requests, each with a key of its own in `header`, `keyBytes` long, from 8 clients
+ * on keep-alive connections. Keys are numbered from `first`, so two floods share no key.
+ */
+export async function floodWithKeys(
+  address: string,
+  header: string,
+  count: number,
+  keyBytes: number,
+  first = 0,
+): Promise<KeyFlood> {
+  const outcomes = new Map<string, number>();
+  const padding = 'k'.repeat(keyBytes);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const client = new Client(`http://${address}`, requestBudget());
+    try {
+      for (let i = next++; i < count; i = next++) {
+        const id = `${first + i}:`;
+        const key = `${id}${padding.slice(id.length)}`;
+        let outcome: string;
+        try {
+          const response = await client.request({ method: 'GET', path: '/', headers: { [header]: key } });
+          await response.body.dump();
+          outcome = String(response.statusCode);
+        } catch {
+          outcome = 'error';
+        }
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      }
+    } finally {
+      await client.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { count, keyBytes, outcomes };
 }

@@ -13,7 +13,7 @@ import {
   type RouteDocument,
 } from './config-document.ts';
 import type { KeySource, Placement } from './keys.ts';
-import type { LimitedRun } from './limits.ts';
+import type { KeyFlood, LimitedRun } from './limits.ts';
 import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
 import {
@@ -104,6 +104,8 @@ export class LbWorld extends World<LbWorldParameters> {
   forgedCookies: { readonly label: string; readonly answers: readonly StickyAnswer[] }[] | undefined;
   /** Runs of requests from rate-limited clients, in order. */
   readonly limitRuns: LimitedRun[] = [];
+  /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
+  keyFlood: { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined;
   /** Connections a client holds open on purpose (closed at the end of the scenario). */
   readonly heldConnections: OpenConnection[] = [];
   /** What became of a client that never finished its headers. */

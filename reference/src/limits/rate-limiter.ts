@@ -32,6 +32,8 @@ export interface LimiterDefects {
   readonly globalPerAddress?: boolean;
   /** Requests without their API key all share one bucket, instead of one per address. */
   readonly missingKeysShareBucket?: boolean;
+  /** The table of buckets ignores maxKeys and keeps every key it has seen. */
+  readonly unboundedKeys?: boolean;
 }
 
 /**
@@ -50,7 +52,10 @@ export class RateLimiter {
   constructor(config: RateLimitConfig, clock: Clock, defects: LimiterDefects = {}) {
     this.#config = config;
     this.#defects = defects;
-    this.#table = new BucketTable(defects.neverRefill ? () => 0 : clock, config.maxKeys);
+    this.#table = new BucketTable(
+      defects.neverRefill ? () => 0 : clock,
+      defects.unboundedKeys ? Number.POSITIVE_INFINITY : config.maxKeys,
+    );
     this.#overrides = new Map(config.overrides.map((override) => [override.key, override]));
     this.#trusted = new Set(config.trustedProxies);
   }
