@@ -99,7 +99,8 @@ export function openClient(
       if (!(retries && reused && closedBeforeAnswer(first.error))) return first;
       const again = await oneHttpRequest(connection, client, seq, shape, `${requestId}-again`);
       if (again.error === undefined) answeredOnThisConnection++;
-      return { ...again, sentAtMs: first.sentAtMs, firstAttempt: { requestId, error: first.error } };
+      // The answer, its backend and its send time are the second attempt's: it is what arrived.
+      return { ...again, firstAttempt: { requestId, error: first.error } };
     },
     close: () => connection.destroy(),
   };
