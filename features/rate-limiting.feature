@@ -111,6 +111,16 @@ Feature: Rate limiting with token buckets
     When 100000 requests each carry an API key of their own in header "X-Api-Key", 2048 bytes long
     Then each was answered, and the balancer's memory grew by less than half the bytes of the keys
 
+  @task-10 @websocket
+  Scenario: A WebSocket upgrade spends a token like any request
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
+      """
+      { "capacity": 2, "refillPerSecond": 0.01 }
+      """
+    When the client at 127.0.0.2 asks for 3 WebSocket upgrades one after another
+    Then its first 2 upgrades were switched to WebSocket, and the rest refused with 429
+
   @task-10 @routing
   Scenario: A route's rate limit applies to the requests it takes, and to no others
     Given 2 HTTP backends

@@ -7,6 +7,7 @@ import {
   limitedRequest,
   refusalProblems,
   sendLimited,
+  upgradeStatus,
 } from './support/limits.ts';
 import { measureGrowth } from './support/memory.ts';
 import { timeouts } from './support/timeouts.ts';
@@ -173,6 +174,28 @@ Then(
     if (memory.grewBytes >= keyBytes / 2) {
       throw new ExpectationError(
         `while ${flood.count} keys of ${flood.keyBytes} bytes (${(keyBytes / 2 ** 20).toFixed(0)} MiB in all) came in, the balancer's resident memory peaked ${(memory.grewBytes / 2 ** 20).toFixed(1)} MiB above where it began; a table bounded by maxKeys keeps far less than half of them`,
+      );
+    }
+  },
+);
+
+When(
+  /^the client at ([\d.]+) asks for (\d+) WebSocket upgrades one after another$/,
+  async function (this: LbWorld, from: string, count: string) {
+    const statuses: number[] = [];
+    for (let i = 0; i < Number(count); i++) statuses.push(await upgradeStatus(this.listenerAddress, from));
+    this.upgradeStatuses = statuses;
+  },
+);
+
+Then(
+  'its first {int} upgrades were switched to WebSocket, and the rest refused with 429',
+  function (this: LbWorld, switched: number) {
+    const statuses = this.upgradeStatuses;
+    const expected = statuses.map((_, i) => (i < switched ? 101 : 429));
+    if (statuses.length === 0 || statuses.join() !== expected.join()) {
+      throw new ExpectationError(
+        `the upgrades were answered ${statuses.join(', ')}; expected ${expected.join(', ')}: an upgrade spends a token like any request`,
       );
     }
   },

@@ -78,6 +78,7 @@ const streaming = (framing: string) =>
 const keepAlive =
   "A client's requests share one connection, and the balancer reuses its connection to the backend";
 const webSocket = 'A WebSocket is proxied end to end';
+const limitUpgrades = 'A WebSocket upgrade spends a token like any request';
 const hashRestart = 'The same key reaches the same backend every time, also after a restart';
 const hashFrom = (where: string) => `The key can come from ${where}`;
 const hashAdded =
@@ -254,7 +255,8 @@ const expectations: Record<string, Expectation> = {
     mustFail: [streaming('with a Content-Length'), streaming('chunked')],
   },
   'no-upstream-keep-alive': { tags: '@keep-alive', mustFail: [keepAlive] },
-  'no-websocket': { tags: '@websocket', mustFail: [webSocket] },
+  // An upgrade it does not proxy is never switched, limited or not.
+  'no-websocket': { tags: '@websocket', mustFail: [webSocket, limitUpgrades] },
   // It ignores hashBalanceFactor and hashMethod as well: a modulo has no ring or table to walk.
   'modulo-hash': {
     tags: '@consistent-hash',
@@ -286,6 +288,7 @@ const expectations: Record<string, Expectation> = {
   },
   'limit-trusts-any-xff': { tags: '@rate-limit', mustFail: [limitForwardedFor] },
   'route-limit-on-listener': { tags: '@rate-limit', mustFail: [limitPerRoute] },
+  'limit-skips-upgrades': { tags: '@rate-limit', mustFail: [limitUpgrades] },
   'limits-ignored': {
     tags: '@client-connection-limit or @header-timeout or @size-limits or @idle-timeout',
     mustFail: [...both(connectionLimit), headerTimeout, sizeLimits, idleTimeout],

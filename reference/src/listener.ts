@@ -12,7 +12,7 @@ import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import type { AffinityDefect } from './l7/affinity.ts';
 import { headerText, proxyHttpRequest, sendError } from './l7/http-proxy.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
-import { proxyUpgrade } from './l7/upgrade-proxy.ts';
+import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import { ConnectionsPerClient } from './limits/connection-limit.ts';
 import { admitAll, type LimiterDefects, type RateLimiter } from './limits/rate-limiter.ts';
@@ -57,6 +57,8 @@ export interface Defects {
   readonly noUpstreamKeepAlive?: boolean;
   /** Hold whole request and response bodies in memory instead of streaming them. */
   readonly bufferBodies?: boolean;
+  /** Let upgrade requests (WebSocket) past the rate limits. */
+  readonly upgradesUnlimited?: boolean;
   /** Treat an upgrade request (WebSocket) as nothing to proxy. */
   readonly ignoreUpgrade?: boolean;
   /** Never send 100 Continue: a client that waits for it waits in vain. */
@@ -160,6 +162,12 @@ function openHttpServer(
       target: request.url ?? '/',
       header: (name) => headerText(request, name),
     });
+  // Every request, an upgrade too, spends a token of each rate limit that applies to it.
+  const admit = (request: IncomingMessage, routed: Routed | undefined) =>
+    admitAll(context.limitsFor(config.address, routed), {
+      peerAddress: request.socket.remoteAddress ?? '',
+      header: (name) => headerText(request, name),
+    });
   const server = createHttpServer(serverOptions(limits), (request, response) => {
     const declared = Number(request.headers['content-length']);
     if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
@@ -174,10 +182,7 @@ function openHttpServer(
       return;
     }
     const routed = route(request);
-    const verdict = admitAll(context.limitsFor(config.address, routed), {
-      peerAddress: request.socket.remoteAddress ?? '',
-      header: (name) => headerText(request, name),
-    });
+    const verdict = admit(request, routed);
     if (!verdict.allowed) {
       refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
       return;
@@ -191,7 +196,14 @@ function openHttpServer(
   if (perClient) server.prependListener('connection', (socket: Socket) => perClient.admit(socket));
   if (!context.defects.ignoreUpgrade) {
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-      void proxyUpgrade(request, socket, head, route(request), context);
+      const routed = route(request);
+      const verdict = context.defects.upgradesUnlimited ? undefined : admit(request, routed);
+      if (verdict && !verdict.allowed) {
+        socket.on('error', () => socket.destroy());
+        answerOnSocket(socket, verdict.status, verdict.message, verdict.headers);
+        return;
+      }
+      void proxyUpgrade(request, socket, head, routed, context);
     });
   }
   // Without a checkContinue listener node answers Expect: 100-continue itself, as a client needs;

@@ -1,4 +1,7 @@
+import { connect } from 'node:net';
 import { Client } from 'undici';
+import { splitHostPort } from './net.ts';
+import { timeouts } from './timeouts.ts';
 import { type RawAnswer, rawHttpRequest, requestBudget, wallClockMs } from './traffic.ts';
 
 /** One request of a rate-limited client, as it saw it. */
@@ -100,4 +103,39 @@ export async function floodWithKeys(
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   return { count, keyBytes, outcomes };
+}
+
+/**
+ * Asks for a WebSocket upgrade from `from` and returns the status of the answer's head (101 when
+ * switched), then closes the connection.
+ */
+export function upgradeStatus(address: string, from: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ ...splitHostPort(address), localAddress: from });
+    let head = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        new Error(`no answer to the upgrade within ${timeouts.requestMs} ms (got ${JSON.stringify(head)})`),
+      );
+    }, timeouts.requestMs);
+    socket.on('connect', () =>
+      socket.write(
+        'GET /chat HTTP/1.1\r\nHost: app.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      ),
+    );
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const status = /^HTTP\/1\.1 (\d{3}) /.exec(head);
+      if (!status || !head.includes('\r\n\r\n')) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Number(status[1]));
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }

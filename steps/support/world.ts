@@ -104,6 +104,8 @@ export class LbWorld extends World<LbWorldParameters> {
   forgedCookies: { readonly label: string; readonly answers: readonly StickyAnswer[] }[] | undefined;
   /** Runs of requests from rate-limited clients, in order. */
   readonly limitRuns: LimitedRun[] = [];
+  /** Statuses of the WebSocket upgrades a client asked for, in order. */
+  upgradeStatuses: number[] = [];
   /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
   keyFlood: { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined;
   /** Connections a client holds open on purpose (closed at the end of the scenario). */

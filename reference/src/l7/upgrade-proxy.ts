@@ -19,9 +19,9 @@ export async function proxyUpgrade(
 ): Promise<void> {
   client.on('error', () => client.destroy());
   if (routed?.kind !== 'forward') {
-    if (routed) refuse(client, routed.status, routed.location, { location: routed.location });
+    if (routed) answerOnSocket(client, routed.status, routed.location, { location: routed.location });
     else
-      refuse(
+      answerOnSocket(
         client,
         404,
         `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
@@ -30,7 +30,7 @@ export async function proxyUpgrade(
   }
   const upstream = routed.pool.pick();
   if (!upstream) {
-    refuse(client, 503, `no backend available in pool "${routed.pool.name}"`, {
+    answerOnSocket(client, 503, `no backend available in pool "${routed.pool.name}"`, {
       'retry-after': String(routed.pool.retryAfterSeconds()),
     });
     return;
@@ -40,7 +40,7 @@ export async function proxyUpgrade(
   if (!backend) {
     if (!defects.neverReleaseLoad) upstream.load.active--;
     upstream.pool.recordOutcome(upstream, { failure: 'connect-failure' });
-    refuse(client, 502, `backend "${upstream.id}" (${upstream.address}) could not be connected to`);
+    answerOnSocket(client, 502, `backend "${upstream.id}" (${upstream.address}) could not be connected to`);
     return;
   }
   upstream.pool.recordOutcome(upstream, { connected: true });
@@ -54,7 +54,12 @@ export async function proxyUpgrade(
 }
 
 /** Answers on the raw socket and closes it: after an upgrade request node writes nothing for us. */
-function refuse(client: Socket, status: number, message: string, headers: Record<string, string> = {}): void {
+export function answerOnSocket(
+  client: Socket,
+  status: number,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const body = `lbspec-reference: ${message}\n`;
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
