@@ -191,6 +191,7 @@ const expectations: Record<string, Expectation> = {
       panic,
       backup,
       hashOutOfService,
+      stickyUnhealthy,
     ],
   },
   'fall-ignored': { tags: '@active-health-checks', mustFail: [checkFlaps] },
