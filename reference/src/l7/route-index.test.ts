@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PathMatch } from '../config/types.ts';
+import { seededDraw } from '../testing/seeded-draw.ts';
 import { indexRoutesByPath } from './route-index.ts';
 
 const segments = (path: string) => path.split('/').filter(Boolean);
@@ -15,11 +16,7 @@ function mayMatch(match: PathMatch | undefined, path: string): boolean {
 }
 
 test('the candidates of a path include every route that may match it, in table order', () => {
-  let seed = 3;
-  const draw = (below: number) => {
-    seed = (seed * 16_807) % 2_147_483_647;
-    return seed % below;
-  };
+  const draw = seededDraw(3);
   const words = ['a', 'b', 'api', 'v1', 'x'];
   const somePath = () =>
     `/${Array.from({ length: draw(4) }, () => words[draw(words.length)]).join('/')}${draw(4) === 0 ? '/' : ''}`;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededDraw } from '../testing/seeded-draw.ts';
 import { buildLeastConnections } from './least-connections.ts';
 import { Load } from './load.ts';
 import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
@@ -63,11 +64,7 @@ function nginxOrder(weights: readonly number[], count: number): string {
 }
 
 test('weighted round robin by weight groups picks exactly the order of the per-backend scores', () => {
-  let seed = 7;
-  const draw = (below: number) => {
-    seed = (seed * 16_807) % 2_147_483_647;
-    return seed % below;
-  };
+  const draw = seededDraw(7);
   for (let trial = 0; trial < 300; trial++) {
     const weights = Array.from({ length: 1 + draw(12) }, () =>
       draw(4) === 0 ? draw(3) : 1 + draw(draw(2) ? 5 : 60),
@@ -127,11 +124,7 @@ test('least connections follows loads that change after it was built, and stops 
 });
 
 test('least connections by heap picks what a scan of every backend picks, as loads come and go', () => {
-  let seed = 11;
-  const draw = (below: number) => {
-    seed = (seed * 16_807) % 2_147_483_647;
-    return seed % below;
-  };
+  const draw = seededDraw(11);
   for (let trial = 0; trial < 50; trial++) {
     const backends = Array.from({ length: 1 + draw(20) }, (_, i) => ({
       id: `b${i}`,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededDraw } from '../testing/seeded-draw.ts';
 import { buildConsistentHash, defaultPointsPerWeight } from './consistent-hash.ts';
 import { Load } from './load.ts';
 
@@ -71,11 +72,7 @@ test('bounded loads: a key leaves its owner only while the owner has no room, fo
 });
 
 test('bounded loads: whatever the loads, the chosen backend keeps within its bound, and one always has room', () => {
-  let seed = 5;
-  const draw = (below: number) => {
-    seed = (seed * 16_807) % 2_147_483_647;
-    return seed % below;
-  };
+  const draw = seededDraw(5);
   const pool = ['a', 'b', 'c', 'd'].map((id, i) => ({ id, weight: 1 + (i % 2), load: new Load() }));
   const selector = buildConsistentHash(pool, defaultPointsPerWeight, '', 125);
   const totalWeight = 6;
