@@ -6,7 +6,8 @@ Feature: A correct HTTP/1.1 proxy
   tells the backend who the client was: it appends the client's address, as its own socket saw it,
   to X-Forwarded-For (keeping the chain the client sent), and sets X-Forwarded-Proto to the
   listener's scheme and X-Forwarded-Host to the Host the client asked for. Host is passed on as the
-  client sent it.
+  client sent it. A backend that fails before answering gets the client a 502 (Bad Gateway) when it
+refused or reset the connection, and a 504 when it did not answer in time.
 
   @task-06 @forwarded-headers
   Scenario: The backend learns the client's address, scheme and host
@@ -88,6 +89,16 @@ Feature: A correct HTTP/1.1 proxy
     When a client sends 50 requests one after another on one connection
     Then every request on it succeeded over 1 connection
     And backend b1 accepted at most 2 connections for them
+
+  @task-06 @bad-gateway
+  Scenario: A backend that resets or refuses the connection gets the client a 502
+    Given 3 HTTP backends
+    And backend b1 resets every connection
+    And a balancer with an HTTP listener using round_robin over all backends
+    When backend b2 is stopped
+    And a client sends 9 requests one after another
+    Then exactly 6 requests were answered with status 502
+    And every request not answered with status 502 succeeded
 
   @task-06 @websocket
   Scenario: A WebSocket is proxied end to end

@@ -72,6 +72,7 @@ const precedence = (order: string) =>
 const segmentPrefixes = 'Prefixes match whole segments and patterns one segment per star';
 const hostsHeadersQuery = 'Hosts, headers and query parameters route; a request nothing matches gets 404';
 const passThrough = 'Every method and status passes through, and an answer to HEAD has no body';
+const badGateway = 'A backend that resets or refuses the connection gets the client a 502';
 const expectContinue = 'A client that expects 100 Continue gets it, and its body reaches the backend';
 const streaming = (framing: string) =>
   `100 MB go up and down intact, in bounded balancer memory (${framing})`;
@@ -250,6 +251,7 @@ const expectations: Record<string, Expectation> = {
   },
   'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
   'backend-errors-as-502': { tags: '@task-06', mustFail: [passThrough] },
+  'failure-as-500': { tags: '@task-06', mustFail: [badGateway] },
   'no-continue': { tags: '@task-06', mustFail: [expectContinue] },
   'buffers-bodies': {
     tags: '@streaming',

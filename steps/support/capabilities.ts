@@ -42,6 +42,7 @@ export const capabilities = {
     'bodies streamed both ways: 100 MB up and down with Content-Length or chunked, in bounded memory',
   'keep-alive': 'client connections kept alive, upstream connections reused',
   websocket: 'WebSocket upgrades proxied end to end',
+  'bad-gateway': '502 when a backend refuses or resets the connection before answering',
   'active-health-checks':
     'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
   'initial-health-state':

@@ -52,6 +52,8 @@ export function haproxyAdapter(): ProcessAdapter {
             'observe layer7 marks a server down until its checks pass: no timed, growing ejection',
           'retry-backoff': 'HAProxy retries without exponential, jittered backoff',
           'retry-budget': 'HAProxy has no retry budget',
+          'bad-gateway':
+            'HAProxy answers 503 when a server refuses the connection, and closes the client connection instead of answering 502 after some resets',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
           'rate-limit':

@@ -35,6 +35,7 @@ export function nginxAdapter(): ProcessAdapter {
         'streaming',
         'keep-alive',
         'websocket',
+        'bad-gateway',
       ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
