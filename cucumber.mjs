@@ -1,6 +1,11 @@
 // Profiles for `npx cucumber-js [-p name]`. Reports go to reports/ (LBSPEC_REPORTS_DIR overrides).
 const reports = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
 
+// A live bar with counts on a terminal; one plain line per scenario in logs (CI, pipes).
+const progress = process.stdout.isTTY
+  ? 'progress-bar'
+  : './steps/support/report/progress-lines-formatter.mjs';
+
 const common = {
   paths: ['features/**/*.feature'],
   // Listed one by one: a glob over steps/ would also load the unit tests (*.test.ts) beside them.
@@ -12,7 +17,7 @@ const common = {
     'steps/*.steps.ts',
   ],
   format: [
-    'progress',
+    progress,
     `html:${reports}/cucumber.html`,
     `junit:${reports}/junit.xml`,
     `message:${reports}/messages.ndjson`,

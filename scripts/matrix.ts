@@ -28,7 +28,11 @@ const columns: MatrixColumn[] = adapters.map((adapter) => {
   const path = join(reports, 'conformance.json');
   if (!existsSync(path))
     return { adapter, report: undefined, problem: `no report (cucumber exited ${run.status})` };
-  return { adapter, report: JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport };
+  return {
+    adapter,
+    report: JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport,
+    reportsDir: join('matrix', adapter),
+  };
 });
 
 const matrix = buildMatrix(columns, new Date());

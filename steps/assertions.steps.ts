@@ -15,13 +15,17 @@ import {
   expectWindowsInProportion,
 } from './support/expectations.ts';
 import { failedChecksBound, passedChecksBound } from './support/health-timing.ts';
+import { backoffChart } from './support/report/scenario-charts.ts';
 import {
+  arrivalsByRequest,
+  backoffCap,
   expectFullJitterBackoff,
   expectRetriesWithinBudget,
   expectRuns,
   expectTrialsOnly,
+  waitsBefore,
 } from './support/resilience-checks.ts';
-import { expectShares } from './support/statistics.ts';
+import { assertShares, checkShares } from './support/statistics.ts';
 import { timeouts } from './support/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -40,22 +44,18 @@ Then(
   async function (this: LbWorld, ofThePool: string | undefined, count: string) {
     const expected = Number(count);
     const ids = [...(ofThePool ? this.poolWeights.keys() : this.backends.keys())];
-    expectExactShare(
-      await this.receivedCounts(ids),
-      onlyThese(countByBackend(this.exchanges, ids), ids),
-      expected,
-    );
+    const counts = await this.receivedCounts(ids);
+    this.chartExactCounts(counts, expected);
+    expectExactShare(counts, onlyThese(countByBackend(this.exchanges, ids), ids), expected);
   },
 );
 
 Then(
   'backends {ids} each received exactly {int} requests',
   async function (this: LbWorld, ids: string[], expected: number) {
-    expectExactShare(
-      await this.receivedCounts(ids),
-      onlyThese(countByBackend(this.exchanges, ids), ids),
-      expected,
-    );
+    const counts = await this.receivedCounts(ids);
+    this.chartExactCounts(counts, expected);
+    expectExactShare(counts, onlyThese(countByBackend(this.exchanges, ids), ids), expected);
   },
 );
 
@@ -178,7 +178,9 @@ Then(
 
 Then('the requests were spread uniformly over the backends', async function (this: LbWorld) {
   const ids = [...this.poolWeights.keys()];
-  expectShares(await this.receivedCounts(ids), new Map(ids.map((id) => [id, 1 / ids.length])));
+  const check = checkShares(await this.receivedCounts(ids), new Map(ids.map((id) => [id, 1 / ids.length])));
+  this.chartShares(check);
+  assertShares(check);
 });
 
 Then(
@@ -310,15 +312,20 @@ Then(
     const retries = this.mainPool.retries;
     if (!retries) throw new Error("the scenario's pool has no retries");
     const [only] = this.backends.keys();
-    expectFullJitterBackoff(
-      await this.backend(only as string).arrivals(),
-      {
-        attempts: retries.attempts,
-        baseIntervalMs: retries.baseIntervalMs ?? 25,
-        maxIntervalMs: retries.maxIntervalMs ?? 250,
-      },
-      timeouts.timingSlackMs,
+    const arrivals = await this.backend(only as string).arrivals();
+    const policy = {
+      attempts: retries.attempts,
+      baseIntervalMs: retries.baseIntervalMs ?? 25,
+      maxIntervalMs: retries.maxIntervalMs ?? 250,
+    };
+    const retryNumbers = Array.from({ length: policy.attempts }, (_, index) => index + 1);
+    const byRequest = arrivalsByRequest(arrivals);
+    const chart = backoffChart(
+      retryNumbers.map((retry) => waitsBefore(retry, byRequest)),
+      retryNumbers.map((retry) => backoffCap(retry, policy)),
     );
+    if (chart) this.charts.push(chart);
+    expectFullJitterBackoff(arrivals, policy, timeouts.timingSlackMs);
   },
 );
 
@@ -363,14 +370,18 @@ Then(
 Then(
   'backend {word} received runs of {counts} requests, separated by (a )pause(s) of {durations}',
   async function (this: LbWorld, id: string, runLengths: number[], pausesMs: number[]) {
-    expectRuns(await this.backend(id).arrivals(), runLengths, pausesMs, timeouts.timingSlackMs);
+    const arrivals = await this.backend(id).arrivals();
+    this.chartBreakerTimeline(id, arrivals);
+    expectRuns(arrivals, runLengths, pausesMs, timeouts.timingSlackMs);
   },
 );
 
 Then(
   'once its breaker had opened, backend {word} received {int} trial request(s) at a time, at least {int} ms apart',
   async function (this: LbWorld, id: string, trials: number, pauseMs: number) {
-    expectTrialsOnly(await this.backend(id).arrivals(), trials, pauseMs);
+    const arrivals = await this.backend(id).arrivals();
+    this.chartBreakerTimeline(id, arrivals);
+    expectTrialsOnly(arrivals, trials, pauseMs);
   },
 );
 

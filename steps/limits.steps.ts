@@ -10,6 +10,7 @@ import {
   upgradeStatus,
 } from './support/limits.ts';
 import { measureGrowth } from './support/memory.ts';
+import { rateLimitChart } from './support/report/scenario-charts.ts';
 import { timeouts } from './support/timeouts.ts';
 import { wallClockMs } from './support/traffic.ts';
 import { pollUntil } from './support/waiting.ts';
@@ -46,6 +47,22 @@ When(
   },
 );
 
+/** Records a client's accepted and refused requests against its bucket (replacing an earlier chart of it). */
+function chartBucket(
+  world: LbWorld,
+  client: string,
+  answers: readonly LimitedAnswer[],
+  capacity: number,
+  refillPerSecond: number,
+): void {
+  const outcomes = answers.map((answer) => ({ sentAtMs: answer.sentAtMs, passed: answer.status === 200 }));
+  const chart = rateLimitChart(client, outcomes, capacity, refillPerSecond);
+  if (!chart) return;
+  const earlier = world.charts.findIndex((recorded) => recorded.fileName === chart.fileName);
+  if (earlier >= 0) world.charts.splice(earlier, 1);
+  world.charts.push(chart);
+}
+
 function lastRun(world: LbWorld) {
   const run = world.limitRuns.at(-1);
   if (!run) throw new Error('no client sent rate-limited requests in this scenario');
@@ -66,6 +83,7 @@ Then(
     const run = lastRun(this);
     const capacity = Number(count);
     const { refillPerSecond } = shapeFor(this, run.headers[0]?.[1]);
+    chartBucket(this, run.from, run.answers, capacity, refillPerSecond);
     const first = run.answers[0] as LimitedAnswer;
     const last = run.answers.at(-1) as LimitedAnswer;
     // Tokens refilled while the requests went out may let a few more through, never more.
@@ -108,24 +126,28 @@ Then(
   'one more request from it passes once a token has refilled, and not sooner',
   async function (this: LbWorld) {
     const run = lastRun(this);
-    const { refillPerSecond } = shapeFor(this, run.headers[0]?.[1]);
+    const { capacity, refillPerSecond } = shapeFor(this, run.headers[0]?.[1]);
     const first = run.answers[0] as LimitedAnswer;
     const tokenAtMs = first.sentAtMs + 1000 / refillPerSecond;
     let last: LimitedAnswer | undefined;
+    const polled: LimitedAnswer[] = [];
     const passed = await pollUntil(
       async () => {
         last = await limitedRequest(this.listenerAddress, run.from, run.headers, run.path);
+        polled.push(last);
         return last.status === 200 ? last : undefined;
       },
       {
         what: `a request from ${run.from} to pass again`,
         timeoutMs: Math.max(0, tokenAtMs + timeouts.timingSlackMs - wallClockMs()),
       },
-    ).catch(() => {
-      throw new ExpectationError(
-        `no request passed within ${Math.round(1000 / refillPerSecond)} ms + ${timeouts.timingSlackMs} ms slack of the first: the bucket did not refill (last answer ${last?.status}, Retry-After ${last?.headers['retry-after']})`,
-      );
-    });
+    )
+      .catch(() => {
+        throw new ExpectationError(
+          `no request passed within ${Math.round(1000 / refillPerSecond)} ms + ${timeouts.timingSlackMs} ms slack of the first: the bucket did not refill (last answer ${last?.status}, Retry-After ${last?.headers['retry-after']})`,
+        );
+      })
+      .finally(() => chartBucket(this, run.from, [...run.answers, ...polled], capacity, refillPerSecond));
     if (passed.sentAtMs + passed.durationMs < tokenAtMs) {
       throw new ExpectationError(
         `a request passed ${Math.round(tokenAtMs - passed.sentAtMs - passed.durationMs)} ms before a token could have refilled (${refillPerSecond} per second)`,

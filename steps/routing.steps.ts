@@ -1,6 +1,6 @@
 import { type DataTable, Given, Then } from '@cucumber/cucumber';
 import { ExpectationError, expectAllSucceeded } from './support/expectations.ts';
-import { expectShares } from './support/statistics.ts';
+import { assertShares, checkShares } from './support/statistics.ts';
 import { rawHttpRequest } from './support/traffic.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -94,6 +94,8 @@ Then(
     const shares = new Map(
       table.raw().map(([id, percent]) => [id ?? '', Number.parseFloat(percent ?? '') / 100]),
     );
-    expectShares(await this.receivedCounts([...this.backends.keys()]), shares);
+    const check = checkShares(await this.receivedCounts([...this.backends.keys()]), shares);
+    this.chartShares(check);
+    assertShares(check);
   },
 );

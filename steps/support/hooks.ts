@@ -1,6 +1,7 @@
-import { After, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, AfterStep, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { requiredCapabilities } from './capabilities.ts';
 import { guardAgainstLeaks } from './processes.ts';
+import { chartSetting } from './report/chart-setting.ts';
 import { mediaTypes } from './report/media-types.ts';
 import { timeouts } from './timeouts.ts';
 import type { LbWorld } from './world.ts';
@@ -32,11 +33,25 @@ Before(async function (this: LbWorld, { pickle }) {
   return 'skipped';
 });
 
+function attachCharts(world: LbWorld): void {
+  for (const chart of world.chartsToAttach()) {
+    world.attach(Buffer.from(chart.render()), { mediaType: mediaTypes.svg, fileName: chart.fileName });
+  }
+}
+
+// LBSPEC_CHARTS=always attaches the charts to passed scenarios too; failed ones always get them.
+const chartsOnSuccess = chartSetting(process.env.LBSPEC_CHARTS);
+
+// Charts go with the step that failed, where the report shows them beside the error.
+AfterStep(function (this: LbWorld, { result }) {
+  if (result.status === Status.FAILED) attachCharts(this);
+});
+
 After(async function (this: LbWorld, { result }) {
   const unexpected = this.unexpectedExits();
-  if (result?.status === Status.FAILED || unexpected.length > 0) {
-    this.attach(await this.evidence(), 'text/plain');
-  }
+  const failed = result?.status === Status.FAILED || unexpected.length > 0;
+  if (failed) this.attach(await this.evidence(), 'text/plain');
+  if (unexpected.length > 0 || (chartsOnSuccess && result?.status === Status.PASSED)) attachCharts(this);
   await this.dispose();
   if (unexpected.length > 0) throw new Error(`no step checked for it, but: ${unexpected.join('; ')}`);
 });

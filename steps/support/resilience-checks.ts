@@ -93,12 +93,8 @@ export interface BackoffPolicy {
  *   waits less than cap_k / 2 nearly always.
  * Each bound fails a correct balancer with probability at most falseFailure / (2 x attempts).
  */
-export function expectFullJitterBackoff(
-  arrivals: readonly Arrival[],
-  policy: BackoffPolicy,
-  slackMs: number,
-  falseFailure: number = defaultFalseFailure,
-): void {
+/** Arrival times by x-request-id, in arrival order; arrivals without one are left out. */
+export function arrivalsByRequest(arrivals: readonly Arrival[]): Map<string, number[]> {
   const byRequest = new Map<string, number[]>();
   for (const arrival of arrivals) {
     if (arrival.requestId === null) continue;
@@ -106,6 +102,28 @@ export function expectFullJitterBackoff(
     times.push(arrival.atMs);
     byRequest.set(arrival.requestId, times);
   }
+  return byRequest;
+}
+
+/** The wait before retry k of each request that got that far: its arrival minus the one before. */
+export function waitsBefore(retry: number, byRequest: ReadonlyMap<string, readonly number[]>): number[] {
+  return [...byRequest.values()]
+    .filter((times) => times.length > retry)
+    .map((times) => (times[retry] as number) - (times[retry - 1] as number));
+}
+
+/** The longest wait full-jitter backoff allows before retry k: min(max, base x 2^(k-1)). */
+export function backoffCap(retry: number, policy: BackoffPolicy): number {
+  return Math.min(policy.maxIntervalMs, policy.baseIntervalMs * 2 ** (retry - 1));
+}
+
+export function expectFullJitterBackoff(
+  arrivals: readonly Arrival[],
+  policy: BackoffPolicy,
+  slackMs: number,
+  falseFailure: number = defaultFalseFailure,
+): void {
+  const byRequest = arrivalsByRequest(arrivals);
   const incomplete = [...byRequest].filter(([, times]) => times.length !== policy.attempts + 1);
   if (byRequest.size === 0 || incomplete.length > 0) {
     throw new ExpectationError(
@@ -120,10 +138,8 @@ export function expectFullJitterBackoff(
   const problems: string[] = [];
   const rows: string[] = [];
   for (let retry = 1; retry <= policy.attempts; retry++) {
-    const cap = Math.min(policy.maxIntervalMs, policy.baseIntervalMs * 2 ** (retry - 1));
-    const waits = [...byRequest.values()].map(
-      (times) => (times[retry] as number) - (times[retry - 1] as number),
-    );
+    const cap = backoffCap(retry, policy);
+    const waits = waitsBefore(retry, byRequest);
     const longest = Math.max(...waits);
     const withinThreeQuarters = waits.filter((wait) => wait <= 0.75 * cap).length;
     const beyondHalf = waits.filter((wait) => wait > 0.5 * cap).length;

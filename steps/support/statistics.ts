@@ -67,16 +67,32 @@ export function requiredSampleSize(
   return high;
 }
 
+/** Each backend's count against its share, and the interval a correct balancer's count falls in. */
+export interface ShareCheck {
+  readonly n: number;
+  readonly falseFailure: number;
+  readonly rows: readonly {
+    readonly id: string;
+    readonly count: number;
+    readonly share: number;
+    readonly expected: number;
+    readonly low: number;
+    readonly high: number;
+    readonly ok: boolean;
+  }[];
+  /** Backends that answered although they have no share. */
+  readonly strangers: readonly string[];
+}
+
 /**
- * Checks that `counts` follow `expectedShares` (by backend id, summing to 1) as a correct random
- * balancer would, failing a correct one with probability at most `falseFailure`. The failure lists
- * every backend's count, expected count and share, deviation, and the interval it had to fall in.
+ * Compares `counts` with `expectedShares` (by backend id, summing to 1): each count's interval is
+ * what a correct random balancer stays within but with probability `falseFailure` for the whole check.
  */
-export function expectShares(
+export function checkShares(
   counts: ReadonlyMap<string, number>,
   expectedShares: ReadonlyMap<string, number>,
   falseFailure: number = defaultFalseFailure,
-): void {
+): ShareCheck {
   const n = [...counts.values()].reduce((sum, count) => sum + count, 0);
   const tail = tailPerBackend(expectedShares.size, falseFailure);
   const rows = [...expectedShares].map(([id, share]) => {
@@ -85,6 +101,14 @@ export function expectShares(
     return { id, count, share, expected: n * share, low, high, ok: count >= low && count <= high };
   });
   const strangers = [...counts.keys()].filter((id) => !expectedShares.has(id) && (counts.get(id) ?? 0) > 0);
+  return { n, falseFailure, rows, strangers };
+}
+
+/**
+ * Throws unless every count of `check` is within its interval and no stranger answered. The failure
+ * lists every backend's count, expected count and share, deviation, and the interval it had to fall in.
+ */
+export function assertShares({ n, falseFailure, rows, strangers }: ShareCheck): void {
   if (rows.every((row) => row.ok) && strangers.length === 0) return;
   const table = rows.map(
     (row) =>
@@ -94,4 +118,13 @@ export function expectShares(
   throw new ExpectationError(
     `expected ${n} requests spread in the shares below, within exact binomial bounds at a false-failure probability of ${falseFailure} for the whole check:\n${table.join('\n')}`,
   );
+}
+
+/** checkShares, then assertShares. */
+export function expectShares(
+  counts: ReadonlyMap<string, number>,
+  expectedShares: ReadonlyMap<string, number>,
+  falseFailure: number = defaultFalseFailure,
+): void {
+  assertShares(checkShares(counts, expectedShares, falseFailure));
 }

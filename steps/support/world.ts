@@ -2,7 +2,7 @@ import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumb
 import type { ConnectionFate, OpenConnection } from './abuse.ts';
 import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
 import { selectAdapter } from './adapters/select.ts';
-import type { BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
+import type { Arrival, BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
 import { selectBackendProvider } from './backends/select.ts';
 import {
   type ConfigDocument,
@@ -17,12 +17,19 @@ import type { KeyFlood, LimitedRun } from './limits.ts';
 import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
 import {
+  requestsOverTimeChart,
+  requestsPerBackendChart,
+  type ScenarioChart,
+  timelineChart,
+} from './report/scenario-charts.ts';
+import {
   type ChangeMark,
   expectNotSooner,
   expectSettledWithin,
   type RoutingGoal,
   sendUntilSettled,
 } from './routing.ts';
+import type { ShareCheck } from './statistics.ts';
 import type { StickyAnswer } from './sticky.ts';
 import { timeouts } from './timeouts.ts';
 import {
@@ -114,6 +121,8 @@ export class LbWorld extends World<LbWorldParameters> {
   slowClient: (ConnectionFate & { readonly startedMs: number }) | undefined;
   /** The last run of requests on one keep-alive client. */
   keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
+  /** Charts of what the checks saw, attached to the report on failure (or always; see hooks.ts). */
+  readonly charts: ScenarioChart[] = [];
   /** The backends the traffic last settled on (initially: the whole pool). */
   #routedTo: ReadonlySet<string> = new Set();
 
@@ -646,6 +655,44 @@ export class LbWorld extends World<LbWorldParameters> {
     );
     parts.push(`client log (${log.length} exchanges):\n${log.slice(0, 500).join('\n')}`);
     return parts.join('\n\n');
+  }
+
+  /** Records each backend's count against its share and the interval it had to fall in. */
+  chartShares(check: ShareCheck): void {
+    this.charts.push(
+      requestsPerBackendChart(check.rows, `exact binomial, false-failure probability ${check.falseFailure}`),
+    );
+  }
+
+  /** Records each backend's count against the exact number it had to receive. */
+  chartExactCounts(counts: ReadonlyMap<string, number>, expected: number): void {
+    const rows = [...counts].map(([id, count]) => ({ id, count, expected, low: expected, high: expected }));
+    this.charts.push(requestsPerBackendChart(rows, `exactly ${expected}`));
+  }
+
+  /** Records when backend `id` received requests, against what the clients saw of the breaker. */
+  chartBreakerTimeline(id: string, arrivals: readonly Arrival[]): void {
+    const sent = (keep: (exchange: Exchange) => boolean) =>
+      this.exchanges.filter(keep).map((exchange) => exchange.sentAtMs);
+    const breaker = (exchange: Exchange) => exchange.headers?.['x-circuit-breaker'];
+    const chart = timelineChart(
+      'circuit-breaker.svg',
+      `Circuit breaker: what reached ${id}, and what clients got`,
+      [
+        { name: `arrived at ${id}`, atMs: arrivals.map((arrival) => arrival.atMs) },
+        { name: 'answered', atMs: sent((e) => e.status !== undefined && e.status < 500) },
+        { name: 'failed', atMs: sent((e) => (e.status === undefined || e.status >= 500) && !breaker(e)) },
+        { name: 'refused: open', atMs: sent((e) => breaker(e) === 'open') },
+        { name: 'refused: overloaded', atMs: sent((e) => breaker(e) === 'overloaded') },
+      ],
+    );
+    if (chart) this.charts.push(chart);
+  }
+
+  /** The charts to attach: those the checks recorded, and the clients' requests over time. */
+  chartsToAttach(): ScenarioChart[] {
+    const overTime = requestsOverTimeChart(this.exchanges);
+    return overTime ? [...this.charts, overTime] : [...this.charts];
   }
 
   /** Problems no step checked: a balancer or backend that died on its own. */

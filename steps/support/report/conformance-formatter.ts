@@ -1,11 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type { Envelope } from '@cucumber/messages';
-import { buildConformanceReport, renderConformanceMarkdown } from './conformance.ts';
+import { buildConformanceRun, renderConformanceMarkdown } from './conformance.ts';
+import { renderConformanceHtml } from './conformance-html.ts';
 
 /**
  * Writes conformance.json to its output (`--format ./steps/support/report/conformance-formatter.mjs:reports/conformance.json`),
- * the Markdown rendering to formatOptions.conformanceMarkdown when set, and the verdict line to stderr.
+ * and, when formatOptions.conformanceMarkdown is set, the Markdown there with conformance.html and
+ * each scenario's evidence (evidence/<feature>/<scenario>/) beside it; the verdict line goes to stderr.
  */
 export default class ConformanceFormatter extends Formatter {
   static override readonly documentation = 'lbspec conformance report (JSON, plus Markdown beside it)';
@@ -19,9 +22,19 @@ export default class ConformanceFormatter extends Formatter {
   }
 
   override async finished(): Promise<void> {
-    const report = buildConformanceReport(this.#envelopes);
+    const { report, evidence } = buildConformanceRun(this.#envelopes);
     this.log(`${JSON.stringify(report, null, 2)}\n`);
-    if (this.#markdownPath) writeFileSync(this.#markdownPath, renderConformanceMarkdown(report));
+    if (this.#markdownPath) {
+      // The evidence of an earlier run would be mistaken for this one's.
+      const reports = dirname(this.#markdownPath);
+      rmSync(join(reports, 'evidence'), { recursive: true, force: true });
+      for (const file of evidence) {
+        mkdirSync(dirname(join(reports, file.path)), { recursive: true });
+        writeFileSync(join(reports, file.path), file.content);
+      }
+      writeFileSync(this.#markdownPath, renderConformanceMarkdown(report));
+      writeFileSync(join(reports, 'conformance.html'), renderConformanceHtml(report));
+    }
     const { passed, failed, unsupported, skipped } = report.totals;
     process.stderr.write(
       `conformance of ${report.adapter?.name ?? 'unknown balancer'}: ${report.verdict.toUpperCase()} (${passed} passed, ${failed} failed, ${unsupported} unsupported, ${skipped} skipped)\n`,

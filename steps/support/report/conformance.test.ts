@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
-import { buildConformanceReport, renderConformanceMarkdown } from './conformance.ts';
+import {
+  buildConformanceReport,
+  buildConformanceRun,
+  renderConformanceMarkdown,
+  slug,
+} from './conformance.ts';
+import { renderConformanceHtml } from './conformance-html.ts';
 import { mediaTypes } from './media-types.ts';
 
 const at = (seconds: number) => ({ seconds, nanos: 0 });
@@ -143,4 +149,58 @@ test('a run where nothing ran is a failure, and says so', () => {
   assert.equal(report.verdict, 'fail');
   assert.equal(report.adapter, null);
   assert.match(renderConformanceMarkdown(report), /No scenario ran: nothing was checked\./);
+});
+
+test("a scenario's attachments become evidence files the Markdown and HTML reports link", () => {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"><title>chart</title></svg>';
+  const envelopes = run([
+    {
+      name: 'Rotates: in order!',
+      tags: ['@task-01'],
+      statuses: ['PASSED', 'FAILED'],
+      attach: ['text/plain', 'log'],
+    },
+    { name: 'Rotates: in order!', tags: ['@task-01'], statuses: ['PASSED'] },
+  ]);
+  // Two charts of one name from the failed step, as the hooks attach them.
+  const chart = {
+    attachment: {
+      testCaseStartedId: 's0',
+      mediaType: mediaTypes.svg,
+      body: Buffer.from(svg).toString('base64'),
+      contentEncoding: 'BASE64',
+      fileName: 'requests-per-backend.svg',
+    },
+  } as unknown as Envelope;
+  envelopes.splice(envelopes.length - 3, 0, chart, chart);
+  const { report, evidence } = buildConformanceRun(envelopes);
+  const directory = 'evidence/rr/rotates-in-order';
+  assert.deepEqual(
+    evidence.map((file) => file.path),
+    [
+      `${directory}/evidence.txt`,
+      `${directory}/requests-per-backend.svg`,
+      `${directory}/requests-per-backend-2.svg`,
+    ],
+  );
+  assert.equal(evidence[1]?.content.toString(), svg, 'a chart is written as the SVG it was, not base64');
+  assert.equal(evidence[0]?.content.toString(), 'log');
+  assert.deepEqual(
+    report.scenarios[0]?.evidence,
+    evidence.map((file) => file.path),
+  );
+  assert.equal(report.scenarios[1]?.evidence, undefined, 'a scenario that attached nothing links nothing');
+  const markdown = renderConformanceMarkdown(report);
+  assert.ok(markdown.includes(`[requests-per-backend.svg](${directory}/requests-per-backend.svg)`));
+  const html = renderConformanceHtml(report);
+  assert.ok(html.includes(`<tr id="${directory}">`));
+  assert.ok(html.includes(`<img class="chart" src="${directory}/requests-per-backend-2.svg"`));
+  assert.ok(html.includes(`<a href="${directory}/evidence.txt">evidence.txt</a>`));
+  assert.ok(html.includes('Verdict: FAIL'));
+});
+
+test('slugs are safe in paths', () => {
+  assert.equal(slug('A <b>/ "quoted" path (chunked)'), 'a-b-quoted-path-chunked');
+  assert.equal(slug('***'), 'unnamed');
+  assert.ok(slug('x'.repeat(100)).length <= 60);
 });

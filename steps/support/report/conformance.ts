@@ -17,6 +17,21 @@ export interface ScenarioResult {
   readonly durationMs: number;
   /** Why it failed (first failing step's message) or why it is unsupported. */
   readonly reason?: string;
+  /** What it attached (evidence text, charts), as paths relative to the reports directory. */
+  readonly evidence?: readonly string[];
+}
+
+/** An attachment to write beside the report. */
+export interface EvidenceFile {
+  /** Relative to the reports directory, under evidence/. */
+  readonly path: string;
+  readonly content: Buffer;
+}
+
+interface Attached {
+  readonly mediaType: string;
+  readonly content: Buffer;
+  readonly fileName?: string;
 }
 
 export interface GroupResult {
@@ -54,6 +69,7 @@ interface Attempt {
   statuses: TestStepResultStatus[];
   firstFailure?: string;
   unsupported?: string;
+  attached: Attached[];
 }
 
 const toMs = (timestamp: { seconds: number; nanos: number }): number =>
@@ -61,6 +77,14 @@ const toMs = (timestamp: { seconds: number; nanos: number }): number =>
 
 /** Builds the conformance report from a run's cucumber messages. Pure: same messages, same report. */
 export function buildConformanceReport(envelopes: readonly Envelope[]): ConformanceReport {
+  return buildConformanceRun(envelopes).report;
+}
+
+/** The report, and every scenario's attachments as files for the evidence/ directory it links to. */
+export function buildConformanceRun(envelopes: readonly Envelope[]): {
+  report: ConformanceReport;
+  evidence: EvidenceFile[];
+} {
   const featureNames = new Map<string, string>();
   const pickles = new Map<string, { name: string; uri: string; tags: string[] }>();
   const pickleOfTestCase = new Map<string, string>();
@@ -80,7 +104,7 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
       pickleOfTestCase.set(envelope.testCase.id, envelope.testCase.pickleId);
     } else if (envelope.testCaseStarted) {
       const { id, testCaseId, timestamp } = envelope.testCaseStarted;
-      attempts.set(id, { testCaseId, startedMs: toMs(timestamp), statuses: [] });
+      attempts.set(id, { testCaseId, startedMs: toMs(timestamp), statuses: [], attached: [] });
     } else if (envelope.testStepFinished) {
       const attempt = attempts.get(envelope.testStepFinished.testCaseStartedId);
       const result = envelope.testStepFinished.testStepResult;
@@ -89,7 +113,7 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
         attempt.firstFailure = result.message ?? result.exception?.message ?? result.status;
       }
     } else if (envelope.attachment) {
-      const { mediaType, body, testCaseStartedId } = envelope.attachment;
+      const { mediaType, body, testCaseStartedId, contentEncoding, fileName } = envelope.attachment;
       if (mediaType === mediaTypes.adapter && adapter === null) {
         const { backendProvider: provider, ...description } = JSON.parse(body) as AdapterDescription & {
           backendProvider?: string;
@@ -101,6 +125,11 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
         const attempt = attempts.get(testCaseStartedId);
         const { adapter: name, reasons } = JSON.parse(body) as { adapter: string; reasons: string[] };
         if (attempt) attempt.unsupported = `${name} lacks ${reasons.join('; ')}`;
+      } else if (mediaType !== mediaTypes.adapter && testCaseStartedId) {
+        const content = Buffer.from(body, (contentEncoding as string) === 'BASE64' ? 'base64' : 'utf8');
+        attempts
+          .get(testCaseStartedId)
+          ?.attached.push({ mediaType, content, ...(fileName === undefined ? {} : { fileName }) });
       }
     } else if (envelope.testCaseFinished) {
       const attempt = attempts.get(envelope.testCaseFinished.testCaseStartedId);
@@ -116,6 +145,8 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
   }
 
   const scenarios: ScenarioResult[] = [];
+  const evidence: EvidenceFile[] = [];
+  const directories = new Set<string>();
   for (const attempt of attempts.values()) {
     if (attempt.willBeRetried) continue;
     const pickle = pickles.get(pickleOfTestCase.get(attempt.testCaseId) ?? '');
@@ -127,6 +158,8 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
         : outcome === 'unsupported'
           ? attempt.unsupported
           : undefined;
+    const files = evidenceOf(attempt.attached, uniqueDirectory(directories, pickle.uri, pickle.name));
+    evidence.push(...files);
     scenarios.push({
       name: pickle.name,
       feature: featureNames.get(pickle.uri) ?? pickle.uri,
@@ -135,6 +168,7 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
       outcome,
       durationMs: Math.round((attempt.finishedMs ?? attempt.startedMs) - attempt.startedMs),
       ...(reason === undefined ? {} : { reason }),
+      ...(files.length === 0 ? {} : { evidence: files.map((file) => file.path) }),
     });
   }
   scenarios.sort((a, b) => a.uri.localeCompare(b.uri));
@@ -148,7 +182,7 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([tag, members]) => ({ tag, ...summarise(tasks[tag.slice(1) as TaskTag] ?? tag, members) }));
 
-  return {
+  const report: ConformanceReport = {
     adapter,
     backendProvider,
     startedAt: new Date(runStartedMs).toISOString(),
@@ -159,6 +193,42 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
     byTask,
     scenarios,
   };
+  return { report, evidence };
+}
+
+/** A name fit for a path: lower case, words joined by "-", at most 60 characters. */
+export function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60)
+      .replace(/-$/, '') || 'unnamed'
+  );
+}
+
+// evidence/<feature>/<scenario>, numbered when two scenarios would share one.
+function uniqueDirectory(taken: Set<string>, uri: string, name: string): string {
+  const base = `evidence/${slug(uri.replace(/^features\//, '').replace(/\.feature$/, ''))}/${slug(name)}`;
+  let directory = base;
+  for (let n = 2; taken.has(directory); n++) directory = `${base}-${n}`;
+  taken.add(directory);
+  return directory;
+}
+
+// A file per attachment: its own name when it has one (numbered on a clash), else evidence.txt.
+function evidenceOf(attached: readonly Attached[], directory: string): EvidenceFile[] {
+  const names = new Set<string>();
+  return attached.map(({ mediaType, content, fileName }) => {
+    const wanted = fileName ?? (mediaType.startsWith('text/') ? 'evidence.txt' : 'attachment.bin');
+    const dot = wanted.lastIndexOf('.');
+    let name = wanted;
+    for (let n = 2; names.has(name); n++)
+      name = dot > 0 ? `${wanted.slice(0, dot)}-${n}${wanted.slice(dot)}` : `${wanted}-${n}`;
+    names.add(name);
+    return { path: `${directory}/${name}`, content };
+  });
 }
 
 function outcomeOf(attempt: Attempt): Outcome {
@@ -229,7 +299,10 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
     lines.push('', `### ${feature.name} (${feature.uri})`, '');
     for (const scenario of report.scenarios.filter((s) => s.uri === feature.uri)) {
       const reason = scenario.reason ? `: ${firstLine(scenario.reason)}` : '';
-      lines.push(`- **${scenario.outcome}** ${scenario.name} (${scenario.durationMs} ms)${reason}`);
+      const evidence = (scenario.evidence ?? []).map((path) => `[${path.replace(/^.*\//, '')}](${path})`);
+      lines.push(
+        `- **${scenario.outcome}** ${scenario.name} (${scenario.durationMs} ms)${reason}${evidence.length > 0 ? ` (evidence: ${evidence.join(', ')})` : ''}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -78,3 +78,32 @@ test('a failed cell or a missing report makes the matrix fail', () => {
   });
   assert.equal(missing.columns[1]?.verdict, 'no report');
 });
+
+test("a cell links the scenario's evidence in its balancer's conformance page", () => {
+  const matrix = buildMatrix(
+    [
+      {
+        adapter: 'nginx',
+        reportsDir: 'matrix/nginx',
+        report: report('nginx', [
+          {
+            name: 'even',
+            outcome: 'failed',
+            reason: 'uneven',
+            evidence: [
+              'evidence/round-robin/even/evidence.txt',
+              'evidence/round-robin/even/requests-per-backend.svg',
+            ],
+          },
+        ]),
+      },
+    ],
+    new Date(),
+  );
+  const link = 'matrix/nginx/conformance.html#evidence/round-robin/even';
+  assert.equal(matrix.rows[0]?.cells[0]?.evidence, link);
+  assert.equal(matrix.columns[0]?.report, 'matrix/nginx/conformance.html');
+  const html = renderMatrixHtml(matrix);
+  assert.ok(html.includes(`<a href="${link}">evidence</a>`));
+  assert.ok(html.includes('(<a href="matrix/nginx/conformance.html">report</a>)'));
+});

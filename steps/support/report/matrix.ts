@@ -1,4 +1,5 @@
 import type { ConformanceReport, Outcome } from './conformance.ts';
+import { escapeHtml, htmlPage } from './html-page.ts';
 
 /** One balancer's column: its name as run, and its report (or why there is none). */
 export interface MatrixColumn {
@@ -6,11 +7,15 @@ export interface MatrixColumn {
   readonly report: ConformanceReport | undefined;
   /** Set when the run produced no report (e.g. the suite could not start). */
   readonly problem?: string;
+  /** Where the run's reports are, relative to the matrix's own: evidence links start there. */
+  readonly reportsDir?: string;
 }
 
 export interface MatrixCell {
   readonly outcome: Outcome | 'missing';
   readonly reason?: string;
+  /** The scenario's evidence directory, relative to the matrix's reports. */
+  readonly evidence?: string;
 }
 
 export interface MatrixRow {
@@ -29,6 +34,8 @@ export interface Matrix {
     version: string;
     verdict: string;
     problem?: string;
+    /** The run's conformance report (HTML), relative to the matrix's reports. */
+    report?: string;
   }[];
   readonly rows: readonly MatrixRow[];
   /** True when no cell failed and every balancer produced a report. */
@@ -53,9 +60,14 @@ export function buildMatrix(columns: readonly MatrixColumn[], date: Date): Matri
     cells: columns.map((column): MatrixCell => {
       const found = column.report?.scenarios.find((s) => s.uri === row.uri && s.name === row.scenario);
       if (!found) return { outcome: 'missing', reason: column.problem ?? 'not in this run' };
-      return found.reason === undefined
-        ? { outcome: found.outcome }
-        : { outcome: found.outcome, reason: found.reason };
+      const directory = found.evidence?.[0]?.replace(/\/[^/]*$/, '');
+      return {
+        outcome: found.outcome,
+        ...(found.reason === undefined ? {} : { reason: found.reason }),
+        ...(directory === undefined
+          ? {}
+          : { evidence: `${joinPath(column.reportsDir, 'conformance.html')}#${directory}` }),
+      };
     }),
   }));
   matrixRows.sort((a, b) => a.uri.localeCompare(b.uri));
@@ -67,6 +79,9 @@ export function buildMatrix(columns: readonly MatrixColumn[], date: Date): Matri
       version: column.report?.adapter?.version ?? 'unknown',
       verdict: column.report?.verdict ?? 'no report',
       ...(column.problem ? { problem: column.problem } : {}),
+      ...(column.report && column.reportsDir !== undefined
+        ? { report: joinPath(column.reportsDir, 'conformance.html') }
+        : {}),
     })),
     rows: matrixRows,
     ok:
@@ -95,19 +110,17 @@ export function renderMatrixMarkdown(matrix: Matrix): string {
   for (const feature of [...new Set(matrix.rows.map((row) => row.feature))]) {
     lines.push('', `## ${feature}`, '', header, rule);
     for (const row of matrix.rows.filter((r) => r.feature === feature)) {
-      const cells = row.cells.map((cell) =>
-        cell.reason ? `${cell.outcome}: ${firstLine(cell.reason)}` : cell.outcome,
-      );
+      const cells = row.cells.map((cell) => {
+        const text = cell.reason ? `${cell.outcome}: ${firstLine(cell.reason)}` : cell.outcome;
+        return cell.evidence ? `${text} ([evidence](${cell.evidence}))` : text;
+      });
       lines.push(`| ${row.scenario} | ${row.tasks.join(' ')} | ${cells.join(' | ').replaceAll('\n', ' ')} |`);
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-const escapeHtml = (text: string) =>
-  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
-
-/** A self-contained HTML page (inline style, no scripts, no external files): opens from disk. */
+/** A self-contained HTML page: a row per scenario, a column per balancer, evidence linked. */
 export function renderMatrixHtml(matrix: Matrix): string {
   const head = matrix.columns
     .map((c) => `<th>${escapeHtml(c.name)}<br><small>${escapeHtml(c.version)}</small></th>`)
@@ -121,7 +134,8 @@ export function renderMatrixHtml(matrix: Matrix): string {
       const cells = row.cells
         .map((cell) => {
           const reason = cell.reason ? `<div class="reason">${escapeHtml(firstLine(cell.reason))}</div>` : '';
-          return `<td class="${cell.outcome}" title="${escapeHtml(cell.reason ?? cell.outcome)}">${cell.outcome}${reason}</td>`;
+          const evidence = cell.evidence ? ` <a href="${escapeHtml(cell.evidence)}">evidence</a>` : '';
+          return `<td class="${cell.outcome}" title="${escapeHtml(cell.reason ?? cell.outcome)}">${cell.outcome}${evidence}${reason}</td>`;
         })
         .join('');
       body.push(
@@ -129,30 +143,24 @@ export function renderMatrixHtml(matrix: Matrix): string {
       );
     }
   }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>lbspec conformance matrix</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d1d1f; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #d0d0d5; padding: 6px 10px; text-align: left; vertical-align: top; }
-thead th { background: #f3f3f6; }
-tr.feature th { background: #e8ecf5; font-size: 15px; }
-td.passed { background: #d9f2df; color: #0b5d1e; font-weight: 600; }
-td.failed, td.missing { background: #fbdada; color: #8a1111; font-weight: 600; }
-td.unsupported { background: #eeeeee; color: #555; }
-td.skipped { background: #fff5d6; color: #6b5300; }
-td.tasks { color: #555; white-space: nowrap; }
-.reason { font-weight: normal; font-size: 12px; max-width: 28em; }
-.verdict { font-size: 16px; font-weight: 600; }
-</style></head><body>
-<h1>lbspec conformance matrix</h1>
-<p class="verdict">${matrix.ok ? 'Every declared capability passes.' : 'Some declared capabilities fail.'}</p>
-<p>${escapeHtml(matrix.date)} &middot; ${matrix.columns.map((c) => `${escapeHtml(c.name)} ${escapeHtml(c.version)}: ${escapeHtml(c.verdict)}`).join(' &middot; ')}</p>
+  const runs = matrix.columns
+    .map((c) => {
+      const report = c.report ? ` (<a href="${escapeHtml(c.report)}">report</a>)` : '';
+      return `${escapeHtml(c.name)} ${escapeHtml(c.version)}: ${escapeHtml(c.verdict)}${report}`;
+    })
+    .join(' &middot; ');
+  return htmlPage(
+    'lbspec conformance matrix',
+    `<p class="verdict">${matrix.ok ? 'Every declared capability passes.' : 'Some declared capabilities fail.'}</p>
+<p>${escapeHtml(matrix.date)} &middot; ${runs}</p>
 <table><thead><tr><th>scenario</th><th>tasks</th>${head}</tr></thead>
 <tbody>
 ${body.join('\n')}
 </tbody></table>
-<p>passed: the balancer behaved as the scenario requires &middot; failed: it did not &middot; unsupported: it does not declare a capability the scenario needs (reason shown) &middot; skipped: not run.</p>
-</body></html>
-`;
+<p>passed: the balancer behaved as the scenario requires &middot; failed: it did not &middot; unsupported: it does not declare a capability the scenario needs (reason shown) &middot; skipped: not run &middot; evidence: what the scenario attached (its log and charts).</p>`,
+  );
+}
+
+function joinPath(directory: string | undefined, path: string): string {
+  return directory === undefined || directory === '' ? path : `${directory.replace(/\/$/, '')}/${path}`;
 }

@@ -4,4 +4,6 @@ export const mediaTypes = {
   adapter: 'application/vnd.lbspec.adapter+json',
   /** JSON { adapter, missing, reasons }: the scenario was skipped as unsupported. */
   unsupported: 'application/vnd.lbspec.unsupported+json',
+  /** A chart of what a check saw. */
+  svg: 'image/svg+xml',
 } as const;

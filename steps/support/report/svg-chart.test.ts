@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeXml, niceStep, renderLineChart } from './svg-chart.ts';
-
-/** Throws unless every element is closed in order and every attribute is quoted: well-formed enough for SVG. */
-function assertWellFormed(svg: string): void {
-  const open: string[] = [];
-  for (const [, closing, name, attributes, selfClosing] of svg.matchAll(
-    /<(\/?)([a-zA-Z][\w:-]*)([^>]*?)(\/?)>/g,
-  )) {
-    assert.doesNotMatch(attributes ?? '', /=\s*[^"\s]/, `unquoted attribute in <${name}${attributes}>`);
-    if (closing) assert.equal(open.pop(), name, `</${name}> closes the wrong element`);
-    else if (!selfClosing) open.push(name as string);
-  }
-  assert.deepEqual(open, [], 'elements left open');
-  assert.doesNotMatch(svg.replace(/<[^>]*>/g, ''), /[<>]|&(?!amp;|lt;|gt;|quot;)/, 'unescaped text');
-}
+import { assertWellFormed, markTitles } from './svg-assertions.ts';
+import { escapeXml, niceStep, renderBarChart, renderLineChart } from './svg-chart.ts';
 
 const chart = {
   title: 'Latency <by> percentile & target',
@@ -84,4 +71,79 @@ test('nice steps and escaping', () => {
   assert.equal(niceStep(1, 5), 0.2);
   assert.equal(niceStep(0, 5), 1);
   assert.equal(escapeXml('<a & "b">'), '&lt;a &amp; &quot;b&quot;&gt;');
+});
+
+test('a bar chart shows each value against its expected value and range, and marks the bars outside', () => {
+  const svg = renderBarChart({
+    title: 'Requests per backend',
+    xLabel: 'backend',
+    yLabel: 'requests',
+    bars: [
+      { label: 'b1', value: 2989, expected: 2000, low: 1815, high: 2188 },
+      { label: 'b2', value: 2011, expected: 2000, low: 1815, high: 2188 },
+      { label: 'b3', value: 0, expected: 2000, low: 1815, high: 2188 },
+    ],
+  });
+  assertWellFormed(svg);
+  assert.deepEqual(markTitles(svg), [
+    'b1: 2,989 requests, expected 2,000, allowed 1,815..2,188',
+    'b2: 2,011 requests, expected 2,000, allowed 1,815..2,188',
+    'b3: 0 requests, expected 2,000, allowed 1,815..2,188',
+  ]);
+  assert.equal((svg.match(/data-outside="true"/g) ?? []).length, 2);
+  for (const label of ['within range', 'outside range', 'allowed range', 'expected', 'backend', 'b3'])
+    assert.ok(svg.includes(`>${label}<`), `the chart shows "${label}"`);
+});
+
+test('step lines hold each value until the next point; dashed guides and point-only series draw as told', () => {
+  const svg = renderLineChart({
+    title: 'styles',
+    xLabel: 's',
+    yLabel: 'requests',
+    series: [
+      {
+        name: 'count',
+        style: 'step',
+        points: [
+          [0, 1],
+          [1, 3],
+          [2, 2],
+        ],
+      },
+      {
+        name: 'bound',
+        style: 'dashed',
+        points: [
+          [0, 5],
+          [2, 7],
+        ],
+      },
+      { name: 'events', style: 'points', points: [[0.5, 4]] },
+    ],
+  });
+  assertWellFormed(svg);
+  const polylines = [...svg.matchAll(/<polyline points="([^"]+)"([^>]*)>/g)];
+  assert.equal(polylines.length, 2, 'no line joins the point-only series');
+  assert.equal(polylines[0]?.[1]?.split(' ').length, 5, 'a step line turns a corner before each new value');
+  assert.match(polylines[1]?.[2] ?? '', /stroke-dasharray/);
+  assert.deepEqual(markTitles(svg).slice(-1), ['events: 0.5 -> 4 requests']);
+});
+
+test('lanes are named inside the plot and each event says which lane it is on', () => {
+  const svg = renderLineChart({
+    title: 'timeline',
+    xLabel: 's',
+    yLabel: '',
+    yTicks: [
+      { value: 2, label: 'arrived' },
+      { value: 1, label: 'refused' },
+    ],
+    series: [
+      { name: 'arrived', style: 'points', points: [[0, 2]] },
+      { name: 'refused', style: 'points', points: [[1, 1]] },
+    ],
+  });
+  assertWellFormed(svg);
+  assert.deepEqual(markTitles(svg), ['arrived: 0 -> arrived', 'refused: 1 -> refused']);
+  assert.doesNotMatch(svg, /rotate\(-90\)/, 'no empty y axis title');
 });

@@ -1,12 +1,17 @@
 /**
- * Small, dependency-free SVG line charts for reports: axes with ticks, units, a legend, and every
- * plotted value also written as a <title> on its point, so a reader (or a test) can see the numbers.
+ * Small, dependency-free SVG charts for reports: axes with ticks, units, a legend, and every
+ * plotted value also written as a <title> on its mark, so a reader (or a test) can see the numbers.
  */
 
 export interface Series {
   readonly name: string;
   /** [x, y] in the chart's own units, x already on the axis's scale (see xTicks). */
   readonly points: readonly (readonly [number, number])[];
+  /**
+   * line: points joined (the default); step: the value holds until the next point (counts, states);
+   * points: marks only (events); dashed: a bound or guide drawn thin and dashed.
+   */
+  readonly style?: 'line' | 'step' | 'points' | 'dashed';
 }
 
 export interface Tick {
@@ -21,14 +26,38 @@ export interface LineChart {
   readonly series: readonly Series[];
   /** Where to mark the x axis; default: five evenly spaced values. */
   readonly xTicks?: readonly Tick[];
+  /** Where to mark the y axis (lanes of a timeline); default: nice values from zero. */
+  readonly yTicks?: readonly Tick[];
+  /** The x axis's extent when it must differ from the points' and ticks' (room around categories). */
+  readonly xDomain?: readonly [number, number];
   /** How a point's x is named in its tooltip; default: the number. */
   readonly describeX?: (x: number) => string;
+}
+
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+  /** The value a correct balancer would give on average. */
+  readonly expected?: number;
+  /** The range the value had to fall in; a bar outside it is drawn in red. */
+  readonly low?: number;
+  readonly high?: number;
+}
+
+export interface BarChart {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly bars: readonly Bar[];
 }
 
 const width = 720;
 const height = 400;
 const margin = { top: 40, right: 180, bottom: 50, left: 70 };
+const plotWidth = width - margin.left - margin.right;
+const plotHeight = height - margin.top - margin.bottom;
 const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const colours = { ok: '#1f77b4', outside: '#d62728', band: '#2ca02c', expected: '#000000' };
 
 /** Escapes text for SVG element content and attribute values. */
 export function escapeXml(text: string): string {
@@ -48,7 +77,7 @@ export function niceStep(span: number, count: number): number {
   return multiple * power;
 }
 
-function formatNumber(value: number): string {
+export function formatNumber(value: number): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude >= 1000) return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -56,47 +85,66 @@ function formatNumber(value: number): string {
   return Number(value.toPrecision(3)).toString();
 }
 
-/** Renders `chart` as a standalone SVG document. */
-export function renderLineChart(chart: LineChart): string {
-  const points = chart.series.flatMap((series) => series.points);
-  if (points.length === 0) throw new Error(`chart "${chart.title}" has no points to draw`);
-  for (const [x, y] of points) {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      throw new Error(`chart "${chart.title}" has a point that is not a finite number: (${x}, ${y})`);
-    }
-  }
-  const xs = points.map(([x]) => x);
-  const ys = points.map(([, y]) => y);
-  const xTicks =
-    chart.xTicks ??
-    evenTicks(Math.min(...xs), Math.max(...xs), 5).map((v) => ({ value: v, label: formatNumber(v) }));
-  const xMin = Math.min(...xs, ...xTicks.map((tick) => tick.value));
-  const xMax = Math.max(...xs, ...xTicks.map((tick) => tick.value));
-  const yStep = niceStep(Math.max(...ys, 0) - Math.min(...ys, 0), 5);
-  const yMin = Math.floor(Math.min(...ys, 0) / yStep) * yStep;
-  const yMax = Math.max(Math.ceil(Math.max(...ys) / yStep) * yStep, yMin + yStep);
-  const plotWidth = width - margin.left - margin.right;
-  const plotHeight = height - margin.top - margin.bottom;
-  const px = (x: number) =>
-    margin.left + (xMax === xMin ? plotWidth / 2 : ((x - xMin) / (xMax - xMin)) * plotWidth);
-  const py = (y: number) => margin.top + plotHeight - ((y - yMin) / (yMax - yMin)) * plotHeight;
-  const describeX = chart.describeX ?? formatNumber;
+function requireFinite(title: string, values: readonly number[]): void {
+  const bad = values.find((value) => !Number.isFinite(value));
+  if (bad !== undefined) throw new Error(`chart "${title}" has a value that is not a finite number: ${bad}`);
+}
 
+/** A y axis from zero (or below, for negative values) to a nice value above the largest. */
+function yAxisFor(
+  values: readonly number[],
+  ticks?: readonly Tick[],
+): { min: number; max: number; ticks: Tick[] } {
+  if (ticks && ticks.length > 0) {
+    const tickValues = ticks.map((tick) => tick.value);
+    const min = Math.min(...values, ...tickValues);
+    const max = Math.max(...values, ...tickValues);
+    const pad = max === min ? 1 : (max - min) * 0.08;
+    return { min: min - pad, max: max + pad, ticks: [...ticks] };
+  }
+  const step = niceStep(Math.max(...values, 0) - Math.min(...values, 0), 5);
+  const min = Math.floor(Math.min(...values, 0) / step) * step;
+  const max = Math.max(Math.ceil(Math.max(...values) / step) * step, min + step);
+  const nice: Tick[] = [];
+  for (let value = min; value <= max + step / 1e6; value += step) {
+    const rounded = Number(value.toPrecision(12));
+    nice.push({ value: rounded, label: formatNumber(rounded) });
+  }
+  return { min, max, ticks: nice };
+}
+
+interface Frame {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly xTicks: readonly Tick[];
+  readonly yTicks: readonly Tick[];
+  /** Lane names go inside the plot, above their line, instead of beside the axis. */
+  readonly lanes?: boolean;
+  readonly px: (x: number) => number;
+  readonly py: (y: number) => number;
+}
+
+/** The document's opening, title, grid, ticks and axes: everything but the marks and legend. */
+function framing(frame: Frame): string[] {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<title>${escapeXml(chart.title)}</title>`,
+    `<title>${escapeXml(frame.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="10" y="22" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`,
+    `<text x="10" y="22" font-size="14" font-weight="bold">${escapeXml(frame.title)}</text>`,
   ];
-  for (let y = yMin; y <= yMax + yStep / 1e6; y += yStep) {
-    const at = py(y).toFixed(1);
+  for (const tick of frame.yTicks) {
+    const y = frame.py(tick.value);
+    const label = frame.lanes
+      ? `<text x="${margin.left + 4}" y="${(y - 8).toFixed(1)}" fill="#555555">${escapeXml(tick.label)}</text>`
+      : `<text x="${margin.left - 6}" y="${y.toFixed(1)}" text-anchor="end" dominant-baseline="middle">${escapeXml(tick.label)}</text>`;
     parts.push(
-      `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${at}" y2="${at}" stroke="#e0e0e0"/>`,
-      `<text x="${margin.left - 6}" y="${at}" text-anchor="end" dominant-baseline="middle">${formatNumber(y)}</text>`,
+      `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e0e0e0"/>`,
+      label,
     );
   }
-  for (const tick of xTicks) {
-    const at = px(tick.value).toFixed(1);
+  for (const tick of frame.xTicks) {
+    const at = frame.px(tick.value).toFixed(1);
     parts.push(
       `<line x1="${at}" x2="${at}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#e0e0e0"/>`,
       `<text x="${at}" y="${margin.top + plotHeight + 16}" text-anchor="middle">${escapeXml(tick.label)}</text>`,
@@ -105,29 +153,154 @@ export function renderLineChart(chart: LineChart): string {
   parts.push(
     `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}" stroke="black"/>`,
     `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="black"/>`,
-    `<text x="${margin.left + plotWidth / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`,
-    `<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`,
+    `<text x="${margin.left + plotWidth / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(frame.xLabel)}</text>`,
   );
+  if (frame.yLabel !== '')
+    parts.push(
+      `<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(frame.yLabel)}</text>`,
+    );
+  return parts;
+}
+
+/** One legend entry: a sample of the mark and its name, in the margin right of the plot. */
+function legendEntry(
+  index: number,
+  name: string,
+  sample: (x1: number, x2: number, y: number) => string,
+): string[] {
+  const y = margin.top + 10 + index * 20;
+  const x = width - margin.right + 16;
+  return [
+    sample(x, x + 20, y),
+    `<text x="${x + 26}" y="${y}" dominant-baseline="middle">${escapeXml(name)}</text>`,
+  ];
+}
+
+const lineSample = (colour: string, dashed: boolean) => (x1: number, x2: number, y: number) =>
+  `<line x1="${x1}" x2="${x2}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="3"${dashed ? ' stroke-dasharray="6 3"' : ''}/>`;
+
+const boxSample = (colour: string, opacity: number) => (x1: number, x2: number, y: number) =>
+  `<rect x="${x1}" y="${y - 6}" width="${x2 - x1}" height="12" fill="${colour}" fill-opacity="${opacity}"/>`;
+
+/** Renders `chart` as a standalone SVG document. */
+export function renderLineChart(chart: LineChart): string {
+  const points = chart.series.flatMap((series) => series.points);
+  if (points.length === 0) throw new Error(`chart "${chart.title}" has no points to draw`);
+  const xs = points.map(([x]) => x);
+  const ys = points.map(([, y]) => y);
+  requireFinite(chart.title, [...xs, ...ys]);
+  const xTicks =
+    chart.xTicks ??
+    evenTicks(Math.min(...xs), Math.max(...xs), 5).map((v) => ({ value: v, label: formatNumber(v) }));
+  const xMin = Math.min(...xs, ...xTicks.map((tick) => tick.value), ...(chart.xDomain ?? []));
+  const xMax = Math.max(...xs, ...xTicks.map((tick) => tick.value), ...(chart.xDomain ?? []));
+  const yAxis = yAxisFor(ys, chart.yTicks);
+  const px = (x: number) =>
+    margin.left + (xMax === xMin ? plotWidth / 2 : ((x - xMin) / (xMax - xMin)) * plotWidth);
+  const py = (y: number) =>
+    margin.top + plotHeight - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * plotHeight;
+  const describeX = chart.describeX ?? formatNumber;
+  const describeY = (y: number) =>
+    chart.yTicks?.find((tick) => tick.value === y)?.label ?? `${formatNumber(y)} ${chart.yLabel}`;
+
+  const parts = framing({ ...chart, xTicks, yTicks: yAxis.ticks, lanes: chart.yTicks !== undefined, px, py });
   chart.series.forEach((series, index) => {
     const colour = palette[index % palette.length] as string;
-    const path = series.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
-    parts.push(`<g class="series" data-name="${escapeXml(series.name)}">`);
-    parts.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+    const style = series.style ?? 'line';
+    parts.push(`<g class="series" data-name="${escapeXml(series.name)}" data-style="${style}">`);
+    if (style !== 'points' && series.points.length > 0) {
+      const corners = style === 'step' ? stepCorners(series.points) : series.points;
+      const path = corners.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
+      const stroke = style === 'dashed' ? ' stroke-width="1.5" stroke-dasharray="6 3"' : ' stroke-width="2"';
+      parts.push(`<polyline points="${path}" fill="none" stroke="${colour}"${stroke}/>`);
+    }
+    const radius = style === 'dashed' ? 2 : 3;
     for (const [x, y] of series.points) {
       parts.push(
-        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${colour}"><title>${escapeXml(`${series.name}: ${describeX(x)} -> ${formatNumber(y)} ${chart.yLabel}`)}</title></circle>`,
+        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="${radius}" fill="${colour}"><title>${escapeXml(`${series.name}: ${describeX(x)} -> ${describeY(y)}`)}</title></circle>`,
       );
     }
     parts.push('</g>');
-    const legendY = margin.top + 10 + index * 20;
-    const legendX = width - margin.right + 16;
-    parts.push(
-      `<line x1="${legendX}" x2="${legendX + 20}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="3"/>`,
-      `<text x="${legendX + 26}" y="${legendY}" dominant-baseline="middle">${escapeXml(series.name)}</text>`,
-    );
+    parts.push(...legendEntry(index, series.name, lineSample(colour, style === 'dashed')));
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
+}
+
+/**
+ * Renders `chart` as bars, one per category: each bar's value, with the range it had to fall in
+ * as a green band and the expected value as a black mark; a bar outside its range is red.
+ */
+export function renderBarChart(chart: BarChart): string {
+  if (chart.bars.length === 0) throw new Error(`chart "${chart.title}" has no bars to draw`);
+  const values = chart.bars.flatMap((bar) => [
+    bar.value,
+    ...[bar.expected, bar.low, bar.high].filter((v): v is number => v !== undefined),
+  ]);
+  requireFinite(chart.title, values);
+  const yAxis = yAxisFor(values);
+  const slot = plotWidth / chart.bars.length;
+  const xTicks = chart.bars.map((bar, index) => ({ value: index, label: bar.label }));
+  const px = (index: number) => margin.left + slot * (index + 0.5);
+  const py = (y: number) =>
+    margin.top + plotHeight - ((y - yAxis.min) / (yAxis.max - yAxis.min)) * plotHeight;
+  const parts = framing({ ...chart, xTicks, yTicks: yAxis.ticks, px, py });
+  const barWidth = Math.min(60, slot * 0.5);
+  chart.bars.forEach((bar, index) => {
+    const centre = px(index);
+    const left = (centre - barWidth / 2).toFixed(1);
+    const outside =
+      (bar.low !== undefined && bar.value < bar.low) || (bar.high !== undefined && bar.value > bar.high);
+    const range =
+      bar.low === undefined && bar.high === undefined
+        ? ''
+        : `, allowed ${formatNumber(bar.low ?? 0)}..${formatNumber(bar.high ?? bar.value)}`;
+    const expected = bar.expected === undefined ? '' : `, expected ${formatNumber(bar.expected)}`;
+    parts.push(
+      `<g class="bar" data-label="${escapeXml(bar.label)}" data-value="${bar.value}"${outside ? ' data-outside="true"' : ''}>`,
+    );
+    if (bar.low !== undefined || bar.high !== undefined) {
+      const top = py(bar.high ?? bar.value);
+      const bottom = py(bar.low ?? 0);
+      parts.push(
+        `<rect x="${(centre - barWidth * 0.8).toFixed(1)}" y="${top.toFixed(1)}" width="${(barWidth * 1.6).toFixed(1)}" height="${Math.max(bottom - top, 1).toFixed(1)}" fill="${colours.band}" fill-opacity="0.25"/>`,
+      );
+    }
+    const top = py(Math.max(bar.value, 0));
+    const bottom = py(Math.min(bar.value, 0));
+    parts.push(
+      `<rect x="${left}" y="${top.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${Math.max(bottom - top, 0.5).toFixed(1)}" fill="${outside ? colours.outside : colours.ok}"><title>${escapeXml(`${bar.label}: ${formatNumber(bar.value)} ${chart.yLabel}${expected}${range}`)}</title></rect>`,
+    );
+    if (bar.expected !== undefined) {
+      const at = py(bar.expected).toFixed(1);
+      parts.push(
+        `<line x1="${(centre - barWidth * 0.8).toFixed(1)}" x2="${(centre + barWidth * 0.8).toFixed(1)}" y1="${at}" y2="${at}" stroke="${colours.expected}" stroke-width="2"/>`,
+      );
+    }
+    parts.push('</g>');
+  });
+  const legend: [string, (x1: number, x2: number, y: number) => string][] = [
+    ['within range', boxSample(colours.ok, 1)],
+    ['outside range', boxSample(colours.outside, 1)],
+  ];
+  if (chart.bars.some((bar) => bar.low !== undefined || bar.high !== undefined))
+    legend.push(['allowed range', boxSample(colours.band, 0.25)]);
+  if (chart.bars.some((bar) => bar.expected !== undefined))
+    legend.push(['expected', lineSample(colours.expected, false)]);
+  for (const [index, [name, sample]] of legend.entries()) parts.push(...legendEntry(index, name, sample));
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+// A step line's corners: each value holds until the next point's x.
+function stepCorners(points: readonly (readonly [number, number])[]): (readonly [number, number])[] {
+  const corners: (readonly [number, number])[] = [];
+  points.forEach(([x, y], index) => {
+    const previous = points[index - 1];
+    if (previous) corners.push([x, previous[1]]);
+    corners.push([x, y]);
+  });
+  return corners;
 }
 
 function evenTicks(min: number, max: number, count: number): number[] {
