@@ -3,7 +3,9 @@ Feature: Defences against abusive clients
   slowly (slowloris), send headers or bodies too large, or sit idle; each defence leaves a
   well-behaved client alone. A connection past "maxConnectionsPerClient" for its address is closed
   at once, without an answer. Headers not all in within "headerTimeoutMs" get 408 and the
-  connection closed (or just the close). Headers over "maxHeaderBytes" get 431; a body over
+  connection closed (or just the close); a request whose body has not all arrived within
+  "requestTimeoutMs" gets the same, and its copy on the way to a backend is abandoned, so a slow
+  body holds no backend connection. Headers over "maxHeaderBytes" get 431; a body over
   "maxBodyBytes" gets 413. A connection idle for "idleTimeoutMs" is closed.
 
   Each client here has an address of its own on loopback.
@@ -41,6 +43,17 @@ Feature: Defences against abusive clients
     When a client sends the headers of a request one byte every 50 ms, never finishing them
     Then the balancer answered it 408 or closed it within the header timeout
     And a client that sends a whole request's headers over 400 ms gets an answer
+
+  @task-10 @l7 @request-timeout
+  Scenario: A body that never finishes is cut off in time and holds no backend connection
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends, with these client limits:
+      """
+      { "requestTimeoutMs": 1000 }
+      """
+    When a client sends the body of a POST one byte every 50 ms, never finishing it
+    Then the balancer answered it 408 or closed it within the request timeout
+    And backend b1 soon has no request in flight
 
   @task-10 @l7 @size-limits
   Scenario: Headers and bodies over their limits are refused; those within are served

@@ -29,13 +29,20 @@ Then('requests are routed like this:', async function (this: LbWorld, table: Dat
     throw new ExpectationError(`requests went to the wrong place:\n  ${wrong.join('\n  ')}`);
 });
 
-// Every request of these tables is for host app.example.
+// Every request of these tables is for host app.example unless a table has a host column.
 const host = 'app.example';
 
 Then('requests reach the backends like this:', async function (this: LbWorld, table: DataTable) {
   const wrong: string[] = [];
-  for (const { target = '/', to = '', 'received target': url, 'received host': received } of table.hashes()) {
-    const answer = await rawHttpRequest(this.listenerAddress, { path: target, headers: [['Host', host]] });
+  for (const row of table.hashes()) {
+    const {
+      target = '/',
+      to = '',
+      'received target': url,
+      'received host': received,
+      host: sent = host,
+    } = row;
+    const answer = await rawHttpRequest(this.listenerAddress, { path: target, headers: [['Host', sent]] });
     const reached = answer.headers['x-backend-id'] ?? `HTTP ${answer.status}`;
     const echo =
       reached === to ? (JSON.parse(answer.body) as { url: string; headers: { host?: string } }) : undefined;

@@ -115,6 +115,14 @@ const connectionLimit = (protocol: string) =>
   `A client holding its most connections gets no more, while others are served (${protocol})`;
 const headerTimeout = 'Headers that never finish are cut off in time; slow but complete ones are served';
 const sizeLimits = 'Headers and bodies over their limits are refused; those within are served';
+const requestTimeout = 'A body that never finishes is cut off in time and holds no backend connection';
+const smuggling = 'Requests with ambiguous framing are refused, and what they smuggle reaches no backend';
+const malformed =
+  'Malformed request lines, Host headers and header lines are refused with 400 and reach no backend';
+const requestLine = 'A request line over the header limit gets 414; one within it is served';
+const pathNormalisation =
+  'Dot segments and doubled slashes are resolved before routing, so no path escapes its route';
+const absoluteForm = 'An absolute-form target reaches the backend as a path';
 const idleTimeout = 'An idle connection is closed after the idle timeout';
 const hashKeyless = 'Requests without a key take turns';
 const stickyRepinned = 'A client whose backend leaves the pool goes elsewhere and is pinned there';
@@ -293,9 +301,14 @@ const expectations: Record<string, Expectation> = {
   'route-limit-on-listener': { tags: '@rate-limit', mustFail: [limitPerRoute] },
   'limit-skips-upgrades': { tags: '@rate-limit', mustFail: [limitUpgrades] },
   'limits-ignored': {
-    tags: '@client-connection-limit or @header-timeout or @size-limits or @idle-timeout',
-    mustFail: [...both(connectionLimit), headerTimeout, sizeLimits, idleTimeout],
+    tags: '@client-connection-limit or @header-timeout or @size-limits or @idle-timeout or @request-timeout',
+    mustFail: [...both(connectionLimit), headerTimeout, sizeLimits, idleTimeout, requestTimeout],
   },
+  'lenient-parser': { tags: '@security', mustFail: [smuggling] },
+  'host-unchecked': { tags: '@security', mustFail: [malformed] },
+  'long-target-as-431': { tags: '@security', mustFail: [requestLine] },
+  'raw-path-routing': { tags: '@security', mustFail: [pathNormalisation, absoluteForm] },
+  'absolute-form-as-path': { tags: '@security', mustFail: [absoluteForm] },
   'chunked-body-unlimited': { tags: '@size-limits', mustFail: [sizeLimits] },
   'hash-keyless-to-one': { tags: '@keyless-round-robin', mustFail: [hashKeyless] },
   'hash-unbounded': { tags: '@hash-bounded-load', mustFail: [hashBounded] },

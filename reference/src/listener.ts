@@ -4,6 +4,7 @@ import {
   type IncomingMessage,
   type ServerOptions,
   type ServerResponse,
+  STATUS_CODES,
 } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { parseAddress } from './config/address.ts';
@@ -11,6 +12,7 @@ import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import type { AffinityDefect } from './l7/affinity.ts';
 import { headerText, proxyHttpRequest, sendError } from './l7/http-proxy.ts';
+import { type VettedRequest, type VettingDefects, vetRequest } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
@@ -77,6 +79,12 @@ export interface Defects {
   readonly affinityOnlyWithoutCookie?: boolean;
   /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
   readonly affinity?: AffinityDefect;
+  /** Request vetting defects: raw paths routed, any Host believed, absolute-form targets as paths. */
+  readonly vetting?: VettingDefects;
+  /** Answer a request line too long with 431, as if a header were too long. */
+  readonly longTargetAs431?: boolean;
+  /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
+  readonly lenientParser?: boolean;
 }
 
 /** A routing decision with the pool that serves it right now. */
@@ -155,20 +163,29 @@ function openHttpServer(
   perClient: ConnectionsPerClient | undefined,
 ): HttpServer {
   const limits = config.limits ?? {};
-  const route = (request: IncomingMessage): Routed | undefined =>
-    context.routeFor(config.address, {
+  const route = (request: IncomingMessage, vetted: VettedRequest): Routed | undefined => {
+    const routed = context.routeFor(config.address, {
       method: request.method ?? 'GET',
-      host: request.headers.host,
-      target: request.url ?? '/',
+      host: vetted.host,
+      target: vetted.target,
       header: (name) => headerText(request, name),
     });
+    // An absolute-form target names the host the backend is to see (RFC 9112 3.2.2).
+    if (vetted.authority === undefined || routed?.kind !== 'forward' || routed.upstreamHost !== undefined)
+      return routed;
+    return { ...routed, upstreamHost: vetted.authority };
+  };
+  const vet = (request: IncomingMessage) =>
+    vetRequest(request.method ?? 'GET', request.url ?? '/', request.rawHeaders, context.defects.vetting);
   // Every request, an upgrade too, spends a token of each rate limit that applies to it.
   const admit = (request: IncomingMessage, routed: Routed | undefined) =>
     admitAll(context.limitsFor(config.address, routed), {
       peerAddress: request.socket.remoteAddress ?? '',
       header: (name) => headerText(request, name),
     });
-  const server = createHttpServer(serverOptions(limits), (request, response) => {
+  const options = serverOptions(limits);
+  if (context.defects.lenientParser) options.insecureHTTPParser = true;
+  const server = createHttpServer(options, (request, response) => {
     const declared = Number(request.headers['content-length']);
     if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
       response.setHeader('connection', 'close');
@@ -181,7 +198,13 @@ function openHttpServer(
       );
       return;
     }
-    const routed = route(request);
+    const vetted = vet(request);
+    if (!vetted.ok) {
+      response.setHeader('connection', 'close');
+      refuseRequest(request, response, vetted.status, vetted.message, {});
+      return;
+    }
+    const routed = route(request, vetted);
     const verdict = admit(request, routed);
     if (!verdict.allowed) {
       refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
@@ -190,13 +213,21 @@ function openHttpServer(
     const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
     void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
   });
-  // Node answers a header overflow with 431 and a headers timeout with 408 itself.
+  server.on('clientError', (error: Error, socket: Socket) =>
+    answerClientError(error, socket, context.defects.longTargetAs431 === true),
+  );
   if (limits.idleTimeoutMs !== undefined) closeWhenIdle(server, limits.idleTimeoutMs);
   // Checked before node parses anything on the connection.
   if (perClient) server.prependListener('connection', (socket: Socket) => perClient.admit(socket));
   if (!context.defects.ignoreUpgrade) {
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-      const routed = route(request);
+      const vetted = vet(request);
+      if (!vetted.ok) {
+        socket.on('error', () => socket.destroy());
+        answerOnSocket(socket, vetted.status, vetted.message, {});
+        return;
+      }
+      const routed = route(request, vetted);
       const verdict = context.defects.upgradesUnlimited ? undefined : admit(request, routed);
       if (verdict && !verdict.allowed) {
         socket.on('error', () => socket.destroy());
@@ -212,6 +243,42 @@ function openHttpServer(
     server.on('checkContinue', (request, response) => server.emit('request', request, response));
   }
   return server;
+}
+
+/**
+ * Answers a request the parser refused, as node would (431 for headers too large, 408 for headers
+ * too slow, 400 for anything malformed, then the connection closed), except that a request line
+ * too long gets 414 (RFC 9110 15.5.15): the data that overflowed starts a request, and the parser
+ * stopped before its first line end.
+ */
+function answerClientError(
+  error: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number },
+  socket: Socket,
+  lineAs431: boolean,
+): void {
+  if (socket.writable && socket.bytesWritten === 0) {
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? !lineAs431 && requestLineUnfinished(error.rawPacket, error.bytesParsed)
+          ? 414
+          : 431
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+            ? 413
+            : 400;
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
+  }
+  socket.destroy(error);
+}
+
+// The parser stopped (bytesParsed) before the first line end of data that starts a request.
+function requestLineUnfinished(packet: Buffer | undefined, stoppedAt: number | undefined): boolean {
+  if (packet === undefined || !/^[A-Z]+ /.test(packet.subarray(0, 16).toString('latin1'))) return false;
+  const lineEnd = packet.indexOf(10);
+  return lineEnd < 0 || (stoppedAt !== undefined && stoppedAt < lineEnd);
 }
 
 /**
@@ -241,11 +308,17 @@ function closeWhenIdle(server: HttpServer, idleMs: number): void {
 function serverOptions(limits: ClientLimits): ServerOptions {
   const options: ServerOptions = { noDelay: true };
   if (limits.maxHeaderBytes !== undefined) options.maxHeaderSize = limits.maxHeaderBytes;
-  if (limits.headerTimeoutMs !== undefined) {
-    options.headersTimeout = limits.headerTimeoutMs;
-    // The whole-request timeout would otherwise cap the headers timeout, and cut long uploads.
-    options.requestTimeout = 0;
-    options.connectionsCheckingInterval = Math.max(20, Math.min(1_000, limits.headerTimeoutMs / 10));
+  // Node's own whole-request timeout (300 s) would cap the headers timeout and cut long uploads,
+  // so it is ours or none. Node checks both every connectionsCheckingInterval.
+  const { headerTimeoutMs, requestTimeoutMs } = limits;
+  if (headerTimeoutMs !== undefined || requestTimeoutMs !== undefined) {
+    options.requestTimeout = requestTimeoutMs ?? 0;
+    options.headersTimeout = headerTimeoutMs ?? requestTimeoutMs;
+    const shortest = Math.min(
+      headerTimeoutMs ?? Number.POSITIVE_INFINITY,
+      requestTimeoutMs ?? Number.POSITIVE_INFINITY,
+    );
+    options.connectionsCheckingInterval = Math.max(20, Math.min(1_000, shortest / 10));
   }
   return options;
 }

@@ -77,20 +77,27 @@ export function answerHead(socket: Socket, timeoutMs = timeouts.requestMs): Prom
   });
 }
 
-/** Sends `text` as is and reads what comes back until the balancer closes; a reset after an answer keeps the answer. */
+/**
+ * Sends `text` as is and reads what comes back until the balancer closes (closed) or the request
+ * time runs out (the client then closes); a reset after an answer keeps the answer.
+ */
 export function sendRawText(
   address: string,
   text: string,
-): Promise<{ status: number | undefined; received: string }> {
+): Promise<{ status: number | undefined; received: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = connect(splitHostPort(address));
     let received = '';
+    let closed = true;
     const finish = (): void => {
       clearTimeout(timer);
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1];
-      resolve({ status: status === undefined ? undefined : Number(status), received });
+      resolve({ status: status === undefined ? undefined : Number(status), received, closed });
     };
-    const timer = setTimeout(() => socket.destroy(), timeouts.requestMs);
+    const timer = setTimeout(() => {
+      closed = false;
+      socket.destroy();
+    }, timeouts.requestMs);
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
     });

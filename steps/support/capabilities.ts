@@ -34,6 +34,16 @@ export const capabilities = {
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',
   'header-timeout': 'limits.headerTimeoutMs: headers not all in within it get 408 or a close (slowloris)',
   'size-limits': 'limits.maxHeaderBytes (431) and maxBodyBytes (413)',
+  'request-timeout':
+    'limits.requestTimeoutMs: a request not all in within it gets 408 or a close; its backend copy is abandoned',
+  'request-smuggling':
+    'ambiguous framing (Content-Length with Transfer-Encoding, two lengths, odd Transfer-Encoding, bad chunk sizes) refused, the connection closed, nothing smuggled through',
+  'malformed-requests':
+    'malformed request lines and header names, missing, repeated or invalid Host: 400; a bare CR refused or made a space',
+  'request-line-limit': 'a request line over limits.maxHeaderBytes gets 414',
+  'path-normalisation':
+    'dot segments (also %2e) resolved and slashes merged before routing; the backend gets that path',
+  'absolute-form': 'an absolute-form target is routed by its host and forwarded as a path with that Host',
   'idle-timeout': 'limits.idleTimeoutMs: an idle connection is closed',
   'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
   'hop-by-hop-headers':
@@ -118,16 +128,24 @@ export function declareCapabilities(
   return { supported: [...supported], reasons: all };
 }
 
+/** Tags that group scenarios by topic (select them with --tags) and require nothing of a balancer. */
+export const topicTags = {
+  security: 'hostile clients: smuggling, malformed requests, paths that try to escape their route',
+  robustness: 'faulty backends, reloads and long runs',
+} as const satisfies Record<string, string>;
+
+const isTopic = (name: string): boolean => Object.hasOwn(topicTags, name);
+
 /**
  * The capabilities a scenario needs, from its tags. Every tag must be a known capability or a task
  * (a typo like @round-robn must not silently drop a requirement), with at least one of each.
  */
 export function requiredCapabilities(tags: readonly string[]): Capability[] {
   const names = tags.map((tag) => tag.replace(/^@/, ''));
-  const unknown = names.filter((name) => !isCapability(name) && !isTaskTag(name));
+  const unknown = names.filter((name) => !isCapability(name) && !isTaskTag(name) && !isTopic(name));
   if (unknown.length > 0) {
     throw new Error(
-      `unknown tags ${unknown.map((n) => `@${n}`).join(', ')}: add them to steps/support/capabilities.ts or tasks.ts`,
+      `unknown tags ${unknown.map((n) => `@${n}`).join(', ')}: add them to steps/support/capabilities.ts (capabilities or topicTags) or tasks.ts`,
     );
   }
   if (!names.some(isTaskTag)) throw new Error('the scenario has no @task-NN tag naming the task it grades');

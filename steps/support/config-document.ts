@@ -21,6 +21,7 @@ export interface ListenerDocument {
   readonly limits?: {
     readonly maxConnectionsPerClient?: number;
     readonly headerTimeoutMs?: number;
+    readonly requestTimeoutMs?: number;
     readonly maxHeaderBytes?: number;
     readonly maxBodyBytes?: number;
     readonly idleTimeoutMs?: number;

@@ -226,6 +226,7 @@ export interface ListenerConfig {
 export interface ClientLimits {
   readonly maxConnectionsPerClient?: number;
   readonly headerTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
   readonly maxHeaderBytes?: number;
   readonly maxBodyBytes?: number;
   readonly idleTimeoutMs?: number;

@@ -251,6 +251,19 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     };
     unknownPool(text(listener.pool), `${at}/pool`);
     issues.push(...routeIssues(listener, at, unknownPool));
+    const limits = (listener.limits ?? {}) as Record<string, unknown>;
+    const { headerTimeoutMs, requestTimeoutMs } = limits;
+    if (
+      typeof headerTimeoutMs === 'number' &&
+      typeof requestTimeoutMs === 'number' &&
+      requestTimeoutMs < headerTimeoutMs
+    ) {
+      issues.push({
+        pointer: `${at}/limits/requestTimeoutMs`,
+        message: `the whole request is given ${requestTimeoutMs} ms, less than its headers alone (headerTimeoutMs ${headerTimeoutMs})`,
+        fix: 'make requestTimeoutMs at least headerTimeoutMs, or leave one of them out',
+      });
+    }
   }
 
   for (const [poolName, pool] of entries(root.pools)) {

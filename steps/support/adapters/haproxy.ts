@@ -40,6 +40,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'streaming',
           'keep-alive',
           'websocket',
+          'request-smuggling',
           'hash-bounded-load',
         ],
         'not expressible in HAProxy 2.6',
@@ -63,6 +64,14 @@ export function haproxyAdapter(): ProcessAdapter {
           maglev: 'HAProxy has a consistent tree and map-based hashing, no Maglev table',
           'keyless-round-robin':
             'with hash-type consistent a request without the key walks the hash tree: uneven, not in turns (seen 12/14/3/11 of 40)',
+          'request-timeout':
+            'timeout http-request covers the body only with option http-buffer-request, which this adapter does not use',
+          'malformed-requests': 'HAProxy passes a Host with a path or a space in it on to the server',
+          'request-line-limit':
+            'the request head limit is tune.bufsize, a global this adapter does not translate',
+          'path-normalisation':
+            'normalize-uri (path-strip-dotdot, path-merge-slashes) is experimental in HAProxy 2.6 (expose-experimental-directives)',
+          'absolute-form': 'HAProxy forwards an absolute-form target to the server as it came',
           'hop-by-hop-headers':
             'HAProxy passes Keep-Alive, TE, Proxy-Authorization and the headers Connection names on to the server',
           'circuit-breaker':

@@ -36,6 +36,9 @@ export function nginxAdapter(): ProcessAdapter {
         'keep-alive',
         'websocket',
         'bad-gateway',
+        'request-smuggling',
+        'malformed-requests',
+        'request-line-limit',
       ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
@@ -63,6 +66,10 @@ export function nginxAdapter(): ProcessAdapter {
         'circuit-breaker':
           'max_fails/fail_timeout is the nearest: no half-open trial count, no growing open time, and max_conns answers 502',
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
+        'request-timeout': 'client_body_timeout limits the time between two reads, not the whole body',
+        'path-normalisation':
+          "the route map reads $request_uri as sent; nginx's normalised $uri is percent-decoded too, which a byte-exact target rules out",
+        'absolute-form': 'the target is forwarded from $request_uri, its dot segments unresolved',
       };
       if (existsSync(streamModulePath)) supported.push('l4');
       else

@@ -1,0 +1,150 @@
+import { type DataTable, Then, When } from '@cucumber/cucumber';
+import { openConnection, sendRawText, trickle } from './support/abuse.ts';
+import { ExpectationError } from './support/expectations.ts';
+import { timeouts } from './support/timeouts.ts';
+import { wallClockMs } from './support/traffic.ts';
+import { pollUntil } from './support/waiting.ts';
+import type { LbWorld } from './support/world.ts';
+
+/** A table cell as bytes: "\r\n" is CR LF, a lone "\r" a bare CR (a lone "\n" is already an LF). */
+export function rawRequestText(cell: string): string {
+  return cell.replaceAll('\\r', '\r');
+}
+
+/** What a balancer may do with an ambiguous request, by the words of the table's "answer" column. */
+const allowedAnswers: Readonly<Record<string, (status: number | undefined) => boolean>> = {
+  '400': (status) => status === 400,
+  '400 or 501': (status) => status === 400 || status === 501,
+  '400, or one answer by the chunks': (status) => status !== undefined,
+};
+
+/** The request a smuggling attempt hides behind an ambiguous one (45 bytes). */
+export const smuggledRequest = 'GET /smuggled HTTP/1.1\r\nHost: app.example\r\n\r\n';
+
+Then(
+  'each of these requests, followed on its connection by a smuggled request, gets its answer and then the close:',
+  async function (this: LbWorld, table: DataTable) {
+    const wrong: string[] = [];
+    for (const { what = '', answer: allowed = '', request = '' } of table.hashes()) {
+      const fits = allowedAnswers[allowed];
+      if (!fits)
+        throw new Error(
+          `"${allowed}" is not an answer this step knows: ${Object.keys(allowedAnswers).join('; ')}`,
+        );
+      const answer = await sendRawText(this.listenerAddress, rawRequestText(request) + smuggledRequest);
+      const answers = answer.received.match(/HTTP\/1\.[01] \d{3}/g) ?? [];
+      if (!fits(answer.status) || !answer.closed || answers.length > 1) {
+        wrong.push(
+          `${what}: expected ${allowed} and then the close; got ${answers.join(', ') || 'no answer'}, connection ${answer.closed ? 'closed' : `still open after ${timeouts.requestMs} ms`} (${JSON.stringify(answer.received.slice(0, 80))})`,
+        );
+      }
+    }
+    if (wrong.length > 0)
+      throw new ExpectationError(`ambiguous requests were not refused safely:\n  ${wrong.join('\n  ')}`);
+  },
+);
+
+Then('no backend received the smuggled request', async function (this: LbWorld) {
+  for (const [id, backend] of this.backends) {
+    const smuggled = (await backend.arrivals()).filter((arrival) => arrival.path?.startsWith('/smuggled'));
+    if (smuggled.length > 0)
+      throw new ExpectationError(
+        `backend ${id} received ${smuggled.length} request(s) for /smuggled, hidden behind an ambiguous one`,
+      );
+  }
+});
+
+Then(
+  'each of these requests is answered {int}:',
+  async function (this: LbWorld, status: number, table: DataTable) {
+    const wrong: string[] = [];
+    for (const { what = '', request = '' } of table.hashes()) {
+      const answer = await sendRawText(
+        this.listenerAddress,
+        rawRequestText(request).replace(/\r\n\r\n$/, '\r\nConnection: close\r\n\r\n'),
+      );
+      if (answer.status !== status)
+        wrong.push(
+          `${what}: got ${answer.status ?? 'no answer'} (${JSON.stringify(answer.received.slice(0, 80))})`,
+        );
+    }
+    if (wrong.length > 0)
+      throw new ExpectationError(`expected each request answered ${status}:\n  ${wrong.join('\n  ')}`);
+  },
+);
+
+Then(
+  'a header value with a bare CR in it is refused with 400, or reaches the backend with a space for the CR',
+  async function (this: LbWorld) {
+    const answer = await sendRawText(
+      this.listenerAddress,
+      'GET / HTTP/1.1\r\nHost: app.example\r\nX-A: a\rX-Injected: yes\r\nConnection: close\r\n\r\n',
+    );
+    if (answer.status === 400) return;
+    const body = answer.received.slice(answer.received.indexOf('\r\n\r\n') + 4);
+    const echo =
+      answer.status === 200 ? (JSON.parse(body) as { headers: Record<string, string> }) : undefined;
+    if (echo?.headers['x-a'] !== 'a X-Injected: yes' || echo.headers['x-injected'] !== undefined)
+      throw new ExpectationError(
+        `a header value with a bare CR got ${answer.status ?? 'no answer'}; the backend received ${echo ? `X-A: ${JSON.stringify(echo.headers['x-a'])} and X-Injected: ${JSON.stringify(echo.headers['x-injected'])}` : 'nothing'}`,
+      );
+  },
+);
+
+Then(
+  'a request with a target of {int} bytes is answered {int}',
+  async function (this: LbWorld, size: number, status: number) {
+    const target = `/${'a'.repeat(size - 1)}`;
+    const { status: got, received } = await sendRawText(
+      this.listenerAddress,
+      `GET ${target} HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n`,
+    );
+    if (got !== status)
+      throw new ExpectationError(
+        `a request with a ${size}-byte target got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
+      );
+  },
+);
+
+When(
+  'a client sends the body of a POST one byte every {int} ms, never finishing it',
+  async function (this: LbWorld, everyMs: number) {
+    const connection = openConnection(this.listenerAddress, '127.0.0.2');
+    const startedMs = wallClockMs();
+    connection.socket.write('POST /upload HTTP/1.1\r\nHost: app.example\r\nContent-Length: 100000\r\n\r\n');
+    void trickle(connection.socket, 'x'.repeat(100_000), everyMs);
+    const limit = this.config?.listeners[0]?.limits?.requestTimeoutMs;
+    if (limit === undefined) throw new Error('the balancer has no requestTimeoutMs');
+    const fate = await connection.fate(limit * 2 + timeouts.timingSlackMs * 4);
+    connection.socket.destroy();
+    this.slowClient = { ...fate, startedMs };
+  },
+);
+
+Then('the balancer answered it 408 or closed it within the request timeout', function (this: LbWorld) {
+  const slow = this.slowClient;
+  if (!slow) throw new Error('no slow client in this scenario');
+  const limit = this.config?.listeners[0]?.limits?.requestTimeoutMs ?? 0;
+  const tookMs = slow.atMs - slow.startedMs;
+  const answered = slow.received === '' || slow.received.startsWith('HTTP/1.1 408');
+  if (!slow.closed || !answered || tookMs > limit + timeouts.timingSlackMs) {
+    throw new ExpectationError(
+      `a client that never finished its body was ${slow.closed ? `closed after ${Math.round(tookMs)} ms` : 'never closed'} (allowed ${limit} ms + ${timeouts.timingSlackMs} ms slack), having received ${JSON.stringify(slow.received.slice(0, 60))}`,
+    );
+  }
+});
+
+Then('backend {word} soon has no request in flight', async function (this: LbWorld, id: string) {
+  let last = 0;
+  await pollUntil(
+    async () => {
+      last = await this.inFlight(id);
+      return last === 0 ? true : undefined;
+    },
+    { what: `backend ${id} to have no request in flight`, timeoutMs: timeouts.timingSlackMs },
+  ).catch(() => {
+    throw new ExpectationError(
+      `backend ${id} still held ${last} request(s) ${timeouts.timingSlackMs} ms after the client was cut off: the balancer kept the backend's copy of the slow request open`,
+    );
+  });
+});
