@@ -123,6 +123,9 @@ const requestLine = 'A request line over the header limit gets 414; one within i
 const pathNormalisation =
   'Dot segments and doubled slashes are resolved before routing, so no path escapes its route';
 const absoluteForm = 'An absolute-form target reaches the backend as a path';
+const spoiledAnswers = 'Answers a backend spoils reach the client as errors, never as whole answers';
+const stalledAnswer =
+  'A backend that stops sending in the middle of an answer is cut off within the response timeout';
 const idleTimeout = 'An idle connection is closed after the idle timeout';
 const hashKeyless = 'Requests without a key take turns';
 const stickyRepinned = 'A client whose backend leaves the pool goes elsewhere and is pinned there';
@@ -259,7 +262,9 @@ const expectations: Record<string, Expectation> = {
   },
   'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
   'backend-errors-as-502': { tags: '@task-06', mustFail: [passThrough] },
-  'failure-as-500': { tags: '@task-06', mustFail: [badGateway] },
+  'failure-as-500': { tags: '@task-06 or @robustness', mustFail: [badGateway, spoiledAnswers] },
+  'ends-broken-answers': { tags: '@robustness', mustFail: [spoiledAnswers] },
+  'stalled-answers-wait': { tags: '@robustness', mustFail: [stalledAnswer] },
   'no-continue': { tags: '@task-06', mustFail: [expectContinue] },
   'buffers-bodies': {
     tags: '@streaming',

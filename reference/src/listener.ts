@@ -83,6 +83,10 @@ export interface Defects {
   readonly vetting?: VettingDefects;
   /** Answer a request line too long with 431, as if a header were too long. */
   readonly longTargetAs431?: boolean;
+  /** End the client's answer normally when the backend breaks its off, as if it were whole. */
+  readonly endBrokenAnswers?: boolean;
+  /** Let a backend pause in the middle of an answer for as long as it likes. */
+  readonly noBodyTimeout?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }

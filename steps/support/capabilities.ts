@@ -53,6 +53,8 @@ export const capabilities = {
   'keep-alive': 'client connections kept alive, upstream connections reused',
   websocket: 'WebSocket upgrades proxied end to end',
   'bad-gateway': '502 when a backend refuses or resets the connection before answering',
+  'backend-faults':
+    'answers a backend breaks off reach the client broken off, never whole; one that is not HTTP gets 502; the balancer stays up',
   'active-health-checks':
     'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
   'initial-health-state':

@@ -243,7 +243,7 @@ export async function proxyHttpRequest(
     let head: AnswerHead;
     // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
     const { connectMs, responseMs } = upstream.pool.config.timeouts;
-    const thisAttempt = new UpstreamAttempt();
+    const thisAttempt = new UpstreamAttempt(defects.endBrokenAnswers);
     attempt = thisAttempt;
     let timedOutWaiting = false;
     const responseTimer = setTimeout(() => {
@@ -323,6 +323,7 @@ export async function proxyHttpRequest(
         ? undefined
         : affinityHeader(upstream, pinnedTo),
       answerHeaders,
+      defects.noBodyTimeout ? undefined : responseMs,
     );
     return;
   }
@@ -386,6 +387,8 @@ async function forwardAnswer(
   buffer: boolean | undefined,
   setCookie: string | undefined,
   answerHeaders: Readonly<Record<string, string>>,
+  /** The longest a body may pause in the middle (the response timeout). */
+  bodyIdleMs: number | undefined,
 ): Promise<void> {
   let headers = applyToHeaderList(forwardableHeaders(head.headers), rules);
   if (!isEmpty(answerHeaders)) headers = applyToHeaderList(headers, { set: answerHeaders });
@@ -397,7 +400,7 @@ async function forwardAnswer(
     return;
   }
   response.writeHead(head.statusCode, headers);
-  await attempt.pipeTo(response);
+  await attempt.pipeTo(response, bodyIdleMs);
 }
 
 // Without allocating, unlike Object.keys: this runs for every answer.

@@ -31,8 +31,13 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   /** undefined while the body flows; then how it ended. */
   #ended: { readonly error?: Error } | undefined;
   #whenEnded: (() => void) | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
 
-  constructor() {
+  readonly #endBrokenAnswers: boolean;
+
+  /** endBrokenAnswers: end the client's answer as if whole when the backend breaks its off (a defect). */
+  constructor(endBrokenAnswers = false) {
+    this.#endBrokenAnswers = endBrokenAnswers;
     this.head = new Promise((resolve, reject) => {
       this.#settleHead = { resolve, reject };
     });
@@ -47,9 +52,19 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     else this.#abortReason = reason;
   }
 
-  /** Streams the body into `response` and ends it; a break on either side destroys both. */
-  pipeTo(response: ServerResponse): Promise<void> {
+  /**
+   * Streams the body into `response` and ends it; a break on either side destroys both, and so does
+   * a backend that sends nothing for `idleMs` in the middle of it.
+   */
+  pipeTo(response: ServerResponse, idleMs?: number): Promise<void> {
     const queued = this.#take({ kind: 'response', response });
+    // Most answers are whole by now; only a body still on its way needs a timer.
+    if (idleMs !== undefined && !this.#ended) {
+      this.#idleTimer = setTimeout(
+        () => this.abort(new Error(`the backend sent nothing for ${idleMs} ms in the middle of its answer`)),
+        idleMs,
+      );
+    }
     return new Promise((resolve) => {
       response.once('close', () => {
         if (!response.writableFinished) this.abort(new Error('the client went away'));
@@ -92,13 +107,14 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   }
 
   #finishResponse(response: ServerResponse): void {
-    if (this.#ended?.error) response.destroy();
+    if (this.#ended?.error && !this.#endBrokenAnswers) response.destroy();
     else response.end();
   }
 
   #finish(ended: { readonly error?: Error }): void {
     if (this.#ended) return;
     this.#ended = ended;
+    clearTimeout(this.#idleTimer);
     if (this.#sink.kind === 'response') this.#finishResponse(this.#sink.response);
     this.#whenEnded?.();
   }
@@ -123,6 +139,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     const sink = this.#sink;
     switch (sink.kind) {
       case 'response':
+        this.#idleTimer?.refresh();
         return sink.response.write(chunk);
       case 'waiting':
         // The head's reader attaches a sink within a tick; until then, hold what came with the head.

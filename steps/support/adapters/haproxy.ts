@@ -41,6 +41,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'keep-alive',
           'websocket',
           'request-smuggling',
+          'backend-faults',
           'hash-bounded-load',
         ],
         'not expressible in HAProxy 2.6',

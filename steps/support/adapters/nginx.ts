@@ -66,6 +66,8 @@ export function nginxAdapter(): ProcessAdapter {
         'circuit-breaker':
           'max_fails/fail_timeout is the nearest: no half-open trial count, no growing open time, and max_conns answers 502',
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
+        'backend-faults':
+          'nginx reads an answer whose status line is not HTTP as HTTP/0.9 and passes its bytes on without a status line of its own',
         'request-timeout': 'client_body_timeout limits the time between two reads, not the whole body',
         'path-normalisation':
           "the route map reads $request_uri as sent; nginx's normalised $uri is percent-decoded too, which a byte-exact target rules out",

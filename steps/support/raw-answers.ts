@@ -1,0 +1,46 @@
+/**
+ * What a client can tell of an HTTP/1.1 answer read off a raw socket up to the close: whether it
+ * came whole by its own framing (Content-Length, or chunks up to the last one) or broken off.
+ */
+export type AnswerShape =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'whole' | 'broken-off'; readonly status: number; readonly bodyBytes: number }
+  /** No Content-Length and not chunked: the close is the end, so a cut looks whole. */
+  | { readonly kind: 'close-delimited'; readonly status: number; readonly bodyBytes: number };
+
+export function answerShape(received: string): AnswerShape {
+  const headEnd = received.indexOf('\r\n\r\n');
+  const statusMatch = /^HTTP\/1\.[01] (\d{3})/.exec(received);
+  if (headEnd < 0 || !statusMatch) return { kind: 'none' };
+  const status = Number(statusMatch[1]);
+  const head = received.slice(0, headEnd).toLowerCase();
+  const body = received.slice(headEnd + 4);
+  const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
+  if (/\r\ntransfer-encoding:[^\r]*chunked/.test(head)) {
+    const { complete, bytes } = readChunks(body);
+    return { kind: complete ? 'whole' : 'broken-off', status, bodyBytes: bytes };
+  }
+  if (length !== undefined) {
+    const bodyBytes = Buffer.byteLength(body, 'latin1');
+    return { kind: bodyBytes >= Number(length) ? 'whole' : 'broken-off', status, bodyBytes };
+  }
+  return { kind: 'close-delimited', status, bodyBytes: Buffer.byteLength(body, 'latin1') };
+}
+
+// Walks chunk by chunk; complete only when the zero-size chunk and its closing CRLF are in.
+function readChunks(body: string): { complete: boolean; bytes: number } {
+  let at = 0;
+  let bytes = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    if (lineEnd < 0) return { complete: false, bytes };
+    const size = Number.parseInt(body.slice(at, lineEnd), 16);
+    if (!Number.isFinite(size)) return { complete: false, bytes };
+    if (size === 0) return { complete: body.indexOf('\r\n', lineEnd + 2) >= 0, bytes };
+    const chunkEnd = lineEnd + 2 + size;
+    if (body.length < chunkEnd + 2)
+      return { complete: false, bytes: bytes + Math.max(0, body.length - lineEnd - 2) };
+    bytes += size;
+    at = chunkEnd + 2;
+  }
+}
