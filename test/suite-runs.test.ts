@@ -123,6 +123,8 @@ const requestLine = 'A request line over the header limit gets 414; one within i
 const pathNormalisation =
   'Dot segments and doubled slashes are resolved before routing, so no path escapes its route';
 const absoluteForm = 'An absolute-form target reaches the backend as a path';
+const adminToken = 'With a token, the admin endpoint answers only requests that carry it, and only GET';
+const badReload = 'An invalid new config is refused with its problem named, and the old one keeps serving';
 const spoiledAnswers = 'Answers a backend spoils reach the client as errors, never as whole answers';
 const stalledAnswer =
   'A backend that stops sending in the middle of an answer is cut off within the response timeout';
@@ -264,6 +266,8 @@ const expectations: Record<string, Expectation> = {
   'backend-errors-as-502': { tags: '@task-06', mustFail: [passThrough] },
   'failure-as-500': { tags: '@task-06 or @robustness', mustFail: [badGateway, spoiledAnswers] },
   'ends-broken-answers': { tags: '@robustness', mustFail: [spoiledAnswers] },
+  'admin-without-token': { tags: '@admin-api', mustFail: [adminToken] },
+  'exits-on-bad-reload': { tags: '@reload-validation', mustFail: [badReload] },
   'stalled-answers-wait': { tags: '@robustness', mustFail: [stalledAnswer] },
   'no-continue': { tags: '@task-06', mustFail: [expectContinue] },
   'buffers-bodies': {

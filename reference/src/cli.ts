@@ -67,11 +67,11 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
   const adminAddress = loaded.config.admin?.address;
   if (adminAddress) {
     try {
-      admin = await startAdminServer(adminAddress, () => ({
-        version,
-        ...balancer.status(),
-        lastReloadError,
-      }));
+      admin = await startAdminServer(
+        adminAddress,
+        () => ({ version, ...balancer.status(), lastReloadError }),
+        balancerOptions.defects?.adminIgnoresToken ? undefined : loaded.config.admin?.token,
+      );
     } catch (error) {
       await balancer.close(0);
       fail(exitCodes.failure, (error as Error).message);
@@ -91,13 +91,17 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
             `the admin address cannot change on reload (restart instead): ${adminAddress} -> ${next.config.admin?.address}`,
           );
         }
+        if (next.config.admin?.token !== loaded.config.admin?.token)
+          throw new Error('the admin token cannot change on reload (restart instead)');
         await balancer.apply(distortConfig(next.config), next.hash);
         lastReloadError = undefined;
         log(
           `serving epoch ${balancer.status().epoch}, config sha256 ${next.hash}: ${describeListeners(next.config)}`,
         );
       } catch (error) {
-        lastReloadError = { configHash: next?.hash ?? '', message: (error as Error).message };
+        const configHash = next?.hash ?? (error as { configHash?: string }).configHash ?? '';
+        lastReloadError = { configHash, message: (error as Error).message };
+        if (balancerOptions.defects?.exitOnBadReload) fail(exitCodes.invalid, (error as Error).message);
         log(`reload failed, still serving epoch ${balancer.status().epoch}: ${(error as Error).message}`);
       }
     });

@@ -83,6 +83,10 @@ export interface Defects {
   readonly vetting?: VettingDefects;
   /** Answer a request line too long with 431, as if a header were too long. */
   readonly longTargetAs431?: boolean;
+  /** Answer admin requests without asking for the admin token. */
+  readonly adminIgnoresToken?: boolean;
+  /** Exit when a reload brings an invalid config, instead of serving on. */
+  readonly exitOnBadReload?: boolean;
   /** End the client's answer normally when the backend breaks its off, as if it were whole. */
   readonly endBrokenAnswers?: boolean;
   /** Let a backend pause in the middle of an answer for as long as it likes. */

@@ -52,6 +52,10 @@ export const capabilities = {
     'bodies streamed both ways: 100 MB up and down with Content-Length or chunked, in bounded memory',
   'keep-alive': 'client connections kept alive, upstream connections reused',
   websocket: 'WebSocket upgrades proxied end to end',
+  'admin-api':
+    'the admin endpoint: GET /healthz, /status, /metrics; 405 for other methods; with a token, 401 without it; never shows it',
+  'reload-validation':
+    'a reload with an invalid config is refused, the problems reported on GET /status, and the old config keeps serving',
   'bad-gateway': '502 when a backend refuses or resets the connection before answering',
   'backend-faults':
     'answers a backend breaks off reach the client broken off, never whole; one that is not HTTP gets 502; the balancer stays up',

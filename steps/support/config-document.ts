@@ -4,7 +4,7 @@
  */
 export interface ConfigDocument {
   readonly version: 1;
-  readonly admin?: { readonly address: string };
+  readonly admin?: { readonly address: string; readonly token?: string };
   readonly listeners: readonly ListenerDocument[];
   readonly pools: Readonly<Record<string, PoolDocument>>;
 }

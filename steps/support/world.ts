@@ -177,7 +177,7 @@ export class LbWorld extends World<LbWorldParameters> {
     };
     this.config = {
       version: 1,
-      admin: { address: `127.0.0.1:${await ports.allocate()}` },
+      admin: await this.#admin(),
       listeners: [listener],
       pools: this.#pools(algorithm, members, settings),
     };
@@ -197,7 +197,7 @@ export class LbWorld extends World<LbWorldParameters> {
     );
     this.config = {
       version: 1,
-      admin: { address: `127.0.0.1:${await ports.allocate()}` },
+      admin: await this.#admin(),
       listeners: [
         {
           name: 'main',
@@ -687,6 +687,16 @@ export class LbWorld extends World<LbWorldParameters> {
       ],
     );
     if (chart) this.charts.push(chart);
+  }
+
+  /** The token the balancer's admin endpoint is to require, when a scenario sets one. */
+  adminToken: string | undefined;
+  /** Why the balancer refused the last config it was offered. */
+  refusal: string | undefined;
+
+  async #admin(): Promise<{ address: string; token?: string }> {
+    const address = `127.0.0.1:${await ports.allocate()}`;
+    return this.adminToken === undefined ? { address } : { address, token: this.adminToken };
   }
 
   /** The charts to attach: those the checks recorded, and the clients' requests over time. */

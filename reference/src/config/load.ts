@@ -9,6 +9,8 @@ export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly issues: readonly ConfigIssue[],
+    /** sha256 (hex) of the refused file's bytes, when it could be read: a reload reports it. */
+    readonly configHash?: string,
   ) {
     super(formatIssues(source, issues));
     this.name = 'ConfigError';
@@ -35,10 +37,13 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
       },
     ]);
   }
-  return {
-    config: parseConfig(bytes.toString('utf8'), path),
-    hash: createHash('sha256').update(bytes).digest('hex'),
-  };
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  try {
+    return { config: parseConfig(bytes.toString('utf8'), path), hash };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.source, error.issues, hash);
+    throw error;
+  }
 }
 
 /** Parses and validates config text; `source` names it in errors. */

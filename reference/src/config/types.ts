@@ -234,7 +234,7 @@ export interface ClientLimits {
 
 export interface BalancerConfig {
   readonly version: 1;
-  readonly admin?: { readonly address: string };
+  readonly admin?: { readonly address: string; readonly token?: string };
   readonly listeners: readonly ListenerConfig[];
   readonly pools: Readonly<Record<string, PoolConfig>>;
 }

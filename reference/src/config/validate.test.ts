@@ -410,3 +410,34 @@ test('a rate limit takes its defaults, and only an HTTP listener may have one', 
     ['/listeners/0/rateLimit: a TCP listener cannot rate-limit requests'],
   );
 });
+
+test('the admin endpoint is loopback unless it has a token; a bare port means 127.0.0.1', () => {
+  const withAdmin = (admin: Record<string, unknown>) => ({ ...valid, admin });
+  const bare = validateConfig(withAdmin({ address: '9901' }));
+  assert.ok(bare.ok);
+  assert.equal(bare.config.admin?.address, '127.0.0.1:9901');
+  for (const address of ['127.0.0.2:9901', '[::1]:9901', 'localhost:9901']) {
+    assert.ok(validateConfig(withAdmin({ address })).ok, address);
+  }
+  const open = issuesOf(withAdmin({ address: '0.0.0.0:9901' }));
+  assert.deepEqual(
+    open.map((issue) => issue.pointer),
+    ['/admin/address'],
+  );
+  assert.match(open[0]?.message ?? '', /would answer anyone/);
+  assert.match(open[0]?.fix ?? '', /add "token"/);
+  assert.ok(validateConfig(withAdmin({ address: '0.0.0.0:9901', token: 'a-token-of-16-chars' })).ok);
+  const short = issuesOf(withAdmin({ address: '127.0.0.1:9901', token: 'short' }));
+  assert.deepEqual(
+    short.map((issue) => issue.pointer),
+    ['/admin/token'],
+  );
+  const limits = issuesOf({
+    ...valid,
+    listeners: [{ ...valid.listeners[0], limits: { headerTimeoutMs: 5000, requestTimeoutMs: 1000 } }],
+  });
+  assert.deepEqual(
+    limits.map((issue) => issue.pointer),
+    ['/listeners/0/limits/requestTimeoutMs'],
+  );
+});

@@ -158,7 +158,13 @@ function withDefaults(raw: RawConfig): BalancerConfig {
         }
       : {}),
   }));
-  return { version: 1, ...(raw.admin ? { admin: raw.admin } : {}), listeners, pools };
+  const admin = raw.admin && { ...raw.admin, address: withLoopbackDefault(raw.admin.address) };
+  return { version: 1, ...(admin ? { admin } : {}), listeners, pools };
+}
+
+// A bare port means loopback: the admin endpoint is not reachable from elsewhere unless asked.
+function withLoopbackDefault(address: string): string {
+  return /^[0-9]+$/.test(address) ? `127.0.0.1:${address}` : address;
 }
 
 // The schema's defaults for a rate limit as written (any field but the two required may be absent).
@@ -192,6 +198,11 @@ function text(value: unknown): string | undefined {
 }
 
 /** Rules a schema cannot state: unique names, ids and addresses, known pools, port ranges. */
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 function crossReferenceIssues(document: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const root = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
@@ -220,7 +231,16 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     } else addressOwners.set(address, pointer);
   };
   const admin = root.admin as Record<string, unknown> | undefined;
-  claimAddress(text(admin?.address), '/admin/address');
+  const adminAddress = text(admin?.address);
+  claimAddress(adminAddress && withLoopbackDefault(adminAddress), '/admin/address');
+  const adminHost = adminAddress && parseAddress(withLoopbackDefault(adminAddress))?.host;
+  if (adminHost !== undefined && !isLoopback(adminHost) && admin?.token === undefined) {
+    issues.push({
+      pointer: '/admin/address',
+      message: `the admin endpoint on ${adminAddress} would answer anyone who can reach it`,
+      fix: 'add "token" to /admin (clients then send Authorization: Bearer <token>), or bind it to loopback, e.g. "127.0.0.1:9901"',
+    });
+  }
 
   const listenerNames = new Set<string>();
   // Pools a TCP listener balances over: their only possible hash key is the client's address.

@@ -20,6 +20,12 @@ export interface BalancerAdapter {
 export interface StartedBalancer extends AsyncDisposable {
   /** Serves `config` from now on; resolves only once the new config is live. */
   reconfigure(config: ConfigDocument): Promise<void>;
+  /**
+   * Offers `config` by reload and resolves with the balancer's reason for refusing it, once its
+   * admin status reports the refusal; rejects if the config goes live. Only for balancers whose
+   * admin endpoint reports reloads (capability reload-validation).
+   */
+  offerRefusedConfig?(config: ConfigDocument): Promise<string>;
   /** Stops the balancer (idempotent). */
   stop(): Promise<void>;
   /** The config it runs, how it was started and its output: attached to a failed scenario. */

@@ -65,6 +65,10 @@ export function haproxyAdapter(): ProcessAdapter {
           maglev: 'HAProxy has a consistent tree and map-based hashing, no Maglev table',
           'keyless-round-robin':
             'with hash-type consistent a request without the key walks the hash tree: uneven, not in turns (seen 12/14/3/11 of 40)',
+          'admin-api':
+            "the admin endpoint is the spec's own API; HAProxy has its stats page and runtime socket",
+          'reload-validation':
+            'the adapter translates only valid neutral configs, so an invalid one never reaches HAProxy (which keeps its old config on a failed reload)',
           'request-timeout':
             'timeout http-request covers the body only with option http-buffer-request, which this adapter does not use',
           'malformed-requests': 'HAProxy passes a Host with a path or a space in it on to the server',

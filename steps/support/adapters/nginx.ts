@@ -68,6 +68,10 @@ export function nginxAdapter(): ProcessAdapter {
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
         'backend-faults':
           'nginx reads an answer whose status line is not HTTP as HTTP/0.9 and passes its bytes on without a status line of its own',
+        'admin-api':
+          "the admin endpoint is the spec's own API; nginx has stub_status, without tokens or 405s",
+        'reload-validation':
+          'the adapter translates only valid neutral configs, so an invalid one never reaches nginx (which keeps its old config on a failed reload)',
         'request-timeout': 'client_body_timeout limits the time between two reads, not the whole body',
         'path-normalisation':
           "the route map reads $request_uri as sent; nginx's normalised $uri is percent-decoded too, which a byte-exact target rules out",

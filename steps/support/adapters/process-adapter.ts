@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { type ConfigDocument, serialiseConfig } from '../config-document.ts';
 import { splitHostPort } from '../net.ts';
 import { ManagedProcess } from '../processes.ts';
+import { redactSecrets } from '../redact.ts';
 import { describeExit, type Runner } from '../runner.ts';
 import { timeouts } from '../timeouts.ts';
 import { pollUntil } from '../waiting.ts';
@@ -149,6 +150,50 @@ class ProcessBalancer implements StartedBalancer {
     await this.#awaitServing(config, timeouts.balancerStartMs);
   }
 
+  async offerRefusedConfig(config: ConfigDocument): Promise<string> {
+    const admin = this.options.reportsConfigHash ? config.admin : undefined;
+    const process = this.#process;
+    const reload = this.options.reload;
+    if (!admin || !process || reload.kind === 'restart')
+      throw new Error(
+        `${this.#label} cannot report a refused reload (no admin status, or reloads by restart)`,
+      );
+    const served = { hash: this.#configHash, text: this.#configText, native: this.#nativeText };
+    await this.#writeConfig(config);
+    const offeredHash = this.#configHash;
+    let lastSentMs = 0;
+    const status = await pollUntil(
+      async () => {
+        if (Date.now() - lastSentMs >= reloadResendMs) {
+          lastSentMs = Date.now();
+          process.signal(reload.signal, 'main');
+        }
+        const seen = await adminStatus(admin.address, admin.token);
+        const settled = seen.configHash === offeredHash || seen.lastReloadError?.configHash === offeredHash;
+        return settled ? seen : undefined;
+      },
+      {
+        what: `${this.#label} to take or refuse the new config`,
+        timeoutMs: timeouts.reconfigureMs,
+        giveUpIf: () => {
+          const exited = process.exitStatus;
+          return exited && `it exited (${describeExit(exited)})\n${process.output()}`;
+        },
+      },
+    );
+    // The harness goes on describing what the balancer serves.
+    this.#configHash = served.hash;
+    this.#configText = served.text;
+    this.#nativeText = served.native;
+    if (status.configHash === offeredHash)
+      throw new Error('the balancer took the config it should have refused');
+    if (status.configHash !== served.hash)
+      throw new Error(
+        `after refusing the config the balancer serves ${status.configHash}, not the one before`,
+      );
+    return status.lastReloadError?.message ?? '';
+  }
+
   async reconfigure(config: ConfigDocument): Promise<void> {
     const reload = this.options.reload;
     if (reload.kind === 'restart' || !this.#process || this.#process.exitStatus) {
@@ -190,8 +235,8 @@ class ProcessBalancer implements StartedBalancer {
       `${this.#label} ${this.description.version}`,
       `command: ${[command, ...args].join(' ')}`,
       `state: ${status ? describeExit(status) : 'running'}`,
-      `neutral config (sha256 ${this.#configHash}):`,
-      this.#configText,
+      `neutral config (sha256 ${this.#configHash}; secrets shown by their length only):`,
+      JSON.stringify(redactSecrets(JSON.parse(this.#configText)), null, 2),
       ...(this.#nativeText === undefined ? [] : [`native config (${this.#configPath}):`, this.#nativeText]),
       'output:',
       this.#earlierOutput + (this.#process?.output() ?? ''),
@@ -227,7 +272,7 @@ class ProcessBalancer implements StartedBalancer {
     await pollUntil(
       async () => {
         beforeEachPoll?.();
-        if (admin) await expectConfigHash(admin.address, expectedHash);
+        if (admin) await expectConfigHash(admin.address, expectedHash, admin.token);
         else await Promise.all(config.listeners.map((listener) => expectAccepting(listener.address)));
         return true;
       },
@@ -243,15 +288,22 @@ class ProcessBalancer implements StartedBalancer {
   }
 }
 
-async function expectConfigHash(adminAddress: string, expected: string): Promise<void> {
+interface AdminStatus {
+  readonly configHash?: string;
+  readonly lastReloadError?: { readonly configHash: string; readonly message: string };
+}
+
+async function adminStatus(adminAddress: string, token?: string): Promise<AdminStatus> {
   const response = await request(`http://${adminAddress}/status`, {
     headersTimeout: 2_000,
     bodyTimeout: 2_000,
+    ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
   });
-  const status = (await response.body.json()) as {
-    configHash?: string;
-    lastReloadError?: { message: string };
-  };
+  return (await response.body.json()) as AdminStatus;
+}
+
+async function expectConfigHash(adminAddress: string, expected: string, token?: string): Promise<void> {
+  const status = await adminStatus(adminAddress, token);
   if (status.configHash === expected) return;
   const reloadError = status.lastReloadError ? `; last reload failed: ${status.lastReloadError.message}` : '';
   throw new Error(`admin status reports config ${status.configHash}, expected ${expected}${reloadError}`);
