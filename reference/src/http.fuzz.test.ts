@@ -1,0 +1,183 @@
+/**
+ * Fuzzing the reference's HTTP request path, as a client would reach it: malformed and hostile
+ * requests on raw sockets to a running balancer with routes, limits and a rate limit, in front of
+ * a real backend. Each must get an HTTP answer or a close within a few seconds (no hang), and the
+ * balancer must still serve a plain request afterwards (no crash).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { request } from 'undici';
+import { processBackendProvider } from '../../steps/support/backends/process-provider.ts';
+import type { StartedBackend } from '../../steps/support/backends/provider.ts';
+import { splitHostPort } from '../../steps/support/net.ts';
+import { PortAllocator } from '../../steps/support/ports.ts';
+import { ManagedProcess } from '../../steps/support/processes.ts';
+import { pollUntil } from '../../steps/support/waiting.ts';
+import { untilBudget } from './testing/fuzz-budget.ts';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const tsx = import.meta.resolve('tsx');
+const ports = new PortAllocator(13);
+const answerWithinMs = 5_000;
+let directory = '';
+let backend: StartedBackend | undefined;
+let balancer: ManagedProcess | undefined;
+let listener = '';
+
+before(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'lbspec-fuzz-'));
+  [backend] = await processBackendProvider.start([{ id: 'b1', protocol: 'http' }]);
+  listener = `127.0.0.1:${await ports.allocate()}`;
+  const pool = { backends: [{ id: 'b1', address: backend?.address }] };
+  const config = {
+    version: 1,
+    listeners: [
+      {
+        name: 'web',
+        protocol: 'http',
+        address: listener,
+        pool: 'app',
+        routes: [
+          { name: 'api', pool: 'app', match: { path: { prefix: '/api' } }, rewrite: { prefix: '/' } },
+          {
+            name: 'host',
+            pool: 'app',
+            match: { host: '*.example', headers: [{ name: 'X-A', regex: 'a+' }] },
+          },
+        ],
+        limits: { maxHeaderBytes: 8192, maxBodyBytes: 65536, headerTimeoutMs: 1000, requestTimeoutMs: 2000 },
+        rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
+      },
+    ],
+    pools: { app: pool },
+  };
+  const path = join(directory, 'fuzz.json');
+  await writeFile(path, JSON.stringify(config));
+  balancer = ManagedProcess.start({
+    label: 'reference',
+    command: process.execPath,
+    args: ['--import', tsx, main, '--config', path],
+  });
+  await pollUntil(async () => ((await plainRequest()) === 200 ? true : undefined), {
+    what: 'the reference to serve',
+    timeoutMs: 20_000,
+  });
+});
+
+after(async () => {
+  await balancer?.stop();
+  await backend?.[Symbol.asyncDispose]();
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function plainRequest(): Promise<number> {
+  const answer = await request(`http://${listener}/api/ok`, { headers: { host: 'app.example' } });
+  await answer.body.dump();
+  return answer.statusCode;
+}
+
+/** Sends `bytes`, ends the client's side, and reads what comes back until the close. */
+function exchange(bytes: string): Promise<{ received: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(splitHostPort(listener));
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ received, closed: false });
+    }, answerWithinMs);
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve({ received, closed: true });
+    });
+    socket.end(bytes, 'latin1');
+  });
+}
+
+const text = (maxLength: number) =>
+  fc.oneof(
+    fc.string({ maxLength }),
+    fc.string({ unit: 'binary', maxLength }),
+    fc.constantFrom('', ' ', '\r', '\n', '\0', '%', '..', '//'),
+  );
+const method = fc.oneof(
+  fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'CONNECT', 'PRI', 'GE T', ''),
+  text(8),
+);
+const target = fc.oneof(
+  fc.constantFrom(
+    '/',
+    '/api/x',
+    '/api/../admin',
+    '/api/%2e%2e/x',
+    '//api',
+    '*',
+    'http://a.example/api',
+    '/api?q=%zz',
+  ),
+  text(30).map((t) => `/${t}`),
+  text(30),
+);
+const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 ', 'http/1.1', '');
+const header = fc.tuple(
+  fc.oneof(
+    fc.constantFrom(
+      'Host',
+      'Content-Length',
+      'Transfer-Encoding',
+      'Connection',
+      'Expect',
+      'Upgrade',
+      'X-Forwarded-For',
+      'X-A',
+      'Cookie',
+      'Transfer-Encoding ',
+    ),
+    text(12),
+  ),
+  fc.oneof(
+    fc.constantFrom(
+      'app.example',
+      'a.example',
+      'chunked',
+      '5',
+      '-1',
+      '99999999999',
+      'close',
+      'keep-alive, X-A',
+      '100-continue',
+      'websocket',
+      'aaa',
+    ),
+    text(40),
+  ),
+);
+const rawRequest = fc
+  .tuple(method, target, version, fc.array(header, { maxLength: 8 }), text(64))
+  .map(
+    ([m, t, v, headers, body]) =>
+      `${m} ${t} ${v}\r\n${headers.map(([n, value]) => `${n}: ${value}\r\n`).join('')}\r\n${body}`,
+  );
+
+test('any request gets an HTTP answer or a close in time, and the balancer serves on', async () => {
+  await fc.assert(
+    fc.asyncProperty(rawRequest, async (bytes) => {
+      const { received, closed } = await exchange(bytes);
+      assert.ok(closed, `no answer and no close within ${answerWithinMs} ms for ${JSON.stringify(bytes)}`);
+      if (received !== '')
+        assert.match(received, /^HTTP\/1\.[01] [1-5]\d\d /, `not an HTTP answer to ${JSON.stringify(bytes)}`);
+      assert.equal(balancer?.exitStatus, undefined, `the balancer exited after ${JSON.stringify(bytes)}`);
+    }),
+    untilBudget(),
+  );
+  assert.equal(await plainRequest(), 200, 'a plain request is still served');
+});
