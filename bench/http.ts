@@ -4,7 +4,7 @@
 // chart per scenario (reports/bench-latency-<scenario>.svg).
 //   npm run bench                                  every scenario, 3 rounds of 5 s
 //   npm run bench -- --rounds 5 --seconds 10 --only small-50,routes-1000 --targets reference,nginx
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { selectAdapter } from '../steps/support/adapters/select.ts';
@@ -237,6 +237,11 @@ const text = [
   `${machine.cpus} CPUs (${machine.cpu}), node ${machine.node}; ${settings.loadGenerator}, ${rounds} interleaved rounds of ${seconds} s per target, medians shown; everything on loopback.`,
   '',
   ...sections,
+  // The soak is a run of its own (npm run bench:soak); its report sits beside this one.
+  existsSync(`${options.out}/bench-soak.md`)
+    ? 'Soak (1,000,000 requests with faults): [bench-soak.md](bench-soak.md).'
+    : 'Soak: `npm run bench:soak` writes bench-soak.md beside this report.',
+  '',
 ].join('\n');
 writeFileSync(`${options.out}/bench.md`, text);
 process.stdout.write(`\n${text}\nwritten: ${options.out}/bench.md, bench.json, bench-latency-*.svg\n`);

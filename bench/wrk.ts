@@ -23,6 +23,8 @@ export interface WrkLoad {
   readonly connections: number;
   readonly seconds: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A wrk Lua script of one's own; it must print the report line (dofile wrk-report.lua). */
+  readonly script?: string;
 }
 
 const reportScript = fileURLToPath(new URL('wrk-report.lua', import.meta.url));
@@ -41,7 +43,15 @@ export function parseWrkReport(output: string): WrkResult {
 
 /** Runs wrk (one thread: the machine's other cores serve) and returns its report. */
 export function runWrk(load: WrkLoad): Promise<WrkResult> {
-  const args = ['-t1', `-c${load.connections}`, `-d${load.seconds}s`, '--timeout', '5s', '-s', reportScript];
+  const args = [
+    '-t1',
+    `-c${load.connections}`,
+    `-d${load.seconds}s`,
+    '--timeout',
+    '5s',
+    '-s',
+    load.script ?? reportScript,
+  ];
   for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}: ${value}`);
   args.push(load.url);
   return new Promise((resolve, reject) => {

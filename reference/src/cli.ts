@@ -69,7 +69,7 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
     try {
       admin = await startAdminServer(
         adminAddress,
-        () => ({ version, ...balancer.status(), lastReloadError }),
+        () => ({ version, ...balancer.status(), lastReloadError, resources: activeResources() }),
         balancerOptions.defects?.adminIgnoresToken ? undefined : loaded.config.admin?.token,
       );
     } catch (error) {
@@ -160,4 +160,11 @@ function log(line: string): void {
 function fail(code: number, message: string): never {
   process.stderr.write(`lbspec-reference: ${message}\n`);
   process.exit(code);
+}
+
+/** The process's open handles and pending timers by kind (TCPSocketWrap, Timeout, ...): a leak shows as growth. */
+function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
 }

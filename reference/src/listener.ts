@@ -83,6 +83,8 @@ export interface Defects {
   readonly vetting?: VettingDefects;
   /** Answer a request line too long with 431, as if a header were too long. */
   readonly longTargetAs431?: boolean;
+  /** Start a timer for every request and never clear it (a leak the soak must catch). */
+  readonly leakTimers?: boolean;
   /** Answer admin requests without asking for the admin token. */
   readonly adminIgnoresToken?: boolean;
   /** Exit when a reload brings an invalid config, instead of serving on. */
@@ -206,6 +208,7 @@ function openHttpServer(
       );
       return;
     }
+    if (context.defects.leakTimers) setInterval(() => {}, 60_000);
     const vetted = vet(request);
     if (!vetted.ok) {
       response.setHeader('connection', 'close');
