@@ -8,6 +8,11 @@ Feature: Faulty backends
   without the last chunk), never ended as if the answer were whole. A backend that sends nothing
   for the pool's response timeout in the middle of a body is cut off the same way.
 
+  A backend may close a kept-alive connection just as a request goes out on it (RFC 9112 9.3.1). The
+  backend has not failed, and the request may not have been read: an idempotent one (GET, HEAD,
+  OPTIONS, TRACE, PUT, DELETE) whose body can be sent again is sent once more on a new connection,
+  whatever the retry policy; any other request gets 502, since the backend may have acted on it.
+
   The backend spoils its answers on the wire, byte for byte, as each request asks it to.
 
   @task-15 @backend-faults
@@ -32,3 +37,19 @@ Feature: Faulty backends
       { "timeouts": { "responseMs": 1000 } }
       """
     Then a request whose answer stalls after 100 of 1000 bytes is broken off within the response timeout
+
+  @task-15 @keep-alive-races
+  Scenario: A GET lost on a connection the backend closed is sent again, and the client never knows
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client sends 10 GET requests one after another, each of which the backend drops if it comes on a kept-alive connection
+    Then every request succeeded
+
+  @task-15 @keep-alive-races
+  Scenario: A POST lost on a connection the backend closed is not sent again
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client sends 10 empty POST requests one after another, each of which the backend drops if it comes on a kept-alive connection
+    Then exactly 5 requests were answered with status 502
+    And every request not answered with status 502 succeeded
+    And backend b1 counted exactly 10 requests arriving

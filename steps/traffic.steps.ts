@@ -58,6 +58,18 @@ When("every request has finished and the backends' counts are reset", async func
   await this.settleAndResetCounts();
 });
 
+When(
+  /^a client sends (\d+) (GET|empty POST) requests one after another, each of which the backend drops if it comes on a kept-alive connection$/,
+  async function (this: LbWorld, count: string, kind: string) {
+    // A close just as a request comes, every time a connection is reused (see the backend's x-fault).
+    const headers = { 'X-Fault': 'close-if-reused' };
+    await this.sendTraffic(
+      { clients: 1, perClient: Number(count) },
+      kind === 'GET' ? { headers } : { headers, method: 'POST', body: '' },
+    );
+  },
+);
+
 When('a client sends {int} POST requests one after another', async function (this: LbWorld, count: number) {
   await this.sendTraffic({ clients: 1, perClient: count }, { method: 'POST', body: '{"order":1}' });
 });

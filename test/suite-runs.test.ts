@@ -125,6 +125,8 @@ const pathNormalisation =
 const absoluteForm = 'An absolute-form target reaches the backend as a path';
 const adminToken = 'With a token, the admin endpoint answers only requests that carry it, and only GET';
 const badReload = 'An invalid new config is refused with its problem named, and the old one keeps serving';
+const lostGet = 'A GET lost on a connection the backend closed is sent again, and the client never knows';
+const lostPost = 'A POST lost on a connection the backend closed is not sent again';
 const spoiledAnswers = 'Answers a backend spoils reach the client as errors, never as whole answers';
 const stalledAnswer =
   'A backend that stops sending in the middle of an answer is cut off within the response timeout';
@@ -264,8 +266,10 @@ const expectations: Record<string, Expectation> = {
   },
   'forwards-hop-by-hop': { tags: '@task-06', mustFail: [hopByHop] },
   'backend-errors-as-502': { tags: '@task-06', mustFail: [passThrough] },
-  'failure-as-500': { tags: '@task-06 or @robustness', mustFail: [badGateway, spoiledAnswers] },
+  'failure-as-500': { tags: '@task-06 or @robustness', mustFail: [badGateway, spoiledAnswers, lostPost] },
   'ends-broken-answers': { tags: '@robustness', mustFail: [spoiledAnswers] },
+  'lost-requests-dropped': { tags: '@robustness', mustFail: [lostGet] },
+  'lost-requests-resent-any-method': { tags: '@robustness', mustFail: [lostPost] },
   'admin-without-token': { tags: '@admin-api', mustFail: [adminToken] },
   'exits-on-bad-reload': { tags: '@reload-validation', mustFail: [badReload] },
   'stalled-answers-wait': { tags: '@robustness', mustFail: [stalledAnswer] },

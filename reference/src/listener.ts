@@ -83,6 +83,11 @@ export interface Defects {
   readonly vetting?: VettingDefects;
   /** Answer a request line too long with 431, as if a header were too long. */
   readonly longTargetAs431?: boolean;
+  /**
+   * A request lost on a kept-alive connection the backend closed: never sent again, or sent again
+   * whatever its method (a POST the backend may have acted on, twice).
+   */
+  readonly resendLostRequests?: 'never' | 'any-method';
   /** Start a timer for every request and never clear it (a leak the soak must catch). */
   readonly leakTimers?: boolean;
   /** Answer admin requests without asking for the admin token. */

@@ -56,6 +56,8 @@ export const capabilities = {
     'the admin endpoint: GET /healthz, /status, /metrics; 405 for other methods; with a token, 401 without it; never shows it',
   'reload-validation':
     'a reload with an invalid config is refused, the problems reported on GET /status, and the old config keeps serving',
+  'keep-alive-races':
+    'a request lost on a kept-alive connection the backend closed is sent again once if idempotent, never otherwise',
   'bad-gateway': '502 when a backend refuses or resets the connection before answering',
   'backend-faults':
     'answers a backend breaks off reach the client broken off, never whole; one that is not HTTP gets 502; the balancer stays up',

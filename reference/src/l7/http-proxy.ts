@@ -5,7 +5,7 @@ import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
 import type { Defects, Routed } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
-import { classifyError } from '../resilience/retry-policy.ts';
+import { classifyError, isIdempotent } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
@@ -226,11 +226,16 @@ export async function proxyHttpRequest(
   const sticky = pool.config.stickySession;
   const pinnedTo = sticky ? cookieValue(headerText(request, 'cookie'), sticky.cookie) : undefined;
   const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
+  // Where a request lost on a kept-alive connection goes again (once), whatever the retry policy.
+  let resendTo: Upstream | undefined;
+  let resent = false;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
     const upstream =
-      defects.retrySameBackend && previous
+      resendTo ??
+      (defects.retrySameBackend && previous
         ? previous
-        : (pool.pinned(pinnedTo, tried) ?? pool.pick(tried, key));
+        : (pool.pinned(pinnedTo, tried) ?? pool.pick(tried, key)));
+    resendTo = undefined;
     if (!upstream) {
       sendNoBackend(response, pool, defects.noBackendStatus);
       request.resume();
@@ -273,6 +278,19 @@ export async function proxyHttpRequest(
         response.setHeader('connection', 'close');
         sendError(response, 413, `the request body is larger than ${maxBodyBytes} bytes`);
         return;
+      }
+      // RFC 9112 9.3.1: a backend may close a kept-alive connection just as a request goes out on it.
+      // The backend did not fail, so nothing is counted against it; an idempotent request whose body
+      // can be sent again goes once more, on a new connection, and anything else gets its 502.
+      if (
+        !resent &&
+        lostOnReusedConnection(error) &&
+        mayResend(request.method ?? 'GET', body.replayable, defects)
+      ) {
+        resent = true;
+        resendTo = upstream;
+        retriesSoFar--;
+        continue;
       }
       const failure = timedOutWaiting ? 'timeout' : classifyError(error);
       upstream.pool.recordOutcome(upstream, { failure });
@@ -327,6 +345,24 @@ export async function proxyHttpRequest(
     );
     return;
   }
+}
+
+/**
+ * Whether the connection closed before any answer, having carried answers before: undici reports
+ * the socket's lifetime byte counts with the error, and a fresh connection has read nothing.
+ */
+export function lostOnReusedConnection(error: unknown): boolean {
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    const { code, socket } = cause as { code?: string; socket?: { bytesRead?: number } };
+    if (code === 'UND_ERR_SOCKET') return (socket?.bytesRead ?? 0) > 0;
+  }
+  return false;
+}
+
+function mayResend(method: string, bodyReplayable: boolean, defects: Defects): boolean {
+  if (defects.resendLostRequests === 'never') return false;
+  if (defects.resendLostRequests === 'any-method') return bodyReplayable;
+  return bodyReplayable && isIdempotent(method);
 }
 
 // undici may hand the body stream's own error back wrapped.

@@ -69,6 +69,8 @@ export function haproxyAdapter(): ProcessAdapter {
             "the admin endpoint is the spec's own API; HAProxy has its stats page and runtime socket",
           'reload-validation':
             'the adapter translates only valid neutral configs, so an invalid one never reaches HAProxy (which keeps its old config on a failed reload)',
+          'keep-alive-races':
+            'with retries off (the neutral default) a GET lost on a reused server connection fails, and a lost POST has its client connection closed instead of a 502',
           'request-timeout':
             'timeout http-request covers the body only with option http-buffer-request, which this adapter does not use',
           'malformed-requests': 'HAProxy passes a Host with a path or a space in it on to the server',

@@ -66,6 +66,8 @@ export function nginxAdapter(): ProcessAdapter {
         'circuit-breaker':
           'max_fails/fail_timeout is the nearest: no half-open trial count, no growing open time, and max_conns answers 502',
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
+        'keep-alive-races':
+          'with retries to the next server off (the neutral default), nginx does not send a request lost on a cached keepalive connection again either: the GET gets 502',
         'backend-faults':
           'nginx reads an answer whose status line is not HTTP as HTTP/0.9 and passes its bytes on without a status line of its own',
         'admin-api':
