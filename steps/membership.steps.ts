@@ -1,4 +1,5 @@
 import { Then, When } from '@cucumber/cucumber';
+import type { RouteDocument } from './support/config-document.ts';
 import { ExpectationError } from './support/expectations.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -31,6 +32,30 @@ When("backend {word}'s weight becomes {int}", async function (this: LbWorld, id:
 
 When('backend {word} leaves the pool', async function (this: LbWorld, id: string) {
   await this.changePoolMembers(`${id} left`, (backends) => backends.filter((backend) => backend.id !== id));
+});
+
+When('the routes become:', async function (this: LbWorld, text: string) {
+  const { routes } = JSON.parse(text) as { routes: RouteDocument[] };
+  this.routeChanges++;
+  await this.changeRoutes(`routes ${this.routeChanges}`, routes);
+});
+
+Then(
+  'no request sent after the routes first changed reached backend {word}',
+  function (this: LbWorld, id: string) {
+    const since = liveAt(this, 'routes 1');
+    const late = this.exchanges.filter((exchange) => exchange.sentAtMs > since && exchange.backendId === id);
+    if (late.length > 0)
+      throw new ExpectationError(
+        `${late.length} requests sent after the routes changed (and the balancer said the change was live) still reached ${id}`,
+      );
+  },
+);
+
+Then('backend {word} received requests after the routes last changed', function (this: LbWorld, id: string) {
+  const since = liveAt(this, `routes ${this.routeChanges}`);
+  if (!this.exchanges.some((exchange) => exchange.sentAtMs > since && exchange.backendId === id))
+    throw new ExpectationError(`${id} received no request after the routes last changed`);
 });
 
 function liveAt(world: LbWorld, label: string): number {

@@ -99,6 +99,7 @@ const hashBounded =
   'With bounded loads, a hot key spills over to the next backends instead of piling up on its owner';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
 const stickyUnhealthy = 'A client whose backend turns unhealthy goes elsewhere and is pinned there';
+const routesUnderTraffic = 'Under continuous traffic, routes change, and no request fails';
 const membership =
   'Under continuous traffic, backends join, drain, change weight and leave, and no request fails';
 const limitBurst = 'Exactly the capacity passes at once, the rest are refused, and a token refills in time';
@@ -247,7 +248,7 @@ const expectations: Record<string, Expectation> = {
   'retries-at-once': { tags: '@retry-backoff', mustFail: [backoff] },
   'backoff-without-jitter': { tags: '@retry-backoff', mustFail: [backoff] },
   'retry-storm': { tags: '@retry-budget', mustFail: [budget] },
-  'waits-forever': { tags: '@timeouts', mustFail: [responseTimeout] },
+  'waits-forever': { tags: '@timeouts', mustFail: [responseTimeout, stalledAnswer] },
   'connect-waits-forever': {
     tags: '@connect-timeout or @retries',
     mustFail: [connectTimeout, retryConnectTimeout],
@@ -301,7 +302,8 @@ const expectations: Record<string, Expectation> = {
   'sticky-ignores-health': { tags: '@sticky-sessions', mustFail: [stickyUnhealthy] },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
-  'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership] },
+  'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership, routesUnderTraffic] },
+  'routes-kept-on-reload': { tags: '@runtime-membership', mustFail: [routesUnderTraffic] },
   'limit-never-refills': { tags: '@rate-limit', mustFail: [limitBurst] },
   'limit-global-per-address': { tags: '@rate-limit', mustFail: [limitGlobal] },
   'limit-unbounded-keys': { tags: '@rate-limit', mustFail: [limitManyKeys] },

@@ -133,7 +133,8 @@ export class Balancer {
       routerOfListener: new Map(
         config.listeners.map((listener) => [
           listener.address,
-          compileRouter(listener.routes ?? [], listener.pool, this.#options.defects?.router),
+          (this.#options.defects?.keepRoutesOnReload && previous?.routerOfListener.get(listener.address)) ||
+            compileRouter(listener.routes ?? [], listener.pool, this.#options.defects?.router),
         ]),
       ),
     };

@@ -27,6 +27,8 @@ import type { PoolRuntime } from './pools.ts';
 export interface Defects {
   /** Status sent when a backend fails before answering, instead of 502/504 (200: a silent success). */
   readonly upstreamFailureStatus?: number;
+  /** On reload, keep routing by the old config's routes. */
+  readonly keepRoutesOnReload?: boolean;
   /** On reload, take the new config's hash and epoch but keep serving the old pools. */
   readonly keepPoolsOnReload?: boolean;
   /** Count requests and connections in when they start, but never out when they end. */

@@ -492,12 +492,29 @@ export class LbWorld extends World<LbWorldParameters> {
     label: string,
     change: (backends: PoolDocument['backends']) => PoolDocument['backends'],
   ): Promise<void> {
-    if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
+    if (!this.config) throw new Error('no balancer was started in this scenario');
     const main = this.mainPool;
-    this.config = {
+    await this.#reconfigureUnderTraffic(label, {
       ...this.config,
       pools: { ...this.config.pools, main: { ...main, backends: change(main.backends) } },
-    };
+    });
+  }
+
+  /** Gives the first listener `routes` and notes, under `label`, when they went live. */
+  async changeRoutes(label: string, routes: readonly RouteDocument[]): Promise<void> {
+    if (!this.config) throw new Error('no balancer was started in this scenario');
+    const [first, ...rest] = this.config.listeners;
+    if (!first) throw new Error('the balancer has no listener');
+    await this.#reconfigureUnderTraffic(label, {
+      ...this.config,
+      listeners: [{ ...first, routes }, ...rest],
+    });
+  }
+
+  // Serves `config` from now on; the continuous clients then send a few requests under it.
+  async #reconfigureUnderTraffic(label: string, config: ConfigDocument): Promise<void> {
+    if (!this.balancer) throw new Error('no balancer was started in this scenario');
+    this.config = config;
     await this.balancer.reconfigure(this.config);
     this.liveAt.set(label, wallClockMs());
     // Let every client send a few requests under the new membership before the next change.
@@ -691,6 +708,8 @@ export class LbWorld extends World<LbWorldParameters> {
 
   /** The token the balancer's admin endpoint is to require, when a scenario sets one. */
   adminToken: string | undefined;
+  /** How many times the scenario has changed the routes. */
+  routeChanges = 0;
   /** Why the balancer refused the last config it was offered. */
   refusal: string | undefined;
 
