@@ -88,32 +88,63 @@ Then(
   },
 );
 
+// The limit a slow client runs into: the headers' own, or the whole request's.
+const slowLimits = { header: 'headerTimeoutMs', request: 'requestTimeoutMs' } as const;
+
+function slowLimitMs(world: LbWorld, which: keyof typeof slowLimits): number {
+  const limitMs = limitsOf(world)[slowLimits[which]];
+  if (limitMs === undefined) throw new Error(`the balancer has no limits.${slowLimits[which]}`);
+  return limitMs;
+}
+
+/** Writes `head` at once and then `endless` a byte every `everyMs`, until the balancer acts or well past `limitMs`. */
+async function trickleUntilCut(
+  world: LbWorld,
+  head: string,
+  endless: string,
+  everyMs: number,
+  limitMs: number,
+) {
+  const connection = openConnection(world.listenerAddress, '127.0.0.2');
+  const startedMs = wallClockMs();
+  connection.socket.write(head);
+  void trickle(connection.socket, endless, everyMs);
+  const fate = await connection.fate(limitMs * 2 + timeouts.timingSlackMs * 4);
+  connection.socket.destroy();
+  world.slowClient = { ...fate, startedMs };
+}
+
 When(
   'a client sends the headers of a request one byte every {int} ms, never finishing them',
   async function (this: LbWorld, everyMs: number) {
-    const connection = openConnection(this.listenerAddress, '127.0.0.2');
-    const startedMs = wallClockMs();
     const endless = `GET / HTTP/1.1\r\nHost: app.example\r\nX-Slow: ${'a'.repeat(100_000)}`;
-    void trickle(connection.socket, endless, everyMs);
-    const { headerTimeoutMs = 0 } = limitsOf(this);
-    const fate = await connection.fate(headerTimeoutMs * 2 + timeouts.timingSlackMs * 4);
-    connection.socket.destroy();
-    this.slowClient = { ...fate, startedMs };
+    await trickleUntilCut(this, '', endless, everyMs, slowLimitMs(this, 'header'));
   },
 );
 
-Then('the balancer answered it 408 or closed it within the header timeout', function (this: LbWorld) {
-  const slow = this.slowClient;
-  if (!slow) throw new Error('no slow client in this scenario');
-  const { headerTimeoutMs = 0 } = limitsOf(this);
-  const tookMs = slow.atMs - slow.startedMs;
-  const answered = slow.received === '' || slow.received.startsWith('HTTP/1.1 408');
-  if (!slow.closed || !answered || tookMs > headerTimeoutMs + timeouts.timingSlackMs) {
-    throw new ExpectationError(
-      `a client that never finished its headers was ${slow.closed ? `closed after ${Math.round(tookMs)} ms` : 'never closed'} (allowed ${headerTimeoutMs} ms + ${timeouts.timingSlackMs} ms slack), having received ${JSON.stringify(slow.received.slice(0, 60))}`,
-    );
-  }
-});
+When(
+  'a client sends the body of a POST one byte every {int} ms, never finishing it',
+  async function (this: LbWorld, everyMs: number) {
+    const head = 'POST /upload HTTP/1.1\r\nHost: app.example\r\nContent-Length: 100000\r\n\r\n';
+    await trickleUntilCut(this, head, 'x'.repeat(100_000), everyMs, slowLimitMs(this, 'request'));
+  },
+);
+
+Then(
+  /^the balancer answered it 408 or closed it within the (header|request) timeout$/,
+  function (this: LbWorld, which: keyof typeof slowLimits) {
+    const slow = this.slowClient;
+    if (!slow) throw new Error('no slow client in this scenario');
+    const limitMs = slowLimitMs(this, which);
+    const tookMs = slow.atMs - slow.startedMs;
+    const answered = slow.received === '' || slow.received.startsWith('HTTP/1.1 408');
+    if (!slow.closed || !answered || tookMs > limitMs + timeouts.timingSlackMs) {
+      throw new ExpectationError(
+        `a client that never finished its ${which === 'header' ? 'headers' : 'body'} was ${slow.closed ? `closed after ${Math.round(tookMs)} ms` : 'never closed'} (allowed ${limitMs} ms + ${timeouts.timingSlackMs} ms slack), having received ${JSON.stringify(slow.received.slice(0, 60))}`,
+      );
+    }
+  },
+);
 
 Then(
   "a client that sends a whole request's headers over {int} ms gets an answer",
@@ -185,3 +216,18 @@ Then(
     }
   },
 );
+
+Then('backend {word} soon has no request in flight', async function (this: LbWorld, id: string) {
+  let last = 0;
+  await pollUntil(
+    async () => {
+      last = await this.inFlight(id);
+      return last === 0 ? true : undefined;
+    },
+    { what: `backend ${id} to have no request in flight`, timeoutMs: timeouts.timingSlackMs },
+  ).catch(() => {
+    throw new ExpectationError(
+      `backend ${id} still held ${last} request(s) ${timeouts.timingSlackMs} ms after the client was cut off: the balancer kept the backend's copy of the slow request open`,
+    );
+  });
+});

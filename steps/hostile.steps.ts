@@ -1,9 +1,7 @@
-import { type DataTable, Then, When } from '@cucumber/cucumber';
-import { openConnection, sendRawText, trickle } from './support/abuse.ts';
+import { type DataTable, Then } from '@cucumber/cucumber';
+import { sendRawText } from './support/abuse.ts';
 import { ExpectationError } from './support/expectations.ts';
 import { timeouts } from './support/timeouts.ts';
-import { wallClockMs } from './support/traffic.ts';
-import { pollUntil } from './support/waiting.ts';
 import type { LbWorld } from './support/world.ts';
 
 /** A table cell as bytes: "\r\n" is CR LF, a lone "\r" a bare CR (a lone "\n" is already an LF). */
@@ -105,46 +103,3 @@ Then(
       );
   },
 );
-
-When(
-  'a client sends the body of a POST one byte every {int} ms, never finishing it',
-  async function (this: LbWorld, everyMs: number) {
-    const connection = openConnection(this.listenerAddress, '127.0.0.2');
-    const startedMs = wallClockMs();
-    connection.socket.write('POST /upload HTTP/1.1\r\nHost: app.example\r\nContent-Length: 100000\r\n\r\n');
-    void trickle(connection.socket, 'x'.repeat(100_000), everyMs);
-    const limit = this.config?.listeners[0]?.limits?.requestTimeoutMs;
-    if (limit === undefined) throw new Error('the balancer has no requestTimeoutMs');
-    const fate = await connection.fate(limit * 2 + timeouts.timingSlackMs * 4);
-    connection.socket.destroy();
-    this.slowClient = { ...fate, startedMs };
-  },
-);
-
-Then('the balancer answered it 408 or closed it within the request timeout', function (this: LbWorld) {
-  const slow = this.slowClient;
-  if (!slow) throw new Error('no slow client in this scenario');
-  const limit = this.config?.listeners[0]?.limits?.requestTimeoutMs ?? 0;
-  const tookMs = slow.atMs - slow.startedMs;
-  const answered = slow.received === '' || slow.received.startsWith('HTTP/1.1 408');
-  if (!slow.closed || !answered || tookMs > limit + timeouts.timingSlackMs) {
-    throw new ExpectationError(
-      `a client that never finished its body was ${slow.closed ? `closed after ${Math.round(tookMs)} ms` : 'never closed'} (allowed ${limit} ms + ${timeouts.timingSlackMs} ms slack), having received ${JSON.stringify(slow.received.slice(0, 60))}`,
-    );
-  }
-});
-
-Then('backend {word} soon has no request in flight', async function (this: LbWorld, id: string) {
-  let last = 0;
-  await pollUntil(
-    async () => {
-      last = await this.inFlight(id);
-      return last === 0 ? true : undefined;
-    },
-    { what: `backend ${id} to have no request in flight`, timeoutMs: timeouts.timingSlackMs },
-  ).catch(() => {
-    throw new ExpectationError(
-      `backend ${id} still held ${last} request(s) ${timeouts.timingSlackMs} ms after the client was cut off: the balancer kept the backend's copy of the slow request open`,
-    );
-  });
-});
