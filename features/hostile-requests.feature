@@ -50,6 +50,7 @@ Feature: Hostile requests
       | a space before a colon      | GET / HTTP/1.1\r\nHost: app.example\r\nX-A : b\r\n\r\n             |
     And no backend received any request
     And a header value with a bare CR in it is refused with 400, or reaches the backend with a space for the CR
+    And a malformed request that follows an answered one on its connection is answered 400
 
   @task-06 @request-line-limit
   Scenario: A request line over the header limit gets 414; one within it is served

@@ -103,3 +103,18 @@ Then(
       );
   },
 );
+
+Then(
+  'a malformed request that follows an answered one on its connection is answered {int}',
+  async function (this: LbWorld, status: number) {
+    const { received } = await sendRawText(
+      this.listenerAddress,
+      'GET / HTTP/1.1\r\nHost: app.example\r\n\r\nGE T / HTTP/1.1\r\nHost: app.example\r\n\r\n',
+    );
+    const statuses = (received.match(/HTTP\/1\.[01] \d{3}/g) ?? []).map((line) => line.slice(-3));
+    if (statuses.length !== 2 || statuses[1] !== String(status))
+      throw new ExpectationError(
+        `a good request and then a malformed one on one connection got ${statuses.join(', ') || 'nothing'}; the second must get ${status}`,
+      );
+  },
+);

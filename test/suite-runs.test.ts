@@ -321,6 +321,7 @@ const expectations: Record<string, Expectation> = {
   },
   'lenient-parser': { tags: '@security', mustFail: [smuggling] },
   'host-unchecked': { tags: '@security', mustFail: [malformed] },
+  'keep-alive-errors-unanswered': { tags: '@security', mustFail: [malformed] },
   'long-target-as-431': { tags: '@security', mustFail: [requestLine] },
   'raw-path-routing': { tags: '@security', mustFail: [pathNormalisation, absoluteForm] },
   'absolute-form-as-path': { tags: '@security', mustFail: [absoluteForm] },

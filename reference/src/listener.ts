@@ -83,6 +83,8 @@ export interface Defects {
   readonly affinity?: AffinityDefect;
   /** Request vetting defects: raw paths routed, any Host believed, absolute-form targets as paths. */
   readonly vetting?: VettingDefects;
+  /** Answer a request the parser refuses only on a connection that has carried no answer yet. */
+  readonly errorsOnFreshConnectionsOnly?: boolean;
   /** Answer a request line too long with 431, as if a header were too long. */
   readonly longTargetAs431?: boolean;
   /**
@@ -232,7 +234,7 @@ function openHttpServer(
     void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
   });
   server.on('clientError', (error: Error, socket: Socket) =>
-    answerClientError(error, socket, context.defects.longTargetAs431 === true),
+    answerClientError(error, socket, context.defects),
   );
   if (limits.idleTimeoutMs !== undefined) closeWhenIdle(server, limits.idleTimeoutMs);
   // Checked before node parses anything on the connection.
@@ -265,19 +267,33 @@ function openHttpServer(
 
 /**
  * Answers a request the parser refused, as node would (431 for headers too large, 408 for headers
- * too slow, 400 for anything malformed, then the connection closed), except that a request line
+ * too slow, 400 for anything malformed, then the connection closed), but after any answer still
+ * under way on the connection rather than instead of it, and a request line
  * too long gets 414 (RFC 9110 15.5.15): the data that overflowed starts a request, and the parser
  * stopped before its first line end.
  */
 function answerClientError(
   error: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number },
   socket: Socket,
-  lineAs431: boolean,
+  defects: Defects,
+  waited = false,
 ): void {
-  if (socket.writable && socket.bytesWritten === 0) {
+  const underWay = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  // An answer under way to an earlier request, read whole (pipelined), goes out first. One to the
+  // request that failed (its body did not parse, or did not come in time) is cut, with a 400 or
+  // 408 in its place if it has not begun, as node does.
+  const earlierRequest = underWay?.req.complete === true;
+  if (earlierRequest && !waited && !underWay.writableFinished && !defects.errorsOnFreshConnectionsOnly) {
+    underWay.once('close', () => answerClientError(error, socket, defects, true));
+    return;
+  }
+  const mayAnswer = defects.errorsOnFreshConnectionsOnly
+    ? socket.bytesWritten === 0
+    : !underWay?.headersSent || underWay.writableFinished;
+  if (socket.writable && mayAnswer) {
     const status =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? !lineAs431 && requestLineUnfinished(error.rawPacket, error.bytesParsed)
+        ? !defects.longTargetAs431 && requestLineUnfinished(error.rawPacket, error.bytesParsed)
           ? 414
           : 431
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
