@@ -21,6 +21,18 @@ refused or reset the connection, and a 504 when it did not answer in time.
     And the backend received header "X-Forwarded-Host" as "app.example"
     And the backend received header "Host" as "app.example"
 
+  @task-06 @forwarded-headers
+  Scenario: A Connection header cannot take away the forwarding headers the balancer adds
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client sends a request with these headers:
+      | Host            | app.example                                                 |
+      | X-Forwarded-For | 203.0.113.7                                                 |
+      | Connection      | close, X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host |
+    Then the backend received header "X-Forwarded-For" ending with "127.0.0.1"
+    And the backend received header "X-Forwarded-Proto" as "http"
+    And the backend received header "X-Forwarded-Host" as "app.example"
+
   @task-06 @hop-by-hop-headers
   Scenario: Hop-by-hop headers stop at the balancer; end-to-end ones go through
     Given 1 HTTP backend

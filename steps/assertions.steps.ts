@@ -414,13 +414,15 @@ Then(
 );
 
 Then(
-  'the backend received header {string} as {string}',
-  function (this: LbWorld, name: string, expected: string) {
+  /^the backend received header "([^"]+)" (as|ending with) "([^"]*)"$/,
+  function (this: LbWorld, name: string, how: string, expected: string) {
     const received = this.headersTheBackendReceived[name.toLowerCase()];
     const value = Array.isArray(received) ? received.join(', ') : received;
-    if (value !== expected) {
+    const fits =
+      how === 'as' ? value === expected : value !== undefined && value.split(/,\s*/).at(-1) === expected;
+    if (!fits) {
       throw new ExpectationError(
-        `expected the backend to receive ${name}: ${expected}, it received ${value === undefined ? 'no such header' : `${name}: ${value}`}; all it received: ${JSON.stringify(this.headersTheBackendReceived)}`,
+        `expected the backend to receive ${name} ${how} ${expected}, it received ${value === undefined ? 'no such header' : `${name}: ${value}`}; all it received: ${JSON.stringify(this.headersTheBackendReceived)}`,
       );
     }
   },

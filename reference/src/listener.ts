@@ -45,6 +45,8 @@ export interface Defects {
   readonly noBackendStatus?: number;
   /** Pass hop-by-hop request headers on to the backend, as if they were end-to-end. */
   readonly forwardHopByHop?: boolean;
+  /** Apply the client's Connection header after adding the forwarding headers, so it can strip them. */
+  readonly connectionStripsForwarding?: boolean;
   /** Send no X-Forwarded-For, -Proto or -Host: backends cannot tell who the client was. */
   readonly omitForwardedFor?: boolean;
   /** Route defects: first match in config order, prefixes that ignore segment boundaries. */

@@ -82,10 +82,11 @@ export function routedRequestHeaders(
     ? undefined
     : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' };
   const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableHeaders;
-  return applyToHeaderList(
-    withHost(upstreamRequestHeaders(request.rawHeaders, hop, select), routed.upstreamHost),
-    routed.requestHeaders,
-  );
+  let headers = upstreamRequestHeaders(request.rawHeaders, hop, select);
+  // The defect: the client's Connection header applied after the balancer's own headers are in.
+  if (defects.connectionStripsForwarding)
+    headers = withoutNamed(headers, connectionNamed(request.rawHeaders));
+  return applyToHeaderList(withHost(headers, routed.upstreamHost), routed.requestHeaders);
 }
 
 /** `headers` with Host's value replaced by `host`, when given. */
@@ -120,6 +121,15 @@ export function forwardableHeaders(rawHeaders: readonly string[]): string[] {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
     if (!hopByHop.has(lower) && !named.has(lower)) kept.push(name, rawHeaders[i + 1] as string);
+  }
+  return kept;
+}
+
+function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!names.has((headers[i] as string).toLowerCase()))
+      kept.push(headers[i] as string, headers[i + 1] as string);
   }
   return kept;
 }
