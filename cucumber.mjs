@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // Profiles for `npx cucumber-js [-p name]`. Reports go to reports/ (LBSPEC_REPORTS_DIR overrides).
 const reports = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
 
@@ -25,6 +27,10 @@ const common = {
   ],
   formatOptions: { snippetInterface: 'async-await', conformanceMarkdown: `${reports}/conformance.md` },
   strict: true,
+  // Scenarios share no state (each starts its own backends and balancer on its own ports), and
+  // many spend their time waiting on the network, so they run in workers: one per core, and at
+  // least two. `--parallel 0` runs them one after another.
+  parallel: Math.max(2, availableParallelism()),
 };
 
 /** The reference balancer with process backends. */

@@ -17,11 +17,15 @@ export interface SuiteRun {
   readonly output: string;
 }
 
-/** Runs `cucumber-js [args]` as a user would, in a temporary reports directory, with `env` added. */
+/**
+ * Runs `cucumber-js [args]` as a user would, in a temporary reports directory, with `env` added.
+ * Scenarios run one after another unless `args` say otherwise: these runs are short and run two at
+ * a time, so a worker's start-up would cost more than it saves.
+ */
 export async function runSuite(env: Record<string, string>, args: readonly string[] = []): Promise<SuiteRun> {
   const reports = await mkdtemp(join(tmpdir(), 'lbspec-suite-'));
   try {
-    const child = spawn(process.execPath, [cucumber, '--format', 'summary', ...args], {
+    const child = spawn(process.execPath, [cucumber, '--format', 'summary', '--parallel', '0', ...args], {
       cwd: projectRoot,
       env: { ...process.env, LBSPEC_REPORTS_DIR: reports, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { formatIssues, parseConfig } from './load.ts';
-import { validateConfig } from './validate.ts';
+import { configSchema, validateConfig } from './validate.ts';
+
+test('the published schema is itself valid draft 2020-12 (the balancer skips this check when it starts)', () => {
+  const ajv = new Ajv2020({ strict: true });
+  assert.equal(ajv.validateSchema(configSchema), true, ajv.errorsText(ajv.errors));
+  const broken = { ...configSchema, properties: { version: { type: 'integr' } } };
+  assert.equal(ajv.validateSchema(broken), false, 'a misspelt type must be caught by the meta-schema');
+});
 
 const valid = {
   version: 1,
