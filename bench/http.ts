@@ -1,18 +1,17 @@
 // HTTP throughput and latency of the reference against nginx, HAProxy and a direct connection, on
 // the same backends, with the same load generator, in interleaved rounds (A B C A B C ...) so the
-// machine's drift falls on every target alike. Writes reports/bench.{json,md} and one latency
-// chart per scenario (reports/bench-latency-<scenario>.svg).
+// machine's drift falls on every target alike; then TCP throughput (bench/tcp.ts) the same way.
+// Writes reports/bench.{json,md} and one latency chart per HTTP scenario
+// (reports/bench-latency-<scenario>.svg).
 //   npm run bench                                  every scenario, 3 rounds of 5 s
 //   npm run bench -- --rounds 5 --seconds 10 --only small-50,routes-1000 --targets reference,nginx
+//   npm run bench -- --only tcp-bulk --targets direct,reference,haproxy
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { selectAdapter } from '../steps/support/adapters/select.ts';
 import { processBackendProvider } from '../steps/support/backends/process-provider.ts';
-import type { StartedBackend } from '../steps/support/backends/provider.ts';
 import { resetPeakMemory, treeMemory } from '../steps/support/memory.ts';
 import { PortAllocator } from '../steps/support/ports.ts';
-import { ManagedProcess } from '../steps/support/processes.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {
@@ -23,6 +22,8 @@ import {
   summarise,
   type TargetSummary,
 } from './summary.ts';
+import { startTargets, type Target, type TargetNeeds } from './targets.ts';
+import { runTcpScenario, tcpMarkdownTable, tcpRatios, tcpScenario } from './tcp.ts';
 import { runWrk } from './wrk.ts';
 
 const { values: options } = parseArgs({
@@ -45,104 +46,26 @@ function positive(name: string, text: string): number {
 const rounds = positive('rounds', options.rounds);
 const seconds = positive('seconds', options.seconds);
 const targetNames = options.targets.split(',').map((name) => name.trim());
-const scenarios = options.only
-  ? options.only.split(',').map((name) => {
-      const found = benchScenarios.find((scenario) => scenario.name === name.trim());
-      if (!found)
-        throw new Error(
-          `--only: no scenario "${name}"; known: ${benchScenarios.map((s) => s.name).join(', ')}`,
-        );
-      return found;
-    })
-  : benchScenarios;
+const chosen = options.only?.split(',').map((name) => name.trim());
+const known = [...benchScenarios.map((scenario) => scenario.name), tcpScenario.name];
+for (const name of chosen ?? [])
+  if (!known.includes(name)) throw new Error(`--only: no scenario "${name}"; known: ${known.join(', ')}`);
+const scenarios = benchScenarios.filter((scenario) => !chosen || chosen.includes(scenario.name));
+const runTcp = !chosen || chosen.includes(tcpScenario.name);
 
 const ports = new PortAllocator(10);
 
-interface Target {
-  readonly name: string;
-  readonly url: string;
-  readonly pid?: number | undefined;
-  readonly stop?: () => Promise<unknown>;
-}
-
-/** Node proxy libraries run as peers (bench/peers/): round robin, no routes, no limits. */
-const peers: Readonly<Record<string, string>> = { 'http-proxy': 'bench/peers/http-proxy.ts' };
-
-async function startPeer(
-  name: string,
-  script: string,
-  scenario: BenchScenario,
-  backends: readonly StartedBackend[],
-): Promise<Target> {
-  const listener = `127.0.0.1:${await ports.allocate()}`;
-  const peer = ManagedProcess.start({
-    label: `peer ${name}`,
-    command: process.execPath,
-    args: [
-      '--import',
-      'tsx',
-      script,
-      '--listen',
-      listener,
-      '--backends',
-      backends.map((b) => b.address).join(','),
-    ],
-  });
-  await peer.waitForLine(
-    (line) => (line.startsWith('listening') ? true : undefined),
-    `${name} to listen`,
-    10_000,
-  );
-  return { name, url: `http://${listener}${scenario.path}`, pid: peer.pid, stop: () => peer.stop() };
-}
-
-/** Starts every target of `scenario`; those lacking a needed capability are reported, not run. */
-async function startTargets(
-  scenario: BenchScenario,
-  backends: readonly StartedBackend[],
-  unsupported: Map<string, string>,
-): Promise<Target[]> {
-  const targets: Target[] = [];
-  for (const name of targetNames) {
-    const peer = peers[name];
-    if (peer !== undefined) {
-      if (scenario.listener || scenario.pool)
-        unsupported.set(name, 'a proxy library has no routes, health checks or limits');
-      else targets.push(await startPeer(name, peer, scenario, backends));
-      continue;
-    }
-    if (name === 'direct') {
-      if (scenario.listener) {
-        unsupported.set(name, 'a direct connection has no routes or limits');
-        continue;
-      }
-      targets.push({ name, url: `http://${backends[0]?.address}${scenario.path}` });
-      continue;
-    }
-    const adapter = selectAdapter(name, { ...process.env, LBSPEC_ADAPTER: name });
-    const { capabilities } = await adapter.describe();
-    const missing = scenario.needs.filter((need) => !capabilities.supported.includes(need));
-    if (missing.length > 0) {
-      unsupported.set(name, missing.map((need) => `${need}: ${capabilities.reasons[need]}`).join('; '));
-      continue;
-    }
-    const listener = `127.0.0.1:${await ports.allocate()}`;
-    const admin = `127.0.0.1:${await ports.allocate()}`;
-    const config = benchConfig(
-      scenario,
-      backends.map((backend) => backend.address),
-      listener,
-      admin,
-    );
-    const balancer = await adapter.start(config);
-    targets.push({
-      name,
-      url: `http://${listener}${scenario.path}`,
-      pid: balancer.pid,
-      stop: () => balancer.stop(),
-    });
-  }
-  return targets;
+/** The HTTP scenario's targets: proxy libraries and a direct connection only where they compare. */
+function httpNeeds(scenario: BenchScenario, backends: readonly string[]): TargetNeeds {
+  return {
+    needs: scenario.needs,
+    peersCannot:
+      scenario.listener || scenario.pool
+        ? 'a proxy library has no routes, health checks or limits'
+        : undefined,
+    directCannot: scenario.listener ? 'a direct connection has no routes or limits' : undefined,
+    config: (listener, admin) => benchConfig(scenario, backends, listener, admin),
+  };
 }
 
 async function runScenario(scenario: BenchScenario) {
@@ -152,10 +75,11 @@ async function runScenario(scenario: BenchScenario) {
   const unsupported = new Map<string, string>();
   let targets: Target[] = [];
   try {
-    targets = await startTargets(scenario, backends, unsupported);
+    const addresses = backends.map((backend) => backend.address);
+    targets = await startTargets(targetNames, httpNeeds(scenario, addresses), addresses, ports, unsupported);
     const load = (target: Target, time: number) =>
       runWrk({
-        url: target.url,
+        url: `http://${target.address}${scenario.path}`,
         connections: scenario.connections,
         seconds: time,
         headers: scenario.headers,
@@ -190,6 +114,9 @@ async function runScenario(scenario: BenchScenario) {
 
 const outcomes = [];
 for (const scenario of scenarios) outcomes.push(await runScenario(scenario));
+const tcp = runTcp
+  ? await runTcpScenario(targetNames, rounds, ports, (line) => process.stdout.write(`${line}\n`))
+  : undefined;
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
 const settings = { rounds, seconds, loadGenerator: 'wrk -t1', targets: targetNames };
@@ -207,6 +134,7 @@ writeFileSync(
         unsupported,
         referenceAgainst: ratios(summaries, 'reference'),
       })),
+      tcp: tcp && { ...tcpScenario, ...tcp, referenceAgainst: tcpRatios(tcp.summaries, 'reference') },
     },
     null,
     2,
@@ -231,12 +159,31 @@ const sections = outcomes.map(({ scenario, summaries, unsupported }) => {
     '',
   ].join('\n');
 });
+function tcpSection({ summaries, unsupported }: NonNullable<typeof tcp>): string {
+  const against = tcpRatios(summaries, 'reference')
+    .map((r) => `${(100 * r.throughput).toFixed(0)}% of ${r.against}'s throughput`)
+    .join('; ');
+  const skipped = Object.entries(unsupported).map(([target, reason]) => `- ${target}: not run (${reason})`);
+  return [
+    `## ${tcpScenario.name}: ${tcpScenario.what}`,
+    '',
+    `Each round fetches ${tcpScenario.bytes / 2 ** 30} GiB (bench/tcp-bulk.ts at both ends); ${rounds} interleaved rounds.`,
+    '',
+    tcpMarkdownTable(summaries),
+    '',
+    against ? `Reference: ${against}.` : '',
+    ...skipped,
+    '',
+  ].join('\n');
+}
+
 const text = [
-  `# HTTP benchmark`,
+  `# Benchmark`,
   '',
   `${machine.cpus} CPUs (${machine.cpu}), node ${machine.node}; ${settings.loadGenerator}, ${rounds} interleaved rounds of ${seconds} s per target, medians shown; everything on loopback.`,
   '',
   ...sections,
+  ...(tcp ? [tcpSection(tcp)] : []),
   // The soak is a run of its own (npm run bench:soak); its report sits beside this one.
   existsSync(`${options.out}/bench-soak.md`)
     ? 'Soak (1,000,000 requests with faults): [bench-soak.md](bench-soak.md).'
