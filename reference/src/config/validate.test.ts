@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { formatIssues, parseConfig } from './load.ts';
+import { shapeModuleSource } from './shape-module.ts';
 import { configSchema, validateConfig } from './validate.ts';
+
+test("the shape check compiled ahead of time is the current schema's", () => {
+  const generated = readFileSync(new URL('config-shape.generated.ts', import.meta.url), 'utf8');
+  assert.ok(
+    generated === shapeModuleSource(configSchema),
+    'reference/src/config/config-shape.generated.ts was generated from another schema: run `npm run generate`',
+  );
+});
 
 test('the published schema is itself valid draft 2020-12 (the balancer skips this check when it starts)', () => {
   const ajv = new Ajv2020({ strict: true });

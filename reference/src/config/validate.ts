@@ -1,6 +1,7 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
+import { validate as generatedShapeCheck } from './config-shape.generated.ts';
 import type {
   BalancerConfig,
   CircuitBreakerConfig,
@@ -27,15 +28,8 @@ export type Validation =
 /** The published JSON Schema of config version 1 (imported, so a bundled balancer carries it). */
 export const configSchema = schema as Record<string, unknown>;
 
-// verbose: errors carry the schema they failed against, whose description becomes the fix hint.
-// The schema itself is checked against the draft 2020-12 meta-schema by a unit test, not at every
-// start: that check was a third of the balancer's start-up CPU, and a scenario starts several.
-const checkShape = new Ajv2020({
-  allErrors: true,
-  verbose: true,
-  strict: true,
-  validateSchema: false,
-}).compile(configSchema);
+// Compiled ahead of time from the schema (shape-module.ts); a unit test keeps the two in step.
+const checkShape = generatedShapeCheck as unknown as ValidateFunction;
 
 const addressShape = new RegExp((configSchema.$defs as { address: { pattern: string } }).address.pattern);
 
