@@ -124,3 +124,18 @@ Feature: Round robin
     And a balancer with a TCP listener using round_robin over all backends
     When a TCP client sends 200000 bytes and then half-closes
     Then the TCP client received all bytes back in order and then the end of the stream
+
+  @l4
+  Scenario: A TCP client that reads nothing holds the backend back, in bounded balancer memory
+    The client sends 200 MB to an echoing backend and reads nothing until its own bytes stop
+    moving. A balancer that honours backpressure stops reading from the backend while the client
+    reads nothing, and from the client while the backend reads nothing, so it holds no more than
+    its socket buffers; one that does not takes the whole echo into its memory. (Read buffers are
+    garbage once written, and a garbage collector may leave tens of MB of them until it runs:
+    hence a bound of half the payload.)
+
+    Given 1 TCP backend
+    And a balancer with a TCP listener using round_robin over all backends
+    When a TCP client sends 200 MB to the echo and reads nothing until the balancer holds it back
+    Then the client received exactly those bytes
+    And the balancer's memory grew by less than 100 MB meanwhile

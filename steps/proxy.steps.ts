@@ -8,6 +8,7 @@ import {
   type Framing,
   requestsOnOneClient,
   sendExpectingContinue,
+  tcpEchoHeldBack,
   upload,
   webSocketExchange,
 } from './support/transfers.ts';
@@ -26,6 +27,18 @@ When(
     await transfer(this.listenerAddress, mebibyte, framing);
     const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
       transfer(this.listenerAddress, size, framing),
+    );
+    this.transfer = { outcome: result, memory };
+  },
+);
+
+When(
+  'a TCP client sends {int} MB to the echo and reads nothing until the balancer holds it back',
+  async function (this: LbWorld, megabytes: number) {
+    // Warm-up, as for HTTP transfers: what is measured is what the size costs.
+    await tcpEchoHeldBack(this.listenerAddress, mebibyte);
+    const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
+      tcpEchoHeldBack(this.listenerAddress, megabytes * mebibyte),
     );
     this.transfer = { outcome: result, memory };
   },

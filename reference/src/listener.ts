@@ -37,6 +37,8 @@ export interface Defects {
   readonly releaseLoadOnlyOnSuccess?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
+  /** Keep reading a TCP backend however much the client has yet to take (no backpressure). */
+  readonly relayIgnoresBackpressure?: boolean;
   /** Retry on the backend that just failed, however many others the pool has. */
   readonly retrySameBackend?: boolean;
   /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */

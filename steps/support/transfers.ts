@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { Client, WebSocket } from 'undici';
@@ -6,6 +7,7 @@ import { payloadChunks, payloadDigest } from '../../fixtures/backend/payload.ts'
 import { splitHostPort } from './net.ts';
 import { timeouts } from './timeouts.ts';
 import { describeError, requestBudget } from './traffic.ts';
+import { pollUntil } from './waiting.ts';
 
 /** How a body is framed on the wire: a Content-Length, or chunked transfer coding. */
 export type Framing = 'content-length' | 'chunked';
@@ -66,6 +68,91 @@ export async function download(address: string, size: number, framing: Framing):
     return { ...expected, arrived: { error: describeError(error) } };
   } finally {
     await client.destroy().catch(() => {});
+  }
+}
+
+/**
+ * Sends `size` payload bytes through a TCP connection to an echoing backend without reading the
+ * echo, until every byte is sent (the balancer took everything in) or no byte has left for
+ * `stillMs` (every buffer between is full: the balancer holds the client back); only then reads
+ * the echo, after the backend's greeting line, and digests it. A balancer that honours
+ * backpressure holds at most its socket buffers meanwhile; one that does not, the whole payload.
+ */
+export async function tcpEchoHeldBack(
+  address: string,
+  size: number,
+  stillMs = 500,
+): Promise<TransferOutcome> {
+  const what = `a TCP echo of ${size} bytes, read only once the balancer held the client back`;
+  const expected = { what, expectedBytes: size, expectedSha256: payloadDigest(size) };
+  const socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
+  try {
+    await once(socket, 'connect');
+    socket.pause();
+    // Written as the socket takes it (the payload is never all in this process's memory at once).
+    const chunks = payloadChunks(size);
+    let allWritten = false;
+    const writeMore = (): void => {
+      for (let next = chunks.next(); !next.done; next = chunks.next()) {
+        if (!socket.write(next.value)) {
+          socket.once('drain', writeMore);
+          return;
+        }
+      }
+      socket.end();
+      allWritten = true;
+    };
+    writeMore();
+    let sent = -1;
+    let sentSince = Date.now();
+    await pollUntil(
+      () => {
+        if (allWritten && socket.writableLength === 0) return true;
+        if (socket.bytesWritten !== sent) {
+          sent = socket.bytesWritten;
+          sentSince = Date.now();
+        }
+        return Date.now() - sentSince >= stillMs ? true : undefined;
+      },
+      { what: "the TCP client's bytes to be taken in or held back", timeoutMs: timeouts.requestMs },
+    );
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let greeting: Buffer | undefined = Buffer.alloc(0);
+    let ended = false;
+    let failure: string | undefined;
+    socket.once('end', () => {
+      ended = true;
+    });
+    socket.once('error', (error) => {
+      failure = describeError(error);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let echoed = chunk;
+      if (greeting) {
+        const seen = Buffer.concat([greeting, chunk]);
+        const newline = seen.indexOf(10);
+        if (newline < 0) {
+          greeting = seen;
+          return;
+        }
+        greeting = undefined;
+        echoed = seen.subarray(newline + 1);
+      }
+      bytes += echoed.length;
+      hash.update(echoed);
+    });
+    socket.resume();
+    await pollUntil(() => (ended ? true : undefined), {
+      what: 'the echo to end',
+      timeoutMs: timeouts.requestMs,
+      giveUpIf: () => failure,
+    });
+    return { ...expected, arrived: { bytes, sha256: hash.digest('hex') } };
+  } catch (error) {
+    return { ...expected, arrived: { error: describeError(error) } };
+  } finally {
+    socket.destroy();
   }
 }
 

@@ -4,6 +4,13 @@ import type { HashKey } from '../config/types.ts';
 import type { Defects } from '../listener.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
+import { Relay } from './relay.ts';
+
+/** A connection to a backend whose reads go through `relay` (see pipeBothWays). */
+export interface BackendConnection {
+  readonly socket: Socket;
+  readonly relay: Relay;
+}
 
 /**
  * Pipes one client connection to a backend chosen from `pool`, both ways. A backend that cannot be
@@ -69,10 +76,17 @@ export async function proxyTcpConnection(
   }
 }
 
-/** A connected socket to `upstream`, or undefined when it refused or did not answer in time. */
-export function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
+/** A connection to `upstream`, or undefined when it refused or did not answer in time. */
+export function connectWithin(upstream: Upstream): Promise<BackendConnection | undefined> {
   return new Promise((resolve) => {
-    const socket = connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    const relay = new Relay();
+    const socket = connect({
+      host: upstream.host,
+      port: upstream.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: relay.onread,
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       resolve(undefined);
@@ -80,7 +94,7 @@ export function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      resolve(socket);
+      resolve({ socket, relay });
     });
     socket.once('error', () => {
       clearTimeout(timer);
@@ -90,7 +104,16 @@ export function connectWithin(upstream: Upstream): Promise<Socket | undefined> {
   });
 }
 
-export function pipeBothWays(client: Socket, backend: Socket, upstream: Upstream, defects: Defects): void {
+/**
+ * Carries bytes both ways between `client` and a connected backend. The backend's side, where
+ * the bulk of a transfer usually flows, goes through its relay; the client's through pipe().
+ */
+export function pipeBothWays(
+  client: Socket,
+  { socket: backend, relay }: BackendConnection,
+  upstream: Upstream,
+  defects: Defects,
+): void {
   const release = (): void => {
     if (!defects.neverReleaseLoad) upstream.load.active--;
   };
@@ -111,6 +134,7 @@ export function pipeBothWays(client: Socket, backend: Socket, upstream: Upstream
   // Both sockets allow half-open, so `end` from one side becomes a FIN on the other while data
   // still flows the other way; each socket closes once both directions have ended.
   client.pipe(backend);
-  backend.pipe(client);
+  relay.into(backend, client, { holdBack: !defects.relayIgnoresBackpressure });
+  backend.once('end', () => client.end());
   client.resume();
 }

@@ -48,8 +48,8 @@ export async function proxyUpgrade(
   headers.push('Connection', 'Upgrade', 'Upgrade', request.headers.upgrade ?? '');
   const lines = [`${request.method} ${upstreamTarget(routed, defects)} HTTP/1.1`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
-  backend.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (head.length > 0) backend.write(head);
+  backend.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (head.length > 0) backend.socket.write(head);
   pipeBothWays(client, backend, upstream, defects);
 }
 
