@@ -86,12 +86,13 @@ async function runScenario(scenario: BenchScenario) {
       });
     // One warm-up second each: JIT, connection pools and page cache, not measured.
     for (const target of targets) await load(target, 1);
+    const roundSeconds = Math.max(seconds, scenario.minimumSeconds ?? 0);
     for (const target of targets) if (target.pid) await resetPeakMemory(target.pid);
     const results = new Map<string, RoundResult[]>(targets.map((target) => [target.name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
         const cpuBefore = target.pid ? await treeCpuSeconds(target.pid) : undefined;
-        const wrk = await load(target, seconds);
+        const wrk = await load(target, roundSeconds);
         const cpuSeconds =
           target.pid && cpuBefore !== undefined ? (await treeCpuSeconds(target.pid)) - cpuBefore : undefined;
         results.get(target.name)?.push({ wrk, cpuSeconds });
@@ -105,7 +106,7 @@ async function runScenario(scenario: BenchScenario) {
       const peak = target.pid ? (await treeMemory(target.pid)).peakBytes : undefined;
       summaries.push(summarise(target.name, results.get(target.name) ?? [], peak));
     }
-    return { scenario, summaries, unsupported: Object.fromEntries(unsupported) };
+    return { scenario, summaries, unsupported: Object.fromEntries(unsupported), roundSeconds };
   } finally {
     await Promise.allSettled(targets.map((target) => target.stop?.()));
     await Promise.allSettled(backends.map((backend) => backend[Symbol.asyncDispose]()));
@@ -127,9 +128,10 @@ writeFileSync(
     {
       machine,
       settings,
-      scenarios: outcomes.map(({ scenario, summaries, unsupported }) => ({
+      scenarios: outcomes.map(({ scenario, summaries, unsupported, roundSeconds }) => ({
         name: scenario.name,
         what: scenario.what,
+        roundSeconds,
         summaries,
         unsupported,
         referenceAgainst: ratios(summaries, 'reference'),
@@ -140,7 +142,7 @@ writeFileSync(
     2,
   )}\n`,
 );
-const sections = outcomes.map(({ scenario, summaries, unsupported }) => {
+const sections = outcomes.map(({ scenario, summaries, unsupported, roundSeconds }) => {
   const chart = `bench-latency-${scenario.name}.svg`;
   writeFileSync(`${options.out}/${chart}`, latencyChart(scenario.what, summaries));
   const against = ratios(summaries, 'reference')
@@ -150,6 +152,9 @@ const sections = outcomes.map(({ scenario, summaries, unsupported }) => {
   return [
     `## ${scenario.name}: ${scenario.what}`,
     '',
+    ...(roundSeconds === seconds
+      ? []
+      : [`Rounds of ${roundSeconds} s (${scenario.minimumSeconds} s at least).`, '']),
     markdownTable(summaries),
     '',
     against ? `Reference: ${against}.` : '',
