@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { Client, WebSocket } from 'undici';
-import { payloadChunks, payloadDigest } from '../../fixtures/backend/payload.ts';
+import { payloadChunks, payloadDigest, writePayload } from '../../fixtures/backend/payload.ts';
 import { splitHostPort } from './net.ts';
 import { timeouts } from './timeouts.ts';
 import { describeError, requestBudget } from './traffic.ts';
@@ -90,19 +90,10 @@ export async function tcpEchoHeldBack(
     await once(socket, 'connect');
     socket.pause();
     // Written as the socket takes it (the payload is never all in this process's memory at once).
-    const chunks = payloadChunks(size);
     let allWritten = false;
-    const writeMore = (): void => {
-      for (let next = chunks.next(); !next.done; next = chunks.next()) {
-        if (!socket.write(next.value)) {
-          socket.once('drain', writeMore);
-          return;
-        }
-      }
-      socket.end();
+    writePayload(socket, size, () => {
       allWritten = true;
-    };
-    writeMore();
+    });
     let sent = -1;
     let sentSince = Date.now();
     await pollUntil(
