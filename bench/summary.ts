@@ -77,8 +77,10 @@ export function ratios(
 const shownPercentiles = ['50', '99', '99.9'];
 
 export function markdownTable(summaries: readonly TargetSummary[]): string {
-  const rows = summaries.map((s) =>
-    [
+  return targetTable(
+    ['req/s', 'MB/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU ms / 1000 req', 'peak RSS MB', 'errors'],
+    'req/s per round',
+    summaries.map((s) => [
       s.target,
       s.requestsPerSecond.toFixed(0),
       s.megabytesPerSecond.toFixed(1),
@@ -87,12 +89,19 @@ export function markdownTable(summaries: readonly TargetSummary[]): string {
       s.peakRssMegabytes?.toFixed(0) ?? '-',
       String(s.errors),
       s.rounds.map((r) => r.toFixed(0)).join(' / '),
-    ].join(' | '),
+    ]),
   );
+}
+
+/**
+ * A Markdown table with a row per target: its name, then `figures` (right-aligned), then the
+ * per-round values (`rounds`, left-aligned). Each row lists its cells in that order.
+ */
+export function targetTable(figures: readonly string[], rounds: string, rows: readonly string[][]): string {
   return [
-    '| target | req/s | MB/s | p50 ms | p99 ms | p99.9 ms | CPU ms / 1000 req | peak RSS MB | errors | req/s per round |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((row) => `| ${row} |`),
+    `| target | ${figures.join(' | ')} | ${rounds} |`,
+    `|---|${figures.map(() => '---:|').join('')}---|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
 }
 

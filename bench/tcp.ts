@@ -4,7 +4,7 @@ import { resetPeakMemory, treeMemory } from '../steps/support/memory.ts';
 import type { PortAllocator } from '../steps/support/ports.ts';
 import { ManagedProcess } from '../steps/support/processes.ts';
 import { treeCpuSeconds } from './process-usage.ts';
-import { median } from './summary.ts';
+import { median, targetTable } from './summary.ts';
 import { startTargets, type Target } from './targets.ts';
 
 const bulkScript = fileURLToPath(new URL('tcp-bulk.ts', import.meta.url));
@@ -62,20 +62,17 @@ export function tcpRatios(
 }
 
 export function tcpMarkdownTable(summaries: readonly TcpSummary[]): string {
-  const rows = summaries.map((s) =>
-    [
+  return targetTable(
+    ['GB/s', 'CPU s / GB', 'peak RSS MB'],
+    'GB/s per round',
+    summaries.map((s) => [
       s.target,
       s.gigabytesPerSecond.toFixed(2),
       s.cpuSecondsPerGigabyte?.toFixed(2) ?? '-',
       s.peakRssMegabytes?.toFixed(0) ?? '-',
       s.rounds.map((r) => r.toFixed(2)).join(' / '),
-    ].join(' | '),
+    ]),
   );
-  return [
-    '| target | GB/s | CPU s / GB | peak RSS MB | GB/s per round |',
-    '|---|---:|---:|---:|---|',
-    ...rows.map((row) => `| ${row} |`),
-  ].join('\n');
 }
 
 /** Reads `bytes` from `address` with tcp-bulk's fetch, in a process of its own. */
