@@ -35,8 +35,10 @@ When(
 When(
   'a TCP client sends {int} MB to the echo and reads nothing until the balancer holds it back',
   async function (this: LbWorld, megabytes: number) {
-    // Warm-up, as for HTTP transfers: what is measured is what the size costs.
-    await tcpEchoHeldBack(this.listenerAddress, mebibyte);
+    // Warm-up, as for HTTP transfers: what is measured is what the size costs. It must succeed too.
+    const warmUp = await tcpEchoHeldBack(this.listenerAddress, mebibyte);
+    if ('error' in warmUp.arrived)
+      throw new ExpectationError(`the warm-up, ${warmUp.what}, failed: ${warmUp.arrived.error}`);
     const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
       tcpEchoHeldBack(this.listenerAddress, megabytes * mebibyte),
     );

@@ -86,6 +86,15 @@ export async function tcpEchoHeldBack(
   const what = `a TCP echo of ${size} bytes, read only once the balancer held the client back`;
   const expected = { what, expectedBytes: size, expectedSha256: payloadDigest(size) };
   const socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
+  // Listened for from the start: a balancer may reset the connection while the client still writes.
+  let ended = false;
+  let failure: string | undefined;
+  socket.once('end', () => {
+    ended = true;
+  });
+  socket.once('error', (error) => {
+    failure = describeError(error);
+  });
   try {
     await once(socket, 'connect');
     socket.pause();
@@ -105,19 +114,15 @@ export async function tcpEchoHeldBack(
         }
         return Date.now() - sentSince >= stillMs ? true : undefined;
       },
-      { what: "the TCP client's bytes to be taken in or held back", timeoutMs: timeouts.requestMs },
+      {
+        what: "the TCP client's bytes to be taken in or held back",
+        timeoutMs: timeouts.requestMs,
+        giveUpIf: () => failure,
+      },
     );
     const hash = createHash('sha256');
     let bytes = 0;
     let greeting: Buffer | undefined = Buffer.alloc(0);
-    let ended = false;
-    let failure: string | undefined;
-    socket.once('end', () => {
-      ended = true;
-    });
-    socket.once('error', (error) => {
-      failure = describeError(error);
-    });
     socket.on('data', (chunk: Buffer) => {
       let echoed = chunk;
       if (greeting) {
