@@ -75,7 +75,10 @@ export function tcpMarkdownTable(summaries: readonly TcpSummary[]): string {
   );
 }
 
-/** Reads `bytes` from `address` with tcp-bulk's fetch, in a process of its own. */
+// Even 0.1 GB/s moves a round's 1 GiB in 11 s: a transfer this long has stalled.
+const transferTimeoutMs = 60_000;
+
+/** Reads `bytes` from `address` with tcp-bulk's fetch, in a process of its own, within a time bound. */
 function fetchThrough(address: string, bytes: number): Promise<{ bytes: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -90,8 +93,13 @@ function fetchThrough(address: string, bytes: number): Promise<{ bytes: number; 
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk;
     });
+    const timer = setTimeout(() => {
+      output += `\nno end within ${transferTimeoutMs} ms`;
+      child.kill('SIGKILL');
+    }, transferTimeoutMs);
     child.once('error', reject);
     child.once('close', (code) => {
+      clearTimeout(timer);
       const result =
         code === 0 ? (JSON.parse(output.trim()) as { bytes: number; seconds: number }) : undefined;
       if (result) resolve(result);
@@ -100,8 +108,10 @@ function fetchThrough(address: string, bytes: number): Promise<{ bytes: number; 
   });
 }
 
-async function startBulkBackends(ports: PortAllocator): Promise<ManagedProcess[]> {
-  const started: ManagedProcess[] = [];
+async function startBulkBackends(
+  ports: PortAllocator,
+): Promise<{ readonly server: ManagedProcess; readonly address: string }[]> {
+  const started: { readonly server: ManagedProcess; readonly address: string }[] = [];
   for (let i = 0; i < tcpScenario.backends; i++) {
     const listen = `127.0.0.1:${await ports.allocate()}`;
     const server = ManagedProcess.start({
@@ -109,7 +119,7 @@ async function startBulkBackends(ports: PortAllocator): Promise<ManagedProcess[]
       command: process.execPath,
       args: ['--import', 'tsx', bulkScript, 'serve', '--listen', listen],
     });
-    started.push(server);
+    started.push({ server, address: listen });
     await server.waitForLine(
       (line) => (line === `listening on ${listen}` ? true : undefined),
       'to listen',
@@ -133,7 +143,7 @@ export async function runTcpScenario(
   const backends = await startBulkBackends(ports);
   let targets: Target[] = [];
   try {
-    const addresses = backends.map((backend) => backend.spec.args.at(-1) as string);
+    const addresses = backends.map((backend) => backend.address);
     targets = await startTargets(
       targetNames,
       {
@@ -179,6 +189,6 @@ export async function runTcpScenario(
     return { summaries, unsupported: Object.fromEntries(unsupported) };
   } finally {
     await Promise.allSettled(targets.map((target) => target.stop?.()));
-    await Promise.allSettled(backends.map((backend) => backend.stop()));
+    await Promise.allSettled(backends.map((backend) => backend.server.stop()));
   }
 }
