@@ -29,12 +29,24 @@ let directory = '';
 let backend: StartedBackend | undefined;
 let balancer: ManagedProcess | undefined;
 let listener = '';
+// The same routes without client limits: its plain requests take the fast path.
+let fastListener = '';
 
 before(async () => {
   directory = await mkdtemp(join(tmpdir(), 'lbspec-fuzz-'));
   [backend] = await processBackendProvider.start([{ id: 'b1', protocol: 'http' }]);
   listener = `127.0.0.1:${await ports.allocate()}`;
+  fastListener = `127.0.0.1:${await ports.allocate()}`;
   const pool = { backends: [{ id: 'b1', address: backend?.address }] };
+  const routes = [
+    { name: 'api', pool: 'app', match: { path: { prefix: '/api' } }, rewrite: { prefix: '/' } },
+    {
+      name: 'host',
+      pool: 'app',
+      match: { host: '*.example', headers: [{ name: 'X-A', regex: 'a+' }] },
+    },
+  ];
+  const rateLimit = { capacity: 1_000_000, refillPerSecond: 1_000_000 };
   const config = {
     version: 1,
     listeners: [
@@ -43,17 +55,11 @@ before(async () => {
         protocol: 'http',
         address: listener,
         pool: 'app',
-        routes: [
-          { name: 'api', pool: 'app', match: { path: { prefix: '/api' } }, rewrite: { prefix: '/' } },
-          {
-            name: 'host',
-            pool: 'app',
-            match: { host: '*.example', headers: [{ name: 'X-A', regex: 'a+' }] },
-          },
-        ],
+        routes,
         limits: { maxHeaderBytes: 8192, maxBodyBytes: 65536, headerTimeoutMs: 1000, requestTimeoutMs: 2000 },
-        rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
+        rateLimit,
       },
+      { name: 'fast', protocol: 'http', address: fastListener, pool: 'app', routes, rateLimit },
     ],
     pools: { app: pool },
   };
@@ -64,7 +70,7 @@ before(async () => {
     command: process.execPath,
     args: ['--import', tsx, main, '--config', path],
   });
-  await pollUntil(async () => ((await plainRequest()) === 200 ? true : undefined), {
+  await pollUntil(async () => ((await plainRequest(listener)) === '200' ? true : undefined), {
     what: 'the reference to serve',
     timeoutMs: 20_000,
   });
@@ -76,16 +82,20 @@ after(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function plainRequest(): Promise<number> {
-  const answer = await request(`http://${listener}/api/ok`, { headers: { host: 'app.example' } });
-  await answer.body.dump();
-  return answer.statusCode;
+/** A plain request's status, and its body when it is not 200. */
+async function plainRequest(address: string): Promise<string> {
+  const answer = await request(`http://${address}/api/ok`, { headers: { host: 'app.example' } });
+  if (answer.statusCode === 200) {
+    await answer.body.dump();
+    return '200';
+  }
+  return `${answer.statusCode} ${await answer.body.text()}`;
 }
 
 /** Sends `bytes`, ends the client's side, and reads what comes back until the close. */
-function exchange(bytes: string): Promise<{ received: string; closed: boolean }> {
+function exchange(address: string, bytes: string): Promise<{ received: string; closed: boolean }> {
   return new Promise((resolve) => {
-    const socket = connect(splitHostPort(listener));
+    const socket = connect(splitHostPort(address));
     let received = '';
     const timer = setTimeout(() => {
       socket.destroy();
@@ -168,16 +178,29 @@ const rawRequest = fc
       `${m} ${t} ${v}\r\n${headers.map(([n, value]) => `${n}: ${value}\r\n`).join('')}\r\n${body}`,
   );
 
-test('any request gets an HTTP answer or a close in time, and the balancer serves on', async () => {
-  await fc.assert(
-    fc.asyncProperty(rawRequest, async (bytes) => {
-      const { received, closed } = await exchange(bytes);
-      assert.ok(closed, `no answer and no close within ${answerWithinMs} ms for ${JSON.stringify(bytes)}`);
-      if (received !== '')
-        assert.match(received, /^HTTP\/1\.[01] [1-5]\d\d /, `not an HTTP answer to ${JSON.stringify(bytes)}`);
-      assert.equal(balancer?.exitStatus, undefined, `the balancer exited after ${JSON.stringify(bytes)}`);
-    }),
-    untilBudget(),
-  );
-  assert.equal(await plainRequest(), 200, 'a plain request is still served');
-});
+for (const [which, address] of [
+  ['with client limits', () => listener],
+  ['on the fast path', () => fastListener],
+] as const)
+  test(`any request gets an HTTP answer or a close in time, and the balancer serves on (${which})`, async () => {
+    await fc.assert(
+      fc.asyncProperty(rawRequest, async (bytes) => {
+        const { received, closed } = await exchange(address(), bytes);
+        assert.ok(closed, `no answer and no close within ${answerWithinMs} ms for ${JSON.stringify(bytes)}`);
+        if (received !== '')
+          assert.match(
+            received,
+            /^HTTP\/1\.[01] [1-5]\d\d /,
+            `not an HTTP answer to ${JSON.stringify(bytes)}`,
+          );
+        assert.equal(balancer?.exitStatus, undefined, `the balancer exited after ${JSON.stringify(bytes)}`);
+      }),
+      untilBudget(),
+    );
+    const status = await plainRequest(address());
+    assert.equal(
+      status,
+      '200',
+      `a plain request is still served; the backend:\n${await backend?.evidence()}`,
+    );
+  });

@@ -11,6 +11,7 @@ import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import type { AffinityDefect } from './l7/affinity.ts';
+import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest, sendError } from './l7/http-proxy.ts';
 import { type VettedRequest, type VettingDefects, vetRequest } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
@@ -146,17 +147,22 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const sockets = new Set<Socket>();
   const maxPerClient = config.limits?.maxConnectionsPerClient;
   const perClient = maxPerClient === undefined ? undefined : new ConnectionsPerClient(maxPerClient);
+  const httpServer = config.protocol === 'http' ? openHttpServer(config, context, perClient) : undefined;
+  const fastPath =
+    httpServer && mayTakeFastPath(config, context) ? fastPathOf(config, context, httpServer) : undefined;
   const server: HttpServer | TcpServer =
-    config.protocol === 'http'
-      ? openHttpServer(config, context, perClient)
-      : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
-          if (perClient && !perClient.admit(socket)) return;
-          const idleMs = config.limits?.idleTimeoutMs;
-          // Idle means no bytes either way: what the backend sends is written to this socket too.
-          if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
-          const routed = context.routeFor(config.address, connectionRequest);
-          void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
-        });
+    httpServer && !fastPath
+      ? httpServer
+      : fastPath
+        ? createTcpServer({ noDelay: true }, (socket) => fastPath.serve(socket))
+        : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
+            if (perClient && !perClient.admit(socket)) return;
+            const idleMs = config.limits?.idleTimeoutMs;
+            // Idle means no bytes either way: what the backend sends is written to this socket too.
+            if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
+            const routed = context.routeFor(config.address, connectionRequest);
+            void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
+          });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -170,14 +176,44 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
       resolve();
     });
   });
+  // Node's HTTP server starts its header and request timers as it starts listening; behind the
+  // fast path it takes connections without listening itself.
+  if (fastPath) httpServer?.emit('listening');
+  const closeIdle = (): void => {
+    httpServer?.closeIdleConnections();
+    fastPath?.closeIdleConnections();
+  };
   return {
     protocol: config.protocol,
     address: config.address,
-    close: (drainMs) => closeGracefully(server, sockets, drainMs),
+    close: async (drainMs) => {
+      if (fastPath) httpServer?.close();
+      await closeGracefully(server, sockets, drainMs, closeIdle);
+    },
     cutEveryConnection: () => {
       for (const socket of sockets) socket.destroy();
     },
   };
+}
+
+/**
+ * Whether an HTTP listener's plain requests may take the fast path: not when it limits its clients
+ * (node's HTTP server keeps those timers and counts) nor for a broken balancer's defects.
+ */
+function mayTakeFastPath(config: ListenerConfig, context: ListenerContext): boolean {
+  if (config.limits !== undefined) return false;
+  for (const _ in context.defects) return false;
+  return true;
+}
+
+function fastPathOf(config: ListenerConfig, context: ListenerContext, httpServer: HttpServer): FastPath {
+  return new FastPath({
+    address: config.address,
+    clients: context.clients,
+    routeFor: (request) => context.routeFor(config.address, request),
+    limitsFor: (routed) => context.limitsFor(config.address, routed),
+    handOver: (socket) => httpServer.emit('connection', socket),
+  });
 }
 
 function openHttpServer(
@@ -377,9 +413,10 @@ async function closeGracefully(
   server: HttpServer | TcpServer,
   sockets: Set<Socket>,
   drainMs: number,
+  closeIdleConnections: () => void,
 ): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, drainMs);

@@ -74,18 +74,18 @@ export function upstreamTarget(routed: Routed & { kind: 'forward' }, defects: De
 
 /** The headers sent upstream: end-to-end ones, the forwarding headers, the route's Host and rules. */
 export function routedRequestHeaders(
-  request: IncomingMessage,
+  rawHeaders: readonly string[],
+  clientAddress: string | undefined,
   routed: Routed & { kind: 'forward' },
   defects: Defects,
 ): string[] {
   const hop: ClientHop | undefined = defects.omitForwardedFor
     ? undefined
-    : { clientAddress: request.socket.remoteAddress ?? '', scheme: 'http' };
+    : { clientAddress: clientAddress ?? '', scheme: 'http' };
   const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableHeaders;
-  let headers = upstreamRequestHeaders(request.rawHeaders, hop, select);
+  let headers = upstreamRequestHeaders(rawHeaders, hop, select);
   // The defect: the client's Connection header applied after the balancer's own headers are in.
-  if (defects.connectionStripsForwarding)
-    headers = withoutNamed(headers, connectionNamed(request.rawHeaders));
+  if (defects.connectionStripsForwarding) headers = withoutNamed(headers, connectionNamed(rawHeaders));
   return applyToHeaderList(withHost(headers, routed.upstreamHost), routed.requestHeaders);
 }
 
@@ -200,7 +200,7 @@ export async function proxyHttpRequest(
   }
   const { pool } = routed;
   const target = upstreamTarget(routed, defects);
-  const headers = routedRequestHeaders(request, routed, defects);
+  const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
   const policy = pool.config.retries;
   pool.retryBudget?.recordRequest();
   // Signals cost an allocation each (and stream.pipeline one more, with a DOMException when it
@@ -462,18 +462,44 @@ const unavailableBecause = {
   'no-backend': { circuit: undefined, why: 'they are unhealthy or ejected' },
 } as const;
 
-function sendNoBackend(response: ServerResponse, pool: PoolRuntime, statusOverride?: number): void {
+/** An answer of the balancer's own: status, the message its body gives, extra headers. */
+export interface OwnAnswer {
+  readonly status: number;
+  readonly message: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The answer when a pool has no backend to offer: 503 with Retry-After, and why. */
+export function noBackendAnswer(pool: PoolRuntime, statusOverride?: number): OwnAnswer {
   const retryAfter = pool.retryAfterSeconds();
   const { circuit, why } = unavailableBecause[pool.unavailability];
   const headers: Record<string, string> =
     statusOverride === undefined ? { 'retry-after': String(retryAfter) } : {};
   if (circuit) headers['x-circuit-breaker'] = circuit;
-  sendError(
-    response,
-    statusOverride ?? 503,
-    `no backend available in pool "${pool.name}" (${pool.upstreams.length} configured): ${why}; retry after ${retryAfter} s`,
+  return {
+    status: statusOverride ?? 503,
+    message: `no backend available in pool "${pool.name}" (${pool.upstreams.length} configured): ${why}; retry after ${retryAfter} s`,
     headers,
-  );
+  };
+}
+
+/** The answer when a backend failed (502) or gave no answer in time (504). */
+export function upstreamFailureAnswer(
+  upstream: Upstream,
+  error: unknown,
+  timedOut: boolean,
+  statusOverride?: number,
+): OwnAnswer {
+  const reason = (error as Error).message || ((error as { code?: string }).code ?? '');
+  return {
+    status: statusOverride ?? (timedOut ? 504 : 502),
+    message: `backend "${upstream.id}" (${upstream.address}) ${timedOut ? 'timed out' : 'failed'}: ${reason}`,
+  };
+}
+
+function sendNoBackend(response: ServerResponse, pool: PoolRuntime, statusOverride?: number): void {
+  const { status, message, headers } = noBackendAnswer(pool, statusOverride);
+  sendError(response, status, message, headers);
 }
 
 function sendUpstreamFailure(
@@ -483,12 +509,8 @@ function sendUpstreamFailure(
   timedOut: boolean,
   statusOverride?: number,
 ): void {
-  const reason = (error as Error).message || ((error as { code?: string }).code ?? '');
-  sendError(
-    response,
-    statusOverride ?? (timedOut ? 504 : 502),
-    `backend "${upstream.id}" (${upstream.address}) ${timedOut ? 'timed out' : 'failed'}: ${reason}`,
-  );
+  const { status, message } = upstreamFailureAnswer(upstream, error, timedOut, statusOverride);
+  sendError(response, status, message);
 }
 
 function sendRedirect(
@@ -514,11 +536,16 @@ export function sendError(
     response.destroy();
     return;
   }
-  const body = `lbspec-reference: ${message}\n`;
+  const body = ownAnswerBody(message);
   response.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     ...headers,
   });
   response.end(body);
+}
+
+/** The body of an answer of the balancer's own. */
+export function ownAnswerBody(message: string): string {
+  return `lbspec-reference: ${message}\n`;
 }

@@ -44,7 +44,7 @@ export async function proxyUpgrade(
     return;
   }
   upstream.pool.recordOutcome(upstream, { connected: true });
-  const headers = routedRequestHeaders(request, routed, defects);
+  const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
   headers.push('Connection', 'Upgrade', 'Upgrade', request.headers.upgrade ?? '');
   const lines = [`${request.method} ${upstreamTarget(routed, defects)} HTTP/1.1`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);

@@ -1,5 +1,10 @@
 import { connect } from 'node:net';
 import { type buildConnector, Pool } from 'undici';
+import { parseAddress } from '../config/address.ts';
+import { BackendSockets } from './wire/backend-sockets.ts';
+
+/** How long the fast path keeps an idle backend connection: below node's 5 s keep-alive timeout. */
+const idleSocketMs = 4_000;
 
 /**
  * Keep-alive connection pools to backends, one per address, kept across reloads for addresses that
@@ -7,6 +12,8 @@ import { type buildConnector, Pool } from 'undici';
  */
 export class UpstreamClients {
   readonly #pools = new Map<string, Pool>();
+  readonly #sockets = new Map<string, BackendSockets>();
+  #sweeper: NodeJS.Timeout | undefined;
 
   /** The connection pool for a backend address and connect timeout, created on first use. */
   for(address: string, connectTimeoutMs: number): Pool {
@@ -24,12 +31,36 @@ export class UpstreamClients {
     return pool;
   }
 
+  /** The fast path's kept-alive connections to a backend address, created on first use. */
+  socketsFor(address: string): BackendSockets {
+    let sockets = this.#sockets.get(address);
+    if (!sockets) {
+      const { host, port } = parseAddress(address) as { host: string; port: number };
+      sockets = new BackendSockets(host, port);
+      this.#sockets.set(address, sockets);
+      this.#sweeper ??= setInterval(() => this.#sweep(), idleSocketMs / 4).unref();
+    }
+    return sockets;
+  }
+
+  #sweep(): void {
+    const idleBefore = performance.now() - idleSocketMs;
+    for (const sockets of this.#sockets.values()) sockets.sweep(idleBefore);
+  }
+
   /**
    * Closes the pools of addresses no longer configured; their in-flight requests finish first
    * (`abortInFlight`: the reload-cuts-in-flight broken balancer's way, they are cut).
    */
   async retainOnly(addresses: ReadonlySet<string>, abortInFlight = false): Promise<void> {
     const closing: Promise<void>[] = [];
+    for (const [address, sockets] of this.#sockets) {
+      if (!addresses.has(address)) {
+        this.#sockets.delete(address);
+        if (abortInFlight) sockets.destroy();
+        else sockets.close();
+      }
+    }
     for (const [key, pool] of this.#pools) {
       if (!addresses.has(key.slice(key.indexOf(' ') + 1))) {
         this.#pools.delete(key);
@@ -43,6 +74,9 @@ export class UpstreamClients {
   async destroy(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    for (const sockets of this.#sockets.values()) sockets.destroy();
+    this.#sockets.clear();
+    clearInterval(this.#sweeper);
     await Promise.all(pools.map((pool) => pool.destroy()));
   }
 }

@@ -1,0 +1,470 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
+import type { Routed } from '../listener.ts';
+import type { Upstream } from '../pools.ts';
+import { classifyError } from '../resilience/retry-policy.ts';
+import { keyOf } from './hash-key.ts';
+import { applyToHeaderList } from './header-rules.ts';
+import {
+  forwardableHeaders,
+  noBackendAnswer,
+  type OwnAnswer,
+  ownAnswerBody,
+  routedRequestHeaders,
+  upstreamFailureAnswer,
+} from './http-proxy.ts';
+import { vetRequest } from './request-vetting.ts';
+import type { RoutableRequest } from './router.ts';
+import type { UpstreamClients } from './upstream-clients.ts';
+import type { BackendSocket, BackendUser } from './wire/backend-sockets.ts';
+import { type PlainRequestHead, readRequestHead } from './wire/request-head.ts';
+import {
+  type AnswerSink,
+  MalformedAnswerError,
+  type ResponseHead,
+  ResponseReader,
+} from './wire/response-reader.ts';
+
+/** What the fast path asks of its listener. */
+export interface FastPathListener {
+  readonly address: string;
+  readonly clients: UpstreamClients;
+  routeFor(request: RoutableRequest): Routed | undefined;
+  limitsFor(routed: Routed | undefined): readonly RateLimiter[];
+  /** Gives the connection to node's HTTP server, its unread bytes back in the socket first. */
+  handOver(socket: Socket): void;
+}
+
+// Node's defaults, which a connection handed over to its HTTP server gets too.
+const maxHeadBytes = 16 * 1024;
+const keepAliveMs = 5_000;
+// While an answer is under way, a client may send this much ahead before reading from it stops.
+const maxAheadBytes = 64 * 1024;
+
+/**
+ * The byte-level fast path of an HTTP listener: for each plain request (see readRequestHead) that
+ * routes to a pool without retries or affinity, the head is read and written by hand, and the
+ * answer is passed on as it comes, without node's or undici's request and response objects (which
+ * took two thirds of the balancer's time per request). At the first request that is anything else,
+ * the connection goes to node's HTTP server, which serves it from then on. The answers, headers,
+ * limits and failures are the same either way.
+ */
+export class FastPath {
+  readonly #listener: FastPathListener;
+  readonly #connections = new Set<FastConnection>();
+  #closing = false;
+
+  constructor(listener: FastPathListener) {
+    this.#listener = listener;
+  }
+
+  /** Serves a client connection, until it closes or goes to node's HTTP server. */
+  serve(socket: Socket): void {
+    const connection = new FastConnection(socket, this.#listener, () => this.#closing);
+    this.#connections.add(connection);
+    socket.once('close', () => this.#connections.delete(connection));
+  }
+
+  /** Closes idle connections now, and each busy one once its answer is sent; takes no new requests. */
+  closeIdleConnections(): void {
+    this.#closing = true;
+    for (const connection of this.#connections) connection.closeWhenIdle();
+  }
+}
+
+/** One client connection on the fast path: its requests one after another, in order. */
+class FastConnection {
+  readonly #socket: Socket;
+  readonly #listener: FastPathListener;
+  readonly #closing: () => boolean;
+  #unread: Buffer | undefined;
+  #exchange: Exchange | undefined;
+  #handedOver = false;
+  readonly #onData = (bytes: Buffer): void => this.#read(bytes);
+  readonly #onTimeout = (): void => {
+    if (!this.#exchange) this.#socket.destroy();
+  };
+  readonly #onError = (): void => {
+    this.#socket.destroy();
+  };
+  #paused = false;
+
+  constructor(socket: Socket, listener: FastPathListener, closing: () => boolean) {
+    this.#socket = socket;
+    this.#listener = listener;
+    this.#closing = closing;
+    socket.on('data', this.#onData);
+    socket.on('error', this.#onError);
+    socket.once('close', () => this.#exchange?.clientGone());
+    socket.setTimeout(keepAliveMs, this.#onTimeout);
+  }
+
+  closeWhenIdle(): void {
+    if (!this.#exchange && !this.#handedOver) this.#socket.destroy();
+  }
+
+  #read(bytes: Buffer): void {
+    this.#unread = this.#unread ? Buffer.concat([this.#unread, bytes]) : bytes;
+    if (this.#exchange) {
+      if (this.#unread.length > maxAheadBytes && !this.#paused) {
+        this.#paused = true;
+        this.#socket.pause();
+      }
+      return;
+    }
+    this.#next();
+  }
+
+  // Serves the next request read whole, if any; hands the connection over at anything else.
+  #next(): void {
+    const unread = this.#unread;
+    if (unread === undefined) {
+      if (this.#paused) {
+        this.#paused = false;
+        this.#socket.resume();
+      }
+      return;
+    }
+    const reading = readRequestHead(unread, maxHeadBytes);
+    if (reading.kind !== 'plain') {
+      this.#handOver();
+      return;
+    }
+    const { head } = reading;
+    const decision = this.#decide(head);
+    if (decision === undefined) {
+      this.#handOver();
+      return;
+    }
+    this.#unread = head.length < unread.length ? unread.subarray(head.length) : undefined;
+    if (decision.kind === 'answer') {
+      this.#answerOwn(decision.answer, head.closeAfter);
+      return;
+    }
+    this.#exchange = new Exchange(this.#socket, head, decision, this.#listener.clients, (keepOpen) =>
+      this.#exchangeEnded(keepOpen && !head.closeAfter),
+    );
+  }
+
+  /**
+   * What to do with a plain request: undefined when node's path is to serve it (a refusal the
+   * vetting makes, a redirect, no route, retries or affinity to honour), else an answer of the
+   * balancer's own (a rate limit's refusal, no backend), or a backend to forward it to.
+   */
+  #decide(head: PlainRequestHead): Decision | undefined {
+    const { rawHeaders } = head;
+    const vetted = vetRequest(head.method, head.target, rawHeaders);
+    if (!vetted.ok || vetted.authority !== undefined) return undefined;
+    const header = (name: string): string | undefined => headerValue(rawHeaders, name);
+    const routed = this.#listener.routeFor({
+      method: head.method,
+      host: vetted.host,
+      target: vetted.target,
+      header,
+    });
+    if (routed?.kind !== 'forward') return undefined;
+    const { pool } = routed;
+    if (pool.config.retries !== undefined || pool.config.stickySession !== undefined) return undefined;
+    const clientAddress = this.#socket.remoteAddress;
+    const limits = this.#listener.limitsFor(routed);
+    let answerHeaders: Readonly<Record<string, string>> | undefined;
+    if (limits.length > 0) {
+      const verdict = admitAll(limits, { peerAddress: clientAddress ?? '', header });
+      if (!verdict.allowed)
+        return {
+          kind: 'answer',
+          answer: { status: verdict.status, message: verdict.message, headers: verdict.headers },
+        };
+      answerHeaders = verdict.headers;
+    }
+    const key =
+      pool.config.hashKey === undefined
+        ? undefined
+        : keyOf({ target: head.target, clientAddress, clientPort: this.#socket.remotePort, header });
+    const upstream = pool.pick(undefined, key);
+    if (!upstream) return { kind: 'answer', answer: noBackendAnswer(pool) };
+    return {
+      kind: 'forward',
+      upstream,
+      routed,
+      requestHead: requestHead(
+        head.method,
+        routed,
+        routedRequestHeaders(rawHeaders, clientAddress, routed, {}),
+      ),
+      answerHeaders,
+    };
+  }
+
+  #answerOwn(answer: OwnAnswer, closeAfter: boolean): void {
+    this.#socket.write(ownAnswerText(answer, closeAfter || this.#closing()));
+    this.#afterAnswer(!closeAfter);
+  }
+
+  #exchangeEnded(keepOpen: boolean): void {
+    this.#exchange = undefined;
+    this.#afterAnswer(keepOpen);
+  }
+
+  #afterAnswer(keepOpen: boolean): void {
+    if (!keepOpen || this.#closing()) {
+      this.#socket.end();
+      return;
+    }
+    this.#next();
+  }
+
+  #handOver(): void {
+    this.#handedOver = true;
+    const socket = this.#socket;
+    socket.off('data', this.#onData);
+    socket.off('timeout', this.#onTimeout);
+    socket.off('error', this.#onError);
+    socket.setTimeout(0);
+    socket.pause();
+    if (this.#unread) socket.unshift(this.#unread);
+    this.#unread = undefined;
+    this.#listener.handOver(socket);
+    socket.resume();
+  }
+}
+
+type Decision =
+  | { readonly kind: 'answer'; readonly answer: OwnAnswer }
+  | {
+      readonly kind: 'forward';
+      readonly upstream: Upstream;
+      readonly routed: Routed & { kind: 'forward' };
+      readonly requestHead: string;
+      readonly answerHeaders: Readonly<Record<string, string>> | undefined;
+    };
+
+/**
+ * One request forwarded to one backend, and its answer passed on. A request lost on a kept-alive
+ * connection the backend closed goes once more on a new one (RFC 9112 9.3.1; it is a GET or HEAD).
+ */
+class Exchange implements BackendUser, AnswerSink {
+  readonly #client: Socket;
+  readonly #request: PlainRequestHead;
+  readonly #decision: Decision & { kind: 'forward' };
+  readonly #clients: UpstreamClients;
+  readonly #ended: (keepOpen: boolean) => void;
+  readonly #reader: ResponseReader;
+  #backend: BackendSocket | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timedOut = false;
+  #head: ResponseHead | undefined;
+  #pendingHead: Buffer | undefined;
+  #closeClient = false;
+  #finished = false;
+  #resent = false;
+  #answerBytes = 0;
+  #waitingForDrain = false;
+
+  constructor(
+    client: Socket,
+    request: PlainRequestHead,
+    decision: Decision & { kind: 'forward' },
+    clients: UpstreamClients,
+    ended: (keepOpen: boolean) => void,
+  ) {
+    this.#client = client;
+    this.#request = request;
+    this.#decision = decision;
+    this.#clients = clients;
+    this.#ended = ended;
+    this.#reader = new ResponseReader(this, request.method === 'HEAD');
+    decision.upstream.load.active++;
+    this.#send(clients.socketsFor(decision.upstream.address).take());
+  }
+
+  /** The client closed its connection: the backend's connection goes too, its answer unread. */
+  clientGone(): void {
+    if (this.#finished) return;
+    this.#finish();
+    this.#backend?.socket.destroy();
+  }
+
+  #send(reused: BackendSocket | undefined): void {
+    const { upstream } = this.#decision;
+    const { connectMs, responseMs } = upstream.pool.config.timeouts;
+    if (reused) {
+      this.#write(reused, responseMs);
+      return;
+    }
+    this.#clients.socketsFor(upstream.address).connect(connectMs, (error, backend) => {
+      if (this.#finished) {
+        backend?.socket.destroy();
+        return;
+      }
+      if (error || !backend) this.#failBeforeHead(error ?? new Error('no connection'));
+      else this.#write(backend, responseMs);
+    });
+  }
+
+  #write(backend: BackendSocket, responseMs: number): void {
+    this.#backend = backend;
+    backend.lend(this);
+    backend.socket.write(this.#decision.requestHead, 'latin1');
+    this.#timer ??= setTimeout(() => this.#timeOut(responseMs), responseMs);
+  }
+
+  #timeOut(responseMs: number): void {
+    this.#timedOut = true;
+    const message = this.#head
+      ? `the backend sent nothing for ${responseMs} ms in the middle of its answer`
+      : `no answer within ${responseMs} ms`;
+    this.#backend?.socket.destroy(new Error(message));
+  }
+
+  // BackendUser: the backend connection's bytes and its end.
+
+  data(bytes: Buffer): void {
+    this.#answerBytes += bytes.length;
+    if (this.#head) this.#timer?.refresh();
+    try {
+      this.#reader.push(bytes);
+    } catch (error) {
+      this.#backend?.socket.destroy(error as Error);
+    }
+  }
+
+  closed(error: Error | undefined): void {
+    if (this.#finished) return;
+    if (this.#head) {
+      if (this.#reader.endsAtClose && !error) {
+        this.#reader.end();
+        return;
+      }
+      this.#cutClient();
+      return;
+    }
+    const backend = this.#backend;
+    this.#backend = undefined;
+    // Closed before a byte of answer on a connection that carried answers: the backend closed it
+    // as the request went out, so it goes once more, on a new connection.
+    if (
+      !this.#resent &&
+      !this.#timedOut &&
+      backend !== undefined &&
+      backend.answers > 0 &&
+      this.#answerBytes === 0
+    ) {
+      this.#resent = true;
+      this.#send(undefined);
+      return;
+    }
+    this.#failBeforeHead(error ?? new Error('the backend closed the connection before answering'));
+  }
+
+  // AnswerSink: the parts of the backend's answer as the reader finds them.
+
+  head(head: ResponseHead): void {
+    const { upstream, routed, answerHeaders } = this.#decision;
+    this.#head = head;
+    upstream.pool.recordOutcome(upstream, { status: head.statusCode });
+    let headers = applyToHeaderList(forwardableHeaders(head.rawHeaders), routed.responseHeaders);
+    if (answerHeaders !== undefined && !isEmpty(answerHeaders))
+      headers = applyToHeaderList(headers, { set: answerHeaders });
+    if (head.framing.kind === 'chunked') headers.push('transfer-encoding', 'chunked');
+    this.#closeClient = head.framing.kind === 'until-close' || this.#request.closeAfter;
+    if (this.#closeClient) headers.push('connection', 'close');
+    let text = `HTTP/1.1 ${head.statusCode} ${STATUS_CODES[head.statusCode] ?? 'Unknown'}\r\n`;
+    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    this.#pendingHead = Buffer.from(`${text}\r\n`, 'latin1');
+  }
+
+  body(bytes: Buffer): void {
+    const pending = this.#pendingHead;
+    this.#pendingHead = undefined;
+    const written = this.#client.write(pending ? Buffer.concat([pending, bytes]) : bytes);
+    if (!written && !this.#waitingForDrain) {
+      this.#waitingForDrain = true;
+      this.#backend?.socket.pause();
+      this.#client.once('drain', () => {
+        this.#waitingForDrain = false;
+        if (!this.#finished) this.#backend?.socket.resume();
+      });
+    }
+  }
+
+  complete(surplus: boolean): void {
+    if (this.#pendingHead) this.#client.write(this.#pendingHead);
+    this.#pendingHead = undefined;
+    const backend = this.#backend as BackendSocket;
+    this.#finish();
+    backend.answers++;
+    if (this.#waitingForDrain) backend.socket.resume();
+    if ((this.#head as ResponseHead).reusable && !surplus)
+      this.#clients.socketsFor(this.#decision.upstream.address).give(backend);
+    else backend.socket.destroy();
+    this.#ended(!this.#closeClient);
+  }
+
+  #failBeforeHead(error: Error): void {
+    const { upstream } = this.#decision;
+    const failure = this.#timedOut ? 'timeout' : classifyError(error);
+    upstream.pool.recordOutcome(upstream, { failure });
+    this.#finish();
+    const timedOut = failure === 'timeout' || (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
+    const cause =
+      error instanceof MalformedAnswerError ? new Error(`a malformed answer: ${error.message}`) : error;
+    this.#client.write(
+      ownAnswerText(upstreamFailureAnswer(upstream, cause, timedOut), this.#request.closeAfter),
+    );
+    this.#ended(true);
+  }
+
+  // The answer broke off after its head went out: the client must not take it for whole.
+  #cutClient(): void {
+    this.#finish();
+    this.#client.destroy();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#backend?.lend(undefined);
+    this.#decision.upstream.load.active--;
+  }
+}
+
+/** The request head sent upstream: the route's target, then the headers. */
+function requestHead(
+  method: string,
+  routed: Routed & { kind: 'forward' },
+  headers: readonly string[],
+): string {
+  let text = `${method} ${routed.target} HTTP/1.1\r\n`;
+  for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return `${text}\r\n`;
+}
+
+/** An answer of the balancer's own, as bytes on the wire (as sendError writes it through node). */
+export function ownAnswerText(answer: OwnAnswer, close: boolean): string {
+  const body = ownAnswerBody(answer.message);
+  let text = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Unknown'}\r\n`;
+  text += 'content-type: text/plain; charset=utf-8\r\n';
+  text += `content-length: ${Buffer.byteLength(body)}\r\n`;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) text += `${name}: ${value}\r\n`;
+  if (close) text += 'connection: close\r\n';
+  return `${text}\r\n${body}`;
+}
+
+/** A header's value from flat [name, value, ...] headers; repeated headers joined with ", ". */
+export function headerValue(rawHeaders: readonly string[], lowerName: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() !== lowerName) continue;
+    const next = rawHeaders[i + 1] as string;
+    value = value === undefined ? next : `${value}, ${next}`;
+  }
+  return value;
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}

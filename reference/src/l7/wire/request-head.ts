@@ -1,0 +1,86 @@
+import { blankLine, fieldLine } from './syntax.ts';
+
+/**
+ * A request head read whole, in the narrow form the fast path proxies itself: HTTP/1.1, GET or HEAD,
+ * origin-form target, no body, and a Connection header (if any) that says only keep-alive or close.
+ */
+export interface PlainRequestHead {
+  readonly method: 'GET' | 'HEAD';
+  readonly target: string;
+  /** Flat [name, value, ...] as sent, values without surrounding whitespace (latin1 bytes kept). */
+  readonly rawHeaders: string[];
+  /** Bytes the head takes, its blank line included. */
+  readonly length: number;
+  /** The client asked for the connection to end after this answer (Connection: close). */
+  readonly closeAfter: boolean;
+}
+
+/**
+ * What the start of a client's bytes holds: a plain request head, a head not yet whole, or
+ * anything else (another method, a body, an upgrade, a malformed or oversized head), which
+ * node's HTTP server is to handle.
+ */
+export type HeadReading =
+  | { readonly kind: 'plain'; readonly head: PlainRequestHead }
+  | { readonly kind: 'incomplete' }
+  | { readonly kind: 'other' };
+
+const incomplete: HeadReading = { kind: 'incomplete' };
+const other: HeadReading = { kind: 'other' };
+
+// RFC 9112 3: method SP origin-form SP version, the target visible ASCII only.
+const requestLine = /^(GET|HEAD) (\/[!-~]*) HTTP\/1\.1$/;
+
+// Headers that make a request something else than a plain GET: a body, 100-continue, an upgrade.
+const notPlain = new Set(['content-length', 'transfer-encoding', 'expect', 'upgrade']);
+
+/**
+ * Reads the request head at the start of `bytes`. A head that would pass `maxHeadBytes` is `other`,
+ * so node's parser answers it (431) as for any client.
+ */
+export function readRequestHead(bytes: Buffer, maxHeadBytes: number): HeadReading {
+  const end = bytes.indexOf(blankLine);
+  if (end < 0) return bytes.length > maxHeadBytes ? other : incomplete;
+  if (end + 4 > maxHeadBytes) return other;
+  const lines = bytes.toString('latin1', 0, end).split('\r\n');
+  const start = requestLine.exec(lines[0] as string);
+  if (!start) return other;
+  const rawHeaders: string[] = [];
+  let closeAfter = false;
+  for (let i = 1; i < lines.length; i++) {
+    const field = fieldLine.exec(lines[i] as string);
+    if (!field) return other; // a bare CR or LF, an obs-fold, a space before the colon
+    const name = field[1] as string;
+    const value = field[2] as string;
+    const lower = name.toLowerCase();
+    if (notPlain.has(lower)) return other;
+    if (lower === 'connection') {
+      const says = connectionSays(value);
+      if (says === undefined) return other; // it names headers to drop: node's path does that
+      closeAfter ||= says === 'close';
+    }
+    rawHeaders.push(name, value);
+  }
+  return {
+    kind: 'plain',
+    head: {
+      method: start[1] as 'GET' | 'HEAD',
+      target: start[2] as string,
+      rawHeaders,
+      length: end + 4,
+      closeAfter,
+    },
+  };
+}
+
+/** 'close' or 'keep-alive' when a Connection header says only those; undefined otherwise. */
+function connectionSays(value: string): 'close' | 'keep-alive' | undefined {
+  let says: 'close' | 'keep-alive' | undefined;
+  for (const token of value.split(',')) {
+    const option = token.trim().toLowerCase();
+    if (option === 'close') says = 'close';
+    else if (option === 'keep-alive') says ??= 'keep-alive';
+    else return undefined;
+  }
+  return says;
+}
