@@ -34,3 +34,33 @@ export function cookieValueOf(setCookie: string): string {
   const pair = setCookie.split(';')[0] ?? '';
   return pair.slice(pair.indexOf('=') + 1);
 }
+
+/** The most a value may have contained a name by chance for the name to count as revealed. */
+export const chanceContainmentBound = 1e-9;
+
+/**
+ * Which of `names` a cookie value gives away: equal to the value (as sent, or decoded from base64
+ * or base64url), or contained in it where chance could not explain it. A 22-character token
+ * contains "b1" by chance about once in 200 (once in 12 in hex), so a short name counts only as the
+ * whole value; a name is found inside a longer value only when a uniformly random value of that
+ * length over 16 symbols (hex, the smallest alphabet in use; 256 for decoded bytes) would contain
+ * it with probability below chanceContainmentBound. Example: "127.0.0.1:20949" (15 characters) in
+ * 22: 8 x 16^-15, about 7e-18, is checked; the port "20949" in clear: 18 x 16^-5, about 2e-5, is not
+ * (its base64 form, 12 of 256^-5, about 1e-11, is).
+ */
+export function namesRevealed(value: string, names: readonly string[]): string[] {
+  const renderings = [
+    { text: value, alphabet: 16 },
+    { text: Buffer.from(value, 'base64').toString('latin1'), alphabet: 256 },
+    { text: Buffer.from(value, 'base64url').toString('latin1'), alphabet: 256 },
+  ];
+  return names.filter((name) =>
+    renderings.some(({ text, alphabet }) => {
+      if (text === name) return true;
+      const positions = text.length - name.length + 1;
+      return (
+        positions > 0 && positions * alphabet ** -name.length < chanceContainmentBound && text.includes(name)
+      );
+    }),
+  );
+}
