@@ -17,7 +17,7 @@ import {
 import { vetRequest } from './request-vetting.ts';
 import type { RoutableRequest } from './router.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
-import type { BackendSocket, BackendUser } from './wire/backend-sockets.ts';
+import type { BackendSocket, BackendSockets, BackendUser } from './wire/backend-sockets.ts';
 import { type PlainRequestHead, readRequestHead } from './wire/request-head.ts';
 import {
   type AnswerSink,
@@ -248,7 +248,8 @@ class Exchange implements BackendUser, AnswerSink {
   readonly #client: Socket;
   readonly #request: PlainRequestHead;
   readonly #decision: Decision & { kind: 'forward' };
-  readonly #clients: UpstreamClients;
+  // Where its backend connections come from and go back to (kept even if a reload drops the address).
+  readonly #sockets: BackendSockets;
   readonly #ended: (keepOpen: boolean) => void;
   readonly #reader: ResponseReader;
   #backend: BackendSocket | undefined;
@@ -272,11 +273,11 @@ class Exchange implements BackendUser, AnswerSink {
     this.#client = client;
     this.#request = request;
     this.#decision = decision;
-    this.#clients = clients;
+    this.#sockets = clients.socketsFor(decision.upstream.address);
     this.#ended = ended;
     this.#reader = new ResponseReader(this, request.method === 'HEAD');
     decision.upstream.load.active++;
-    this.#send(clients.socketsFor(decision.upstream.address).take());
+    this.#send(this.#sockets.take());
   }
 
   /** The client closed its connection: the backend's connection goes too, its answer unread. */
@@ -293,7 +294,7 @@ class Exchange implements BackendUser, AnswerSink {
       this.#write(reused, responseMs);
       return;
     }
-    this.#clients.socketsFor(upstream.address).connect(connectMs, (error, backend) => {
+    this.#sockets.connect(connectMs, (error, backend) => {
       if (this.#finished) {
         backend?.socket.destroy();
         return;
@@ -396,8 +397,7 @@ class Exchange implements BackendUser, AnswerSink {
     this.#finish();
     backend.answers++;
     if (this.#waitingForDrain) backend.socket.resume();
-    if ((this.#head as ResponseHead).reusable && !surplus)
-      this.#clients.socketsFor(this.#decision.upstream.address).give(backend);
+    if ((this.#head as ResponseHead).reusable && !surplus) this.#sockets.give(backend);
     else backend.socket.destroy();
     this.#ended(!this.#closeClient);
   }
