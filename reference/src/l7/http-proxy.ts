@@ -198,6 +198,8 @@ export async function proxyHttpRequest(
     request.resume();
     return;
   }
+  const loading = clients.ready();
+  if (loading) await loading;
   const { pool } = routed;
   const target = upstreamTarget(routed, defects);
   const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);

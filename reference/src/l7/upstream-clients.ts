@@ -1,10 +1,14 @@
 import { connect } from 'node:net';
-import { type buildConnector, Pool } from 'undici';
+import type { buildConnector, Pool } from 'undici';
 import { parseAddress } from '../config/address.ts';
 import { BackendSockets } from './wire/backend-sockets.ts';
 
 /** How long the fast path keeps an idle backend connection: below node's 5 s keep-alive timeout. */
 const idleSocketMs = 4_000;
+
+// Only node's path uses undici: a balancer whose requests all take the fast path never evaluates
+// it, a third of its start-up CPU.
+let undici: typeof import('undici') | undefined;
 
 /**
  * Keep-alive connection pools to backends, one per address, kept across reloads for addresses that
@@ -15,12 +19,21 @@ export class UpstreamClients {
   readonly #sockets = new Map<string, BackendSockets>();
   #sweeper: NodeJS.Timeout | undefined;
 
-  /** The connection pool for a backend address and connect timeout, created on first use. */
+  /** Loads the HTTP client `for` needs; undefined once it is loaded, so the caller need not wait. */
+  ready(): Promise<void> | undefined {
+    if (undici) return undefined;
+    return import('undici').then((loaded) => {
+      undici = loaded;
+    });
+  }
+
+  /** The connection pool for a backend address and connect timeout, created on first use (after `ready`). */
   for(address: string, connectTimeoutMs: number): Pool {
+    if (!undici) throw new Error('the HTTP client is not loaded yet: await UpstreamClients.ready() first');
     const key = `${connectTimeoutMs} ${address}`;
     let pool = this.#pools.get(key);
     if (!pool) {
-      pool = new Pool(`http://${address}`, {
+      pool = new undici.Pool(`http://${address}`, {
         connections: 256,
         keepAliveTimeout: 4_000,
         pipelining: 1,
