@@ -147,9 +147,14 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const sockets = new Set<Socket>();
   const maxPerClient = config.limits?.maxConnectionsPerClient;
   const perClient = maxPerClient === undefined ? undefined : new ConnectionsPerClient(maxPerClient);
-  const httpServer = config.protocol === 'http' ? openHttpServer(config, context, perClient) : undefined;
+  // Decisions the fast path made for requests it then handed over with their connections.
+  const routedAhead = new WeakMap<Socket, Routed>();
+  const httpServer =
+    config.protocol === 'http' ? openHttpServer(config, context, perClient, routedAhead) : undefined;
   const fastPath =
-    httpServer && mayTakeFastPath(config, context) ? fastPathOf(config, context, httpServer) : undefined;
+    httpServer && mayTakeFastPath(config, context)
+      ? fastPathOf(config, context, httpServer, routedAhead)
+      : undefined;
   const server: HttpServer | TcpServer =
     httpServer && !fastPath
       ? httpServer
@@ -206,13 +211,21 @@ function mayTakeFastPath(config: ListenerConfig, context: ListenerContext): bool
   return true;
 }
 
-function fastPathOf(config: ListenerConfig, context: ListenerContext, httpServer: HttpServer): FastPath {
+function fastPathOf(
+  config: ListenerConfig,
+  context: ListenerContext,
+  httpServer: HttpServer,
+  routedAhead: WeakMap<Socket, Routed>,
+): FastPath {
   return new FastPath({
     address: config.address,
     clients: context.clients,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),
-    handOver: (socket) => httpServer.emit('connection', socket),
+    handOver: (socket, routed) => {
+      if (routed) routedAhead.set(socket, routed);
+      httpServer.emit('connection', socket);
+    },
   });
 }
 
@@ -220,9 +233,16 @@ function openHttpServer(
   config: ListenerConfig,
   context: ListenerContext,
   perClient: ConnectionsPerClient | undefined,
+  routedAhead: WeakMap<Socket, Routed>,
 ): HttpServer {
   const limits = config.limits ?? {};
   const route = (request: IncomingMessage, vetted: VettedRequest): Routed | undefined => {
+    // The first request of a connection the fast path handed over was routed there already.
+    const ahead = routedAhead.get(request.socket);
+    if (ahead) {
+      routedAhead.delete(request.socket);
+      return ahead;
+    }
     const routed = context.routeFor(config.address, {
       method: request.method ?? 'GET',
       host: vetted.host,

@@ -32,8 +32,12 @@ export interface FastPathListener {
   readonly clients: UpstreamClients;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
-  /** Gives the connection to node's HTTP server, its unread bytes back in the socket first. */
-  handOver(socket: Socket): void;
+  /**
+   * Gives the connection to node's HTTP server, its unread bytes back in the socket first;
+   * `routed`: the decision already made for its next request, which must not be made twice (a
+   * split's rotation would move on twice).
+   */
+  handOver(socket: Socket, routed: Routed | undefined): void;
 }
 
 // Node's defaults, which a connection handed over to its HTTP server gets too.
@@ -128,13 +132,13 @@ class FastConnection {
     }
     const reading = readRequestHead(unread, maxHeadBytes);
     if (reading.kind !== 'plain') {
-      this.#handOver();
+      this.#handOver(undefined);
       return;
     }
     const { head } = reading;
     const decision = this.#decide(head);
-    if (decision === undefined) {
-      this.#handOver();
+    if (decision.kind === 'hand-over') {
+      this.#handOver(decision.routed);
       return;
     }
     this.#unread = head.length < unread.length ? unread.subarray(head.length) : undefined;
@@ -148,14 +152,14 @@ class FastConnection {
   }
 
   /**
-   * What to do with a plain request: undefined when node's path is to serve it (a refusal the
+   * What to do with a plain request: hand it over when node's path is to serve it (a refusal the
    * vetting makes, a redirect, no route, retries or affinity to honour), else an answer of the
    * balancer's own (a rate limit's refusal, no backend), or a backend to forward it to.
    */
-  #decide(head: PlainRequestHead): Decision | undefined {
+  #decide(head: PlainRequestHead): Decision {
     const { rawHeaders } = head;
     const vetted = vetRequest(head.method, head.target, rawHeaders);
-    if (!vetted.ok || vetted.authority !== undefined) return undefined;
+    if (!vetted.ok || vetted.authority !== undefined) return { kind: 'hand-over', routed: undefined };
     const header = (name: string): string | undefined => headerValue(rawHeaders, name);
     const routed = this.#listener.routeFor({
       method: head.method,
@@ -163,9 +167,10 @@ class FastConnection {
       target: vetted.target,
       header,
     });
-    if (routed?.kind !== 'forward') return undefined;
+    if (routed?.kind !== 'forward') return { kind: 'hand-over', routed };
     const { pool } = routed;
-    if (pool.config.retries !== undefined || pool.config.stickySession !== undefined) return undefined;
+    if (pool.config.retries !== undefined || pool.config.stickySession !== undefined)
+      return { kind: 'hand-over', routed };
     const clientAddress = this.#socket.remoteAddress;
     const limits = this.#listener.limitsFor(routed);
     let answerHeaders: Readonly<Record<string, string>> | undefined;
@@ -215,7 +220,7 @@ class FastConnection {
     this.#next();
   }
 
-  #handOver(): void {
+  #handOver(routed: Routed | undefined): void {
     this.#handedOver = true;
     const socket = this.#socket;
     socket.off('data', this.#onData);
@@ -225,12 +230,13 @@ class FastConnection {
     socket.pause();
     if (this.#unread) socket.unshift(this.#unread);
     this.#unread = undefined;
-    this.#listener.handOver(socket);
+    this.#listener.handOver(socket, routed);
     socket.resume();
   }
 }
 
 type Decision =
+  | { readonly kind: 'hand-over'; readonly routed: Routed | undefined }
   | { readonly kind: 'answer'; readonly answer: OwnAnswer }
   | {
       readonly kind: 'forward';
