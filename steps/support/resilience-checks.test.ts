@@ -46,6 +46,29 @@ test('ejection runs: the right runs and pauses pass; short, long or uneven ones 
   assert.throws(() => expectRuns(runs(3, [300]), [3, 3, 3], [300, 600], 500), /expected runs of 3/);
 });
 
+test('a stall inside a run, shorter than every expected pause, does not split it', () => {
+  // Runs of 3 and 10, 300 ms apart, with a 200 ms stall between the 5th and 6th of the second run.
+  const times = [0, 1, 2, 302, 303, 304, 305, 306, 506, 507, 508, 509, 510];
+  expectRuns(
+    times.map((t) => arrival(t)),
+    [3, 10],
+    [300],
+    500,
+  );
+  // A pause cut short is no pause: the runs merge, and the check fails.
+  const early = [0, 1, 2, 252, 253, 254, 255, 256, 257, 258, 259, 260, 261];
+  assert.throws(
+    () =>
+      expectRuns(
+        early.map((t) => arrival(t)),
+        [3, 10],
+        [300],
+        500,
+      ),
+    /runs of 13/,
+  );
+});
+
 /** Arrivals of `n` requests whose waits before each retry come from `wait(retry, i)`. */
 function attempts(n: number, retries: number, wait: (retry: number, i: number) => number): Arrival[] {
   const all: Arrival[] = [];
