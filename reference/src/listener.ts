@@ -218,7 +218,6 @@ function fastPathOf(
   routedAhead: WeakMap<Socket, Routed>,
 ): FastPath {
   return new FastPath({
-    address: config.address,
     clients: context.clients,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),

@@ -28,7 +28,6 @@ import {
 
 /** What the fast path asks of its listener. */
 export interface FastPathListener {
-  readonly address: string;
   readonly clients: UpstreamClients;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
@@ -449,7 +448,7 @@ function requestHead(
 }
 
 /** An answer of the balancer's own, as bytes on the wire (as sendError writes it through node). */
-export function ownAnswerText(answer: OwnAnswer, close: boolean): string {
+function ownAnswerText(answer: OwnAnswer, close: boolean): string {
   const body = ownAnswerBody(answer.message);
   let text = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Unknown'}\r\n`;
   text += 'content-type: text/plain; charset=utf-8\r\n';
@@ -460,7 +459,7 @@ export function ownAnswerText(answer: OwnAnswer, close: boolean): string {
 }
 
 /** A header's value from flat [name, value, ...] headers; repeated headers joined with ", ". */
-export function headerValue(rawHeaders: readonly string[], lowerName: string): string | undefined {
+function headerValue(rawHeaders: readonly string[], lowerName: string): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if ((rawHeaders[i] as string).toLowerCase() !== lowerName) continue;
