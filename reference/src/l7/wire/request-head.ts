@@ -1,4 +1,4 @@
-import { blankLine, fieldLine } from './syntax.ts';
+import { blankLine, readField } from './syntax.ts';
 
 /**
  * A request head read whole, in the narrow form the fast path proxies itself: HTTP/1.1, GET or HEAD,
@@ -48,10 +48,9 @@ export function readRequestHead(bytes: Buffer, maxHeadBytes: number): HeadReadin
   const rawHeaders: string[] = [];
   let closeAfter = false;
   for (let i = 1; i < lines.length; i++) {
-    const field = fieldLine.exec(lines[i] as string);
+    const field = readField(lines[i] as string);
     if (!field) return other; // a bare CR or LF, an obs-fold, a space before the colon
-    const name = field[1] as string;
-    const value = field[2] as string;
+    const { name, value } = field;
     const lower = name.toLowerCase();
     if (notPlain.has(lower)) return other;
     if (lower === 'connection') {

@@ -1,4 +1,4 @@
-import { blankLine, fieldLine } from './syntax.ts';
+import { blankLine, readField } from './syntax.ts';
 
 /** How the end of an answer's body is found (RFC 9112 6.3). */
 export type BodyFraming =
@@ -250,10 +250,9 @@ function parseHead(text: string, bodyless: boolean): ResponseHead | 'information
   let chunked = false;
   let close = start[1] === '0';
   for (let i = 1; i < lines.length; i++) {
-    const field = fieldLine.exec(lines[i] as string);
+    const field = readField(lines[i] as string);
     if (!field) throw new MalformedAnswerError(`header line ${i} is malformed`);
-    const name = field[1] as string;
-    const value = field[2] as string;
+    const { name, value } = field;
     const lower = name.toLowerCase();
     if (lower === 'content-length') {
       if (!digits.test(value) || (length !== undefined && length !== value))
