@@ -89,7 +89,13 @@ export async function floodWithKeys(
         const key = `${id}${padding.slice(id.length)}`;
         let outcome: string;
         try {
-          const response = await client.request({ method: 'GET', path: '/', headers: { [header]: key } });
+          // An empty payload instead of the backend's echo, which would repeat the key: the
+          // flood measures the balancer, not the cost of carrying each key back.
+          const response = await client.request({
+            method: 'GET',
+            path: '/',
+            headers: { [header]: key, 'x-body-bytes': '0' },
+          });
           await response.body.dump();
           outcome = String(response.statusCode);
         } catch {
