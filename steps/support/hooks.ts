@@ -1,15 +1,19 @@
-import { After, AfterStep, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, AfterAll, AfterStep, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { requiredCapabilities } from './capabilities.ts';
 import { guardAgainstLeaks } from './processes.ts';
 import { chartSetting } from './report/chart-setting.ts';
 import { mediaTypes } from './report/media-types.ts';
 import { timeouts } from './timeouts.ts';
-import type { LbWorld } from './world.ts';
+import { type LbWorld, releaseWorkerBackends } from './world.ts';
 
 setDefaultTimeout(timeouts.stepMs);
 
 BeforeAll(() => {
   guardAgainstLeaks();
+});
+
+AfterAll(async () => {
+  await releaseWorkerBackends();
 });
 
 let describedThisWorker = false;
@@ -52,6 +56,7 @@ After(async function (this: LbWorld, { result }) {
   const failed = result?.status === Status.FAILED || unexpected.length > 0;
   if (failed) this.attach(await this.evidence(), 'text/plain');
   if (unexpected.length > 0 || (chartsOnSuccess && result?.status === Status.PASSED)) attachCharts(this);
-  await this.dispose();
+  // Only a passed scenario's backends are reused: a failed one's may be in a state no one looked at.
+  await this.dispose(result?.status === Status.PASSED && unexpected.length === 0);
   if (unexpected.length > 0) throw new Error(`no step checked for it, but: ${unexpected.join('; ')}`);
 });

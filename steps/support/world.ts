@@ -3,7 +3,7 @@ import type { ConnectionFate, OpenConnection } from './abuse.ts';
 import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
 import { selectAdapter } from './adapters/select.ts';
 import type { Arrival, BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
-import { selectBackendProvider } from './backends/select.ts';
+import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
 import {
   type ConfigDocument,
   healthCheckDefaults,
@@ -63,6 +63,12 @@ export interface LbWorldParameters {
 // One adapter, backend provider and port allocator per worker process, shared by its scenarios.
 let adapter: BalancerAdapter | undefined;
 let backendProvider: BackendProvider | undefined;
+const backendReuse = backendReuseSetting(process.env.LBSPEC_BACKEND_REUSE);
+
+/** Stops the backends this worker kept for reuse (at the end of its scenarios). */
+export async function releaseWorkerBackends(): Promise<void> {
+  await backendProvider?.[Symbol.asyncDispose]();
+}
 const ports = new PortAllocator();
 
 /** A backend in a pool, with its weight when the scenario sets one. */
@@ -732,7 +738,12 @@ export class LbWorld extends World<LbWorldParameters> {
   }
 
   /** Stops everything the scenario started; safe to call twice. */
-  async dispose(): Promise<void> {
+  /**
+   * Stops what the scenario started. Its backends go back to the provider, which keeps the
+   * unharmed ones for the next scenario of this worker when `reuseBackends` (and LBSPEC_BACKEND_REUSE
+   * is not "off").
+   */
+  async dispose(reuseBackends: boolean): Promise<void> {
     for (const connection of this.heldConnections.splice(0)) connection.socket.destroy();
     for (const handle of this.held?.handles ?? []) handle.release();
     for (const filler of this.#queueFillers.splice(0)) filler.release();
@@ -745,7 +756,7 @@ export class LbWorld extends World<LbWorldParameters> {
     await second?.balancer[Symbol.asyncDispose]();
     const backends = [...this.backends.values()];
     this.backends.clear();
-    await Promise.all(backends.map((backend) => backend[Symbol.asyncDispose]()));
+    await this.backendProvider.release(backends, reuseBackends && backendReuse);
     // The balancer has stopped, so its listener and admin ports can go to the next scenario or run.
     ports.releaseAll();
   }

@@ -42,7 +42,14 @@ export interface StartedBackend extends AsyncDisposable {
 }
 
 /** Starts backends; `process` (OS processes) is the default provider. */
-export interface BackendProvider {
+export interface BackendProvider extends AsyncDisposable {
   readonly name: string;
+  /** Starts backends as `specs` say, all or none: anew, or from those kept for reuse. */
   start(specs: readonly BackendSpec[]): Promise<StartedBackend[]>;
+  /**
+   * Takes back a scenario's backends. With `reuse`, those never stopped, killed, paused or
+   * restarted are kept for a later start in this process, which resets them as if new; the rest
+   * stop. A backend given back must not be used again: its methods throw.
+   */
+  release(backends: readonly StartedBackend[], reuse: boolean): Promise<void>;
 }

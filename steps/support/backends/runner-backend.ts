@@ -1,7 +1,14 @@
 import { request } from 'undici';
 import { describeExit, type Runner } from '../runner.ts';
 import { timeouts } from '../timeouts.ts';
-import type { Arrival, BackendProvider, BackendSpec, BackendStats, StartedBackend } from './provider.ts';
+import type {
+  Arrival,
+  BackendProtocol,
+  BackendProvider,
+  BackendSpec,
+  BackendStats,
+  StartedBackend,
+} from './provider.ts';
 
 /** Starts one fixture backend (fixtures/backend/server.ts) listening on the given ports ("0": any). */
 export type BackendLauncher = (
@@ -23,12 +30,32 @@ export function backendArguments(spec: BackendSpec, ports: { port: string; contr
   ];
 }
 
-/** A provider whose backends are started by `launch`, all in parallel, all or none. */
+// Most scenarios use two to five backends; a worker keeps no more than this many spare per protocol.
+const maxSparePerProtocol = 8;
+
+/**
+ * A provider whose backends are started by `launch`, all in parallel, all or none. Backends given
+ * back unharmed wait for the next start in this process: a process start costs about 90 ms of CPU,
+ * a reset one request.
+ */
 export function runnerBackendProvider(name: string, launch: BackendLauncher): BackendProvider {
+  const spare: Record<BackendProtocol, RunnerBackend[]> = { http: [], tcp: [] };
+
+  async function startOne(spec: BackendSpec): Promise<RunnerBackend> {
+    for (let kept = spare[spec.protocol].pop(); kept; kept = spare[spec.protocol].pop()) {
+      const reused = await kept.startAnewAs(spec).catch(async () => {
+        await kept[Symbol.asyncDispose]();
+        return undefined;
+      });
+      if (reused) return reused;
+    }
+    return RunnerBackend.start(spec, launch);
+  }
+
   return {
     name,
     async start(specs) {
-      const results = await Promise.allSettled(specs.map((spec) => RunnerBackend.start(spec, launch)));
+      const results = await Promise.allSettled(specs.map(startOne));
       const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       const failure = results.find((result) => result.status === 'rejected');
       if (failure) {
@@ -36,6 +63,27 @@ export function runnerBackendProvider(name: string, launch: BackendLauncher): Ba
         throw failure.reason;
       }
       return started;
+    },
+    async release(backends, reuse) {
+      const stopping: PromiseLike<void>[] = [];
+      for (const backend of backends) {
+        const kept = spare[backend.protocol];
+        if (
+          reuse &&
+          backend instanceof RunnerBackend &&
+          backend.reusable &&
+          kept.length < maxSparePerProtocol
+        ) {
+          kept.push(backend);
+        } else {
+          stopping.push(backend[Symbol.asyncDispose]());
+        }
+      }
+      await Promise.all(stopping);
+    },
+    async [Symbol.asyncDispose]() {
+      const kept = [...spare.http.splice(0), ...spare.tcp.splice(0)];
+      await Promise.all(kept.map((backend) => backend[Symbol.asyncDispose]()));
     },
   };
 }
@@ -51,6 +99,10 @@ class RunnerBackend implements StartedBackend {
   #endpoints: Endpoints;
   #running = true;
   #intended = true;
+  /** Never stopped, killed, paused or restarted: a reset makes it as good as new. */
+  #unharmed = true;
+  /** Handed on to a later scenario under a new RunnerBackend: this one must do nothing more. */
+  #handedOn = false;
 
   private constructor(
     readonly spec: BackendSpec,
@@ -67,6 +119,22 @@ class RunnerBackend implements StartedBackend {
       launch,
       await launchListening(spec, launch, { port: '0', controlPort: '0' }),
     );
+  }
+
+  /**
+   * The same process as new, for `spec`: reset (behaviour, counts, log, open connections cut) and
+   * renamed. A new object, so that whatever still holds this one cannot steer the next scenario's.
+   */
+  async startAnewAs(spec: BackendSpec): Promise<RunnerBackend> {
+    if (this.#runner.exitStatus) throw new Error(`backend "${this.id}" has exited`);
+    await this.#control('POST', '/reset', { id: spec.id });
+    this.#handedOn = true;
+    return new RunnerBackend(spec, this.launch, { runner: this.#runner, endpoints: this.#endpoints });
+  }
+
+  /** Whether it may be kept for another scenario. */
+  get reusable(): boolean {
+    return this.#unharmed && !this.#handedOn && !this.#runner.exitStatus;
   }
 
   get id(): string {
@@ -115,26 +183,31 @@ class RunnerBackend implements StartedBackend {
   }
 
   async stop(): Promise<void> {
+    this.#harm('stop');
     this.#markDown();
     await this.#runner.stop();
   }
 
   async kill(): Promise<void> {
+    this.#harm('kill');
     this.#markDown();
     await this.#runner.kill();
   }
 
   async pause(): Promise<void> {
+    this.#harm('pause');
     this.#running = false;
     await this.#runner.pause();
   }
 
   async resume(): Promise<void> {
+    this.#harm('resume');
     await this.#runner.resume();
     this.#running = true;
   }
 
   async restart(): Promise<void> {
+    this.#harm('restart');
     if (!this.#runner.exitStatus) await this.stop();
     const port = (address: string) => address.slice(address.lastIndexOf(':') + 1);
     const started = await launchListening(this.spec, this.launch, {
@@ -159,6 +232,7 @@ class RunnerBackend implements StartedBackend {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#handedOn) return; // the scenario it went to stops it
     this.#markDown();
     await this.#runner.stop();
   }
@@ -168,7 +242,19 @@ class RunnerBackend implements StartedBackend {
     this.#intended = false;
   }
 
+  /** Notes a change a reset cannot undo; refuses it once the process belongs to a later scenario. */
+  #harm(action: string): void {
+    this.#refuseIfHandedOn(action);
+    this.#unharmed = false;
+  }
+
+  #refuseIfHandedOn(action: string): void {
+    if (this.#handedOn)
+      throw new Error(`backend "${this.id}" was given back after its scenario and cannot ${action} now`);
+  }
+
   async #control(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    this.#refuseIfHandedOn(`${method} ${path}`);
     const response = await request(`http://${this.#endpoints.controlAddress}${path}`, {
       method,
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -21,3 +21,13 @@ export function selectBackendProvider(
   }
   return provider;
 }
+
+/**
+ * Reads LBSPEC_BACKEND_REUSE: "on" (the default, also when unset) lets a worker hand the backends of
+ * a passed scenario, reset, to its next one; "off" starts every scenario's backends anew.
+ */
+export function backendReuseSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`LBSPEC_BACKEND_REUSE="${value}" is not a setting: use "on" (the default) or "off"`);
+}
