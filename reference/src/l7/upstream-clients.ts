@@ -8,7 +8,7 @@ const idleSocketMs = 4_000;
 
 // Only node's path uses undici: a balancer whose requests all take the fast path never evaluates
 // it, a third of its start-up CPU.
-let undici: typeof import('undici') | undefined;
+let undici: { readonly Pool: typeof Pool } | undefined;
 
 /**
  * Keep-alive connection pools to backends, one per address, kept across reloads for addresses that
@@ -23,7 +23,9 @@ export class UpstreamClients {
   ready(): Promise<void> | undefined {
     if (undici) return undefined;
     return import('undici').then((loaded) => {
-      undici = loaded;
+      // Node gives a CommonJS package its exports by name and as a whole (default); a bundle's
+      // chunk of one, only as a whole.
+      undici = loaded.default ?? loaded;
     });
   }
 

@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleProgram } from '../bundle.ts';
+import { bundleEntry, bundleProgram } from '../bundle.ts';
 import { containerRuntime } from './engine.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,13 +48,13 @@ export function ensureImage(name: BuiltImage): Promise<string> {
 
 async function buildImage(name: BuiltImage): Promise<string> {
   const { testcontainers, client } = await containerRuntime();
-  const { program } = bundleProgram(join(projectRoot, images[name]));
+  const { files, hash: programHash } = bundleProgram(join(projectRoot, images[name]));
   const node = await realpath(process.execPath);
   const nodeStat = await stat(node);
   const libraries = sharedLibraries(execFileSync('ldd', [node], { encoding: 'utf8' }));
-  const dockerfile = `FROM scratch\nCOPY rootfs/ /\nENTRYPOINT ["/usr/bin/node", "/app/${name}.mjs"]\n`;
+  const dockerfile = `FROM scratch\nCOPY rootfs/ /\nENTRYPOINT ["/usr/bin/node", "/app/${bundleEntry}"]\n`;
   const hash = createHash('sha256')
-    .update(program)
+    .update(programHash)
     .update(dockerfile)
     .update(`${node} ${nodeStat.size} ${nodeStat.mtimeMs} ${process.version} ${libraries.join(' ')}`)
     .digest('hex')
@@ -71,7 +71,7 @@ async function buildImage(name: BuiltImage): Promise<string> {
       await place(node, '/usr/bin/node');
       for (const library of libraries) await place(library, library);
       await mkdir(join(rootfs, 'app'), { recursive: true });
-      await writeFile(join(rootfs, 'app', `${name}.mjs`), program);
+      for (const [file, contents] of files) await writeFile(join(rootfs, 'app', file), contents);
       await mkdir(join(rootfs, 'tmp'), { recursive: true });
       await writeFile(join(context, 'Dockerfile'), dockerfile);
       await testcontainers.GenericContainer.fromDockerfile(context).build(tag, { deleteOnExit: false });
