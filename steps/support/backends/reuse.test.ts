@@ -57,19 +57,23 @@ test('a backend given back unharmed comes back as new: renamed, its connections 
 test('a backend that was stopped, paused or restarted, or whose scenario failed, is not reused', async () => {
   const stopped = await startOne('s1', 'tcp');
   const paused = await startOne('p1', 'tcp');
+  const restarted = await startOne('r1', 'tcp');
   const healthy = await startOne('f1', 'tcp');
   await stopped.stop();
   await paused.pause();
   await paused.resume();
-  await provider.release([stopped, paused], true);
+  await restarted.restart();
+  await provider.release([stopped, paused, restarted], true);
   await provider.release([healthy], false);
   const fresh = await startOne('n1', 'tcp');
+  const earlier = [stopped, paused, restarted, healthy].map((backend) => backend.address);
   assert.ok(
-    ![stopped.address, paused.address, healthy.address].includes(fresh.address),
-    `a new process, not one of ${stopped.address}, ${paused.address}, ${healthy.address}: got ${fresh.address}`,
+    !earlier.includes(fresh.address),
+    `a new process, not one of ${earlier.join(', ')}: got ${fresh.address}`,
   );
   assert.equal((await tcpConversation(fresh.address, Buffer.from('x'))).welcome, 'n1');
   assert.equal(paused.running, false, 'released without reuse, it was stopped');
+  assert.equal(restarted.running, false, 'released without reuse, it was stopped');
   await provider.release([fresh], false);
 });
 
