@@ -27,10 +27,14 @@ Feature: Least connections
 
   @task-02
   Scenario Outline: A slow <protocol> backend receives far fewer requests under concurrent load
+    The clients share the requests: each sends the next one left as soon as its last is answered,
+    so a client held up by the slow backend leaves the rest to the others and the load stays
+    concurrent to the end.
+
     Given 3 <protocol> backends
     And backend b1 delays its answers by 300 ms
     And a balancer with a <protocol> listener using least_connections over all backends
-    When 4 clients each send 30 requests at the same time
+    When 4 clients send 120 requests between them at the same time
     Then every request succeeded
     And backend b1 received fewer than half as many requests as any other backend
 
@@ -46,14 +50,15 @@ Feature: Least connections
 
   @task-11 @l7
   Scenario: With variable request durations no backend piles up requests
-    Six clients keep six requests in flight; least connections keeps every backend within one of the
-    others, so none ever has more than ceil(6 / 3) + 1 = 3 at once, even the slowest.
+    Six clients keep six requests in flight, sharing the requests so that none runs on alone at the
+    end; least connections keeps every backend within one of the others, so none ever has more than
+    ceil(6 / 3) + 1 = 3 at once, even the slowest.
 
     Given 3 HTTP backends
     And backend b1 delays its answers by 200 ms
     And backend b2 delays its answers by 20 ms
     And a balancer with an HTTP listener using least_connections over all backends
-    When 6 clients each send 20 requests at the same time
+    When 6 clients send 120 requests between them at the same time
     Then every request succeeded
     And no backend had more than 3 requests in flight at once
 

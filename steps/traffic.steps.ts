@@ -15,6 +15,13 @@ When(
   },
 );
 
+When(
+  '{int} clients send {int} requests between them at the same time',
+  async function (this: LbWorld, clients: number, total: number) {
+    await this.sendSharedTraffic(clients, total);
+  },
+);
+
 /** "X-User: hot" as a header record. */
 function oneHeader(text: string): Record<string, string> {
   const colon = text.indexOf(':');

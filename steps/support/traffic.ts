@@ -174,6 +174,26 @@ export function sendLoadWhile(
   return Promise.all(runs).then((all) => all.flat());
 }
 
+/**
+ * `total` requests (HTTP) or conversations (TCP) shared by `clients` concurrent clients: each sends
+ * the next one left as soon as its last is answered. A client held up by a slow backend leaves the
+ * rest to the others, so the load stays concurrent until the last request is sent; with a fixed
+ * count per client the fast clients finish first and the slow one's tail runs alone.
+ */
+export function sendSharedLoad(
+  address: string,
+  protocol: 'http' | 'tcp',
+  clients: number,
+  total: number,
+): Promise<Exchange[]> {
+  let left = total;
+  return sendLoadWhile(address, protocol, clients, () => {
+    if (left === 0) return false;
+    left--;
+    return true;
+  });
+}
+
 /** Requests (HTTP) or whole conversations (TCP) from concurrent clients, each one after another. */
 export function sendLoad(
   address: string,

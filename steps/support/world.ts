@@ -47,6 +47,7 @@ import {
   sendLoadFor,
   sendLoadWhile,
   sendMixedHttpRequests,
+  sendSharedLoad,
   type TcpConversation,
   wallClockMs,
 } from './traffic.ts';
@@ -451,6 +452,11 @@ export class LbWorld extends World<LbWorldParameters> {
     const startedAt = performance.now();
     this.exchanges.push(...(await sendLoad(this.listenerAddress, this.#protocol, shape, request)));
     this.lastTrafficMs = performance.now() - startedAt;
+  }
+
+  /** `total` requests shared by `clients` concurrent clients (see sendSharedLoad). */
+  async sendSharedTraffic(clients: number, total: number): Promise<void> {
+    this.exchanges.push(...(await sendSharedLoad(this.listenerAddress, this.#protocol, clients, total)));
   }
 
   /** Keeps `clients` concurrent clients sending for `durationMs` (the load's length, not a wait). */
