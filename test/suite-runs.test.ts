@@ -108,7 +108,7 @@ const limitBurst = 'Exactly the capacity passes at once, the rest are refused, a
 const limitPerAddress = 'Each client address has a bucket of its own';
 const limitForwardedFor =
   "A forged X-Forwarded-For neither dodges a limit nor spends another client's; a trusted proxy's is believed";
-const limitManyKeys = "Fifty thousand keys do not grow the balancer's memory without bound";
+const limitManyKeys = "Twenty-five thousand keys do not grow the balancer's memory without bound";
 const limitGlobal = 'A global limit is one bucket that every client draws from';
 const limitKeylessByAddress = "Without its API key, a request is limited by its client's address";
 const limitApiKeys =
