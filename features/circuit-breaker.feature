@@ -63,8 +63,12 @@ Feature: Circuit breaker
 
   @task-09 @l7
   Scenario: A half-open breaker lets exactly its trial requests through, however many clients wait
+    b2 answers after 10 ms, so the eight clients keep a steady stream of requests (several hundred
+    a second, dozens during each 100 ms trial) without taking the machine's every cycle.
+
     Given 2 HTTP backends
     And backend b1 answers every request with status 500 after 100 ms
+    And backend b2 delays its answers by 10 ms
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
       { "circuitBreaker": { "consecutiveFailures": 2, "openMs": 300, "maxOpenMs": 300, "halfOpenRequests": 1 } }
