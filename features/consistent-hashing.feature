@@ -23,7 +23,7 @@ Feature: Consistent hashing
       """
       { "hashKey": { "from": "header", "name": "X-User" } }
       """
-    When 2000 keys are sent in header "X-User"
+    When 1000 keys are sent in header "X-User"
     And the keys are sent again
     Then every key landed where it did the first time
     And no backend holds less than half or more than twice its fair share of the keys
@@ -76,7 +76,7 @@ Feature: Consistent hashing
       """
       { "hashKey": { "from": "header", "name": "X-User" } }
       """
-    When 2000 keys are sent in header "X-User"
+    When 1000 keys are sent in header "X-User"
     And the balancer is reconfigured to use consistent_hash over b1, b2, b4, b5
     And the keys are sent again
     Then exactly the keys b3 held moved
@@ -88,7 +88,7 @@ Feature: Consistent hashing
       { "hashKey": { "from": "header", "name": "X-User" },
         "healthCheck": { "intervalMs": 200, "timeoutMs": 200, "unhealthyThreshold": 2, "healthyThreshold": 2 } }
       """
-    When 2000 keys are sent in header "X-User"
+    When 1000 keys are sent in header "X-User"
     And backend b2 starts failing its health checks
     Then within 2 failed checks none of the keys b2 held reach it any more
     When the keys are sent again

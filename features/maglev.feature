@@ -19,7 +19,7 @@ Feature: Consistent hashing with a Maglev table
       """
       { "hashKey": { "from": "header", "name": "X-User" }, "hashMethod": "maglev" }
       """
-    When 2000 keys are sent in header "X-User"
+    When 1000 keys are sent in header "X-User"
     And the keys are sent again
     Then every key landed where it did the first time
     And no backend holds less than half or more than twice its fair share of the keys
