@@ -26,8 +26,12 @@ Feature: Circuit breaker
 
   @task-09 @l7
   Scenario: Failures in a row open the breaker, and a failed trial opens it again for longer
+    b2 answers after 5 ms, so the client keeps up its requests while the breaker is open without
+    spending the machine's every cycle on them.
+
     Given 2 HTTP backends
     And backend b1 answers every request with status 500
+    And backend b2 delays its answers by 5 ms
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
       { "circuitBreaker": { "consecutiveFailures": 3, "openMs": 300, "maxOpenMs": 600, "halfOpenRequests": 1 } }

@@ -12,8 +12,13 @@ Feature: Passive health checks (outlier detection)
 
   @task-03 @l7
   Scenario: Failures in a row eject a backend for a time that grows with each ejection, up to a cap
+    b2 and b3 answer after 5 ms, so the client keeps up its requests through the ejections without
+    spending the machine's every cycle on them.
+
     Given 3 HTTP backends
     And backend b1 answers every request with status 500
+    And backend b2 delays its answers by 5 ms
+    And backend b3 delays its answers by 5 ms
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
       { "outlierDetection": { "consecutiveFailures": 3, "baseEjectionMs": 300, "maxEjectionMs": 600,
