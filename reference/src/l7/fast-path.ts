@@ -261,7 +261,8 @@ class Exchange implements BackendUser, AnswerSink {
   #timer: NodeJS.Timeout | undefined;
   #timedOut = false;
   #head: ResponseHead | undefined;
-  #pendingHead: Buffer | undefined;
+  // The answer's head as it goes to the client, until the first body bytes go with it.
+  #pendingHead: string | undefined;
   #closeClient = false;
   #finished = false;
   #resent = false;
@@ -378,13 +379,15 @@ class Exchange implements BackendUser, AnswerSink {
     if (this.#closeClient) headers.push('connection', 'close');
     let text = `HTTP/1.1 ${head.statusCode} ${STATUS_CODES[head.statusCode] ?? 'Unknown'}\r\n`;
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    this.#pendingHead = Buffer.from(`${text}\r\n`, 'latin1');
+    this.#pendingHead = `${text}\r\n`;
   }
 
   body(bytes: Buffer): void {
     const pending = this.#pendingHead;
     this.#pendingHead = undefined;
-    const written = this.#client.write(pending ? Buffer.concat([pending, bytes]) : bytes);
+    // A copy either way: `bytes` lie in the buffer the next backend read overwrites, and a write
+    // the kernel does not take whole keeps what it was given.
+    const written = this.#client.write(pending === undefined ? Buffer.from(bytes) : headThen(pending, bytes));
     if (!written && !this.#waitingForDrain) {
       this.#waitingForDrain = true;
       this.#backend?.socket.pause();
@@ -396,7 +399,7 @@ class Exchange implements BackendUser, AnswerSink {
   }
 
   complete(surplus: boolean): void {
-    if (this.#pendingHead) this.#client.write(this.#pendingHead);
+    if (this.#pendingHead !== undefined) this.#client.write(this.#pendingHead, 'latin1');
     this.#pendingHead = undefined;
     const backend = this.#backend as BackendSocket;
     this.#finish();
@@ -434,6 +437,14 @@ class Exchange implements BackendUser, AnswerSink {
     this.#backend?.lend(undefined);
     this.#decision.upstream.load.active--;
   }
+}
+
+/** A head (latin1 text) and the first body bytes, in one buffer: one write, one copy. */
+function headThen(head: string, bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(head.length + bytes.length);
+  out.write(head, 0, 'latin1');
+  bytes.copy(out, head.length);
+  return out;
 }
 
 /** The request head sent upstream: the route's target, then the headers. */

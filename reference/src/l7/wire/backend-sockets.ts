@@ -1,7 +1,16 @@
 import { connect, type Socket } from 'node:net';
 
+// What one read from a backend connection may take.
+const readBytes = 64 * 1024;
+
+// Every backend connection of the fast path reads into this one buffer (`onread`): each read is
+// handed on before the next can happen, so one buffer serves them all, in place of the buffer node
+// allocates for each read and the readable stream's queue and events it goes through.
+const readBuffer = Buffer.allocUnsafe(readBytes);
+
 /** Whoever is using a backend connection right now: what it reads, and its end. */
 export interface BackendUser {
+  /** `bytes` are valid only during the call (the next read overwrites them): copy what is kept. */
   data(bytes: Buffer): void;
   /** The connection closed; `error` says why when it failed. */
   closed(error: Error | undefined): void;
@@ -18,11 +27,6 @@ export class BackendSocket {
 
   constructor(socket: Socket, onClose: (closed: BackendSocket) => void) {
     this.socket = socket;
-    socket.on('data', (bytes: Buffer) => {
-      // Bytes on an idle connection answer nothing asked: it cannot be trusted with a request.
-      if (this.#user) this.#user.data(bytes);
-      else socket.destroy();
-    });
     socket.on('error', (error) => {
       this.#error = error;
     });
@@ -32,6 +36,13 @@ export class BackendSocket {
       this.#user = undefined;
       user?.closed(this.#error);
     });
+  }
+
+  /** What the connection read into `readBuffer`. */
+  read(bytes: Buffer): void {
+    // Bytes on an idle connection answer nothing asked: it cannot be trusted with a request.
+    if (this.#user) this.#user.data(bytes);
+    else this.socket.destroy();
   }
 
   /** Lends the connection to `user` (undefined: takes it back). */
@@ -81,9 +92,21 @@ export class BackendSockets {
    * UND_ERR_CONNECT_TIMEOUT when none was made within `timeoutMs`.
    */
   connect(timeoutMs: number, done: (error: Error | undefined, backend?: BackendSocket) => void): void {
-    const socket = connect({ host: this.#host, port: this.#port, noDelay: true });
+    let backend: BackendSocket | undefined;
+    const socket = connect({
+      host: this.#host,
+      port: this.#port,
+      noDelay: true,
+      onread: {
+        buffer: () => readBuffer,
+        callback: (bytes: number, buffer: Uint8Array) => {
+          backend?.read((buffer as Buffer).subarray(0, bytes));
+          return true;
+        },
+      },
+    });
     let settled = false;
-    const backend = new BackendSocket(socket, (closed) => {
+    backend = new BackendSocket(socket, (closed) => {
       this.#open.delete(closed);
       this.#forget(closed);
       if (!settled) {
@@ -93,6 +116,7 @@ export class BackendSockets {
       }
     });
     this.#open.add(backend);
+    const opened = backend;
     let failure: Error | undefined;
     socket.once('error', (error) => {
       failure = error;
@@ -107,7 +131,7 @@ export class BackendSockets {
       settled = true;
       clearTimeout(timer);
       socket.setKeepAlive(true, 60_000);
-      done(undefined, backend);
+      done(undefined, opened);
     });
   }
 
