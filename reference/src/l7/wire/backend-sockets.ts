@@ -92,7 +92,6 @@ export class BackendSockets {
    * UND_ERR_CONNECT_TIMEOUT when none was made within `timeoutMs`.
    */
   connect(timeoutMs: number, done: (error: Error | undefined, backend?: BackendSocket) => void): void {
-    let backend: BackendSocket | undefined;
     const socket = connect({
       host: this.#host,
       port: this.#port,
@@ -100,13 +99,14 @@ export class BackendSockets {
       onread: {
         buffer: () => readBuffer,
         callback: (bytes: number, buffer: Uint8Array) => {
-          backend?.read((buffer as Buffer).subarray(0, bytes));
+          // Reads begin once connected, after `backend` below exists.
+          backend.read((buffer as Buffer).subarray(0, bytes));
           return true;
         },
       },
     });
     let settled = false;
-    backend = new BackendSocket(socket, (closed) => {
+    const backend = new BackendSocket(socket, (closed) => {
       this.#open.delete(closed);
       this.#forget(closed);
       if (!settled) {
@@ -116,7 +116,6 @@ export class BackendSockets {
       }
     });
     this.#open.add(backend);
-    const opened = backend;
     let failure: Error | undefined;
     socket.once('error', (error) => {
       failure = error;
@@ -131,7 +130,7 @@ export class BackendSockets {
       settled = true;
       clearTimeout(timer);
       socket.setKeepAlive(true, 60_000);
-      done(undefined, opened);
+      done(undefined, backend);
     });
   }
 
