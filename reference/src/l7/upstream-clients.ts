@@ -6,9 +6,8 @@ import { BackendSockets } from './wire/backend-sockets.ts';
 /** How long the fast path keeps an idle backend connection: below node's 5 s keep-alive timeout. */
 const idleSocketMs = 4_000;
 
-// Only node's path uses undici: a balancer whose requests all take the fast path never evaluates
-// it, a third of its start-up CPU. Only its pool is loaded: 27 ms of CPU against 84 for the whole
-// package (see undici-pool.d.ts).
+// Only node's path uses undici, and only its pool (see undici-pool.d.ts): 27 ms of CPU against 84
+// for the whole package. A balancer whose requests all take the fast path never evaluates it.
 let undici: { readonly Pool: typeof Pool } | undefined;
 
 /**
