@@ -371,7 +371,8 @@ class Exchange implements BackendUser, AnswerSink {
     const { upstream, routed, answerHeaders } = this.#decision;
     this.#head = head;
     upstream.pool.recordOutcome(upstream, { status: head.statusCode });
-    let headers = applyToHeaderList(forwardableHeaders(head.rawHeaders), routed.responseHeaders);
+    let headers = forwardableHeaders(head.rawHeaders);
+    if (routed.responseHeaders) headers = applyToHeaderList(headers, routed.responseHeaders);
     if (answerHeaders !== undefined && !isEmpty(answerHeaders))
       headers = applyToHeaderList(headers, { set: answerHeaders });
     if (head.framing.kind === 'chunked') headers.push('transfer-encoding', 'chunked');

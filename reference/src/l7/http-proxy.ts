@@ -86,7 +86,8 @@ export function routedRequestHeaders(
   let headers = upstreamRequestHeaders(rawHeaders, hop, select);
   // The defect: the client's Connection header applied after the balancer's own headers are in.
   if (defects.connectionStripsForwarding) headers = withoutNamed(headers, connectionNamed(rawHeaders));
-  return applyToHeaderList(withHost(headers, routed.upstreamHost), routed.requestHeaders);
+  headers = withHost(headers, routed.upstreamHost);
+  return routed.requestHeaders ? applyToHeaderList(headers, routed.requestHeaders) : headers;
 }
 
 /** `headers` with Host's value replaced by `host`, when given. */
@@ -115,14 +116,18 @@ export function naivelyForwardedHeaders(rawHeaders: readonly string[]): string[]
 
 /** Flat [name, value, ...] headers (a request's or an answer's) without hop-by-hop ones, nor those Connection names. */
 export function forwardableHeaders(rawHeaders: readonly string[]): string[] {
-  const named = connectionNamed(rawHeaders);
   const kept: string[] = [];
+  let named: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (!hopByHop.has(lower) && !named.has(lower)) kept.push(name, rawHeaders[i + 1] as string);
+    if (!hopByHop.has(lower)) kept.push(name, rawHeaders[i + 1] as string);
+    else if (lower === 'connection') named = connectionOptions(rawHeaders[i + 1] as string, named);
   }
-  return kept;
+  // Most Connection headers name only keep-alive or close, which are gone already: one pass then.
+  if (named === undefined) return kept;
+  for (const option of named) if (hopByHop.has(option) || option === 'close') named.delete(option);
+  return named.size === 0 ? kept : withoutNamed(kept, named);
 }
 
 function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): string[] {
@@ -135,15 +140,21 @@ function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): s
 }
 
 function connectionNamed(rawHeaders: readonly string[]): Set<string> {
-  const named = new Set<string>();
+  let named = new Set<string>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() !== 'connection') continue;
-    for (const token of (rawHeaders[i + 1] as string).split(',')) {
-      const trimmed = token.trim().toLowerCase();
-      if (trimmed) named.add(trimmed);
-    }
+    if ((rawHeaders[i] as string).toLowerCase() === 'connection')
+      named = connectionOptions(rawHeaders[i + 1] as string, named);
   }
   return named;
+}
+
+/** The options a Connection header's value lists (lowercased), added to `into`. */
+function connectionOptions(value: string, into = new Set<string>()): Set<string> {
+  for (const token of value.split(',')) {
+    const trimmed = token.trim().toLowerCase();
+    if (trimmed) into.add(trimmed);
+  }
+  return into;
 }
 
 /** Bodies up to this size are kept in memory so a retry can send them again. */

@@ -1,4 +1,4 @@
-import { blankLine, readField } from './syntax.ts';
+import { blankLine, readFields } from './syntax.ts';
 
 /**
  * A request head read whole, in the narrow form the fast path proxies itself: HTTP/1.1, GET or HEAD,
@@ -42,23 +42,22 @@ export function readRequestHead(bytes: Buffer, maxHeadBytes: number): HeadReadin
   const end = bytes.indexOf(blankLine);
   if (end < 0) return bytes.length > maxHeadBytes ? other : incomplete;
   if (end + 4 > maxHeadBytes) return other;
-  const lines = bytes.toString('latin1', 0, end).split('\r\n');
-  const start = requestLine.exec(lines[0] as string);
+  const text = bytes.toString('latin1', 0, end);
+  const lineEnd = text.indexOf('\r\n');
+  const start = requestLine.exec(lineEnd < 0 ? text : text.slice(0, lineEnd));
   if (!start) return other;
   const rawHeaders: string[] = [];
+  // A bare CR or LF, an obs-fold, a space before the colon: node's parser refuses it.
+  if (lineEnd >= 0 && readFields(bytes, text, lineEnd + 2, rawHeaders) !== 0) return other;
   let closeAfter = false;
-  for (let i = 1; i < lines.length; i++) {
-    const field = readField(lines[i] as string);
-    if (!field) return other; // a bare CR or LF, an obs-fold, a space before the colon
-    const { name, value } = field;
-    const lower = name.toLowerCase();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const lower = (rawHeaders[i] as string).toLowerCase();
     if (notPlain.has(lower)) return other;
     if (lower === 'connection') {
-      const says = connectionSays(value);
+      const says = connectionSays(rawHeaders[i + 1] as string);
       if (says === undefined) return other; // it names headers to drop: node's path does that
       closeAfter ||= says === 'close';
     }
-    rawHeaders.push(name, value);
   }
   return {
     kind: 'plain',

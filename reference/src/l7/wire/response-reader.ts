@@ -1,4 +1,4 @@
-import { blankLine, readField } from './syntax.ts';
+import { blankLine, readFields } from './syntax.ts';
 
 /** How the end of an answer's body is found (RFC 9112 6.3). */
 export type BodyFraming =
@@ -113,7 +113,7 @@ export class ResponseReader {
     }
     const consumedBefore = this.#pendingHead?.length ?? 0;
     this.#pendingHead = undefined;
-    const head = parseHead(data.toString('latin1', 0, end), this.#bodyless);
+    const head = parseHead(data, end, this.#bodyless);
     const next = offset + end + 4 - consumedBefore;
     if (head === 'informational') return next;
     this.#framing = head.framing;
@@ -238,21 +238,28 @@ function hexValue(byte: number): number {
   return -1;
 }
 
-/** The head's fields and framing, or 'informational' for a 1xx to skip; throws when malformed. */
-function parseHead(text: string, bodyless: boolean): ResponseHead | 'informational' {
-  const lines = text.split('\r\n');
-  const start = statusLine.exec(lines[0] as string);
+/**
+ * The fields and framing of the head in `bytes` up to `end` (its blank line), or 'informational'
+ * for a 1xx to skip; throws when malformed.
+ */
+function parseHead(bytes: Buffer, end: number, bodyless: boolean): ResponseHead | 'informational' {
+  const text = bytes.toString('latin1', 0, end);
+  const lineEnd = text.indexOf('\r\n');
+  const start = statusLine.exec(lineEnd < 0 ? text : text.slice(0, lineEnd));
   if (!start) throw new MalformedAnswerError('the status line is malformed');
   const statusCode = Number(start[2]);
   if (statusCode === 101) throw new MalformedAnswerError('the backend switched protocols unasked');
   const rawHeaders: string[] = [];
+  const badLine = lineEnd < 0 ? 0 : readFields(bytes, text, lineEnd + 2, rawHeaders);
+  if (badLine !== 0) throw new MalformedAnswerError(`header line ${badLine} is malformed`);
   let length: string | undefined;
   let chunked = false;
   let close = start[1] === '0';
-  for (let i = 1; i < lines.length; i++) {
-    const field = readField(lines[i] as string);
-    if (!field) throw new MalformedAnswerError(`header line ${i} is malformed`);
-    const { name, value } = field;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    // Only these three names matter here; their lengths tell most others apart without lowercasing.
+    if (name.length !== 14 && name.length !== 17 && name.length !== 10) continue;
+    const value = rawHeaders[i + 1] as string;
     const lower = name.toLowerCase();
     if (lower === 'content-length') {
       if (!digits.test(value) || (length !== undefined && length !== value))
@@ -263,11 +270,10 @@ function parseHead(text: string, bodyless: boolean): ResponseHead | 'information
         throw new MalformedAnswerError(`Transfer-Encoding "${value}" is not chunked alone`);
       chunked = true;
     } else if (lower === 'connection') {
-      const options = value.toLowerCase().split(',');
-      if (options.some((option) => option.trim() === 'close')) close = true;
-      else if (start[1] === '0' && options.some((option) => option.trim() === 'keep-alive')) close = false;
+      const says = connectionSays(value);
+      if (says.close) close = true;
+      else if (start[1] === '0' && says.keepAlive) close = false;
     }
-    rawHeaders.push(name, value);
   }
   if (statusCode < 200) return 'informational';
   if (chunked && length !== undefined)
@@ -281,4 +287,18 @@ function parseHead(text: string, bodyless: boolean): ResponseHead | 'information
           ? { kind: 'length', bytes: Number(length) }
           : { kind: 'until-close' };
   return { statusCode, rawHeaders, framing, reusable: !close && framing.kind !== 'until-close' };
+}
+
+/** Whether a Connection header's options include close, and keep-alive. */
+function connectionSays(value: string): { close: boolean; keepAlive: boolean } {
+  // What nearly every backend sends, without a split.
+  if (value === 'keep-alive') return { close: false, keepAlive: true };
+  let close = false;
+  let keepAlive = false;
+  for (const option of value.split(',')) {
+    const trimmed = option.trim().toLowerCase();
+    if (trimmed === 'close') close = true;
+    else if (trimmed === 'keep-alive') keepAlive = true;
+  }
+  return { close, keepAlive };
 }

@@ -1,16 +1,29 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readField } from './syntax.ts';
+import { readFields } from './syntax.ts';
+
+/** The fields of a head's text after a start line, or the number of the first bad line. */
+function fieldsOf(lines: string): string[] | number {
+  const text = `START\r\n${lines}`;
+  const fields: string[] = [];
+  const bad = readFields(Buffer.from(text, 'latin1'), text, 'START\r\n'.length, fields);
+  return bad === 0 ? fields : bad;
+}
 
 test('a field line gives its name and its value without the whitespace around it', () => {
-  assert.deepEqual(readField('X-Tag: \t two  words \t '), { name: 'X-Tag', value: 'two  words' });
-  assert.deepEqual(readField('Empty:'), { name: 'Empty', value: '' });
-  assert.deepEqual(readField('Blank: \t '), { name: 'Blank', value: '' });
-  assert.deepEqual(readField('Tight:v'), { name: 'Tight', value: 'v' });
-  assert.deepEqual(readField('Obs-Text: caf\xe9'), { name: 'Obs-Text', value: 'caf\xe9' });
+  assert.deepEqual(fieldsOf('X-Tag: \t two  words \t '), ['X-Tag', 'two  words']);
+  assert.deepEqual(fieldsOf('Empty:'), ['Empty', '']);
+  assert.deepEqual(fieldsOf('Blank: \t '), ['Blank', '']);
+  assert.deepEqual(fieldsOf('Tight:v'), ['Tight', 'v']);
+  assert.deepEqual(fieldsOf('Obs-Text: caf\xe9'), ['Obs-Text', 'caf\xe9']);
 });
 
-test('what is not a field line is refused', () => {
+test('lines are read in order, each ending in CRLF', () => {
+  assert.deepEqual(fieldsOf('A: 1\r\nb:2 \r\nC-c:  three'), ['A', '1', 'b', '2', 'C-c', 'three']);
+  assert.deepEqual(fieldsOf(''), []);
+});
+
+test('what is not a field line is refused, by its number', () => {
   for (const line of [
     'Space-Before : v', // RFC 9112 5.1: no whitespace between name and colon
     ' Folded: v', // an obs-fold continuation
@@ -18,14 +31,19 @@ test('what is not a field line is refused', () => {
     ': no name',
     'Bare-CR: a\rb',
     'Bare-LF: a\nb',
+    'Ends-In-CR: a\r',
     'Nul: a\0b',
+    'Del: a\x7fb',
     'Na(me: v',
   ]) {
-    assert.equal(readField(line), undefined, JSON.stringify(line));
+    assert.equal(fieldsOf(line), 1, JSON.stringify(line));
+    assert.equal(fieldsOf(`Good: one\r\n${line}`), 2, JSON.stringify(line));
   }
+  assert.equal(fieldsOf('A: 1\r\n\tfolded'), 2);
+  assert.equal(fieldsOf('A: 1\r\n'), 1, 'a CRLF with no line after it');
 });
 
 test('a long value is read whole', () => {
   const value = 'k'.repeat(64 * 1024);
-  assert.deepEqual(readField(`X-Api-Key:  ${value}  `), { name: 'X-Api-Key', value });
+  assert.deepEqual(fieldsOf(`X-Api-Key:  ${value}  `), ['X-Api-Key', value]);
 });
