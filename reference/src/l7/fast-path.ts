@@ -25,6 +25,7 @@ import {
   type ResponseHead,
   ResponseReader,
 } from './wire/response-reader.ts';
+import { sendHeldWrites, writeAtTurnEnd } from './wire/turn-writes.ts';
 
 /** What the fast path asks of its listener. */
 export interface FastPathListener {
@@ -104,7 +105,9 @@ class FastConnection {
   }
 
   closeWhenIdle(): void {
-    if (!this.#exchange && !this.#handedOver) this.#socket.destroy();
+    if (this.#exchange || this.#handedOver) return;
+    sendHeldWrites(this.#socket);
+    this.#socket.destroy();
   }
 
   #read(bytes: Buffer): void {
@@ -202,7 +205,7 @@ class FastConnection {
   }
 
   #answerOwn(answer: OwnAnswer, closeAfter: boolean): void {
-    this.#socket.write(ownAnswerText(answer, closeAfter || this.#closing()));
+    writeAtTurnEnd(this.#socket, ownAnswerText(answer, closeAfter || this.#closing()));
     this.#afterAnswer(!closeAfter);
   }
 
@@ -222,6 +225,7 @@ class FastConnection {
   #handOver(routed: Routed | undefined): void {
     this.#handedOver = true;
     const socket = this.#socket;
+    sendHeldWrites(socket);
     socket.off('data', this.#onData);
     socket.off('timeout', this.#onTimeout);
     socket.off('error', this.#onError);
@@ -313,7 +317,7 @@ class Exchange implements BackendUser, AnswerSink {
   #write(backend: BackendSocket, responseMs: number): void {
     this.#backend = backend;
     backend.lend(this);
-    backend.socket.write(this.#decision.requestHead, 'latin1');
+    writeAtTurnEnd(backend.socket, this.#decision.requestHead, 'latin1');
     this.#timer ??= setTimeout(() => this.#timeOut(responseMs), responseMs);
   }
 
@@ -386,9 +390,12 @@ class Exchange implements BackendUser, AnswerSink {
   body(bytes: Buffer): void {
     const pending = this.#pendingHead;
     this.#pendingHead = undefined;
-    // A copy either way: `bytes` lie in the buffer the next backend read overwrites, and a write
-    // the kernel does not take whole keeps what it was given.
-    const written = this.#client.write(pending === undefined ? Buffer.from(bytes) : headThen(pending, bytes));
+    // A copy either way: `bytes` lie in the buffer the next backend read overwrites, and the write
+    // waits for the turn's end (and for the kernel, when it does not take it whole).
+    const written = writeAtTurnEnd(
+      this.#client,
+      pending === undefined ? Buffer.from(bytes) : headThen(pending, bytes),
+    );
     if (!written && !this.#waitingForDrain) {
       this.#waitingForDrain = true;
       this.#backend?.socket.pause();
@@ -400,7 +407,7 @@ class Exchange implements BackendUser, AnswerSink {
   }
 
   complete(surplus: boolean): void {
-    if (this.#pendingHead !== undefined) this.#client.write(this.#pendingHead, 'latin1');
+    if (this.#pendingHead !== undefined) writeAtTurnEnd(this.#client, this.#pendingHead, 'latin1');
     this.#pendingHead = undefined;
     const backend = this.#backend as BackendSocket;
     this.#finish();
@@ -419,7 +426,8 @@ class Exchange implements BackendUser, AnswerSink {
     const timedOut = failure === 'timeout' || (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
     const cause =
       error instanceof MalformedAnswerError ? new Error(`a malformed answer: ${error.message}`) : error;
-    this.#client.write(
+    writeAtTurnEnd(
+      this.#client,
       ownAnswerText(upstreamFailureAnswer(upstream, cause, timedOut), this.#request.closeAfter),
     );
     this.#ended(true);
