@@ -11,6 +11,7 @@ import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
 import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
+import { connectionOptions } from './wire/syntax.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and are never forwarded. `expect` is
 // answered here: node sends 100 Continue to the client itself.
@@ -122,7 +123,7 @@ export function forwardableHeaders(rawHeaders: readonly string[]): string[] {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
     if (!hopByHop.has(lower)) kept.push(name, rawHeaders[i + 1] as string);
-    else if (lower === 'connection') named = connectionOptions(rawHeaders[i + 1] as string, named);
+    else if (lower === 'connection') named = addConnectionOptions(rawHeaders[i + 1] as string, named);
   }
   // Most Connection headers name only keep-alive or close, which are gone already: one pass then.
   if (named === undefined) return kept;
@@ -143,17 +144,14 @@ function connectionNamed(rawHeaders: readonly string[]): Set<string> {
   let named = new Set<string>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if ((rawHeaders[i] as string).toLowerCase() === 'connection')
-      named = connectionOptions(rawHeaders[i + 1] as string, named);
+      named = addConnectionOptions(rawHeaders[i + 1] as string, named);
   }
   return named;
 }
 
-/** The options a Connection header's value lists (lowercased), added to `into`. */
-function connectionOptions(value: string, into = new Set<string>()): Set<string> {
-  for (const token of value.split(',')) {
-    const trimmed = token.trim().toLowerCase();
-    if (trimmed) into.add(trimmed);
-  }
+/** The options a Connection header's value lists, added to `into`. */
+function addConnectionOptions(value: string, into = new Set<string>()): Set<string> {
+  for (const option of connectionOptions(value)) into.add(option);
   return into;
 }
 

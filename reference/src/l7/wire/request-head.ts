@@ -1,4 +1,4 @@
-import { blankLine, readFields } from './syntax.ts';
+import { blankLine, connectionOptions, readFields } from './syntax.ts';
 
 /**
  * A request head read whole, in the narrow form the fast path proxies itself: HTTP/1.1, GET or HEAD,
@@ -74,8 +74,7 @@ export function readRequestHead(bytes: Buffer, maxHeadBytes: number): HeadReadin
 /** 'close' or 'keep-alive' when a Connection header says only those; undefined otherwise. */
 function connectionSays(value: string): 'close' | 'keep-alive' | undefined {
   let says: 'close' | 'keep-alive' | undefined;
-  for (const token of value.split(',')) {
-    const option = token.trim().toLowerCase();
+  for (const option of connectionOptions(value)) {
     if (option === 'close') says = 'close';
     else if (option === 'keep-alive') says ??= 'keep-alive';
     else return undefined;

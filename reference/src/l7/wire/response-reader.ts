@@ -1,4 +1,4 @@
-import { blankLine, readFields } from './syntax.ts';
+import { blankLine, connectionOptions, readFields } from './syntax.ts';
 
 /** How the end of an answer's body is found (RFC 9112 6.3). */
 export type BodyFraming =
@@ -270,9 +270,9 @@ function parseHead(bytes: Buffer, end: number, bodyless: boolean): ResponseHead 
         throw new MalformedAnswerError(`Transfer-Encoding "${value}" is not chunked alone`);
       chunked = true;
     } else if (lower === 'connection') {
-      const says = connectionSays(value);
-      if (says.close) close = true;
-      else if (start[1] === '0' && says.keepAlive) close = false;
+      const options = connectionOptions(value);
+      if (options.includes('close')) close = true;
+      else if (start[1] === '0' && options.includes('keep-alive')) close = false;
     }
   }
   if (statusCode < 200) return 'informational';
@@ -287,18 +287,4 @@ function parseHead(bytes: Buffer, end: number, bodyless: boolean): ResponseHead 
           ? { kind: 'length', bytes: Number(length) }
           : { kind: 'until-close' };
   return { statusCode, rawHeaders, framing, reusable: !close && framing.kind !== 'until-close' };
-}
-
-/** Whether a Connection header's options include close, and keep-alive. */
-function connectionSays(value: string): { close: boolean; keepAlive: boolean } {
-  // What nearly every backend sends, without a split.
-  if (value === 'keep-alive') return { close: false, keepAlive: true };
-  let close = false;
-  let keepAlive = false;
-  for (const option of value.split(',')) {
-    const trimmed = option.trim().toLowerCase();
-    if (trimmed === 'close') close = true;
-    else if (trimmed === 'keep-alive') keepAlive = true;
-  }
-  return { close, keepAlive };
 }

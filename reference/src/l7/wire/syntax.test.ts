@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFields } from './syntax.ts';
+import { connectionOptions, readFields } from './syntax.ts';
 
 /** The fields of a head's text after a start line, or the number of the first bad line. */
 function fieldsOf(lines: string): string[] | number {
@@ -46,4 +46,10 @@ test('what is not a field line is refused, by its number', () => {
 test('a long value is read whole', () => {
   const value = 'k'.repeat(64 * 1024);
   assert.deepEqual(fieldsOf(`X-Api-Key:  ${value}  `), ['X-Api-Key', value]);
+});
+
+test("a Connection header's options are lowercased, without whitespace or empty ones", () => {
+  assert.deepEqual(connectionOptions('keep-alive'), ['keep-alive']);
+  assert.deepEqual(connectionOptions('Keep-Alive, X-Trace ,, close'), ['keep-alive', 'x-trace', 'close']);
+  assert.deepEqual(connectionOptions(''), []);
 });

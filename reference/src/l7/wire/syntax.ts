@@ -53,5 +53,17 @@ function charTable(chars: string, ...ranges: (readonly [number, number])[]): Uin
   return table;
 }
 
+/** The options a Connection header's value lists (RFC 9110 7.6.1), lowercased, empty ones left out. */
+export function connectionOptions(value: string): string[] {
+  // What nearly every peer sends, without a split.
+  if (value === 'keep-alive' || value === 'close') return [value];
+  const options: string[] = [];
+  for (const token of value.split(',')) {
+    const option = token.trim().toLowerCase();
+    if (option) options.push(option);
+  }
+  return options;
+}
+
 /** The end of a head: an empty line. */
 export const blankLine = Buffer.from('\r\n\r\n');
