@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -72,12 +81,60 @@ export function bundledScript(entry: string): string {
   let path = scripts.get(entry);
   if (path === undefined) {
     const { files, hash } = bundleProgram(entry);
-    const bundleDirectory = join(directory, `${basename(entry).replace(/\.ts$/, '')}-${hash}`);
-    if (!existsSync(bundleDirectory)) writeBundle(files, bundleDirectory);
+    const program = basename(entry).replace(/\.ts$/, '');
+    const bundleDirectory = join(directory, `${program}-${hash}`);
+    if (existsSync(bundleDirectory)) {
+      markUsed(bundleDirectory);
+    } else {
+      writeBundle(files, bundleDirectory);
+      removeStaleBundles(program, Date.now());
+    }
     path = join(bundleDirectory, bundleEntry);
     scripts.set(entry, path);
   }
   return path;
+}
+
+/** How long a bundle no run has used is kept: each change to a program's code makes a new one. */
+const staleAfterMs = 24 * 60 * 60 * 1000;
+
+/** A directory under the bundle directory, as found there. */
+export interface BundleDirectory {
+  readonly name: string;
+  readonly mtimeMs: number;
+}
+
+/**
+ * The bundles of `program` (and the partial ones its writers left) that no run has used within
+ * `staleAfterMs` of `now`; a run that uses a bundle renews its time.
+ */
+export function staleBundles(found: readonly BundleDirectory[], program: string, now: number): string[] {
+  const ofProgram = new RegExp(`^${program.replace(/[^\w]/g, '\\$&')}-[0-9a-f]{16}(\\.\\d+\\.partial)?$`);
+  return found
+    .filter((bundle) => ofProgram.test(bundle.name) && now - bundle.mtimeMs > staleAfterMs)
+    .map((bundle) => bundle.name);
+}
+
+function removeStaleBundles(program: string, now: number): void {
+  const found: BundleDirectory[] = [];
+  for (const name of readdirSync(directory)) {
+    try {
+      found.push({ name, mtimeMs: statSync(join(directory, name)).mtimeMs });
+    } catch {
+      // Removed by a concurrent run meanwhile.
+    }
+  }
+  for (const name of staleBundles(found, program, now))
+    rmSync(join(directory, name), { recursive: true, force: true });
+}
+
+function markUsed(bundleDirectory: string): void {
+  const now = new Date();
+  try {
+    utimesSync(bundleDirectory, now, now);
+  } catch {
+    // A concurrent run found it stale in the moment between; the process start will say so.
+  }
 }
 
 function writeBundle(files: ReadonlyMap<string, Uint8Array>, target: string): void {
