@@ -7,7 +7,7 @@ let releaseScheduled = false;
 /**
  * Writes `chunk` to `socket` once the event loop has handled every event of this turn (node's
  * cork, released by setImmediate): the requests and answers of one turn go out together, so the
- * backends and clients each wake once for several of them rather than once for each. Measured on a
+ * backends and clients find several at each wake-up rather than one or two. Measured on a
  * 2-core machine, 50 connections: backends woke 0.11 times a request instead of 0.25, and took a
  * fifth less CPU a request; the balancer served 15-20% more requests a second. Order is kept, and
  * end() sends what is held first. Returns what write() returns: false asks the caller to wait for
