@@ -19,6 +19,9 @@ export interface Bundle {
   readonly hash: string;
 }
 
+// Hex digits of a bundle's content hash, which names its directory.
+const hashDigits = 16;
+
 /** The file of a bundle that node runs. */
 export const bundleEntry = 'main.mjs';
 
@@ -58,7 +61,7 @@ export function bundleProgram(entry: string): Bundle {
   const hash = createHash('sha256');
   for (const [name, contents] of [...files].sort(([a], [b]) => a.localeCompare(b)))
     hash.update(name).update(contents);
-  return { files, hash: hash.digest('hex').slice(0, 16) };
+  return { files, hash: hash.digest('hex').slice(0, hashDigits) };
 }
 
 /**
@@ -109,7 +112,9 @@ export interface BundleDirectory {
  * `staleAfterMs` of `now`; a run that uses a bundle renews its time.
  */
 export function staleBundles(found: readonly BundleDirectory[], program: string, now: number): string[] {
-  const ofProgram = new RegExp(`^${program.replace(/[^\w]/g, '\\$&')}-[0-9a-f]{16}(\\.\\d+\\.partial)?$`);
+  const ofProgram = new RegExp(
+    `^${program.replace(/[^\w]/g, '\\$&')}-[0-9a-f]{${hashDigits}}(\\.\\d+\\.partial)?$`,
+  );
   return found
     .filter((bundle) => ofProgram.test(bundle.name) && now - bundle.mtimeMs > staleAfterMs)
     .map((bundle) => bundle.name);
