@@ -1,6 +1,7 @@
 import { type DataTable, Then } from '@cucumber/cucumber';
 import { sendRawText } from './support/abuse.ts';
 import { ExpectationError } from './support/expectations.ts';
+import { finalStatuses } from './support/raw-answers.ts';
 import { timeouts } from './support/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -30,7 +31,7 @@ Then(
           `"${allowed}" is not an answer this step knows: ${Object.keys(allowedAnswers).join('; ')}`,
         );
       const answer = await sendRawText(this.listenerAddress, rawRequestText(request) + smuggledRequest);
-      const answers = answer.received.match(/HTTP\/1\.[01] \d{3}/g) ?? [];
+      const answers = finalStatuses(answer.received);
       if (!fits(answer.status) || !answer.closed || answers.length > 1) {
         wrong.push(
           `${what}: expected ${allowed} and then the close; got ${answers.join(', ') || 'no answer'}, connection ${answer.closed ? 'closed' : `still open after ${timeouts.requestMs} ms`} (${JSON.stringify(answer.received.slice(0, 80))})`,
@@ -111,7 +112,7 @@ Then(
       this.listenerAddress,
       'GET / HTTP/1.1\r\nHost: app.example\r\n\r\nGE T / HTTP/1.1\r\nHost: app.example\r\n\r\n',
     );
-    const statuses = (received.match(/HTTP\/1\.[01] \d{3}/g) ?? []).map((line) => line.slice(-3));
+    const statuses = finalStatuses(received).map(String);
     if (statuses.length !== 2 || statuses[1] !== String(status))
       throw new ExpectationError(
         `a good request and then a malformed one on one connection got ${statuses.join(', ') || 'nothing'}; the second must get ${status}`,

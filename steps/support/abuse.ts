@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { splitHostPort } from './net.ts';
+import { skipInterimAnswers } from './raw-answers.ts';
 import { timeouts } from './timeouts.ts';
 import { wallClockMs } from './traffic.ts';
 
@@ -91,7 +92,7 @@ export function sendRawText(
     let closed = true;
     const finish = (): void => {
       clearTimeout(timer);
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1];
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(skipInterimAnswers(received).rest)?.[1];
       resolve({ status: status === undefined ? undefined : Number(status), received, closed });
     };
     const timer = setTimeout(() => {

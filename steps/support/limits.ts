@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { Client } from 'undici';
 import { splitHostPort } from './net.ts';
+import { skipInterimAnswers } from './raw-answers.ts';
 import { timeouts } from './timeouts.ts';
 import { type RawAnswer, rawHttpRequest, requestBudget, wallClockMs } from './traffic.ts';
 
@@ -133,8 +134,9 @@ export function upgradeStatus(address: string, from: string): Promise<number> {
     );
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
-      const status = /^HTTP\/1\.1 (\d{3}) /.exec(head);
-      if (!status || !head.includes('\r\n\r\n')) return;
+      const final = skipInterimAnswers(head).rest;
+      const status = /^HTTP\/1\.1 (\d{3}) /.exec(final);
+      if (!status || !final.includes('\r\n\r\n')) return;
       clearTimeout(timer);
       socket.destroy();
       resolve(Number(status[1]));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { answerShape } from './raw-answers.ts';
+import { answerShape, finalStatuses, skipInterimAnswers } from './raw-answers.ts';
 
 test('an answer is whole by its framing, or broken off short of it', () => {
   const head = (framing: string) => `HTTP/1.1 200 OK\r\nX-A: b\r\n${framing}\r\n\r\n`;
@@ -35,4 +35,26 @@ test('an answer is whole by its framing, or broken off short of it', () => {
   });
   assert.deepEqual(answerShape(''), { kind: 'none' });
   assert.deepEqual(answerShape('HTTP/1.1 200 OK\r\nX-A'), { kind: 'none' });
+});
+
+test('any number of interim answers, with header fields, come off before the final one', () => {
+  const final = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  const twice = `HTTP/1.1 100 Continue\r\nServer: x\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n${final}`;
+  const { interim, rest } = skipInterimAnswers(twice);
+  assert.deepEqual(
+    interim.map((answer) => answer.status),
+    [100, 100, 103],
+  );
+  assert.deepEqual(interim[0]?.headerLines, ['Server: x']);
+  assert.equal(rest, final);
+  assert.deepEqual(answerShape(twice), { kind: 'whole', status: 200, bodyBytes: 2 });
+  assert.deepEqual(finalStatuses(`${twice}HTTP/1.1 400 Bad Request\r\n\r\n`), [200, 400]);
+});
+
+test('101 is final, and an interim head still coming stays unread', () => {
+  const upgrade = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n';
+  assert.deepEqual(skipInterimAnswers(upgrade), { interim: [], rest: upgrade });
+  assert.deepEqual(finalStatuses(upgrade), [101]);
+  const partial = 'HTTP/1.1 100 Continue\r\nServ';
+  assert.deepEqual(skipInterimAnswers(partial), { interim: [], rest: partial });
 });

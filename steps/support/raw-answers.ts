@@ -1,3 +1,41 @@
+/** An interim (1xx) answer that came before the final one, with its header lines as sent. */
+export interface InterimAnswer {
+  readonly status: number;
+  readonly headerLines: readonly string[];
+}
+
+/**
+ * Takes every complete interim answer off the front of what a server sent. RFC 9110 15.2: a client
+ * must accept any number of 1xx answers, with header fields, before the final one; 101 is final
+ * (the connection changes protocol after it). Example: "HTTP/1.1 100 Continue\r\nServer: x\r\n\r\n
+ * HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK..." -> two interim answers, rest "HTTP/1.1 200 OK...".
+ * An incomplete interim head stays in `rest`: more bytes may complete it.
+ */
+export function skipInterimAnswers(received: string): {
+  readonly interim: readonly InterimAnswer[];
+  readonly rest: string;
+} {
+  const interim: InterimAnswer[] = [];
+  let at = 0;
+  for (;;) {
+    const status = /^HTTP\/1\.[01] (1\d\d)(?:[ \r])/.exec(received.slice(at, at + 16))?.[1];
+    if (status === undefined || status === '101') break;
+    const headEnd = received.indexOf('\r\n\r\n', at);
+    if (headEnd < 0) break;
+    const [, ...headerLines] = received.slice(at, headEnd).split('\r\n');
+    interim.push({ status: Number(status), headerLines });
+    at = headEnd + 4;
+  }
+  return { interim, rest: received.slice(at) };
+}
+
+/** The status codes of the final answers in a connection's bytes, interim (1xx) answers left out. */
+export function finalStatuses(received: string): number[] {
+  return [...received.matchAll(/HTTP\/1\.[01] (\d{3})/g)]
+    .map((match) => Number(match[1]))
+    .filter((status) => status >= 200 || status === 101);
+}
+
 /**
  * What a client can tell of an HTTP/1.1 answer read off a raw socket up to the close: whether it
  * came whole by its own framing (Content-Length, or chunks up to the last one) or broken off.
@@ -8,7 +46,8 @@ export type AnswerShape =
   /** No Content-Length and not chunked: the close is the end, so a cut looks whole. */
   | { readonly kind: 'close-delimited'; readonly status: number; readonly bodyBytes: number };
 
-export function answerShape(received: string): AnswerShape {
+export function answerShape(receivedWithInterims: string): AnswerShape {
+  const received = skipInterimAnswers(receivedWithInterims).rest;
   const headEnd = received.indexOf('\r\n\r\n');
   const statusMatch = /^HTTP\/1\.[01] (\d{3})/.exec(received);
   if (headEnd < 0 || !statusMatch) return { kind: 'none' };

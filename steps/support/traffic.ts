@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Client } from 'undici';
 import { splitHostPort } from './net.ts';
+import { skipInterimAnswers } from './raw-answers.ts';
 import { timeouts } from './timeouts.ts';
 
 /** One request (HTTP) or connection (TCP) as the client saw it. */
@@ -443,7 +444,7 @@ export function rawHttpRequest(
     });
     socket.once('close', () => {
       clearTimeout(deadline);
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = skipInterimAnswers(Buffer.concat(chunks).toString('utf8')).rest;
       const headEnd = text.indexOf('\r\n\r\n');
       const [statusLine = '', ...headerLines] = text
         .slice(0, headEnd < 0 ? text.length : headEnd)

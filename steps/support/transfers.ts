@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { Client, WebSocket } from 'undici';
 import { payloadChunks, payloadDigest, writePayload } from '../../fixtures/backend/payload.ts';
 import { splitHostPort } from './net.ts';
+import { skipInterimAnswers } from './raw-answers.ts';
 import { timeouts } from './timeouts.ts';
 import { describeError, requestBudget } from './traffic.ts';
 import { pollUntil } from './waiting.ts';
@@ -176,6 +177,7 @@ export function sendExpectingContinue(
     let received = Buffer.alloc(0);
     let continueAfterMs: number | undefined;
     let bodySent = false;
+    let finalHeadSeen = false;
     const sendBody = (): void => {
       if (bodySent) return;
       bodySent = true;
@@ -187,14 +189,19 @@ export function sendExpectingContinue(
       socket.destroy();
       reject(new Error(`no complete answer within ${timeouts.requestMs} ms`));
     }, timeouts.requestMs);
+    // Interim answers (any number, with header fields) are taken off as they complete; the first
+    // 100 among them lets the body go.
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      const interim = /^HTTP\/1\.1 100 [^\r]*\r\n\r\n/.exec(received.toString('latin1'));
-      if (interim && continueAfterMs === undefined) {
+      if (finalHeadSeen) return;
+      const text = received.toString('latin1');
+      const { interim, rest } = skipInterimAnswers(text);
+      if (interim.some((answer) => answer.status === 100) && continueAfterMs === undefined) {
         continueAfterMs = performance.now() - startedMs;
-        received = received.subarray(interim[0].length);
         sendBody();
       }
+      received = received.subarray(text.length - rest.length);
+      finalHeadSeen = /^HTTP\/1\.[01] (?:[2-9]\d\d|101)/.test(rest);
     });
     socket.once('error', (error) => {
       clearTimeout(deadline);
