@@ -15,6 +15,7 @@ import {
   expectWindowsInProportion,
 } from './support/expectations.ts';
 import { failedChecksBound, passedChecksBound } from './support/health-timing.ts';
+import { clientValuesPassedOn } from './support/hop-by-hop.ts';
 import { backoffChart } from './support/report/scenario-charts.ts';
 import {
   arrivalsByRequest,
@@ -434,6 +435,16 @@ Then('the backend received none of the headers {string}', function (this: LbWorl
   if (leaked.length > 0) {
     throw new ExpectationError(
       `expected the balancer to keep these headers from the backend, but it received ${leaked.join(', ')}: ${JSON.stringify(received)}`,
+    );
+  }
+});
+
+Then("the backend received none of the client's values of {string}", function (this: LbWorld, names: string) {
+  const received = this.headersTheBackendReceived;
+  const passedOn = clientValuesPassedOn(this.rawRequestHeaders, received, names.split(', '));
+  if (passedOn.length > 0) {
+    throw new ExpectationError(
+      `expected the balancer to keep the client's hop-by-hop values from the backend, but it passed on ${passedOn.join('; ')}: ${JSON.stringify(received)}`,
     );
   }
 });

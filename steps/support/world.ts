@@ -546,9 +546,12 @@ export class LbWorld extends World<LbWorldParameters> {
 
   /** The last request written by hand, and what came back. */
   rawAnswer: RawAnswer | undefined;
+  /** The headers of the last hand-written request, as sent. */
+  rawRequestHeaders: readonly [string, string][] = [];
 
   /** Sends one request with exactly these headers (see rawHttpRequest). */
   async sendRawRequest(headers: readonly [string, string][], path = '/'): Promise<void> {
+    this.rawRequestHeaders = headers;
     this.rawAnswer = await rawHttpRequest(this.listenerAddress, { headers, path });
   }
 
