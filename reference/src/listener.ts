@@ -52,6 +52,8 @@ export interface Defects {
   readonly connectionStripsForwarding?: boolean;
   /** Send no X-Forwarded-For, -Proto or -Host: backends cannot tell who the client was. */
   readonly omitForwardedFor?: boolean;
+  /** Drop the X-Forwarded-For chain a client sent, keeping only its address (as Caddy does). */
+  readonly forwardedForReplacesChain?: boolean;
   /** Route defects: first match in config order, prefixes that ignore segment boundaries. */
   readonly router?: RouterDefects;
   /** Forward only the path, dropping the query string. */

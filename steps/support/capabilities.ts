@@ -45,7 +45,10 @@ export const capabilities = {
     'dot segments (also %2e) resolved and slashes merged before routing; the backend gets that path',
   'absolute-form': 'an absolute-form target is routed by its host and forwarded as a path with that Host',
   'idle-timeout': 'limits.idleTimeoutMs: an idle connection is closed',
-  'forwarded-headers': 'X-Forwarded-For appended with the client address, X-Forwarded-Proto and -Host set',
+  'forwarded-headers':
+    "X-Forwarded-For ends with the client's address, whatever the client sent; X-Forwarded-Proto and -Host set",
+  'forwarded-for-chain':
+    "an X-Forwarded-For chain a client sends is kept, the client's address appended (not dropped as an untrusted client's)",
   'hop-by-hop-headers':
     'Connection and the headers it names, Keep-Alive, TE, Proxy-Authorization stop at the balancer',
   streaming:

@@ -35,6 +35,8 @@ const forwardingHeaders = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-fo
 export interface ClientHop {
   readonly clientAddress: string;
   readonly scheme: 'http';
+  /** Whether the chain the client sent is kept in front of its address (default: kept). */
+  readonly dropsClientChain?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export function upstreamRequestHeaders(
     const name = kept[i] as string;
     const value = kept[i + 1] as string;
     const lower = name.toLowerCase();
-    if (lower === 'x-forwarded-for') chain.push(value);
+    if (lower === 'x-forwarded-for' && !hop.dropsClientChain) chain.push(value);
     if (lower === 'host') host ??= value;
     if (!forwardingHeaders.has(lower)) headers.push(name, value);
   }
@@ -82,7 +84,11 @@ export function routedRequestHeaders(
 ): string[] {
   const hop: ClientHop | undefined = defects.omitForwardedFor
     ? undefined
-    : { clientAddress: clientAddress ?? '', scheme: 'http' };
+    : {
+        clientAddress: clientAddress ?? '',
+        scheme: 'http',
+        dropsClientChain: defects.forwardedForReplacesChain,
+      };
   const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableHeaders;
   let headers = upstreamRequestHeaders(rawHeaders, hop, select);
   // The defect: the client's Connection header applied after the balancer's own headers are in.

@@ -23,6 +23,7 @@ export function haproxyAdapter(): ProcessAdapter {
           ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices'),
           'active-health-checks',
           'forwarded-headers',
+          'forwarded-for-chain',
           'retries',
           'timeouts',
           'graceful-degradation',

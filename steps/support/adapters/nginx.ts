@@ -28,6 +28,7 @@ export function nginxAdapter(): ProcessAdapter {
         'timeouts',
         'connect-timeout',
         'forwarded-headers',
+        'forwarded-for-chain',
         'routing',
         'traffic-split',
         'rewrites',
