@@ -13,6 +13,10 @@ Feature: Retries and failover
 
   @task-03
   Scenario Outline: A <protocol> request to a stopped backend is retried on another
+    Each running backend keeps its own turns in the rotation (10 of 30); which of the two takes a
+    retry of b2's turn is the balancer's choice (the next in rotation, or either at random), so
+    neither is promised more.
+
     Given 3 <protocol> backends
     And a balancer with a <protocol> listener using round_robin over all backends, whose pool has:
       """
@@ -21,7 +25,7 @@ Feature: Retries and failover
     When backend b2 is stopped
     And a client sends 30 requests one after another
     Then every request succeeded
-    And each running backend received at least 15 requests
+    And each running backend received at least 10 requests
 
     @l7
     Examples: HTTP
