@@ -188,7 +188,9 @@ Then(
       framing === 'chunked'
         ? `${bytes.toString(16)}\r\n${'x'.repeat(bytes)}\r\n0\r\n\r\n`
         : 'x'.repeat(bytes);
-    const { status: got, received } = await sendRawText(this.listenerAddress, head + body);
+    const { status: got, received } = await sendRawText(this.listenerAddress, head + body, {
+      stopOnAnswer: true,
+    });
     if (got !== Number(status))
       throw new ExpectationError(
         `a POST of ${bytes} bytes (${framing}) got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,

@@ -13,6 +13,7 @@ import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import type { AffinityDefect } from './l7/affinity.ts';
 import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest, sendError } from './l7/http-proxy.ts';
+import { closeLingeringly } from './l7/lingering-close.ts';
 import { type VettedRequest, type VettingDefects, vetRequest } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest, RouterDefects } from './l7/router.ts';
 import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
@@ -269,6 +270,7 @@ function openHttpServer(
     const declared = Number(request.headers['content-length']);
     if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
       response.setHeader('connection', 'close');
+      closeLingeringly(request);
       refuseRequest(
         request,
         response,
@@ -282,6 +284,7 @@ function openHttpServer(
     const vetted = vet(request);
     if (!vetted.ok) {
       response.setHeader('connection', 'close');
+      closeLingeringly(request);
       refuseRequest(request, response, vetted.status, vetted.message, {});
       return;
     }

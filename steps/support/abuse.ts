@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { splitHostPort } from './net.ts';
 import { skipInterimAnswers } from './raw-answers.ts';
@@ -80,11 +81,15 @@ export function answerHead(socket: Socket, timeoutMs = timeouts.requestMs): Prom
 
 /**
  * Sends `text` as is and reads what comes back until the balancer closes (closed) or the request
- * time runs out (the client then closes); a reset after an answer keeps the answer.
+ * time runs out (the client then closes); a reset after an answer keeps the answer. With
+ * `stopOnAnswer`, the text goes in pieces as the balancer reads them, and no more is sent once a
+ * final answer's head has come: a client reads while it sends, as RFC 9112 9.6 expects of one
+ * whose request may be refused before it is all sent.
  */
 export function sendRawText(
   address: string,
   text: string,
+  { stopOnAnswer = false }: { readonly stopOnAnswer?: boolean } = {},
 ): Promise<{ status: number | undefined; received: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = connect(splitHostPort(address));
@@ -104,6 +109,22 @@ export function sendRawText(
     });
     socket.on('error', () => {});
     socket.once('close', finish);
-    socket.write(text);
+    if (!stopOnAnswer) {
+      socket.write(text);
+      return;
+    }
+    const answered = () => {
+      const rest = skipInterimAnswers(received).rest;
+      return /^HTTP\/1\.[01] \d{3}/.test(rest) && rest.includes('\r\n\r\n');
+    };
+    void (async () => {
+      const bytes = Buffer.from(text, 'latin1');
+      for (let at = 0; at < bytes.length && !answered() && !socket.destroyed; at += pieceBytes) {
+        if (!socket.write(bytes.subarray(at, at + pieceBytes))) await once(socket, 'drain').catch(() => {});
+      }
+    })();
   });
 }
+
+// Small enough that a refusal is seen after at most this many more bytes are written.
+const pieceBytes = 65_536;

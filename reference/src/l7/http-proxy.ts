@@ -9,6 +9,7 @@ import { classifyError, isIdempotent } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
+import { closeLingeringly } from './lingering-close.ts';
 import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 import { connectionOptions } from './wire/syntax.ts';
@@ -303,6 +304,7 @@ export async function proxyHttpRequest(
       if (gone) return;
       if (isBodyTooLarge(error)) {
         response.setHeader('connection', 'close');
+        closeLingeringly(request);
         sendError(response, 413, `the request body is larger than ${maxBodyBytes} bytes`);
         return;
       }
