@@ -1,4 +1,4 @@
-@security
+@security @l7
 Feature: The admin endpoint
   The admin endpoint reports the balancer's state and takes its reloads. It listens on loopback
   unless told otherwise (a bare port in "admin.address" means 127.0.0.1), and bound anywhere else
@@ -27,7 +27,7 @@ Feature: The admin endpoint
       | DELETE | /status  | the token                | 405    |
       | GET    | /nothing | the token                | 404    |
 
-  @task-15 @reload-validation
+  @task-15 @reload-validation @round-robin
   Scenario: An invalid new config is refused with its problem named, and the old one keeps serving
     Given 2 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends

@@ -1,4 +1,4 @@
-@circuit-breaker
+@circuit-breaker @round-robin
 Feature: Circuit breaker
   A pool with "circuitBreaker" keeps a breaker per backend, in one of three states.
 
@@ -103,7 +103,7 @@ Feature: Circuit breaker
     When a client sends 20 requests one after another
     Then backends b1, b2 each counted exactly 10 requests arriving
 
-  @task-09 @task-15 @l7
+  @task-09 @task-15 @l7 @timeouts
   Scenario: A hanging backend gets no more than its cap; the excess is answered 503 at once
     Cascade prevention: with the backend hanging, two requests wait for the response timeout and
     the other four are turned away at once instead of piling up.

@@ -1,4 +1,4 @@
-@active-health-checks
+@active-health-checks @round-robin
 Feature: Active health checks
   A pool with "healthCheck" probes each of its backends at once and then every intervalMs. An HTTP
   check sends GET <path> and passes on one of expectedStatuses; a TCP check passes when a connection

@@ -115,7 +115,7 @@ refused or reset the connection, and a 504 when it did not answer in time.
     Then every request on it succeeded over 1 connection
     And backend b1 accepted at most 2 connections for them
 
-  @task-06 @bad-gateway
+  @task-06 @bad-gateway @round-robin
   Scenario: A backend that resets or refuses the connection gets the client a 502
     Given 3 HTTP backends
     And backend b1 resets every connection

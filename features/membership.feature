@@ -1,4 +1,4 @@
-@l7 @runtime-membership
+@l7 @runtime-membership @hitless-reload
 Feature: Backends join, drain, change weight and leave, and routes change, while traffic flows
   The pool's members change through a reload (the adapter's reconfigure), without a restart and
   without failing a request: a backend that joins takes requests as soon as the change is live; a
@@ -12,7 +12,7 @@ Feature: Backends join, drain, change weight and leave, and routes change, while
   section 9.3.1 allows, and such a request counts as succeeded only if its first attempt reached no
   backend.
 
-  @task-14
+  @task-14 @weighted-round-robin
   Scenario: Under continuous traffic, backends join, drain, change weight and leave, and no request fails
     Given 4 HTTP backends
     And every backend delays its answers by 50 ms

@@ -1,4 +1,4 @@
-@passive-health-checks
+@passive-health-checks @round-robin
 Feature: Passive health checks (outlier detection)
   A pool with "outlierDetection" watches the answers of real traffic. A backend that fails
   consecutiveFailures requests in a row (a 5xx answer, a refused or reset connection, a timeout)

@@ -1,4 +1,4 @@
-@retries
+@retries @round-robin
 Feature: Retries and failover
   A pool with "retries" retries a failed attempt, up to "attempts" times, on a backend that has not
   failed this request yet whenever the pool has one. Only the failures named in retryOn are retried:
@@ -37,7 +37,7 @@ Feature: Retries and failover
       | protocol |
       | TCP      |
 
-  @task-03 @l7
+  @task-03 @l7 @connect-timeout
   Scenario: A backend that cannot be connected to in time is retried on another
     Given 3 HTTP backends
     And backend b1 accepts no connections
@@ -49,7 +49,7 @@ Feature: Retries and failover
     When a client sends 12 requests one after another
     Then every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @retry-backoff
   Scenario: Clients of idempotent requests see no error when a backend dies under load
     Given 3 HTTP backends
     And every backend delays its answers by 20 ms

@@ -1,4 +1,4 @@
-@l7 @sticky-sessions
+@l7 @sticky-sessions @round-robin
 Feature: Sticky sessions
   A pool with "stickySession" pins a client to a backend with a cookie. The first answer from a
   backend the client is not pinned to sets the cookie (its name, Path, HttpOnly, SameSite and an

@@ -1,4 +1,4 @@
-@timeouts
+@timeouts @round-robin
 Feature: Timeouts
   A pool's "timeouts" bound each attempt at a backend: connectMs to connect, responseMs from sending
   the request to the answer's headers. A backend that cannot be connected to, or does not answer,

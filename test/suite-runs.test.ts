@@ -7,6 +7,9 @@
  *   unsupported, never passed or failed.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { commandBalancer, runSuite } from './run-suite.ts';
 
@@ -169,26 +172,26 @@ const roundRobinBreaks = [
 const expectations: Record<string, Expectation> = {
   // Every algorithm's scenarios: the others must still pass when only round robin is broken.
   'always-first': {
-    tags: '@round-robin or @weighted-round-robin or @least-connections or @power-of-two-choices or @random',
+    tags: '@task-01 or @task-02 or @task-11 or @task-12 or @task-13',
     mustFail: roundRobinBreaks,
   },
-  'seeded-random': { tags: '@round-robin', mustFail: roundRobinBreaks },
-  'reverse-rotation': { tags: '@round-robin', mustFail: both(rotation) },
-  'silent-failure': { tags: '@round-robin', mustFail: [stoppedBackend('HTTP')] },
+  'seeded-random': { tags: '@task-01', mustFail: roundRobinBreaks },
+  'reverse-rotation': { tags: '@task-01', mustFail: both(rotation) },
+  'silent-failure': { tags: '@task-01', mustFail: [stoppedBackend('HTTP')] },
   // Its half-close also cuts the end off the held-back echo, unless the echo is done by then.
-  'no-half-close': { tags: '@round-robin', mustFail: [halfClose], mayFail: [heldBack] },
+  'no-half-close': { tags: '@task-01', mustFail: [halfClose], mayFail: [heldBack] },
   'tcp-unbounded-relay': { tags: '@l4', mustFail: [heldBack] },
-  'stale-reload': { tags: '@round-robin', mustFail: both(reconfigured) },
+  'stale-reload': { tags: '@task-01', mustFail: both(reconfigured) },
   // Of the held-back echo's two connections (warm-up, measured), it refuses one.
-  'no-repeat': { tags: '@round-robin', mustFail: [...both(onlyBackend), heldBack] },
+  'no-repeat': { tags: '@task-01', mustFail: [...both(onlyBackend), heldBack] },
   'lc-never-releases': {
     tags: '@least-connections',
     mustFail: [...both(heldOnIdle), ...both(lcSlow), lcPeaks, lcCountsReturn],
   },
   'lc-leaks-failures': { tags: '@least-connections', mustFail: [lcCountsReturn] },
-  'bursty-weights': { tags: '@weighted-round-robin', mustFail: [wrrHeterogeneous] },
+  'bursty-weights': { tags: '@task-12', mustFail: [wrrHeterogeneous] },
   'weights-ignored': {
-    tags: '@weighted-round-robin',
+    tags: '@task-12',
     mustFail: [...both(wrrCycles), wrrHeterogeneous, wrrZero, wrrRuntime],
   },
   'p2c-same-twice': {
@@ -438,4 +441,31 @@ test('capabilities a balancer does not declare are reported unsupported, with th
   assert.equal(`${report.adapter?.name} ${report.adapter?.version}`, 'http-only 0.0.1');
   assert.equal(report.verdict, 'pass');
   assert.equal(exitCode, 0);
+});
+
+test('a scenario whose config needs a capability its tags leave out fails as a suite error', async () => {
+  // The timeouts feature balances over two backends round robin; without @round-robin a balancer
+  // lacking it would be failed instead of reported unsupported, so the run must fail and say why.
+  const directory = await mkdtemp(join(tmpdir(), 'lbspec-untagged-'));
+  try {
+    const feature = await readFile('features/timeouts.feature', 'utf8');
+    const [firstLine = '', ...rest] = feature.split('\n');
+    assert.match(firstLine, /@round-robin/, 'the feature this test edits no longer declares @round-robin');
+    const untagged = join(directory, 'untagged.feature');
+    await writeFile(untagged, [firstLine.replace(' @round-robin', ''), ...rest].join('\n'));
+    const { report, exitCode, output } = await runSuite(
+      { ...commandBalancer('reference/src/main.ts'), LBSPEC_CAPABILITIES: 'all', LBSPEC_RELOAD: 'sighup' },
+      [untagged, '--name', 'never answers'],
+    );
+    assert.ok(report, output);
+    // cucumber adds the path to the configured ones, so the original runs beside its copy.
+    const copy = report.scenarios.find((scenario) => scenario.uri.endsWith('untagged.feature'));
+    const original = report.scenarios.find((scenario) => scenario.uri === 'features/timeouts.feature');
+    assert.equal(original?.outcome, 'passed', output);
+    assert.equal(copy?.outcome, 'failed', output);
+    assert.match(copy?.reason ?? '', /suite error: .*@round-robin \(for \/pools\/main\/algorithm\)/);
+    assert.equal(exitCode, 1);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
 });

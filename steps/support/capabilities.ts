@@ -28,6 +28,8 @@ export const capabilities = {
     'stickySession: an opaque, signed affinity cookie; forged ones are refused; shared across instances and restarts',
   'runtime-membership':
     'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
+  'hitless-reload':
+    'a new config is taken by a reload that drops no connection or request in flight (a restart does)',
   'rate-limit':
     'rateLimit: token buckets per client address, API key or for all; 429 with Retry-After and RateLimit headers',
   'client-connection-limit':

@@ -20,6 +20,7 @@ let describedThisWorker = false;
 
 Before(async function (this: LbWorld, { pickle }) {
   const required = requiredCapabilities(pickle.tags.map((tag) => tag.name));
+  this.declaredCapabilities = new Set(required);
   const description = await this.adapter.describe();
   if (!describedThisWorker) {
     describedThisWorker = true;

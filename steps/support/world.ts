@@ -5,6 +5,11 @@ import { selectAdapter } from './adapters/select.ts';
 import type { Arrival, BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
 import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
 import {
+  type ConfigHandOver,
+  UndeclaredCapabilityError,
+  undeclaredRequirements,
+} from './config-capabilities.ts';
+import {
   type ConfigDocument,
   healthCheckDefaults,
   type ListenerDocument,
@@ -143,6 +148,30 @@ export class LbWorld extends World<LbWorldParameters> {
     return adapter;
   }
 
+  /** The capabilities the scenario's tags declare; every config it hands over must need no others. */
+  declaredCapabilities: ReadonlySet<string> = new Set();
+
+  // Starts the balancer under test on `config`, once the audit finds every need declared.
+  #start(config: ConfigDocument): Promise<StartedBalancer> {
+    this.#expectDeclared(config, 'start');
+    return this.adapter.start(config);
+  }
+
+  // Hands the running balancer `config`, once the audit finds every need declared.
+  #reload(
+    balancer: StartedBalancer,
+    config: ConfigDocument,
+    handOver: ConfigHandOver = 'reload',
+  ): Promise<void> {
+    this.#expectDeclared(config, handOver);
+    return balancer.reconfigure(config);
+  }
+
+  #expectDeclared(config: ConfigDocument, handOver: ConfigHandOver): void {
+    const missing = undeclaredRequirements(config, handOver, this.declaredCapabilities);
+    if (missing.length > 0) throw new UndeclaredCapabilityError(missing);
+  }
+
   /** Where backends run (see backends/select.ts). */
   get backendProvider(): BackendProvider {
     backendProvider ??= selectBackendProvider(this.parameters.backends);
@@ -189,7 +218,7 @@ export class LbWorld extends World<LbWorldParameters> {
       pools: this.#pools(algorithm, members, settings),
     };
     this.#routedTo = new Set(members.map((member) => member.id));
-    this.balancer = await this.adapter.start(this.config);
+    this.balancer = await this.#start(this.config);
     await this.#resetBackendStats();
   }
 
@@ -216,7 +245,7 @@ export class LbWorld extends World<LbWorldParameters> {
       ],
       pools,
     };
-    this.balancer = await this.adapter.start(this.config);
+    this.balancer = await this.#start(this.config);
     await this.#resetBackendStats();
   }
 
@@ -279,7 +308,7 @@ export class LbWorld extends World<LbWorldParameters> {
       listeners: [...this.config.listeners, listener],
       pools: { ...this.config.pools, [name]: { algorithm, backends, ...settings } },
     };
-    await this.balancer.reconfigure(this.config);
+    await this.#reload(this.balancer, this.config);
     await this.#resetBackendStats();
   }
 
@@ -340,7 +369,7 @@ export class LbWorld extends World<LbWorldParameters> {
       })),
     );
     const config = { ...this.config, admin: { address: `127.0.0.1:${await ports.allocate()}` }, listeners };
-    const balancer = await this.adapter.start(config);
+    const balancer = await this.#start(config);
     this.secondBalancer = { balancer, listenerAddress: (listeners[0] as { address: string }).address };
   }
 
@@ -348,7 +377,7 @@ export class LbWorld extends World<LbWorldParameters> {
   async restartBalancer(): Promise<void> {
     if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
     await this.balancer.stop();
-    this.balancer = await this.adapter.start(this.config);
+    this.balancer = await this.#start(this.config);
   }
 
   /** Gives the running balancer's pool `ids` and `algorithm`; returns once the balancer serves it. */
@@ -356,7 +385,7 @@ export class LbWorld extends World<LbWorldParameters> {
     if (!this.balancer || !this.config) throw new Error('no balancer was started in this scenario');
     const { algorithm: _, backends: __, ...settings } = this.mainPool;
     this.config = { ...this.config, pools: this.#pools(algorithm, members, settings) };
-    await this.balancer.reconfigure(this.config);
+    await this.#reload(this.balancer, this.config);
     await this.#resetBackendStats();
   }
 
@@ -527,7 +556,7 @@ export class LbWorld extends World<LbWorldParameters> {
   async #reconfigureUnderTraffic(label: string, config: ConfigDocument): Promise<void> {
     if (!this.balancer) throw new Error('no balancer was started in this scenario');
     this.config = config;
-    await this.balancer.reconfigure(this.config);
+    await this.#reload(this.balancer, this.config, this.#continuous ? 'reload-under-traffic' : 'reload');
     this.liveAt.set(label, wallClockMs());
     // Let every client send a few requests under the new membership before the next change.
     const continuous = this.#continuous;

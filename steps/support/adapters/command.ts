@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type Capability, declareCapabilities, isCapability, parseCapabilityList } from '../capabilities.ts';
+import {
+  type Capability,
+  type DeclaredCapabilities,
+  declareCapabilities,
+  isCapability,
+  parseCapabilityList,
+} from '../capabilities.ts';
 import { ProcessAdapter, type ReloadMethod } from './process-adapter.ts';
 
 /**
@@ -28,7 +34,7 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
   const description = {
     name: env.LBSPEC_NAME || basename(program),
     version: env.LBSPEC_VERSION || 'unknown',
-    capabilities: readDeclaredCapabilities(env),
+    capabilities: withoutHitlessReloadOnRestart(readDeclaredCapabilities(env), reload),
   };
   return new ProcessAdapter({
     name: description.name,
@@ -51,6 +57,24 @@ export function readReload(env: NodeJS.ProcessEnv): ReloadMethod {
   const reload = reloads[env.LBSPEC_RELOAD ?? 'restart'];
   if (!reload) throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
   return reload;
+}
+
+/**
+ * A balancer that takes a new config by restarting drops what is in flight, whatever it declares:
+ * scenarios that reload under traffic are unsupported for it, not failed.
+ */
+export function withoutHitlessReloadOnRestart(
+  declared: DeclaredCapabilities,
+  reload: ReloadMethod,
+): DeclaredCapabilities {
+  if (reload.kind !== 'restart' || !declared.supported.includes('hitless-reload')) return declared;
+  return {
+    supported: declared.supported.filter((capability) => capability !== 'hitless-reload'),
+    reasons: {
+      ...declared.reasons,
+      'hitless-reload': 'LBSPEC_RELOAD=restart: a restart drops the connections in flight (use sighup)',
+    },
+  };
 }
 
 /** LBSPEC_CAPABILITIES_FILE or LBSPEC_CAPABILITIES; one of them is required. */

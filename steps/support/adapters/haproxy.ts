@@ -30,6 +30,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'backup-pool',
           'sticky-sessions',
           'runtime-membership',
+          'hitless-reload',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',

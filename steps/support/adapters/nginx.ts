@@ -24,6 +24,7 @@ export function nginxAdapter(): ProcessAdapter {
         ...algorithmCapabilities,
         'keyless-round-robin',
         'runtime-membership',
+        'hitless-reload',
         'retries',
         'timeouts',
         'connect-timeout',
