@@ -13,7 +13,9 @@ Feature: Faulty backends
   OPTIONS, TRACE, PUT, DELETE) whose body can be sent again is sent once more on a new connection,
   whatever the retry policy; any other request gets 502, since the backend may have acted on it.
 
-  The backend spoils its answers on the wire, byte for byte, as each request asks it to.
+  The backend spoils its answers on the wire, byte for byte, as each request asks it to. How large
+  an answer head a balancer accepts is its own choice (16 KiB for node, 10 MB for Go's client) until
+  the config can state it, so no check here relies on one.
 
   @task-15 @backend-faults
   Scenario: Answers a backend spoils reach the client as errors, never as whole answers
@@ -25,7 +27,6 @@ Feature: Faulty backends
       | truncate-body    | a broken-off answer |
       | truncate-chunked | a broken-off answer |
       | bad-status-line  | 502                 |
-      | huge-headers     | 502                 |
     And a client sends 3 requests one after another
     And every request succeeded
 
