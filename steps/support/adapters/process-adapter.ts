@@ -309,15 +309,31 @@ async function expectConfigHash(adminAddress: string, expected: string, token?: 
   throw new Error(`admin status reports config ${status.configHash}, expected ${expected}${reloadError}`);
 }
 
+/** How long a readiness probe waits for the balancer to close it after its half-close. */
+const probeCloseMs = 2_000;
+
+/**
+ * Resolves once `address` accepts a connection and the probe is over. A layer 4 balancer may open
+ * a backend connection for the probe, and that connection can land after the backends' counts are
+ * reset unless the probe waits for it: so the probe half-closes, as a client with nothing to send
+ * would, and waits for the balancer to close in turn (it relays the half-close to the backend, the
+ * backend ends, the balancer ends), or `probeCloseMs` at most, before it counts as done.
+ */
 function expectAccepting(address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect(splitHostPort(address));
+    let timer: NodeJS.Timeout | undefined;
     socket.once('connect', () => {
-      socket.destroy();
-      resolve();
+      socket.resume();
+      socket.end();
+      timer = setTimeout(() => socket.destroy(), probeCloseMs);
     });
-    socket.once('error', (error) =>
-      reject(new Error(`${address} does not accept connections: ${error.message}`)),
-    );
+    socket.once('close', () => {
+      clearTimeout(timer);
+      if (timer !== undefined) resolve();
+    });
+    socket.once('error', (error) => {
+      if (timer === undefined) reject(new Error(`${address} does not accept connections: ${error.message}`));
+    });
   });
 }
