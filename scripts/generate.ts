@@ -1,8 +1,15 @@
-// Writes the sources generated from others (today: the config schema's shape check).
+// Writes the sources generated from others: the config schema's shape check, and the capability
+// tables in docs/.
 //   npm run generate
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import schema from '../reference/schema/config.v1.schema.json' with { type: 'json' };
 import { shapeModulePath, shapeModuleSource } from '../reference/src/config/shape-module.ts';
+import { capabilityDocs, capabilityDocsPath } from '../steps/support/capability-docs.ts';
+import { readScenarios } from '../steps/support/scenario-catalogue.ts';
 
 writeFileSync(shapeModulePath, shapeModuleSource(schema as Record<string, unknown>));
 process.stdout.write(`written: ${shapeModulePath}\n`);
+mkdirSync(dirname(capabilityDocsPath), { recursive: true });
+writeFileSync(capabilityDocsPath, capabilityDocs(readScenarios('features')));
+process.stdout.write(`written: ${capabilityDocsPath}\n`);

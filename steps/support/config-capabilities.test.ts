@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allCapabilities } from './capabilities.ts';
-import { configRequirements, undeclaredRequirements } from './config-capabilities.ts';
+import {
+  configRequirements,
+  fieldsByCapability,
+  undeclaredRequirements,
+  valueDependentRules,
+} from './config-capabilities.ts';
 import type { ConfigDocument } from './config-document.ts';
 
 const backends = [
@@ -105,4 +110,48 @@ test('the audit names only known capabilities', () => {
     for (const capability of typeof requirement === 'string' ? [requirement] : requirement)
       assert.ok(allCapabilities.includes(capability), capability);
   }
+});
+
+test('rules that depend on a value need only what the docs say they can', () => {
+  const documented = (path: string) => new Set(valueDependentRules[path]?.map(([capability]) => capability));
+  const needs = (document: ConfigDocument) =>
+    configRequirements(document).flatMap(({ requirement }) =>
+      typeof requirement === 'string' ? [requirement] : [...requirement],
+    );
+  for (const protocol of ['http', 'tcp'])
+    assert.ok(
+      needs(config({}, { protocol })).every(
+        (c) => c === 'round-robin' || documented('listeners[].protocol').has(c),
+      ),
+    );
+  for (const [algorithm] of Object.entries({
+    round_robin: 1,
+    weighted_round_robin: 1,
+    least_connections: 1,
+    power_of_two_choices: 1,
+    random: 1,
+    consistent_hash: 1,
+  })) {
+    const used = needs(config({ algorithm })).filter((c) => c !== 'l7');
+    assert.ok(
+      used.every((c) => documented('pools.*.algorithm').has(c)),
+      algorithm,
+    );
+  }
+  for (const hashMethod of ['ring', 'maglev']) {
+    const used = needs(config({ hashMethod })).filter((c) => c !== 'l7' && c !== 'round-robin');
+    assert.ok(
+      used.every((c) => documented('pools.*.hashMethod').has(c)),
+      hashMethod,
+    );
+  }
+  const retries = needs(config({ retries: { attempts: 1, budget: { percent: 5 } } })).filter(
+    (c) => c !== 'l7' && c !== 'round-robin',
+  );
+  assert.ok(retries.every((c) => documented('pools.*.retries').has(c)));
+  assert.ok(
+    fieldsByCapability()
+      .get('maglev')
+      ?.some((line) => line.startsWith('pools.*.hashMethod')),
+  );
 });

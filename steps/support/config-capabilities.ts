@@ -120,6 +120,54 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'pools.*.stickySession': ['sticky-sessions'],
 };
 
+/**
+ * What the rules whose needs depend on the field's value can need, and when: for the docs.
+ * A unit test checks that these rules need nothing else.
+ */
+export const valueDependentRules: Readonly<Record<FieldPath, readonly (readonly [Capability, string])[]>> = {
+  'listeners[].protocol': [
+    ['l7', '"http"'],
+    ['l4', '"tcp"'],
+  ],
+  'pools.*.algorithm': Object.entries(algorithms).map(
+    ([name, capability]) => [capability, `"${name}", in a pool of two or more backends`] as const,
+  ),
+  'pools.*.retries': [
+    ['retries', 'always'],
+    ['retry-backoff', 'unless baseIntervalMs or maxIntervalMs is 0 (defaults 25 and 250)'],
+    ['retry-budget', 'with "budget"'],
+  ],
+  'pools.*.hashMethod': [
+    ['consistent-hash', '"ring"'],
+    ['maglev', '"maglev"'],
+  ],
+};
+
+/**
+ * The config fields that need each capability, as "path" or "path (when)" lines: the rules
+ * table turned around, for the docs.
+ */
+export function fieldsByCapability(): Map<Capability, string[]> {
+  const fields = new Map<Capability, string[]>();
+  const add = (capability: Capability, line: string) =>
+    fields.set(capability, [...(fields.get(capability) ?? []), line]);
+  for (const [path, rule] of Object.entries(rules)) {
+    if (typeof rule === 'function') {
+      const documented = valueDependentRules[path];
+      if (!documented) throw new Error(`rule ${path} depends on its value but valueDependentRules omits it`);
+      for (const [capability, when] of documented) add(capability, `${path} (${when})`);
+      continue;
+    }
+    for (const requirement of rule) {
+      if (typeof requirement === 'string') add(requirement, path);
+      else
+        for (const capability of requirement)
+          add(capability, `${path} (or ${requirement.filter((c) => c !== capability).join(', ')})`);
+    }
+  }
+  return fields;
+}
+
 /** Every requirement `config` makes, with the field it comes from. */
 export function configRequirements(config: ConfigDocument): FieldUse[] {
   const uses: FieldUse[] = [];
