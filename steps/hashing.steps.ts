@@ -9,7 +9,7 @@ import {
   type Placement,
   placeKeys,
 } from './support/keys.ts';
-import { binomialInterval, defaultFalseFailure } from './support/statistics.ts';
+import { binomialInterval, defaultFalseFailure, ringShareInterval } from './support/statistics.ts';
 import { timeouts } from './support/timeouts.ts';
 import { wallClockMs } from './support/traffic.ts';
 import type { LbWorld } from './support/world.ts';
@@ -99,9 +99,9 @@ Then(
   },
 );
 
-// How far a ring's newcomer's share may be from 1/N by the ring's layout alone: with nginx's 160
-// points per backend, simulations of 100,000 keys put it within 3 points (3 to 4: 27.9%, ideal 25%).
-const ringLayoutAllowance = 0.03;
+// The ring's points per unit of weight (the schema's consistent_hash); where they fall is the
+// balancer's choice of hash.
+const ringPointsPerBackend = 160;
 
 Then(
   /^about 1\/(\d+) of the keys moved, all of them to (\w+)$/,
@@ -109,19 +109,13 @@ Then(
     const backendsAfter = Number(count);
     const { first, latest } = firstAndLatest(this);
     const moved = movedKeys(first, latest);
-    // The newcomer's true share lies within the ring allowance of 1/N; the keys sampled from it
-    // then fall outside these exact binomial bounds with probability at most 1e-6 in all.
-    const ideal = 1 / backendsAfter;
-    const low = binomialInterval(
-      first.size,
-      Math.max(0, ideal - ringLayoutAllowance),
-      defaultFalseFailure / 2,
-    ).low;
-    const high = binomialInterval(
-      first.size,
-      Math.min(1, ideal + ringLayoutAllowance),
-      defaultFalseFailure / 2,
-    ).high;
+    // Two chances per side to fail a correct balancer, a quarter of 1e-6 each: its hash placed the
+    // newcomer's points so that its share of the ring is out of the layout interval, or the keys
+    // sampled from a share inside it fall out of the binomial bounds.
+    const tail = defaultFalseFailure / 4;
+    const share = ringShareInterval(ringPointsPerBackend, backendsAfter, tail);
+    const low = binomialInterval(first.size, share.low, tail).low;
+    const high = binomialInterval(first.size, share.high, tail).high;
     const elsewhere = moved.filter((key) => latest.get(key) !== newcomer);
     if (elsewhere.length > 0) {
       throw new ExpectationError(
@@ -133,7 +127,7 @@ Then(
     }
     if (moved.length < low || moved.length > high) {
       throw new ExpectationError(
-        `${moved.length} of ${first.size} keys (${((100 * moved.length) / first.size).toFixed(1)}%) moved; a consistent hash moves about 1/${backendsAfter} of them: ${low} to ${high} here (${ringLayoutAllowance * 100} points for the ring's layout, exact binomial bounds at ${defaultFalseFailure} for the sample)`,
+        `${moved.length} of ${first.size} keys (${((100 * moved.length) / first.size).toFixed(1)}%) moved; a consistent hash moves about 1/${backendsAfter} of them: ${low} to ${high} here (the newcomer's share of a ring laid out by any good hash, ${(100 * share.low).toFixed(1)}% to ${(100 * share.high).toFixed(1)}%, and exact binomial bounds for the sample: ${defaultFalseFailure} in all)`,
       );
     }
   },

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { binomialInterval, expectShares, requiredSampleSize, tailPerBackend } from './statistics.ts';
+import { seededDraw } from '../../reference/src/testing/seeded-draw.ts';
+import {
+  binomialInterval,
+  expectShares,
+  requiredSampleSize,
+  ringShareInterval,
+  tailPerBackend,
+} from './statistics.ts';
 
 const shares = (entries: Record<string, number>) => new Map(Object.entries(entries));
 
@@ -114,4 +121,23 @@ test('a correct random balancer fails the check about as rarely as stated (simul
   }
   assert.ok(failures <= 80, `${failures} of 1000 correct runs failed at a stated 5%`);
   assert.ok(tailPerBackend(3, 0.05) === 0.05 / 6);
+});
+
+test("a ring newcomer's share is bounded for every layout a good hash may give, derived from the Beta law", () => {
+  const { low, high } = ringShareInterval(160, 5, 2.5e-7);
+  assert.ok(low > 0.13 && low < 0.14, String(low));
+  assert.ok(high > 0.27 && high < 0.28, String(high));
+  // Simulated layouts: 160 uniform points per backend, the newcomer's share; none of 2,000 falls out.
+  const drawWhole = seededDraw(7);
+  const draw = () => drawWhole(2 ** 30) / 2 ** 30;
+  for (let layout = 0; layout < 2_000; layout++) {
+    const points = Array.from({ length: 800 }, (_, i) => ({ at: draw(), newcomer: i < 160 }));
+    points.sort((x, y) => x.at - y.at);
+    let share = 0;
+    points.forEach((point, i) => {
+      if (point.newcomer)
+        share += point.at - (i === 0 ? (points.at(-1)?.at ?? 0) - 1 : (points[i - 1]?.at ?? 0));
+    });
+    assert.ok(share >= low && share <= high, `layout ${layout}: share ${share}`);
+  }
 });

@@ -33,6 +33,46 @@ export function binomialInterval(n: number, p: number, tail: number): { low: num
   return { low, high };
 }
 
+/** P(Binomial(n, p) >= k). */
+function binomialUpperTail(n: number, p: number, k: number): number {
+  let sum = 0;
+  for (let i = k; i <= n; i++) sum += binomialPmf(n, p, i);
+  return Math.min(1, sum);
+}
+
+/**
+ * The share of a hash ring that one backend's `points` take among `backends` backends of `points`
+ * each, when the balancer places points as a good hash does (independently and uniformly): the
+ * spacings of uniform points are Dirichlet, so one backend's share is Beta(points, (backends - 1) x
+ * points), and for whole parameters P(Beta(a, b) <= x) = P(Binomial(a + b - 1, x) >= a). Returns
+ * the shares a layout falls below or above with probability at most `tail` each. Example: 160
+ * points, 5 backends, tail 2.5e-7: [0.135, 0.274] around 0.2. How a balancer hashes its points is
+ * its own choice, so a check on a newcomer's share must allow every layout this wide.
+ */
+export function ringShareInterval(
+  points: number,
+  backends: number,
+  tail: number,
+): { low: number; high: number } {
+  const a = points;
+  const n = backends * points - 1;
+  const below = (x: number) => binomialUpperTail(n, x, a);
+  const quantile = (wanted: (x: number) => boolean) => {
+    let low = 0;
+    let high = 1;
+    for (let i = 0; i < 60; i++) {
+      const middle = (low + high) / 2;
+      if (wanted(middle)) low = middle;
+      else high = middle;
+    }
+    return low;
+  };
+  return {
+    low: quantile((x) => below(x) <= tail),
+    high: 1 - quantile((x) => 1 - below(1 - x) <= tail),
+  };
+}
+
 /** Per backend tail probability so that the whole check of k backends fails a correct balancer at most `falseFailure` (Bonferroni, two-sided). */
 export function tailPerBackend(backends: number, falseFailure: number): number {
   return falseFailure / (2 * backends);
