@@ -81,7 +81,7 @@ Feature: Consistent hashing
     And the keys are sent again
     Then exactly the keys b3 held moved
 
-  @task-14 @active-health-checks
+  @task-14 @active-health-checks @health-check-thresholds
   Scenario: A backend out of service gives up exactly its keys, and gets them back when it returns
     Given a balancer with an HTTP listener using consistent_hash over all backends, whose pool has:
       """

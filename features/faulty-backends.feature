@@ -26,7 +26,16 @@ Feature: Faulty backends
       | reset-mid-body   | a broken-off answer |
       | truncate-body    | a broken-off answer |
       | truncate-chunked | a broken-off answer |
-      | bad-status-line  | 502                 |
+    And a client sends 3 requests one after another
+    And every request succeeded
+
+  @task-15 @non-http-answers
+  Scenario: An answer that is not HTTP gets the client a 502
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    Then requests whose answers the backend spoils end like this:
+      | fault           | the client gets |
+      | bad-status-line | 502             |
     And a client sends 3 requests one after another
     And every request succeeded
 

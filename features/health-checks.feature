@@ -1,4 +1,4 @@
-@active-health-checks @round-robin
+@active-health-checks @round-robin @health-check-thresholds
 Feature: Active health checks
   A pool with "healthCheck" probes each of its backends at once and then every intervalMs. An HTTP
   check sends GET <path> and passes on one of expectedStatuses; a TCP check passes when a connection
@@ -69,12 +69,12 @@ Feature: Active health checks
       | protocol | check |
       | HTTP     | http  |
 
-    @l4
+    @l4 @tcp-health-checks
     Examples: TCP
       | protocol | check |
       | TCP      | tcp   |
 
-  @task-03 @l7
+  @task-03 @l7 @tcp-health-checks
   Scenario: Health is kept per pool
     Two pools over the same backends check them differently: the first with GET /health, which b1
     now fails, the second by connecting, which b1 still passes. Only the first takes b1 out.

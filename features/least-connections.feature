@@ -1,9 +1,10 @@
 @least-connections
 Feature: Least connections
   A pool using least_connections sends each new request (HTTP) or connection (TCP) to the backend
-  with the fewest in flight relative to its weight; equally loaded backends take turns. In-flight
-  counts go up when a request starts and down however it ends: answered, failed, reset or abandoned
-  by the client. A count that leaks starves its backend forever.
+  with the fewest in flight relative to its weight; a tie among equally loaded backends may be
+  broken any way (in turns, at random), so no check depends on how. In-flight counts go up when a
+  request starts and down however it ends: answered, failed, reset or abandoned by the client. A
+  count that leaks starves its backend forever.
 
   @task-02
   Scenario Outline: New <protocol> requests go to the backend with nothing in flight

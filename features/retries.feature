@@ -49,7 +49,7 @@ Feature: Retries and failover
     When a client sends 12 requests one after another
     Then every request succeeded
 
-  @task-03 @l7 @retry-backoff
+  @task-03 @l7 @retry-backoff @retry-on-reset
   Scenario: Clients of idempotent requests see no error when a backend dies under load
     Given 3 HTTP backends
     And every backend delays its answers by 20 ms
@@ -60,7 +60,7 @@ Feature: Retries and failover
     When backend b2 is killed while 4 clients each send 40 requests at the same time
     Then every request succeeded
 
-  @task-15 @l7
+  @task-15 @l7 @retry-on-reset
   Scenario: A POST that reached a backend is not retried
     Given 2 HTTP backends
     And backend b1 resets every connection
@@ -72,7 +72,7 @@ Feature: Retries and failover
     Then exactly 5 requests failed
     And backends b1, b2 each counted exactly 5 requests arriving
 
-  @task-15 @l7
+  @task-15 @l7 @retry-on-reset @retry-non-idempotent
   Scenario: A POST is retried after a reset when the pool allows it
     Given 2 HTTP backends
     And backend b1 resets every connection
@@ -95,7 +95,7 @@ Feature: Retries and failover
     And a client sends 12 POST requests one after another
     Then every request succeeded
 
-  @task-15 @l7
+  @task-15 @l7 @retry-on-status
   Scenario: A retry goes to a backend that has not failed the request
     Given 3 HTTP backends
     And backend b1 answers every request with status 503
@@ -107,7 +107,7 @@ Feature: Retries and failover
     Then every request succeeded
     And no request reached the same backend twice
 
-  @task-15 @l7 @retry-backoff
+  @task-15 @l7 @retry-backoff @retry-on-status
   Scenario: Retries back off exponentially with full jitter
     Retry n waits a uniformly random time in [0, min(maxIntervalMs, baseIntervalMs x 2^(n-1))]:
     here up to 100, 200 and 400 ms. The backend's arrival log shows the waits; with 48 requests
@@ -124,7 +124,7 @@ Feature: Retries and failover
     Then every request was answered with status 503
     And the retries of every request waited as full-jitter exponential backoff allows
 
-  @task-15 @l7 @retry-budget
+  @task-15 @l7 @retry-budget @retry-on-status
   Scenario: A retry budget keeps a failing pool from a retry storm
     With 3 attempts a failing pool would see 4 times the traffic; the budget allows 20% more, plus
     5 retries per 10 seconds however little traffic there is.

@@ -1,4 +1,4 @@
-@l7 @sticky-sessions @active-health-checks @round-robin
+@l7 @sticky-sessions @active-health-checks @round-robin @health-check-thresholds
 Feature: Sticky sessions give way to health
   A cookie pins a client to its backend only while that backend is available: once its health
   checks take it out of rotation, the client's requests are balanced over the others as if it had

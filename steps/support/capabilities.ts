@@ -65,14 +65,24 @@ export const capabilities = {
     'a request lost on a kept-alive connection the backend closed is sent again once if idempotent, never otherwise',
   'bad-gateway': '502 when a backend refuses or resets the connection before answering',
   'backend-faults':
-    'answers a backend breaks off reach the client broken off, never whole; one that is not HTTP gets 502; the balancer stays up',
+    'answers a backend breaks off (reset, closed short of its length or last chunk) reach the client broken off, never whole; the balancer stays up',
+  'non-http-answers':
+    'an answer whose status line is not HTTP gets the client a 502, not the bytes as HTTP/0.9',
   'active-health-checks':
-    'healthCheck: HTTP and TCP probes with interval, timeout, rise/fall thresholds and an initial state',
+    'healthCheck: HTTP probes of a path at an interval with a timeout; a backend that fails them is taken out, one that passes them again put back',
+  'health-check-thresholds':
+    'healthCheck.unhealthyThreshold and healthyThreshold (fall and rise) above 1: that many probes in a row change a state, fewer change nothing',
+  'tcp-health-checks': 'healthCheck "type": "tcp": a probe passes when a connection is accepted',
   'initial-health-state':
     'healthCheck.initialState: a backend starting unhealthy gets nothing until its checks pass',
   'passive-health-checks':
     'outlierDetection: ejection after consecutive failures, growing and capped, bounded share',
-  retries: 'retries: failover to another backend on the named failures, POST only when nothing was sent',
+  retries:
+    'retries: a request whose backend cannot be connected to goes to another backend; POST only when nothing was sent',
+  'retry-on-reset':
+    'retries "retryOn": "reset" and "timeout": a backend that closes or does not answer before the answer head is retried',
+  'retry-on-status': 'retries "retryOn" with statuses (e.g. 503): an answer with one of them is retried',
+  'retry-non-idempotent': 'retries "retryNonIdempotent": a POST is retried also after it was sent',
   'retry-backoff': 'retries: exponential backoff with full jitter between attempts',
   'retry-budget': 'retries.budget: retries capped at a share of the traffic',
   timeouts: 'timeouts: 504 when a backend does not answer within responseMs',

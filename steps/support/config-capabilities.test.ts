@@ -31,9 +31,16 @@ test('a config needs its protocol and algorithm, and each setting its capability
   ]);
   const checked = config({ healthCheck: { intervalMs: 100, initialState: 'unhealthy' } });
   assert.deepEqual(undeclaredRequirements(checked, 'start', declared('l7', 'round-robin')), [
-    '@active-health-checks (for /pools/main/healthCheck, /pools/main/healthCheck/initialState)',
+    '@active-health-checks (for /pools/main/healthCheck)',
+    '@health-check-thresholds (for /pools/main/healthCheck)',
     '@initial-health-state (for /pools/main/healthCheck/initialState)',
   ]);
+  // Fall and rise of 1 need no thresholds; a TCP probe needs its own capability.
+  const tcpOnce = config({ healthCheck: { type: 'tcp', unhealthyThreshold: 1, healthyThreshold: 1 } });
+  assert.deepEqual(
+    undeclaredRequirements(tcpOnce, 'start', declared('l7', 'round-robin', 'active-health-checks')),
+    ['@tcp-health-checks (for /pools/main/healthCheck)'],
+  );
 });
 
 test('a pool of one backend needs no algorithm', () => {
@@ -45,6 +52,12 @@ test('retries need backoff unless both intervals are 0, and a budget its own cap
   const base = declared('l7', 'round-robin', 'retries');
   assert.deepEqual(undeclaredRequirements(config({ retries: { attempts: 1 } }), 'start', base), [
     '@retry-backoff (for /pools/main/retries)',
+  ]);
+  const conditions = { attempts: 1, baseIntervalMs: 0, retryOn: ['reset', 503], retryNonIdempotent: true };
+  assert.deepEqual(undeclaredRequirements(config({ retries: conditions }), 'start', base), [
+    '@retry-on-reset (for /pools/main/retries)',
+    '@retry-on-status (for /pools/main/retries)',
+    '@retry-non-idempotent (for /pools/main/retries)',
   ]);
   const noWait = { attempts: 1, baseIntervalMs: 0, maxIntervalMs: 0 };
   assert.deepEqual(undeclaredRequirements(config({ retries: noWait }), 'start', base), []);

@@ -43,6 +43,20 @@ const algorithms: Readonly<Record<string, Capability>> = {
 };
 
 const retryDefaults = schema.$defs.retries.properties;
+const healthCheckDefaults = schema.$defs.healthCheck.properties;
+
+// Probes with fall and rise thresholds (their defaults are 3 and 2) need them honoured; a product
+// that acts on one probe passes only configs with both at 1. A TCP probe is a capability of its own.
+const healthCheckRule = ({ value }: FieldContext): readonly Requirement[] => {
+  const check = value as { type?: string; unhealthyThreshold?: number; healthyThreshold?: number };
+  const fall = check.unhealthyThreshold ?? healthCheckDefaults.unhealthyThreshold.default;
+  const rise = check.healthyThreshold ?? healthCheckDefaults.healthyThreshold.default;
+  return [
+    'active-health-checks',
+    ...(fall > 1 || rise > 1 ? (['health-check-thresholds'] as const) : []),
+    ...(check.type === 'tcp' ? (['tcp-health-checks'] as const) : []),
+  ];
+};
 
 // A pool of one backend uses no algorithm: every algorithm sends it everything.
 const algorithmRule = ({ value, holder }: FieldContext): readonly Requirement[] => {
@@ -55,11 +69,21 @@ const algorithmRule = ({ value, holder }: FieldContext): readonly Requirement[] 
 
 // Retries wait between attempts unless both backoff intervals are 0 (their defaults are not).
 const retriesRule = ({ value }: FieldContext): readonly Requirement[] => {
-  const retries = value as { baseIntervalMs?: number; maxIntervalMs?: number; budget?: unknown };
+  const retries = value as {
+    baseIntervalMs?: number;
+    maxIntervalMs?: number;
+    budget?: unknown;
+    retryOn?: readonly (string | number)[];
+    retryNonIdempotent?: boolean;
+  };
   const base = retries.baseIntervalMs ?? retryDefaults.baseIntervalMs.default;
   const max = retries.maxIntervalMs ?? retryDefaults.maxIntervalMs.default;
+  const retryOn = retries.retryOn ?? retryDefaults.retryOn.default;
   return [
     'retries',
+    ...(retryOn.some((kind) => kind === 'reset' || kind === 'timeout') ? (['retry-on-reset'] as const) : []),
+    ...(retryOn.some((kind) => typeof kind === 'number') ? (['retry-on-status'] as const) : []),
+    ...(retries.retryNonIdempotent ? (['retry-non-idempotent'] as const) : []),
     ...(Math.min(base, max) > 0 ? (['retry-backoff'] as const) : []),
     ...(retries.budget === undefined ? [] : (['retry-budget'] as const)),
   ];
@@ -104,8 +128,8 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'pools.*.backends[].address': none,
   'pools.*.backends[].weight': none,
   'pools.*.backends[].drain': ['runtime-membership'],
-  'pools.*.healthCheck': ['active-health-checks'],
-  'pools.*.healthCheck.initialState': ['active-health-checks', 'initial-health-state'],
+  'pools.*.healthCheck': healthCheckRule,
+  'pools.*.healthCheck.initialState': ['initial-health-state'],
   'pools.*.outlierDetection': ['passive-health-checks'],
   'pools.*.retries': retriesRule,
   'pools.*.timeouts': none,
@@ -136,10 +160,21 @@ export const valueDependentRules: Readonly<Record<FieldPath, readonly (readonly 
     ['retries', 'always'],
     ['retry-backoff', 'unless baseIntervalMs or maxIntervalMs is 0 (defaults 25 and 250)'],
     ['retry-budget', 'with "budget"'],
+    ['retry-on-reset', 'with "reset" or "timeout" in "retryOn"'],
+    ['retry-on-status', 'with a status in "retryOn"'],
+    ['retry-non-idempotent', 'with "retryNonIdempotent": true'],
   ],
   'pools.*.hashMethod': [
     ['consistent-hash', '"ring"'],
     ['maglev', '"maglev"'],
+  ],
+  'pools.*.healthCheck': [
+    ['active-health-checks', 'always'],
+    [
+      'health-check-thresholds',
+      'unless unhealthyThreshold and healthyThreshold are both 1 (defaults 3 and 2)',
+    ],
+    ['tcp-health-checks', 'with "type": "tcp"'],
   ],
 };
 

@@ -22,9 +22,14 @@ export function haproxyAdapter(): ProcessAdapter {
           'l4',
           ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices'),
           'active-health-checks',
+          'health-check-thresholds',
+          'tcp-health-checks',
           'forwarded-headers',
           'forwarded-for-chain',
           'retries',
+          'retry-on-reset',
+          'retry-on-status',
+          'retry-non-idempotent',
           'timeouts',
           'graceful-degradation',
           'backup-pool',
@@ -44,14 +49,13 @@ export function haproxyAdapter(): ProcessAdapter {
           'websocket',
           'request-smuggling',
           'backend-faults',
+          'non-http-answers',
           'hash-bounded-load',
         ],
         'not expressible in HAProxy 2.6',
         {
           'power-of-two-choices':
             'balance random(2) may draw the same server twice, so the busier of two servers still gets new requests (seen: 23 of 60)',
-          'active-health-checks':
-            'check inter/fall/rise could express it; this adapter does not translate it yet',
           'passive-health-checks':
             'observe layer7 marks a server down until its checks pass: no timed, growing ejection',
           'retry-backoff': 'HAProxy retries without exponential, jittered backoff',

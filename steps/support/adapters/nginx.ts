@@ -26,6 +26,9 @@ export function nginxAdapter(): ProcessAdapter {
         'runtime-membership',
         'hitless-reload',
         'retries',
+        'retry-on-reset',
+        'retry-on-status',
+        'retry-non-idempotent',
         'timeouts',
         'connect-timeout',
         'forwarded-headers',
@@ -41,10 +44,13 @@ export function nginxAdapter(): ProcessAdapter {
         'request-smuggling',
         'malformed-requests',
         'request-line-limit',
+        'backend-faults',
       ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
         'initial-health-state': 'nginx OSS has no active health checks',
+        'health-check-thresholds': 'nginx OSS has no active health checks',
+        'tcp-health-checks': 'nginx OSS has no active health checks',
         'passive-health-checks':
           'max_fails/fail_timeout skips a server for a fixed time: no growing ejection, no cap on the share skipped',
         'retry-backoff': 'nginx retries on the next server at once, without backoff',
@@ -70,7 +76,7 @@ export function nginxAdapter(): ProcessAdapter {
         'backup-pool': 'backup servers need active checks to stand in, which nginx OSS lacks',
         'keep-alive-races':
           'with retries to the next server off (the neutral default), nginx does not send a request lost on a cached keepalive connection again either: the GET gets 502',
-        'backend-faults':
+        'non-http-answers':
           'nginx reads an answer whose status line is not HTTP as HTTP/0.9 and passes its bytes on without a status line of its own',
         'admin-api':
           "the admin endpoint is the spec's own API; nginx has stub_status, without tokens or 405s",
