@@ -5,10 +5,12 @@ Feature: Consistent hashing with a Maglev table
   little stability for an even spread: a change of backends moves the changed backend's keys plus a
   small fraction of the others' keys.
 
-  The bounds: a newcomer's share of the table is within 1 point of 1/(N+1), and at most 1% of all
-  keys may move between backends the change did not touch (simulations of 3 to 10 backends over
-  100,000 keys: 0.1 to 0.3%). The sample of 2,000 keys must then fall within exact binomial bounds
-  (false failure 1e-6).
+  The bounds: a newcomer's share of the table is within 1 point of 1/(N+1), since backends fill the
+  table in turns. How many keys move between backends the change did not touch depends on the
+  permutations the balancer's hash gives each backend: typically 0.1%, but up to 20% when two
+  backends draw the same skip, which the spec cannot rule out; so at most 25% may move, which a
+  table built from the backends' positions still exceeds. The sample of 2,000 keys must then fall
+  within exact binomial bounds (false failure 1e-6).
 
   Background:
     Given 5 HTTP backends
