@@ -1,4 +1,4 @@
-// Runs the suite against several balancers (default: reference, nginx, haproxy) one after another
+// Runs the suite against several balancers (default: reference, nginx, haproxy, caddy) one after another
 // and writes reports/matrix.{md,html,json}: a row per scenario, a column per balancer. Exits 1 if
 // any scenario a balancer declares support for fails, or a run produced no report.
 //   npm run matrix                       npm run matrix -- reference haproxy
@@ -13,7 +13,7 @@ import {
   renderMatrixMarkdown,
 } from '../steps/support/report/matrix.ts';
 
-const adapters = process.argv.length > 2 ? process.argv.slice(2) : ['reference', 'nginx', 'haproxy'];
+const adapters = process.argv.length > 2 ? process.argv.slice(2) : ['reference', 'nginx', 'haproxy', 'caddy'];
 const reportsRoot = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
 const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
 

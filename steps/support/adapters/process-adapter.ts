@@ -18,11 +18,14 @@ import type { AdapterDescription, BalancerAdapter, StartedBalancer } from './ada
  * - restart: stop it, write the new config, start it again;
  * - signal: rewrite the config file and send `signal` to its main process (SIGHUP for the reference
  *   and nginx, SIGUSR2 for HAProxy's master); the balancer must then report the sha256 of the
- *   neutral config as `configHash` on GET /status at the config's admin address.
+ *   neutral config as `configHash` on GET /status at the config's admin address;
+ * - request: rewrite the config file and ask the running product to load it (Caddy's admin API);
+ *   `send` resolves once the product has taken or refused it, and /status reports the hash as above.
  */
 export type ReloadMethod =
   | { readonly kind: 'restart' }
-  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals };
+  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
+  | { readonly kind: 'request'; readonly send: (configPath: string, directory: string) => Promise<void> };
 
 /** Where a run's files live and which neutral config they come from. */
 export interface RenderContext {
@@ -154,7 +157,7 @@ class ProcessBalancer implements StartedBalancer {
     const admin = this.options.reportsConfigHash ? config.admin : undefined;
     const process = this.#process;
     const reload = this.options.reload;
-    if (!admin || !process || reload.kind === 'restart')
+    if (!admin || !process || reload.kind !== 'signal')
       throw new Error(
         `${this.#label} cannot report a refused reload (no admin status, or reloads by restart)`,
       );
@@ -203,6 +206,11 @@ class ProcessBalancer implements StartedBalancer {
       return;
     }
     await this.#writeConfig(config);
+    if (reload.kind === 'request') {
+      await reload.send(this.#configPath, this.directory);
+      await this.#awaitServing(config, timeouts.reconfigureMs);
+      return;
+    }
     const process = this.#process;
     // A product may miss a reload signal that comes while it is still settling from the last start
     // or reload (seen with HAProxy's master); the request is idempotent, so it is repeated until

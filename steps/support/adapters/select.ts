@@ -1,4 +1,5 @@
 import type { BalancerAdapter } from './adapter.ts';
+import { caddyAdapter } from './caddy.ts';
 import { commandAdapter } from './command.ts';
 import { containerAdapter } from './container.ts';
 import { haproxyAdapter } from './haproxy.ts';
@@ -10,6 +11,7 @@ const adapters: Record<string, (env: NodeJS.ProcessEnv) => BalancerAdapter> = {
   command: (env) => commandAdapter(env),
   nginx: () => nginxAdapter(),
   haproxy: () => haproxyAdapter(),
+  caddy: () => caddyAdapter(),
   container: (env) => containerAdapter(env),
 };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConfigDocument, ListenerDocument, RouteDocument } from '../config-document.ts';
+import { renderCaddyConfig } from './caddy.ts';
 import { renderHaproxyConfig } from './haproxy.ts';
 import { productVersion } from './installed.ts';
 import { renderNginxConfig, streamModulePath } from './nginx.ts';
@@ -305,4 +306,22 @@ test('nginx: routes become one map in precedence order; pool, target, Host and r
       ),
     /header rules/,
   );
+});
+
+test('caddy: a proxy server per HTTP listener, /status with the hash, the admin API on a socket of its own', () => {
+  const http = { ...config, listeners: config.listeners.filter((listener) => listener.protocol === 'http') };
+  const document = JSON.parse(renderCaddyConfig(http, context));
+  assert.equal(document.admin.listen, 'unix//run/lb/caddy-admin.sock');
+  assert.deepEqual(document.admin.config, { persist: false });
+  const proxy = document.apps.http.servers['listener-web'];
+  assert.deepEqual(proxy.listen, ['127.0.0.1:8080']);
+  assert.deepEqual(proxy.automatic_https, { disable: true });
+  const [handler] = proxy.routes[0].handle;
+  assert.equal(handler.handler, 'reverse_proxy');
+  assert.deepEqual(handler.upstreams, [{ dial: '127.0.0.1:9001' }, { dial: '127.0.0.1:9002' }]);
+  assert.deepEqual(handler.load_balancing.selection_policy, { policy: 'round_robin' });
+  const status = document.apps.http.servers.status;
+  assert.deepEqual(status.listen, ['127.0.0.1:9900']);
+  assert.equal(status.routes[0].handle[0].body, '{"configHash":"abc123"}');
+  assert.throws(() => renderCaddyConfig(config, context), /listener "raw" is TCP/);
 });
