@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { type Capability, declareCapabilities } from '../capabilities.ts';
-import { type ConfigDocument, type PoolDocument, plainListeners } from '../config-document.ts';
+import type { ConfigDocument, HeaderRulesDocument, PoolDocument, RouteDocument } from '../config-document.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
+import { escapeRegex, inPrecedenceOrder, pathRegex } from './route-order.ts';
 
 /** The admin API's socket, in the run directory: parallel scenarios each have their own. */
 const adminSocket = (directory: string) => join(directory, 'caddy-admin.sock');
@@ -43,6 +44,8 @@ const caddySupported: readonly Capability[] = [
   'bad-gateway',
   'runtime-membership',
   'hitless-reload',
+  'routing',
+  'header-rules',
 ];
 
 const caddyReasons: Partial<Record<Capability, string>> = {
@@ -69,6 +72,10 @@ const caddyReasons: Partial<Record<Capability, string>> = {
     'random_choose 2 may draw the same upstream twice, so the busier of two backends still gets new requests',
   'connect-timeout': 'Caddy answers 502, not 504, when a connection to a backend times out',
   'traffic-split': 'Caddy has no weighted split of a route between pools',
+  'sticky-sessions':
+    "Caddy 2.6's cookie policy sets no Max-Age, HttpOnly or SameSite, and sends a request without a valid cookie to a random backend, not by the pool's algorithm (seen)",
+  'consistent-hash':
+    'Caddy 2.6 hashes a header, the client address or the whole URI (query included), not a cookie value, a query parameter or the path alone',
 };
 
 export const caddyTranslator: ConfigTranslator = { fileName: 'caddy.json', render: renderCaddyConfig };
@@ -84,14 +91,22 @@ const policies: Readonly<Record<string, Record<string, unknown>>> = {
 /** The caddy.json for a neutral config. Pure: the same config and context give the same text. */
 export function renderCaddyConfig(config: ConfigDocument, { directory, configHash }: RenderContext): string {
   const servers: Record<string, unknown> = {};
-  for (const listener of plainListeners(config, 'caddy')) {
+  for (const listener of config.listeners) {
     if (listener.protocol !== 'http') throw new Error(`caddy adapter: listener "${listener.name}" is TCP`);
-    const pool = config.pools[listener.pool];
-    if (!pool) throw new Error(`caddy adapter: listener "${listener.name}" names no pool "${listener.pool}"`);
+    const poolNamed = (name: string): PoolDocument => {
+      const pool = config.pools[name];
+      if (!pool) throw new Error(`caddy adapter: listener "${listener.name}" names no pool "${name}"`);
+      return pool;
+    };
     servers[`listener-${listener.name}`] = {
       listen: [listener.address],
       automatic_https: { disable: true },
-      routes: [{ handle: [reverseProxy(pool)] }],
+      routes: [
+        ...inPrecedenceOrder(listener.routes ?? []).map((route) => caddyRoute(route, poolNamed)),
+        listener.pool === undefined
+          ? { handle: [staticAnswer(404, 'text/plain', 'no route matches this request\n')] }
+          : { handle: [reverseProxy(poolNamed(listener.pool))] },
+      ],
     };
   }
   if (config.admin) {
@@ -115,6 +130,79 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
+
+/**
+ * One neutral route as a terminal Caddy route, the routes in the spec's precedence order since
+ * Caddy takes the first that matches. Hosts are matched by a regular expression on the Host header
+ * (Caddy's host matcher takes one label per "*", the spec's wildcard one or more); paths by one on
+ * the path.
+ */
+function caddyRoute(
+  route: RouteDocument,
+  poolNamed: (name: string) => PoolDocument,
+): Record<string, unknown> {
+  if (route.pool === undefined)
+    throw new Error(
+      `caddy adapter: route "${route.name}" has no pool (splits and redirects are not translated)`,
+    );
+  if (route.rewrite)
+    throw new Error(`caddy adapter: route "${route.name}" rewrites, which it does not translate`);
+  const { host, path, method, headers = [], query = [] } = route.match;
+  const headerRegexps: Record<string, { pattern: string }> = {};
+  const headerValues: Record<string, string[]> = {};
+  if (host !== undefined) headerRegexps.Host = { pattern: hostPattern(host) };
+  for (const header of headers) {
+    if ('regex' in header) headerRegexps[header.name] = { pattern: `^(?:${header.regex})$` };
+    else headerValues[header.name] = ['exact' in header ? header.exact : '*'];
+  }
+  const matcher: Record<string, unknown> = {
+    ...(path === undefined ? {} : { path_regexp: { pattern: pathRegex(path) } }),
+    ...(method === undefined ? {} : { method: [...method] }),
+    ...(Object.keys(headerValues).length === 0 ? {} : { header: headerValues }),
+    ...(query.length === 0
+      ? {}
+      : { query: Object.fromEntries(query.map((q) => [q.name, ['exact' in q ? q.exact : '*']])) }),
+  };
+  const matchSet = {
+    ...matcher,
+    ...(Object.keys(headerRegexps).length === 0 ? {} : { header_regexp: headerRegexps }),
+  };
+  return {
+    match: [matchSet],
+    handle: [...headerRules(route), reverseProxy(poolNamed(route.pool))],
+    terminal: true,
+  };
+}
+
+// The spec's host: case-insensitive, port ignored; "*.example.com" one or more labels before it.
+function hostPattern(host: string): string {
+  const port = '(?::[0-9]+)?';
+  if (!host.startsWith('*.')) return `(?i)^${escapeRegex(host)}${port}$`;
+  return `(?i)^(?:[^.:]+\\.)+${escapeRegex(host.slice(2))}${port}$`;
+}
+
+// Request and response header rules: remove, then set, then add (Caddy applies add, set, delete
+// within one operation, so each step is an operation of its own).
+function headerRules(route: RouteDocument): Record<string, unknown>[] {
+  const steps = (rules: HeaderRulesDocument | undefined) =>
+    rules === undefined
+      ? []
+      : [
+          ...(rules.remove?.length ? [{ delete: [...rules.remove] }] : []),
+          ...(rules.set ? [{ set: valuesOf(rules.set) }] : []),
+          ...(rules.add ? [{ add: valuesOf(rules.add) }] : []),
+        ];
+  return [
+    ...steps(route.requestHeaders).map((request) => ({ handler: 'headers', request })),
+    ...steps(route.responseHeaders).map((response) => ({
+      handler: 'headers',
+      response: { ...response, deferred: true },
+    })),
+  ];
+}
+
+const valuesOf = (record: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(record).map(([name, value]) => [name, [value]]));
 
 function reverseProxy(pool: PoolDocument): Record<string, unknown> {
   const algorithm = pool.algorithm ?? 'round_robin';

@@ -325,3 +325,40 @@ test('caddy: a proxy server per HTTP listener, /status with the hash, the admin 
   assert.equal(status.routes[0].handle[0].body, '{"configHash":"abc123"}');
   assert.throws(() => renderCaddyConfig(config, context), /listener "raw" is TCP/);
 });
+
+test('caddy: routes in precedence order, hosts and paths by regular expressions, header rules step by step', () => {
+  const routed: ConfigDocument = {
+    ...config,
+    listeners: [
+      {
+        name: 'web',
+        protocol: 'http',
+        address: '127.0.0.1:8080',
+        routes: [
+          { name: 'general', pool: 'app', match: { path: { prefix: '/api' } } },
+          {
+            name: 'tenants',
+            pool: 'app',
+            match: { host: '*.tenants.example', headers: [{ name: 'X-Canary', regex: 'yes|true' }] },
+            requestHeaders: { remove: ['Cookie'], set: { 'X-Env': 'prod' } },
+          },
+        ],
+      },
+    ],
+  };
+  const { routes } = JSON.parse(renderCaddyConfig(routed, context)).apps.http.servers['listener-web'];
+  assert.deepEqual(routes[0].match, [
+    {
+      header_regexp: {
+        Host: { pattern: '(?i)^(?:[^.:]+\\.)+tenants\\.example(?::[0-9]+)?$' },
+        'X-Canary': { pattern: '^(?:yes|true)$' },
+      },
+    },
+  ]);
+  assert.deepEqual(
+    routes[0].handle.slice(0, 2).map((step: { request: unknown }) => step.request),
+    [{ delete: ['Cookie'] }, { set: { 'X-Env': ['prod'] } }],
+  );
+  assert.deepEqual(routes[1].match, [{ path_regexp: { pattern: '^/api(/.*)?$' } }]);
+  assert.equal(routes[2].handle[0].status_code, 404, 'no listener pool: a request no route matches gets 404');
+});
