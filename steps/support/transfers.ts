@@ -79,6 +79,9 @@ export async function download(address: string, size: number, framing: Framing):
  * the echo, after the backend's greeting line, and digests it. A balancer that honours
  * backpressure holds at most its socket buffers meanwhile; one that does not, the whole payload.
  */
+// 2 MB/s: far below any relay, so the overall bound only catches an echo that crawls forever.
+const slowestEchoBytesPerMs = 2_000;
+
 export async function tcpEchoHeldBack(
   address: string,
   size: number,
@@ -123,8 +126,10 @@ export async function tcpEchoHeldBack(
     );
     const hash = createHash('sha256');
     let bytes = 0;
+    let lastProgressMs = Date.now();
     let greeting: Buffer | undefined = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      lastProgressMs = Date.now();
       let echoed = chunk;
       if (greeting) {
         const seen = Buffer.concat([greeting, chunk]);
@@ -140,10 +145,16 @@ export async function tcpEchoHeldBack(
       hash.update(echoed);
     });
     socket.resume();
+    // The rest of the payload still has to go both ways: on a busy machine that takes longer than
+    // one request's budget, so the echo fails when it stalls for that long, not when it is slow.
     await pollUntil(() => (ended ? true : undefined), {
       what: 'the echo to end',
-      timeoutMs: timeouts.requestMs,
-      giveUpIf: () => failure,
+      timeoutMs: timeouts.requestMs + size / slowestEchoBytesPerMs,
+      giveUpIf: () =>
+        failure ??
+        (Date.now() - lastProgressMs > timeouts.requestMs
+          ? `the echo stalled: nothing for ${timeouts.requestMs} ms after ${bytes} bytes`
+          : undefined),
     });
     return { ...expected, arrived: { bytes, sha256: hash.digest('hex') } };
   } catch (error) {
