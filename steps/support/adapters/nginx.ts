@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { algorithmCapabilities, type Capability, declareCapabilities } from '../capabilities.ts';
-import { type ConfigDocument, type PoolDocument, plainListeners } from '../config-document.ts';
+import {
+  type ConfigDocument,
+  type ListenerDocument,
+  type PoolDocument,
+  plainListeners,
+} from '../config-document.ts';
 import { productVersion } from './installed.ts';
 import { nginxRoutes } from './nginx-routes.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
@@ -45,6 +50,8 @@ export function nginxAdapter(): ProcessAdapter {
         'malformed-requests',
         'request-line-limit',
         'backend-faults',
+        'header-timeout',
+        'idle-timeout',
       ];
       const reasons: Partial<Record<Capability, string>> = {
         'active-health-checks': 'nginx OSS has no active health checks',
@@ -65,9 +72,6 @@ export function nginxAdapter(): ProcessAdapter {
           'limit_req is a leaky bucket (capacity burst+1) that sends no Retry-After or RateLimit headers and never limits an empty key',
         'client-connection-limit': 'limit_conn answers 503 to the extra connection instead of closing it',
         'size-limits': 'nginx answers 400 (Request Header Or Cookie Too Large), not 431, to large headers',
-        'header-timeout': 'client_header_timeout is the nearest; not translated yet',
-        'idle-timeout':
-          'keepalive_timeout (HTTP) and proxy_timeout (stream) are the nearest; not translated yet',
         'header-rules':
           'proxy_set_header and add_header cannot be made per route without a map per header, and proxy_hide_header cannot be',
         'hop-by-hop-headers': 'nginx passes on Proxy-Authorization and the headers a Connection header names',
@@ -148,6 +152,7 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     ...http.flatMap((listener) => [
       '  server {',
       `    listen ${listener.address};`,
+      ...clientTimeouts(listener).map((line) => `    ${line}`),
       ...(routed.get(listener)?.serverLines ?? []),
       '    location / {',
       ...(routed.get(listener)?.locationLines ?? [
@@ -188,6 +193,10 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
         '  server {',
         `    listen ${listener.address};`,
         `    proxy_pass tcp_${listener.pool};`,
+        // Between two reads or writes on either side: a connection idle both ways is closed.
+        ...(listener.limits?.idleTimeoutMs === undefined
+          ? []
+          : [`    proxy_timeout ${listener.limits.idleTimeoutMs}ms;`]),
         ...tcpPolicy(poolOf(config, listener.pool)).map((line) => `    ${line}`),
         // A client's FIN must not close the way back: the answer may still be coming.
         '    proxy_half_close on;',
@@ -197,6 +206,19 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A listener's client limits nginx has: client_header_timeout runs from the first wait for a
+ * request's head to its end (it is not reset by each read), and a connection kept alive with
+ * nothing in flight is closed after keepalive_timeout.
+ */
+function clientTimeouts(listener: ListenerDocument): string[] {
+  const { headerTimeoutMs, idleTimeoutMs } = listener.limits ?? {};
+  return [
+    ...(headerTimeoutMs === undefined ? [] : [`client_header_timeout ${headerTimeoutMs}ms;`]),
+    ...(idleTimeoutMs === undefined ? [] : [`keepalive_timeout ${idleTimeoutMs}ms;`]),
+  ];
 }
 
 // nginx's conditions for each neutral failure. nginx cannot tell them apart as finely: "error" covers

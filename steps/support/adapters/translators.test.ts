@@ -362,3 +362,20 @@ test('caddy: routes in precedence order, hosts and paths by regular expressions,
   assert.deepEqual(routes[1].match, [{ path_regexp: { pattern: '^/api(/.*)?$' } }]);
   assert.equal(routes[2].handle[0].status_code, 404, 'no listener pool: a request no route matches gets 404');
 });
+
+test('nginx: header and idle timeouts become client_header_timeout, keepalive_timeout and proxy_timeout', () => {
+  const limited: ConfigDocument = {
+    ...config,
+    listeners: config.listeners.map((listener) => ({
+      ...listener,
+      limits: { headerTimeoutMs: 1000, idleTimeoutMs: 2000 },
+    })),
+  };
+  const text = renderNginxConfig(limited, context);
+  for (const expected of [
+    'client_header_timeout 1000ms;',
+    'keepalive_timeout 2000ms;',
+    'proxy_timeout 2000ms;',
+  ])
+    assert.ok(text.includes(expected), expected);
+});
