@@ -89,6 +89,6 @@ test('adapter selection: environment, then profile, then LBSPEC_COMMAND, then th
   assert.equal(selectAdapter('reference', command).name, 'reference');
   assert.throws(
     () => selectAdapter('envoy', {}),
-    /unknown adapter "envoy".*known: reference, command, nginx, haproxy, container/,
+    /unknown adapter "envoy".*known: reference, command, nginx, haproxy, caddy, container/,
   );
 });
