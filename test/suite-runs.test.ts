@@ -414,7 +414,7 @@ test('every scenario is failed by at least one broken balancer', () => {
 });
 
 test('capabilities a balancer does not declare are reported unsupported, with the reason, and pass the run', async () => {
-  // Round robin only: the file declares l7 and round-robin, and gives l4 a reason of its own.
+  // The round-robin task only: the file declares l7 and round-robin, and gives l4 a reason of its own.
   const { report, exitCode, output } = await runSuite(
     {
       ...commandBalancer('reference/src/main.ts'),
@@ -422,7 +422,7 @@ test('capabilities a balancer does not declare are reported unsupported, with th
       LBSPEC_NAME: 'http-only',
       LBSPEC_VERSION: '0.0.1',
     },
-    ['--tags', '@round-robin'],
+    ['--tags', '@task-01'],
   );
   assert.ok(report, output);
   const tcpScenarios = report.scenarios.filter((s) => s.tags.includes('@l4'));
