@@ -159,7 +159,7 @@ class ProcessBalancer implements StartedBalancer {
     const reload = this.options.reload;
     if (!admin || !process || reload.kind !== 'signal')
       throw new Error(
-        `${this.#label} cannot report a refused reload (no admin status, or reloads by restart)`,
+        `${this.#label} cannot report a refused reload (no admin status, or it does not reload by signal)`,
       );
     const served = { hash: this.#configHash, text: this.#configText, native: this.#nativeText };
     await this.#writeConfig(config);
