@@ -1,6 +1,6 @@
 import schema from '../../reference/schema/config.v1.schema.json' with { type: 'json' };
 import type { Capability } from './capabilities.ts';
-import type { ConfigDocument } from './config-document.ts';
+import { type ConfigDocument, healthCheckDefaults } from './config-document.ts';
 
 /**
  * What a config needs of a balancer, field by field: the audit that keeps scenarios honest about
@@ -43,14 +43,13 @@ const algorithms: Readonly<Record<string, Capability>> = {
 };
 
 const retryDefaults = schema.$defs.retries.properties;
-const healthCheckDefaults = schema.$defs.healthCheck.properties;
 
 // Probes with fall and rise thresholds (their defaults are 3 and 2) need them honoured; a product
 // that acts on one probe passes only configs with both at 1. A TCP probe is a capability of its own.
 const healthCheckRule = ({ value }: FieldContext): readonly Requirement[] => {
   const check = value as { type?: string; unhealthyThreshold?: number; healthyThreshold?: number };
-  const fall = check.unhealthyThreshold ?? healthCheckDefaults.unhealthyThreshold.default;
-  const rise = check.healthyThreshold ?? healthCheckDefaults.healthyThreshold.default;
+  const fall = check.unhealthyThreshold ?? healthCheckDefaults.unhealthyThreshold;
+  const rise = check.healthyThreshold ?? healthCheckDefaults.healthyThreshold;
   return [
     'active-health-checks',
     ...(fall > 1 || rise > 1 ? (['health-check-thresholds'] as const) : []),

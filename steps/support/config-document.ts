@@ -1,3 +1,5 @@
+import schema from '../../reference/schema/config.v1.schema.json' with { type: 'json' };
+
 /**
  * The neutral config document (reference/schema/config.v1.schema.json) as the harness writes it for
  * the balancer under test.
@@ -139,7 +141,13 @@ export interface PoolDocument {
 export type PoolSettings = Omit<PoolDocument, 'algorithm' | 'backends'>;
 
 /** Schema defaults the harness needs to compute timing bounds (reference/schema/config.v1.schema.json). */
-export const healthCheckDefaults = { intervalMs: 2_000, timeoutMs: 1_000 } as const;
+const healthCheckSchema = schema.$defs.healthCheck.properties;
+export const healthCheckDefaults = {
+  intervalMs: healthCheckSchema.intervalMs.default,
+  timeoutMs: healthCheckSchema.timeoutMs.default,
+  healthyThreshold: healthCheckSchema.healthyThreshold.default,
+  unhealthyThreshold: healthCheckSchema.unhealthyThreshold.default,
+};
 
 /** Serialises a config the way it is written to disk; the balancer's configHash is over these bytes. */
 export function serialiseConfig(config: ConfigDocument): string {

@@ -78,10 +78,9 @@ export function haproxyAdapter(): ProcessAdapter {
           'keep-alive-races':
             'with retries off (the neutral default) a GET lost on a reused server connection fails, and a lost POST has its client connection closed instead of a 502',
           'request-timeout':
-            'timeout http-request covers the body only with option http-buffer-request, which this adapter does not use',
+            'timeout http-request covers a body only with option http-buffer-request, and then only until the buffer (tune.bufsize) is full: a slow body larger than that is never cut off',
           'malformed-requests': 'HAProxy passes a Host with a path or a space in it on to the server',
-          'request-line-limit':
-            'the request head limit is tune.bufsize, a global this adapter does not translate',
+          'request-line-limit': 'HAProxy answers 400, not 414, to a request line longer than tune.bufsize (seen)',
           'path-normalisation':
             'normalize-uri (path-strip-dotdot, path-merge-slashes) is experimental in HAProxy 2.6 (expose-experimental-directives)',
           'absolute-form': 'HAProxy forwards an absolute-form target to the server as it came',

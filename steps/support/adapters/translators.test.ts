@@ -379,3 +379,74 @@ test('nginx: header and idle timeouts become client_header_timeout, keepalive_ti
   ])
     assert.ok(text.includes(expected), expected);
 });
+
+test('caddy: rewrites and redirects change the path as sent, the Host only upstream, and keep the query', () => {
+  const routed: ConfigDocument = {
+    ...config,
+    listeners: [
+      {
+        name: 'web',
+        protocol: 'http',
+        address: '127.0.0.1:8080',
+        routes: [
+          { name: 'api', pool: 'app', match: { path: { prefix: '/api/v1' } }, rewrite: { prefix: '/' } },
+          {
+            name: 'status',
+            pool: 'app',
+            match: { path: { exact: '/status' } },
+            rewrite: { path: '/h', host: 'in' },
+          },
+          { name: 'moved', redirect: { status: 301, prefix: '/new$1' }, match: { path: { prefix: '/old' } } },
+          { name: 'secure', redirect: { status: 308, scheme: 'https', port: 8443 }, match: {} },
+        ],
+      },
+    ],
+  };
+  const { routes } = JSON.parse(renderCaddyConfig(routed, context)).apps.http.servers['listener-web'];
+  const byPath = (pattern: string) =>
+    routes.find((route: { match?: { path_regexp?: { pattern: string } }[] }) =>
+      route.match?.[0]?.path_regexp?.pattern.startsWith(pattern),
+    ).handle;
+  assert.deepEqual(byPath('^/api/v1')[0].path_regexp, [{ find: '^/api/v1/?', replace: '/' }]);
+  const status = byPath('^/status');
+  assert.deepEqual(status[0].path_regexp, [{ find: '^.*$', replace: '/h' }]);
+  assert.deepEqual(status[1].headers, { request: { set: { Host: ['in'] } } });
+  const moved = byPath('^/old');
+  assert.deepEqual(moved[0].path_regexp, [{ find: '^/old', replace: '/new$$1' }], 'a "$" is literal');
+  assert.deepEqual(moved[1].headers.Location, ['http://{http.request.hostport}{http.request.uri}']);
+  const secure = routes.find((route: { match: unknown[] }) => JSON.stringify(route.match) === '[{}]');
+  assert.deepEqual(secure.handle[0].headers.Location, ['https://{http.request.host}:8443{http.request.uri}']);
+});
+
+test('caddy: health checks with one-probe thresholds translate; what Caddy 2.6 cannot do is refused', () => {
+  const checked = (
+    healthCheck: NonNullable<ConfigDocument['pools'][string]['healthCheck']>,
+  ): ConfigDocument => ({
+    ...config,
+    listeners: config.listeners.filter((listener) => listener.protocol === 'http'),
+    pools: Object.fromEntries(
+      Object.entries(config.pools).map(([name, pool]) => [name, { ...pool, healthCheck }]),
+    ),
+  });
+  const document = JSON.parse(
+    renderCaddyConfig(
+      checked({ intervalMs: 100, timeoutMs: 50, unhealthyThreshold: 1, healthyThreshold: 1 }),
+      context,
+    ),
+  );
+  const [proxy] = document.apps.http.servers['listener-web'].routes[0].handle;
+  assert.deepEqual(proxy.health_checks.active, {
+    uri: '/health',
+    interval: '100ms',
+    timeout: '50ms',
+    expect_status: 200,
+  });
+  assert.throws(
+    () => renderCaddyConfig(checked({ intervalMs: 100 }), context),
+    /healthy threshold other than 1/,
+  );
+  assert.throws(
+    () => renderCaddyConfig(checked({ type: 'tcp', unhealthyThreshold: 1, healthyThreshold: 1 }), context),
+    /a tcp probe/,
+  );
+});
