@@ -80,7 +80,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'request-timeout':
             'timeout http-request covers a body only with option http-buffer-request, and then only until the buffer (tune.bufsize) is full: a slow body larger than that is never cut off',
           'malformed-requests': 'HAProxy passes a Host with a path or a space in it on to the server',
-          'request-line-limit': 'HAProxy answers 400, not 414, to a request line longer than tune.bufsize (seen)',
+          'request-line-limit':
+            'HAProxy answers 400, not 414, to a request line longer than tune.bufsize (seen)',
           'path-normalisation':
             'normalize-uri (path-strip-dotdot, path-merge-slashes) is experimental in HAProxy 2.6 (expose-experimental-directives)',
           'absolute-form': 'HAProxy forwards an absolute-form target to the server as it came',
