@@ -1,6 +1,7 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from './support/expectations.ts';
 import { failedChecksBound } from './support/health-timing.ts';
+import { allOnOneProbability, defaultFalseFailure } from './support/statistics.ts';
 import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from './support/sticky.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -89,13 +90,11 @@ Then(
   'the first answer set the cookie {string} with {string}',
   function (this: LbWorld, name: string, attributes: string) {
     const setCookie = answers(this)[0]?.setCookie;
-    const have = new Set(
-      (setCookie ?? '')
-        .split(';')
-        .slice(1)
-        .map((part) => part.trim().toLowerCase()),
-    );
-    const missing = attributes.split('; ').filter((attribute) => !have.has(attribute.toLowerCase()));
+    const have = cookieAttributes(setCookie ?? '');
+    const missing = attributes.split('; ').filter((attribute) => {
+      const [key, value = ''] = attribute.split('=') as [string, string?];
+      return have.get(key.toLowerCase()) !== value.toLowerCase();
+    });
     if (!setCookie?.startsWith(`${name}=`) || missing.length > 0) {
       throw new ExpectationError(
         `expected the first answer to set cookie ${name} with ${attributes}; it set ${setCookie ?? 'no such cookie'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`,
@@ -103,6 +102,17 @@ Then(
     }
   },
 );
+
+// A Set-Cookie's attributes by lower-case name, each with its lower-case value ("" for a flag);
+// of two with one name the last counts, as in a user agent (RFC 6265 5.3).
+function cookieAttributes(setCookie: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const part of setCookie.split(';').slice(1)) {
+    const [key, ...value] = part.split('=');
+    attributes.set((key as string).trim().toLowerCase(), value.join('=').trim().toLowerCase());
+  }
+  return attributes;
+}
 
 Then(
   "the cookie's value names no backend's id, address or port, in clear or in base64",
@@ -154,7 +164,8 @@ When(
     const genuine = await stickyRequest(this.listenerAddress, cookieName, undefined);
     const valid = genuine.setCookie ? cookieValueOf(genuine.setCookie) : '';
     const target = this.backend('b3');
-    const values: Record<string, string> = {
+    const values: Record<string, string | undefined> = {
+      'no cookie': undefined,
       'a tampered value': valid.slice(0, -1) + (valid.endsWith('A') ? 'B' : 'A'),
       "b3's id": 'b3',
       "b3's address": target.address,
@@ -163,9 +174,9 @@ When(
     };
     this.forgedCookies = [];
     for (const [label] of table.raw()) {
-      const value = values[label as string];
-      if (value === undefined)
+      if (!Object.hasOwn(values, label as string))
         throw new Error(`no forged cookie called "${label}"; known: ${Object.keys(values).join(', ')}`);
+      const value = values[label as string];
       const got: StickyAnswer[] = [];
       for (let i = 0; i < count; i++) got.push(await stickyRequest(this.listenerAddress, cookieName, value));
       this.forgedCookies.push({ label: label as string, answers: got });
@@ -173,17 +184,59 @@ When(
   },
 );
 
-Then('each was balanced over every backend, and every answer set a fresh cookie', function (this: LbWorld) {
-  const wrong: string[] = [];
-  for (const { label, answers: got } of this.forgedCookies ?? []) {
-    const landings = new Set(got.map((answer) => answer.backend));
-    const unreplaced = got.filter(
-      (answer) => !answer.setCookie || cookieValueOf(answer.setCookie) === answer.sentCookie,
-    );
-    if (landings.size !== this.backends.size || unreplaced.length > 0)
-      wrong.push(
-        `${label}: reached ${got.map((answer) => answer.backend).join(' ')}; ${unreplaced.length} answers did not replace it`,
+Then(
+  'no cookie pinned the client to one backend, and every answer set a fresh cookie',
+  function (this: LbWorld) {
+    const wrong: string[] = [];
+    for (const { label, answers: got } of this.forgedCookies ?? []) {
+      // A balancer may place a request without a valid cookie at random: all on one backend then
+      // happens by chance with this probability, which the request count must keep small.
+      const chance = allOnOneProbability(this.backends.size, got.length);
+      if (chance > defaultFalseFailure)
+        throw new Error(
+          `${got.length} requests a cookie are too few: a balancer that picks at random would put them all on one backend with probability ${chance.toExponential(1)}, above ${defaultFalseFailure}`,
+        );
+      const landings = new Set(got.map((answer) => answer.backend));
+      const unreplaced = got.filter(
+        (answer) => !answer.setCookie || cookieValueOf(answer.setCookie) === answer.sentCookie,
       );
-  }
-  if (wrong.length > 0) throw new ExpectationError(`forged cookies were honoured:\n  ${wrong.join('\n  ')}`);
-});
+      if (landings.size < 2 || unreplaced.length > 0)
+        wrong.push(
+          `${label}: reached ${got.map((answer) => answer.backend).join(' ')}; ${unreplaced.length} answers did not replace it`,
+        );
+    }
+    if (wrong.length > 0)
+      throw new ExpectationError(`forged cookies were honoured:\n  ${wrong.join('\n  ')}`);
+  },
+);
+
+Then(
+  'the requests took their turns in the rotation, each {int} in a row reaching {int} different backends',
+  function (this: LbWorld, window: number, different: number) {
+    if (window !== this.backends.size || different !== window)
+      throw new Error(
+        `a rotation over ${this.backends.size} backends reaches them all in ${this.backends.size} requests in a row`,
+      );
+    const order = (this.forgedCookies ?? []).flatMap(({ answers: got }) =>
+      got.map((answer) => answer.backend),
+    );
+    for (let start = 0; start + window <= order.length; start++) {
+      const run = order.slice(start, start + window);
+      if (new Set(run).size !== different)
+        throw new ExpectationError(
+          `requests without a valid cookie did not take turns: requests ${start + 1} to ${start + window} reached ${run.join(' ')} (all in order: ${order.join(' ')})`,
+        );
+    }
+  },
+);
+
+Then(
+  "the first answer's cookie has none of the attributes {string}",
+  function (this: LbWorld, names: string) {
+    const setCookie = answers(this)[0]?.setCookie ?? '';
+    const present = cookieAttributes(setCookie);
+    const unwanted = names.split(', ').filter((name) => present.has(name.toLowerCase()));
+    if (unwanted.length > 0)
+      throw new ExpectationError(`the first answer set ${setCookie}, with ${unwanted.join(', ')}`);
+  },
+);

@@ -96,6 +96,8 @@ const hashOutOfService =
 const stickyKeeps = 'A client keeps its backend through a cookie that reveals nothing of it';
 const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is replaced';
 const stickyRestart = 'Affinity survives a restart of the balancer';
+const stickyInTurn = 'A request without a valid cookie takes its turn in the rotation';
+const stickyAttributes = 'The cookie carries the attributes the config gives it';
 const maglevRestart =
   'With a Maglev table, the same key reaches the same backend every time, also after a restart';
 const maglevAdded =
@@ -314,6 +316,8 @@ const expectations: Record<string, Expectation> = {
   'sticky-cookie-shows-address': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
   'sticky-ignores-health': { tags: '@sticky-sessions', mustFail: [stickyUnhealthy] },
+  'sticky-cookie-attributes-ignored': { tags: '@sticky-sessions', mustFail: [stickyAttributes] },
+  'sticky-unpinned-random': { tags: '@sticky-sessions', mustFail: [stickyInTurn] },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
   'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership, routesUnderTraffic] },

@@ -26,6 +26,10 @@ export const capabilities = {
     'consistent_hash "hashBalanceFactor": a backend without room under bounded loads passes keys to the next on the ring',
   'sticky-sessions':
     'stickySession: an opaque, signed affinity cookie; forged ones are refused; shared across instances and restarts',
+  'sticky-cookie-attributes':
+    'stickySession "path", "httpOnly", "sameSite" and "maxAgeSeconds" become the cookie\'s attributes (defaults Path=/, HttpOnly, SameSite=Lax)',
+  'sticky-unpinned-by-algorithm':
+    "stickySession: a request without a valid cookie takes its turn in the pool's algorithm, not a backend drawn at random",
   'runtime-membership':
     'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
   'hitless-reload':

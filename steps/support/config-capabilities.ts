@@ -141,6 +141,10 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'pools.*.hashBalanceFactor': ['hash-bounded-load'],
   'pools.*.hashMethod': ({ value }) => (value === 'maglev' ? ['maglev'] : ['consistent-hash']),
   'pools.*.stickySession': ['sticky-sessions'],
+  'pools.*.stickySession.path': ['sticky-cookie-attributes'],
+  'pools.*.stickySession.httpOnly': ['sticky-cookie-attributes'],
+  'pools.*.stickySession.sameSite': ['sticky-cookie-attributes'],
+  'pools.*.stickySession.maxAgeSeconds': ['sticky-cookie-attributes'],
 };
 
 /**

@@ -73,6 +73,15 @@ export function ringShareInterval(
   };
 }
 
+/**
+ * How likely `requests` independent uniform draws over `backends` backends all land on one of
+ * them: the false-failure probability of "not all on one backend" for a balancer that picks at
+ * random. Example: 3 backends, 15 requests -> 2.1e-7.
+ */
+export function allOnOneProbability(backends: number, requests: number): number {
+  return backends * (1 / backends) ** requests;
+}
+
 /** Per backend tail probability so that the whole check of k backends fails a correct balancer at most `falseFailure` (Bonferroni, two-sided). */
 export function tailPerBackend(backends: number, falseFailure: number): number {
   return falseFailure / (2 * backends);

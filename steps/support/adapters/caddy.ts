@@ -49,6 +49,7 @@ const caddySupported: readonly Capability[] = [
   'websocket',
   'bad-gateway',
   'runtime-membership',
+  'sticky-sessions',
   'hitless-reload',
   'routing',
   'header-rules',
@@ -111,8 +112,10 @@ const caddyReasons: Partial<Record<Capability, string>> = {
   'retry-on-reset': 'see retries: Caddy 2.6 cannot send a POST body again',
   'retry-on-status': 'Caddy 2.6 retries failed connections and round trips, never an answer for its status',
   'retry-non-idempotent': 'see retries: Caddy 2.6 cannot send a POST body again',
-  'sticky-sessions':
-    "Caddy 2.6's cookie policy sets no Max-Age, HttpOnly or SameSite, and sends a request without a valid cookie to a random backend, not by the pool's algorithm (seen)",
+  'sticky-cookie-attributes':
+    "Caddy 2.6's cookie policy sets Path=/ and nothing else the config asks for: no Max-Age, HttpOnly or SameSite",
+  'sticky-unpinned-by-algorithm':
+    "Caddy 2.6's cookie policy sends a request without a valid cookie to a random upstream, not by the pool's algorithm (the fallback setting came in 2.7)",
   'consistent-hash':
     'Caddy 2.6 hashes a header, the client address or the whole URI (query included), not a cookie value, a query parameter or the path alone',
 };
@@ -176,7 +179,7 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
 
 function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string, unknown> {
   const algorithm = pool.algorithm ?? 'round_robin';
-  const policy = policies[algorithm];
+  const policy = pool.stickySession ? cookiePolicy(pool.stickySession) : policies[algorithm];
   if (!policy) throw new Error(`caddy adapter: algorithm "${algorithm}" is not translated`);
   return {
     handler: 'reverse_proxy',
@@ -202,6 +205,14 @@ function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string,
     },
   };
 }
+
+// Caddy's cookie policy: the cookie pins to the upstream whose HMAC (under the secret) it holds;
+// a request without a valid one goes to a random upstream, whatever the pool's algorithm.
+function cookiePolicy(sticky: NonNullable<PoolDocument['stickySession']>): Record<string, unknown> {
+  return { policy: 'cookie', name: sticky.cookie ?? stickyCookieDefault, secret: sticky.secret };
+}
+
+const stickyCookieDefault = 'lbspec_affinity';
 
 /**
  * Caddy 2.6 probes over HTTP, expects one status (or one class), and acts on a single probe: a

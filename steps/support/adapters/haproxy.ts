@@ -34,6 +34,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'graceful-degradation',
           'backup-pool',
           'sticky-sessions',
+          'sticky-cookie-attributes',
+          'sticky-unpinned-by-algorithm',
           'runtime-membership',
           'hitless-reload',
           'client-connection-limit',
@@ -240,13 +242,14 @@ const forwardingLines = [
 function stickyLines(pool: PoolDocument): string[] {
   const sticky = pool.stickySession;
   if (!sticky) return [];
+  // HAProxy always writes "path=/"; a later Path attribute wins in a user agent (RFC 6265 5.3).
+  const path = sticky.path ?? '/';
   const attributes = [
+    ...(path === '/' ? [] : [`Path=${path}`]),
     `SameSite=${sticky.sameSite ?? 'Lax'}`,
     ...(sticky.maxAgeSeconds === undefined ? [] : [`Max-Age=${sticky.maxAgeSeconds}`]),
   ];
   const flags = `${(sticky.httpOnly ?? true) ? ' httponly' : ''}${sticky.sameSite === 'None' ? ' secure' : ''}`;
-  if ((sticky.path ?? '/') !== '/')
-    throw new Error('haproxy adapter: a sticky cookie path other than / is not translated');
   return [
     `  cookie ${sticky.cookie ?? 'lbspec_affinity'} insert indirect nocache${flags} ${attributes.map((attribute) => `attr "${attribute}"`).join(' ')}`,
   ];
