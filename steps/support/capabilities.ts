@@ -13,7 +13,11 @@ export const capabilities = {
   'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
   random: 'the random algorithm: uniform over the backends',
   'consistent-hash':
-    'the consistent_hash algorithm: a key (header, cookie, query, path, client address) keeps its backend; changes move few keys',
+    'the consistent_hash algorithm: a key from a header keeps its backend; changes move few keys',
+  'hash-key-cookie': 'consistent_hash with "hashKey" from a cookie',
+  'hash-key-query': 'consistent_hash with "hashKey" from a query parameter',
+  'hash-key-path': 'consistent_hash with "hashKey" from the path',
+  'hash-key-client-ip': 'consistent_hash with "hashKey" from the client\'s address',
   routing:
     'routes: host (exact, wildcard), path (exact, prefix on segments, patterns), method, header and query matches, one precedence',
   'traffic-split': 'route "split": a route shares its requests across pools by weight (canary)',
@@ -110,6 +114,14 @@ export const algorithmCapabilities: readonly Capability[] = [
   'power-of-two-choices',
   'random',
   'consistent-hash',
+];
+
+/** Where a consistent hash may take its key besides a header, as capabilities. */
+export const hashKeyCapabilities: readonly Capability[] = [
+  'hash-key-cookie',
+  'hash-key-query',
+  'hash-key-path',
+  'hash-key-client-ip',
 ];
 
 export function isCapability(name: string): name is Capability {

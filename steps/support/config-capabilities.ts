@@ -88,6 +88,18 @@ const retriesRule = ({ value }: FieldContext): readonly Requirement[] => {
   ];
 };
 
+// A key from a header is the core of consistent hashing; every other place is its own capability.
+const hashKeySources: Readonly<Record<string, Capability>> = {
+  cookie: 'hash-key-cookie',
+  query: 'hash-key-query',
+  path: 'hash-key-path',
+  'client-ip': 'hash-key-client-ip',
+};
+const hashKeyRule = ({ value }: FieldContext): readonly Requirement[] => {
+  const source = hashKeySources[(value as { from: string }).from];
+  return source ? ['consistent-hash', source] : ['consistent-hash'];
+};
+
 /**
  * Each rule covers its field and everything under it, unless a deeper rule names a part. A field
  * with no rule of its own or above it is an error.
@@ -137,7 +149,7 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'pools.*.panicThresholdPercent': ['panic-threshold'],
   'pools.*.backupPool': ['backup-pool'],
   'pools.*.circuitBreaker': ['circuit-breaker'],
-  'pools.*.hashKey': ['consistent-hash'],
+  'pools.*.hashKey': hashKeyRule,
   'pools.*.hashBalanceFactor': ['hash-bounded-load'],
   'pools.*.hashMethod': ({ value }) => (value === 'maglev' ? ['maglev'] : ['consistent-hash']),
   'pools.*.stickySession': ['sticky-sessions'],
@@ -166,6 +178,10 @@ export const valueDependentRules: Readonly<Record<FieldPath, readonly (readonly 
     ['retry-on-reset', 'with "reset" or "timeout" in "retryOn"'],
     ['retry-on-status', 'with a status in "retryOn"'],
     ['retry-non-idempotent', 'with "retryNonIdempotent": true'],
+  ],
+  'pools.*.hashKey': [
+    ['consistent-hash', 'always'],
+    ...Object.entries(hashKeySources).map(([from, capability]) => [capability, `"from": "${from}"`] as const),
   ],
   'pools.*.hashMethod': [
     ['consistent-hash', '"ring"'],

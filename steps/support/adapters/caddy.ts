@@ -50,6 +50,8 @@ const caddySupported: readonly Capability[] = [
   'bad-gateway',
   'runtime-membership',
   'sticky-sessions',
+  'consistent-hash',
+  'hash-key-client-ip',
   'hitless-reload',
   'routing',
   'header-rules',
@@ -116,8 +118,9 @@ const caddyReasons: Partial<Record<Capability, string>> = {
     "Caddy 2.6's cookie policy sets Path=/ and nothing else the config asks for: no Max-Age, HttpOnly or SameSite",
   'sticky-unpinned-by-algorithm':
     "Caddy 2.6's cookie policy sends a request without a valid cookie to a random upstream, not by the pool's algorithm (the fallback setting came in 2.7)",
-  'consistent-hash':
-    'Caddy 2.6 hashes a header, the client address or the whole URI (query included), not a cookie value, a query parameter or the path alone',
+  'hash-key-cookie': 'Caddy 2.6 hashes a header, the client address or the whole URI, not a cookie value',
+  'hash-key-query': 'Caddy 2.6 hashes the whole URI (uri_hash), not one query parameter',
+  'hash-key-path': 'Caddy 2.6 hashes the whole URI, query included (uri_hash), not the path alone',
 };
 
 export const caddyTranslator: ConfigTranslator = { fileName: 'caddy.json', render: renderCaddyConfig };
@@ -179,7 +182,11 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
 
 function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string, unknown> {
   const algorithm = pool.algorithm ?? 'round_robin';
-  const policy = pool.stickySession ? cookiePolicy(pool.stickySession) : policies[algorithm];
+  const policy = pool.stickySession
+    ? cookiePolicy(pool.stickySession)
+    : algorithm === 'consistent_hash'
+      ? hashPolicy(pool)
+      : policies[algorithm];
   if (!policy) throw new Error(`caddy adapter: algorithm "${algorithm}" is not translated`);
   return {
     handler: 'reverse_proxy',
@@ -204,6 +211,17 @@ function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string,
           }),
     },
   };
+}
+
+// Caddy hashes a header or the client address onto its upstreams by rendezvous hashing, which
+// moves only the keys of an upstream that leaves and gives a newcomer only its own.
+function hashPolicy(pool: PoolDocument): Record<string, unknown> {
+  const key = pool.hashKey;
+  if (pool.hashMethod === 'maglev' || pool.hashBalanceFactor !== undefined)
+    throw new Error('caddy adapter: Caddy hashes by rendezvous only, without bounded loads');
+  if (key?.from === 'header') return { policy: 'header', field: key.name };
+  if (key?.from === 'client-ip') return { policy: 'ip_hash' };
+  throw new Error(`caddy adapter: Caddy 2.6 cannot hash a key from ${key ? `"${key.from}"` : 'nowhere'}`);
 }
 
 // Caddy's cookie policy: the cookie pins to the upstream whose HMAC (under the secret) it holds;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { algorithmCapabilities, declareCapabilities } from '../capabilities.ts';
+import { algorithmCapabilities, declareCapabilities, hashKeyCapabilities } from '../capabilities.ts';
 import type { ConfigDocument, PoolDocument } from '../config-document.ts';
 import { routedFrontendLines } from './haproxy-routes.ts';
 import { productVersion } from './installed.ts';
@@ -21,6 +21,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'l7',
           'l4',
           ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices'),
+          ...hashKeyCapabilities,
           'active-health-checks',
           'health-check-thresholds',
           'tcp-health-checks',

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { algorithmCapabilities, type Capability, declareCapabilities } from '../capabilities.ts';
+import {
+  algorithmCapabilities,
+  type Capability,
+  declareCapabilities,
+  hashKeyCapabilities,
+} from '../capabilities.ts';
 import {
   type ConfigDocument,
   type ListenerDocument,
@@ -27,6 +32,7 @@ export function nginxAdapter(): ProcessAdapter {
       const supported: Capability[] = [
         'l7',
         ...algorithmCapabilities,
+        ...hashKeyCapabilities,
         'keyless-round-robin',
         'runtime-membership',
         'hitless-reload',
