@@ -317,7 +317,13 @@ const expectations: Record<string, Expectation> = {
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
   'sticky-ignores-health': { tags: '@sticky-sessions', mustFail: [stickyUnhealthy] },
   'sticky-cookie-attributes-ignored': { tags: '@sticky-sessions', mustFail: [stickyAttributes] },
-  'sticky-unpinned-random': { tags: '@sticky-sessions', mustFail: [stickyInTurn] },
+  // Its pool no longer rotates: six requests in a row can miss a backend still in rotation (about
+  // 1 in 11), so the unhealthy-backend scenario, which waits for such a window, may end too soon.
+  'sticky-unpinned-random': {
+    tags: '@sticky-sessions',
+    mustFail: [stickyInTurn],
+    mayFail: [stickyUnhealthy],
+  },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
   'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
   'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership, routesUnderTraffic] },
