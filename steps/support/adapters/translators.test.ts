@@ -327,25 +327,15 @@ test('caddy: a proxy server per HTTP listener, /status with the hash, the admin 
 });
 
 test('caddy: routes in precedence order, hosts and paths by regular expressions, header rules step by step', () => {
-  const routed: ConfigDocument = {
-    ...config,
-    listeners: [
-      {
-        name: 'web',
-        protocol: 'http',
-        address: '127.0.0.1:8080',
-        routes: [
-          { name: 'general', pool: 'app', match: { path: { prefix: '/api' } } },
-          {
-            name: 'tenants',
-            pool: 'app',
-            match: { host: '*.tenants.example', headers: [{ name: 'X-Canary', regex: 'yes|true' }] },
-            requestHeaders: { remove: ['Cookie'], set: { 'X-Env': 'prod' } },
-          },
-        ],
-      },
-    ],
-  };
+  const routed = webRoutedBy([
+    { name: 'general', pool: 'app', match: { path: { prefix: '/api' } } },
+    {
+      name: 'tenants',
+      pool: 'app',
+      match: { host: '*.tenants.example', headers: [{ name: 'X-Canary', regex: 'yes|true' }] },
+      requestHeaders: { remove: ['Cookie'], set: { 'X-Env': 'prod' } },
+    },
+  ]);
   const { routes } = JSON.parse(renderCaddyConfig(routed, context)).apps.http.servers['listener-web'];
   assert.deepEqual(routes[0].match, [
     {
@@ -381,27 +371,17 @@ test('nginx: header and idle timeouts become client_header_timeout, keepalive_ti
 });
 
 test('caddy: rewrites and redirects change the path as sent, the Host only upstream, and keep the query', () => {
-  const routed: ConfigDocument = {
-    ...config,
-    listeners: [
-      {
-        name: 'web',
-        protocol: 'http',
-        address: '127.0.0.1:8080',
-        routes: [
-          { name: 'api', pool: 'app', match: { path: { prefix: '/api/v1' } }, rewrite: { prefix: '/' } },
-          {
-            name: 'status',
-            pool: 'app',
-            match: { path: { exact: '/status' } },
-            rewrite: { path: '/h', host: 'in' },
-          },
-          { name: 'moved', redirect: { status: 301, prefix: '/new$1' }, match: { path: { prefix: '/old' } } },
-          { name: 'secure', redirect: { status: 308, scheme: 'https', port: 8443 }, match: {} },
-        ],
-      },
-    ],
-  };
+  const routed = webRoutedBy([
+    { name: 'api', pool: 'app', match: { path: { prefix: '/api/v1' } }, rewrite: { prefix: '/' } },
+    {
+      name: 'status',
+      pool: 'app',
+      match: { path: { exact: '/status' } },
+      rewrite: { path: '/h', host: 'in' },
+    },
+    { name: 'moved', redirect: { status: 301, prefix: '/new$1' }, match: { path: { prefix: '/old' } } },
+    { name: 'secure', redirect: { status: 308, scheme: 'https', port: 8443 }, match: {} },
+  ]);
   const { routes } = JSON.parse(renderCaddyConfig(routed, context)).apps.http.servers['listener-web'];
   const byPath = (pattern: string) =>
     routes.find((route: { match?: { path_regexp?: { pattern: string } }[] }) =>
@@ -450,3 +430,8 @@ test('caddy: health checks with one-probe thresholds translate; what Caddy 2.6 c
     /a tcp probe/,
   );
 });
+
+// The test config with one HTTP listener, "web", routing by `routes`.
+function webRoutedBy(routes: RouteDocument[]): ConfigDocument {
+  return { ...config, listeners: [{ name: 'web', protocol: 'http', address: '127.0.0.1:8080', routes }] };
+}
