@@ -147,6 +147,17 @@ export const healthCheckDefaults = {
   timeoutMs: healthCheckSchema.timeoutMs.default,
   healthyThreshold: healthCheckSchema.healthyThreshold.default,
   unhealthyThreshold: healthCheckSchema.unhealthyThreshold.default,
+  path: healthCheckSchema.path.default,
+  expectedStatuses: healthCheckSchema.expectedStatuses.default as readonly number[],
+};
+
+const stickySchema = schema.$defs.pool.properties.stickySession.properties;
+/** The sticky cookie's schema defaults, for translations that must write them out. */
+export const stickySessionDefaults = {
+  cookie: stickySchema.cookie.default,
+  path: stickySchema.path.default,
+  httpOnly: stickySchema.httpOnly.default,
+  sameSite: stickySchema.sameSite.default,
 };
 
 /** Serialises a config the way it is written to disk; the balancer's configHash is over these bytes. */

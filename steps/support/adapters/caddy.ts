@@ -7,6 +7,7 @@ import {
   healthCheckDefaults,
   type ListenerDocument,
   type PoolDocument,
+  stickySessionDefaults,
 } from '../config-document.ts';
 import { caddyRoute } from './caddy-routes.ts';
 import { productVersion } from './installed.ts';
@@ -227,17 +228,19 @@ function hashPolicy(pool: PoolDocument): Record<string, unknown> {
 // Caddy's cookie policy: the cookie pins to the upstream whose HMAC (under the secret) it holds;
 // a request without a valid one goes to a random upstream, whatever the pool's algorithm.
 function cookiePolicy(sticky: NonNullable<PoolDocument['stickySession']>): Record<string, unknown> {
-  return { policy: 'cookie', name: sticky.cookie ?? stickyCookieDefault, secret: sticky.secret };
+  return { policy: 'cookie', name: sticky.cookie ?? stickySessionDefaults.cookie, secret: sticky.secret };
 }
-
-const stickyCookieDefault = 'lbspec_affinity';
 
 /**
  * Caddy 2.6 probes over HTTP, expects one status (or one class), and acts on a single probe: a
  * check with thresholds other than 1, a TCP probe or a starting state has no translation.
  */
 function activeHealthCheck(check: NonNullable<PoolDocument['healthCheck']>): Record<string, unknown> {
-  const { type = 'http', path = '/health', expectedStatuses = [200] } = check;
+  const {
+    type = 'http',
+    path = healthCheckDefaults.path,
+    expectedStatuses = healthCheckDefaults.expectedStatuses,
+  } = check;
   const untranslatable = [
     type !== 'http' && `a ${type} probe`,
     (check.healthyThreshold ?? healthCheckDefaults.healthyThreshold) !== 1 &&

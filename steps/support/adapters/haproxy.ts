@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { algorithmCapabilities, declareCapabilities, hashKeyCapabilities } from '../capabilities.ts';
-import type { ConfigDocument, PoolDocument } from '../config-document.ts';
+import {
+  type ConfigDocument,
+  healthCheckDefaults,
+  type PoolDocument,
+  stickySessionDefaults,
+} from '../config-document.ts';
 import { routedFrontendLines } from './haproxy-routes.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
@@ -244,15 +249,15 @@ function stickyLines(pool: PoolDocument): string[] {
   const sticky = pool.stickySession;
   if (!sticky) return [];
   // HAProxy always writes "path=/"; a later Path attribute wins in a user agent (RFC 6265 5.3).
-  const path = sticky.path ?? '/';
+  const path = sticky.path ?? stickySessionDefaults.path;
   const attributes = [
     ...(path === '/' ? [] : [`Path=${path}`]),
-    `SameSite=${sticky.sameSite ?? 'Lax'}`,
+    `SameSite=${sticky.sameSite ?? stickySessionDefaults.sameSite}`,
     ...(sticky.maxAgeSeconds === undefined ? [] : [`Max-Age=${sticky.maxAgeSeconds}`]),
   ];
-  const flags = `${(sticky.httpOnly ?? true) ? ' httponly' : ''}${sticky.sameSite === 'None' ? ' secure' : ''}`;
+  const flags = `${(sticky.httpOnly ?? stickySessionDefaults.httpOnly) ? ' httponly' : ''}${sticky.sameSite === 'None' ? ' secure' : ''}`;
   return [
-    `  cookie ${sticky.cookie ?? 'lbspec_affinity'} insert indirect nocache${flags} ${attributes.map((attribute) => `attr "${attribute}"`).join(' ')}`,
+    `  cookie ${sticky.cookie ?? stickySessionDefaults.cookie} insert indirect nocache${flags} ${attributes.map((attribute) => `attr "${attribute}"`).join(' ')}`,
   ];
 }
 
@@ -305,9 +310,9 @@ function healthCheckLines(pool: PoolDocument): string[] {
   if (!check) return [];
   const lines: string[] = [];
   if ((check.type ?? 'http') === 'http') {
-    const statuses = check.expectedStatuses ?? [200];
+    const statuses = check.expectedStatuses ?? healthCheckDefaults.expectedStatuses;
     lines.push(
-      `  option httpchk GET ${check.path ?? '/health'}`,
+      `  option httpchk GET ${check.path ?? healthCheckDefaults.path}`,
       `  http-check expect rstatus ^(${statuses.join('|')})$`,
     );
   }
