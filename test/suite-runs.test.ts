@@ -98,6 +98,8 @@ const stickyForged = 'A forged, tampered or unknown cookie pins nothing and is r
 const stickyRestart = 'Affinity survives a restart of the balancer';
 const stickyInTurn = 'A request without a valid cookie takes its turn in the rotation';
 const stickyAttributes = 'The cookie carries the attributes the config gives it';
+const stickyDefaults =
+  'Without attributes the cookie is a session cookie with Path=/, HttpOnly and SameSite=Lax';
 const maglevRestart =
   'With a Maglev table, the same key reaches the same backend every time, also after a restart';
 const maglevAdded =
@@ -317,6 +319,7 @@ const expectations: Record<string, Expectation> = {
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
   'sticky-ignores-health': { tags: '@sticky-sessions', mustFail: [stickyUnhealthy] },
   'sticky-cookie-attributes-ignored': { tags: '@sticky-sessions', mustFail: [stickyAttributes] },
+  'sticky-cookie-defaults-persistent': { tags: '@sticky-sessions', mustFail: [stickyDefaults] },
   // Its pool no longer rotates: six requests in a row can miss a backend still in rotation (about
   // 1 in 11), so the unhealthy-backend scenario, which waits for such a window, may end too soon.
   'sticky-unpinned-random': {
