@@ -1,0 +1,30 @@
+// `npm run mutation`: mutants of the reference's decision code, killed by its unit tests and the
+// scenarios (scripts/mutation/suite-test-runner.ts). Reports go to reports/mutation/.
+const decisionModules = [
+  'reference/src/selection/**/*.ts',
+  'reference/src/health/**/*.ts',
+  'reference/src/resilience/**/*.ts',
+  'reference/src/limits/**/*.ts',
+  'reference/src/l7/{affinity,hash-key,header-rules,request-vetting,rewrite,route-index,router}.ts',
+  'reference/src/l7/wire/{request-head,response-reader,syntax}.ts',
+];
+
+export default {
+  mutate: [...decisionModules, '!**/*.test.ts'],
+  testRunner: 'lbspec',
+  plugins: ['./scripts/mutation/plugin.mjs'],
+  coverageAnalysis: 'perTest',
+  // Each mutant run starts its own balancer and backends on ports of their own.
+  concurrency: 3,
+  // A run starts node, the bundler and cucumber before its first scenario.
+  timeoutMS: 60_000,
+  dryRunTimeoutMinutes: 30,
+  // Nothing type-checks the sandbox: tsx and the bundler strip types without checking them.
+  disableTypeChecks: false,
+  ignorePatterns: ['reports', 'coverage', '.lbspec-tmp', '.stryker-tmp'],
+  tempDirName: '.stryker-tmp',
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false },
+};
