@@ -49,6 +49,27 @@ Feature: Least connections
       | protocol |
       | TCP      |
 
+  @task-02 @load-aware-weights
+  Scenario Outline: Held <protocol> requests fill the backends in proportion to their weights
+    Each request goes to the backend with the fewest in flight per unit of weight. Held one after
+    another, 8 requests over weights 3 and 1 end as 6 and 2, however ties are broken (and also where
+    the request being placed counts itself in); a balancer that ignores weights ends at 4 and 4.
+
+    Given 2 <protocol> backends
+    And a balancer with a <protocol> listener using least_connections over b1 (weight 3), b2 (weight 1)
+    When 8 requests are held open
+    Then the held requests are on the backends in proportion to their weights
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
   @task-11 @l7
   Scenario: With variable request durations no backend piles up requests
     Six clients keep six requests in flight, sharing the requests so that none runs on alone at the

@@ -27,6 +27,27 @@ Feature: Power of two choices
       | protocol |
       | TCP      |
 
+  @load-aware-weights
+  Scenario Outline: Held <protocol> requests fill two backends in proportion to their weights
+    With two backends every draw compares both, and the one with fewer in flight per unit of weight
+    wins: 8 requests held one after another over weights 1 and 3 end as 2 and 6, however ties are
+    broken. A balancer that compares bare counts ends at 4 and 4.
+
+    Given 2 <protocol> backends
+    And a balancer with a <protocol> listener using power_of_two_choices over b1 (weight 1), b2 (weight 3)
+    When 8 requests are held open
+    Then the held requests are on the backends in proportion to their weights
+
+    @l7
+    Examples: HTTP
+      | protocol |
+      | HTTP     |
+
+    @l4
+    Examples: TCP
+      | protocol |
+      | TCP      |
+
   @l7
   Scenario: Equally loaded backends share the requests uniformly
     One client sends one request at a time, so every backend has nothing in flight when the next is

@@ -8,6 +8,7 @@ import {
   expectExactShare,
   expectFailureCount,
   expectFailuresVisible,
+  expectHeldInProportion,
   expectRefusals,
   expectRotation,
   expectSmooth,
@@ -128,6 +129,10 @@ Then('the backends holding requests received none of the new requests', async fu
   const busy = [...new Set(this.held?.backendIds ?? [])];
   if (busy.length === 0) throw new Error('no request was held open in this scenario');
   expectExactShare(await this.receivedCounts(busy), onlyThese(countByBackend(this.exchanges, busy), busy), 0);
+});
+
+Then('the held requests are on the backends in proportion to their weights', function (this: LbWorld) {
+  expectHeldInProportion(this.held?.backendIds ?? [], this.poolWeights);
 });
 
 Then('the held requests are on {int} different backends', function (this: LbWorld, expected: number) {

@@ -38,6 +38,10 @@ const wrrRuntime = 'Weights changed at runtime take effect without a restart';
 const p2cMostLoaded = (protocol: string) =>
   `The most loaded ${protocol} backend gets no new request while another exists`;
 const p2cUniform = 'Equally loaded backends share the requests uniformly';
+const lcWeighted = (protocol: string) =>
+  `Held ${protocol} requests fill the backends in proportion to their weights`;
+const p2cWeighted = (protocol: string) =>
+  `Held ${protocol} requests fill two backends in proportion to their weights`;
 const p2cSlow = 'A slow backend receives well below its share';
 const randomUniform = 'Requests are spread uniformly over the backends';
 const checkFails = 'A backend that fails its health checks is taken out in time, and no request fails';
@@ -199,13 +203,22 @@ const expectations: Record<string, Expectation> = {
     tags: '@task-12',
     mustFail: [...both(wrrCycles), wrrHeterogeneous, wrrZero, wrrRuntime],
   },
+  // Each also puts a held request on the wrong one of two weighted backends whenever its draw does.
   'p2c-same-twice': {
     tags: '@power-of-two-choices',
     mustFail: both(p2cMostLoaded),
     // Drawing the slow backend twice (1 in 9 picks) sends it requests while loaded: near the bound.
-    mayFail: [p2cSlow],
+    mayFail: [p2cSlow, ...both(p2cWeighted)],
   },
-  'p2c-ignores-load': { tags: '@power-of-two-choices', mustFail: [...both(p2cMostLoaded), p2cSlow] },
+  'p2c-ignores-load': {
+    tags: '@power-of-two-choices',
+    mustFail: [...both(p2cMostLoaded), p2cSlow],
+    mayFail: both(p2cWeighted),
+  },
+  'load-ignores-weights': {
+    tags: '@load-aware-weights',
+    mustFail: [...both(lcWeighted), ...both(p2cWeighted)],
+  },
   'p2c-ties-to-first': { tags: '@power-of-two-choices', mustFail: [p2cUniform], mayFail: [p2cSlow] },
   'random-misses-last': { tags: '@random', mustFail: [randomUniform] },
   'health-ignored': {

@@ -11,6 +11,8 @@ export const capabilities = {
   'weighted-round-robin': 'the weighted_round_robin algorithm: smooth rotation in proportion to weights',
   'least-connections': 'the least_connections algorithm: fewest in flight relative to weight',
   'power-of-two-choices': 'the power_of_two_choices algorithm: the less loaded of two random backends',
+  'load-aware-weights':
+    'least_connections and power_of_two_choices over unequal weights: in-flight counts compared per unit of weight',
   random: 'the random algorithm: uniform over the backends',
   'consistent-hash':
     'the consistent_hash algorithm: a key from a header keeps its backend; changes move few keys',

@@ -48,6 +48,24 @@ test('a pool of one backend needs no algorithm', () => {
   assert.deepEqual(undeclaredRequirements(single, 'start', declared('l7')), []);
 });
 
+test('unequal weights need load-aware weights under least connections and power of two choices only', () => {
+  const weighted = [{ ...backends[0], weight: 3 }, backends[1]];
+  for (const algorithm of ['least_connections', 'power_of_two_choices'] as const) {
+    const capability = algorithm === 'least_connections' ? 'least-connections' : 'power-of-two-choices';
+    assert.deepEqual(
+      undeclaredRequirements(config({ algorithm, backends: weighted }), 'start', declared('l7', capability)),
+      ['@load-aware-weights (for /pools/main/algorithm)'],
+    );
+    const even = backends.map((backend) => ({ ...backend, weight: 2 }));
+    assert.deepEqual(
+      undeclaredRequirements(config({ algorithm, backends: even }), 'start', declared('l7', capability)),
+      [],
+    );
+  }
+  const rotation = config({ algorithm: 'weighted_round_robin', backends: weighted });
+  assert.deepEqual(undeclaredRequirements(rotation, 'start', declared('l7', 'weighted-round-robin')), []);
+});
+
 test('retries need backoff unless both intervals are 0, and a budget its own capability', () => {
   const base = declared('l7', 'round-robin', 'retries');
   assert.deepEqual(undeclaredRequirements(config({ retries: { attempts: 1 } }), 'start', base), [

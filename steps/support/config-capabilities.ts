@@ -57,13 +57,19 @@ const healthCheckRule = ({ value }: FieldContext): readonly Requirement[] => {
   ];
 };
 
+// The algorithms that weigh in-flight counts: unequal weights there need those weights honoured,
+// which a product without weights (or one whose least-load pick ignores them) cannot do.
+const loadAwareAlgorithms = new Set(['least_connections', 'power_of_two_choices']);
+
 // A pool of one backend uses no algorithm: every algorithm sends it everything.
 const algorithmRule = ({ value, holder }: FieldContext): readonly Requirement[] => {
-  const backends = holder.backends as readonly unknown[] | undefined;
-  if ((backends?.length ?? 0) < 2) return none;
+  const backends = (holder.backends ?? []) as readonly { weight?: number }[];
+  if (backends.length < 2) return none;
   const capability = algorithms[String(value)];
   if (!capability) throw new Error(`the audit knows no capability for algorithm "${String(value)}"`);
-  return [capability];
+  const weights = new Set(backends.map((backend) => backend.weight ?? 1));
+  const weighed = loadAwareAlgorithms.has(String(value)) && weights.size > 1;
+  return weighed ? [capability, 'load-aware-weights'] : [capability];
 };
 
 // Retries wait between attempts unless both backoff intervals are 0 (their defaults are not).
@@ -168,9 +174,12 @@ export const valueDependentRules: Readonly<Record<FieldPath, readonly (readonly 
     ['l7', '"http"'],
     ['l4', '"tcp"'],
   ],
-  'pools.*.algorithm': Object.entries(algorithms).map(
-    ([name, capability]) => [capability, `"${name}", in a pool of two or more backends`] as const,
-  ),
+  'pools.*.algorithm': [
+    ...Object.entries(algorithms).map(
+      ([name, capability]) => [capability, `"${name}", in a pool of two or more backends`] as const,
+    ),
+    ['load-aware-weights', '"least_connections" or "power_of_two_choices" over backends of unequal weights'],
+  ],
   'pools.*.retries': [
     ['retries', 'always'],
     ['retry-backoff', 'unless baseIntervalMs or maxIntervalMs is 0 (defaults 25 and 250)'],

@@ -7,6 +7,7 @@ import {
   expectAtLeast,
   expectExactShare,
   expectFailuresVisible,
+  expectHeldInProportion,
   expectRotation,
 } from './expectations.ts';
 import type { Exchange } from './traffic.ts';
@@ -148,4 +149,20 @@ test('at-least names every backend short of its minimum', () => {
   ]);
   expectAtLeast(received, ['b1'], 10);
   assert.throws(() => expectAtLeast(received, ['b1', 'b3'], 10), /b3: received 9, expected at least 10/);
+});
+
+test('held requests must sit on the backends exactly in proportion to the weights', () => {
+  const weights = new Map([
+    ['b1', 3],
+    ['b2', 1],
+  ]);
+  expectHeldInProportion(['b1', 'b2', 'b1', 'b1', 'b1', 'b1', 'b2', 'b1'], weights);
+  assert.throws(
+    () => expectHeldInProportion(['b1', 'b2', 'b1', 'b2', 'b1', 'b2', 'b1', 'b2'], weights),
+    /b1: 4 held, expected 6 \(weight 3\)/,
+  );
+  assert.throws(
+    () => expectHeldInProportion(['b1', 'b2', 'b1'], weights),
+    /multiple of the total weight \(4\)/,
+  );
 });

@@ -69,6 +69,32 @@ export function expectExactShare(
 }
 
 /**
+ * Requests held one after another, each placed on the backend with the fewest in flight per unit of
+ * weight, end exactly in proportion to the weights whenever their number is a multiple of the total
+ * weight, however ties are broken, and also where the request being placed is counted in (HAProxy).
+ */
+export function expectHeldInProportion(held: readonly string[], weights: ReadonlyMap<string, number>): void {
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+  if (total === 0 || held.length % total !== 0) {
+    throw new Error(
+      `hold a multiple of the total weight (${total}) to check proportions; ${held.length} are held`,
+    );
+  }
+  const cycles = held.length / total;
+  const rows = [...weights].map(([id, weight]) => ({
+    id,
+    held: held.filter((heldOn) => heldOn === id).length,
+    expected: weight * cycles,
+  }));
+  if (rows.some((row) => row.held !== row.expected)) {
+    const table = rows.map(
+      (row) => `  ${row.id}: ${row.held} held, expected ${row.expected} (weight ${weights.get(row.id)})`,
+    );
+    fail(`expected the ${held.length} held requests in proportion to the weights:\n${table.join('\n')}`);
+  }
+}
+
+/**
  * The answering backends follow `order` cyclically: each one is the successor in config order of
  * the one before. Any starting point is accepted (products differ: nginx starts at the first server,
  * Caddy at the second).

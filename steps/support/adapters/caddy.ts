@@ -72,6 +72,7 @@ const caddyReasons: Partial<Record<Capability, string>> = {
   'forwarded-for-chain':
     'Caddy (since 2.5) drops the X-Forwarded-For a client outside trusted_proxies sends and sends the client address alone',
   'weighted-round-robin': 'Caddy 2.6 has no weights (weighted_round_robin came in 2.8)',
+  'load-aware-weights': 'Caddy 2.6 has no weights: least_conn counts requests alone',
   'health-check-thresholds': 'Caddy 2.6 acts on one probe (health_passes and health_fails came in 2.7)',
   'keyless-round-robin': "Caddy's header and cookie hashing picks at random when the key is missing",
   maglev: 'Caddy hashes by rendezvous (highest random weight), not a Maglev table',

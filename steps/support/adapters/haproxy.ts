@@ -27,6 +27,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'l4',
           ...algorithmCapabilities.filter((capability) => capability !== 'power-of-two-choices'),
           ...hashKeyCapabilities,
+          'load-aware-weights',
           'active-health-checks',
           'health-check-thresholds',
           'tcp-health-checks',

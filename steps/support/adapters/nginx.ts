@@ -33,6 +33,7 @@ export function nginxAdapter(): ProcessAdapter {
         'l7',
         ...algorithmCapabilities,
         ...hashKeyCapabilities,
+        'load-aware-weights',
         'keyless-round-robin',
         'runtime-membership',
         'hitless-reload',
