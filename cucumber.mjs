@@ -9,7 +9,8 @@ const progress = process.stdout.isTTY
   : './steps/support/report/progress-lines-formatter.mjs';
 
 const common = {
-  paths: ['features/**/*.feature'],
+  // No "paths": cucumber adds the feature paths of a command line to those of the config, so a path
+  // here would run every feature whatever the command line names. Its default is features/.
   // Listed one by one: a glob over steps/ would also load the unit tests (*.test.ts) beside them.
   import: [
     'steps/support/register.mjs',
