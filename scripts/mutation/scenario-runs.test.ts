@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
-import { attributeCoverage, scenarioRuns } from './scenario-runs.ts';
+import { attributeCoverage, quickestFirst, scenarioRuns } from './scenario-runs.ts';
 
 const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
 
@@ -70,4 +70,20 @@ test('a process counts for the scenario running when it started, or for none', (
   assert.deepEqual([...(perScenario.get('features/a.feature:10') ?? [])], ['1', '2']);
   assert.deepEqual([...(perScenario.get('features/a.feature:20') ?? [])], ['3']);
   assert.deepEqual([...unattributed], ['4']);
+});
+
+test("a mutant's scenarios run quickest first: those that fit the first batch's time, then the rest", () => {
+  const costs = new Map([
+    ['slow', 30_000],
+    ['quick', 1_000],
+    ['middling', 8_000],
+    ['quicker', 500],
+  ]);
+  assert.deepEqual(quickestFirst(['slow', 'quick', 'middling', 'quicker', 'unknown'], costs), [
+    ['quicker', 'quick', 'middling'],
+    ['slow', 'unknown'],
+  ]);
+  // The first batch holds at least one scenario, however slow.
+  assert.deepEqual(quickestFirst(['slow'], costs), [['slow']]);
+  assert.deepEqual(quickestFirst([], costs), []);
 });

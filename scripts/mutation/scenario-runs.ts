@@ -86,6 +86,30 @@ export function attributeCoverage(
   return { perScenario, unattributed };
 }
 
+// Scenarios that together took this long in the dry run make up a mutant's first batch.
+const firstBatchMs = 10_000;
+
+/**
+ * A mutant's scenarios in at most two batches: the quickest that fit in firstBatchMs (at least one),
+ * then the rest. Most mutants fail a quick scenario, so most never pay for the slow ones.
+ */
+export function quickestFirst(
+  scenarios: readonly string[],
+  costs: ReadonlyMap<string, number>,
+): readonly (readonly string[])[] {
+  const sorted = [...scenarios].sort((a, b) => (costs.get(a) ?? Infinity) - (costs.get(b) ?? Infinity));
+  let spent = 0;
+  let cut = 0;
+  while (
+    cut < sorted.length &&
+    (cut === 0 || spent + (costs.get(sorted[cut] as string) ?? Infinity) <= firstBatchMs)
+  ) {
+    spent += costs.get(sorted[cut] as string) ?? 0;
+    cut++;
+  }
+  return [sorted.slice(0, cut), sorted.slice(cut)].filter((batch) => batch.length > 0);
+}
+
 function milliseconds({ seconds, nanos }: Timestamp): number {
   return seconds * 1000 + nanos / 1e6;
 }

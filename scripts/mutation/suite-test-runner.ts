@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,13 @@ import {
   type TestRunner,
   TestStatus,
 } from '@stryker-mutator/api/test-runner';
-import { attributeCoverage, type CoverageRecord, type ScenarioRun, scenarioRuns } from './scenario-runs.ts';
+import {
+  attributeCoverage,
+  type CoverageRecord,
+  quickestFirst,
+  type ScenarioRun,
+  scenarioRuns,
+} from './scenario-runs.ts';
 
 /**
  * Kills mutants of the reference with its unit tests and with the scenarios, each scenario against
@@ -25,14 +31,20 @@ import { attributeCoverage, type CoverageRecord, type ScenarioRun, scenarioRuns 
  * run starts inherits: the reference (bundled from the mutated sandbox) acts on it, the harness and
  * the backends hold no mutated code. The dry run records which mutants each unit test file and each
  * scenario reaches, so a mutant runs only the tests that reach it: unit test files first, as they
- * take a second, then its scenarios, stopping at the first failure.
+ * take a second, then its scenarios, stopping at the first failure: the quickest few in one run,
+ * then, if the mutant is still alive, the rest.
  */
 export class SuiteTestRunner implements TestRunner {
   static inject = tokens(commonTokens.logger);
 
   readonly #live = new Set<ChildProcess>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger) {
+    // A worker that ends without dispose (Stryker stopped) must not leave its runs behind.
+    process.once('exit', () => {
+      for (const child of this.#live) killGroup(child);
+    });
+  }
 
   capabilities() {
     // Every run starts new processes, so a mutant that acts only while modules load is seen too.
@@ -71,6 +83,9 @@ export class SuiteTestRunner implements TestRunner {
         perTest[scenarioTestId(run.id)] = counts([...(perScenario.get(run.id) ?? [])]);
       }
       if (unattributed.size > 0) this.log.warn(`${unattributed.size} mutants reached outside any scenario`);
+      // The workers that run mutants share the sandbox, not this process: they read the costs there.
+      const costs = Object.fromEntries(suite.runs.map((run) => [run.id, run.finishedAtMs - run.startedAtMs]));
+      writeFileSync(scenarioCostsFile, JSON.stringify(costs));
       const mutantCoverage: MutantCoverage = { static: counts([...unattributed]), perTest };
       return { status: DryRunStatus.Complete, tests, mutantCoverage };
     } finally {
@@ -99,23 +114,36 @@ export class SuiteTestRunner implements TestRunner {
     const nrOfTests = units.length + scenarios.length;
     // Without a filter (a mutant reached outside any test) every scenario runs.
     if (testFilter && scenarios.length === 0) return { status: MutantRunStatus.Survived, nrOfTests };
-    const suite = await this.#scenarios([...scenarioSelection(), ...scenarios, '--fail-fast'], env);
-    const failed = suite.runs.filter((run) => run.outcome === 'failed');
-    if (failed.length > 0) {
-      return {
-        status: MutantRunStatus.Killed,
-        killedBy: failed.map((run) => scenarioTestId(run.id)),
-        failureMessage: failed[0]?.failureMessage ?? '',
-        nrOfTests,
-      };
-    }
-    if (suite.exitCode !== 0) {
-      return {
-        status: MutantRunStatus.Error,
-        errorMessage: `cucumber exited ${suite.exitCode}:\n${tail(suite.output)}`,
-      };
+    // No scenarios named: every scenario, in one run.
+    const batches = scenarios.length === 0 ? [[]] : quickestFirst(scenarios, this.#scenarioCosts());
+    for (const batch of batches) {
+      const suite = await this.#scenarios([...scenarioSelection(), ...batch, '--fail-fast'], env);
+      const failed = suite.runs.filter((run) => run.outcome === 'failed');
+      if (failed.length > 0) {
+        return {
+          status: MutantRunStatus.Killed,
+          killedBy: failed.map((run) => scenarioTestId(run.id)),
+          failureMessage: failed[0]?.failureMessage ?? '',
+          nrOfTests,
+        };
+      }
+      if (suite.exitCode !== 0) {
+        return {
+          status: MutantRunStatus.Error,
+          errorMessage: `cucumber exited ${suite.exitCode}:\n${tail(suite.output)}`,
+        };
+      }
     }
     return { status: MutantRunStatus.Survived, nrOfTests };
+  }
+
+  #costs: ReadonlyMap<string, number> | undefined;
+
+  #scenarioCosts(): ReadonlyMap<string, number> {
+    this.#costs ??= existsSync(scenarioCostsFile)
+      ? new Map(Object.entries(JSON.parse(readFileSync(scenarioCostsFile, 'utf8')) as Record<string, number>))
+      : new Map();
+    return this.#costs;
   }
 
   async dispose(): Promise<void> {
@@ -180,6 +208,7 @@ const coverageDump = fileURLToPath(new URL('coverage-dump.mjs', import.meta.url)
 const unitPrefix = 'unit:';
 const scenarioPrefix = 'scenario:';
 const outputKeptChars = 20_000;
+const scenarioCostsFile = join(projectRoot, '.lbspec-scenario-costs.json');
 
 /** LBSPEC_MUTATION_TAGS narrows the scenarios to a tag expression (a quicker, partial measure). */
 function scenarioSelection(): string[] {
