@@ -42,6 +42,89 @@ Feature: Active health checks
     And every request succeeded
 
   @task-03 @l7
+  Scenario: Exactly the unhealthy threshold of failed checks in a row takes a backend out
+    Three failed checks and then passing ones: with an unhealthy threshold of 3, b1 goes out after
+    the third and comes back after the tenth pass, a second later. A balancer that needs one
+    failure more never takes it out, and in rotation b1 answers one request in every three. The
+    checks are counted where b1 answers them, so no timing is involved.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 3, "healthyThreshold": 10 } }
+      """
+    When backend b1 answers its next health checks with 503, 503, 503
+    And a client sends requests until backend b1 has answered 15 more health checks
+    Then backend b1 was out of rotation for at least 6 requests in a row, and back in it afterwards
+    And every request succeeded
+
+  @task-03 @l7
+  Scenario: Exactly the healthy threshold of passed checks in a row puts a backend back
+    b1 is out, passes three checks and then fails again: with a healthy threshold of 3 it is back in
+    rotation from the third pass until five failures take it out again, half a second later. A
+    balancer that needs one pass more never lets it back.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 5, "healthyThreshold": 3 } }
+      """
+    When backend b1 starts failing its health checks
+    Then within 5 failed checks the balancer sends requests only to b2, b3
+    When backend b1 answers its next health checks with 200, 200, 200
+    And a client sends requests until backend b1 has answered 10 more health checks
+    Then backend b1 answered at least 2 of those requests
+    And every request succeeded
+
+  @task-03 @l7
+  Scenario: Passed checks fewer than the healthy threshold in a row change nothing
+    With a healthy threshold of 3, the pattern pass, pass, fail, pass, pass, fail, pass, pass never
+    has three passes in a row: b1 stays out throughout.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 50, "timeoutMs": 100, "unhealthyThreshold": 1, "healthyThreshold": 3 } }
+      """
+    When backend b1 starts failing its health checks
+    Then within 1 failed check the balancer sends requests only to b2, b3
+    When every request has finished and the backends' counts are reset
+    And backend b1 answers its next health checks with 200, 200, 503, 200, 200, 503, 200, 200
+    And a client sends requests until backend b1 has answered 9 more health checks
+    Then backend b1 received no requests
+    And every request succeeded
+
+  @task-03 @l7
+  Scenario: A check answered after its interval but within its timeout passes
+    b1 answers its checks 300 ms late, three intervals, well within the 1000 ms timeout: every check
+    passes, and b1 stays in rotation. A balancer that takes the interval for the timeout fails
+    them all.
+
+    Given 3 HTTP backends
+    And backend b1's health checks are answered after 300 ms
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 100, "timeoutMs": 1000, "unhealthyThreshold": 1, "healthyThreshold": 1 } }
+      """
+    When a client sends requests until backend b1 has answered 5 more health checks
+    Then the requests were answered in rotation in the order b1, b2, b3
+    And every request succeeded
+
+  @task-03 @l7 @health-check-timeouts
+  Scenario: A check answered after its timeout fails, however long the interval
+    b1 answers its checks 250 ms late, past the 100 ms timeout though within the 400 ms interval.
+    A balancer that takes the interval for the timeout passes them.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "healthCheck": { "intervalMs": 400, "timeoutMs": 100, "unhealthyThreshold": 2, "healthyThreshold": 1 } }
+      """
+    When backend b1's health checks are answered after 250 ms
+    Then within 2 failed checks the balancer sends requests only to b2, b3
+    And every request succeeded
+
+  @task-03 @l7
   Scenario: A health check that gets no answer fails after its timeout
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:

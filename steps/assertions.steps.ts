@@ -9,6 +9,7 @@ import {
   expectFailureCount,
   expectFailuresVisible,
   expectHeldInProportion,
+  expectOutThenBack,
   expectRefusals,
   expectRotation,
   expectSmooth,
@@ -153,6 +154,32 @@ Then(
     if (others.some(([, count]) => slowCount * 2 >= count)) {
       throw new ExpectationError(
         `expected ${slow} to receive fewer than half as many requests as each other backend: ${[...counts].map(([id, count]) => `${id} ${count}`).join(', ')}`,
+      );
+    }
+  },
+);
+
+Then(
+  'backend {word} was out of rotation for at least {int} requests in a row, and back in it afterwards',
+  function (this: LbWorld, id: string, minimum: number) {
+    const recent = this.exchanges.slice(this.exchangesMark);
+    expectOutThenBack(
+      recent.map((exchange) => exchange.backendId),
+      id,
+      minimum,
+    );
+  },
+);
+
+Then(
+  'backend {word} answered at least {int} of those requests',
+  function (this: LbWorld, id: string, minimum: number) {
+    const answered = this.exchanges
+      .slice(this.exchangesMark)
+      .filter((exchange) => exchange.backendId === id).length;
+    if (answered < minimum) {
+      throw new ExpectationError(
+        `expected ${id} to answer at least ${minimum} of those requests, it answered ${answered}`,
       );
     }
   },

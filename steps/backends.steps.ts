@@ -96,6 +96,15 @@ When("backend {word}'s health checks stop answering", async function (this: LbWo
   );
 });
 
+Given(
+  "backend {word}'s health checks are answered after {int} ms",
+  async function (this: LbWorld, id: string, delayMs: number) {
+    await this.change(`backend ${id}'s health checks are answered after ${delayMs} ms`, () =>
+      this.backend(id).setBehaviour({ healthLatencyMs: delayMs }),
+    );
+  },
+);
+
 When(
   'backend {word} answers its next health checks with {statuses}',
   async function (this: LbWorld, id: string, statuses: number[]) {

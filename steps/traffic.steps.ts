@@ -86,6 +86,7 @@ When(
   async function (this: LbWorld, id: string, checks: number) {
     const backend = this.backend(id);
     const target = (await backend.stats()).healthChecks + checks;
+    this.exchangesMark = this.exchanges.length;
     await this.sendUntil(
       async (_, sent) => sent.length % 5 === 0 && (await backend.stats()).healthChecks >= target,
       `backend ${id} has answered ${checks} more health checks`,

@@ -83,6 +83,8 @@ export const capabilities = {
   'health-check-thresholds':
     'healthCheck.unhealthyThreshold and healthyThreshold (fall and rise) above 1: that many probes in a row change a state, fewer change nothing',
   'tcp-health-checks': 'healthCheck "type": "tcp": a probe passes when a connection is accepted',
+  'health-check-timeouts':
+    'healthCheck.timeoutMs shorter than intervalMs: a probe answered later than timeoutMs fails, even within the interval',
   'initial-health-state':
     'healthCheck.initialState: a backend starting unhealthy gets nothing until its checks pass',
   'passive-health-checks':

@@ -8,6 +8,7 @@ import {
   expectExactShare,
   expectFailuresVisible,
   expectHeldInProportion,
+  expectOutThenBack,
   expectRotation,
 } from './expectations.ts';
 import type { Exchange } from './traffic.ts';
@@ -165,4 +166,16 @@ test('held requests must sit on the backends exactly in proportion to the weight
     () => expectHeldInProportion(['b1', 'b2', 'b1'], weights),
     /multiple of the total weight \(4\)/,
   );
+});
+
+test('a backend out of rotation and back shows a long run without it, followed by it', () => {
+  const rotation = ['b1', 'b2', 'b3', 'b1', 'b2', 'b3'];
+  const out = ['b2', 'b3', 'b2', 'b3', 'b2', 'b3'];
+  expectOutThenBack([...rotation, ...out, ...rotation], 'b1', 6);
+  assert.throws(
+    () => expectOutThenBack([...rotation, ...rotation], 'b1', 6),
+    /longest run without b1 that it came back after was 2/,
+  );
+  // Out at the end, never back: not enough.
+  assert.throws(() => expectOutThenBack([...rotation, ...out], 'b1', 6), /\(8 at the end\)/);
 });

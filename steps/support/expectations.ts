@@ -95,6 +95,31 @@ export function expectHeldInProportion(held: readonly string[], weights: Readonl
 }
 
 /**
+ * Backend `id` was taken out of rotation and put back: some run of at least `minimum` answers from
+ * other backends is followed by an answer from `id`. In rotation over a pool of n backends, `id`
+ * answers at least once in every n, so a longer run means it was out.
+ */
+export function expectOutThenBack(
+  sequence: readonly (string | undefined)[],
+  id: string,
+  minimum: number,
+): void {
+  let run = 0;
+  let longest = 0;
+  for (const answeredBy of sequence) {
+    if (answeredBy === id) {
+      longest = Math.max(longest, run);
+      run = 0;
+    } else run++;
+  }
+  if (longest < minimum) {
+    fail(
+      `expected ${id} out of rotation for at least ${minimum} requests in a row and then back; of ${sequence.length} requests, the longest run without ${id} that it came back after was ${longest} (${run} at the end)`,
+    );
+  }
+}
+
+/**
  * The answering backends follow `order` cyclically: each one is the successor in config order of
  * the one before. Any starting point is accepted (products differ: nginx starts at the first server,
  * Caddy at the second).

@@ -60,6 +60,7 @@ const caddySupported: readonly Capability[] = [
   'redirects',
   'idle-timeout',
   'active-health-checks',
+  'health-check-timeouts',
   'graceful-degradation',
   'malformed-requests',
   'absolute-form',

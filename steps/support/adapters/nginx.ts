@@ -65,6 +65,7 @@ export function nginxAdapter(): ProcessAdapter {
         'initial-health-state': 'nginx OSS has no active health checks',
         'health-check-thresholds': 'nginx OSS has no active health checks',
         'tcp-health-checks': 'nginx OSS has no active health checks',
+        'health-check-timeouts': 'nginx OSS has no active health checks',
         'passive-health-checks':
           'max_fails/fail_timeout skips a server for a fixed time: no growing ejection, no cap on the share skipped',
         'retry-backoff': 'nginx retries on the next server at once, without backoff',
