@@ -23,6 +23,26 @@ Feature: Round robin
       | protocol |
       | TCP      |
 
+  @l7
+  Scenario: Clients on connections of their own share one rotation
+    Three clients take turns, each keeping its own connection: the pool has one rotation, so the
+    requests still reach the backends in turn. A rotation kept per connection would send each
+    client's first request to b1, its second to b2, and so on.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends
+    When 3 clients take turns sending 12 requests, each client on a connection of its own
+    Then every request succeeded
+    And the requests were answered in rotation in the order b1, b2, b3
+
+  @l7
+  Scenario: Requests each on a new connection share one rotation
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client sends 12 requests one after another, each on a new connection
+    Then every request succeeded
+    And the requests were answered in rotation in the order b1, b2, b3
+
   Scenario Outline: <protocol> requests rotate in the order the config lists the backends
     Given <protocol> backends b1, b2, b3, b4
     And a balancer with a <protocol> listener using round_robin over b3, b1, b4, b2

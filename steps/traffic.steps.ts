@@ -49,6 +49,20 @@ When('a TCP client sends {int} bytes and then half-closes', async function (this
   this.tcpConversation = { sent, ...(await tcpConversation(this.listenerAddress, sent)) };
 });
 
+When(
+  '{int} clients take turns sending {int} requests, each client on a connection of its own',
+  async function (this: LbWorld, clients: number, total: number) {
+    await this.sendInTurns(clients, total);
+  },
+);
+
+When(
+  'a client sends {int} requests one after another, each on a new connection',
+  async function (this: LbWorld, total: number) {
+    await this.sendInTurns(total, total);
+  },
+);
+
 When('{int} request(s) is/are held open', async function (this: LbWorld, count: number) {
   // Long enough to outlast the scenario; the world releases them when it ends.
   await this.holdOpen(count, timeouts.requestMs * 3);

@@ -175,9 +175,15 @@ interface Expectation {
   readonly mayFail?: readonly string[];
 }
 
+const sharedRotation = [
+  'Clients on connections of their own share one rotation',
+  'Requests each on a new connection share one rotation',
+];
+
 const roundRobinBreaks = [
   ...both(evenSpread),
   ...both(rotation),
+  ...sharedRotation,
   ...both(concurrent),
   ...both(stoppedBackend),
   ...both(reconfigured),
@@ -190,7 +196,8 @@ const expectations: Record<string, Expectation> = {
     mustFail: roundRobinBreaks,
   },
   'seeded-random': { tags: '@task-01', mustFail: roundRobinBreaks },
-  'reverse-rotation': { tags: '@task-01', mustFail: both(rotation) },
+  'reverse-rotation': { tags: '@task-01', mustFail: [...both(rotation), ...sharedRotation] },
+  'rotation-per-connection': { tags: '@task-01', mustFail: sharedRotation },
   'silent-failure': { tags: '@task-01', mustFail: [stoppedBackend('HTTP')] },
   // Its half-close also cuts the end off the held-back echo, unless the echo is done by then.
   'no-half-close': { tags: '@task-01', mustFail: [halfClose], mayFail: [heldBack] },

@@ -483,6 +483,22 @@ export class LbWorld extends World<LbWorldParameters> {
     this.lastTrafficMs = performance.now() - startedAt;
   }
 
+  /**
+   * `total` requests, one at a time, from `clients` clients that take turns, each on a connection
+   * of its own (kept alive between its turns): with as many clients as requests, every request
+   * comes on a new connection.
+   */
+  async sendInTurns(clients: number, total: number): Promise<void> {
+    const turns = Array.from({ length: clients }, () => this.openClient());
+    try {
+      for (let seq = 0; seq < total; seq++) {
+        this.exchanges.push(await (turns[seq % clients] as SequentialClient).exchange(seq));
+      }
+    } finally {
+      await Promise.all(turns.map((client) => client.close()));
+    }
+  }
+
   /** `total` requests shared by `clients` concurrent clients (see sendSharedLoad). */
   async sendSharedTraffic(clients: number, total: number): Promise<void> {
     this.exchanges.push(...(await sendSharedLoad(this.listenerAddress, this.#protocol, clients, total)));
