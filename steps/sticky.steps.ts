@@ -49,6 +49,34 @@ When('the backend it reached is removed from the pool', async function (this: Lb
   await this.reconfigurePool(this.mainPool.algorithm ?? 'round_robin', rest);
 });
 
+When('the backend it reached is drained', async function (this: LbWorld) {
+  const reached = reachedFirst(this);
+  await this.changePoolMembers(`${reached} drained`, (backends) =>
+    backends.map((backend) => (backend.id === reached ? { ...backend, drain: true } : backend)),
+  );
+});
+
+When(
+  'the backend it reached answers every request with status {int}',
+  async function (this: LbWorld, status: number) {
+    const reached = reachedFirst(this);
+    await this.change(`backend ${reached} answers every request with ${status}`, () =>
+      this.backend(reached).setBehaviour({ status }),
+    );
+  },
+);
+
+Then('those requests all reached the backend the first one did', function (this: LbWorld) {
+  const state = client(this);
+  const first = reachedFirst(this);
+  const recent = state.answers.slice(state.mark);
+  if (recent.length === 0 || recent.some((answer) => answer.backend !== first)) {
+    throw new ExpectationError(
+      `expected the client's requests pinned to ${first}, they reached ${recent.map((answer) => answer.backend).join(' ')}`,
+    );
+  }
+});
+
 When(
   'the backend it reached starts failing its health checks, and within {int} failed checks is out of rotation',
   async function (this: LbWorld, checks: number) {
@@ -68,6 +96,13 @@ When(
 When('a second balancer with the same pools is started', async function (this: LbWorld) {
   await this.startSecondBalancer();
 });
+
+/** The backend the client's first request reached, which its cookie pins. */
+function reachedFirst(world: LbWorld): string {
+  const reached = client(world).answers[0]?.backend;
+  if (reached === undefined) throw new Error('the client has reached no backend yet');
+  return reached;
+}
 
 function answers(world: LbWorld): StickyAnswer[] {
   const state = world.stickyClient;

@@ -118,6 +118,8 @@ const hashBounded =
   'With bounded loads, a hot key spills over to the next backends instead of piling up on its owner';
 const stickyShared = "Two balancers sharing the config and the secret honour each other's cookies";
 const stickyUnhealthy = 'A client whose backend turns unhealthy goes elsewhere and is pinned there';
+const stickyDrained = 'A client whose backend is drained goes elsewhere and is pinned there';
+const stickyBreaker = "A client whose backend's breaker opens goes elsewhere and is pinned there";
 const routesUnderTraffic = 'Under continuous traffic, routes change, and no request fails';
 const membership =
   'Under continuous traffic, backends join, drain, change weight and leave, and no request fails';
@@ -358,7 +360,10 @@ const expectations: Record<string, Expectation> = {
   'sticky-cookie-shows-id': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-cookie-shows-address': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
-  'sticky-ignores-health': { tags: '@sticky-sessions', mustFail: [stickyUnhealthy] },
+  'sticky-ignores-health': {
+    tags: '@sticky-sessions',
+    mustFail: [stickyUnhealthy, stickyDrained, stickyBreaker],
+  },
   'sticky-cookie-attributes-ignored': { tags: '@sticky-sessions', mustFail: [stickyAttributes] },
   'sticky-cookie-defaults-persistent': { tags: '@sticky-sessions', mustFail: [stickyDefaults] },
   // Its pool no longer rotates: six requests in a row can miss a backend still in rotation (about
@@ -369,7 +374,7 @@ const expectations: Record<string, Expectation> = {
     mayFail: [stickyUnhealthy],
   },
   'reload-cuts-in-flight': { tags: '@runtime-membership', mustFail: [membership] },
-  'drain-ignored': { tags: '@runtime-membership', mustFail: [membership] },
+  'drain-ignored': { tags: '@runtime-membership', mustFail: [membership, stickyDrained] },
   'reload-drops-clients': { tags: '@runtime-membership', mustFail: [membership, routesUnderTraffic] },
   'routes-kept-on-reload': { tags: '@runtime-membership', mustFail: [routesUnderTraffic] },
   'limit-never-refills': { tags: '@rate-limit', mustFail: [limitBurst] },
@@ -398,7 +403,7 @@ const expectations: Record<string, Expectation> = {
   'hash-unbounded': { tags: '@hash-bounded-load', mustFail: [hashBounded] },
   'sticky-keeps-stale-cookie': {
     tags: '@sticky-sessions',
-    mustFail: [stickyRepinned, stickyUnhealthy, stickyForged],
+    mustFail: [stickyRepinned, stickyUnhealthy, stickyDrained, stickyBreaker, stickyForged],
   },
   'split-ignores-weights': { tags: '@traffic-split', mustFail: [canarySplit] },
   'rewrite-prefix-as-text': { tags: '@rewrites', mustFail: [rewrites] },
@@ -406,7 +411,15 @@ const expectations: Record<string, Expectation> = {
   'header-add-replaces': { tags: '@header-rules', mustFail: [headerRules] },
   'breaker-ignored': {
     tags: '@circuit-breaker',
-    mustFail: [breakerOpens, breakerRate, breakerCloses, breakerTrials, breakerAllOpen, breakerCap],
+    mustFail: [
+      breakerOpens,
+      breakerRate,
+      breakerCloses,
+      breakerTrials,
+      breakerAllOpen,
+      breakerCap,
+      stickyBreaker,
+    ],
   },
   'breaker-never-half-opens': {
     tags: '@circuit-breaker',

@@ -36,6 +36,8 @@ export const capabilities = {
     'stickySession "path", "httpOnly", "sameSite" and "maxAgeSeconds" become the cookie\'s attributes (defaults Path=/, HttpOnly, SameSite=Lax)',
   'sticky-unpinned-by-algorithm':
     "stickySession: a request without a valid cookie takes its turn in the pool's algorithm, not a backend drawn at random",
+  'drain-ends-affinity':
+    'a drained backend takes no request its sticky cookie pins to it: the client is balanced elsewhere and pinned anew',
   'runtime-membership':
     'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
   'hitless-reload':

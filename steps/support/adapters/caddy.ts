@@ -50,6 +50,7 @@ const caddySupported: readonly Capability[] = [
   'websocket',
   'bad-gateway',
   'runtime-membership',
+  'drain-ends-affinity',
   'sticky-sessions',
   'consistent-hash',
   'hash-key-client-ip',

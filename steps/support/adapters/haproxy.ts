@@ -65,6 +65,8 @@ export function haproxyAdapter(): ProcessAdapter {
         {
           'power-of-two-choices':
             'balance random(2) may draw the same server twice, so the busier of two servers still gets new requests (seen: 23 of 60)',
+          'drain-ends-affinity':
+            'a server drained to weight 0 still takes the clients its cookie pins (drain mode keeps persistent traffic; seen)',
           'health-check-timeouts':
             'HAProxy 2.6 fails a check answered late only after inter: with timeoutMs 100 and intervalMs 400, an answer after 150 ms passed (seen)',
           'passive-health-checks':

@@ -66,6 +66,7 @@ export function nginxAdapter(): ProcessAdapter {
         'health-check-thresholds': 'nginx OSS has no active health checks',
         'tcp-health-checks': 'nginx OSS has no active health checks',
         'health-check-timeouts': 'nginx OSS has no active health checks',
+        'drain-ends-affinity': 'nginx OSS has no sticky cookie',
         'passive-health-checks':
           'max_fails/fail_timeout skips a server for a fixed time: no growing ejection, no cap on the share skipped',
         'retry-backoff': 'nginx retries on the next server at once, without backoff',
