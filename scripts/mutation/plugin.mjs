@@ -3,3 +3,16 @@ import { register } from 'tsx/esm/api';
 
 register();
 export const { strykerPlugins } = await import('./suite-test-runner.ts');
+
+/** The runner's own option: "lbspec": { "tags": "<cucumber tag expression>" } bounds the scenarios. */
+export const strykerValidationSchema = {
+  properties: {
+    lbspec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        tags: { type: 'string', description: 'the scenarios a run may use, as a tag expression' },
+      },
+    },
+  },
+};

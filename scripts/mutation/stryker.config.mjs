@@ -16,8 +16,10 @@ export default {
   coverageAnalysis: 'perTest',
   // Each mutant run starts its own balancer and backends on ports of their own.
   concurrency: 3,
-  // A run starts node, the bundler and cucumber before its first scenario.
+  // A run starts node, the bundler and cucumber before its first scenario, and a busy machine
+  // stretches what took 100 s in the dry run well past 150: a timeout must mean a hang, not load.
   timeoutMS: 60_000,
+  timeoutFactor: 3,
   dryRunTimeoutMinutes: 30,
   // Nothing type-checks the sandbox: tsx and the bundler strip types without checking them.
   disableTypeChecks: false,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@cucumber/messages';
-import { INSTRUMENTER_CONSTANTS, type MutantCoverage } from '@stryker-mutator/api/core';
+import { INSTRUMENTER_CONSTANTS, type MutantCoverage, type StrykerOptions } from '@stryker-mutator/api/core';
 import type { Logger } from '@stryker-mutator/api/logging';
 import { commonTokens, declareClassPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
 import {
@@ -35,11 +35,17 @@ import {
  * then, if the mutant is still alive, the rest.
  */
 export class SuiteTestRunner implements TestRunner {
-  static inject = tokens(commonTokens.logger);
+  static inject = tokens(commonTokens.logger, commonTokens.options);
 
   readonly #live = new Set<ChildProcess>();
 
-  constructor(private readonly log: Logger) {
+  readonly #selection: readonly string[];
+
+  constructor(
+    private readonly log: Logger,
+    options: StrykerOptions,
+  ) {
+    this.#selection = scenarioSelection(options);
     // A worker that ends without dispose (Stryker stopped) must not leave its runs behind.
     process.once('exit', () => {
       for (const child of this.#live) killGroup(child);
@@ -64,7 +70,7 @@ export class SuiteTestRunner implements TestRunner {
         perTest[id] = counts(readCoverage(directory).flatMap((record) => record.mutants));
       }
       const directory = mkdtempSync(join(coverageRoot, 'scenarios-'));
-      const suite = await this.#scenarios(scenarioSelection(), { LBSPEC_MUTANT_COVERAGE_DIR: directory }, [
+      const suite = await this.#scenarios(this.#selection, { LBSPEC_MUTANT_COVERAGE_DIR: directory }, [
         coverageDump,
       ]);
       if (suite.runs.length === 0) {
@@ -117,7 +123,7 @@ export class SuiteTestRunner implements TestRunner {
     // No scenarios named: every scenario, in one run.
     const batches = scenarios.length === 0 ? [[]] : quickestFirst(scenarios, this.#scenarioCosts());
     for (const batch of batches) {
-      const suite = await this.#scenarios([...scenarioSelection(), ...batch, '--fail-fast'], env);
+      const suite = await this.#scenarios([...this.#selection, ...batch, '--fail-fast'], env);
       const failed = suite.runs.filter((run) => run.outcome === 'failed');
       if (failed.length > 0) {
         return {
@@ -210,9 +216,12 @@ const scenarioPrefix = 'scenario:';
 const outputKeptChars = 20_000;
 const scenarioCostsFile = join(projectRoot, '.lbspec-scenario-costs.json');
 
-/** LBSPEC_MUTATION_TAGS narrows the scenarios to a tag expression (a quicker, partial measure). */
-function scenarioSelection(): string[] {
-  const tags = process.env.LBSPEC_MUTATION_TAGS;
+/**
+ * The scenarios a run may use, as a tag expression: the config's "lbspec": { "tags" } (a bounded
+ * run), else LBSPEC_MUTATION_TAGS (a quicker, partial measure by hand), else every scenario.
+ */
+function scenarioSelection(options: StrykerOptions): string[] {
+  const tags = (options.lbspec as { tags?: string } | undefined)?.tags ?? process.env.LBSPEC_MUTATION_TAGS;
   return tags ? ['--tags', tags] : [];
 }
 
