@@ -163,6 +163,17 @@ test('power of two choices draws two distinct backends and takes the less loaded
   assert.equal(buildPowerOfTwoChoices(backends, scripted(0.5, 0.1)).pick()?.id, 'B');
 });
 
+test('power of two choices draws every ordered pair of distinct backends alike', () => {
+  // Loads A 0, B 1, C 2: the less loaded of each pair wins, so the picks show which pairs were drawn.
+  const backends = pool(1, 1, 1);
+  (backends[1] as Fake).load.active = 1;
+  (backends[2] as Fake).load.active = 2;
+  const grid = [0.1, 0.5, 0.9].flatMap((first) => [0.25, 0.75].flatMap((second) => [first, second]));
+  const selector = buildPowerOfTwoChoices(backends, scripted(...grid));
+  // (A,B) (A,C) (B,A) (B,C) (C,A) (C,B): A wins four, B two.
+  assert.equal(picks(selector, 6), 'AAABAB');
+});
+
 test('power of two choices never picks the single most loaded backend while another exists', () => {
   const backends = pool(1, 1, 1, 1);
   (backends[2] as Fake).load.active = 1;

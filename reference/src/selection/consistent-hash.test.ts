@@ -85,3 +85,11 @@ test('bounded loads: whatever the loads, the chosen backend keeps within its bou
     assert.ok(chosen.load.active + 1 <= bound, `${chosen.id} at ${chosen.load.active} + 1 over ${bound}`);
   }
 });
+
+test('backends of weight 0 take no key and no keyless turn', () => {
+  // Many of them, so that a single point each on the ring would catch a good share of the keys.
+  const zeros = Array.from({ length: 100 }, (_, i) => backend(`zero-${i}`, 0));
+  const selector = buildConsistentHash([backend('a'), ...zeros, backend('b')]);
+  const chosen = [...keys.map((key) => selector.pick({ key })?.id), ...keys.map(() => selector.pick()?.id)];
+  assert.deepEqual(new Set(chosen), new Set(['a', 'b']));
+});
