@@ -71,6 +71,19 @@ test('bounded loads: a key leaves its owner only while the owner has no room, fo
   );
 });
 
+test('bounded loads: a ring built while requests are in flight counts them', () => {
+  // A reload builds a new ring under traffic: the 5 requests already on the owner must count.
+  const pool = ['a', 'b', 'c'].map((id) => ({ id, weight: 1, load: new Load() }));
+  const [owner, next] = [0, 1].map((attempt) => buildConsistentHash(pool).pick({ key: 'k', attempt })) as [
+    (typeof pool)[0],
+    (typeof pool)[0],
+  ];
+  owner.load.active = 5;
+  const selector = buildConsistentHash(pool, defaultPointsPerWeight, '', 150);
+  assert.equal(selector.pick({ key: 'k' }), next);
+  selector.close?.();
+});
+
 test('bounded loads: whatever the loads, the chosen backend keeps within its bound, and one always has room', () => {
   const draw = seededDraw(5);
   const pool = ['a', 'b', 'c', 'd'].map((id, i) => ({ id, weight: 1 + (i % 2), load: new Load() }));
