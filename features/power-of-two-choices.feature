@@ -62,6 +62,20 @@ Feature: Power of two choices
     And the requests were spread uniformly over the backends
 
   @l7
+  Scenario: With one backend busy, the idle two share the requests uniformly
+    One request is held on one of three backends; then one client sends one request at a time. A
+    draw of the busy backend and an idle one goes to the idle one; a draw of the two idle ones is a
+    tie. Drawn uniformly, each pair comes a third of the time, so each idle backend gets half of the
+    requests. A second draw that favours some backends skews the halves.
+
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using power_of_two_choices over all backends
+    When 1 request is held open
+    And a client sends 1200 requests one after another
+    Then every request succeeded
+    And the requests were spread uniformly over the backends holding none, and none reached the others
+
+  @l7
   Scenario: A slow backend receives well below its share
     The clients share the requests, so a client held up by the slow backend leaves the rest to the
     others and the load stays concurrent to the end.

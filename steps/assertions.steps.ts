@@ -209,6 +209,27 @@ Then(
   },
 );
 
+Then(
+  'the requests were spread uniformly over the backends holding none, and none reached the others',
+  async function (this: LbWorld) {
+    const busy = new Set(this.held?.backendIds ?? []);
+    if (busy.size === 0) throw new Error('no request was held open in this scenario');
+    const counts = await this.receivedCounts();
+    const idle = [...this.poolWeights.keys()].filter((id) => !busy.has(id));
+    expectExactShare(
+      new Map([...busy].map((id) => [id, counts.get(id) ?? 0])),
+      onlyThese(countByBackend(this.exchanges, [...busy]), [...busy]),
+      0,
+    );
+    const check = checkShares(
+      new Map(idle.map((id) => [id, counts.get(id) ?? 0])),
+      new Map(idle.map((id) => [id, 1 / idle.length])),
+    );
+    this.chartShares(check);
+    assertShares(check);
+  },
+);
+
 Then('the requests were spread uniformly over the backends', async function (this: LbWorld) {
   const ids = [...this.poolWeights.keys()];
   const check = checkShares(await this.receivedCounts(ids), new Map(ids.map((id) => [id, 1 / ids.length])));

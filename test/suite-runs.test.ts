@@ -38,6 +38,7 @@ const wrrRuntime = 'Weights changed at runtime take effect without a restart';
 const p2cMostLoaded = (protocol: string) =>
   `The most loaded ${protocol} backend gets no new request while another exists`;
 const p2cUniform = 'Equally loaded backends share the requests uniformly';
+const p2cIdlePair = 'With one backend busy, the idle two share the requests uniformly';
 const lcWeighted = (protocol: string) =>
   `Held ${protocol} requests fill the backends in proportion to their weights`;
 const p2cWeighted = (protocol: string) =>
@@ -220,20 +221,25 @@ const expectations: Record<string, Expectation> = {
   // Each also puts a held request on the wrong one of two weighted backends whenever its draw does.
   'p2c-same-twice': {
     tags: '@power-of-two-choices',
-    mustFail: both(p2cMostLoaded),
+    mustFail: [...both(p2cMostLoaded), p2cIdlePair],
     // Drawing the slow backend twice (1 in 9 picks) sends it requests while loaded: near the bound.
     mayFail: [p2cSlow, ...both(p2cWeighted)],
   },
   'p2c-ignores-load': {
     tags: '@power-of-two-choices',
-    mustFail: [...both(p2cMostLoaded), p2cSlow],
+    mustFail: [...both(p2cMostLoaded), p2cSlow, p2cIdlePair],
     mayFail: both(p2cWeighted),
   },
   'load-ignores-weights': {
     tags: '@load-aware-weights',
     mustFail: [...both(lcWeighted), ...both(p2cWeighted)],
   },
-  'p2c-ties-to-first': { tags: '@power-of-two-choices', mustFail: [p2cUniform], mayFail: [p2cSlow] },
+  'p2c-ties-to-first': {
+    tags: '@power-of-two-choices',
+    mustFail: [p2cUniform, p2cIdlePair],
+    mayFail: [p2cSlow],
+  },
+  'p2c-second-draw-skewed': { tags: '@power-of-two-choices', mustFail: [p2cIdlePair] },
   'random-misses-last': { tags: '@random', mustFail: [randomUniform] },
   'health-ignored': {
     tags: '@active-health-checks',
