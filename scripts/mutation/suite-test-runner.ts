@@ -62,12 +62,14 @@ export class SuiteTestRunner implements TestRunner {
     try {
       const tests: TestResult[] = [];
       const perTest: Record<string, Record<string, number>> = {};
+      const costs: Record<string, number> = {};
       for (const file of unitTestFiles()) {
         const directory = mkdtempSync(join(coverageRoot, 'unit-'));
         const run = await this.#unit(file, { LBSPEC_MUTANT_COVERAGE_DIR: directory }, [coverageDump]);
         const id = unitTestId(file);
         tests.push(testResult(id, file, run.elapsedMs, run.exitCode === 0 ? undefined : run.output));
         perTest[id] = counts(readCoverage(directory).flatMap((record) => record.mutants));
+        costs[file] = run.elapsedMs;
       }
       const directory = mkdtempSync(join(coverageRoot, 'scenarios-'));
       const suite = await this.#scenarios(this.#selection, { LBSPEC_MUTANT_COVERAGE_DIR: directory }, [
@@ -90,8 +92,8 @@ export class SuiteTestRunner implements TestRunner {
       }
       if (unattributed.size > 0) this.log.warn(`${unattributed.size} mutants reached outside any scenario`);
       // The workers that run mutants share the sandbox, not this process: they read the costs there.
-      const costs = Object.fromEntries(suite.runs.map((run) => [run.id, run.finishedAtMs - run.startedAtMs]));
-      writeFileSync(scenarioCostsFile, JSON.stringify(costs));
+      for (const run of suite.runs) costs[run.id] = run.finishedAtMs - run.startedAtMs;
+      writeFileSync(testCostsFile, JSON.stringify(costs));
       const mutantCoverage: MutantCoverage = { static: counts([...unattributed]), perTest };
       return { status: DryRunStatus.Complete, tests, mutantCoverage };
     } finally {
@@ -102,9 +104,16 @@ export class SuiteTestRunner implements TestRunner {
   async mutantRun({ activeMutant, testFilter }: MutantRunOptions): Promise<MutantRunResult> {
     const env = { [INSTRUMENTER_CONSTANTS.ACTIVE_MUTANT_ENV_VARIABLE]: activeMutant.id };
     const filter = testFilter ?? [...unitTestFiles().map(unitTestId)];
-    const units = filter.filter((id) => id.startsWith(unitPrefix)).map((id) => id.slice(unitPrefix.length));
+    // The quickest unit test files first: a module's own tests take a fraction of a second, those
+    // that start servers several.
+    const unitCosts = this.#testCosts();
+    const units = filter
+      .filter((id) => id.startsWith(unitPrefix))
+      .map((id) => id.slice(unitPrefix.length))
+      .sort((a, b) => (unitCosts.get(a) ?? Infinity) - (unitCosts.get(b) ?? Infinity));
     for (const file of units) {
-      const run = await this.#unit(file, env);
+      const run = await this.#unit(file, env, [], hangLimitMs(unitCosts.get(file)));
+      if (run.timedOut) return { status: MutantRunStatus.Timeout, reason: `${file} hung` };
       if (run.exitCode !== 0) {
         return {
           status: MutantRunStatus.Killed,
@@ -121,7 +130,7 @@ export class SuiteTestRunner implements TestRunner {
     // Without a filter (a mutant reached outside any test) every scenario runs.
     if (testFilter && scenarios.length === 0) return { status: MutantRunStatus.Survived, nrOfTests };
     // No scenarios named: every scenario, in one run.
-    const batches = scenarios.length === 0 ? [[]] : quickestFirst(scenarios, this.#scenarioCosts());
+    const batches = scenarios.length === 0 ? [[]] : quickestFirst(scenarios, this.#testCosts());
     for (const batch of batches) {
       const suite = await this.#scenarios([...this.#selection, ...batch, '--fail-fast'], env);
       const failed = suite.runs.filter((run) => run.outcome === 'failed');
@@ -145,9 +154,9 @@ export class SuiteTestRunner implements TestRunner {
 
   #costs: ReadonlyMap<string, number> | undefined;
 
-  #scenarioCosts(): ReadonlyMap<string, number> {
-    this.#costs ??= existsSync(scenarioCostsFile)
-      ? new Map(Object.entries(JSON.parse(readFileSync(scenarioCostsFile, 'utf8')) as Record<string, number>))
+  #testCosts(): ReadonlyMap<string, number> {
+    this.#costs ??= existsSync(testCostsFile)
+      ? new Map(Object.entries(JSON.parse(readFileSync(testCostsFile, 'utf8')) as Record<string, number>))
       : new Map();
     return this.#costs;
   }
@@ -156,9 +165,9 @@ export class SuiteTestRunner implements TestRunner {
     for (const child of this.#live) killGroup(child);
   }
 
-  async #unit(file: string, env: Record<string, string>, preload: readonly string[] = []) {
+  async #unit(file: string, env: Record<string, string>, preload: readonly string[] = [], limitMs?: number) {
     const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
-    return this.#run([...imports, file], env);
+    return this.#run([...imports, file], env, limitMs);
   }
 
   async #scenarios(args: readonly string[], env: Record<string, string>, preload: readonly string[] = []) {
@@ -177,13 +186,20 @@ export class SuiteTestRunner implements TestRunner {
         .map((line) => JSON.parse(line) as Envelope);
       return { ...run, runs: scenarioRuns(envelopes) as readonly ScenarioRun[] };
     } catch (error) {
-      return { exitCode: 1, elapsedMs: 0, output: String(error), runs: [] as readonly ScenarioRun[] };
+      return {
+        exitCode: 1,
+        elapsedMs: 0,
+        output: String(error),
+        timedOut: false,
+        runs: [] as readonly ScenarioRun[],
+      };
     } finally {
       rmSync(reports, { recursive: true, force: true });
     }
   }
 
-  #run(args: readonly string[], env: Record<string, string>) {
+  /** Runs node with `args`; past `limitMs` its process group is killed and the run timed out. */
+  #run(args: readonly string[], env: Record<string, string>, limitMs?: number) {
     const startedAt = performance.now();
     const child = spawn(process.execPath, [...args], {
       env: { ...process.env, ...env },
@@ -197,12 +213,23 @@ export class SuiteTestRunner implements TestRunner {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    return new Promise<{ exitCode: number; elapsedMs: number; output: string }>((resolve) => {
-      child.once('close', (code) => {
-        this.#live.delete(child);
-        resolve({ exitCode: code ?? 1, elapsedMs: performance.now() - startedAt, output });
-      });
-    });
+    let timedOut = false;
+    const limit =
+      limitMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killGroup(child);
+          }, limitMs);
+    return new Promise<{ exitCode: number; elapsedMs: number; output: string; timedOut: boolean }>(
+      (resolve) => {
+        child.once('close', (code) => {
+          clearTimeout(limit);
+          this.#live.delete(child);
+          resolve({ exitCode: code ?? 1, elapsedMs: performance.now() - startedAt, output, timedOut });
+        });
+      },
+    );
   }
 }
 
@@ -214,7 +241,15 @@ const coverageDump = fileURLToPath(new URL('coverage-dump.mjs', import.meta.url)
 const unitPrefix = 'unit:';
 const scenarioPrefix = 'scenario:';
 const outputKeptChars = 20_000;
-const scenarioCostsFile = join(projectRoot, '.lbspec-scenario-costs.json');
+const testCostsFile = join(projectRoot, '.lbspec-test-costs.json');
+
+/**
+ * How long a unit test file may run under a mutant before it counts as hung: ten times its dry-run
+ * time, and at least ten seconds, so that only a mutant that loops, not a busy machine, reaches it.
+ */
+function hangLimitMs(costMs: number | undefined): number {
+  return Math.max(10_000, 10 * (costMs ?? 10_000));
+}
 
 /**
  * The scenarios a run may use, as a tag expression: the config's "lbspec": { "tags" } (a bounded
