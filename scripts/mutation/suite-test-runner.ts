@@ -235,13 +235,14 @@ export class SuiteTestRunner implements TestRunner {
 
 export const strykerPlugins = [declareClassPlugin(PluginKind.TestRunner, 'lbspec', SuiteTestRunner)];
 
-const projectRoot = process.cwd();
-const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
+// Stryker loads this module before it moves the worker into the sandbox, so paths in the sandbox
+// are taken when they are used: relative to the working directory then.
+const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
 const coverageDump = fileURLToPath(new URL('coverage-dump.mjs', import.meta.url));
 const unitPrefix = 'unit:';
 const scenarioPrefix = 'scenario:';
 const outputKeptChars = 20_000;
-const testCostsFile = join(projectRoot, '.lbspec-test-costs.json');
+const testCostsFile = '.lbspec-test-costs.json';
 
 /**
  * How long a unit test file may run under a mutant before it counts as hung: ten times its dry-run
@@ -262,7 +263,7 @@ function scenarioSelection(options: StrykerOptions): string[] {
 
 /** The reference's unit test files; the fuzz tests are left to `npm run fuzz`, which sizes them. */
 function unitTestFiles(): string[] {
-  return readdirSync(join(projectRoot, 'reference/src'), { recursive: true, encoding: 'utf8' })
+  return readdirSync('reference/src', { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.test.ts') && !file.endsWith('.fuzz.test.ts'))
     .map((file) => join('reference/src', file))
     .sort();
