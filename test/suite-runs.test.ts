@@ -530,10 +530,10 @@ test('a scenario whose config needs a capability its tags leave out fails as a s
     await writeFile(untagged, [firstLine.replace(' @round-robin', ''), ...rest].join('\n'));
     const { report, exitCode, output } = await runSuite(
       { ...commandBalancer('reference/src/main.ts'), LBSPEC_CAPABILITIES: 'all', LBSPEC_RELOAD: 'sighup' },
-      [untagged, '--name', 'never answers'],
+      [untagged, 'features/timeouts.feature', '--name', 'never answers'],
     );
     assert.ok(report, output);
-    // cucumber adds the path to the configured ones, so the original runs beside its copy.
+    // The original runs beside its copy: only the copy lacks the tag.
     const copy = report.scenarios.find((scenario) => scenario.uri.endsWith('untagged.feature'));
     const original = report.scenarios.find((scenario) => scenario.uri === 'features/timeouts.feature');
     assert.equal(original?.outcome, 'passed', output);
