@@ -48,6 +48,6 @@ Feature: Sticky sessions give way to health, draining and open breakers
     When a client sends 1 request one after another, returning the cookie it is given
     And the backend it reached answers every request with status 500
     And the client sends 3 more requests, returning the cookie it is given
-    Then those requests all reached the backend the first one did
+    Then every request reached the backend the first one did
     When the client sends 6 more requests, returning the cookie it is given
     Then the requests after the change succeeded on one other backend, and the first of them replaced the cookie

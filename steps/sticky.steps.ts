@@ -66,17 +66,6 @@ When(
   },
 );
 
-Then('those requests all reached the backend the first one did', function (this: LbWorld) {
-  const state = client(this);
-  const first = reachedFirst(this);
-  const recent = state.answers.slice(state.mark);
-  if (recent.length === 0 || recent.some((answer) => answer.backend !== first)) {
-    throw new ExpectationError(
-      `expected the client's requests pinned to ${first}, they reached ${recent.map((answer) => answer.backend).join(' ')}`,
-    );
-  }
-});
-
 When(
   'the backend it reached starts failing its health checks, and within {int} failed checks is out of rotation',
   async function (this: LbWorld, checks: number) {
