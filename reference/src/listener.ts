@@ -205,13 +205,30 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
 }
 
 /**
+ * Defects that live in code both paths share (routing, pools and their breakers, rate limits,
+ * reloads, the admin API): a broken balancer with only these still serves plain requests on the
+ * fast path, so the suite judges the code a correct balancer runs for most requests. Cutting
+ * requests in flight on a reload is not one: the fast path sends a lost GET again, as it may.
+ */
+const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
+  'keepRoutesOnReload',
+  'keepPoolsOnReload',
+  'router',
+  'limiter',
+  'closeBreakerOnFailedTrial',
+  'stickyIgnoresHealth',
+  'dropClientsOnReload',
+  'adminIgnoresToken',
+  'exitOnBadReload',
+]);
+
+/**
  * Whether an HTTP listener's plain requests may take the fast path: not when it limits its clients
- * (node's HTTP server keeps those timers and counts) nor for a broken balancer's defects.
+ * (node's HTTP server keeps those timers and counts) nor for a defect only node's path carries.
  */
 function mayTakeFastPath(config: ListenerConfig, context: ListenerContext): boolean {
   if (config.limits !== undefined) return false;
-  for (const _ in context.defects) return false;
-  return true;
+  return Object.keys(context.defects).every((name) => defectsBothPathsShare.has(name as keyof Defects));
 }
 
 function fastPathOf(
