@@ -60,7 +60,8 @@ export class BucketTable {
     bucket.atMs = now;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
-    if (bucket.tokens < shape.capacity) this.#buckets.set(key, bucket);
+    // Never full after a take (a capacity is at least 1), so always kept.
+    this.#buckets.set(key, bucket);
     for (const oldest of this.#buckets.keys()) {
       if (this.#buckets.size <= this.#maxKeys) break;
       this.#buckets.delete(oldest);
