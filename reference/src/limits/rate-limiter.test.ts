@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RateLimitConfig } from '../config/types.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { admitAll, RateLimiter } from './rate-limiter.ts';
 
 const base: RateLimitConfig = {
   name: 'api',
@@ -58,4 +58,41 @@ test('API keys have buckets of their own, overrides give tiers, and a missing ke
   assert.equal(tries('gold'), 3);
   const missing = limiter.admit(request('127.0.0.2'));
   assert.ok(!missing.allowed && missing.status === 401);
+  const empty = limiter.admit(request('127.0.0.2', { 'x-api-key': '' }));
+  assert.ok(!empty.allowed && empty.status === 401, 'an empty key is no key');
+});
+
+test('the headers give the window a full refill takes, and Retry-After the wait for the next token', () => {
+  const limiter = new RateLimiter({ ...base, capacity: 4, refillPerSecond: 0.5 }, () => 0);
+  for (let i = 0; i < 4; i++) limiter.admit(request('127.0.0.2'));
+  const refused = limiter.admit(request('127.0.0.2'));
+  assert.deepEqual(refused.headers, {
+    'ratelimit-policy': '"api";q=4;w=8',
+    ratelimit: '"api";r=0;t=8',
+    'retry-after': '2',
+  });
+});
+
+test('X-Forwarded-For from trusted proxies: every hop trimmed and trusted ones skipped, empty entries ignored', () => {
+  const limiter = new RateLimiter(
+    { ...base, capacity: 1, trustedProxies: ['127.0.0.9', '127.0.0.8'] },
+    () => 0,
+  );
+  const from = (chain: string) => limiter.admit(request('127.0.0.9', { 'x-forwarded-for': chain })).allowed;
+  assert.ok(from('10.0.0.1'));
+  assert.ok(from('10.0.1.1'), 'an address that ends like another is another client');
+  assert.ok(!from('10.0.0.1 ,127.0.0.8,, '), 'the same client behind two trusted proxies, however spaced');
+  assert.ok(from('127.0.0.8, 127.0.0.9'), 'a chain of trusted proxies only is the peer itself');
+  assert.ok(!from('127.0.0.9'), 'the peer, again');
+});
+
+test('requests pass every limit in turn: any one refuses, and an admitted request carries the headers of the last', () => {
+  const listener = new RateLimiter({ ...base, name: 'listener', capacity: 5 }, () => 0);
+  const route = new RateLimiter({ ...base, name: 'route', capacity: 1 }, () => 0);
+  const first = admitAll([listener, route], request('127.0.0.2'));
+  assert.ok(first.allowed);
+  assert.deepEqual(Object.keys(first.headers).sort(), ['ratelimit', 'ratelimit-policy']);
+  assert.match(first.headers.ratelimit as string, /^"route";r=0/);
+  const second = admitAll([listener, route], request('127.0.0.2'));
+  assert.ok(!second.allowed && second.status === 429 && second.message.includes('"route"'));
 });

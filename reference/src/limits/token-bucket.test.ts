@@ -34,7 +34,12 @@ test('what a take reports: whole tokens left, seconds to the next token and to a
   const now = { ms: 1_000 };
   const table = new BucketTable(() => now.ms, 10);
   const slow = { capacity: 3, refillPerSecond: 1 };
-  assert.deepEqual(table.take('a', slow), { allowed: true, remaining: 2, secondsToNextToken: 0, secondsToFull: 1 });
+  assert.deepEqual(table.take('a', slow), {
+    allowed: true,
+    remaining: 2,
+    secondsToNextToken: 0,
+    secondsToFull: 1,
+  });
   table.take('a', slow);
   table.take('a', slow);
   now.ms = 1_500;
