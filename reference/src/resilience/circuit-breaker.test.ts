@@ -91,3 +91,63 @@ test('a failure rate over the window opens it once the window holds enough reque
   for (let i = 0; i < 9; i++)
     assert.equal(sliding.record(true), undefined, 'old failures slid out of the window');
 });
+
+test('while open, no outcome under way opens it again or moves its end; it tells when it ends only while open', () => {
+  const { now, clock } = fakeClock();
+  const breaker = new CircuitBreaker(settings, clock);
+  assert.equal(breaker.openUntil, undefined, 'closed');
+  for (let i = 0; i < 3; i++) breaker.record(false);
+  for (let i = 0; i < 5; i++) assert.equal(breaker.record(false), undefined);
+  assert.equal(breaker.openUntil, 500);
+  now.ms = 500;
+  assert.equal(breaker.openUntil, undefined, 'half-open');
+});
+
+test('without a failure rate, only failures in a row count, however many', () => {
+  const { clock } = fakeClock();
+  const breaker = new CircuitBreaker({ ...settings, consecutiveFailures: 50 }, clock);
+  for (let i = 0; i < 49; i++) assert.equal(breaker.record(false), undefined);
+  assert.equal(breaker.record(false), 'open');
+});
+
+test('the failure rate: exactly the percentage opens it, outcomes leave the window bucket by bucket, and opening empties it', () => {
+  const { now, clock } = fakeClock();
+  const rate = {
+    ...settings,
+    consecutiveFailures: 100,
+    failureRatePercent: 40,
+    minimumRequests: 10,
+    windowMs: 1_000,
+  };
+  now.ms = 10_000;
+  const exact = new CircuitBreaker(rate, clock);
+  const outcomes = (breaker: CircuitBreaker, pattern: string) =>
+    [...pattern].map((outcome) => breaker.record(outcome === '+')).filter(Boolean);
+  assert.deepEqual(outcomes(exact, '++-++-++-'), []);
+  assert.deepEqual(outcomes(exact, '-'), ['open'], '4 of 10 is exactly 40%');
+
+  // Over 1,000 ms in buckets of 100: what was recorded 1,000 ms ago or more is gone, the rest stays.
+  const atLeast60 = { ...rate, failureRatePercent: 60, minimumRequests: 4 };
+  const sliding = new CircuitBreaker(atLeast60, clock);
+  now.ms = 20_050;
+  outcomes(sliding, '--');
+  now.ms = 20_950;
+  outcomes(sliding, '++');
+  now.ms = 21_000;
+  assert.deepEqual(outcomes(sliding, '--'), [], 'the failures of 20,050 are gone: 2 of 4');
+  now.ms = 21_950;
+  assert.deepEqual(outcomes(sliding, '+-'), ['open'], 'the passes of 20,950 are gone: 3 of 4');
+  const nextBucket = new CircuitBreaker(atLeast60, clock);
+  now.ms = 40_000;
+  outcomes(nextBucket, '--+');
+  now.ms = 40_100;
+  assert.deepEqual(outcomes(nextBucket, '-'), ['open'], 'the bucket before is still in the window: 3 of 4');
+
+  const reopened = new CircuitBreaker({ ...rate, halfOpenRequests: 1 }, clock);
+  now.ms = 30_000;
+  assert.deepEqual(outcomes(reopened, '-+-+-+-+-+'), ['open']);
+  now.ms = 30_500;
+  reopened.admit();
+  assert.equal(reopened.record(true), 'closed');
+  assert.deepEqual(outcomes(reopened, '-'), [], 'the failures before it opened count no more');
+});
