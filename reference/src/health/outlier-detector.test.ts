@@ -51,7 +51,21 @@ test('failures of requests that were under way while ejected do not extend the e
   const { clock } = fakeClock();
   const detector = new OutlierDetector(config, 4, clock);
   for (let i = 0; i < 3; i++) detector.record('a', false);
-  const end = detector.ejectionEnd('a');
+  assert.equal(detector.ejectionEnd('a'), 1_400);
   for (let i = 0; i < 5; i++) assert.equal(detector.record('a', false), undefined);
-  assert.equal(detector.ejectionEnd('a'), end);
+  assert.equal(detector.ejectionEnd('a'), 1_400);
+});
+
+test('an ejection ends on time, and a maxEjectionPercent of 0 ejects nothing', () => {
+  const { clock, advance } = fakeClock();
+  const detector = new OutlierDetector(config, 4, clock);
+  assert.equal(detector.ejectionEnd('a'), undefined, 'never ejected');
+  for (let i = 0; i < 3; i++) detector.record('a', false);
+  advance(399);
+  assert.equal(detector.ejectionEnd('a'), 1_400);
+  advance(1);
+  assert.equal(detector.ejectionEnd('a'), undefined, 'over');
+  const never = new OutlierDetector({ ...config, maxEjectionPercent: 0 }, 4, clock);
+  for (let i = 0; i < 3; i++) assert.equal(never.record('a', false), undefined);
+  assert.equal(never.isEjected('a'), false);
 });
