@@ -33,7 +33,6 @@ export class ConnectionsPerClient {
 
 /** The error a body larger than maxBodyBytes ends with. */
 export class BodyTooLargeError extends Error {
-  readonly code = 'LBSPEC_BODY_TOO_LARGE';
   constructor(readonly limit: number) {
     super(`the request body is larger than ${limit} bytes`);
   }
