@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededDraw } from '../testing/seeded-draw.ts';
-import { buildConsistentHash, defaultPointsPerWeight } from './consistent-hash.ts';
+import { buildConsistentHash, defaultPointsPerWeight, hash32 } from './consistent-hash.ts';
 import { Load } from './load.ts';
 
 const backend = (id: string, weight = 1) => ({ id, weight, load: { active: 0 } });
@@ -105,4 +105,18 @@ test('backends of weight 0 take no key and no keyless turn', () => {
   const selector = buildConsistentHash([backend('a'), ...zeros, backend('b')]);
   const chosen = [...keys.map((key) => selector.pick({ key })?.id), ...keys.map(() => selector.pick()?.id)];
   assert.deepEqual(new Set(chosen), new Set(['a', 'b']));
+});
+
+test('two ring points with the same hash are ordered by id, not by the order backends are listed in', () => {
+  // Found by search: the only point of each of these ids hashes to the same 32-bit value.
+  const [first, second] = ['c693596', 'c1170850'];
+  assert.equal(hash32(`${first}#0`), hash32(`${second}#0`));
+  const owners = (ids: string[]) => {
+    const ring = buildConsistentHash(
+      ids.map((id) => backend(id)),
+      1,
+    );
+    return keys.slice(0, 50).flatMap((key) => [0, 1].map((attempt) => ring.pick({ key, attempt })?.id));
+  };
+  assert.deepEqual(owners([first, second]), owners([second, first]));
 });
