@@ -4,6 +4,15 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 
 const settings = { consecutiveFailures: 3, openMs: 500, maxOpenMs: 1500, halfOpenRequests: 2 };
 
+// Opens at 40% failed over the last second once it holds 10 outcomes; failures in a row never count.
+const rate = {
+  ...settings,
+  consecutiveFailures: 100,
+  failureRatePercent: 40,
+  minimumRequests: 10,
+  windowMs: 1_000,
+};
+
 function fakeClock() {
   const now = { ms: 0 };
   return { now, clock: () => now.ms };
@@ -70,13 +79,6 @@ test('while open, outcomes of requests already under way change nothing', () => 
 
 test('a failure rate over the window opens it once the window holds enough requests', () => {
   const { now, clock } = fakeClock();
-  const rate = {
-    ...settings,
-    consecutiveFailures: 100,
-    failureRatePercent: 40,
-    minimumRequests: 10,
-    windowMs: 1_000,
-  };
   const breaker = new CircuitBreaker(rate, clock);
   const alternate = (count: number) =>
     Array.from({ length: count }, (_, i) => breaker.record(i % 2 === 1)).filter(Boolean);
@@ -112,13 +114,6 @@ test('without a failure rate, only failures in a row count, however many', () =>
 
 test('the failure rate: exactly the percentage opens it, outcomes leave the window bucket by bucket, and opening empties it', () => {
   const { now, clock } = fakeClock();
-  const rate = {
-    ...settings,
-    consecutiveFailures: 100,
-    failureRatePercent: 40,
-    minimumRequests: 10,
-    windowMs: 1_000,
-  };
   now.ms = 10_000;
   const exact = new CircuitBreaker(rate, clock);
   const outcomes = (breaker: CircuitBreaker, pattern: string) =>
