@@ -363,6 +363,21 @@ const expectations: Record<string, Expectation> = {
       hashFrom,
     ),
   },
+  // Every request is keyless and takes its turn: keys sent again in reverse land elsewhere.
+  'hash-key-unread': {
+    tags: '@consistent-hash',
+    mustFail: [
+      hashRestart,
+      ...['cookie "session"', 'query parameter "user"', 'the path', "the client's address"].map(hashFrom),
+      hashAdded,
+      hashRemoved,
+      hashOutOfService,
+      hashBounded,
+      maglevRestart,
+      maglevAdded,
+      maglevRemoved,
+    ],
+  },
   'sticky-cookie-shows-id': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-cookie-shows-address': { tags: '@sticky-sessions', mustFail: [stickyKeeps, stickyForged] },
   'sticky-secret-per-start': { tags: '@sticky-sessions', mustFail: [stickyRestart, stickyShared] },
