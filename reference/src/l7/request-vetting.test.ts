@@ -73,3 +73,17 @@ test('each defect takes its check away', () => {
     target: 'http://a/x',
   });
 });
+
+test('only Host headers count as hosts, and only a whole absolute-form target is one', () => {
+  const ok = vetRequest('GET', '/x', ['From', 'ann@example.org', 'Host', 'app.example', 'Date', 'today']);
+  assert.deepEqual(ok, { ok: true, host: 'app.example', target: '/x' });
+  assert.deepEqual(vetRequest('GET', 'http://app.example', []), {
+    ok: true,
+    host: 'app.example',
+    target: '/',
+    authority: 'app.example',
+  });
+  for (const target of ['xhttp://app.example/p', 'http://app.example/p#part', 'app.example/p', '*'])
+    assert.equal(vetRequest('GET', target, ['Host', 'app.example']).ok, false, target);
+  assert.equal(vetRequest('OPTIONS', '*', ['Host', 'app.example']).ok, true);
+});
