@@ -49,4 +49,26 @@ test('a redirect keeps the authority the client sent unless it changes scheme, h
     redirectLocation({ ...request, hostHeader: undefined, hostName: undefined }, { status: 302 }, undefined),
     '/old/page?a=%20',
   );
+  assert.equal(
+    redirectLocation(request, { status: 302, host: 'b.example' }, undefined),
+    'http://b.example/old/page?a=%20',
+  );
+  assert.equal(
+    redirectLocation(request, { status: 302, port: 9443 }, undefined),
+    'http://app.example:9443/old/page?a=%20',
+  );
+  assert.equal(
+    redirectLocation(
+      { ...request, hostHeader: undefined, hostName: undefined },
+      { status: 302, scheme: 'https' },
+      undefined,
+    ),
+    '/old/page?a=%20',
+    'a new scheme and no host to go with it: the path alone',
+  );
+});
+
+test('a prefix written with a trailing slash, and a replacement with several, still join with one slash', () => {
+  assert.equal(replacePrefix('/api/x', '/api/', '/new'), '/new/x');
+  assert.equal(replacePrefix('/api/x', '/api', '/new//'), '/new/x');
 });
