@@ -58,6 +58,11 @@ test('a redirect keeps the authority the client sent unless it changes scheme, h
     'http://app.example:9443/old/page?a=%20',
   );
   assert.equal(
+    redirectLocation(request, { status: 301, scheme: 'https' }, '/old'),
+    'https://app.example/old/page?a=%20',
+    'a route matched by prefix, redirected without a new prefix, keeps its path',
+  );
+  assert.equal(
     redirectLocation(
       { ...request, hostHeader: undefined, hostName: undefined },
       { status: 302, scheme: 'https' },
