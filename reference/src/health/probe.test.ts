@@ -64,7 +64,7 @@ test('a TCP probe passes on connect and closes its connection', quick, async (t)
   if (!socket.closed) await once(socket, 'close');
 });
 
-test('a refused probe fails at once, saying why, over TCP and HTTP', quick, async (t) => {
+test('a refused probe fails at once, saying why, over TCP and HTTP', quick, async () => {
   const target = await closedPort();
   for (const type of ['tcp', 'http'] as const) {
     const result = await probe(target, check({ type, timeoutMs: 10_000 }));
