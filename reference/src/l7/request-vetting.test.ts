@@ -86,4 +86,9 @@ test('only Host headers count as hosts, and only a whole absolute-form target is
   for (const target of ['xhttp://app.example/p', 'http://app.example/p#part', 'app.example/p', '*'])
     assert.equal(vetRequest('GET', target, ['Host', 'app.example']).ok, false, target);
   assert.equal(vetRequest('OPTIONS', '*', ['Host', 'app.example']).ok, true);
+  assert.equal(
+    vetRequest('OPTIONS', 'app.example/p', ['Host', 'app.example']).ok,
+    false,
+    'only OPTIONS * is not a path',
+  );
 });
