@@ -136,17 +136,7 @@ function compileRoute(route: RouteConfig, defects: RouterDefects): CompiledRoute
   const { host, path, method, headers = [], query = [] } = route.match;
   const checks: ((request: ParsedRequest) => boolean)[] = [];
   if (host !== undefined) checks.push(hostMatcher(host));
-  if (path !== undefined) {
-    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-    const prefix = 'prefix' in path ? path.prefix : undefined;
-    checks.push(
-      // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-      defects.prefixIgnoresSegments && prefix !== undefined
-        ? // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-          (request) => request.path.startsWith(prefix)
-        : pathMatcher(path),
-    );
-  }
+  if (path !== undefined) checks.push(pathCheck(path, defects));
   if (method !== undefined) checks.push((request) => method.includes(request.method));
   for (const header of headers) {
     const name = header.name.toLowerCase();
@@ -235,6 +225,15 @@ function hostRank(host: string | undefined): number[] {
 // Segments of a path, without the empty ones a trailing or doubled slash makes.
 function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment !== '');
+}
+
+function pathCheck(match: PathMatch, defects: RouterDefects): (request: ParsedRequest) => boolean {
+  // A prefix matched as plain text, "/api" taking "/apix" (the prefix-ignores-segments defect).
+  // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
+  if (defects.prefixIgnoresSegments && 'prefix' in match)
+    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
+    return (request) => request.path.startsWith(match.prefix);
+  return pathMatcher(match);
 }
 
 function pathMatcher(match: PathMatch): (request: ParsedRequest) => boolean {
