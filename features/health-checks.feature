@@ -12,6 +12,10 @@ Feature: Active health checks
   N x max(intervalMs, timeoutMs) + slack, and no sooner than (N - 1) x intervalMs: the N-th probe
   cannot start earlier.
 
+  Scenarios that script each check's answer count checks where the backend answers them; their
+  timeout (1000 ms) is ten intervals long, so that a busy machine cannot turn a late 200 into a
+  failure the script did not ask for.
+
   @task-03 @l7
   Scenario: A backend that fails its health checks is taken out in time, and no request fails
     Given 3 HTTP backends
@@ -34,7 +38,7 @@ Feature: Active health checks
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "intervalMs": 50, "timeoutMs": 100, "unhealthyThreshold": 3, "healthyThreshold": 1 } }
+      { "healthCheck": { "intervalMs": 50, "timeoutMs": 1000, "unhealthyThreshold": 3, "healthyThreshold": 1 } }
       """
     When backend b1 answers its next health checks with 503, 503, 200, 503, 503, 200, 503, 503
     And a client sends requests until backend b1 has answered 9 more health checks
@@ -51,7 +55,7 @@ Feature: Active health checks
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 3, "healthyThreshold": 10 } }
+      { "healthCheck": { "intervalMs": 100, "timeoutMs": 1000, "unhealthyThreshold": 3, "healthyThreshold": 10 } }
       """
     When backend b1 answers its next health checks with 503, 503, 503
     And a client sends requests until backend b1 has answered 15 more health checks
@@ -67,7 +71,7 @@ Feature: Active health checks
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "intervalMs": 100, "timeoutMs": 100, "unhealthyThreshold": 5, "healthyThreshold": 3 } }
+      { "healthCheck": { "intervalMs": 100, "timeoutMs": 1000, "unhealthyThreshold": 5, "healthyThreshold": 3 } }
       """
     When backend b1 starts failing its health checks
     Then within 5 failed checks the balancer sends requests only to b2, b3
@@ -84,7 +88,7 @@ Feature: Active health checks
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "intervalMs": 50, "timeoutMs": 100, "unhealthyThreshold": 1, "healthyThreshold": 3 } }
+      { "healthCheck": { "intervalMs": 50, "timeoutMs": 1000, "unhealthyThreshold": 1, "healthyThreshold": 3 } }
       """
     When backend b1 starts failing its health checks
     Then within 1 failed check the balancer sends requests only to b2, b3

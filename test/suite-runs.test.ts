@@ -275,7 +275,9 @@ const expectations: Record<string, Expectation> = {
   'check-waits-forever': { tags: '@active-health-checks', mustFail: [checkHangs, checkLateFails] },
   'fall-one-late': { tags: '@active-health-checks', mustFail: [checkFallExact] },
   'rise-one-late': { tags: '@active-health-checks', mustFail: [checkRiseExact] },
-  'rise-one-early': { tags: '@active-health-checks', mustFail: [checkRiseShort] },
+  // Back after two passes of a threshold of three, b1 may return before the third probe could
+  // have started, or not: where the first pass falls within its interval decides.
+  'rise-one-early': { tags: '@active-health-checks', mustFail: [checkRiseShort], mayFail: [checkFails] },
   'check-timeout-is-interval': { tags: '@active-health-checks', mustFail: [checkSlowPasses, checkLateFails] },
   'starts-healthy': { tags: '@active-health-checks', mustFail: [checkInitial] },
   'health-per-address': { tags: '@active-health-checks', mustFail: [checkPerPool] },
