@@ -2,6 +2,7 @@
 // A flat row is O(1); a row growing tenfold per column is O(n). Writes reports/bench-selection.md.
 //   npm run bench:selection
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Load } from '../reference/src/selection/load.ts';
 import { selectorBuilders } from '../reference/src/selection/selector.ts';
 
 const sizes = [10, 100, 1_000, 10_000];
@@ -13,7 +14,7 @@ function nsPerPick(algorithm: keyof typeof selectorBuilders, size: number): numb
   const backends = Array.from({ length: size }, (_, i) => ({
     id: `b${i}`,
     weight: 1 + (i % 5),
-    load: { active: i % 3 },
+    load: new Load(i % 3),
   }));
   const selector = selectorBuilders[algorithm](backends);
   const picks = Math.max(2_000, Math.floor(picksPerRound / Math.max(1, size / 100)));

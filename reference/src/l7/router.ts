@@ -1,4 +1,5 @@
 import type { HeaderRules, PathMatch, RouteConfig } from '../config/types.ts';
+import { Load } from '../selection/load.ts';
 import { buildWeightedRoundRobin } from '../selection/weighted-round-robin.ts';
 import { type RewriteDefects, redirectLocation, rewriteTarget, splitTarget } from './rewrite.ts';
 import { indexRoutesByPath } from './route-index.ts';
@@ -204,7 +205,7 @@ function poolChooser(route: RouteConfig): () => string {
     return () => pool;
   }
   const rotation = buildWeightedRoundRobin(
-    (route.split ?? []).map((share) => ({ ...share, load: { active: 0 } })),
+    (route.split ?? []).map((share) => ({ ...share, load: new Load() })),
   );
   return () => (rotation.pick() as { pool: string }).pool;
 }

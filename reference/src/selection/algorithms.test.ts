@@ -10,11 +10,11 @@ import { buildWeightedRoundRobin } from './weighted-round-robin.ts';
 interface Fake {
   readonly id: string;
   readonly weight: number;
-  readonly load: { active: number };
+  readonly load: Load;
 }
 
 const pool = (...weights: number[]): Fake[] =>
-  weights.map((weight, i) => ({ id: String.fromCharCode(65 + i), weight, load: { active: 0 } }));
+  weights.map((weight, i) => ({ id: String.fromCharCode(65 + i), weight, load: new Load() }));
 const picks = (selector: { pick(): Fake | undefined }, count: number) =>
   Array.from({ length: count }, () => selector.pick()?.id ?? '-').join('');
 /** Replays the given floats, then fails: a test must say every draw it expects. */

@@ -4,7 +4,7 @@ import { seededDraw } from '../testing/seeded-draw.ts';
 import { buildConsistentHash, defaultPointsPerWeight, hash32 } from './consistent-hash.ts';
 import { Load } from './load.ts';
 
-const backend = (id: string, weight = 1) => ({ id, weight, load: { active: 0 } });
+const backend = (id: string, weight = 1) => ({ id, weight, load: new Load() });
 const keys = Array.from({ length: 20_000 }, (_, i) => `user-${i}`);
 const owners = (ids: string[]) => {
   const selector = buildConsistentHash(ids.map((id) => backend(id)));

@@ -49,27 +49,25 @@ export function keyedSelector<B extends Candidate>(
  * Bounded Loads"): room means that, with this request, the backend's requests in flight stay within
  * ceil(factor x (everything in flight + 1) x weight / total weight). The limits add up to more than
  * what is in flight, so some backend always has room and no key is ever refused. The total is kept
- * from each Load's announcements (summed afresh for loads that cannot be watched).
+ * from each Load's announcements.
  */
 function roomBy<B extends Candidate>(backends: readonly B[], factor: number) {
   const totalWeight = backends.reduce((sum, backend) => sum + backend.weight, 0);
   const seen = backends.map((backend) => backend.load.active);
   let total = seen.reduce((sum, active) => sum + active, 0);
-  const watching = backends.every((backend) => backend.load.watch !== undefined);
   const unwatch = backends.map((backend, i) =>
-    backend.load.watch?.(() => {
+    backend.load.watch(() => {
       total += backend.load.active - (seen[i] as number);
       seen[i] = backend.load.active;
     }),
   );
   return {
     has(backend: B): boolean {
-      const inFlight = watching ? total : backends.reduce((sum, b) => sum + b.load.active, 0);
-      const limit = Math.ceil((factor * (inFlight + 1) * backend.weight) / totalWeight);
+      const limit = Math.ceil((factor * (total + 1) * backend.weight) / totalWeight);
       return backend.load.active + 1 <= limit;
     },
     close(): void {
-      for (const stop of unwatch) stop?.();
+      for (const stop of unwatch) stop();
     },
   };
 }

@@ -58,7 +58,7 @@ export function buildLeastConnections<B extends Candidate>(backends: readonly B[
   };
   // The initial order: lastPicked increases along the list, so a heap built by sifting is exact.
   for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap[i] as Entry<B>);
-  const unwatch = heap.map((entry) => entry.backend.load.watch?.(() => reorder(entry)));
+  const unwatch = heap.map((entry) => entry.backend.load.watch(() => reorder(entry)));
   let picks = 0;
   return {
     pick() {
@@ -69,7 +69,7 @@ export function buildLeastConnections<B extends Candidate>(backends: readonly B[
       return top.backend;
     },
     close() {
-      for (const stop of unwatch) stop?.();
+      for (const stop of unwatch) stop();
     },
   };
 }

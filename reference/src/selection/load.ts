@@ -4,8 +4,12 @@
  * order up to date instead of scanning every backend on each pick.
  */
 export class Load {
-  #active = 0;
+  #active: number;
   readonly #watchers = new Set<() => void>();
+
+  constructor(active = 0) {
+    this.#active = active;
+  }
 
   get active(): number {
     return this.#active;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededDraw } from '../testing/seeded-draw.ts';
+import { Load } from './load.ts';
 import { buildMaglev, maglevTableSize, populate } from './maglev.ts';
 
-const backend = (id: string, weight = 1) => ({ id, weight, load: { active: 0 } });
+const backend = (id: string, weight = 1) => ({ id, weight, load: new Load() });
 const slotsOf = (table: Int32Array, position: number) => table.filter((owner) => owner === position).length;
 
 test('each backend claims its share of the slots: exactly, turn by turn, in proportion to weight', () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildConsistentHash } from './consistent-hash.ts';
+import { Load } from './load.ts';
 import { buildMaglev } from './maglev.ts';
 import { type SelectorSettings, selectorBuilders } from './selector.ts';
 
 const keys = Array.from({ length: 2_000 }, (_, i) => `user-${i}`);
 const backends = (active: number[]) =>
-  active.map((count, i) => ({ id: `b${i}`, weight: 1, load: { active: count } }));
+  active.map((count, i) => ({ id: `b${i}`, weight: 1, load: new Load(count) }));
 const placement = (selector: { pick(request: { key: string }): { id: string } | undefined }) =>
   keys.map((key) => selector.pick({ key })?.id);
 const configured = (settings: SelectorSettings | undefined, active = [0, 0, 0]) =>

@@ -14,7 +14,7 @@ export interface Candidate {
    * Requests (HTTP) or connections (TCP) in flight to it now, shared by every pool snapshot; `watch`
    * (see load.ts) tells a selector of every change.
    */
-  readonly load: { readonly active: number; watch?(watcher: () => void): () => void };
+  readonly load: { readonly active: number; watch(watcher: () => void): () => void };
 }
 
 /**
