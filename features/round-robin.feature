@@ -146,6 +146,21 @@ Feature: Round robin
     Then the TCP client received all bytes back in order and then the end of the stream
 
   @l4
+  Scenario: A reset on either side of a TCP connection reaches the other side
+    A client that resets its connection leaves the backend nothing to hold open, and a backend that
+    resets leaves the client nothing to wait for: the balancer closes or resets the other side. A
+    balancer that closes only the side that failed keeps a backend connection open for a client long
+    gone, and keeps the client waiting for an answer that cannot come.
+
+    Given 1 TCP backend
+    And a balancer with a TCP listener using round_robin over all backends
+    When a TCP client reads the greeting and then resets its connection
+    Then backend b1 soon has no connection open
+    When backend b1 resets every connection
+    And a TCP client connects and waits for its connection to end
+    Then the balancer ended the client's connection, closing or resetting it
+
+  @l4
   Scenario: A TCP client that reads nothing holds the backend back, in bounded balancer memory
     The client sends 200 MB to an echoing backend and reads nothing until its own bytes stop
     moving. A balancer that honours backpressure stops reading from the backend while the client

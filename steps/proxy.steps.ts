@@ -1,6 +1,7 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from './support/expectations.ts';
 import { measureGrowth } from './support/memory.ts';
+import { awaitConnectionEnd, resetAfterGreeting } from './support/tcp-resets.ts';
 import { timeouts } from './support/timeouts.ts';
 import { rawHttpRequest } from './support/traffic.ts';
 import {
@@ -12,6 +13,7 @@ import {
   upload,
   webSocketExchange,
 } from './support/transfers.ts';
+import { pollUntil } from './support/waiting.ts';
 import type { LbWorld } from './support/world.ts';
 
 const mebibyte = 1024 * 1024;
@@ -178,3 +180,33 @@ Then(
     }
   },
 );
+
+When('a TCP client reads the greeting and then resets its connection', async function (this: LbWorld) {
+  await resetAfterGreeting(this.listenerAddress, timeouts.requestMs);
+});
+
+Then('backend {word} soon has no connection open', async function (this: LbWorld, id: string) {
+  // Soon: the balancer has seen the reset as soon as it arrived; the budget only covers a busy machine.
+  await pollUntil(async () => ((await this.backend(id).stats()).activeConnections === 0 ? true : undefined), {
+    what: `backend "${id}" to have no connection open, once the client that held one through the balancer reset it`,
+    timeoutMs: timeouts.requestMs,
+  }).catch((error: Error) => {
+    throw new ExpectationError(
+      `${error.message}: a reset from the client must close or reset the balancer's connection to the backend`,
+    );
+  });
+});
+
+When('a TCP client connects and waits for its connection to end', async function (this: LbWorld) {
+  this.tcpEnding = await awaitConnectionEnd(this.listenerAddress, timeouts.requestMs);
+});
+
+Then("the balancer ended the client's connection, closing or resetting it", function (this: LbWorld) {
+  if (this.tcpEnding === undefined)
+    throw new Error('no TCP client waited for its connection to end before this step');
+  if (this.tcpEnding === 'still open') {
+    throw new ExpectationError(
+      `the client's connection was still open ${timeouts.requestMs} ms after the backend reset its side: a reset from the backend must close or reset the client's connection`,
+    );
+  }
+});

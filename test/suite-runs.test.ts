@@ -22,6 +22,7 @@ const reconfigured = (protocol: string) =>
   `Changing the ${protocol} pool at runtime rotates over its new backends only`;
 const onlyBackend = (protocol: string) => `A pool of one ${protocol} backend gets every request`;
 const halfClose = 'A TCP connection carries data both ways across a half-close';
+const tcpResets = 'A reset on either side of a TCP connection reaches the other side';
 const heldBack = 'A TCP client that reads nothing holds the backend back, in bounded balancer memory';
 const both = (scenario: (protocol: string) => string) => [scenario('HTTP'), scenario('TCP')];
 
@@ -205,6 +206,7 @@ const expectations: Record<string, Expectation> = {
   // Its half-close also cuts the end off the held-back echo, unless the echo is done by then.
   'no-half-close': { tags: '@task-01', mustFail: [halfClose], mayFail: [heldBack] },
   'tcp-unbounded-relay': { tags: '@l4', mustFail: [heldBack] },
+  'tcp-reset-kept': { tags: '@l4', mustFail: [tcpResets] },
   'stale-reload': { tags: '@task-01', mustFail: both(reconfigured) },
   // Of the held-back echo's two connections (warm-up, measured), it refuses one.
   'no-repeat': { tags: '@task-01', mustFail: [...both(onlyBackend), heldBack] },

@@ -41,6 +41,8 @@ export interface Defects {
   readonly ignoreHalfClose?: boolean;
   /** Keep reading a TCP backend however much the client has yet to take (no backpressure). */
   readonly relayIgnoresBackpressure?: boolean;
+  /** A reset on one side of a TCP connection (or upgraded one) closes that side only. */
+  readonly resetsNotPassedOn?: boolean;
   /** Retry on the backend that just failed, however many others the pool has. */
   readonly retrySameBackend?: boolean;
   /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */

@@ -36,6 +36,7 @@ import {
 } from './routing.ts';
 import type { ShareCheck } from './statistics.ts';
 import type { StickyAnswer } from './sticky.ts';
+import type { TcpEnding } from './tcp-resets.ts';
 import { timeouts } from './timeouts.ts';
 import {
   type Exchange,
@@ -90,6 +91,8 @@ export class LbWorld extends World<LbWorldParameters> {
   config: ConfigDocument | undefined;
   exchanges: Exchange[] = [];
   tcpConversation: (TcpConversation & { readonly sent: Buffer }) | undefined;
+  /** How the last TCP client that waited for its connection to end saw it end. */
+  tcpEnding: TcpEnding | undefined;
   /** Exchanges kept in flight on purpose, by the backend each landed on. */
   held: { readonly backendIds: readonly string[]; readonly handles: readonly Held[] } | undefined;
   /** Connections that keep paused backends' accept queues full. */
