@@ -131,3 +131,15 @@ refused or reset the connection, and a 504 when it did not answer in time.
     And a balancer with an HTTP listener using round_robin over all backends
     When a WebSocket client sends the messages "hello, world, bye"
     Then it got the replies "b1: hello, b1: world, b1: bye"
+
+  @task-06 @websocket
+  Scenario: A backend that speaks first on a WebSocket is heard
+    The backend sends its greeting in the same write as its 101, as RFC 6455 lets a server speak
+    as soon as it has answered the handshake. A balancer that reads the 101 and drops whatever came
+    with it loses the greeting. (The client waits for the 101 before it sends, as RFC 6455 4.1
+    requires of it, so what a client sends early is not checked.)
+
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a WebSocket client greeted by the backend sends the messages "hello, bye"
+    Then it got the replies "b1: welcome, b1: hello, b1: bye"

@@ -97,6 +97,7 @@ const keepAlive =
   "A client's requests share one connection, and the balancer reuses its connection to the backend";
 const webSocket = 'A WebSocket is proxied end to end';
 const limitUpgrades = 'A WebSocket upgrade spends a token like any request';
+const webSocketGreeting = 'A backend that speaks first on a WebSocket is heard';
 const hashRestart = 'The same key reaches the same backend every time, also after a restart';
 const hashFrom = (where: string) => `The key can come from ${where}`;
 const hashAdded =
@@ -352,7 +353,8 @@ const expectations: Record<string, Expectation> = {
   },
   'no-upstream-keep-alive': { tags: '@keep-alive', mustFail: [keepAlive] },
   // An upgrade it does not proxy is never switched, limited or not.
-  'no-websocket': { tags: '@websocket', mustFail: [webSocket, limitUpgrades] },
+  'no-websocket': { tags: '@websocket', mustFail: [webSocket, limitUpgrades, webSocketGreeting] },
+  'upgrade-drops-backend-bytes': { tags: '@websocket', mustFail: [webSocketGreeting] },
   // It ignores hashBalanceFactor and hashMethod as well: a modulo has no ring or table to walk.
   'modulo-hash': {
     tags: '@consistent-hash',

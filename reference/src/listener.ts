@@ -43,6 +43,8 @@ export interface Defects {
   readonly relayIgnoresBackpressure?: boolean;
   /** A reset on one side of a TCP connection (or upgraded one) closes that side only. */
   readonly resetsNotPassedOn?: boolean;
+  /** Drop what a backend sends in the same packet as its 101, after the head. */
+  readonly upgradeDropsBackendBytes?: boolean;
   /** Retry on the backend that just failed, however many others the pool has. */
   readonly retrySameBackend?: boolean;
   /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */

@@ -237,14 +237,29 @@ export function sendExpectingContinue(
   });
 }
 
-/** Opens a WebSocket through `address`, sends each message in turn and collects the replies. */
-export async function webSocketExchange(address: string, messages: readonly string[]): Promise<string[]> {
-  const socket = new WebSocket(`ws://${address}/chat`);
+/**
+ * Opens a WebSocket through `address`, sends each message in turn and collects the replies. `greeted`:
+ * the backend speaks first (its /greeting path), so the first message waits for its greeting.
+ */
+export async function webSocketExchange(
+  address: string,
+  messages: readonly string[],
+  { greeted = false } = {},
+): Promise<string[]> {
+  const socket = new WebSocket(`ws://${address}/${greeted ? 'greeting' : 'chat'}`);
   const replies: string[] = [];
+  const expected = messages.length + (greeted ? 1 : 0);
+  let sent = 0;
+  const sendNext = (): void => socket.send(messages[sent++] as string);
   try {
     await new Promise<void>((resolve, reject) => {
       const deadline = setTimeout(
-        () => reject(new Error(`the WebSocket exchange did not finish within ${timeouts.requestMs} ms`)),
+        () =>
+          reject(
+            new Error(
+              `the WebSocket exchange did not finish within ${timeouts.requestMs} ms, after the replies ${JSON.stringify(replies)}`,
+            ),
+          ),
         timeouts.requestMs,
       );
       const fail = (why: string) => {
@@ -256,13 +271,15 @@ export async function webSocketExchange(address: string, messages: readonly stri
         fail(`the WebSocket failed: ${message || error?.message || 'the handshake or the connection broke'}`);
       });
       socket.addEventListener('close', (event) => {
-        if (replies.length < messages.length)
-          fail(`the WebSocket closed (code ${event.code}) after ${replies.length} replies`);
+        if (replies.length < expected)
+          fail(`the WebSocket closed (code ${event.code}) after the replies ${JSON.stringify(replies)}`);
       });
-      socket.addEventListener('open', () => socket.send(messages[0] as string));
+      socket.addEventListener('open', () => {
+        if (!greeted) sendNext();
+      });
       socket.addEventListener('message', (event) => {
         replies.push(String(event.data));
-        if (replies.length < messages.length) socket.send(messages[replies.length] as string);
+        if (replies.length < expected) sendNext();
         else {
           clearTimeout(deadline);
           resolve();
