@@ -76,6 +76,32 @@ test('header regexes must match the whole value', () => {
   assert.equal(poolOf(router, '/', { headers: { 'x-version': 'v12-beta' } }), '404');
 });
 
+test('a header regex that takes any value still needs the header', () => {
+  const router = compileRouter([
+    { name: 'any', pool: 'tagged', match: { headers: [{ name: 'x-tag', regex: '.*' }] } },
+  ]);
+  assert.equal(poolOf(router, '/', { headers: { 'x-tag': '' } }), 'tagged');
+  assert.equal(poolOf(router, '/'), '404');
+});
+
+test("a redirect route's response header rules go with its redirect", () => {
+  const router = compileRouter([
+    {
+      name: 'moved',
+      redirect: { status: 301, path: '/new' },
+      responseHeaders: { set: { 'cache-control': 'no-store' } },
+      match: { path: { exact: '/old' } },
+    },
+  ]);
+  assert.deepEqual(router.route(request('/old')), {
+    kind: 'redirect',
+    route: 'moved',
+    status: 301,
+    location: 'http://app.example/new',
+    responseHeaders: { set: { 'cache-control': 'no-store' } },
+  });
+});
+
 test('a split shares requests by weight in a smooth rotation; a route rewrites or redirects', () => {
   const router = compileRouter([
     {

@@ -247,7 +247,7 @@ function pathMatcher(match: PathMatch): (request: ParsedRequest) => boolean {
     };
   }
   const pattern = segments(match.pattern);
-  const openEnded = pattern.at(-1) === '*' && match.pattern.endsWith('/*') && pattern.length > 0;
+  const openEnded = match.pattern.endsWith('/*'); // its last segment is the star
   const fixed = openEnded ? pattern.slice(0, -1) : pattern;
   return (request) => {
     const path = segments(request.path);
