@@ -48,6 +48,20 @@ test('anything but a plain GET or HEAD is left to node: bodies, upgrades, odd sy
     'GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n',
     'GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n',
     'GET /\x7f HTTP/1.1\r\nHost: h\r\n\r\n',
+    'XGET / HTTP/1.1\r\nHost: h\r\n\r\n',
+    'GET / HTTP/1.12\r\nHost: h\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n',
+    '\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n',
   ];
   for (const text of others) assert.equal(read(text).kind, 'other', JSON.stringify(text));
+});
+
+test('a head with no header at all is plain; a head of exactly the limit too, one byte more is not', () => {
+  assert.equal(read('GET / HTTP/1.1\r\n\r\n').kind, 'plain');
+  const head = (size: number) => {
+    const start = 'GET / HTTP/1.1\r\nX: ';
+    return `${start}${'h'.repeat(size - start.length - 4)}\r\n\r\n`;
+  };
+  assert.equal(read(head(64), 64).kind, 'plain');
+  assert.equal(read(head(65), 64).kind, 'other');
 });

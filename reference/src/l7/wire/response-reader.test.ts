@@ -102,3 +102,108 @@ test('a connection that closes mid-answer breaks it', () => {
   const { reader } = readAnswer(['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf']);
   assert.throws(() => reader.end(), MalformedAnswerError);
 });
+
+test('bytes after an answer are surplus, never body, however they arrive', () => {
+  const answers = [
+    ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe', 'lloEXTRA'],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '0\r\n\r\nEXTRA'],
+    ['HTTP/1.1 204 No Content\r\n\r\nEXTRA'],
+  ];
+  for (const parts of answers) {
+    const { seen } = readAnswer(parts);
+    assert.equal(seen.body.includes('EXTRA'), false, JSON.stringify(parts));
+    assert.equal(seen.complete, true, JSON.stringify(parts));
+  }
+});
+
+test('after a whole answer, more bytes are refused and a close changes nothing', () => {
+  const { reader } = readAnswer(['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok']);
+  reader.end();
+  assert.throws(() => reader.push(Buffer.from('x')), MalformedAnswerError);
+});
+
+test('a close before any head breaks the answer', () => {
+  const { reader } = readAnswer([]);
+  assert.equal(reader.endsAtClose, false);
+  assert.throws(() => reader.end(), MalformedAnswerError);
+});
+
+test('only an answer without a length ends at close', () => {
+  assert.equal(readAnswer(['HTTP/1.1 200 OK\r\n\r\n']).reader.endsAtClose, true);
+  assert.equal(readAnswer(['HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n']).reader.endsAtClose, false);
+  assert.equal(
+    readAnswer(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n']).reader.endsAtClose,
+    false,
+  );
+});
+
+test('chunk sizes in any hex digit, lowercase or uppercase, up to 12 digits', () => {
+  const sizes = ['a', 'f', 'F', '19', '00000000000A'];
+  const chunks = sizes.map((size) => `${size}\r\n${'x'.repeat(Number.parseInt(size, 16))}\r\n`).join('');
+  const answer = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`;
+  const { seen } = readAnswer([answer]);
+  assert.equal(seen.body, answer.slice(answer.indexOf('\r\n\r\n') + 4));
+  assert.equal(seen.complete, false);
+});
+
+test('chunk extensions may hold tabs and spaces, and a trailer line may take the head limit', () => {
+  const answers = [
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=\tb c\r\nok\r\n0\r\n\r\n',
+    `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: ${'t'.repeat(253)}\r\n\r\n`,
+  ];
+  for (const answer of answers)
+    assert.equal(readAnswer([answer]).seen.complete, false, JSON.stringify(answer));
+});
+
+test('the framing of a chunked body is checked byte by byte', () => {
+  const chunked = (body: string) => `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
+  const broken = [
+    '\r\n0\r\n\r\n', // no size
+    ';x\r\n0\r\n\r\n', // an extension without a size
+    '2Z\nok\r\n0\r\n\r\n', // a size that is not hexadecimal
+    '2;a\x01\r\nok\r\n0\r\n\r\n', // a control character in an extension
+    '2;a\x7f\r\nok\r\n0\r\n\r\n',
+    '2;a\nok\r\n0\r\n\r\n',
+    '2\r\rok\r\n0\r\n\r\n', // a size line that does not end in CRLF
+    '2\r\nokX\n0\r\n\r\n', // data that does not end in CRLF
+    '2\r\nok\rX0\r\n\r\n',
+    '0\r\nX: 1\n\r\n\r\n', // a trailer line that ends in a bare LF
+    '0\r\nX: 1\rY\r\n\r\n', // a trailer line whose CR is not followed by LF
+    `0\r\nX: ${'t'.repeat(254)}\r\n\r\n`, // a trailer line over the head limit
+  ];
+  for (const body of broken)
+    assert.throws(() => readAnswer([chunked(body)]), MalformedAnswerError, JSON.stringify(body));
+});
+
+test('a head of exactly the limit is read; one byte more is refused', () => {
+  const head = (size: number) => {
+    const start = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX: ';
+    return `${start}${'h'.repeat(size - start.length - 4)}\r\n\r\n`;
+  };
+  assert.equal(readAnswer([head(256)]).seen.head?.statusCode, 200);
+  assert.throws(() => readAnswer([head(257)]), MalformedAnswerError);
+});
+
+test('status lines and lengths are matched whole', () => {
+  const broken = [
+    'XHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+    'HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n',
+    '\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+  ];
+  for (const answer of broken)
+    assert.throws(() => readAnswer([answer]), MalformedAnswerError, JSON.stringify(answer));
+  // No reason phrase, and no header either; one length sent twice is still one length.
+  assert.equal(readAnswer(['HTTP/1.1 204\r\n\r\n']).seen.head?.statusCode, 204);
+  const twice = readAnswer(['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok']);
+  assert.equal(twice.seen.body, 'ok');
+});
+
+test('a 304 has no body; HTTP/1.0 keeps a connection only when it says keep-alive', () => {
+  assert.equal(readAnswer(['HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n']).seen.complete, false);
+  const reusable = (answer: string) => readAnswer([answer]).seen.head?.reusable;
+  assert.equal(reusable('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'), true);
+  assert.equal(reusable('HTTP/1.0 200 OK\r\nConnection: x-other\r\nContent-Length: 0\r\n\r\n'), false);
+  // A header whose name is as long as "connection" is not one.
+  assert.equal(reusable('HTTP/1.1 200 OK\r\nX-Custom-1: close\r\nContent-Length: 0\r\n\r\n'), true);
+});

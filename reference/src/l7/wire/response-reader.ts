@@ -18,9 +18,7 @@ export interface ResponseHead {
 }
 
 /** An answer the fast path will not pass on: the client gets the same treatment as for a reset. */
-export class MalformedAnswerError extends Error {
-  readonly code = 'LBSPEC_MALFORMED_ANSWER';
-}
+export class MalformedAnswerError extends Error {}
 
 /** Where an answer's parts go as the reader finds them. */
 export interface AnswerSink {
@@ -68,11 +66,6 @@ export class ResponseReader {
     this.#sink = sink;
     this.#bodyless = bodyless;
     this.#maxHeadBytes = maxHeadBytes;
-  }
-
-  /** Whether the answer is whole. */
-  get done(): boolean {
-    return this.#done;
   }
 
   /** Whether the answer may end where the connection ends (no length was given). */
@@ -177,7 +170,8 @@ export class ResponseReader {
         }
         case Chunk.Extension:
           if (byte === 0x0d) this.#chunk = Chunk.SizeLineEnd;
-          else if (byte === 0x0a || byte === 0x7f || (byte < 0x20 && byte !== 0x09))
+          else if (byte === 0x7f || (byte < 0x20 && byte !== 0x09))
+            // LF among them
             throw new MalformedAnswerError('a chunk extension holds a control character');
           i++;
           break;

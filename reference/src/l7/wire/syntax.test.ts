@@ -16,6 +16,8 @@ test('a field line gives its name and its value without the whitespace around it
   assert.deepEqual(fieldsOf('Blank: \t '), ['Blank', '']);
   assert.deepEqual(fieldsOf('Tight:v'), ['Tight', 'v']);
   assert.deepEqual(fieldsOf('Obs-Text: caf\xe9'), ['Obs-Text', 'caf\xe9']);
+  // The ends of each range of value bytes: space and tilde, 0x80 and 0xff.
+  assert.deepEqual(fieldsOf('Edges: a ~\x80\xff'), ['Edges', 'a ~\x80\xff']);
 });
 
 test('lines are read in order, each ending in CRLF', () => {
