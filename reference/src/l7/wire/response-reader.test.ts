@@ -216,6 +216,11 @@ test('a 304 has no body; HTTP/1.0 keeps a connection only when it says keep-aliv
   const reusable = (answer: string) => readAnswer([answer]).seen.head?.reusable;
   assert.equal(reusable('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'), true);
   assert.equal(reusable('HTTP/1.0 200 OK\r\nConnection: x-other\r\nContent-Length: 0\r\n\r\n'), false);
+  // Close wins, whichever header says it and whatever another says.
+  for (const version of ['1.0', '1.1']) {
+    const both = `HTTP/${version} 200 OK\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n`;
+    assert.equal(reusable(both), false, version);
+  }
   // A header whose name is as long as "connection" is not one.
   assert.equal(reusable('HTTP/1.1 200 OK\r\nX-Custom-1: close\r\nContent-Length: 0\r\n\r\n'), true);
 });

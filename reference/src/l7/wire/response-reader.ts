@@ -248,7 +248,9 @@ function parseHead(bytes: Buffer, end: number, bodyless: boolean): ResponseHead 
   if (badLine !== 0) throw new MalformedAnswerError(`header line ${badLine} is malformed`);
   let length: string | undefined;
   let chunked = false;
-  let close = start[1] === '0';
+  // Connection options from every Connection header: close wins; HTTP/1.0 closes unless kept alive.
+  let saysClose = false;
+  let saysKeepAlive = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     // Only these three names matter here; their lengths tell most others apart without lowercasing.
@@ -265,8 +267,8 @@ function parseHead(bytes: Buffer, end: number, bodyless: boolean): ResponseHead 
       chunked = true;
     } else if (lower === 'connection') {
       const options = connectionOptions(value);
-      if (options.includes('close')) close = true;
-      else if (start[1] === '0' && options.includes('keep-alive')) close = false;
+      saysClose ||= options.includes('close');
+      saysKeepAlive ||= options.includes('keep-alive');
     }
   }
   if (statusCode < 200) return 'informational';
@@ -280,5 +282,6 @@ function parseHead(bytes: Buffer, end: number, bodyless: boolean): ResponseHead 
         : length !== undefined
           ? { kind: 'length', bytes: Number(length) }
           : { kind: 'until-close' };
+  const close = saysClose || (start[1] === '0' && !saysKeepAlive);
   return { statusCode, rawHeaders, framing, reusable: !close && framing.kind !== 'until-close' };
 }
