@@ -54,6 +54,23 @@ Feature: Circuit breaker
     When a client sends 60 requests one after another
     Then backend b1 counted exactly 10 requests arriving
 
+  @task-09 @l7 @retries @retry-on-status
+  Scenario: Failed attempts that a retry hides from the client still open the breaker
+    Every request b1 takes fails with 500 and is retried on b2, so the client sees only successes.
+    The breaker counts attempts, not what the client finally got: b1 takes 3 requests and then no
+    more. A balancer that records only each request's final outcome never opens it.
+
+    Given 2 HTTP backends
+    And backend b1 answers every request with status 500
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "circuitBreaker": { "consecutiveFailures": 3, "openMs": 60000 },
+        "retries": { "attempts": 1, "retryOn": [500], "baseIntervalMs": 0, "maxIntervalMs": 0 } }
+      """
+    When a client sends 30 requests one after another
+    Then backend b1 counted exactly 3 requests arriving
+    And every request succeeded
+
   @task-09 @l7
   Scenario: A successful trial closes the breaker and the backend takes its share again
     Given 2 HTTP backends

@@ -76,6 +76,7 @@ const breakerRate = 'A failure rate over the window opens the breaker, though fa
 const breakerCloses = 'A successful trial closes the breaker and the backend takes its share again';
 const breakerTrials =
   'A half-open breaker lets exactly its trial requests through, however many clients wait';
+const breakerSeesRetried = 'Failed attempts that a retry hides from the client still open the breaker';
 const breakerAllOpen = 'With every breaker open, clients get 503 at once, saying why';
 const breaker4xx = 'Answers of 4xx do not open the breaker';
 const breakerCap = 'A hanging backend gets no more than its cap; the excess is answered 503 at once';
@@ -299,6 +300,7 @@ const expectations: Record<string, Expectation> = {
       retryElsewhere,
       backoff,
       budget,
+      breakerSeesRetried,
     ],
   },
   'retries-post': { tags: '@retries', mustFail: [postNotRetried] },
@@ -310,6 +312,7 @@ const expectations: Record<string, Expectation> = {
       postRetriedWhenAllowed,
       postRetriedUnsent,
       retryElsewhere,
+      breakerSeesRetried,
     ],
     mayFail: [retryKilled],
   },
@@ -446,6 +449,7 @@ const expectations: Record<string, Expectation> = {
       breakerAllOpen,
       breakerCap,
       stickyBreaker,
+      breakerSeesRetried,
     ],
   },
   'breaker-never-half-opens': {
@@ -461,6 +465,7 @@ const expectations: Record<string, Expectation> = {
   'breaker-not-growing': { tags: '@circuit-breaker', mustFail: [breakerOpens] },
   'breaker-ignores-rate': { tags: '@circuit-breaker', mustFail: [breakerRate] },
   'breaker-counts-4xx': { tags: '@circuit-breaker', mustFail: [breaker4xx] },
+  'breaker-sees-final-outcome': { tags: '@circuit-breaker', mustFail: [breakerSeesRetried] },
   'no-concurrency-cap': { tags: '@circuit-breaker', mustFail: [breakerCap] },
 };
 

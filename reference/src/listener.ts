@@ -47,6 +47,8 @@ export interface Defects {
   readonly upgradeDropsBackendBytes?: boolean;
   /** Retry on the backend that just failed, however many others the pool has. */
   readonly retrySameBackend?: boolean;
+  /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
+  readonly breakerSeesFinalOutcomeOnly?: boolean;
   /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */
   readonly backoffWithoutJitter?: boolean;
   /** Status sent when no backend is available, instead of 503 with Retry-After. */

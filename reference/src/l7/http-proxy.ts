@@ -341,14 +341,16 @@ export async function proxyHttpRequest(
       clearTimeout(responseTimer);
     }
     const status = head.statusCode;
-    upstream.pool.recordOutcome(upstream, { status });
     const retry = {
       retriesSoFar,
       failure: { status },
       method: request.method ?? 'GET',
       bodyReplayable: body.replayable,
     };
-    if (status >= 500 && pool.takeRetry(retry)) {
+    const retrying = status >= 500 && pool.takeRetry(retry);
+    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
+    if (!(retrying && defects.breakerSeesFinalOutcomeOnly)) upstream.pool.recordOutcome(upstream, { status });
+    if (retrying) {
       await thisAttempt.discard();
       release(false);
       if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
