@@ -129,13 +129,17 @@ export class RateLimiter {
   }
 }
 
-/** The first refusal among `limiters` (each takes a token in turn), or go on with all their headers. */
+/**
+ * The first refusal among `limiters` (each takes a token in turn), or go on with every limit's
+ * headers: RateLimit and RateLimit-Policy are lists, one member per policy, in the order applied.
+ */
 export function admitAll(limiters: readonly RateLimiter[], request: LimitedRequest): Verdict {
   const headers: Record<string, string> = {};
   for (const limiter of limiters) {
     const verdict = limiter.admit(request);
     if (!verdict.allowed) return verdict;
-    Object.assign(headers, verdict.headers);
+    for (const [name, value] of Object.entries(verdict.headers))
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
   return { allowed: true, headers };
 }
