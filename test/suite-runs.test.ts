@@ -570,3 +570,20 @@ test('a scenario whose config needs a capability its tags leave out fails as a s
     await rm(directory, { recursive: true, force: true });
   }
 });
+
+test('a run that checks nothing exits non-zero and says why: no scenario selected, or none supported', async () => {
+  const none = await runSuite(commandBalancer('reference/src/main.ts'), ['--tags', '@no-such-tag']);
+  assert.equal(none.exitCode, 1, none.output);
+  assert.match(none.output, /no scenario matched the tags/);
+  const unsupported = await runSuite(
+    { ...commandBalancer('reference/src/main.ts'), LBSPEC_CAPABILITIES: 'l7,round-robin' },
+    ['--tags', '@l4 and @round-robin'],
+  );
+  assert.equal(
+    unsupported.report?.totals.unsupported,
+    unsupported.report?.scenarios.length,
+    unsupported.output,
+  );
+  assert.equal(unsupported.exitCode, 1, unsupported.output);
+  assert.match(unsupported.output, /every selected scenario needs a capability/);
+});
