@@ -8,7 +8,7 @@
 //   npm run bench -- --only tcp-bulk --targets direct,reference,haproxy
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
+import { readCommandLine } from '../scripts/command-line.ts';
 import { processBackendProvider } from '../steps/support/backends/process-provider.ts';
 import { resetPeakMemory, treeMemory } from '../steps/support/memory.ts';
 import { PortAllocator } from '../steps/support/ports.ts';
@@ -26,14 +26,18 @@ import { startTargets, type Target, type TargetNeeds } from './targets.ts';
 import { runTcpScenario, tcpMarkdownTable, tcpRatios, tcpScenario } from './tcp.ts';
 import { runWrk } from './wrk.ts';
 
-const { values: options } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '5' },
-    only: { type: 'string' },
-    targets: { type: 'string', default: 'direct,reference,nginx,haproxy,http-proxy' },
-    out: { type: 'string', default: 'reports' },
-  },
+const usage = `usage: npm run bench -- [--rounds N] [--seconds N] [--only SCENARIO,...] [--targets TARGET,...] [--out DIR]
+  --rounds    interleaved rounds per scenario (default 3)
+  --seconds   seconds of load per round (default 5)
+  --only      scenarios to run (default: all of ${[...benchScenarios.map((scenario) => scenario.name), tcpScenario.name].join(', ')})
+  --targets   what to measure (default direct,reference,nginx,haproxy,http-proxy)
+  --out       where bench.json, bench.md and the latency charts go (default reports)`;
+const { values: options } = readCommandLine(usage, {
+  rounds: { type: 'string', default: '3' },
+  seconds: { type: 'string', default: '5' },
+  only: { type: 'string' },
+  targets: { type: 'string', default: 'direct,reference,nginx,haproxy,http-proxy' },
+  out: { type: 'string', default: 'reports' },
 });
 
 function positive(name: string, text: string): number {

@@ -4,7 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Load } from '../reference/src/selection/load.ts';
 import { selectorBuilders } from '../reference/src/selection/selector.ts';
+import { readCommandLine } from '../scripts/command-line.ts';
 
+readCommandLine('usage: npm run bench:selection   (no options; writes reports/bench-selection.md)', {});
 const sizes = [10, 100, 1_000, 10_000];
 const picksPerRound = 200_000;
 const rounds = 5;

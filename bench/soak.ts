@@ -9,8 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { readCommandLine } from '../scripts/command-line.ts';
 import { referenceStyleAdapter } from '../steps/support/adapters/reference.ts';
 import { processBackendProvider } from '../steps/support/backends/process-provider.ts';
 import type { ConfigDocument } from '../steps/support/config-document.ts';
@@ -20,14 +20,17 @@ import { renderLineChart } from '../steps/support/report/svg-chart.ts';
 import { pollUntil } from '../steps/support/waiting.ts';
 import { runWrk, type WrkResult } from './wrk.ts';
 
-const { values: options } = parseArgs({
-  options: {
-    requests: { type: 'string', default: '1000000' },
-    /** Another balancer on the reference's CLI, e.g. fixtures/broken/leaks-timers.ts (to see the soak catch it). */
-    balancer: { type: 'string', default: 'reference/src/main.ts' },
-    'spell-seconds': { type: 'string', default: '10' },
-    out: { type: 'string', default: 'reports' },
-  },
+const usage = `usage: npm run bench:soak -- [--requests N] [--balancer FILE] [--spell-seconds N] [--out DIR]
+  --requests       requests to send at least (default 1000000, at least 1000)
+  --balancer       a balancer on the reference's command line (default reference/src/main.ts;
+                   fixtures/broken/leaks-timers.ts shows the soak catch a leak)
+  --spell-seconds  the quiet spell after the load (default 10)
+  --out            where bench-soak.{md,json} and bench-soak-memory.svg go (default reports)`;
+const { values: options } = readCommandLine(usage, {
+  requests: { type: 'string', default: '1000000' },
+  balancer: { type: 'string', default: 'reference/src/main.ts' },
+  'spell-seconds': { type: 'string', default: '10' },
+  out: { type: 'string', default: 'reports' },
 });
 const wanted = Number(options.requests);
 if (!Number.isInteger(wanted) || wanted < 1000)

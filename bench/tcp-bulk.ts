@@ -6,17 +6,20 @@
 //     asks for that many bytes, reads them into one reused buffer (no allocation per read), and
 //     prints {"bytes":...,"seconds":...} once the sender has ended; exits 1 on a short transfer.
 import { connect, createServer, type Socket } from 'node:net';
-import { parseArgs } from 'node:util';
+import { readCommandLine, usageError } from '../scripts/command-line.ts';
 
 const chunkBytes = 1024 * 1024;
 // The same bytes go out again and again: the sender does no work per byte, as a file server with
 // the page cache warm would not.
 const chunk = Buffer.alloc(chunkBytes, 'lbspec-tcp-bulk ');
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { listen: { type: 'string' }, connect: { type: 'string' }, bytes: { type: 'string' } },
-});
+const usage = `usage: node bench/tcp-bulk.ts serve --listen HOST:PORT
+       node bench/tcp-bulk.ts fetch --connect HOST:PORT --bytes N`;
+const { positionals, values } = readCommandLine(
+  usage,
+  { listen: { type: 'string' }, connect: { type: 'string' }, bytes: { type: 'string' } },
+  { allowPositionals: true },
+);
 
 function hostAndPort(address: string | undefined, option: string): { host: string; port: number } {
   const match = /^(.+):(\d+)$/.exec(address ?? '');
@@ -93,4 +96,4 @@ function fetch(): void {
 
 if (positionals[0] === 'serve') serve();
 else if (positionals[0] === 'fetch') fetch();
-else throw new Error(`usage: tcp-bulk.ts serve --listen host:port | fetch --connect host:port --bytes N`);
+else usageError(`say serve or fetch, not "${positionals[0] ?? ''}"`, usage);

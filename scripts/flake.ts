@@ -6,15 +6,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Outcome } from '../steps/support/report/conformance.ts';
+import { answerHelp, usageError } from './command-line.ts';
+
+const usage = `usage: npm run flake -- [RUNS] [cucumber-js arguments]
+  RUNS  how many times to run the suite (default 20); every other argument goes to cucumber-js,
+        e.g. npm run flake -- 20 --tags @l4 --parallel 2`;
+answerHelp(usage);
 
 const [countText = '20', ...cucumberArgs] = process.argv.slice(2);
 const runs = Number(countText);
-if (!Number.isInteger(runs) || runs < 1) {
-  process.stderr.write(
-    `usage: npm run flake -- <runs> [cucumber-js arguments]; "${countText}" is not a positive integer\n`,
-  );
-  process.exit(2);
-}
+if (!Number.isInteger(runs) || runs < 1) usageError(`"${countText}" is not a positive number of runs`, usage);
 
 const outcomes = new Map<string, Outcome[]>();
 const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');

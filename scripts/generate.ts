@@ -7,6 +7,12 @@ import schema from '../reference/schema/config.v1.schema.json' with { type: 'jso
 import { shapeModulePath, shapeModuleSource } from '../reference/src/config/shape-module.ts';
 import { capabilityDocs, capabilityDocsPath } from '../steps/support/capability-docs.ts';
 import { readScenarios } from '../steps/support/scenario-catalogue.ts';
+import { readCommandLine } from './command-line.ts';
+
+readCommandLine(
+  'usage: npm run generate   (no options; rewrites the generated config shape check and docs/capabilities.md)',
+  {},
+);
 
 writeFileSync(shapeModulePath, shapeModuleSource(schema as Record<string, unknown>));
 process.stdout.write(`written: ${shapeModulePath}\n`);

@@ -12,8 +12,13 @@ import {
   renderMatrixHtml,
   renderMatrixMarkdown,
 } from '../steps/support/report/matrix.ts';
+import { readCommandLine } from './command-line.ts';
 
-const adapters = process.argv.length > 2 ? process.argv.slice(2) : ['reference', 'nginx', 'haproxy', 'caddy'];
+const usage = `usage: npm run matrix -- [ADAPTER...]
+  ADAPTER  balancers to run the suite against, one after another (default: reference nginx haproxy caddy);
+           reports go to reports/matrix.{md,html,json} (LBSPEC_REPORTS_DIR overrides reports/)`;
+const { positionals } = readCommandLine(usage, {}, { allowPositionals: true });
+const adapters = positionals.length > 0 ? positionals : ['reference', 'nginx', 'haproxy', 'caddy'];
 const reportsRoot = process.env.LBSPEC_REPORTS_DIR ?? 'reports';
 const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
 

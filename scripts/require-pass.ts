@@ -2,8 +2,14 @@
 // scenario ran. cucumber itself exits 0 when every scenario is skipped; this closes that gap.
 import { readFileSync } from 'node:fs';
 import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import { readCommandLine } from './command-line.ts';
 
-const path = process.argv[2] ?? 'reports/conformance.json';
+const { positionals } = readCommandLine(
+  'usage: node --import tsx scripts/require-pass.ts [REPORT]   (default reports/conformance.json)',
+  {},
+  { allowPositionals: true },
+);
+const path = positionals[0] ?? 'reports/conformance.json';
 const report = JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport;
 const { passed, failed, unsupported, skipped } = report.totals;
 if (report.verdict !== 'pass') {
