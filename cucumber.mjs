@@ -8,6 +8,10 @@ const progress = process.stdout.isTTY
   ? 'progress-bar'
   : './steps/support/report/progress-lines-formatter.mjs';
 
+// junit.xml's suite is named after the balancer, so that a CI that collects several runs tells them
+// apart: LBSPEC_NAME, else the adapter.
+const suiteName = (adapter) => process.env.LBSPEC_NAME || process.env.LBSPEC_ADAPTER || adapter;
+
 const common = {
   // No "paths": cucumber adds the feature paths of a command line to those of the config, so a path
   // here would run every feature whatever the command line names. Its default is features/.
@@ -26,7 +30,11 @@ const common = {
     `message:${reports}/messages.ndjson`,
     `./steps/support/report/conformance-formatter.mjs:${reports}/conformance.json`,
   ],
-  formatOptions: { snippetInterface: 'async-await', conformanceMarkdown: `${reports}/conformance.md` },
+  formatOptions: {
+    snippetInterface: 'async-await',
+    conformanceMarkdown: `${reports}/conformance.md`,
+    junit: { suiteName: suiteName('reference') },
+  },
   strict: true,
   // Scenarios share no state (each starts its own balancer on its own ports, with backends of its
   // own), and they spend part of their time waiting on timers (health intervals, breaker pauses,
@@ -43,4 +51,8 @@ export default { ...common };
 export const containers = { ...common, worldParameters: { backends: 'container' } };
 
 /** Your own balancer: LBSPEC_COMMAND and LBSPEC_CAPABILITIES, see the README. */
-export const command = { ...common, worldParameters: { adapter: 'command' } };
+export const command = {
+  ...common,
+  formatOptions: { ...common.formatOptions, junit: { suiteName: suiteName('command') } },
+  worldParameters: { adapter: 'command' },
+};
