@@ -55,7 +55,7 @@ AfterStep(function (this: LbWorld, { result }) {
 After(async function (this: LbWorld, { result }) {
   const unexpected = this.unexpectedExits();
   const failed = result?.status === Status.FAILED || unexpected.length > 0;
-  if (failed) this.attach(await this.evidence(), 'text/plain');
+  if (failed) this.attach(await this.evidence(result?.message), 'text/plain');
   if (unexpected.length > 0 || (chartsOnSuccess && result?.status === Status.PASSED)) attachCharts(this);
   // Only a passed scenario's backends are reused: a failed one's may be in a state no one looked at.
   await this.dispose(result?.status === Status.PASSED && unexpected.length === 0);

@@ -21,6 +21,7 @@ import type { KeySource, Placement } from './keys.ts';
 import type { KeyFlood, LimitedRun } from './limits.ts';
 import type { MemoryGrowth } from './memory.ts';
 import { PortAllocator } from './ports.ts';
+import { assertionMessage } from './report/conformance.ts';
 import {
   requestsOverTimeChart,
   requestsPerBackendChart,
@@ -725,9 +726,13 @@ export class LbWorld extends World<LbWorldParameters> {
     );
   }
 
-  /** Everything a failed scenario's report needs to be debugged without rerunning it. */
-  async evidence(): Promise<string> {
-    const parts = [this.balancer ? await this.balancer.evidence() : 'balancer: not started'];
+  /**
+   * Everything a failed scenario's report needs to be debugged without rerunning it, starting with
+   * what failed (`failure`, the check's whole message) when there is one.
+   */
+  async evidence(failure?: string): Promise<string> {
+    const parts = failure === undefined ? [] : [`failed: ${assertionMessage(failure)}`];
+    parts.push(this.balancer ? await this.balancer.evidence() : 'balancer: not started');
     for (const backend of this.backends.values()) parts.push(await backend.evidence());
     const log = this.exchanges.map(
       (exchange) =>

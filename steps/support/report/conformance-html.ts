@@ -45,9 +45,7 @@ function scenarioRow(scenario: ScenarioResult): string {
   const logs = evidence
     .filter((path) => !path.endsWith('.svg'))
     .map((path) => `<a href="${escapeHtml(path)}">${escapeHtml(path.replace(/^.*\//, ''))}</a>`);
-  const reason = scenario.reason
-    ? `<div class="reason">${escapeHtml(scenario.reason.split('\n')[0] ?? '')}</div>`
-    : '';
+  const reason = scenario.reason ? `<div class="reason">${escapeHtml(scenario.reason)}</div>` : '';
   const details = [reason, ...logs, ...charts].join('\n');
   return `<tr${anchor ? ` id="${escapeHtml(anchor)}"` : ''}><td>${escapeHtml(scenario.name)}${details ? `\n${details}` : ''}</td><td class="${scenario.outcome}">${scenario.outcome}</td><td>${scenario.durationMs} ms</td></tr>`;
 }

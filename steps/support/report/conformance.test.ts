@@ -11,6 +11,9 @@ import { renderConformanceHtml } from './conformance-html.ts';
 import { mediaTypes } from './media-types.ts';
 
 const at = (seconds: number) => ({ seconds, nanos: 0 });
+// A failed check's message as cucumber reports it: the check's lines, then the stack under them.
+const failureMessage =
+  'expected 10 requests each:\n  b1: got 30\n    at fail (/work/main/steps/support/expectations.ts:9:9)\n    at async LbWorld.<anonymous> (/work/main/steps/x.steps.ts:4:3)';
 
 /** Messages of a run with one scenario per given step status list (and an optional attachment). */
 function run(
@@ -48,7 +51,7 @@ function run(
       envelopes.push({
         testStepFinished: {
           testCaseStartedId: `s${i}`,
-          testStepResult: { status, message: status === 'FAILED' ? 'expected 10, got 30' : undefined },
+          testStepResult: { status, message: status === 'FAILED' ? failureMessage : undefined },
         },
       });
     }
@@ -98,7 +101,7 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
     report.scenarios.map((s) => [s.name, s.outcome, s.reason]),
     [
       ['even', 'passed', undefined],
-      ['rotation', 'failed', 'expected 10, got 30'],
+      ['rotation', 'failed', 'expected 10 requests each:\n  b1: got 30'],
       ['tcp', 'unsupported', 'mine lacks l4: HTTP only'],
       ['skipped', 'skipped', undefined],
       ['undefined step', 'failed', 'UNDEFINED'],
@@ -126,6 +129,16 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
     /### task-01: Round robin \(stateless\)\n\n- passed: even\n- failed: rotation\n- unsupported: tcp\n/,
   );
   assert.match(markdown, /- \*\*unsupported\*\* tcp \(1000 ms\): mine lacks l4: HTTP only/);
+  // The whole message, its numbers too, and no stack trace.
+  assert.match(
+    markdown,
+    /rotation \(\d+ ms\): expected 10 requests each:\n\n {2}```text\n {4}b1: got 30\n {2}```\n/,
+  );
+  assert.doesNotMatch(markdown, /steps\/support/);
+  assert.match(
+    renderConformanceHtml(report),
+    /<div class="reason">expected 10 requests each:\n {2}b1: got 30<\/div>/,
+  );
 });
 
 test('a retried attempt counts only once, by its last try', () => {

@@ -110,7 +110,7 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
       const result = envelope.testStepFinished.testStepResult;
       attempt?.statuses.push(result.status);
       if (attempt && failingStatuses.has(result.status) && attempt.firstFailure === undefined) {
-        attempt.firstFailure = result.message ?? result.exception?.message ?? result.status;
+        attempt.firstFailure = assertionMessage(result.message ?? result.exception?.message ?? result.status);
       }
     } else if (envelope.attachment) {
       const { mediaType, body, testCaseStartedId, contentEncoding, fileName } = envelope.attachment;
@@ -303,9 +303,24 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
       lines.push(
         `- **${scenario.outcome}** ${scenario.name} (${scenario.durationMs} ms)${reason}${evidence.length > 0 ? ` (evidence: ${evidence.join(', ')})` : ''}`,
       );
+      // The rest of a message that runs over lines, under its scenario, as it was written.
+      const more = scenario.reason?.split('\n').slice(1) ?? [];
+      if (more.length > 0) lines.push('', '  ```text', ...more.map((line) => `  ${line}`), '  ```');
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A failure's message as the check wrote it, every line of it (the numbers are often on the second),
+ * without the stack trace under it: harness internals and absolute paths say nothing of the balancer.
+ */
+export function assertionMessage(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .join('\n')
+    .trimEnd();
 }
 
 function firstLine(text: string): string {
