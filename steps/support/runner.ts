@@ -22,8 +22,13 @@ export interface Runner {
   readonly exited: Promise<ExitStatus>;
   /** Its main process as the host sees it (for /proc); undefined where the host cannot see it. */
   readonly pid?: number | undefined;
-  /** The last 64 KiB of its output, each line tagged stdout/stderr. */
-  output(): string;
+  /**
+   * The last 64 KiB of its output, each line tagged stdout/stderr; from `since` (an earlier
+   * `outputWritten`) on, when given.
+   */
+  output(since?: number): string;
+  /** How much output it has written so far: a mark for `output(since)`. */
+  readonly outputWritten: number;
   /** The first stdout line for which `parse` returns a value; rejects on exit or deadline. */
   waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T>;
   /** To every process it runs (`group`, default) or to its main process only (`main`). */
@@ -42,6 +47,8 @@ const outputTailBytes = 64 * 1024;
 /** A runner's output: a bounded tail for evidence, and waiting for a stdout line. */
 export class OutputLog {
   #tail = '';
+  /** Characters recorded so far, those trimmed from the tail included. */
+  #written = 0;
   readonly #stdoutLines: string[] = [];
   readonly #waiters = new Set<(line: string) => void>();
 
@@ -51,15 +58,23 @@ export class OutputLog {
   ) {}
 
   record(stream: 'stdout' | 'stderr' | 'harness', line: string): void {
-    this.#tail += `[${stream}] ${line}\n`;
+    const entry = `[${stream}] ${line}\n`;
+    this.#tail += entry;
+    this.#written += entry.length;
     if (this.#tail.length > outputTailBytes) this.#tail = this.#tail.slice(-outputTailBytes);
     if (stream !== 'stdout') return;
     this.#stdoutLines.push(line);
     for (const waiter of this.#waiters) waiter(line);
   }
 
-  text(): string {
-    return this.#tail;
+  get written(): number {
+    return this.#written;
+  }
+
+  /** The tail from `since` (a value of `written`) on; all of it when it no longer reaches back that far. */
+  text(since = 0): string {
+    const trimmed = this.#written - this.#tail.length;
+    return this.#tail.slice(Math.max(0, since - trimmed));
   }
 
   async waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T> {
@@ -126,8 +141,12 @@ export abstract class OwnedRunner implements Runner {
     return this.#exitStatus;
   }
 
-  output(): string {
-    return this.log.text();
+  output(since?: number): string {
+    return this.log.text(since);
+  }
+
+  get outputWritten(): number {
+    return this.log.written;
   }
 
   waitForLine<T>(parse: (line: string) => T | undefined, what: string, timeoutMs: number): Promise<T> {

@@ -47,6 +47,11 @@ test('a backend given back unharmed comes back as new: renamed, its connections 
     [stats.requests, stats.activeRequests, stats.activeConnections <= 1, (await second.arrivals()).length],
     [1, 0, true, 1],
   );
+  // Its evidence speaks of this scenario only: the earlier one's output named it a1.
+  assert.match(await first.evidence().catch(() => ''), /a1|given back/);
+  const evidence = await second.evidence();
+  assert.match(evidence, /^backend "z9" .*"id":"z9".*a reused process/);
+  assert.doesNotMatch(evidence, /a1/);
   await assert.rejects(first.stop(), /backend "a1" was given back after its scenario and cannot stop now/);
   await assert.rejects(first.stats(), /was given back/);
   assert.equal(second.running, true);
@@ -80,9 +85,9 @@ test('a backend that was stopped, paused or restarted, or whose scenario failed,
 test('a kept backend that died meanwhile is replaced by a new one', async () => {
   const doomed = await startOne('d1');
   const address = doomed.address;
-  const pid = (await doomed.evidence()).match(/"pid":(\d+)/)?.[1];
+  const pid = (await doomed.evidence()).match(/ pid=(\d+) /)?.[1];
   await provider.release([doomed], true);
-  assert.ok(pid, 'the listening line names its pid');
+  assert.ok(pid, 'the evidence names its pid');
   process.kill(Number(pid), 'SIGKILL');
   await pollUntilRefused(address);
   const replacement = await startOne('d2');

@@ -103,6 +103,8 @@ class RunnerBackend implements StartedBackend {
   #unharmed = true;
   /** Handed on to a later scenario under a new RunnerBackend: this one must do nothing more. */
   #handedOn = false;
+  /** Where this scenario's part of the process's output starts (a reused process ran others before). */
+  readonly #outputFrom: number;
 
   private constructor(
     readonly spec: BackendSpec,
@@ -111,6 +113,7 @@ class RunnerBackend implements StartedBackend {
   ) {
     this.#runner = started.runner;
     this.#endpoints = started.endpoints;
+    this.#outputFrom = started.runner.outputWritten;
   }
 
   static async start(spec: BackendSpec, launch: BackendLauncher): Promise<RunnerBackend> {
@@ -228,7 +231,11 @@ class RunnerBackend implements StartedBackend {
         (error: Error) => `(unreadable: ${error.message})`,
       );
     }
-    return `backend "${this.id}" ${this.spec.protocol} ${this.address} running=${this.#running} stats=${stats}\n${this.#runner.output()}`;
+    // A reused process's earlier output speaks of the scenarios (and the ids) it served before.
+    const output = this.#runner.output(this.#outputFrom);
+    const reused = this.#outputFrom > 0 ? ' (a reused process: its output in this scenario)' : '';
+    const pid = this.#runner.pid === undefined ? '' : ` pid=${this.#runner.pid}`;
+    return `backend "${this.id}" ${this.spec.protocol} ${this.address}${pid} running=${this.#running} stats=${stats}${reused}\n${output}`;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
