@@ -42,14 +42,20 @@ Then('every request succeeded', async function (this: LbWorld) {
   expectAllSucceeded(this.exchanges);
 });
 
+async function expectEachReceived(world: LbWorld, ids: readonly string[], expected: number): Promise<void> {
+  const counts = await world.receivedCounts(ids);
+  world.chartExactCounts(counts, expected);
+  expectExactShare(counts, onlyThese(countByBackend(world.exchanges, ids), ids), expected);
+}
+
+Then('each backend received exactly {int} requests', async function (this: LbWorld, expected: number) {
+  await expectEachReceived(this, [...this.backends.keys()], expected);
+});
+
 Then(
-  /^each backend (of the pool )?received exactly (\d+) requests$/,
-  async function (this: LbWorld, ofThePool: string | undefined, count: string) {
-    const expected = Number(count);
-    const ids = [...(ofThePool ? this.poolWeights.keys() : this.backends.keys())];
-    const counts = await this.receivedCounts(ids);
-    this.chartExactCounts(counts, expected);
-    expectExactShare(counts, onlyThese(countByBackend(this.exchanges, ids), ids), expected);
+  'each backend of the pool received exactly {int} requests',
+  async function (this: LbWorld, expected: number) {
+    await expectEachReceived(this, [...this.poolWeights.keys()], expected);
   },
 );
 

@@ -137,11 +137,15 @@ Then(
   },
 );
 
+When('a WebSocket client sends the messages {string}', async function (this: LbWorld, messages: string) {
+  this.webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '));
+});
+
 When(
-  /^a WebSocket client (greeted by the backend )?sends the messages "([^"]*)"$/,
-  async function (this: LbWorld, greeted: string | null, messages: string) {
+  'a WebSocket client greeted by the backend sends the messages {string}',
+  async function (this: LbWorld, messages: string) {
     this.webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '), {
-      greeted: Boolean(greeted),
+      greeted: true,
     });
   },
 );

@@ -31,11 +31,18 @@ When(
 );
 
 When(
-  /^the client sends (\d+) more requests(?: to (the second balancer))?, returning the cookie it is given$/,
-  async function (this: LbWorld, count: string, second: string | undefined) {
-    const address = second ? this.secondBalancer?.listenerAddress : this.listenerAddress;
+  'the client sends {int} more requests, returning the cookie it is given',
+  async function (this: LbWorld, count: number) {
+    await sendKeepingCookie(this, count, this.listenerAddress);
+  },
+);
+
+When(
+  'the client sends {int} more requests to the second balancer, returning the cookie it is given',
+  async function (this: LbWorld, count: number) {
+    const address = this.secondBalancer?.listenerAddress;
     if (!address) throw new Error('no second balancer was started in this scenario');
-    await sendKeepingCookie(this, Number(count), address);
+    await sendKeepingCookie(this, count, address);
   },
 );
 

@@ -40,7 +40,7 @@ export default class ConformanceFormatter extends Formatter {
       `conformance of ${report.adapter?.name ?? 'unknown balancer'}: ${report.verdict.toUpperCase()} (${passed} passed, ${failed} failed, ${unsupported} unsupported, ${skipped} skipped)\n`,
     );
     if (report.verdict === 'fail' && failed === 0) {
-      process.stderr.write(`${nothingCheckedReason(unsupported)}\n`);
+      process.stderr.write(`${nothingCheckedReason(report.totals)}\n`);
       // Cucumber fails a run only for a failed scenario, and sets the exit code once the run is over:
       // a run that checked nothing must not exit 0 all the same.
       process.once('beforeExit', () => {
@@ -52,8 +52,15 @@ export default class ConformanceFormatter extends Formatter {
 }
 
 /** Why a run with no failed scenario still fails: it checked nothing. */
-export function nothingCheckedReason(unsupported: number): string {
-  return unsupported > 0
-    ? 'nothing was checked: every selected scenario needs a capability the balancer does not declare'
-    : 'nothing was checked: no scenario matched the tags, names and feature paths given';
+export function nothingCheckedReason({
+  unsupported,
+  skipped,
+}: {
+  unsupported: number;
+  skipped: number;
+}): string {
+  if (unsupported > 0)
+    return 'nothing was checked: every selected scenario needs a capability the balancer does not declare';
+  if (skipped > 0) return 'nothing was checked: every selected scenario was skipped (a dry run?)';
+  return 'nothing was checked: no scenario matched the tags, names and feature paths given';
 }
