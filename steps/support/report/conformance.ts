@@ -2,6 +2,7 @@ import type { Envelope, TestStepResultStatus } from '@cucumber/messages';
 import type { AdapterDescription } from '../adapters/adapter.ts';
 import { type TaskTag, tasks } from '../tasks.ts';
 import { mediaTypes } from './media-types.ts';
+import { firstLineWithin } from './text-fit.ts';
 
 /** How one scenario ended. "unsupported" means the balancer lacks a capability it needs. */
 export type Outcome = 'passed' | 'failed' | 'unsupported' | 'skipped';
@@ -324,6 +325,5 @@ export function assertionMessage(text: string): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+  return firstLineWithin(text, 200);
 }

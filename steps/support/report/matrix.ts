@@ -1,5 +1,6 @@
 import type { ConformanceReport, Outcome } from './conformance.ts';
 import { escapeHtml, htmlPage } from './html-page.ts';
+import { firstLineWithin } from './text-fit.ts';
 
 /** One balancer's column: its name as run, and its report (or why there is none). */
 export interface MatrixColumn {
@@ -92,7 +93,7 @@ export function buildMatrix(columns: readonly MatrixColumn[], date: Date): Matri
   };
 }
 
-const firstLine = (text: string) => (text.split('\n')[0] ?? '').slice(0, 160);
+const firstLine = (text: string) => firstLineWithin(text, 160);
 
 /** Markdown: a table per feature, a row per scenario, a column per balancer. */
 export function renderMatrixMarkdown(matrix: Matrix): string {

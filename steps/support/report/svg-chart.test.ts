@@ -147,3 +147,25 @@ test('lanes are named inside the plot and each event says which lane it is on', 
   assert.deepEqual(markTitles(svg), ['arrived: 0 -> arrived', 'refused: 1 -> refused']);
   assert.doesNotMatch(svg, /rotate\(-90\)/, 'no empty y axis title');
 });
+
+test('a long legend name is wrapped between words, and the next entry goes below its lines', () => {
+  const long = 'requests refused by the balancer with 429 while the bucket was empty';
+  const svg = renderLineChart({
+    title: 'legend',
+    xLabel: 's',
+    yLabel: 'requests',
+    series: [
+      { name: long, points: [[0, 1]] },
+      { name: 'accepted', points: [[1, 2]] },
+    ],
+  });
+  assertWellFormed(svg);
+  const lines = [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((match) => match[1] as string);
+  assert.equal(lines.slice(0, -1).join(' '), long, 'every word of the name, in order, none cut');
+  assert.ok(
+    lines.every((line) => line.length <= 22),
+    `lines too long: ${lines.join(' | ')}`,
+  );
+  const ys = [...svg.matchAll(/<text y="([\d.]+)" dominant-baseline/g)].map((match) => Number(match[1]));
+  assert.ok((ys[1] as number) - (ys[0] as number) >= 14 * (lines.length - 2) + 20, `entries at ${ys}`);
+});

@@ -3,6 +3,8 @@
  * plotted value also written as a <title> on its mark, so a reader (or a test) can see the numbers.
  */
 
+import { wrapWords } from './text-fit.ts';
+
 export interface Series {
   readonly name: string;
   /** [x, y] in the chart's own units, x already on the axis's scale (see xTicks). */
@@ -162,25 +164,40 @@ function framing(frame: Frame): string[] {
   return parts;
 }
 
-/** One legend entry: a sample of the mark and its name, in the margin right of the plot. */
-function legendEntry(
-  index: number,
-  name: string,
-  sample: (x1: number, x2: number, y: number) => string,
-): string[] {
-  const y = margin.top + 10 + index * 20;
+type Sample = (x1: number, x2: number, y: number) => string;
+
+// What fits right of a legend's sample, at the charts' font size.
+const legendChars = 22;
+const legendLineHeight = 14;
+
+/**
+ * The legend, down the margin right of the plot: each entry a sample of its mark and its name,
+ * wrapped between words to the margin's width, each entry below the lines of the one before.
+ */
+function legend(entries: readonly (readonly [string, Sample])[]): string[] {
   const x = width - margin.right + 16;
-  return [
-    sample(x, x + 20, y),
-    `<text x="${x + 26}" y="${y}" dominant-baseline="middle">${escapeXml(name)}</text>`,
-  ];
+  const parts: string[] = [];
+  let y = margin.top + 10;
+  for (const [name, sample] of entries) {
+    const lines = wrapWords(name, legendChars);
+    const spans = lines.map(
+      (line, i) => `<tspan x="${x + 26}" dy="${i === 0 ? 0 : legendLineHeight}">${escapeXml(line)}</tspan>`,
+    );
+    parts.push(sample(x, x + 20, y), `<text y="${y}" dominant-baseline="middle">${spans.join('')}</text>`);
+    y += 20 + legendLineHeight * (lines.length - 1);
+  }
+  return parts;
 }
 
-const lineSample = (colour: string, dashed: boolean) => (x1: number, x2: number, y: number) =>
-  `<line x1="${x1}" x2="${x2}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="3"${dashed ? ' stroke-dasharray="6 3"' : ''}/>`;
+const lineSample =
+  (colour: string, dashed: boolean): Sample =>
+  (x1, x2, y) =>
+    `<line x1="${x1}" x2="${x2}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="3"${dashed ? ' stroke-dasharray="6 3"' : ''}/>`;
 
-const boxSample = (colour: string, opacity: number) => (x1: number, x2: number, y: number) =>
-  `<rect x="${x1}" y="${y - 6}" width="${x2 - x1}" height="12" fill="${colour}" fill-opacity="${opacity}"/>`;
+const boxSample =
+  (colour: string, opacity: number): Sample =>
+  (x1, x2, y) =>
+    `<rect x="${x1}" y="${y - 6}" width="${x2 - x1}" height="12" fill="${colour}" fill-opacity="${opacity}"/>`;
 
 /** Renders `chart` as a standalone SVG document. */
 export function renderLineChart(chart: LineChart): string {
@@ -204,6 +221,7 @@ export function renderLineChart(chart: LineChart): string {
     chart.yTicks?.find((tick) => tick.value === y)?.label ?? `${formatNumber(y)} ${chart.yLabel}`;
 
   const parts = framing({ ...chart, xTicks, yTicks: yAxis.ticks, lanes: chart.yTicks !== undefined, px, py });
+  const entries: [string, Sample][] = [];
   chart.series.forEach((series, index) => {
     const colour = palette[index % palette.length] as string;
     const style = series.style ?? 'line';
@@ -221,8 +239,9 @@ export function renderLineChart(chart: LineChart): string {
       );
     }
     parts.push('</g>');
-    parts.push(...legendEntry(index, series.name, lineSample(colour, style === 'dashed')));
+    entries.push([series.name, lineSample(colour, style === 'dashed')]);
   });
+  parts.push(...legend(entries));
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
@@ -279,15 +298,15 @@ export function renderBarChart(chart: BarChart): string {
     }
     parts.push('</g>');
   });
-  const legend: [string, (x1: number, x2: number, y: number) => string][] = [
+  const entries: [string, Sample][] = [
     ['within range', boxSample(colours.ok, 1)],
     ['outside range', boxSample(colours.outside, 1)],
   ];
   if (chart.bars.some((bar) => bar.low !== undefined || bar.high !== undefined))
-    legend.push(['allowed range', boxSample(colours.band, 0.25)]);
+    entries.push(['allowed range', boxSample(colours.band, 0.25)]);
   if (chart.bars.some((bar) => bar.expected !== undefined))
-    legend.push(['expected', lineSample(colours.expected, false)]);
-  for (const [index, [name, sample]] of legend.entries()) parts.push(...legendEntry(index, name, sample));
+    entries.push(['expected', lineSample(colours.expected, false)]);
+  parts.push(...legend(entries));
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
