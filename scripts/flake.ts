@@ -1,16 +1,19 @@
 // Runs the conformance suite N times (default 20) and prints each scenario's pass rate; exits 1 if
 // any scenario did not pass every time. Extra arguments go to cucumber-js, e.g.
 //   npm run flake -- 20 --tags @l4 --parallel 2
+// Each run's reports go to <reports>/flake/run-<n> (LBSPEC_REPORTS_DIR, else reports/); those of a
+// run in which a scenario failed are kept, the others removed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceReport, Outcome } from '../steps/support/report/conformance.ts';
 import { answerHelp, usageError } from './command-line.ts';
 
 const usage = `usage: npm run flake -- [RUNS] [cucumber-js arguments]
   RUNS  how many times to run the suite (default 20); every other argument goes to cucumber-js,
-        e.g. npm run flake -- 20 --tags @l4 --parallel 2`;
+        e.g. npm run flake -- 20 --tags @l4 --parallel 2
+  The reports of each run with a failure are kept in <reports>/flake/run-<n> (LBSPEC_REPORTS_DIR,
+  else reports/).`;
 answerHelp(usage);
 
 const [countText = '20', ...cucumberArgs] = process.argv.slice(2);
@@ -19,26 +22,34 @@ if (!Number.isInteger(runs) || runs < 1) usageError(`"${countText}" is not a pos
 
 const outcomes = new Map<string, Outcome[]>();
 const cucumber = join('node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
+const flakeReports = join(process.env.LBSPEC_REPORTS_DIR ?? 'reports', 'flake');
+rmSync(flakeReports, { recursive: true, force: true }); // an earlier run's kept reports would mislead
 for (let run = 1; run <= runs; run++) {
-  const reports = mkdtempSync(join(tmpdir(), 'lbspec-flake-'));
+  const reports = join(flakeReports, `run-${run}`);
+  mkdirSync(reports, { recursive: true });
+  spawnSync(process.execPath, [cucumber, '--format', 'summary', ...cucumberArgs], {
+    env: { ...process.env, LBSPEC_REPORTS_DIR: reports },
+    stdio: 'ignore',
+  });
+  let failed = true;
   try {
-    spawnSync(process.execPath, [cucumber, '--format', 'summary', ...cucumberArgs], {
-      env: { ...process.env, LBSPEC_REPORTS_DIR: reports },
-      stdio: 'ignore',
-    });
     const report = JSON.parse(readFileSync(join(reports, 'conformance.json'), 'utf8')) as ConformanceReport;
     for (const scenario of report.scenarios) {
       const key = `${scenario.uri}: ${scenario.name}`;
       outcomes.set(key, [...(outcomes.get(key) ?? []), scenario.outcome]);
       if (scenario.outcome === 'failed')
-        process.stdout.write(`run ${run}: FAILED ${key}: ${scenario.reason ?? ''}\n`);
+        process.stdout.write(`run ${run}: FAILED ${key}: ${scenario.reason?.split('\n')[0] ?? ''}\n`);
     }
+    failed = report.totals.failed > 0;
     process.stdout.write(
-      `run ${run}/${runs}: ${report.verdict} in ${(report.durationMs / 1000).toFixed(1)} s\n`,
+      `run ${run}/${runs}: ${report.verdict} in ${(report.durationMs / 1000).toFixed(1)} s${failed ? `, reports kept in ${reports}` : ''}\n`,
     );
-  } finally {
-    rmSync(reports, { recursive: true, force: true });
+  } catch (error) {
+    process.stdout.write(
+      `run ${run}/${runs}: no report (${(error as Error).message}), what it wrote is in ${reports}\n`,
+    );
   }
+  if (!failed) rmSync(reports, { recursive: true, force: true });
 }
 
 // A scenario is stable when it passed in every run, or was unsupported in every run (the balancer
