@@ -1,6 +1,6 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { ConnectionFate, OpenConnection } from './abuse.ts';
-import type { BalancerAdapter, StartedBalancer } from './adapters/adapter.ts';
+import { type BalancerAdapter, BalancerStartError, type StartedBalancer } from './adapters/adapter.ts';
 import { selectAdapter } from './adapters/select.ts';
 import type { Arrival, BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
 import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
@@ -155,10 +155,18 @@ export class LbWorld extends World<LbWorldParameters> {
   /** The capabilities the scenario's tags declare; every config it hands over must need no others. */
   declaredCapabilities: ReadonlySet<string> = new Set();
 
+  /** What a balancer that did not come up left behind, for the evidence. */
+  #failedStart: string | undefined;
+
   // Starts the balancer under test on `config`, once the audit finds every need declared.
-  #start(config: ConfigDocument): Promise<StartedBalancer> {
+  async #start(config: ConfigDocument): Promise<StartedBalancer> {
     this.#expectDeclared(config, 'start');
-    return this.adapter.start(config);
+    try {
+      return await this.adapter.start(config);
+    } catch (error) {
+      if (error instanceof BalancerStartError) this.#failedStart = error.evidence;
+      throw error;
+    }
   }
 
   // Hands the running balancer `config`, once the audit finds every need declared.
@@ -732,7 +740,13 @@ export class LbWorld extends World<LbWorldParameters> {
    */
   async evidence(failure?: string): Promise<string> {
     const parts = failure === undefined ? [] : [`failed: ${assertionMessage(failure)}`];
-    parts.push(this.balancer ? await this.balancer.evidence() : 'balancer: not started');
+    if (this.balancer) parts.push(await this.balancer.evidence());
+    else
+      parts.push(
+        this.#failedStart === undefined
+          ? 'balancer: not started'
+          : `balancer: did not start\n${this.#failedStart}`,
+      );
     for (const backend of this.backends.values()) parts.push(await backend.evidence());
     const log = this.exchanges.map(
       (exchange) =>

@@ -12,8 +12,21 @@ export interface AdapterDescription {
 export interface BalancerAdapter {
   readonly name: string;
   describe(): Promise<AdapterDescription>;
-  /** Starts the balancer; resolves once it serves `config` on every listener. */
+  /**
+   * Starts the balancer; resolves once it serves `config` on every listener. When it does not,
+   * rejects with a BalancerStartError where the adapter can tell how the start went.
+   */
   start(config: ConfigDocument): Promise<StartedBalancer>;
+}
+
+/** A balancer that did not come up, with what its start left to look at: command, config, output. */
+export class BalancerStartError extends Error {
+  constructor(
+    cause: Error,
+    readonly evidence: string,
+  ) {
+    super(cause.message, { cause });
+  }
 }
 
 /** A running balancer, owned by one scenario. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { BalancerStartError } from './adapter.ts';
 import { commandAdapter, splitCommandLine } from './command.ts';
 import { selectAdapter } from './select.ts';
 
@@ -91,4 +92,26 @@ test('adapter selection: environment, then profile, then LBSPEC_COMMAND, then th
     () => selectAdapter('envoy', {}),
     /unknown adapter "envoy".*known: reference, command, nginx, haproxy, caddy, container/,
   );
+});
+
+test('a balancer that does not come up leaves its command, its config and its output for the evidence', async () => {
+  const adapter = commandAdapter({
+    LBSPEC_COMMAND: `${process.execPath} -e "console.log('cannot bind'); process.exit(3)" {config}`,
+    LBSPEC_CAPABILITIES: 'l7',
+    LBSPEC_NAME: 'doomed',
+  });
+  const config = {
+    version: 1,
+    listeners: [{ name: 'main', protocol: 'http', address: '127.0.0.1:1', pool: 'main' }],
+    pools: { main: { backends: [{ id: 'b1', address: '127.0.0.1:2' }] } },
+  } as const;
+  const failure = await adapter.start(config).then(
+    () => assert.fail('it started'),
+    (error: unknown) => error,
+  );
+  assert.ok(failure instanceof BalancerStartError, String(failure));
+  assert.match(failure.evidence, /command: .*process\.exit\(3\)/);
+  assert.match(failure.evidence, /"address": "127\.0\.0\.1:1"/);
+  assert.match(failure.evidence, /cannot bind/);
+  assert.match(failure.evidence, /exit(ed)? .*3/);
 });

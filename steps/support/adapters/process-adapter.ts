@@ -11,7 +11,12 @@ import { redactSecrets } from '../redact.ts';
 import { describeExit, type Runner } from '../runner.ts';
 import { timeouts } from '../timeouts.ts';
 import { pollUntil } from '../waiting.ts';
-import type { AdapterDescription, BalancerAdapter, StartedBalancer } from './adapter.ts';
+import {
+  type AdapterDescription,
+  type BalancerAdapter,
+  BalancerStartError,
+  type StartedBalancer,
+} from './adapter.ts';
 
 /**
  * How a balancer that runs as a local process takes a new config:
@@ -98,8 +103,10 @@ export class ProcessAdapter implements BalancerAdapter {
     try {
       await balancer.run(config);
     } catch (error) {
+      // Read before the directory goes: the command, the config and the output say why.
+      const evidence = await balancer.evidence().catch(() => undefined);
       await balancer[Symbol.asyncDispose]();
-      throw error;
+      throw evidence === undefined ? error : new BalancerStartError(error as Error, evidence);
     }
     return balancer;
   }
