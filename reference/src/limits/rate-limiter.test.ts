@@ -84,6 +84,8 @@ test('X-Forwarded-For from trusted proxies: every hop trimmed and trusted ones s
   assert.ok(!from('10.0.0.1 ,127.0.0.8,, '), 'the same client behind two trusted proxies, however spaced');
   assert.ok(from('127.0.0.8, 127.0.0.9'), 'a chain of trusted proxies only is the peer itself');
   assert.ok(!from('127.0.0.9'), 'the peer, again');
+  const bare = limiter.admit(request('127.0.0.9')).allowed;
+  assert.ok(!bare, 'without X-Forwarded-For, a trusted proxy is the client itself: the peer, a third time');
 });
 
 test('requests pass every limit in turn: any one refuses, and an admitted request lists every policy', () => {
