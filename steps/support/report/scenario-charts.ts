@@ -60,9 +60,13 @@ export interface TimedOutcome {
 
 const failedSeries = 'failed (5xx or no answer)';
 
-/** Whether an outcome is a failure as the over-time chart counts it. */
+/**
+ * Whether an outcome is a failure as the over-time chart counts it: an error, a 5xx, or no answer.
+ * A TCP exchange has no status: the backend that greeted it answered it.
+ */
 function failed(outcome: TimedOutcome): boolean {
-  return outcome.status === undefined || outcome.status >= 500;
+  if (outcome.error !== undefined) return true;
+  return outcome.status === undefined ? outcome.backendId === undefined : outcome.status >= 500;
 }
 
 /** A time bucket giving about 30 of them over `spanMs`, never under 10 ms. */
