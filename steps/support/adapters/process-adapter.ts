@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { type ConfigDocument, serialiseConfig } from '../config-document.ts';
 import { splitHostPort } from '../net.ts';
-import { ManagedProcess } from '../processes.ts';
+import { ManagedProcess, onHarnessExit } from '../processes.ts';
 import { redactSecrets } from '../redact.ts';
 import { describeExit, type Runner } from '../runner.ts';
 import { timeouts } from '../timeouts.ts';
@@ -78,6 +79,12 @@ const launchProcess = async (run: LaunchSpec): Promise<Runner> => ManagedProcess
 /** How long a reload may take before its signal is sent again. */
 const reloadResendMs = 2_000;
 
+// Balancer directories not yet removed: a run ended by a signal removes them on its way out.
+const liveDirectories = new Set<string>();
+onHarnessExit(() => {
+  for (const directory of liveDirectories) rmSync(directory, { recursive: true, force: true });
+});
+
 /** A balancer run as a local process (or through `launch`) on the config file the harness writes. */
 export class ProcessAdapter implements BalancerAdapter {
   #description: Promise<AdapterDescription> | undefined;
@@ -97,6 +104,7 @@ export class ProcessAdapter implements BalancerAdapter {
   async start(config: ConfigDocument): Promise<StartedBalancer> {
     const description = await this.describe();
     const directory = await mkdtemp(join(tmpdir(), 'lbspec-balancer-'));
+    liveDirectories.add(directory);
     // Products that drop privileges (nginx workers run as nobody under root) must reach their files.
     await chmod(directory, 0o755);
     const balancer = new ProcessBalancer(this.options, description, directory);
@@ -262,6 +270,7 @@ class ProcessBalancer implements StartedBalancer {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
     await rm(this.directory, { recursive: true, force: true });
+    liveDirectories.delete(this.directory);
   }
 
   async #writeConfig(config: ConfigDocument): Promise<void> {

@@ -1,44 +1,55 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type { Envelope } from '@cucumber/messages';
-import { buildConformanceRun, renderConformanceMarkdown } from './conformance.ts';
+import {
+  buildConformanceRun,
+  type ConformanceReport,
+  type EvidenceFile,
+  interruptedReport,
+  renderConformanceMarkdown,
+} from './conformance.ts';
 import { renderConformanceHtml } from './conformance-html.ts';
+import { renderJunit } from './junit.ts';
 
 /**
  * Writes conformance.json to its output (`--format ./steps/support/report/conformance-formatter.mjs:reports/conformance.json`),
  * and, when formatOptions.conformanceMarkdown is set, the Markdown there with conformance.html and
  * each scenario's evidence (evidence/<feature>/<scenario>/) beside it; the verdict line goes to stderr.
+ * When SIGINT or SIGTERM ends the run, it writes all of these, and junit.xml at
+ * formatOptions.conformanceJunit, from the scenarios finished so far, marked interrupted.
  */
 export default class ConformanceFormatter extends Formatter {
   static override readonly documentation = 'lbspec conformance report (JSON, plus Markdown beside it)';
   readonly #envelopes: Envelope[] = [];
   readonly #markdownPath: string | undefined;
+  /** The file descriptor cucumber opened for conformance.json (its output). */
+  readonly #jsonFd: number | undefined;
+  readonly #junitPath: string | undefined;
+  readonly #onSignal = (signal: NodeJS.Signals): void => {
+    this.#writeInterrupted(signal);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
 
   constructor(options: IFormatterOptions) {
     super(options);
     this.#markdownPath = options.parsedArgvOptions.conformanceMarkdown;
+    this.#junitPath = options.parsedArgvOptions.conformanceJunit;
+    this.#jsonFd = (options.stream as { fd?: number }).fd;
     options.eventBroadcaster.on('envelope', (envelope: Envelope) => this.#envelopes.push(envelope));
+    // Ctrl-C or a CI's SIGTERM would otherwise end the run with empty reports: write what is known.
+    process.once('SIGINT', this.#onSignal);
+    process.once('SIGTERM', this.#onSignal);
   }
 
   override async finished(): Promise<void> {
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
     const { report, evidence } = buildConformanceRun(this.#envelopes);
     this.log(`${JSON.stringify(report, null, 2)}\n`);
-    if (this.#markdownPath) {
-      // The evidence of an earlier run would be mistaken for this one's.
-      const reports = dirname(this.#markdownPath);
-      rmSync(join(reports, 'evidence'), { recursive: true, force: true });
-      for (const file of evidence) {
-        mkdirSync(dirname(join(reports, file.path)), { recursive: true });
-        writeFileSync(join(reports, file.path), file.content);
-      }
-      writeFileSync(this.#markdownPath, renderConformanceMarkdown(report));
-      writeFileSync(join(reports, 'conformance.html'), renderConformanceHtml(report));
-    }
-    const { passed, failed, unsupported, skipped } = report.totals;
-    process.stderr.write(
-      `conformance of ${report.adapter?.name ?? 'unknown balancer'}: ${report.verdict.toUpperCase()} (${passed} passed, ${failed} failed, ${unsupported} unsupported, ${skipped} skipped)\n`,
-    );
+    this.#writeBeside(report, evidence);
+    const { failed } = report.totals;
+    process.stderr.write(`${verdictLine(report)}\n`);
     if (report.verdict === 'fail' && failed === 0) {
       process.stderr.write(`${nothingCheckedReason(report.totals)}\n`);
       // Cucumber fails a run only for a failed scenario, and sets the exit code once the run is over:
@@ -49,6 +60,36 @@ export default class ConformanceFormatter extends Formatter {
     }
     await super.finished();
   }
+
+  // Synchronous: it runs from a signal handler, just before the process exits.
+  #writeInterrupted(signal: NodeJS.Signals): void {
+    const { report, evidence } = interruptedReport(this.#envelopes, signal, Date.now());
+    if (typeof this.#jsonFd === 'number') writeSync(this.#jsonFd, `${JSON.stringify(report, null, 2)}\n`);
+    if (this.#junitPath) writeFileSync(this.#junitPath, renderJunit(report));
+    this.#writeBeside(report, evidence);
+    process.stderr.write(
+      `${verdictLine(report)}: interrupted by ${signal}, ${report.interrupted?.unfinished ?? 0} scenarios unfinished\n`,
+    );
+  }
+
+  // The Markdown, the page and the evidence, when the run asked for them.
+  #writeBeside(report: ConformanceReport, evidence: readonly EvidenceFile[]): void {
+    if (!this.#markdownPath) return;
+    // The evidence of an earlier run would be mistaken for this one's.
+    const reports = dirname(this.#markdownPath);
+    rmSync(join(reports, 'evidence'), { recursive: true, force: true });
+    for (const file of evidence) {
+      mkdirSync(dirname(join(reports, file.path)), { recursive: true });
+      writeFileSync(join(reports, file.path), file.content);
+    }
+    writeFileSync(this.#markdownPath, renderConformanceMarkdown(report));
+    writeFileSync(join(reports, 'conformance.html'), renderConformanceHtml(report));
+  }
+}
+
+function verdictLine(report: ConformanceReport): string {
+  const { passed, failed, unsupported, skipped } = report.totals;
+  return `conformance of ${report.adapter?.name ?? 'unknown balancer'}: ${report.verdict.toUpperCase()} (${passed} passed, ${failed} failed, ${unsupported} unsupported, ${skipped} skipped)`;
 }
 
 /** Why a run with no failed scenario still fails: it checked nothing. */

@@ -46,8 +46,10 @@ export interface ConformanceReport {
   readonly backendProvider: string;
   readonly startedAt: string;
   readonly durationMs: number;
-  /** "pass" when no scenario failed and at least one ran. */
+  /** "pass" when no scenario failed, at least one ran, and the run was not interrupted. */
   readonly verdict: 'pass' | 'fail';
+  /** Set when a signal ended the run: its scenarios so far, and how many had not finished. */
+  readonly interrupted?: { readonly signal: string; readonly unfinished: number };
   readonly totals: Totals;
   readonly byFeature: readonly (GroupResult & { uri: string })[];
   readonly byTask: readonly (GroupResult & { tag: string })[];
@@ -79,6 +81,28 @@ const toMs = (timestamp: { seconds: number; nanos: number }): number =>
 /** Builds the conformance report from a run's cucumber messages. Pure: same messages, same report. */
 export function buildConformanceReport(envelopes: readonly Envelope[]): ConformanceReport {
   return buildConformanceRun(envelopes).report;
+}
+
+/**
+ * The report of a run a signal ended: what finished so far, failing, with how many scenarios were
+ * still running; the run's end is now.
+ */
+export function interruptedReport(envelopes: readonly Envelope[], signal: string, nowMs: number) {
+  const { report, evidence } = buildConformanceRun(envelopes);
+  const started = new Set<string>();
+  const finished = new Set<string>();
+  for (const envelope of envelopes) {
+    if (envelope.testCaseStarted) started.add(envelope.testCaseStarted.id);
+    if (envelope.testCaseFinished) finished.add(envelope.testCaseFinished.testCaseStartedId);
+  }
+  const startedMs = Date.parse(report.startedAt);
+  const interrupted: ConformanceReport = {
+    ...report,
+    durationMs: Math.max(0, Math.round(nowMs - startedMs)),
+    verdict: 'fail',
+    interrupted: { signal, unfinished: started.size - finished.size },
+  };
+  return { report: interrupted, evidence };
 }
 
 /** The report, and every scenario's attachments as files for the evidence/ directory it links to. */
@@ -149,7 +173,8 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
   const evidence: EvidenceFile[] = [];
   const directories = new Set<string>();
   for (const attempt of attempts.values()) {
-    if (attempt.willBeRetried) continue;
+    // Still running when a signal ended the run: it has no outcome, and counts as unfinished.
+    if (attempt.willBeRetried || attempt.finishedMs === undefined) continue;
     const pickle = pickles.get(pickleOfTestCase.get(attempt.testCaseId) ?? '');
     if (!pickle) continue;
     const outcome = outcomeOf(attempt);
@@ -274,6 +299,10 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
     `- Backends: ${report.backendProvider} provider`,
     `- Capabilities declared: ${adapter?.capabilities.supported.join(', ') || 'none'}`,
   ];
+  if (report.interrupted)
+    lines.push(
+      `- **Interrupted** by ${report.interrupted.signal}: ${report.interrupted.unfinished} scenarios had not finished, and those not started are not listed.`,
+    );
   if (report.totals.passed + report.totals.failed === 0)
     lines.push('- No scenario ran: nothing was checked.');
   lines.push(
