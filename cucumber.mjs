@@ -37,6 +37,9 @@ const common = {
     conformanceJunit: `${reports}/junit.xml`,
     junit: { suiteName: suiteName('reference') },
   },
+  // Checks the settings once, up front (steps/support/settings-plugin.mjs); its options are the
+  // profile's world parameters.
+  plugin: ['./steps/support/settings-plugin.mjs'],
   strict: true,
   // Scenarios share no state (each starts its own balancer on its own ports, with backends of its
   // own), and they spend part of their time waiting on timers (health intervals, breaker pauses,
@@ -50,11 +53,17 @@ const common = {
 export default { ...common };
 
 /** Backends as containers (needs a Docker engine; see the README). */
-export const containers = { ...common, worldParameters: { backends: 'container' } };
+const containerParameters = { backends: 'container' };
+export const containers = {
+  ...common,
+  worldParameters: containerParameters,
+  pluginOptions: containerParameters,
+};
 
 /** Your own balancer: LBSPEC_COMMAND and LBSPEC_CAPABILITIES, see the README. */
 export const command = {
   ...common,
   formatOptions: { ...common.formatOptions, junit: { suiteName: suiteName('command') } },
   worldParameters: { adapter: 'command' },
+  pluginOptions: { adapter: 'command' },
 };

@@ -1,0 +1,22 @@
+import { selectAdapter } from './adapters/select.ts';
+import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
+import type { LbWorldParameters } from './world.ts';
+
+/**
+ * What is wrong with a run's settings (LBSPEC_* and the profile's parameters), checked once before
+ * any scenario: an unknown adapter or backend provider, a command or capabilities file the adapter
+ * cannot use. Undefined when nothing is.
+ */
+export async function settingsProblem(
+  parameters: LbWorldParameters,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  try {
+    selectBackendProvider(parameters.backends, env);
+    backendReuseSetting(env.LBSPEC_BACKEND_REUSE);
+    await selectAdapter(parameters.adapter, env).describe();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
