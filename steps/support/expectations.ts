@@ -3,6 +3,12 @@ import type { Exchange } from './traffic.ts';
 /** A failed expectation; its message says what was expected, what was seen, with numbers. */
 export class ExpectationError extends Error {
   readonly code = 'LBSPEC_EXPECTATION';
+
+  constructor(message: string) {
+    super(message);
+    // Where in the harness the check sits says nothing of the balancer: reports show the message alone.
+    this.stack = `${this.name}: ${message}`;
+  }
 }
 
 function fail(message: string): never {
