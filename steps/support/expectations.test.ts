@@ -179,3 +179,9 @@ test('a backend out of rotation and back shows a long run without it, followed b
   // Out at the end, never back: not enough.
   assert.throws(() => expectOutThenBack([...rotation, ...out], 'b1', 6), /\(8 at the end\)/);
 });
+
+test('a failed check carries no stack trace: reports show its message alone', () => {
+  const error = new ExpectationError('expected 3:\n  b1: got 30');
+  assert.equal(error.stack, 'Error: expected 3:\n  b1: got 30');
+  assert.equal(error.code, 'LBSPEC_EXPECTATION');
+});
