@@ -23,17 +23,17 @@ Feature: Defences against abusive clients
     When the client at 127.0.0.2 closes one of its connections
     Then a new connection from 127.0.0.2 is answered once that one is gone
 
-    @l7
+    @l7 @id:abuse-client-holding-most-connections-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:abuse-client-holding-most-connections-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @task-10 @l7 @header-timeout
+  @task-10 @l7 @header-timeout @id:abuse-headers-never-finish-cut
   Scenario: Headers that never finish are cut off in time; slow but complete ones are served
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with these client limits:
@@ -44,7 +44,7 @@ Feature: Defences against abusive clients
     Then the balancer answered it 408 or closed it within the header timeout
     And a client that sends a whole request's headers over 400 ms gets an answer
 
-  @task-10 @l7 @request-timeout
+  @task-10 @l7 @request-timeout @id:abuse-body-never-finishes-cut
   Scenario: A body that never finishes is cut off in time and holds no backend connection
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with these client limits:
@@ -55,7 +55,7 @@ Feature: Defences against abusive clients
     Then the balancer answered it 408 or closed it within the request timeout
     And backend b1 soon has no request in flight
 
-  @task-10 @l7 @size-limits
+  @task-10 @l7 @size-limits @id:abuse-headers-bodies-over-limits
   Scenario: Headers and bodies over their limits are refused; those within are served
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with these client limits:
@@ -69,7 +69,7 @@ Feature: Defences against abusive clients
     And a POST of 524288 bytes with a Content-Length is answered 200
     And a POST of 524288 bytes chunked is answered 200
 
-  @task-10 @l7 @idle-timeout
+  @task-10 @l7 @idle-timeout @id:abuse-idle-connection-closed-after
   Scenario: An idle connection is closed after the idle timeout
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with these client limits:

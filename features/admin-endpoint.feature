@@ -9,7 +9,7 @@ Feature: The admin endpoint
   A reload with an invalid config is refused: the balancer reports each problem (on GET /status,
   as "lastReloadError") and keeps serving the config it had.
 
-  @task-06 @admin-api
+  @task-06 @admin-api @id:admin-token-endpoint-answers-only
   Scenario: With a token, the admin endpoint answers only requests that carry it, and only GET
     Given 1 HTTP backend
     And the balancer's admin endpoint needs the token "admin-token-for-the-suite-0001"
@@ -27,7 +27,7 @@ Feature: The admin endpoint
       | DELETE | /status  | the token                | 405    |
       | GET    | /nothing | the token                | 404    |
 
-  @task-15 @reload-validation @round-robin
+  @task-15 @reload-validation @round-robin @id:admin-invalid-new-config-refused
   Scenario: An invalid new config is refused with its problem named, and the old one keeps serving
     Given 2 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends

@@ -19,7 +19,7 @@ Feature: Consistent hashing
   Background:
     Given 5 HTTP backends
 
-  @task-05
+  @task-05 @id:hash-same-key-reaches-same
   Scenario: The same key reaches the same backend every time, also after a restart
     Given a balancer with an HTTP listener using consistent_hash over b1, b2, b3, b4, whose pool has:
       """
@@ -44,27 +44,27 @@ Feature: Consistent hashing
     Then every key landed where it did the first time
     And no backend holds less than half or more than twice its fair share of the keys
 
-    @hash-key-cookie
+    @hash-key-cookie @id:hash-key-can-come-cookie
     Examples: a cookie
       | where                  | count | hashKey                                 |
       | cookie "session"       | 400   | { "from": "cookie", "name": "session" } |
 
-    @hash-key-query
+    @hash-key-query @id:hash-key-can-come-query-parameter
     Examples: a query parameter
       | where                  | count | hashKey                                 |
       | query parameter "user" | 400   | { "from": "query", "name": "user" }     |
 
-    @hash-key-path
+    @hash-key-path @id:hash-key-can-come-path
     Examples: the path
       | where                  | count | hashKey                                 |
       | the path               | 400   | { "from": "path" }                      |
 
-    @hash-key-client-ip
+    @hash-key-client-ip @id:hash-key-can-come-client-address
     Examples: the client's address
       | where                  | count | hashKey                                 |
       | the client's address   | 400   | { "from": "client-ip" }                 |
 
-  @task-05 @keyless-round-robin
+  @task-05 @keyless-round-robin @id:hash-requests-without-key-take
   Scenario: Requests without a key take turns
     Given a balancer with an HTTP listener using consistent_hash over b1, b2, b3, b4, whose pool has:
       """
@@ -73,7 +73,7 @@ Feature: Consistent hashing
     When a client sends 40 requests one after another
     Then each backend of the pool received exactly 10 requests
 
-  @task-14
+  @task-14 @id:hash-backend-added-four-takes
   Scenario: A backend added to four takes about a fifth of the keys, all from the others and none between them
     Given a balancer with an HTTP listener using consistent_hash over b1, b2, b3, b4, whose pool has:
       """
@@ -85,7 +85,7 @@ Feature: Consistent hashing
     Then about 1/5 of the keys moved, all of them to b5
     And no backend holds less than half or more than twice its fair share of the keys
 
-  @task-14
+  @task-14 @id:hash-backend-removed-gives-up
   Scenario: A backend removed gives up exactly its keys
     Given a balancer with an HTTP listener using consistent_hash over all backends, whose pool has:
       """
@@ -96,7 +96,7 @@ Feature: Consistent hashing
     And the keys are sent again
     Then exactly the keys b3 held moved
 
-  @task-14 @active-health-checks @health-check-thresholds
+  @task-14 @active-health-checks @health-check-thresholds @id:hash-backend-out-service-gives
   Scenario: A backend out of service gives up exactly its keys, and gets them back when it returns
     Given a balancer with an HTTP listener using consistent_hash over all backends, whose pool has:
       """
@@ -113,7 +113,7 @@ Feature: Consistent hashing
     When the keys are sent again
     Then every key landed where it did the first time
 
-  @task-05 @hash-bounded-load
+  @task-05 @hash-bounded-load @id:hash-bounded-loads-hot-key
   Scenario: With bounded loads, a hot key spills over to the next backends instead of piling up on its owner
     With "hashBalanceFactor": 150 a backend takes a request only while its requests in flight, this
     one included, stay within ceil(1.5 x its share of all in flight, this one included): with 12

@@ -17,7 +17,7 @@ Feature: Faulty backends
   an answer head a balancer accepts is its own choice (16 KiB for node, 10 MB for Go's client) until
   the config can state it, so no check here relies on one.
 
-  @task-15 @backend-faults
+  @task-15 @backend-faults @id:faulty-answers-backend-spoils-reach
   Scenario: Answers a backend spoils reach the client as errors, never as whole answers
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -29,7 +29,7 @@ Feature: Faulty backends
     And a client sends 3 requests one after another
     And every request succeeded
 
-  @task-15 @non-http-answers
+  @task-15 @non-http-answers @id:faulty-answer-http-gets-client
   Scenario: An answer that is not HTTP gets the client a 502
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -39,7 +39,7 @@ Feature: Faulty backends
     And a client sends 3 requests one after another
     And every request succeeded
 
-  @task-15 @timeouts
+  @task-15 @timeouts @id:faulty-backend-stops-sending-middle
   Scenario: A backend that stops sending in the middle of an answer is cut off within the response timeout
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -48,14 +48,14 @@ Feature: Faulty backends
       """
     Then a request whose answer stalls after 100 of 1000 bytes is broken off within the response timeout
 
-  @task-15 @keep-alive-races
+  @task-15 @keep-alive-races @id:faulty-get-lost-connection-backend
   Scenario: A GET lost on a connection the backend closed is sent again, and the client never knows
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
     When a client sends 10 GET requests one after another, each of which the backend drops if it comes on a kept-alive connection
     Then every request succeeded
 
-  @task-15 @keep-alive-races
+  @task-15 @keep-alive-races @id:faulty-post-lost-connection-backend
   Scenario: A POST lost on a connection the backend closed is not sent again
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends

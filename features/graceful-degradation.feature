@@ -6,7 +6,7 @@ Feature: Graceful degradation
   fewer than panicThresholdPercent of its backends are available, it spreads traffic over all of
   them, healthy or not, rather than crushing the few that are left (Envoy's panic mode).
 
-  @task-15 @l7 @active-health-checks @graceful-degradation @round-robin
+  @task-15 @l7 @active-health-checks @graceful-degradation @round-robin @id:degrade-backend-down-clients-get
   Scenario: With every backend down, clients get an immediate 503 with Retry-After
     Given 2 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -19,7 +19,7 @@ Feature: Graceful degradation
     Then every request after that was answered at once with status 503, a Retry-After and a body
     And no backend received any request
 
-  @task-15 @l7 @active-health-checks @panic-threshold @round-robin
+  @task-15 @l7 @active-health-checks @panic-threshold @round-robin @id:degrade-below-panic-threshold-traffic
   Scenario: Below the panic threshold traffic spreads over every backend
     Given 4 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -33,7 +33,7 @@ Feature: Graceful degradation
     Then within 1 failed check the balancer sends requests only to b1, b2, b3, b4
     And every request succeeded
 
-  @task-15 @l7 @active-health-checks @backup-pool @round-robin
+  @task-15 @l7 @active-health-checks @backup-pool @round-robin @id:degrade-backup-pool-takes-traffic
   Scenario: A backup pool takes traffic only while every primary backend is down
     Given 3 HTTP backends
     And backend b3 makes up the backup pool

@@ -16,7 +16,7 @@ Feature: Active health checks
   timeout (1000 ms) is ten intervals long, so that a busy machine cannot turn a late 200 into a
   failure the script did not ask for.
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-backend-fails-checks-taken
   Scenario: A backend that fails its health checks is taken out in time, and no request fails
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -30,7 +30,7 @@ Feature: Active health checks
     Then after 3 passed checks, and not sooner, the balancer sends requests only to b1, b2, b3
     And every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-failed-checks-fewer-unhealthy
   Scenario: Failed checks fewer than the unhealthy threshold in a row change nothing
     With an unhealthy threshold of 3, the pattern fail, fail, pass, fail, fail, pass, fail, fail
     never has three failures in a row: the backend stays in rotation throughout.
@@ -45,7 +45,7 @@ Feature: Active health checks
     Then the requests were answered in rotation in the order b1, b2, b3
     And every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-exactly-unhealthy-threshold-failed
   Scenario: Exactly the unhealthy threshold of failed checks in a row takes a backend out
     Three failed checks and then passing ones: with an unhealthy threshold of 3, b1 goes out after
     the third and comes back after the tenth pass, a second later. A balancer that needs one
@@ -62,7 +62,7 @@ Feature: Active health checks
     Then backend b1 was out of rotation for at least 6 requests in a row, and back in it afterwards
     And every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-exactly-healthy-threshold-passed
   Scenario: Exactly the healthy threshold of passed checks in a row puts a backend back
     b1 is out, passes three checks and then fails again: with a healthy threshold of 3 it is back in
     rotation from the third pass until five failures take it out again, half a second later. A
@@ -80,7 +80,7 @@ Feature: Active health checks
     Then backend b1 answered at least 2 of those requests
     And every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-passed-checks-fewer-healthy
   Scenario: Passed checks fewer than the healthy threshold in a row change nothing
     With a healthy threshold of 3, the pattern pass, pass, fail, pass, pass, fail, pass, pass never
     has three passes in a row: b1 stays out throughout.
@@ -98,7 +98,7 @@ Feature: Active health checks
     Then backend b1 received no requests
     And every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-check-answered-after-interval
   Scenario: A check answered after its interval but within its timeout passes
     b1 answers its checks 300 ms late, three intervals, well within the 1000 ms timeout: every check
     passes, and b1 stays in rotation. A balancer that takes the interval for the timeout fails
@@ -114,7 +114,7 @@ Feature: Active health checks
     Then the requests were answered in rotation in the order b1, b2, b3
     And every request succeeded
 
-  @task-03 @l7 @health-check-timeouts
+  @task-03 @l7 @health-check-timeouts @id:health-check-answered-after-timeout
   Scenario: A check answered after its timeout fails, however long the interval
     b1 answers its checks 250 ms late, past the 100 ms timeout though within the 400 ms interval.
     A balancer that takes the interval for the timeout passes them.
@@ -128,7 +128,7 @@ Feature: Active health checks
     Then within 2 failed checks the balancer sends requests only to b2, b3
     And every request succeeded
 
-  @task-03 @l7
+  @task-03 @l7 @id:health-check-gets-answer-fails
   Scenario: A health check that gets no answer fails after its timeout
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -151,17 +151,17 @@ Feature: Active health checks
     When a client sends 30 requests one after another
     Then every request after that succeeded
 
-    @l7
+    @l7 @id:health-killed-backend-taken-out-http
     Examples: HTTP
       | protocol | check |
       | HTTP     | http  |
 
-    @l4 @tcp-health-checks
+    @l4 @tcp-health-checks @id:health-killed-backend-taken-out-tcp
     Examples: TCP
       | protocol | check |
       | TCP      | tcp   |
 
-  @task-03 @l7 @tcp-health-checks
+  @task-03 @l7 @tcp-health-checks @id:health-kept-per-pool
   Scenario: Health is kept per pool
     Two pools over the same backends check them differently: the first with GET /health, which b1
     now fails, the second by connecting, which b1 still passes. Only the first takes b1 out.
@@ -179,7 +179,7 @@ Feature: Active health checks
     Then within 2 failed checks the balancer sends requests only to b2, b3
     And a client of listener "second" gets every answer, from each of b1, b2, b3
 
-  @task-03 @l7 @initial-health-state
+  @task-03 @l7 @initial-health-state @id:health-backend-starts-unhealthy-gets
   Scenario: A backend that starts unhealthy gets no traffic until its checks pass
     The checks run every 5 seconds, so only the initial state keeps b2 out: a balancer that starts
     it healthy would need 15 seconds of failed checks to take it out.

@@ -19,7 +19,7 @@ Feature: Hostile requests
   unknown transfer coding may get 501 instead of 400. A bare CR in a header line is refused or
   replaced by a space (RFC 9112 2.2). Each request here is written byte for byte: "\r\n" is CR LF.
 
-  @task-06 @request-smuggling
+  @task-06 @request-smuggling @id:hostile-requests-ambiguous-framing-refused
   Scenario: Requests with ambiguous framing are refused, and what they smuggle reaches no backend
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -34,7 +34,7 @@ Feature: Hostile requests
       | a chunk size with a sign             | 400                               | POST / HTTP/1.1\r\nHost: app.example\r\nTransfer-Encoding: chunked\r\n\r\n+0\r\n\r\n                  |
     And no backend received the smuggled request
 
-  @task-06 @malformed-requests
+  @task-06 @malformed-requests @id:hostile-malformed-request-lines-host
   Scenario: Malformed request lines, Host headers and header lines are refused with 400 and reach no backend
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -52,7 +52,7 @@ Feature: Hostile requests
     And a header value with a bare CR in it is refused with 400, or reaches the backend with a space for the CR
     And a malformed request that follows an answered one on its connection is answered 400
 
-  @task-06 @request-line-limit
+  @task-06 @request-line-limit @id:hostile-request-line-over-header
   Scenario: A request line over the header limit gets 414; one within it is served
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with these client limits:
@@ -62,7 +62,7 @@ Feature: Hostile requests
     Then a request with a target of 16384 bytes is answered 414
     And a request with a target of 2048 bytes is answered 200
 
-  @task-07 @path-normalisation @routing
+  @task-07 @path-normalisation @routing @id:hostile-dot-segments-doubled-slashes
   Scenario: Dot segments and doubled slashes are resolved before routing, so no path escapes its route
     Given 2 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:
@@ -80,7 +80,7 @@ Feature: Hostile requests
       | /admin/../../public/x             | b1 | /public/x               | app.example   |
       | /public/x/..?next=/../admin&y=%2F | b1 | /public/?next=/../admin&y=%2F | app.example   |
 
-  @task-07 @absolute-form @routing
+  @task-07 @absolute-form @routing @id:hostile-absolute-form-target-reaches-backend
   Scenario: An absolute-form target reaches the backend as a path
     Given 2 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:

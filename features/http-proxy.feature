@@ -13,7 +13,7 @@ Feature: A correct HTTP/1.1 proxy
   sent it. A backend that fails before answering gets the client a 502 (Bad Gateway) when it
 refused or reset the connection, and a 504 when it did not answer in time.
 
-  @task-06 @forwarded-headers
+  @task-06 @forwarded-headers @id:proxy-backend-learns-client-address
   Scenario: The backend learns the client's address, scheme and host
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -25,7 +25,7 @@ refused or reset the connection, and a 504 when it did not answer in time.
     And the backend received header "X-Forwarded-Host" as "app.example"
     And the backend received header "Host" as "app.example"
 
-  @task-06 @forwarded-for-chain
+  @task-06 @forwarded-for-chain @id:proxy-client-x-forwarded-for-chain-kept
   Scenario: A client's X-Forwarded-For chain is kept, with the client's address appended
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -34,7 +34,7 @@ refused or reset the connection, and a 504 when it did not answer in time.
       | X-Forwarded-For | 203.0.113.7, 198.51.100.2 |
     Then the backend received header "X-Forwarded-For" as "203.0.113.7, 198.51.100.2, 127.0.0.1"
 
-  @task-06 @forwarded-headers
+  @task-06 @forwarded-headers @id:proxy-connection-header-cannot-take
   Scenario: A Connection header cannot take away the forwarding headers the balancer adds
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -46,7 +46,7 @@ refused or reset the connection, and a 504 when it did not answer in time.
     And the backend received header "X-Forwarded-Proto" as "http"
     And the backend received header "X-Forwarded-Host" as "app.example"
 
-  @task-06 @hop-by-hop-headers
+  @task-06 @hop-by-hop-headers @id:proxy-hop-by-hop-headers-stop-balancer
   Scenario: Hop-by-hop headers stop at the balancer; end-to-end ones go through
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -60,14 +60,14 @@ refused or reset the connection, and a 504 when it did not answer in time.
     Then the backend received header "X-End-To-End" as "kept"
     And the backend received none of the client's values of "X-Hop-Secret, Keep-Alive, TE, Proxy-Authorization"
 
-  @task-06
+  @task-06 @id:proxy-request-target-reaches-backend
   Scenario: The request target reaches the backend byte for byte, query string and encoding included
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
     When a client requests "/search/a%2Fb?q=caf%C3%A9%20au+lait&empty=&x=%2F"
     Then the backend received the request target "/search/a%2Fb?q=caf%C3%A9%20au+lait&empty=&x=%2F"
 
-  @task-06
+  @task-06 @id:proxy-method-status-passes-through
   Scenario: Every method and status passes through, and an answer to HEAD has no body
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -84,7 +84,7 @@ refused or reset the connection, and a 504 when it did not answer in time.
       | GET     | 500    | the echo |
       | POST    | 503    | the echo |
 
-  @task-06
+  @task-06 @id:proxy-client-expects-100-continue
   Scenario: A client that expects 100 Continue gets it, and its body reaches the backend
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -102,12 +102,17 @@ refused or reset the connection, and a 504 when it did not answer in time.
     Then the client received exactly those bytes
     And the balancer's memory grew by less than 100 MB meanwhile
 
-    Examples:
+    @id:proxy-100-mb-go-up-content-length
+    Examples: with a Content-Length
       | framing            |
       | with a Content-Length |
+
+    @id:proxy-100-mb-go-up-chunked
+    Examples: chunked
+      | framing            |
       | chunked            |
 
-  @task-06 @keep-alive
+  @task-06 @keep-alive @id:proxy-client-requests-share-connection
   Scenario: A client's requests share one connection, and the balancer reuses its connection to the backend
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
@@ -115,7 +120,7 @@ refused or reset the connection, and a 504 when it did not answer in time.
     Then every request on it succeeded over 1 connection
     And backend b1 accepted at most 2 connections for them
 
-  @task-06 @bad-gateway @round-robin
+  @task-06 @bad-gateway @round-robin @id:proxy-backend-resets-refuses-connection
   Scenario: A backend that resets or refuses the connection gets the client a 502
     Given 3 HTTP backends
     And backend b1 resets every connection
@@ -125,14 +130,14 @@ refused or reset the connection, and a 504 when it did not answer in time.
     Then exactly 6 requests were answered with status 502
     And every request not answered with status 502 succeeded
 
-  @task-06 @websocket
+  @task-06 @websocket @id:proxy-websocket-proxied-end-end
   Scenario: A WebSocket is proxied end to end
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends
     When a WebSocket client sends the messages "hello, world, bye"
     Then it got the replies "b1: hello, b1: world, b1: bye"
 
-  @task-06 @websocket
+  @task-06 @websocket @id:proxy-backend-speaks-first-websocket
   Scenario: A backend that speaks first on a WebSocket is heard
     The backend sends its greeting in the same write as its 101, as RFC 6455 lets a server speak
     as soon as it has answered the handshake. A balancer that reads the 101 and drops whatever came

@@ -16,12 +16,12 @@ Feature: Least connections
     Then every request succeeded
     And the backends holding requests received none of the new requests
 
-    @l7
+    @l7 @id:lc-new-requests-go-backend-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:lc-new-requests-go-backend-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -39,12 +39,12 @@ Feature: Least connections
     Then every request succeeded
     And backend b1 received fewer than half as many requests as any other backend
 
-    @l7
+    @l7 @id:lc-slow-backend-receives-far-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:lc-slow-backend-receives-far-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -60,17 +60,17 @@ Feature: Least connections
     When 8 requests are held open
     Then the held requests are on the backends in proportion to their weights
 
-    @l7
+    @l7 @id:lc-held-requests-fill-backends-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:lc-held-requests-fill-backends-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @task-11 @l7
+  @task-11 @l7 @id:lc-variable-request-durations-backend
   Scenario: With variable request durations no backend piles up requests
     Six clients keep six requests in flight, sharing the requests so that none runs on alone at the
     end; least connections keeps every backend within one of the others, so none ever has more than
@@ -84,7 +84,7 @@ Feature: Least connections
     Then every request succeeded
     And no backend had more than 3 requests in flight at once
 
-  @task-11 @l7
+  @task-11 @l7 @id:lc-in-flight-counts-return-zero
   Scenario: In-flight counts return to zero however requests end
     The mixed load goes to b1 alone, so any count it leaks stays on b1: spread over several
     backends, least connections would even the leaks out and hide them. Then two requests are held

@@ -15,7 +15,7 @@ Feature: Consistent hashing with a Maglev table
   Background:
     Given 5 HTTP backends
 
-  @task-05
+  @task-05 @id:maglev-table-same-key-reaches
   Scenario: With a Maglev table, the same key reaches the same backend every time, also after a restart
     Given a balancer with an HTTP listener using consistent_hash over b1, b2, b3, b4, whose pool has:
       """
@@ -29,7 +29,7 @@ Feature: Consistent hashing with a Maglev table
     And the keys are sent again
     Then every key landed where it did the first time
 
-  @task-14
+  @task-14 @id:maglev-table-backend-added-four
   Scenario: With a Maglev table, a backend added to four takes about a fifth of the keys, and almost none move between the others
     Given a balancer with an HTTP listener using consistent_hash over b1, b2, b3, b4, whose pool has:
       """
@@ -40,7 +40,7 @@ Feature: Consistent hashing with a Maglev table
     And the keys are sent again
     Then about 1/5 of the keys moved to b5, and almost none between the others
 
-  @task-14
+  @task-14 @id:maglev-table-backend-removed-gives
   Scenario: With a Maglev table, a backend removed gives up its keys, and almost no others move
     Given a balancer with an HTTP listener using consistent_hash over all backends, whose pool has:
       """

@@ -12,7 +12,7 @@ Feature: Backends join, drain, change weight and leave, and routes change, while
   section 9.3.1 allows, and such a request counts as succeeded only if its first attempt reached no
   backend.
 
-  @task-14 @weighted-round-robin
+  @task-14 @weighted-round-robin @id:member-under-continuous-traffic-backends
   Scenario: Under continuous traffic, backends join, drain, change weight and leave, and no request fails
     Given 4 HTTP backends
     And every backend delays its answers by 50 ms
@@ -30,7 +30,7 @@ Feature: Backends join, drain, change weight and leave, and routes change, while
     And no request sent after backend b1 was drained reached it
     And no request sent after backend b3 was removed reached it
 
-  @task-07 @routing
+  @task-07 @routing @id:member-under-continuous-traffic-routes
   Scenario: Under continuous traffic, routes change, and no request fails
     Given 3 HTTP backends
     And every backend delays its answers by 50 ms

@@ -10,7 +10,7 @@ Feature: Passive health checks (outlier detection)
   Ejections are timed on the backend's own arrival log: a pause must last at least the ejection
   time and at most the ejection time plus a slack for a busy machine (500 ms x LBSPEC_TIME_SCALE).
 
-  @task-03 @l7
+  @task-03 @l7 @id:outlier-failures-row-eject-backend
   Scenario: Failures in a row eject a backend for a time that grows with each ejection, up to a cap
     b2 and b3 answer after 5 ms, so the client keeps up its requests through the ejections without
     spending the machine's every cycle on them.
@@ -27,7 +27,7 @@ Feature: Passive health checks (outlier detection)
     When a client sends requests until backend b1 has answered 15
     Then backend b1 received its requests in runs of 3, separated by ejections of 300, 600, 600 and 600 ms
 
-  @task-03 @l7
+  @task-03 @l7 @id:outlier-more-configured-share-pool
   Scenario: No more than the configured share of the pool is ejected
     Given 4 HTTP backends
     And every backend answers every request with status 500

@@ -17,12 +17,12 @@ Feature: Power of two choices
     Then every request succeeded
     And the backends holding requests received none of the new requests
 
-    @l7
+    @l7 @id:p2c-most-loaded-backend-gets-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:p2c-most-loaded-backend-gets-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -38,17 +38,17 @@ Feature: Power of two choices
     When 8 requests are held open
     Then the held requests are on the backends in proportion to their weights
 
-    @l7
+    @l7 @id:p2c-held-requests-fill-two-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:p2c-held-requests-fill-two-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @l7
+  @l7 @id:p2c-equally-loaded-backends-share
   Scenario: Equally loaded backends share the requests uniformly
     One client sends one request at a time, so every backend has nothing in flight when the next is
     chosen: every draw is a tie, and the shares must be those of a uniform draw. (Under concurrent
@@ -61,7 +61,7 @@ Feature: Power of two choices
     Then every request succeeded
     And the requests were spread uniformly over the backends
 
-  @l7
+  @l7 @id:p2c-backend-busy-idle-two
   Scenario: With one backend busy, the idle two share the requests uniformly
     One request is held on one of three backends; then one client sends one request at a time. A
     draw of the busy backend and an idle one goes to the idle one; a draw of the two idle ones is a
@@ -75,7 +75,7 @@ Feature: Power of two choices
     Then every request succeeded
     And the requests were spread uniformly over the backends holding none, and none reached the others
 
-  @l7
+  @l7 @id:p2c-slow-backend-receives-well
   Scenario: A slow backend receives well below its share
     The clients share the requests, so a client held up by the slow backend leaves the rest to the
     others and the load stays concurrent to the end.

@@ -4,7 +4,7 @@ Feature: Random
   graded with task 13, randomized selection. Uniformity is checked statistically: the bounds come
   from the sample size and a false-failure probability of 1e-6 per check.
 
-  @l7
+  @l7 @id:random-requests-spread-uniformly-over
   Scenario: Requests are spread uniformly over the backends
     Given 3 HTTP backends
     And a balancer with an HTTP listener using random over all backends

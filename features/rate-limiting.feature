@@ -12,7 +12,7 @@ Feature: Rate limiting with token buckets
   may let one more request through while a burst is sent, and the checks allow exactly the tokens
   the burst's own duration could have refilled.
 
-  @task-10
+  @task-10 @id:ratelimit-exactly-capacity-passes-rest
   Scenario: Exactly the capacity passes at once, the rest are refused, and a token refills in time
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -24,7 +24,7 @@ Feature: Rate limiting with token buckets
     And the backends received only the requests that passed
     And one more request from it passes once a token has refilled, and not sooner
 
-  @task-10
+  @task-10 @id:ratelimit-client-address-has-bucket
   Scenario: Each client address has a bucket of its own
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -36,7 +36,7 @@ Feature: Rate limiting with token buckets
     When the client at 127.0.0.3 sends 3 requests one after another
     Then all its requests passed
 
-  @task-10
+  @task-10 @id:ratelimit-forged-x-forwarded-for-neither-dodges
   Scenario: A forged X-Forwarded-For neither dodges a limit nor spends another client's; a trusted proxy's is believed
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -52,7 +52,7 @@ Feature: Rate limiting with token buckets
     When the client at 127.0.0.9 with header "X-Forwarded-For: 10.1.1.2" sends 5 requests one after another
     Then its first 3 requests passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason
 
-  @task-10
+  @task-10 @id:ratelimit-api-keys-have-buckets
   Scenario: API keys have buckets of their own, a tier gets more, and a request without a key is refused
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -68,7 +68,7 @@ Feature: Rate limiting with token buckets
     Then its first 6 requests passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason
     And a request from it without the header is refused with 401
 
-  @task-10
+  @task-10 @id:ratelimit-global-limit-bucket-client
   Scenario: A global limit is one bucket that every client draws from
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -80,7 +80,7 @@ Feature: Rate limiting with token buckets
     When the client at 127.0.0.3 sends 3 requests one after another
     Then its first 1 request passed, and the rest were refused with 429, Retry-After, the RateLimit headers and a reason
 
-  @task-10
+  @task-10 @id:ratelimit-without-api-key-request
   Scenario: Without its API key, a request is limited by its client's address
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -95,7 +95,7 @@ Feature: Rate limiting with token buckets
     When the client at 127.0.0.2 with header "X-Api-Key: silver" sends 2 requests one after another
     Then all its requests passed
 
-  @task-10
+  @task-10 @id:ratelimit-twenty-five-thousand-keys-do
   Scenario: Twenty-five thousand keys do not grow the balancer's memory without bound
     "maxKeys" bounds the table of buckets: past it, the least recently used bucket goes. Each key
     here is 8,000 bytes (a header line still within the 8 KiB that nginx and Apache take by
@@ -112,7 +112,7 @@ Feature: Rate limiting with token buckets
     When 25000 requests each carry an API key of their own in header "X-Api-Key", 8000 bytes long
     Then each was answered, and the balancer's memory grew by less than half the bytes of the keys
 
-  @task-10 @websocket
+  @task-10 @websocket @id:ratelimit-websocket-upgrade-spends-token
   Scenario: A WebSocket upgrade spends a token like any request
     Given 1 HTTP backend
     And a balancer with an HTTP listener using round_robin over all backends, with this rate limit:
@@ -122,7 +122,7 @@ Feature: Rate limiting with token buckets
     When the client at 127.0.0.2 asks for 3 WebSocket upgrades one after another
     Then its first 2 upgrades were switched to WebSocket, and the rest refused with 429
 
-  @task-10 @routing
+  @task-10 @routing @id:ratelimit-route-rate-limit-applies
   Scenario: A route's rate limit applies to the requests it takes, and to no others
     Given 2 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:

@@ -27,17 +27,17 @@ Feature: Retries and failover
     Then every request succeeded
     And each running backend received at least 10 requests
 
-    @l7
+    @l7 @id:retry-request-stopped-backend-retried-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:retry-request-stopped-backend-retried-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @task-03 @l7 @connect-timeout
+  @task-03 @l7 @connect-timeout @id:retry-backend-cannot-connected-time
   Scenario: A backend that cannot be connected to in time is retried on another
     Given 3 HTTP backends
     And backend b1 accepts no connections
@@ -49,7 +49,7 @@ Feature: Retries and failover
     When a client sends 12 requests one after another
     Then every request succeeded
 
-  @task-03 @l7 @retry-backoff @retry-on-reset
+  @task-03 @l7 @retry-backoff @retry-on-reset @id:retry-clients-idempotent-requests-see
   Scenario: Clients of idempotent requests see no error when a backend dies under load
     Given 3 HTTP backends
     And every backend delays its answers by 20 ms
@@ -60,7 +60,7 @@ Feature: Retries and failover
     When backend b2 is killed while 4 clients each send 40 requests at the same time
     Then every request succeeded
 
-  @task-15 @l7 @retry-on-reset
+  @task-15 @l7 @retry-on-reset @id:retry-post-reached-backend-retried
   Scenario: A POST that reached a backend is not retried
     Given 2 HTTP backends
     And backend b1 resets every connection
@@ -72,7 +72,7 @@ Feature: Retries and failover
     Then exactly 5 requests failed
     And backends b1, b2 each counted exactly 5 requests arriving
 
-  @task-15 @l7 @retry-on-reset @retry-non-idempotent
+  @task-15 @l7 @retry-on-reset @retry-non-idempotent @id:retry-post-retried-after-reset
   Scenario: A POST is retried after a reset when the pool allows it
     Given 2 HTTP backends
     And backend b1 resets every connection
@@ -84,7 +84,7 @@ Feature: Retries and failover
     When a client sends 10 POST requests one after another
     Then every request succeeded
 
-  @task-15 @l7
+  @task-15 @l7 @id:retry-post-could-connect-retried
   Scenario: A POST that could not connect is retried, since nothing was sent
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -95,7 +95,7 @@ Feature: Retries and failover
     And a client sends 12 POST requests one after another
     Then every request succeeded
 
-  @task-15 @l7 @retry-on-status
+  @task-15 @l7 @retry-on-status @id:retry-goes-backend-has-failed
   Scenario: A retry goes to a backend that has not failed the request
     Given 3 HTTP backends
     And backend b1 answers every request with status 503
@@ -107,7 +107,7 @@ Feature: Retries and failover
     Then every request succeeded
     And no request reached the same backend twice
 
-  @task-15 @l7 @retry-backoff @retry-on-status
+  @task-15 @l7 @retry-backoff @retry-on-status @id:retry-retries-back-off-exponentially
   Scenario: Retries back off exponentially with full jitter
     Retry n waits a uniformly random time in [0, min(maxIntervalMs, baseIntervalMs x 2^(n-1))]:
     here up to 100, 200 and 400 ms. The backend's arrival log shows the waits; with 48 requests
@@ -124,7 +124,7 @@ Feature: Retries and failover
     Then every request was answered with status 503
     And the retries of every request waited as full-jitter exponential backoff allows
 
-  @task-15 @l7 @retry-budget @retry-on-status
+  @task-15 @l7 @retry-budget @retry-on-status @id:retry-budget-keeps-failing-pool
   Scenario: A retry budget keeps a failing pool from a retry storm
     With 3 attempts a failing pool would see 4 times the traffic; the budget allows 20% more, plus
     5 retries per 10 seconds however little traffic there is.

@@ -13,17 +13,17 @@ Feature: Round robin
     Then every request succeeded
     And each backend received exactly 10 requests
 
-    @l7
+    @l7 @id:rr-sequential-requests-spread-exactly-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:rr-sequential-requests-spread-exactly-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @l7
+  @l7 @id:rr-clients-connections-own-share
   Scenario: Clients on connections of their own share one rotation
     Three clients take turns, each keeping its own connection: the pool has one rotation, so the
     requests still reach the backends in turn. A rotation kept per connection would send each
@@ -35,7 +35,7 @@ Feature: Round robin
     Then every request succeeded
     And the requests were answered in rotation in the order b1, b2, b3
 
-  @l7
+  @l7 @id:rr-requests-new-connection-share
   Scenario: Requests each on a new connection share one rotation
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends
@@ -50,12 +50,12 @@ Feature: Round robin
     Then every request succeeded
     And the requests were answered in rotation in the order b3, b1, b4, b2
 
-    @l7
+    @l7 @id:rr-requests-rotate-order-config-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:rr-requests-rotate-order-config-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -67,12 +67,12 @@ Feature: Round robin
     Then every request succeeded
     And each backend received exactly 40 requests
 
-    @l7
+    @l7 @id:rr-concurrent-clients-still-spread-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:rr-concurrent-clients-still-spread-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -84,12 +84,12 @@ Feature: Round robin
     Then every request succeeded
     And each backend received exactly 10 requests
 
-    @l7
+    @l7 @id:rr-pool-backend-gets-request-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:rr-pool-backend-gets-request-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -105,12 +105,12 @@ Feature: Round robin
     Then every request was answered by a running backend or failed visibly
     And each running backend received at least 10 requests
 
-    @l7
+    @l7 @id:rr-stopped-backend-never-silent-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:rr-stopped-backend-never-silent-tcp
     Examples: TCP
       | protocol |
       | TCP      |
@@ -124,17 +124,17 @@ Feature: Round robin
     And backends b2, b3 each received exactly 6 requests
     And backend b1 received no requests
 
-    @l7
+    @l7 @id:rr-changing-pool-runtime-rotates-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:rr-changing-pool-runtime-rotates-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @l4
+  @l4 @id:rr-tcp-connection-carries-data
   Scenario: A TCP connection carries data both ways across a half-close
     The backend answers only after the client has half-closed, as a server does that reads a whole
     request before it replies; the balancer must keep the other direction open for that answer.
@@ -145,7 +145,7 @@ Feature: Round robin
     When a TCP client sends 200000 bytes and then half-closes
     Then the TCP client received all bytes back in order and then the end of the stream
 
-  @l4
+  @l4 @id:rr-reset-either-side-tcp
   Scenario: A reset on either side of a TCP connection reaches the other side
     A client that resets its connection leaves the backend nothing to hold open, and a backend that
     resets leaves the client nothing to wait for: the balancer closes or resets the other side. A
@@ -160,7 +160,7 @@ Feature: Round robin
     And a TCP client connects and waits for its connection to end
     Then the balancer ended the client's connection, closing or resetting it
 
-  @l4
+  @l4 @id:rr-tcp-client-reads-nothing
   Scenario: A TCP client that reads nothing holds the backend back, in bounded balancer memory
     The client sends 200 MB to an echoing backend and reads nothing until its own bytes stop
     moving. A balancer that honours backpressure stops reading from the backend while the client

@@ -11,7 +11,7 @@ Feature: What a route does with a request: split it, rewrite it, redirect it, ch
 
   Here every backend has a pool of its own named after it, and requests ask for host app.example.
 
-  @task-07 @traffic-split
+  @task-07 @traffic-split @id:action-canary-split-sends-pool
   Scenario: A canary split sends each pool its weight's share of the requests
     Given 3 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:
@@ -25,7 +25,7 @@ Feature: What a route does with a request: split it, rewrite it, redirect it, ch
       | b2 | 10% |
       | b3 | 0%  |
 
-  @task-07 @rewrites
+  @task-07 @rewrites @id:action-rewrite-replaces-matched-prefix
   Scenario: A rewrite replaces the matched prefix or the whole path, and the Host, keeping the query string
     Given 3 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:
@@ -43,7 +43,7 @@ Feature: What a route does with a request: split it, rewrite it, redirect it, ch
       | /legacy/a%2Fb/c?k=caf%C3%A9 | b2 | /v2/compat/a%2Fb/c?k=caf%C3%A9 | app.example |
       | /status?verbose           | b3 | /internal/health?verbose | status.internal |
 
-  @task-07 @redirects
+  @task-07 @redirects @id:action-redirects-answer-own-status
   Scenario: Redirects answer with their own status and Location, keep the query string, and reach no backend
     Given 1 HTTP backend
     And a balancer with an HTTP listener routing to a pool per backend like this:
@@ -62,7 +62,7 @@ Feature: What a route does with a request: split it, rewrite it, redirect it, ch
       | PUT    | /account/me         | 308    | https://app.example/account/me       |
     And no backend received any request
 
-  @task-07 @header-rules
+  @task-07 @header-rules @id:action-route-removes-sets-adds
   Scenario: A route removes, sets and adds request and response headers
     Given 1 HTTP backend
     And backend b1 adds these headers to its answers:

@@ -32,12 +32,17 @@ Feature: Content-based routing
       | POST   | app.example | /api/orders   | b4  |
       | GET    | app.example | /api/42/users | b5  |
 
-    Examples:
+    @id:route-most-specific-wins-whichever-general-first
+    Examples: general first
       | order           | routes                                                                                                                                                                                                                                                                                                                                                                                   |
       | general first   | [{ "name": "root", "pool": "b1", "match": { "path": { "prefix": "/" } } }, { "name": "api", "pool": "b2", "match": { "path": { "prefix": "/api" } } }, { "name": "health", "pool": "b3", "match": { "path": { "exact": "/api/health" } } }, { "name": "writes", "pool": "b4", "match": { "path": { "prefix": "/api" }, "method": ["POST"] } }, { "name": "users", "pool": "b5", "match": { "path": { "pattern": "/api/*/users" } } }] |
+
+    @id:route-most-specific-wins-whichever-specific-first
+    Examples: specific first
+      | order           | routes                                                                                                                                                                                                                                                                                                                                                                                   |
       | specific first  | [{ "name": "users", "pool": "b5", "match": { "path": { "pattern": "/api/*/users" } } }, { "name": "writes", "pool": "b4", "match": { "path": { "prefix": "/api" }, "method": ["POST"] } }, { "name": "health", "pool": "b3", "match": { "path": { "exact": "/api/health" } } }, { "name": "api", "pool": "b2", "match": { "path": { "prefix": "/api" } } }, { "name": "root", "pool": "b1", "match": { "path": { "prefix": "/" } } }] |
 
-  @task-07
+  @task-07 @id:route-prefixes-match-whole-segments
   Scenario: Prefixes match whole segments and patterns one segment per star
     Given 3 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:
@@ -57,7 +62,7 @@ Feature: Content-based routing
       | GET    | app.example | /static/app.css | b3 |
       | GET    | app.example | /static/img/a.png | b3 |
 
-  @task-04
+  @task-04 @id:route-hosts-headers-query-parameters
   Scenario: Hosts, headers and query parameters route; a request nothing matches gets 404
     Given 4 HTTP backends
     And a balancer with an HTTP listener routing to a pool per backend like this:

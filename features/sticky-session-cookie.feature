@@ -5,7 +5,7 @@ Feature: The attributes of the affinity cookie
   with Secure when None) and Max-Age ("maxAgeSeconds"; absent: a session cookie, without Max-Age
   or Expires).
 
-  @task-08
+  @task-08 @id:cookie-carries-attributes-config-gives
   Scenario: The cookie carries the attributes the config gives it
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -17,7 +17,7 @@ Feature: The attributes of the affinity cookie
     Then the first answer set the cookie "lb" with "Path=/app; Max-Age=600; SameSite=Strict"
     And the first answer's cookie has none of the attributes "HttpOnly, Expires"
 
-  @task-08
+  @task-08 @id:cookie-without-attributes-session-path
   Scenario: Without attributes the cookie is a session cookie with Path=/, HttpOnly and SameSite=Lax
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:

@@ -5,7 +5,7 @@ Feature: Sticky sessions give way to health, draining and open breakers
   requests are balanced over the others as if it had no cookie, and the first answer pins it to its
   new backend with a fresh cookie.
 
-  @task-08 @active-health-checks @health-check-thresholds
+  @task-08 @active-health-checks @health-check-thresholds @id:sticky-health-client-backend-turns-unhealthy
   Scenario: A client whose backend turns unhealthy goes elsewhere and is pinned there
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
@@ -19,7 +19,7 @@ Feature: Sticky sessions give way to health, draining and open breakers
     And the client sends 6 more requests, returning the cookie it is given
     Then the requests after the change succeeded on one other backend, and the first of them replaced the cookie
 
-  @task-08 @runtime-membership @drain-ends-affinity
+  @task-08 @runtime-membership @drain-ends-affinity @id:sticky-health-client-backend-drained-goes
   Scenario: A client whose backend is drained goes elsewhere and is pinned there
     A draining backend finishes what it has in flight and takes nothing new, not even a request its
     cookie pins to it.
@@ -34,7 +34,7 @@ Feature: Sticky sessions give way to health, draining and open breakers
     And the client sends 6 more requests, returning the cookie it is given
     Then the requests after the change succeeded on one other backend, and the first of them replaced the cookie
 
-  @task-08 @circuit-breaker
+  @task-08 @circuit-breaker @id:sticky-health-client-backend-opens-goes
   Scenario: A client whose backend's breaker opens goes elsewhere and is pinned there
     The pinned backend fails the client's next three requests, which opens its breaker for ten
     seconds: the client's requests after that go elsewhere.

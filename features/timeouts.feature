@@ -8,7 +8,7 @@ Feature: Timeouts
   A backend that "accepts no connections" is a paused process whose accept queue the scenario has
   filled: the kernel drops further connection attempts, as with an overloaded or unreachable host.
 
-  @task-15 @l7
+  @task-15 @l7 @id:timeout-backend-never-answers-gets
   Scenario: A backend that never answers gets the client a 504 within the response timeout
     Given 2 HTTP backends
     And backend b1 never answers
@@ -20,7 +20,7 @@ Feature: Timeouts
     Then exactly 2 requests were answered with status 504, each within the response timeout
     And every request not answered with status 504 succeeded
 
-  @task-15 @l7 @connect-timeout
+  @task-15 @l7 @connect-timeout @id:timeout-backend-cannot-connected-gets
   Scenario: A backend that cannot be connected to gets the client a 504 within the connect timeout
     Given 2 HTTP backends
     And backend b1 accepts no connections

@@ -14,17 +14,17 @@ Feature: Weighted round robin
     And every run of consecutive requests as long as the total weight was answered in proportion to the weights
     And no backend strayed more than 2 requests from its ideal share over any run of consecutive requests
 
-    @l7
+    @l7 @id:wrr-backend-gets-exactly-weight-http
     Examples: HTTP
       | protocol |
       | HTTP     |
 
-    @l4
+    @l4 @id:wrr-backend-gets-exactly-weight-tcp
     Examples: TCP
       | protocol |
       | TCP      |
 
-  @l7
+  @l7 @id:wrr-heterogeneous-weights-1-100
   Scenario: Heterogeneous weights from 1 to 100 are followed exactly and smoothly
     Given 4 HTTP backends
     And a balancer with an HTTP listener using weighted_round_robin over b1 (weight 1), b2 (weight 10), b3 (weight 40), b4 (weight 100)
@@ -33,7 +33,7 @@ Feature: Weighted round robin
     And every run of consecutive requests as long as the total weight was answered in proportion to the weights
     And no backend strayed more than 2 requests from its ideal share over any run of consecutive requests
 
-  @l7
+  @l7 @id:wrr-backend-weight-0-gets
   Scenario: A backend of weight 0 gets nothing
     Given 3 HTTP backends
     And a balancer with an HTTP listener using weighted_round_robin over b1 (weight 2), b2 (weight 0), b3 (weight 1)
@@ -43,7 +43,7 @@ Feature: Weighted round robin
     And backends b1 each received exactly 20 requests
     And backends b3 each received exactly 10 requests
 
-  @l7
+  @l7 @id:wrr-weights-changed-runtime-take
   Scenario: Weights changed at runtime take effect without a restart
     Given 3 HTTP backends
     And a balancer with an HTTP listener using weighted_round_robin over b1 (weight 5), b2 (weight 1), b3 (weight 1)

@@ -1,3 +1,4 @@
+import { isScenarioIdTag } from './scenario-id.ts';
 import { isTaskTag } from './tasks.ts';
 
 /**
@@ -187,7 +188,9 @@ const isTopic = (name: string): boolean => Object.hasOwn(topicTags, name);
  */
 export function requiredCapabilities(tags: readonly string[]): Capability[] {
   const names = tags.map((tag) => tag.replace(/^@/, ''));
-  const unknown = names.filter((name) => !isCapability(name) && !isTaskTag(name) && !isTopic(name));
+  const unknown = names.filter(
+    (name) => !isCapability(name) && !isTaskTag(name) && !isTopic(name) && !isScenarioIdTag(name),
+  );
   if (unknown.length > 0) {
     throw new Error(
       `unknown tags ${unknown.map((n) => `@${n}`).join(', ')}: add them to steps/support/capabilities.ts (capabilities or topicTags) or tasks.ts`,

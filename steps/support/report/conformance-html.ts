@@ -47,5 +47,5 @@ function scenarioRow(scenario: ScenarioResult): string {
     .map((path) => `<a href="${escapeHtml(path)}">${escapeHtml(path.replace(/^.*\//, ''))}</a>`);
   const reason = scenario.reason ? `<div class="reason">${escapeHtml(scenario.reason)}</div>` : '';
   const details = [reason, ...logs, ...charts].join('\n');
-  return `<tr${anchor ? ` id="${escapeHtml(anchor)}"` : ''}><td>${escapeHtml(scenario.name)}${details ? `\n${details}` : ''}</td><td class="${scenario.outcome}">${scenario.outcome}</td><td>${scenario.durationMs} ms</td></tr>`;
+  return `<tr${anchor ? ` id="${escapeHtml(anchor)}"` : ''}><td>${scenario.id ? `<code>${escapeHtml(scenario.id)}</code> ` : ''}${escapeHtml(scenario.name)}${details ? `\n${details}` : ''}</td><td class="${scenario.outcome}">${scenario.outcome}</td><td>${scenario.durationMs} ms</td></tr>`;
 }

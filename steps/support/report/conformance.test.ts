@@ -79,7 +79,7 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
     run([
       {
         name: 'even',
-        tags: ['@l7', '@task-01'],
+        tags: ['@l7', '@task-01', '@id:rr-even'],
         statuses: ['PASSED', 'PASSED'],
         attach: [mediaTypes.adapter, adapter],
       },
@@ -129,6 +129,10 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
     /### task-01: Round robin \(stateless\)\n\n- passed: even\n- failed: rotation\n- unsupported: tcp\n/,
   );
   assert.match(markdown, /- \*\*unsupported\*\* tcp \(1000 ms\): mine lacks l4: HTTP only/);
+  // A scenario's stable id goes with it everywhere.
+  assert.equal(report.scenarios[0]?.id, 'rr-even');
+  assert.match(markdown, /- \*\*passed\*\* `rr-even` even \(/);
+  assert.match(renderConformanceHtml(report), /<code>rr-even<\/code> even/);
   // The whole message, its numbers too, and no stack trace.
   assert.match(
     markdown,

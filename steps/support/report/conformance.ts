@@ -1,5 +1,6 @@
 import type { Envelope, TestStepResultStatus } from '@cucumber/messages';
 import type { AdapterDescription } from '../adapters/adapter.ts';
+import { scenarioId } from '../scenario-id.ts';
 import { type TaskTag, tasks } from '../tasks.ts';
 import { mediaTypes } from './media-types.ts';
 import { firstLineWithin } from './text-fit.ts';
@@ -10,6 +11,8 @@ export type Outcome = 'passed' | 'failed' | 'unsupported' | 'skipped';
 export type Totals = Record<Outcome, number>;
 
 export interface ScenarioResult {
+  /** Its stable id (its @id: tag), when it has one. */
+  readonly id?: string;
   readonly name: string;
   readonly feature: string;
   readonly uri: string;
@@ -186,7 +189,9 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
           : undefined;
     const files = evidenceOf(attempt.attached, uniqueDirectory(directories, pickle.uri, pickle.name));
     evidence.push(...files);
+    const id = scenarioId(pickle.tags);
     scenarios.push({
+      ...(id === undefined ? {} : { id }),
       name: pickle.name,
       feature: featureNames.get(pickle.uri) ?? pickle.uri,
       uri: pickle.uri,
@@ -331,7 +336,7 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
       const reason = scenario.reason ? `: ${firstLine(scenario.reason)}` : '';
       const evidence = (scenario.evidence ?? []).map((path) => `[${path.replace(/^.*\//, '')}](${path})`);
       lines.push(
-        `- **${scenario.outcome}** ${scenario.name} (${scenario.durationMs} ms)${reason}${evidence.length > 0 ? ` (evidence: ${evidence.join(', ')})` : ''}`,
+        `- **${scenario.outcome}** ${scenario.id ? `\`${scenario.id}\` ` : ''}${scenario.name} (${scenario.durationMs} ms)${reason}${evidence.length > 0 ? ` (evidence: ${evidence.join(', ')})` : ''}`,
       );
       // The rest of a message that runs over lines, under its scenario, as it was written.
       const more = scenario.reason?.split('\n').slice(1) ?? [];
