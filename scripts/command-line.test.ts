@@ -13,6 +13,7 @@ const scripts = [
   'scripts/generate.ts',
   'scripts/images.ts',
   'scripts/require-pass.ts',
+  'scripts/mutation/run-groups.ts',
 ];
 
 const run = (script: string, ...args: string[]) =>

@@ -1,5 +1,8 @@
-// `npm run mutation`: mutants of the reference's decision code, killed by its unit tests and the
-// scenarios (scripts/mutation/suite-test-runner.ts). Reports go to reports/mutation/.
+// Mutants of the reference's decision code, killed by its unit tests and the scenarios
+// (scripts/mutation/suite-test-runner.ts). `npm run mutation` runs it once per group of modules
+// (run-groups.ts), each with its own reports; `npx stryker run` on it runs every module at once.
+// Reports go to reports/mutation/<LBSPEC_MUTATION_REPORT, else "mutation">.{html,json}.
+const reportName = process.env.LBSPEC_MUTATION_REPORT ?? 'mutation';
 const decisionModules = [
   'reference/src/selection/**/*.ts',
   'reference/src/health/**/*.ts',
@@ -26,7 +29,7 @@ export default {
   ignorePatterns: ['reports', 'coverage', '.lbspec-tmp', '.stryker-tmp'],
   tempDirName: '.stryker-tmp',
   reporters: ['html', 'json', 'clear-text', 'progress'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${reportName}.html` },
+  jsonReporter: { fileName: `reports/mutation/${reportName}.json` },
   clearTextReporter: { allowColor: false, logTests: false },
 };
