@@ -572,7 +572,10 @@ test('a scenario whose config needs a capability its tags leave out fails as a s
 });
 
 test('a run that checks nothing exits non-zero and says why: no scenario selected, or none supported', async () => {
-  const none = await runSuite(commandBalancer('reference/src/main.ts'), ['--tags', '@no-such-tag']);
+  const none = await runSuite({ ...commandBalancer('reference/src/main.ts'), LBSPEC_CAPABILITIES: 'all' }, [
+    '--tags',
+    '@no-such-tag',
+  ]);
   assert.equal(none.exitCode, 1, none.output);
   assert.match(none.output, /no scenario matched the tags/);
   const unsupported = await runSuite(
