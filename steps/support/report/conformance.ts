@@ -91,27 +91,25 @@ export function buildConformanceReport(envelopes: readonly Envelope[]): Conforma
  * still running; the run's end is now.
  */
 export function interruptedReport(envelopes: readonly Envelope[], signal: string, nowMs: number) {
-  const { report, evidence } = buildConformanceRun(envelopes);
-  const started = new Set<string>();
-  const finished = new Set<string>();
-  for (const envelope of envelopes) {
-    if (envelope.testCaseStarted) started.add(envelope.testCaseStarted.id);
-    if (envelope.testCaseFinished) finished.add(envelope.testCaseFinished.testCaseStartedId);
-  }
+  const { report, evidence, unfinished } = buildConformanceRun(envelopes);
   const startedMs = Date.parse(report.startedAt);
   const interrupted: ConformanceReport = {
     ...report,
     durationMs: Math.max(0, Math.round(nowMs - startedMs)),
     verdict: 'fail',
-    interrupted: { signal, unfinished: started.size - finished.size },
+    interrupted: { signal, unfinished },
   };
   return { report: interrupted, evidence };
 }
 
-/** The report, and every scenario's attachments as files for the evidence/ directory it links to. */
+/**
+ * The report, every scenario's attachments as files for the evidence/ directory it links to, and
+ * how many scenarios had started but not finished (none, unless a signal ended the run).
+ */
 export function buildConformanceRun(envelopes: readonly Envelope[]): {
   report: ConformanceReport;
   evidence: EvidenceFile[];
+  unfinished: number;
 } {
   const featureNames = new Map<string, string>();
   const pickles = new Map<string, { name: string; uri: string; tags: string[] }>();
@@ -175,9 +173,14 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
   const scenarios: ScenarioResult[] = [];
   const evidence: EvidenceFile[] = [];
   const directories = new Set<string>();
+  let unfinished = 0;
   for (const attempt of attempts.values()) {
-    // Still running when a signal ended the run: it has no outcome, and counts as unfinished.
-    if (attempt.willBeRetried || attempt.finishedMs === undefined) continue;
+    if (attempt.willBeRetried) continue;
+    // Still running when a signal ended the run: it has no outcome.
+    if (attempt.finishedMs === undefined) {
+      unfinished++;
+      continue;
+    }
     const pickle = pickles.get(pickleOfTestCase.get(attempt.testCaseId) ?? '');
     if (!pickle) continue;
     const outcome = outcomeOf(attempt);
@@ -224,7 +227,7 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
     byTask,
     scenarios,
   };
-  return { report, evidence };
+  return { report, evidence, unfinished };
 }
 
 /** A name fit for a path: lower case, words joined by "-", at most 60 characters. */
