@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +103,8 @@ export class ProcessAdapter implements BalancerAdapter {
 
   async start(config: ConfigDocument): Promise<StartedBalancer> {
     const description = await this.describe();
-    const directory = await mkdtemp(join(tmpdir(), 'lbspec-balancer-'));
+    // Made and listed in one step: a signal between the two would leave it behind.
+    const directory = mkdtempSync(join(tmpdir(), 'lbspec-balancer-'));
     liveDirectories.add(directory);
     // Products that drop privileges (nginx workers run as nobody under root) must reach their files.
     await chmod(directory, 0o755);
