@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BalancerStartError } from './adapter.ts';
-import { commandAdapter, splitCommandLine } from './command.ts';
+import { commandAdapter, programName, splitCommandLine } from './command.ts';
 import { selectAdapter } from './select.ts';
 
 test('command lines split like a shell for words, quotes and escapes', () => {
@@ -65,7 +65,7 @@ test('capabilities can come from a file with reasons', async (t) => {
   await writeFile(file, JSON.stringify({ supported: 'l7' }));
   assert.throws(
     () => commandAdapter({ LBSPEC_COMMAND: 'lb {config}', LBSPEC_CAPABILITIES_FILE: file }),
-    /expected \{"supported"/,
+    /expected \{"capabilities"/,
   );
   await writeFile(file, JSON.stringify({ supported: [], unsupported: { l9: 'x' } }));
   assert.throws(
@@ -114,4 +114,12 @@ test('a balancer that does not come up leaves its command, its config and its ou
   assert.match(failure.evidence, /"address": "127\.0\.0\.1:1"/);
   assert.match(failure.evidence, /cannot bind/);
   assert.match(failure.evidence, /exit(ed)? .*3/);
+});
+
+test('a report names the script an interpreter runs, not the interpreter', () => {
+  assert.equal(programName(['./my-lb', '--config', '{config}']), 'my-lb');
+  assert.equal(programName(['node', '--max-old-space-size=64', 'lb/main.mjs', '{config}']), 'main.mjs');
+  assert.equal(programName(['python3', '-m', 'balancer', '{config}']), 'balancer');
+  assert.equal(programName(['java', '-jar', 'target/lb.jar', '{config}']), 'lb.jar');
+  assert.equal(programName(['/usr/bin/node']), 'node');
 });

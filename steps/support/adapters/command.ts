@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import {
-  type Capability,
-  type DeclaredCapabilities,
-  declareCapabilities,
-  isCapability,
-  parseCapabilityList,
-} from '../capabilities.ts';
+import { type DeclaredCapabilities, declareCapabilities, parseCapabilityList } from '../capabilities.ts';
+import { parseCapabilitiesFile } from '../capabilities-file.ts';
 import { ProcessAdapter, type ReloadMethod } from './process-adapter.ts';
 
 /**
@@ -15,6 +10,7 @@ import { ProcessAdapter, type ReloadMethod } from './process-adapter.ts';
  *   LBSPEC_CAPABILITIES="l7,l4,round-robin" | "all"   what it supports (or LBSPEC_CAPABILITIES_FILE)
  *   LBSPEC_NAME, LBSPEC_VERSION                        how reports name it (default: the program name)
  *   LBSPEC_RELOAD=restart | sighup                     how it takes a new config (default restart)
+ *   LBSPEC_WORKDIR                                     where it runs (default: the suite's directory)
  */
 export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAdapter {
   const template = env.LBSPEC_COMMAND?.trim();
@@ -32,7 +28,7 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
   const reload = readReload(env);
   const [program, ...rest] = words as [string, ...string[]];
   const description = {
-    name: env.LBSPEC_NAME || basename(program),
+    name: env.LBSPEC_NAME || programName(words),
     version: env.LBSPEC_VERSION || 'unknown',
     capabilities: withoutHitlessReloadOnRestart(readDeclaredCapabilities(env), reload),
   };
@@ -45,7 +41,22 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
     }),
     reload,
     reportsConfigHash: reload.kind === 'signal',
+    ...(env.LBSPEC_WORKDIR ? { cwd: env.LBSPEC_WORKDIR } : {}),
   });
+}
+
+// Interpreters whose first argument that is not an option is the program a report should name.
+const interpreters = /^(node|deno|bun|python[\d.]*|pypy[\d.]*|ruby|perl|php|java|dotnet|tsx|npx)$/;
+
+/**
+ * How a report names a command's balancer: the program's file name, or for `node lb.mjs` and the
+ * like, the script's (`lb.mjs`, not `node`).
+ */
+export function programName(words: readonly string[]): string {
+  const [program = '', ...rest] = words;
+  if (!interpreters.test(basename(program))) return basename(program);
+  const script = rest.find((word) => !word.startsWith('-'));
+  return script === undefined ? basename(program) : basename(script);
 }
 
 /** LBSPEC_RELOAD: restart (default) or sighup. */
@@ -81,24 +92,13 @@ export function withoutHitlessReloadOnRestart(
 export function readDeclaredCapabilities(env: NodeJS.ProcessEnv) {
   if (env.LBSPEC_CAPABILITIES_FILE) {
     const source = env.LBSPEC_CAPABILITIES_FILE;
-    let declared: { supported?: unknown; unsupported?: unknown };
+    let document: unknown;
     try {
-      declared = JSON.parse(readFileSync(source, 'utf8'));
+      document = JSON.parse(readFileSync(source, 'utf8'));
     } catch (error) {
       throw new Error(`LBSPEC_CAPABILITIES_FILE=${source}: ${(error as Error).message}`);
     }
-    if (!Array.isArray(declared.supported)) {
-      throw new Error(
-        `LBSPEC_CAPABILITIES_FILE=${source}: expected {"supported": ["l7", ...], "unsupported": {"l4": "why"}}`,
-      );
-    }
-    const supported = parseCapabilityList(declared.supported.join(','), source);
-    const reasons: Partial<Record<Capability, string>> = {};
-    for (const [name, reason] of Object.entries((declared.unsupported ?? {}) as Record<string, unknown>)) {
-      if (!isCapability(name)) throw new Error(`${source}: "unsupported" names unknown capability "${name}"`);
-      reasons[name] = String(reason);
-    }
-    return declareCapabilities(supported, `not declared in ${source}`, reasons);
+    return parseCapabilitiesFile(document, source);
   }
   if (env.LBSPEC_CAPABILITIES) {
     return declareCapabilities(
