@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type { Envelope } from '@cucumber/messages';
 import {
@@ -7,10 +7,9 @@ import {
   type ConformanceReport,
   type EvidenceFile,
   interruptedReport,
-  renderConformanceMarkdown,
 } from './conformance.ts';
-import { renderConformanceHtml } from './conformance-html.ts';
 import { renderJunit } from './junit.ts';
+import { nothingCheckedReason, verdictLine, writeReportPages } from './report-files.ts';
 
 /**
  * Writes conformance.json to its output (`--format ./steps/support/report/conformance-formatter.mjs:reports/conformance.json`),
@@ -26,7 +25,12 @@ export default class ConformanceFormatter extends Formatter {
   /** The file descriptor cucumber opened for conformance.json (its output). */
   readonly #jsonFd: number | undefined;
   readonly #junitPath: string | undefined;
+  #interrupted = false;
   readonly #onSignal = (signal: NodeJS.Signals): void => {
+    // The same signal may come twice (a terminal's Ctrl-C reaches lbspec and the suite, and lbspec
+    // passes its copy on): the reports are written once.
+    if (this.#interrupted) return;
+    this.#interrupted = true;
     this.#writeInterrupted(signal);
     process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
   };
@@ -38,8 +42,8 @@ export default class ConformanceFormatter extends Formatter {
     this.#jsonFd = (options.stream as { fd?: number }).fd;
     options.eventBroadcaster.on('envelope', (envelope: Envelope) => this.#envelopes.push(envelope));
     // Ctrl-C or a CI's SIGTERM would otherwise end the run with empty reports: write what is known.
-    process.once('SIGINT', this.#onSignal);
-    process.once('SIGTERM', this.#onSignal);
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
   }
 
   override async finished(): Promise<void> {
@@ -74,34 +78,6 @@ export default class ConformanceFormatter extends Formatter {
 
   // The Markdown, the page and the evidence, when the run asked for them.
   #writeBeside(report: ConformanceReport, evidence: readonly EvidenceFile[]): void {
-    if (!this.#markdownPath) return;
-    // The evidence of an earlier run would be mistaken for this one's.
-    const reports = dirname(this.#markdownPath);
-    rmSync(join(reports, 'evidence'), { recursive: true, force: true });
-    for (const file of evidence) {
-      mkdirSync(dirname(join(reports, file.path)), { recursive: true });
-      writeFileSync(join(reports, file.path), file.content);
-    }
-    writeFileSync(this.#markdownPath, renderConformanceMarkdown(report));
-    writeFileSync(join(reports, 'conformance.html'), renderConformanceHtml(report));
+    if (this.#markdownPath) writeReportPages(dirname(this.#markdownPath), report, evidence);
   }
-}
-
-function verdictLine(report: ConformanceReport): string {
-  const { passed, failed, unsupported, skipped } = report.totals;
-  return `conformance of ${report.adapter?.name ?? 'unknown balancer'}: ${report.verdict.toUpperCase()} (${passed} passed, ${failed} failed, ${unsupported} unsupported, ${skipped} skipped)`;
-}
-
-/** Why a run with no failed scenario still fails: it checked nothing. */
-export function nothingCheckedReason({
-  unsupported,
-  skipped,
-}: {
-  unsupported: number;
-  skipped: number;
-}): string {
-  if (unsupported > 0)
-    return 'nothing was checked: every selected scenario needs a capability the balancer does not declare';
-  if (skipped > 0) return 'nothing was checked: every selected scenario was skipped (a dry run?)';
-  return 'nothing was checked: no scenario matched the tags, names and feature paths given';
 }

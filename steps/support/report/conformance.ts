@@ -205,29 +205,41 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
       ...(files.length === 0 ? {} : { evidence: files.map((file) => file.path) }),
     });
   }
-  scenarios.sort((a, b) => a.uri.localeCompare(b.uri));
+  const report = assembleReport(
+    {
+      adapter,
+      backendProvider,
+      startedAt: new Date(runStartedMs).toISOString(),
+      durationMs: Math.round(runFinishedMs - runStartedMs),
+    },
+    scenarios,
+  );
+  return { report, evidence, unfinished };
+}
 
+/** What a report says of its run besides its scenarios. */
+export type RunFacts = Pick<
+  ConformanceReport,
+  'adapter' | 'backendProvider' | 'startedAt' | 'durationMs' | 'interrupted'
+>;
+
+/**
+ * A report from its run's facts and scenarios: scenarios in feature order, totals, the tables by
+ * feature and by task, and the verdict, "pass" when none failed, one passed and nothing interrupted
+ * the run.
+ */
+export function assembleReport(facts: RunFacts, results: readonly ScenarioResult[]): ConformanceReport {
+  const scenarios = [...results].sort((a, b) => a.uri.localeCompare(b.uri));
   const totals = tally(scenarios);
   const byFeature = groupBy(scenarios, (scenario) => [scenario.uri]).map(([uri, members]) => ({
     uri,
-    ...summarise(featureNames.get(uri) ?? uri, members),
+    ...summarise(members[0]?.feature ?? uri, members),
   }));
   const byTask = groupBy(scenarios, (scenario) => scenario.tags.filter((tag) => /^@task-\d\d$/.test(tag)))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([tag, members]) => ({ tag, ...summarise(tasks[tag.slice(1) as TaskTag] ?? tag, members) }));
-
-  const report: ConformanceReport = {
-    adapter,
-    backendProvider,
-    startedAt: new Date(runStartedMs).toISOString(),
-    durationMs: Math.round(runFinishedMs - runStartedMs),
-    verdict: totals.failed === 0 && totals.passed > 0 ? 'pass' : 'fail',
-    totals,
-    byFeature,
-    byTask,
-    scenarios,
-  };
-  return { report, evidence, unfinished };
+  const clean = totals.failed === 0 && totals.passed > 0 && facts.interrupted === undefined;
+  return { ...facts, verdict: clean ? 'pass' : 'fail', totals, byFeature, byTask, scenarios };
 }
 
 /** A name fit for a path: lower case, words joined by "-", at most 60 characters. */
@@ -242,8 +254,8 @@ export function slug(text: string): string {
   );
 }
 
-// evidence/<feature>/<scenario>, numbered when two scenarios would share one.
-function uniqueDirectory(taken: Set<string>, uri: string, name: string): string {
+/** evidence/<feature>/<scenario>, numbered when two scenarios would share one. */
+export function uniqueDirectory(taken: Set<string>, uri: string, name: string): string {
   const base = `evidence/${slug(uri.replace(/^features\//, '').replace(/\.feature$/, ''))}/${slug(name)}`;
   let directory = base;
   for (let n = 2; taken.has(directory); n++) directory = `${base}-${n}`;
