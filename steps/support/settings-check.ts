@@ -1,20 +1,25 @@
 import { selectAdapter } from './adapters/select.ts';
+import { containerBackendProvider } from './backends/container-provider.ts';
 import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
+import { containerSupportProblem } from './containers/engine.ts';
 import type { LbWorldParameters } from './world.ts';
 
 /**
  * What is wrong with a run's settings (LBSPEC_* and the profile's parameters), checked once before
  * any scenario: an unknown adapter or backend provider, a command or capabilities file the adapter
- * cannot use. Undefined when nothing is.
+ * cannot use, containers without the package that runs them. Undefined when nothing is.
  */
 export async function settingsProblem(
   parameters: LbWorldParameters,
   env: NodeJS.ProcessEnv,
 ): Promise<string | undefined> {
   try {
-    selectBackendProvider(parameters.backends, env);
+    const provider = selectBackendProvider(parameters.backends, env);
     backendReuseSetting(env.LBSPEC_BACKEND_REUSE);
     await selectAdapter(parameters.adapter, env).describe();
+    const adapter = env.LBSPEC_ADAPTER || parameters.adapter;
+    if (provider === containerBackendProvider || adapter === 'container')
+      return await containerSupportProblem();
     return undefined;
   } catch (error) {
     return (error as Error).message;

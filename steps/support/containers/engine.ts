@@ -35,7 +35,7 @@ async function connect(): Promise<ContainerRuntime> {
   // Containers share the host's network; without this, the client looks for the default bridge
   // network (absent under dockerd --bridge=none) to find the host.
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
-  const testcontainers = await import('testcontainers');
+  const testcontainers = await importTestcontainers();
   let client: ContainerRuntimeClient;
   try {
     client = await testcontainers.getContainerRuntimeClient();
@@ -44,6 +44,33 @@ async function connect(): Promise<ContainerRuntime> {
   }
   await removeLeftovers(client);
   return { testcontainers, client };
+}
+
+/**
+ * testcontainers, an optional dependency: users who never run containers do not install it (nor its
+ * native add-ons). Without it, a run that needs containers says how to get it.
+ */
+export async function importTestcontainers(): Promise<Testcontainers> {
+  try {
+    return await import('testcontainers');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(missingTestcontainers);
+  }
+}
+
+/** What a run that needs containers says when testcontainers is not installed. */
+export const missingTestcontainers =
+  'containers need the optional package testcontainers, which is not installed: npm install --save-dev testcontainers@^11 (or run without containers: process backends and a command)';
+
+/** Whether testcontainers can be loaded; a run that needs containers checks it before any scenario. */
+export async function containerSupportProblem(): Promise<string | undefined> {
+  try {
+    await importTestcontainers();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** The error for a run that needs containers where no engine answers: what, and the two ways out. */
