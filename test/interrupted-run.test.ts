@@ -43,6 +43,8 @@ async function interrupt(
     output += chunk;
   });
   const exited = once(child, 'exit');
+  // Every process of the run holds its output open: the pipe closes once the last of them is gone.
+  const outputClosed = once(child.stdout, 'close').then(() => true);
   const deadline = Date.now() + 60_000;
   while (!/\[1\/\d+\] passed/.test(output) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
@@ -65,6 +67,8 @@ async function interrupt(
     await readFile(join(reports, 'conformance.md'), 'utf8'),
     new RegExp(`\\*\\*Interrupted\\*\\* by ${signal}`),
   );
+  const gone = await Promise.race([outputClosed, new Promise((r) => setTimeout(r, 10_000, false))]);
+  assert.ok(gone, 'a process of the run (a worker, a backend) outlived it by 10 s');
   // Workers end on the same signal: give them a moment to finish their cleanup, then look.
   const leftBehind = async () =>
     (await readdir(temporary)).filter((name) => name.startsWith('lbspec-balancer-'));

@@ -117,6 +117,15 @@ export function guardAgainstLeaks(): void {
   if (guarded) return;
   guarded = true;
   process.once('exit', runCleanups);
+  // A parallel worker whose coordinator died alone (a signal to its pid, not its group) would run
+  // on with its backends and balancers: it ends with the coordinator. Its channel closes only then;
+  // at the end of a run the coordinator asks its workers to finish and waits for them.
+  if (process.send !== undefined) {
+    process.once('disconnect', () => {
+      runCleanups();
+      process.exit(128 + 15);
+    });
+  }
   for (const [signal, number] of [
     ['SIGINT', 2],
     ['SIGTERM', 15],
