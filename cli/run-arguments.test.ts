@@ -8,6 +8,9 @@ import { readRunArguments } from './run-arguments.ts';
 
 const here = { cwd: '/home/me/lb', exists: (path: string) => path === '/home/me/lb/mine.feature' };
 
+// cucumber-js options, passed on as they are.
+const passedOn = ['--tags', '@l7 and not @websocket', '--name', 'rotation', '--shard', '2/3', '--dry-run'];
+
 test("lbspec's options become settings, paths made absolute; every other word goes to cucumber-js", () => {
   const { env, cucumberArgs } = readRunArguments(
     [
@@ -16,13 +19,7 @@ test("lbspec's options become settings, paths made absolute; every other word go
       '--capabilities-file=caps.json',
       '--reports',
       'out',
-      '--tags',
-      '@l7 and not @websocket',
-      '--name',
-      'rotation',
-      '--shard',
-      '2/3',
-      '--dry-run',
+      ...passedOn,
       '--balancer-name',
       'mine',
       'features/round-robin.feature:12',
@@ -41,13 +38,7 @@ test("lbspec's options become settings, paths made absolute; every other word go
     LBSPEC_NAME: 'mine',
   });
   assert.deepEqual(cucumberArgs, [
-    '--tags',
-    '@l7 and not @websocket',
-    '--name',
-    'rotation',
-    '--shard',
-    '2/3',
-    '--dry-run',
+    ...passedOn,
     'features/round-robin.feature:12',
     '/home/me/lb/mine.feature',
     '--format',
