@@ -1,13 +1,19 @@
 /**
  * Containers: backends as containers of the locally built fixture image, the reference balancer
- * shipped as an image through the container adapter, and a clear error without an engine. Needs a
+ * shipped as an image through the container adapter (also as a graded submission), and a clear error without an engine. Needs a
  * Docker engine (`npm run test:containers`; .ci/run starts one).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { containerBackendProvider } from '../steps/support/backends/container-provider.ts';
 import type { StartedBackend } from '../steps/support/backends/provider.ts';
 import { ensureImage } from '../steps/support/containers/images.ts';
+import type { Scoreboard } from '../steps/support/report/scoreboard.ts';
 import { tcpConversation } from '../steps/support/traffic.ts';
 import { expectSilentWhilePaused } from './pause-probe.ts';
 import { runSuite } from './run-suite.ts';
@@ -69,4 +75,29 @@ test('the reference balancer shipped as an image passes the whole suite through 
   assert.equal(report?.adapter?.name, 'reference-image');
   assert.equal(report?.totals.passed, report?.scenarios.length);
   assert.equal(exitCode, 0);
+});
+
+test('lbspec grade runs a submission shipped as an image through the container adapter', async (t) => {
+  await ensureImage('reference');
+  const work = await mkdtemp(join(tmpdir(), 'lbspec-grade-image-'));
+  t.after(() => rm(work, { recursive: true, force: true }));
+  const submissions = join(work, 'submissions.json');
+  await writeFile(
+    submissions,
+    JSON.stringify([
+      { name: 'image', image: 'lbspec/reference:latest', capabilities: 'all', reload: 'sighup' },
+    ]),
+  );
+  const lbspec = fileURLToPath(new URL('../cli/lbspec.mjs', import.meta.url));
+  const graded = spawnSync(
+    process.execPath,
+    [lbspec, 'grade', '--submissions', submissions, '--reports', join(work, 'grades'), '--tags', '@task-01'],
+    { encoding: 'utf8', env: { ...process.env, LBSPEC_REPORTS_DIR: '' } },
+  );
+  assert.equal(graded.status, 0, `${graded.stdout}\n${graded.stderr}`);
+  const board = JSON.parse(await readFile(join(work, 'grades', 'scoreboard.json'), 'utf8')) as Scoreboard;
+  assert.equal(board.rows[0]?.verdict, 'pass');
+  assert.equal(board.rows[0]?.byTask['task-01']?.score, 1);
+  const report = JSON.parse(await readFile(join(work, 'grades', 'image', 'conformance.json'), 'utf8'));
+  assert.equal(report.adapter?.name, 'image');
 });
