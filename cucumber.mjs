@@ -52,7 +52,7 @@ const common = {
 /** The reference balancer with process backends. */
 export default { ...common };
 
-/** Backends as containers (needs a Docker engine; see the README). */
+/** Backends as containers (needs a Docker engine; see docs/testing-your-balancer.md). */
 const containerParameters = { backends: 'container' };
 export const containers = {
   ...common,
@@ -60,7 +60,7 @@ export const containers = {
   pluginOptions: containerParameters,
 };
 
-/** Your own balancer: LBSPEC_COMMAND and LBSPEC_CAPABILITIES, see the README. */
+/** Your own balancer: LBSPEC_COMMAND and LBSPEC_CAPABILITIES, see docs/testing-your-balancer.md. */
 export const command = {
   ...common,
   formatOptions: { ...common.formatOptions, junit: { suiteName: suiteName('command') } },
