@@ -2,8 +2,8 @@
 // A flat row is O(1); a row growing tenfold per column is O(n). Writes reports/bench-selection.md.
 //   npm run bench:selection
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { selectorBuilders } from '../reference/src/selection/builders.ts';
 import { Load } from '../reference/src/selection/load.ts';
-import { selectorBuilders } from '../reference/src/selection/selector.ts';
 import { readCommandLine } from '../scripts/command-line.ts';
 
 readCommandLine('usage: npm run bench:selection   (no options; writes reports/bench-selection.md)', {});

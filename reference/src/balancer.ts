@@ -1,9 +1,11 @@
 import { monotonicClock } from './clock.ts';
 import type { BalancerConfig, ListenerConfig, RateLimitConfig } from './config/types.ts';
+import type { Defects } from './defects.ts';
 import { compileRouter, type Router } from './l7/router.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
-import { type Defects, type ListenerContext, type OpenListener, openListener } from './listener.ts';
+import { type OpenListener, openListener } from './listener.ts';
+import type { ListenerContext } from './listener-context.ts';
 import { buildPools, LoadCounters, type PoolRuntime, type SelectorOverrides } from './pools.ts';
 
 /** Options for a running balancer. */

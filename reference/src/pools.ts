@@ -8,8 +8,9 @@ import { type AffinityDefect, affinityToken } from './l7/affinity.ts';
 import { CircuitBreaker, type CircuitState } from './resilience/circuit-breaker.ts';
 import { RetryBudget } from './resilience/retry-budget.ts';
 import { type FailedAttempt, mayRetry } from './resilience/retry-policy.ts';
+import { selectorBuilders } from './selection/builders.ts';
 import { Load } from './selection/load.ts';
-import { type Selector, type SelectorBuilder, selectorBuilders } from './selection/selector.ts';
+import type { Selector, SelectorBuilder } from './selection/selector.ts';
 
 /** One backend as the data path sees it. */
 export interface Upstream {

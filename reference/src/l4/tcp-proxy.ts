@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HashKey } from '../config/types.ts';
-import type { Defects } from '../listener.ts';
+import type { Defects } from '../defects.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { Relay } from './relay.ts';

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
-import type { Routed } from '../listener.ts';
+import type { Routed } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
 import { classifyError } from '../resilience/retry-policy.ts';
 import { keyOf } from './hash-key.ts';

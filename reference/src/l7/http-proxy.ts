@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HeaderRules, RetryConfig } from '../config/types.ts';
+import type { Defects } from '../defects.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
-import type { Defects, Routed } from '../listener.ts';
+import type { Routed } from '../listener-context.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { classifyError, isIdempotent } from '../resilience/retry-policy.ts';

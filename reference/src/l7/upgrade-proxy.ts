@@ -1,7 +1,8 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Defects } from '../defects.ts';
 import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
-import type { Defects, Routed } from '../listener.ts';
+import type { Routed } from '../listener-context.ts';
 import { routedRequestHeaders, upstreamTarget } from './http-proxy.ts';
 
 /**

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { selectorBuilders } from './builders.ts';
 import { buildConsistentHash } from './consistent-hash.ts';
 import { Load } from './load.ts';
 import { buildMaglev } from './maglev.ts';
-import { type SelectorSettings, selectorBuilders } from './selector.ts';
+import type { SelectorSettings } from './selector.ts';
 
 const keys = Array.from({ length: 2_000 }, (_, i) => `user-${i}`);
 const backends = (active: number[]) =>

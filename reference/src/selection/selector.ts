@@ -1,11 +1,7 @@
-import type { Algorithm } from '../config/types.ts';
-import { buildConsistentHash, defaultPointsPerWeight } from './consistent-hash.ts';
-import { buildLeastConnections } from './least-connections.ts';
-import { buildMaglev, maglevTableSize } from './maglev.ts';
-import { buildPowerOfTwoChoices } from './power-of-two-choices.ts';
-import { buildRandom } from './random.ts';
-import { buildRoundRobin } from './round-robin.ts';
-import { buildWeightedRoundRobin } from './weighted-round-robin.ts';
+// What a selection algorithm is to the rest of the balancer: the interfaces every algorithm
+// implements and the load comparison they share. The algorithms themselves, and the table of them a
+// config's "algorithm" names, are in their own modules (builders.ts), so that none imports back here
+// more than these types.
 
 /** What a selector may look at: the configured weight and the live load of a backend. */
 export interface Candidate {
@@ -52,19 +48,6 @@ export type SelectorBuilder = <B extends Candidate & { readonly id: string }>(
   random?: Random,
   settings?: SelectorSettings,
 ) => Selector<B>;
-
-/** The builder for each algorithm a config may name. */
-export const selectorBuilders: Readonly<Record<Algorithm, SelectorBuilder>> = {
-  round_robin: buildRoundRobin,
-  weighted_round_robin: buildWeightedRoundRobin,
-  least_connections: buildLeastConnections,
-  power_of_two_choices: buildPowerOfTwoChoices,
-  random: buildRandom,
-  consistent_hash: (backends, _random, settings) =>
-    settings?.hashMethod === 'maglev'
-      ? buildMaglev(backends, maglevTableSize, settings.hashBalanceFactor)
-      : buildConsistentHash(backends, defaultPointsPerWeight, '', settings?.hashBalanceFactor),
-};
 
 /** Compares loads relative to weights, a.active/a.weight vs b.active/b.weight, without division. */
 export function compareLoad(a: Candidate, b: Candidate): number {

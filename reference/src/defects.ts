@@ -1,0 +1,102 @@
+import type { AffinityDefect } from './l7/affinity.ts';
+import type { VettingDefects } from './l7/request-vetting.ts';
+import type { RouterDefects } from './l7/router.ts';
+import type { LimiterDefects } from './limits/rate-limiter.ts';
+
+/**
+ * Deliberate defects, each the seam one broken balancer in fixtures/broken/ needs to prove that a
+ * scenario catches it. The reference itself never sets them.
+ */
+export interface Defects {
+  /** Status sent when a backend fails before answering, instead of 502/504 (200: a silent success). */
+  readonly upstreamFailureStatus?: number;
+  /** On reload, keep routing by the old config's routes. */
+  readonly keepRoutesOnReload?: boolean;
+  /** On reload, take the new config's hash and epoch but keep serving the old pools. */
+  readonly keepPoolsOnReload?: boolean;
+  /** Count requests and connections in when they start, but never out when they end. */
+  readonly neverReleaseLoad?: boolean;
+  /** Count an HTTP request out only when its response completes, not when it fails or is abandoned. */
+  readonly releaseLoadOnlyOnSuccess?: boolean;
+  /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
+  readonly ignoreHalfClose?: boolean;
+  /** Keep reading a TCP backend however much the client has yet to take (no backpressure). */
+  readonly relayIgnoresBackpressure?: boolean;
+  /** A reset on one side of a TCP connection (or upgraded one) closes that side only. */
+  readonly resetsNotPassedOn?: boolean;
+  /** Drop what a backend sends in the same packet as its 101, after the head. */
+  readonly upgradeDropsBackendBytes?: boolean;
+  /** Retry on the backend that just failed, however many others the pool has. */
+  readonly retrySameBackend?: boolean;
+  /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
+  readonly breakerSeesFinalOutcomeOnly?: boolean;
+  /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */
+  readonly backoffWithoutJitter?: boolean;
+  /** Status sent when no backend is available, instead of 503 with Retry-After. */
+  readonly noBackendStatus?: number;
+  /** Pass hop-by-hop request headers on to the backend, as if they were end-to-end. */
+  readonly forwardHopByHop?: boolean;
+  /** Apply the client's Connection header after adding the forwarding headers, so it can strip them. */
+  readonly connectionStripsForwarding?: boolean;
+  /** Send no X-Forwarded-For, -Proto or -Host: backends cannot tell who the client was. */
+  readonly omitForwardedFor?: boolean;
+  /** Drop the X-Forwarded-For chain a client sent, keeping only its address (as Caddy does). */
+  readonly forwardedForReplacesChain?: boolean;
+  /** Route defects: first match in config order, prefixes that ignore segment boundaries. */
+  readonly router?: RouterDefects;
+  /** Forward only the path, dropping the query string. */
+  readonly dropQueryString?: boolean;
+  /** A circuit breaker's failed trial closes it, as a passed one would. */
+  readonly closeBreakerOnFailedTrial?: boolean;
+  /** An affinity cookie pins its backend even while that backend is out of rotation. */
+  readonly stickyIgnoresHealth?: boolean;
+  /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
+  readonly backendErrorsAs502?: boolean;
+  /** Open a new upstream connection for every request. */
+  readonly noUpstreamKeepAlive?: boolean;
+  /** Hold whole request and response bodies in memory instead of streaming them. */
+  readonly bufferBodies?: boolean;
+  /** Let upgrade requests (WebSocket) past the rate limits. */
+  readonly upgradesUnlimited?: boolean;
+  /** Treat an upgrade request (WebSocket) as nothing to proxy. */
+  readonly ignoreUpgrade?: boolean;
+  /** Never send 100 Continue: a client that waits for it waits in vain. */
+  readonly noContinue?: boolean;
+  /** Hash more than the key: whole Cookie header, query string or target, address with port. */
+  readonly hashKeyTooBroad?: boolean;
+  /** Check maxBodyBytes against a declared Content-Length only, never a chunked body's bytes. */
+  readonly chunkedBodyUnlimited?: boolean;
+  /** Rate limiter defects: buckets that never refill, one bucket for all, any X-Forwarded-For believed. */
+  readonly limiter?: LimiterDefects;
+  /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */
+  readonly cutInFlightOnReload?: boolean;
+  /** On a reload, close every client connection, idle or with a request in flight (a restart would). */
+  readonly dropClientsOnReload?: boolean;
+  /** Set the affinity cookie only when the request carried none (a stale one is never replaced). */
+  readonly affinityOnlyWithoutCookie?: boolean;
+  /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
+  readonly affinity?: AffinityDefect;
+  /** Request vetting defects: raw paths routed, any Host believed, absolute-form targets as paths. */
+  readonly vetting?: VettingDefects;
+  /** Answer a request the parser refuses only on a connection that has carried no answer yet. */
+  readonly errorsOnFreshConnectionsOnly?: boolean;
+  /** Answer a request line too long with 431, as if a header were too long. */
+  readonly longTargetAs431?: boolean;
+  /**
+   * A request lost on a kept-alive connection the backend closed: never sent again, or sent again
+   * whatever its method (a POST the backend may have acted on, twice).
+   */
+  readonly resendLostRequests?: 'never' | 'any-method';
+  /** Start a timer for every request and never clear it (a leak the soak must catch). */
+  readonly leakTimers?: boolean;
+  /** Answer admin requests without asking for the admin token. */
+  readonly adminIgnoresToken?: boolean;
+  /** Exit when a reload brings an invalid config, instead of serving on. */
+  readonly exitOnBadReload?: boolean;
+  /** End the client's answer normally when the backend breaks its off, as if it were whole. */
+  readonly endBrokenAnswers?: boolean;
+  /** Let a backend pause in the middle of an answer for as long as it likes. */
+  readonly noBodyTimeout?: boolean;
+  /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
+  readonly lenientParser?: boolean;
+}

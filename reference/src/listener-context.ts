@@ -1,0 +1,18 @@
+import type { Defects } from './defects.ts';
+import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
+import type { UpstreamClients } from './l7/upstream-clients.ts';
+import type { RateLimiter } from './limits/rate-limiter.ts';
+import type { PoolRuntime } from './pools.ts';
+
+/** A routing decision with the pool that serves it right now. */
+export type Routed = RedirectDecision | (Omit<ForwardDecision, 'pool'> & { readonly pool: PoolRuntime });
+
+/** What a listener asks of the balancer for each request: what to do with it right now. */
+export interface ListenerContext {
+  /** The decision for a request (TCP: a connection, which goes to the listener's pool); undefined when no route matches. */
+  routeFor(listenerAddress: string, request: RoutableRequest): Routed | undefined;
+  /** The rate limits a request to this listener, so routed, must pass: the listener's, then its route's. */
+  limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
+  readonly clients: UpstreamClients;
+  readonly defects: Defects;
+}
