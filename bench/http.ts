@@ -8,10 +8,10 @@
 //   npm run bench -- --only tcp-bulk --targets direct,reference,haproxy
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { processBackendProvider } from '../harness/backends/process-provider.ts';
+import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
+import { PortAllocator } from '../harness/processes/ports.ts';
 import { readCommandLine } from '../scripts/command-line.ts';
-import { processBackendProvider } from '../steps/support/backends/process-provider.ts';
-import { resetPeakMemory, treeMemory } from '../steps/support/memory.ts';
-import { PortAllocator } from '../steps/support/ports.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {

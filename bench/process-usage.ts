@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { processTree } from '../steps/support/memory.ts';
+import { processTree } from '../harness/processes/memory.ts';
 
 // The unit of utime/stime in /proc/<pid>/stat: USER_HZ, 100 on Linux for every architecture.
 const ticksPerSecond = 100;

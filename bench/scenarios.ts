@@ -1,10 +1,10 @@
-import type { Capability } from '../steps/support/capabilities.ts';
+import type { Capability } from '../harness/spec/capabilities.ts';
 import type {
   ConfigDocument,
   ListenerDocument,
   PoolDocument,
   RouteDocument,
-} from '../steps/support/config-document.ts';
+} from '../harness/spec/config-document.ts';
 
 /** One load the bench puts on every target: what the balancer is configured with and how it is driven. */
 export interface BenchScenario {

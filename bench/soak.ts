@@ -10,14 +10,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { referenceStyleAdapter } from '../harness/adapters/reference.ts';
+import { processBackendProvider } from '../harness/backends/process-provider.ts';
+import { processTree, treeMemory } from '../harness/processes/memory.ts';
+import { PortAllocator } from '../harness/processes/ports.ts';
+import { renderLineChart } from '../harness/report/svg-chart.ts';
+import type { ConfigDocument } from '../harness/spec/config-document.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
 import { readCommandLine } from '../scripts/command-line.ts';
-import { referenceStyleAdapter } from '../steps/support/adapters/reference.ts';
-import { processBackendProvider } from '../steps/support/backends/process-provider.ts';
-import type { ConfigDocument } from '../steps/support/config-document.ts';
-import { processTree, treeMemory } from '../steps/support/memory.ts';
-import { PortAllocator } from '../steps/support/ports.ts';
-import { renderLineChart } from '../steps/support/report/svg-chart.ts';
-import { pollUntil } from '../steps/support/waiting.ts';
 import { runWrk, type WrkResult } from './wrk.ts';
 
 const usage = `usage: npm run bench:soak -- [--requests N] [--balancer FILE] [--spell-seconds N] [--out DIR]

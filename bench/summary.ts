@@ -1,4 +1,4 @@
-import { renderLineChart } from '../steps/support/report/svg-chart.ts';
+import { renderLineChart } from '../harness/report/svg-chart.ts';
 import type { WrkResult } from './wrk.ts';
 
 /** One timed run of one target. */

@@ -1,8 +1,8 @@
-import { selectAdapter } from '../steps/support/adapters/select.ts';
-import type { Capability } from '../steps/support/capabilities.ts';
-import type { ConfigDocument } from '../steps/support/config-document.ts';
-import type { PortAllocator } from '../steps/support/ports.ts';
-import { ManagedProcess } from '../steps/support/processes.ts';
+import { selectAdapter } from '../harness/adapters/select.ts';
+import type { PortAllocator } from '../harness/processes/ports.ts';
+import { ManagedProcess } from '../harness/processes/processes.ts';
+import type { Capability } from '../harness/spec/capabilities.ts';
+import type { ConfigDocument } from '../harness/spec/config-document.ts';
 
 /** Something the bench puts load on: a balancer, a proxy library, or the backend itself. */
 export interface Target {

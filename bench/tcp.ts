@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { resetPeakMemory, treeMemory } from '../steps/support/memory.ts';
-import type { PortAllocator } from '../steps/support/ports.ts';
-import { ManagedProcess } from '../steps/support/processes.ts';
+import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
+import type { PortAllocator } from '../harness/processes/ports.ts';
+import { ManagedProcess } from '../harness/processes/processes.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { median, targetTable } from './summary.ts';
 import { startTargets, type Target } from './targets.ts';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { allCapabilities, type Capability, capabilities } from '../steps/support/capabilities.ts';
-import { type CatalogueEntry, readScenarios } from '../steps/support/scenario-catalogue.ts';
-import { scenarioId } from '../steps/support/scenario-id.ts';
-import { isTaskTag, type TaskTag, tasks } from '../steps/support/tasks.ts';
+import { allCapabilities, type Capability, capabilities } from '../harness/spec/capabilities.ts';
+import { type CatalogueEntry, readScenarios } from '../harness/spec/scenario-catalogue.ts';
+import { scenarioId } from '../harness/spec/scenario-id.ts';
+import { isTaskTag, type TaskTag, tasks } from '../harness/spec/tasks.ts';
 
 /** One scenario as `lbspec list` shows it. */
 export interface ListedScenario {

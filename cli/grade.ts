@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
 import {
   buildScoreboard,
   type GradedRun,
   renderScoreboardHtml,
   renderScoreboardMarkdown,
-} from '../steps/support/report/scoreboard.ts';
+} from '../harness/report/scoreboard.ts';
 import { runSuite } from './run.ts';
 import { readRunArguments } from './run-arguments.ts';
 import { parseSubmissionOption, parseSubmissions, type Submission, unique } from './submissions.ts';

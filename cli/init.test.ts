@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { parseCapabilitiesFile } from '../steps/support/capabilities-file.ts';
+import { parseCapabilitiesFile } from '../harness/spec/capabilities-file.ts';
 import { initCommand } from './init.ts';
 import { projectSettings } from './project-file.ts';
 

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
-import { renderJunit } from '../steps/support/report/junit.ts';
-import { mergeShards } from '../steps/support/report/merge.ts';
-import { nothingCheckedReason, verdictLine, writeReportPages } from '../steps/support/report/report-files.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
+import { renderJunit } from '../harness/report/junit.ts';
+import { mergeShards } from '../harness/report/merge.ts';
+import { nothingCheckedReason, verdictLine, writeReportPages } from '../harness/report/report-files.ts';
 
 export const mergeUsage = `usage: lbspec merge [--reports DIR] SHARD_DIR...
 Joins the reports of one run's shards (lbspec --shard 1/3 --reports SHARD_DIR, ...) into one:

@@ -1,4 +1,4 @@
-import { capabilityTable } from '../steps/support/capabilities-file.ts';
+import { capabilityTable } from '../harness/spec/capabilities-file.ts';
 
 /**
  * lbspec.json as `lbspec init` writes it: the command to fill in, and every capability with its

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConformanceReport, Outcome } from '../steps/support/report/conformance.ts';
+import type { ConformanceReport, Outcome } from '../harness/report/conformance.ts';
 import { answerHelp, usageError } from './command-line.ts';
 
 const usage = `usage: npm run flake -- [RUNS] [cucumber-js arguments]

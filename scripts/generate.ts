@@ -3,10 +3,10 @@
 //   npm run generate
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-docs.ts';
+import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
 import schema from '../reference/schema/config.v1.schema.json' with { type: 'json' };
 import { shapeModulePath, shapeModuleSource } from '../reference/src/config/shape-module.ts';
-import { capabilityDocs, capabilityDocsPath } from '../steps/support/capability-docs.ts';
-import { readScenarios } from '../steps/support/scenario-catalogue.ts';
 import { readCommandLine } from './command-line.ts';
 
 readCommandLine(

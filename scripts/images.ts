@@ -1,6 +1,6 @@
 // Builds the suite's images locally (nothing is pulled): lbspec/backend and lbspec/reference, each
 // tagged with its content hash and :latest. Needs a Docker engine.
-import { ensureImage, images } from '../steps/support/containers/images.ts';
+import { ensureImage, images } from '../harness/containers/images.ts';
 import { readCommandLine } from './command-line.ts';
 
 readCommandLine(

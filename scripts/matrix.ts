@@ -5,13 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
 import {
   buildMatrix,
   type MatrixColumn,
   renderMatrixHtml,
   renderMatrixMarkdown,
-} from '../steps/support/report/matrix.ts';
+} from '../harness/report/matrix.ts';
 import { readCommandLine } from './command-line.ts';
 
 const usage = `usage: npm run matrix -- [ADAPTER...]

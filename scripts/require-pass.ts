@@ -1,7 +1,7 @@
 // Fails (exit 1) unless the conformance report says the run passed: no failures, and at least one
 // scenario ran. cucumber itself exits 0 when every scenario is skipped; this closes that gap.
 import { readFileSync } from 'node:fs';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
 import { readCommandLine } from './command-line.ts';
 
 const { positionals } = readCommandLine(

@@ -1,10 +1,16 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { answerHead, type OpenConnection, openConnection, sendRawText, trickle } from './support/abuse.ts';
-import type { BackendProtocol } from './support/backends/provider.ts';
-import { ExpectationError } from './support/expectations.ts';
-import { timeouts } from './support/timeouts.ts';
-import { wallClockMs } from './support/traffic.ts';
-import { pollUntil } from './support/waiting.ts';
+import type { BackendProtocol } from '../harness/backends/provider.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import {
+  answerHead,
+  type OpenConnection,
+  openConnection,
+  sendRawText,
+  trickle,
+} from '../harness/clients/abuse.ts';
+import { wallClockMs } from '../harness/clients/traffic.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given(

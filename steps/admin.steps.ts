@@ -1,6 +1,6 @@
 import { type DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { request } from 'undici';
-import { ExpectationError } from './support/expectations.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given("the balancer's admin endpoint needs the token {string}", function (this: LbWorld, token: string) {

@@ -15,10 +15,8 @@ import {
   expectSmooth,
   expectStatusCount,
   expectWindowsInProportion,
-} from './support/expectations.ts';
-import { failedChecksBound, passedChecksBound } from './support/health-timing.ts';
-import { clientValuesPassedOn } from './support/hop-by-hop.ts';
-import { backoffChart } from './support/report/scenario-charts.ts';
+} from '../harness/checks/expectations.ts';
+import { clientValuesPassedOn } from '../harness/checks/hop-by-hop.ts';
 import {
   arrivalsByRequest,
   backoffCap,
@@ -27,9 +25,11 @@ import {
   expectRuns,
   expectTrialsOnly,
   waitsBefore,
-} from './support/resilience-checks.ts';
-import { assertShares, checkShares } from './support/statistics.ts';
-import { timeouts } from './support/timeouts.ts';
+} from '../harness/checks/resilience-checks.ts';
+import { assertShares, checkShares } from '../harness/checks/statistics.ts';
+import { backoffChart } from '../harness/report/scenario-charts.ts';
+import { failedChecksBound, passedChecksBound } from '../harness/timing/health-timing.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
 Then('every request succeeded', async function (this: LbWorld) {

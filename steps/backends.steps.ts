@@ -1,5 +1,5 @@
 import { Given, When } from '@cucumber/cucumber';
-import type { BackendProtocol } from './support/backends/provider.ts';
+import type { BackendProtocol } from '../harness/backends/provider.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given(

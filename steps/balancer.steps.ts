@@ -1,6 +1,6 @@
 import { Given, When } from '@cucumber/cucumber';
-import type { BackendProtocol } from './support/backends/provider.ts';
-import type { PoolSettings } from './support/config-document.ts';
+import type { BackendProtocol } from '../harness/backends/provider.ts';
+import type { PoolSettings } from '../harness/spec/config-document.ts';
 import type { LbWorld, PoolMember } from './support/world.ts';
 
 Given(

@@ -1,9 +1,9 @@
 import { type DataTable, Then } from '@cucumber/cucumber';
-import { sendRawText } from './support/abuse.ts';
-import { ExpectationError } from './support/expectations.ts';
-import { answerShape } from './support/raw-answers.ts';
-import { timeouts } from './support/timeouts.ts';
-import { wallClockMs } from './support/traffic.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import { sendRawText } from '../harness/clients/abuse.ts';
+import { answerShape } from '../harness/clients/raw-answers.ts';
+import { wallClockMs } from '../harness/clients/traffic.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
 /** A request asking the backend to spoil its answer on the wire (see rawFaults in the backend). */

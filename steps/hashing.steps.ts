@@ -1,6 +1,6 @@
 import { Then, When } from '@cucumber/cucumber';
-import { ExpectationError } from './support/expectations.ts';
-import { failedChecksBound, type HealthBound, passedChecksBound } from './support/health-timing.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import { binomialInterval, defaultFalseFailure, ringShareInterval } from '../harness/checks/statistics.ts';
 import {
   type KeySource,
   keysFor,
@@ -8,10 +8,10 @@ import {
   movedKeys,
   type Placement,
   placeKeys,
-} from './support/keys.ts';
-import { binomialInterval, defaultFalseFailure, ringShareInterval } from './support/statistics.ts';
-import { timeouts } from './support/timeouts.ts';
-import { wallClockMs } from './support/traffic.ts';
+} from '../harness/clients/keys.ts';
+import { wallClockMs } from '../harness/clients/traffic.ts';
+import { failedChecksBound, type HealthBound, passedChecksBound } from '../harness/timing/health-timing.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
 async function sendKeys(world: LbWorld, source: KeySource, count: number): Promise<void> {

@@ -1,8 +1,8 @@
 import { type DataTable, Then } from '@cucumber/cucumber';
-import { sendRawText } from './support/abuse.ts';
-import { ExpectationError } from './support/expectations.ts';
-import { finalStatuses } from './support/raw-answers.ts';
-import { timeouts } from './support/timeouts.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import { sendRawText } from '../harness/clients/abuse.ts';
+import { finalStatuses } from '../harness/clients/raw-answers.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
 /** A table cell as bytes: "\r\n" is CR LF, a lone "\r" a bare CR (a lone "\n" is already an LF). */

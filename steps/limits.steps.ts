@@ -1,6 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import type { RateLimitDocument } from './support/config-document.ts';
-import { ExpectationError } from './support/expectations.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
 import {
   floodWithKeys,
   type LimitedAnswer,
@@ -8,12 +7,13 @@ import {
   refusalProblems,
   sendLimited,
   upgradeStatus,
-} from './support/limits.ts';
-import { measureGrowth } from './support/memory.ts';
-import { rateLimitChart } from './support/report/scenario-charts.ts';
-import { timeouts } from './support/timeouts.ts';
-import { wallClockMs } from './support/traffic.ts';
-import { pollUntil } from './support/waiting.ts';
+} from '../harness/clients/limits.ts';
+import { wallClockMs } from '../harness/clients/traffic.ts';
+import { measureGrowth } from '../harness/processes/memory.ts';
+import { rateLimitChart } from '../harness/report/scenario-charts.ts';
+import type { RateLimitDocument } from '../harness/spec/config-document.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given(

@@ -1,6 +1,6 @@
 import { Then, When } from '@cucumber/cucumber';
-import type { RouteDocument } from './support/config-document.ts';
-import { ExpectationError } from './support/expectations.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import type { RouteDocument } from '../harness/spec/config-document.ts';
 import type { LbWorld } from './support/world.ts';
 
 When('{int} clients start sending requests continuously', function (this: LbWorld, clients: number) {

@@ -1,9 +1,7 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
-import { ExpectationError } from './support/expectations.ts';
-import { measureGrowth } from './support/memory.ts';
-import { awaitConnectionEnd, resetAfterGreeting } from './support/tcp-resets.ts';
-import { timeouts } from './support/timeouts.ts';
-import { rawHttpRequest } from './support/traffic.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import { awaitConnectionEnd, resetAfterGreeting } from '../harness/clients/tcp-resets.ts';
+import { rawHttpRequest } from '../harness/clients/traffic.ts';
 import {
   download,
   type Framing,
@@ -12,8 +10,10 @@ import {
   tcpEchoHeldBack,
   upload,
   webSocketExchange,
-} from './support/transfers.ts';
-import { pollUntil } from './support/waiting.ts';
+} from '../harness/clients/transfers.ts';
+import { measureGrowth } from '../harness/processes/memory.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
 import type { LbWorld } from './support/world.ts';
 
 const mebibyte = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { type DataTable, Given, Then } from '@cucumber/cucumber';
-import { ExpectationError, expectAllSucceeded } from './support/expectations.ts';
-import { assertShares, checkShares } from './support/statistics.ts';
-import { rawHttpRequest } from './support/traffic.ts';
+import { ExpectationError, expectAllSucceeded } from '../harness/checks/expectations.ts';
+import { assertShares, checkShares } from '../harness/checks/statistics.ts';
+import { rawHttpRequest } from '../harness/clients/traffic.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given(

@@ -1,8 +1,8 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
-import { ExpectationError } from './support/expectations.ts';
-import { failedChecksBound } from './support/health-timing.ts';
-import { allOnOneProbability, defaultFalseFailure } from './support/statistics.ts';
-import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from './support/sticky.ts';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import { allOnOneProbability, defaultFalseFailure } from '../harness/checks/statistics.ts';
+import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from '../harness/clients/sticky.ts';
+import { failedChecksBound } from '../harness/timing/health-timing.ts';
 import type { LbWorld } from './support/world.ts';
 
 // Every scenario of the feature names its cookie "lb".

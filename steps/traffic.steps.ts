@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DataTable, When } from '@cucumber/cucumber';
-import { timeouts } from './support/timeouts.ts';
-import { tcpConversation } from './support/traffic.ts';
+import { tcpConversation } from '../harness/clients/traffic.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import type { LbWorld } from './support/world.ts';
 
 When('a client sends {int} requests one after another', async function (this: LbWorld, count: number) {

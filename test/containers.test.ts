@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { containerBackendProvider } from '../steps/support/backends/container-provider.ts';
-import type { StartedBackend } from '../steps/support/backends/provider.ts';
-import { ensureImage } from '../steps/support/containers/images.ts';
-import type { Scoreboard } from '../steps/support/report/scoreboard.ts';
-import { tcpConversation } from '../steps/support/traffic.ts';
+import { containerBackendProvider } from '../harness/backends/container-provider.ts';
+import type { StartedBackend } from '../harness/backends/provider.ts';
+import { tcpConversation } from '../harness/clients/traffic.ts';
+import { ensureImage } from '../harness/containers/images.ts';
+import type { Scoreboard } from '../harness/report/scoreboard.ts';
 import { expectSilentWhilePaused } from './pause-probe.ts';
 import { runSuite } from './run-suite.ts';
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { capabilityDocs, capabilityDocsPath } from '../steps/support/capability-docs.ts';
-import { readScenarios } from '../steps/support/scenario-catalogue.ts';
+import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-docs.ts';
+import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
 
 test('docs/capabilities.md is up to date', () => {
   const expected = capabilityDocs(readScenarios('features'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
-import type { Scoreboard } from '../steps/support/report/scoreboard.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
+import type { Scoreboard } from '../harness/report/scoreboard.ts';
 import { commandBalancer } from './run-suite.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));

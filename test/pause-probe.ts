@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { StartedBackend } from '../steps/support/backends/provider.ts';
-import { splitHostPort } from '../steps/support/net.ts';
-import { pollUntil } from '../steps/support/waiting.ts';
+import type { StartedBackend } from '../harness/backends/provider.ts';
+import { splitHostPort } from '../harness/clients/net.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
 
 /**
  * Pauses a TCP backend, connects (the kernel accepts), checks that nothing answers for 300 ms,

@@ -6,8 +6,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allCapabilities } from '../steps/support/capabilities.ts';
-import { tasks } from '../steps/support/tasks.ts';
+import { allCapabilities } from '../harness/spec/capabilities.ts';
+import { tasks } from '../harness/spec/tasks.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -32,11 +32,11 @@ test('the docs document every capability and task tag', () => {
 
 test('the docs document every LBSPEC_ variable the code reads', () => {
   const sources = [
-    'steps/support/adapters/command.ts',
-    'steps/support/adapters/container.ts',
-    'steps/support/backends/select.ts',
-    'steps/support/adapters/select.ts',
-    'steps/support/timeouts.ts',
+    'harness/adapters/command.ts',
+    'harness/adapters/container.ts',
+    'harness/backends/select.ts',
+    'harness/adapters/select.ts',
+    'harness/timing/timeouts.ts',
     'cucumber.mjs',
   ];
   const variables = new Set(sources.flatMap((file) => read(file).match(/LBSPEC_[A-Z_]+/g) ?? []));

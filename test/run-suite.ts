@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { programArguments } from '../steps/support/bundle.ts';
-import type { ConformanceReport } from '../steps/support/report/conformance.ts';
+import { programArguments } from '../harness/processes/bundle.ts';
+import type { ConformanceReport } from '../harness/report/conformance.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');

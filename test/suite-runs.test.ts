@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readScenarios } from '../steps/support/scenario-catalogue.ts';
-import { scenarioId } from '../steps/support/scenario-id.ts';
+import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
+import { scenarioId } from '../harness/spec/scenario-id.ts';
 import { commandBalancer, runSuite } from './run-suite.ts';
 
 // Scenarios are named by their stable ids (their @id: tags; `lbspec list scenarios` shows them with

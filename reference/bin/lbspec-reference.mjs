@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=16
 // Runs the TypeScript reference balancer without a build step (the node flag: see
-// steps/support/adapters/reference.ts).
+// harness/adapters/reference.ts).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { processBackendProvider } from '../../steps/support/backends/process-provider.ts';
-import type { StartedBackend } from '../../steps/support/backends/provider.ts';
-import { PortAllocator } from '../../steps/support/ports.ts';
-import { ManagedProcess } from '../../steps/support/processes.ts';
-import { pollUntil } from '../../steps/support/waiting.ts';
+import { processBackendProvider } from '../../harness/backends/process-provider.ts';
+import type { StartedBackend } from '../../harness/backends/provider.ts';
+import { PortAllocator } from '../../harness/processes/ports.ts';
+import { ManagedProcess } from '../../harness/processes/processes.ts';
+import { pollUntil } from '../../harness/timing/waiting.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');

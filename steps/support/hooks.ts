@@ -1,9 +1,9 @@
 import { After, AfterAll, AfterStep, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
-import { requiredCapabilities } from './capabilities.ts';
-import { guardAgainstLeaks } from './processes.ts';
-import { chartSetting } from './report/chart-setting.ts';
-import { mediaTypes } from './report/media-types.ts';
-import { timeouts } from './timeouts.ts';
+import { guardAgainstLeaks } from '../../harness/processes/processes.ts';
+import { chartSetting } from '../../harness/report/chart-setting.ts';
+import { mediaTypes } from '../../harness/report/media-types.ts';
+import { requiredCapabilities } from '../../harness/spec/capabilities.ts';
+import { timeouts } from '../../harness/timing/timeouts.ts';
 import { type LbWorld, releaseWorkerBackends } from './world.ts';
 
 setDefaultTimeout(timeouts.stepMs);

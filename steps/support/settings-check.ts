@@ -1,7 +1,7 @@
-import { selectAdapter } from './adapters/select.ts';
-import { containerBackendProvider } from './backends/container-provider.ts';
-import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
-import { containerSupportProblem } from './containers/engine.ts';
+import { selectAdapter } from '../../harness/adapters/select.ts';
+import { containerBackendProvider } from '../../harness/backends/container-provider.ts';
+import { backendReuseSetting, selectBackendProvider } from '../../harness/backends/select.ts';
+import { containerSupportProblem } from '../../harness/containers/engine.ts';
 import type { LbWorldParameters } from './world.ts';
 
 /**

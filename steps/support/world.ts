@@ -1,44 +1,30 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
-import type { ConnectionFate, OpenConnection } from './abuse.ts';
-import { type BalancerAdapter, BalancerStartError, type StartedBalancer } from './adapters/adapter.ts';
-import { selectAdapter } from './adapters/select.ts';
-import type { Arrival, BackendProtocol, BackendProvider, StartedBackend } from './backends/provider.ts';
-import { backendReuseSetting, selectBackendProvider } from './backends/select.ts';
 import {
-  type ConfigHandOver,
-  UndeclaredCapabilityError,
-  undeclaredRequirements,
-} from './config-capabilities.ts';
-import {
-  type ConfigDocument,
-  healthCheckDefaults,
-  type ListenerDocument,
-  type PoolDocument,
-  type PoolSettings,
-  type RouteDocument,
-} from './config-document.ts';
-import type { KeySource, Placement } from './keys.ts';
-import type { KeyFlood, LimitedRun } from './limits.ts';
-import type { MemoryGrowth } from './memory.ts';
-import { PortAllocator } from './ports.ts';
-import { assertionMessage } from './report/conformance.ts';
-import {
-  requestsOverTimeChart,
-  requestsPerBackendChart,
-  type ScenarioChart,
-  timelineChart,
-} from './report/scenario-charts.ts';
+  type BalancerAdapter,
+  BalancerStartError,
+  type StartedBalancer,
+} from '../../harness/adapters/adapter.ts';
+import { selectAdapter } from '../../harness/adapters/select.ts';
+import type {
+  Arrival,
+  BackendProtocol,
+  BackendProvider,
+  StartedBackend,
+} from '../../harness/backends/provider.ts';
+import { backendReuseSetting, selectBackendProvider } from '../../harness/backends/select.ts';
 import {
   type ChangeMark,
   expectNotSooner,
   expectSettledWithin,
   type RoutingGoal,
   sendUntilSettled,
-} from './routing.ts';
-import type { ShareCheck } from './statistics.ts';
-import type { StickyAnswer } from './sticky.ts';
-import type { TcpEnding } from './tcp-resets.ts';
-import { timeouts } from './timeouts.ts';
+} from '../../harness/checks/routing.ts';
+import type { ShareCheck } from '../../harness/checks/statistics.ts';
+import type { ConnectionFate, OpenConnection } from '../../harness/clients/abuse.ts';
+import type { KeySource, Placement } from '../../harness/clients/keys.ts';
+import type { KeyFlood, LimitedRun } from '../../harness/clients/limits.ts';
+import type { StickyAnswer } from '../../harness/clients/sticky.ts';
+import type { TcpEnding } from '../../harness/clients/tcp-resets.ts';
 import {
   type Exchange,
   fillAcceptQueue,
@@ -57,9 +43,36 @@ import {
   sendSharedLoad,
   type TcpConversation,
   wallClockMs,
-} from './traffic.ts';
-import type { ContinueOutcome, requestsOnOneClient, TransferOutcome } from './transfers.ts';
-import { pollUntil } from './waiting.ts';
+} from '../../harness/clients/traffic.ts';
+import type {
+  ContinueOutcome,
+  requestsOnOneClient,
+  TransferOutcome,
+} from '../../harness/clients/transfers.ts';
+import type { MemoryGrowth } from '../../harness/processes/memory.ts';
+import { PortAllocator } from '../../harness/processes/ports.ts';
+import { assertionMessage } from '../../harness/report/conformance.ts';
+import {
+  requestsOverTimeChart,
+  requestsPerBackendChart,
+  type ScenarioChart,
+  timelineChart,
+} from '../../harness/report/scenario-charts.ts';
+import {
+  type ConfigHandOver,
+  UndeclaredCapabilityError,
+  undeclaredRequirements,
+} from '../../harness/spec/config-capabilities.ts';
+import {
+  type ConfigDocument,
+  healthCheckDefaults,
+  type ListenerDocument,
+  type PoolDocument,
+  type PoolSettings,
+  type RouteDocument,
+} from '../../harness/spec/config-document.ts';
+import { timeouts } from '../../harness/timing/timeouts.ts';
+import { pollUntil } from '../../harness/timing/waiting.ts';
 
 /** Set by a cucumber profile's worldParameters, e.g. { adapter: "command" }. */
 export interface LbWorldParameters {

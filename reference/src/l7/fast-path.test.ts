@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { PortAllocator } from '../../../steps/support/ports.ts';
+import { PortAllocator } from '../../../harness/processes/ports.ts';
 import { Balancer } from '../balancer.ts';
 import { parseConfig } from '../config/load.ts';
 

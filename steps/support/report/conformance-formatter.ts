@@ -7,9 +7,9 @@ import {
   type ConformanceReport,
   type EvidenceFile,
   interruptedReport,
-} from './conformance.ts';
-import { renderJunit } from './junit.ts';
-import { nothingCheckedReason, verdictLine, writeReportPages } from './report-files.ts';
+} from '../../../harness/report/conformance.ts';
+import { renderJunit } from '../../../harness/report/junit.ts';
+import { nothingCheckedReason, verdictLine, writeReportPages } from '../../../harness/report/report-files.ts';
 
 /**
  * Writes conformance.json to its output (`--format ./steps/support/report/conformance-formatter.mjs:reports/conformance.json`),

@@ -1,6 +1,6 @@
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type { Envelope } from '@cucumber/messages';
-import { ProgressLines } from './progress-lines.ts';
+import { ProgressLines } from '../../../harness/report/progress-lines.ts';
 
 /** One plain line per finished scenario, for logs that are not a terminal (see cucumber.mjs). */
 export default class ProgressLinesFormatter extends Formatter {
