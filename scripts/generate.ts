@@ -1,16 +1,17 @@
-// Writes the sources generated from others: the config schema's shape check, and the capability
-// tables in docs/.
+// Writes the sources generated from others: the config schema's shape check, the capability
+// tables and the config field reference in docs/.
 //   npm run generate
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-docs.ts';
+import { configReference, configReferencePath } from '../harness/spec/config-reference.ts';
 import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
 import schema from '../reference/schema/config.v1.schema.json' with { type: 'json' };
 import { shapeModulePath, shapeModuleSource } from '../reference/src/config/shape-module.ts';
 import { readCommandLine } from './command-line.ts';
 
 readCommandLine(
-  'usage: npm run generate   (no options; rewrites the generated config shape check and docs/capabilities.md)',
+  'usage: npm run generate   (no options; rewrites the generated config shape check, docs/capabilities.md and docs/config-fields.md)',
   {},
 );
 
@@ -19,3 +20,5 @@ process.stdout.write(`written: ${shapeModulePath}\n`);
 mkdirSync(dirname(capabilityDocsPath), { recursive: true });
 writeFileSync(capabilityDocsPath, capabilityDocs(readScenarios('features')));
 process.stdout.write(`written: ${capabilityDocsPath}\n`);
+writeFileSync(configReferencePath, configReference(schema as Record<string, unknown>));
+process.stdout.write(`written: ${configReferencePath}\n`);
