@@ -1,6 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import type { BackendProtocol } from '../harness/backends/provider.ts';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import type { ConnectionFate } from '../harness/clients/abuse.ts';
 import {
   answerHead,
   type OpenConnection,
@@ -11,7 +12,13 @@ import {
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+// What became of a client that never finished its headers.
+const abuse = topicState(() => ({
+  slowClient: undefined as (ConnectionFate & { readonly startedMs: number }) | undefined,
+}));
 
 Given(
   'a balancer with a(n) {protocol} listener using round_robin over all backends, with these client limits:',
@@ -117,7 +124,7 @@ async function trickleUntilCut(
   void trickle(connection.socket, endless, everyMs);
   const fate = await connection.fate(limitMs * 2 + timeouts.timingSlackMs * 4);
   connection.socket.destroy();
-  world.slowClient = { ...fate, startedMs };
+  abuse(world).slowClient = { ...fate, startedMs };
 }
 
 When(
@@ -139,7 +146,7 @@ When(
 Then(
   /^the balancer answered it 408 or closed it within the (header|request) timeout$/,
   function (this: LbWorld, which: keyof typeof slowLimits) {
-    const slow = this.slowClient;
+    const slow = abuse(this).slowClient;
     if (!slow) throw new Error('no slow client in this scenario');
     const limitMs = slowLimitMs(this, which);
     const tookMs = slow.atMs - slow.startedMs;

@@ -12,12 +12,20 @@ import {
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import { failedChecksBound, type HealthBound, passedChecksBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+// Hash keys sent so far, where they come from, and where each round of them landed.
+const hashing = topicState(() => ({
+  keys: undefined as
+    | { readonly source: KeySource; readonly keys: readonly string[]; readonly rounds: Placement[] }
+    | undefined,
+}));
 
 async function sendKeys(world: LbWorld, source: KeySource, count: number): Promise<void> {
   const keys = keysFor(source, count);
   const placement = await placeKeys(world.listenerAddress, source, keys);
-  world.hashKeys = { source, keys, rounds: [placement] };
+  hashing(world).keys = { source, keys, rounds: [placement] };
 }
 
 When(
@@ -48,8 +56,9 @@ When('the balancer is restarted', async function (this: LbWorld) {
 });
 
 function sentKeys(world: LbWorld) {
-  if (!world.hashKeys) throw new Error('no keys were sent in this scenario');
-  return world.hashKeys;
+  const sent = hashing(world).keys;
+  if (!sent) throw new Error('no keys were sent in this scenario');
+  return sent;
 }
 
 /** The first and the latest round, after checking that every key landed on a backend each time. */

@@ -1,5 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import type { KeyFlood, LimitedRun } from '../harness/clients/limits.ts';
 import {
   floodWithKeys,
   type LimitedAnswer,
@@ -9,12 +10,23 @@ import {
   upgradeStatus,
 } from '../harness/clients/limits.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
+import type { MemoryGrowth } from '../harness/processes/memory.ts';
 import { measureGrowth } from '../harness/processes/memory.ts';
 import { rateLimitChart } from '../harness/report/scenario-charts.ts';
 import type { RateLimitDocument } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+const limited = topicState(() => ({
+  /** Runs of requests from rate-limited clients, in order. */
+  runs: [] as LimitedRun[],
+  /** Statuses of the WebSocket upgrades a client asked for, in order. */
+  upgradeStatuses: [] as number[],
+  /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
+  keyFlood: undefined as { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined,
+}));
 
 Given(
   'a balancer with an HTTP listener using round_robin over all backends, with this rate limit:',
@@ -41,7 +53,7 @@ async function sendFrom(
   const colon = header?.indexOf(':') ?? -1;
   const headers: [string, string][] =
     header && colon > 0 ? [[header.slice(0, colon).trim(), header.slice(colon + 1).trim()]] : [];
-  world.limitRuns.push(await sendLimited(world.listenerAddress, from, headers, count, path));
+  limited(world).runs.push(await sendLimited(world.listenerAddress, from, headers, count, path));
 }
 
 When(
@@ -82,7 +94,7 @@ function chartBucket(
 }
 
 function lastRun(world: LbWorld) {
-  const run = world.limitRuns.at(-1);
+  const run = limited(world).runs.at(-1);
   if (!run) throw new Error('no client sent rate-limited requests in this scenario');
   return run;
 }
@@ -192,15 +204,16 @@ When(
     const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
       floodWithKeys(this.listenerAddress, header, count, keyBytes),
     );
-    this.keyFlood = { flood: result, memory };
+    limited(this).keyFlood = { flood: result, memory };
   },
 );
 
 Then(
   "each was answered, and the balancer's memory grew by less than half the bytes of the keys",
   function (this: LbWorld) {
-    if (!this.keyFlood) throw new Error('no flood of keys was sent in this scenario');
-    const { flood, memory } = this.keyFlood;
+    const sent = limited(this).keyFlood;
+    if (!sent) throw new Error('no flood of keys was sent in this scenario');
+    const { flood, memory } = sent;
     const answered = [...flood.outcomes].filter(([outcome]) => outcome === '200' || outcome === '429');
     const unanswered = flood.count - answered.reduce((sum, [, n]) => sum + n, 0);
     if (unanswered > 0) {
@@ -224,14 +237,14 @@ When(
   async function (this: LbWorld, from: string, count: string) {
     const statuses: number[] = [];
     for (let i = 0; i < Number(count); i++) statuses.push(await upgradeStatus(this.listenerAddress, from));
-    this.upgradeStatuses = statuses;
+    limited(this).upgradeStatuses = statuses;
   },
 );
 
 Then(
   'its first {int} upgrades were switched to WebSocket, and the rest refused with 429',
   function (this: LbWorld, switched: number) {
-    const statuses = this.upgradeStatuses;
+    const statuses = limited(this).upgradeStatuses;
     const expected = statuses.map((_, i) => (i < switched ? 101 : 429));
     if (statuses.length === 0 || statuses.join() !== expected.join()) {
       throw new ExpectationError(
@@ -242,8 +255,8 @@ Then(
 );
 
 Then('the backends received only the requests that passed', async function (this: LbWorld) {
-  const passed = this.limitRuns
-    .flatMap((run) => run.answers)
+  const passed = limited(this)
+    .runs.flatMap((run) => run.answers)
     .filter((answer) => answer.status === 200).length;
   const received = [...(await this.receivedCounts()).values()].reduce((sum, count) => sum + count, 0);
   if (received !== passed)

@@ -1,7 +1,9 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import type { TcpEnding } from '../harness/clients/tcp-resets.ts';
 import { awaitConnectionEnd, resetAfterGreeting } from '../harness/clients/tcp-resets.ts';
 import { rawHttpRequest } from '../harness/clients/traffic.ts';
+import type { ContinueOutcome } from '../harness/clients/transfers.ts';
 import {
   download,
   type Framing,
@@ -14,7 +16,19 @@ import {
 import { measureGrowth } from '../harness/processes/memory.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+const proxied = topicState(() => ({
+  /** The last request sent with Expect: 100-continue. */
+  continueOutcome: undefined as ContinueOutcome | undefined,
+  /** The replies the last WebSocket exchange got. */
+  webSocketReplies: undefined as readonly string[] | undefined,
+  /** The last run of requests on one keep-alive client. */
+  keepAlive: undefined as Awaited<ReturnType<typeof requestsOnOneClient>> | undefined,
+  /** How the last TCP client that waited for its connection to end saw it end. */
+  tcpEnding: undefined as TcpEnding | undefined,
+}));
 
 const mebibyte = 1024 * 1024;
 
@@ -109,7 +123,7 @@ function parseEcho(body: string): { method?: string } | undefined {
 When(
   'a client sends a POST of {int} bytes with Expect: 100-continue',
   async function (this: LbWorld, bodyBytes: number) {
-    this.continueOutcome = await sendExpectingContinue(
+    proxied(this).continueOutcome = await sendExpectingContinue(
       this.listenerAddress,
       bodyBytes,
       timeouts.timingSlackMs,
@@ -120,7 +134,7 @@ When(
 Then(
   'the client got 100 Continue before sending its body, and the backend received all {int} bytes',
   function (this: LbWorld, bodyBytes: number) {
-    const outcome = this.continueOutcome;
+    const outcome = proxied(this).continueOutcome;
     if (!outcome) throw new Error('no request with Expect: 100-continue was sent in this scenario');
     if (outcome.continueAfterMs === undefined) {
       throw new ExpectationError(
@@ -138,32 +152,32 @@ Then(
 );
 
 When('a WebSocket client sends the messages {string}', async function (this: LbWorld, messages: string) {
-  this.webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '));
+  proxied(this).webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '));
 });
 
 When(
   'a WebSocket client greeted by the backend sends the messages {string}',
   async function (this: LbWorld, messages: string) {
-    this.webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '), {
+    proxied(this).webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '), {
       greeted: true,
     });
   },
 );
 
 Then('it got the replies {string}', function (this: LbWorld, expected: string) {
-  const replies = this.webSocketReplies?.join(', ');
+  const replies = proxied(this).webSocketReplies?.join(', ');
   if (replies !== expected) throw new ExpectationError(`expected the replies ${expected}, got ${replies}`);
 });
 
 When(
   'a client sends {int} requests one after another on one connection',
   async function (this: LbWorld, count: number) {
-    this.keepAlive = await requestsOnOneClient(this.listenerAddress, count);
+    proxied(this).keepAlive = await requestsOnOneClient(this.listenerAddress, count);
   },
 );
 
 Then('every request on it succeeded over {int} connection', function (this: LbWorld, connections: number) {
-  const outcome = this.keepAlive;
+  const outcome = proxied(this).keepAlive;
   if (!outcome) throw new Error('no requests were sent on one connection in this scenario');
   const failed = outcome.statuses.filter((status) => status !== 200).length + outcome.errors.length;
   if (failed > 0) {
@@ -184,7 +198,7 @@ Then(
     const { acceptedConnections } = await this.backend(id).stats();
     if (acceptedConnections > bound) {
       throw new ExpectationError(
-        `backend ${id} accepted ${acceptedConnections} connections for ${this.keepAlive?.statuses.length} requests one after another: the balancer does not reuse its upstream connections`,
+        `backend ${id} accepted ${acceptedConnections} connections for ${proxied(this).keepAlive?.statuses.length} requests one after another: the balancer does not reuse its upstream connections`,
       );
     }
   },
@@ -207,13 +221,13 @@ Then('backend {word} soon has no connection open', async function (this: LbWorld
 });
 
 When('a TCP client connects and waits for its connection to end', async function (this: LbWorld) {
-  this.tcpEnding = await awaitConnectionEnd(this.listenerAddress, timeouts.requestMs);
+  proxied(this).tcpEnding = await awaitConnectionEnd(this.listenerAddress, timeouts.requestMs);
 });
 
 Then("the balancer ended the client's connection, closing or resetting it", function (this: LbWorld) {
-  if (this.tcpEnding === undefined)
+  if (proxied(this).tcpEnding === undefined)
     throw new Error('no TCP client waited for its connection to end before this step');
-  if (this.tcpEnding === 'still open') {
+  if (proxied(this).tcpEnding === 'still open') {
     throw new ExpectationError(
       `the client's connection was still open ${timeouts.requestMs} ms after the backend reset its side: a reset from the backend must close or reset the client's connection`,
     );

@@ -3,14 +3,27 @@ import { ExpectationError } from '../harness/checks/expectations.ts';
 import { allOnOneProbability, defaultFalseFailure } from '../harness/checks/statistics.ts';
 import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from '../harness/clients/sticky.ts';
 import { failedChecksBound } from '../harness/timing/health-timing.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+const sticky = topicState(() => ({
+  /** A client that keeps the affinity cookie it is given, and what each of its requests got. */
+  client: undefined as
+    | { cookie: string | undefined; readonly answers: StickyAnswer[]; mark: number }
+    | undefined,
+  /** Requests sent with forged affinity cookies, by the kind of forgery. */
+  forgedCookies: undefined as
+    | { readonly label: string; readonly answers: readonly StickyAnswer[] }[]
+    | undefined,
+}));
 
 // Every scenario of the feature names its cookie "lb".
 const cookieName = 'lb';
 
 function client(world: LbWorld) {
-  world.stickyClient ??= { cookie: undefined, answers: [], mark: 0 };
-  return world.stickyClient;
+  const state = sticky(world);
+  state.client ??= { cookie: undefined, answers: [], mark: 0 };
+  return state.client;
 }
 
 async function sendKeepingCookie(world: LbWorld, count: number, address: string): Promise<void> {
@@ -101,7 +114,7 @@ function reachedFirst(world: LbWorld): string {
 }
 
 function answers(world: LbWorld): StickyAnswer[] {
-  const state = world.stickyClient;
+  const state = sticky(world).client;
   if (!state || state.answers.length === 0) throw new Error('no client kept cookies in this scenario');
   return state.answers;
 }
@@ -203,14 +216,15 @@ When(
       "b3's address in base64": Buffer.from(target.address).toString('base64url'),
       'an unknown value': 'not-a-cookie-this-balancer-made',
     };
-    this.forgedCookies = [];
+    const forged: { label: string; answers: StickyAnswer[] }[] = [];
+    sticky(this).forgedCookies = forged;
     for (const [label] of table.raw()) {
       if (!Object.hasOwn(values, label as string))
         throw new Error(`no forged cookie called "${label}"; known: ${Object.keys(values).join(', ')}`);
       const value = values[label as string];
       const got: StickyAnswer[] = [];
       for (let i = 0; i < count; i++) got.push(await stickyRequest(this.listenerAddress, cookieName, value));
-      this.forgedCookies.push({ label: label as string, answers: got });
+      forged.push({ label: label as string, answers: got });
     }
   },
 );
@@ -219,7 +233,7 @@ Then(
   'no cookie pinned the client to one backend, and every answer set a fresh cookie',
   function (this: LbWorld) {
     const wrong: string[] = [];
-    for (const { label, answers: got } of this.forgedCookies ?? []) {
+    for (const { label, answers: got } of sticky(this).forgedCookies ?? []) {
       // A balancer may place a request without a valid cookie at random: all on one backend then
       // happens by chance with this probability, which the request count must keep small.
       const chance = allOnOneProbability(this.backends.size, got.length);
@@ -248,7 +262,7 @@ Then(
       throw new Error(
         `a rotation over ${this.backends.size} backends reaches them all in ${this.backends.size} requests in a row`,
       );
-    const order = (this.forgedCookies ?? []).flatMap(({ answers: got }) =>
+    const order = (sticky(this).forgedCookies ?? []).flatMap(({ answers: got }) =>
       got.map((answer) => answer.backend),
     );
     for (let start = 0; start + window <= order.length; start++) {

@@ -20,11 +20,7 @@ import {
   sendUntilSettled,
 } from '../../harness/checks/routing.ts';
 import type { ShareCheck } from '../../harness/checks/statistics.ts';
-import type { ConnectionFate, OpenConnection } from '../../harness/clients/abuse.ts';
-import type { KeySource, Placement } from '../../harness/clients/keys.ts';
-import type { KeyFlood, LimitedRun } from '../../harness/clients/limits.ts';
-import type { StickyAnswer } from '../../harness/clients/sticky.ts';
-import type { TcpEnding } from '../../harness/clients/tcp-resets.ts';
+import type { OpenConnection } from '../../harness/clients/abuse.ts';
 import {
   type Exchange,
   fillAcceptQueue,
@@ -44,11 +40,7 @@ import {
   type TcpConversation,
   wallClockMs,
 } from '../../harness/clients/traffic.ts';
-import type {
-  ContinueOutcome,
-  requestsOnOneClient,
-  TransferOutcome,
-} from '../../harness/clients/transfers.ts';
+import type { TransferOutcome } from '../../harness/clients/transfers.ts';
 import type { MemoryGrowth } from '../../harness/processes/memory.ts';
 import { PortAllocator } from '../../harness/processes/ports.ts';
 import { assertionMessage } from '../../harness/report/conformance.ts';
@@ -105,8 +97,6 @@ export class LbWorld extends World<LbWorldParameters> {
   config: ConfigDocument | undefined;
   exchanges: Exchange[] = [];
   tcpConversation: (TcpConversation & { readonly sent: Buffer }) | undefined;
-  /** How the last TCP client that waited for its connection to end saw it end. */
-  tcpEnding: TcpEnding | undefined;
   /** Exchanges kept in flight on purpose, by the backend each landed on. */
   held: { readonly backendIds: readonly string[]; readonly handles: readonly Held[] } | undefined;
   /** Connections that keep paused backends' accept queues full. */
@@ -121,35 +111,13 @@ export class LbWorld extends World<LbWorldParameters> {
   exchangesMark = 0;
   /** The last large body transfer, and how the balancer's memory grew meanwhile. */
   transfer: { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } | undefined;
-  /** The last request sent with Expect: 100-continue. */
-  continueOutcome: ContinueOutcome | undefined;
-  /** The replies the last WebSocket exchange got. */
-  webSocketReplies: readonly string[] | undefined;
   /** The last transfer, or an error saying none was made. */
   get lastTransfer(): { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } {
     if (!this.transfer) throw new Error('no upload or download was made in this scenario');
     return this.transfer;
   }
-  /** Hash keys sent so far, where they come from, and where each round of them landed. */
-  hashKeys:
-    | { readonly source: KeySource; readonly keys: readonly string[]; readonly rounds: Placement[] }
-    | undefined;
-  /** A client that keeps the affinity cookie it is given, and what each of its requests got. */
-  stickyClient: { cookie: string | undefined; readonly answers: StickyAnswer[]; mark: number } | undefined;
-  /** Requests sent with forged affinity cookies, by the kind of forgery. */
-  forgedCookies: { readonly label: string; readonly answers: readonly StickyAnswer[] }[] | undefined;
-  /** Runs of requests from rate-limited clients, in order. */
-  readonly limitRuns: LimitedRun[] = [];
-  /** Statuses of the WebSocket upgrades a client asked for, in order. */
-  upgradeStatuses: number[] = [];
-  /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
-  keyFlood: { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined;
   /** Connections a client holds open on purpose (closed at the end of the scenario). */
   readonly heldConnections: OpenConnection[] = [];
-  /** What became of a client that never finished its headers. */
-  slowClient: (ConnectionFate & { readonly startedMs: number }) | undefined;
-  /** The last run of requests on one keep-alive client. */
-  keepAlive: Awaited<ReturnType<typeof requestsOnOneClient>> | undefined;
   /** Charts of what the checks saw, attached to the report on failure (or always; see hooks.ts). */
   readonly charts: ScenarioChart[] = [];
   /** The backends the traffic last settled on (initially: the whole pool). */
