@@ -1,14 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ConformanceReport } from '../harness/report/conformance.ts';
+import { readConformanceReport } from '../harness/report/report-files.ts';
 import {
   buildScoreboard,
   type GradedRun,
   renderScoreboardHtml,
   renderScoreboardMarkdown,
 } from '../harness/report/scoreboard.ts';
+import { readJsonFile } from './json-file.ts';
 import { runSuite } from './run.ts';
-import { readRunArguments } from './run-arguments.ts';
+import { readRunArguments, splitInline } from './run-arguments.ts';
 import { parseSubmissionOption, parseSubmissions, type Submission, unique } from './submissions.ts';
 
 export const gradeUsage = `usage: lbspec grade (--submissions FILE | --submission NAME=COMMAND ...) [OPTIONS] [cucumber-js options]
@@ -41,21 +42,13 @@ export async function gradeCommand(args: string[]): Promise<number> {
     process.stdout.write(`== ${submission.name}\n`);
     const settings = { LBSPEC_WORKDIR: cwd, ...env, ...submission.settings, LBSPEC_REPORTS_DIR: reports };
     const status = await runSuite(cucumberArgs, settings);
-    const path = join(reports, 'conformance.json');
-    runs.push(
-      existsSync(path)
-        ? {
-            name: submission.name,
-            reportsDir: submission.name,
-            report: JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport,
-          }
-        : {
-            name: submission.name,
-            reportsDir: submission.name,
-            report: undefined,
-            problem: `the run exited ${status}`,
-          },
-    );
+    const report = readConformanceReport(reports);
+    runs.push({
+      name: submission.name,
+      reportsDir: submission.name,
+      report,
+      ...(report ? {} : { problem: `the run exited ${status}` }),
+    });
   }
   const board = buildScoreboard(runs, new Date());
   writeFileSync(join(root, 'scoreboard.json'), `${JSON.stringify(board, null, 2)}\n`);
@@ -76,23 +69,14 @@ function readSubmissions(
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const word = args[i] as string;
-    const [flag, inline] =
-      word.includes('=') && word.startsWith('--submission')
-        ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
-        : [word, undefined];
+    const [flag, inline] = splitInline(word);
     if (flag === '--submissions' || flag === '--submission') {
       const value = inline ?? args[++i];
       if (value === undefined) throw new Error(`${flag} needs a value`);
       if (flag === '--submission') submissions.push(parseSubmissionOption(value));
       else {
         const file = resolve(cwd, value);
-        let document: unknown;
-        try {
-          document = JSON.parse(readFileSync(file, 'utf8'));
-        } catch (error) {
-          throw new Error(`--submissions ${value}: ${(error as Error).message}`);
-        }
-        submissions.push(...parseSubmissions(document, file));
+        submissions.push(...parseSubmissions(readJsonFile(file), file));
       }
     } else rest.push(word);
   }

@@ -1,10 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ConformanceReport } from '../harness/report/conformance.ts';
 import { renderJunit } from '../harness/report/junit.ts';
 import { mergeShards } from '../harness/report/merge.ts';
-import { nothingCheckedReason, verdictLine, writeReportPages } from '../harness/report/report-files.ts';
+import {
+  nothingCheckedReason,
+  readConformanceReport,
+  verdictLine,
+  writeReportPages,
+} from '../harness/report/report-files.ts';
 
 export const mergeUsage = `usage: lbspec merge [--reports DIR] SHARD_DIR...
 Joins the reports of one run's shards (lbspec --shard 1/3 --reports SHARD_DIR, ...) into one:
@@ -20,10 +24,10 @@ export async function mergeCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new Error("name the shards' reports directories");
   const output = resolve(values.reports);
   const shards = positionals.map((directory) => {
-    const path = join(directory, 'conformance.json');
-    if (!existsSync(path))
+    const report = readConformanceReport(directory);
+    if (!report)
       throw new Error(`${directory} has no conformance.json: is it the reports directory of a shard's run?`);
-    return { source: directory, report: JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport };
+    return { source: directory, report };
   });
   const { report, moves } = mergeShards(shards);
   const evidence = moves.map(({ source, from, to }) => ({

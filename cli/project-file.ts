@@ -1,4 +1,12 @@
-import { projectFileSettings } from './run-arguments.ts';
+/** The settings a project file (lbspec.json) may hold besides its capabilities. */
+export const projectFileSettings = {
+  command: 'LBSPEC_COMMAND',
+  name: 'LBSPEC_NAME',
+  version: 'LBSPEC_VERSION',
+  reload: 'LBSPEC_RELOAD',
+  image: 'LBSPEC_IMAGE',
+  imageArgs: 'LBSPEC_IMAGE_ARGS',
+} as const;
 
 /**
  * The settings of a project file (lbspec.json) besides its capabilities: the command, the name and

@@ -45,16 +45,6 @@ export const runOptions = {
 
 type RunOption = keyof typeof runOptions;
 
-/** The settings a project file (lbspec.json) may hold besides its capabilities. */
-export const projectFileSettings = {
-  command: 'LBSPEC_COMMAND',
-  name: 'LBSPEC_NAME',
-  version: 'LBSPEC_VERSION',
-  reload: 'LBSPEC_RELOAD',
-  image: 'LBSPEC_IMAGE',
-  imageArgs: 'LBSPEC_IMAGE_ARGS',
-} as const;
-
 // cucumber-js options that take a value: the word after them is not a feature path.
 const cucumberOptionsWithValue = new Set([
   '--tags',
@@ -131,7 +121,8 @@ export function readRunArguments(args: readonly string[], { cwd, exists }: Surro
   return { env, cucumberArgs };
 }
 
-function splitInline(word: string): [string, string | undefined] {
+/** `--flag=value` as [flag, value]; any other word as [word, undefined]. */
+export function splitInline(word: string): [string, string | undefined] {
   if (!word.startsWith('--')) return [word, undefined];
   const equals = word.indexOf('=');
   return equals < 0 ? [word, undefined] : [word.slice(0, equals), word.slice(equals + 1)];

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
+import { readJsonFile } from './json-file.ts';
 import { cucumberEntryPoint, packageRoot } from './package-root.ts';
 import { declaresCapabilities, projectSettings } from './project-file.ts';
 import { readRunArguments, runOptions } from './run-arguments.ts';
@@ -18,7 +19,7 @@ export function runSettings(args: readonly string[], cwd: string, env: NodeJS.Pr
     (existsSync(resolve(cwd, projectFileName)) ? resolve(cwd, projectFileName) : undefined);
   const fromFile: Record<string, string> = {};
   if (projectPath !== undefined) {
-    const document = readJson(projectPath);
+    const document = readJsonFile(projectPath);
     Object.assign(fromFile, projectSettings(document, projectPath));
     if (declaresCapabilities(document)) fromFile.LBSPEC_CAPABILITIES_FILE = projectPath;
   }
@@ -79,12 +80,4 @@ function definedLbspecVariables(env: NodeJS.ProcessEnv, cwd: string): Record<str
       .filter((entry): entry is [string, string] => entry[0].startsWith('LBSPEC_') && !!entry[1])
       .map(([name, value]) => [name, paths.has(name) ? resolve(cwd, value) : value]),
   );
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
 }

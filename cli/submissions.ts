@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { projectFileSettings } from './project-file.ts';
 
 /** One submission to grade, as lbspec settings for its run. */
 export interface Submission {
@@ -7,17 +8,18 @@ export interface Submission {
   readonly settings: Record<string, string>;
 }
 
-// What a submission entry may say, and the setting each becomes; "path" ones are relative to the file.
-const fields = {
-  command: { variable: 'LBSPEC_COMMAND' },
-  image: { variable: 'LBSPEC_IMAGE' },
-  imageArgs: { variable: 'LBSPEC_IMAGE_ARGS' },
-  capabilities: { variable: 'LBSPEC_CAPABILITIES' },
-  capabilitiesFile: { variable: 'LBSPEC_CAPABILITIES_FILE', path: true },
-  directory: { variable: 'LBSPEC_WORKDIR', path: true },
-  reload: { variable: 'LBSPEC_RELOAD' },
-  version: { variable: 'LBSPEC_VERSION' },
-} as const satisfies Record<string, { variable: string; path?: boolean }>;
+// What a submission entry may say, and the setting each becomes: what a project file says (its
+// name is the submission's), its capabilities, and paths relative to the submissions file.
+const { name: _, ...projectFields } = projectFileSettings;
+const pathFields: Readonly<Record<string, string>> = {
+  capabilitiesFile: 'LBSPEC_CAPABILITIES_FILE',
+  directory: 'LBSPEC_WORKDIR',
+};
+const fields: Readonly<Record<string, string>> = {
+  ...projectFields,
+  capabilities: 'LBSPEC_CAPABILITIES',
+  ...pathFields,
+};
 
 /**
  * Reads a submissions file: `{"submissions": [{"name": "alice", "command": "./lb --config {config}",
@@ -37,13 +39,13 @@ export function parseSubmissions(document: unknown, file: string): Submission[] 
       throw new Error(`${where}: "name" must be letters, digits, ".", "_" or "-" (it names a directory)`);
     const settings: Record<string, string> = { LBSPEC_NAME: name };
     for (const [key, value] of Object.entries(rest)) {
-      const field = fields[key as keyof typeof fields];
-      if (field === undefined)
+      const variable = Object.hasOwn(fields, key) ? fields[key] : undefined;
+      if (variable === undefined)
         throw new Error(
           `${where} (${name}): unknown key "${key}"; known: name, ${Object.keys(fields).join(', ')}`,
         );
       if (typeof value !== 'string') throw new Error(`${where} (${name}): "${key}" must be a string`);
-      settings[field.variable] = 'path' in field ? resolve(base, value) : value;
+      settings[variable] = key in pathFields ? resolve(base, value) : value;
     }
     return { name, settings: withAdapter(settings, `${where} (${name})`) };
   });

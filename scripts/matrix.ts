@@ -3,15 +3,15 @@
 // any scenario a balancer declares support for fails, or a run produced no report.
 //   npm run matrix                       npm run matrix -- reference haproxy
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../harness/report/conformance.ts';
 import {
   buildMatrix,
   type MatrixColumn,
   renderMatrixHtml,
   renderMatrixMarkdown,
 } from '../harness/report/matrix.ts';
+import { readConformanceReport } from '../harness/report/report-files.ts';
 import { readCommandLine } from './command-line.ts';
 
 const usage = `usage: npm run matrix -- [ADAPTER...]
@@ -30,14 +30,9 @@ const columns: MatrixColumn[] = adapters.map((adapter) => {
     env: { ...process.env, LBSPEC_ADAPTER: adapter, LBSPEC_REPORTS_DIR: reports },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const path = join(reports, 'conformance.json');
-  if (!existsSync(path))
-    return { adapter, report: undefined, problem: `no report (cucumber exited ${run.status})` };
-  return {
-    adapter,
-    report: JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport,
-    reportsDir: join('matrix', adapter),
-  };
+  const report = readConformanceReport(reports);
+  if (!report) return { adapter, report: undefined, problem: `no report (cucumber exited ${run.status})` };
+  return { adapter, report, reportsDir: join('matrix', adapter) };
 });
 
 const matrix = buildMatrix(columns, new Date());

@@ -6,7 +6,6 @@
  * - three shards of a run, merged, give the outcomes and the verdict the unsharded run gives.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,42 +13,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceReport } from '../harness/report/conformance.ts';
 import type { Scoreboard } from '../harness/report/scoreboard.ts';
-import { commandBalancer } from './run-suite.ts';
+import { commandBalancer, runCollecting as run } from './run-suite.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const lbspec = join(projectRoot, 'cli', 'lbspec.mjs');
 const smallBalancer = join(projectRoot, 'fixtures', 'small-balancer', 'small-balancer.mjs');
 // Round robin's scenarios: quick, over HTTP and TCP, and a broken balancer fails one of them.
 const tags = ['--tags', '@task-01'];
-
-interface Finished {
-  readonly code: number | null;
-  readonly output: string;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<Finished> {
-  const child = spawn(command, [...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
 
 const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8')) as T;
 // The settings of this repository's own runs must not leak into the runs under test.

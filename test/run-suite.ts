@@ -25,18 +25,12 @@ export interface SuiteRun {
 export async function runSuite(env: Record<string, string>, args: readonly string[] = []): Promise<SuiteRun> {
   const reports = await mkdtemp(join(tmpdir(), 'lbspec-suite-'));
   try {
-    const child = spawn(process.execPath, [cucumber, '--format', 'summary', '--parallel', '0', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, LBSPEC_REPORTS_DIR: reports, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk;
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code: exitCode, output } = await runCollecting(
+      process.execPath,
+      [cucumber, '--format', 'summary', '--parallel', '0', ...args],
+      projectRoot,
+      { LBSPEC_REPORTS_DIR: reports, ...env },
+    );
     const text = await readFile(join(reports, 'conformance.json'), 'utf8').catch(() => undefined);
     return {
       report: text === undefined ? undefined : (JSON.parse(text) as ConformanceReport),
@@ -46,6 +40,36 @@ export async function runSuite(env: Record<string, string>, args: readonly strin
   } finally {
     await rm(reports, { recursive: true, force: true });
   }
+}
+
+/** How a process ended, and its output and errors as one text, for assertion messages. */
+export interface Finished {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs `command` in `cwd` with `env` added to this process's, collecting what it writes. */
+export function runCollecting(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Finished> {
+  const child = spawn(command, [...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
 }
 
 /** Environment for the command adapter running a program with the reference's CLI. */

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ConformanceReport, type EvidenceFile, renderConformanceMarkdown } from './conformance.ts';
 import { renderConformanceHtml } from './conformance-html.ts';
@@ -19,6 +19,12 @@ export function writeReportPages(
   }
   writeFileSync(join(directory, 'conformance.md'), renderConformanceMarkdown(report));
   writeFileSync(join(directory, 'conformance.html'), renderConformanceHtml(report));
+}
+
+/** The conformance report a run wrote into `directory`, or undefined when it wrote none. */
+export function readConformanceReport(directory: string): ConformanceReport | undefined {
+  const path = join(directory, 'conformance.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport) : undefined;
 }
 
 /** The run's one line: the balancer, the verdict and the counts. */

@@ -66,11 +66,14 @@ function cellText(grade: Grade): string {
   return `${percent(grade.score)} (${grade.passed}/${grade.passed + grade.failed}${grade.unsupported > 0 ? `, ${grade.unsupported} unsupported` : ''})`;
 }
 
+// The tasks of which at least one submission ran a scenario: the others would be empty columns.
+function tasksGraded(board: Scoreboard): Scoreboard['tasks'] {
+  return board.tasks.filter(({ task }) => board.rows.some((row) => cellText(row.byTask[task] as Grade)));
+}
+
 /** The scoreboard as Markdown: a row per submission, a column per task, each linked to its report. */
 export function renderScoreboardMarkdown(board: Scoreboard): string {
-  const used = board.tasks.filter(({ task }) =>
-    board.rows.some((row) => cellText(row.byTask[task] as Grade)),
-  );
+  const used = tasksGraded(board);
   const lines = [
     '# Scoreboard',
     '',
@@ -91,9 +94,7 @@ export function renderScoreboardMarkdown(board: Scoreboard): string {
 
 /** The scoreboard as a page, each cell linking to that submission's report. */
 export function renderScoreboardHtml(board: Scoreboard): string {
-  const used = board.tasks.filter(({ task }) =>
-    board.rows.some((row) => cellText(row.byTask[task] as Grade)),
-  );
+  const used = tasksGraded(board);
   const head = used
     .map(({ task, title }) => `<th title="${escapeHtml(title)}">${escapeHtml(task)}</th>`)
     .join('');
