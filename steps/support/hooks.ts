@@ -3,6 +3,7 @@ import { guardAgainstLeaks } from '../../harness/processes/processes.ts';
 import { chartSetting } from '../../harness/report/chart-setting.ts';
 import { mediaTypes } from '../../harness/report/media-types.ts';
 import { requiredCapabilities } from '../../harness/spec/capabilities.ts';
+import { scenarioId } from '../../harness/spec/scenario-id.ts';
 import { timeouts } from '../../harness/timing/timeouts.ts';
 import { type LbWorld, releaseWorkerBackends } from './world.ts';
 
@@ -19,6 +20,9 @@ AfterAll(async () => {
 let describedThisWorker = false;
 
 Before(async function (this: LbWorld, { pickle }) {
+  // A worker runs one scenario at a time: every balancer and backend it starts learns which one
+  // (a balancer may name its logs by it; see docs/testing-your-balancer.md).
+  process.env.LBSPEC_SCENARIO_ID = scenarioId(pickle.tags.map((tag) => tag.name)) ?? '';
   const required = requiredCapabilities(pickle.tags.map((tag) => tag.name));
   this.declaredCapabilities = new Set(required);
   const description = await this.adapter.describe();
