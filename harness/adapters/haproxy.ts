@@ -6,6 +6,7 @@ import {
   healthCheckDefaults,
   type PoolDocument,
   stickySessionDefaults,
+  timeoutDefaults,
 } from '../spec/config-document.ts';
 import { routedFrontendLines } from './haproxy-routes.ts';
 import { productVersion } from './installed.ts';
@@ -279,7 +280,7 @@ function stableServerId(id: string): number {
 }
 
 function timeoutLines(pool: PoolDocument): string[] {
-  const { connectMs = 5_000, responseMs = 60_000 } = pool.timeouts ?? {};
+  const { connectMs, responseMs } = { ...timeoutDefaults, ...pool.timeouts };
   return [`  timeout connect ${connectMs}ms`, `  timeout server ${responseMs}ms`];
 }
 
@@ -321,7 +322,10 @@ function healthCheckLines(pool: PoolDocument): string[] {
       `  http-check expect rstatus ^(${statuses.join('|')})$`,
     );
   }
-  const { intervalMs = 2_000, timeoutMs = 1_000, healthyThreshold = 2, unhealthyThreshold = 3 } = check;
+  const { intervalMs, timeoutMs, healthyThreshold, unhealthyThreshold } = {
+    ...healthCheckDefaults,
+    ...check,
+  };
   lines.push(
     `  timeout check ${timeoutMs}ms`,
     `  default-server inter ${intervalMs}ms fall ${unhealthyThreshold} rise ${healthyThreshold}`,

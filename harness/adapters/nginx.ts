@@ -11,6 +11,7 @@ import {
   type ListenerDocument,
   type PoolDocument,
   plainListeners,
+  timeoutDefaults,
 } from '../spec/config-document.ts';
 import { productVersion } from './installed.ts';
 import { nginxRoutes } from './nginx-routes.ts';
@@ -254,7 +255,7 @@ function listenerPolicy(config: ConfigDocument, pools: readonly string[]): strin
 
 /** Timeouts and retries of an HTTP location proxying to `pool`. */
 function httpPolicy(pool: PoolDocument): string[] {
-  const { connectMs = 5_000, responseMs = 60_000 } = pool.timeouts ?? {};
+  const { connectMs, responseMs } = { ...timeoutDefaults, ...pool.timeouts };
   const lines = [`proxy_connect_timeout ${connectMs}ms;`, `proxy_read_timeout ${responseMs}ms;`];
   const retries = pool.retries;
   // nginx passes a failed request to the next server by default; the neutral config only when asked.
@@ -277,7 +278,7 @@ function httpPolicy(pool: PoolDocument): string[] {
 
 /** Timeouts and retries of a stream server proxying to `pool`: a connection is retried only when it could not connect. */
 function tcpPolicy(pool: PoolDocument): string[] {
-  const { connectMs = 5_000 } = pool.timeouts ?? {};
+  const { connectMs } = { ...timeoutDefaults, ...pool.timeouts };
   const attempts = pool.retries?.attempts ?? 0;
   return [
     `proxy_connect_timeout ${connectMs}ms;`,

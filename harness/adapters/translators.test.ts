@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigDocument, ListenerDocument, RouteDocument } from '../spec/config-document.ts';
+import type { Algorithm, ConfigDocument, ListenerDocument, RouteDocument } from '../spec/config-document.ts';
 import { renderCaddyConfig } from './caddy.ts';
 import { renderHaproxyConfig } from './haproxy.ts';
 import { productVersion } from './installed.ts';
@@ -70,12 +70,14 @@ test('haproxy: a frontend per listener, a backend per pool and mode, admin statu
 });
 
 test('algorithms a translation does not know are an error, not a silent round robin', () => {
-  const unknown = { ...config, pools: { app: { ...config.pools.app, algorithm: 'maglev', backends: [] } } };
+  // Not an algorithm of the schema: what a translation meets when the schema gains one it lacks.
+  const algorithm = 'maglev' as Algorithm;
+  const unknown = { ...config, pools: { app: { ...config.pools.app, algorithm, backends: [] } } };
   assert.throws(() => renderNginxConfig(unknown, context), /algorithm "maglev" is not translated/);
   assert.throws(() => renderHaproxyConfig(unknown, context), /algorithm "maglev" is not translated/);
 });
 
-const withAlgorithm = (algorithm: string): ConfigDocument => ({
+const withAlgorithm = (algorithm: Algorithm): ConfigDocument => ({
   ...config,
   pools: {
     app: {
@@ -90,7 +92,7 @@ const withAlgorithm = (algorithm: string): ConfigDocument => ({
 });
 
 test('nginx: each algorithm, with weights where it uses them and weight 0 as down', () => {
-  const upstreamOf = (algorithm: string) =>
+  const upstreamOf = (algorithm: Algorithm) =>
     /upstream http_app \{\n([^}]*)\}/.exec(renderNginxConfig(withAlgorithm(algorithm), context))?.[1] ?? '';
   assert.equal(
     upstreamOf('round_robin'),
@@ -109,7 +111,7 @@ test('nginx: each algorithm, with weights where it uses them and weight 0 as dow
 });
 
 test('haproxy: each algorithm, with weights where it uses them', () => {
-  const backendOf = (algorithm: string) =>
+  const backendOf = (algorithm: Algorithm) =>
     /^backend http_app\n([\s\S]*?)(?:\nbackend|\n$)/m.exec(
       renderHaproxyConfig(withAlgorithm(algorithm), context),
     )?.[1] ?? '';

@@ -56,6 +56,7 @@ import {
   undeclaredRequirements,
 } from '../../harness/spec/config-capabilities.ts';
 import {
+  type Algorithm,
   type ConfigDocument,
   healthCheckDefaults,
   type ListenerDocument,
@@ -382,9 +383,10 @@ export class LbWorld extends World<LbWorldParameters> {
     await this.#resetBackendStats();
   }
 
-  #pool(algorithm: string, members: readonly PoolMember[]) {
+  #pool(algorithm: string, members: readonly PoolMember[]): PoolDocument {
     return {
-      algorithm,
+      // As the feature names it: the balancer under test, not the harness, judges a name it lacks.
+      algorithm: algorithm as Algorithm,
       backends: members.map(({ id, weight }) => ({
         id,
         address: this.backend(id).address,

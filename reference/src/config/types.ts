@@ -1,7 +1,8 @@
 /**
- * The neutral balancer config, version 1, after defaults are applied. The JSON Schema in
- * reference/schema/config.v1.schema.json is the authority on the raw document; these types describe
- * what `loadConfig` returns.
+ * The neutral balancer config, version 1: the shapes of reference/schema/config.v1.schema.json, once.
+ * `...Config` types are what `loadConfig` returns, every default filled in (defaults.ts reads them
+ * from the schema); `...Document` types are the same config as written, where a field the schema
+ * gives a default may be left out. The harness writes documents; the reference reads them.
  */
 
 export type ListenerProtocol = 'http' | 'tcp';
@@ -237,4 +238,68 @@ export interface BalancerConfig {
   readonly admin?: { readonly address: string; readonly token?: string };
   readonly listeners: readonly ListenerConfig[];
   readonly pools: Readonly<Record<string, PoolConfig>>;
+}
+
+/** `T` as written: the fields in `Defaulted`, which the schema gives defaults, may be left out. */
+type Written<T, Defaulted extends keyof T> = Omit<T, Defaulted> & Partial<Pick<T, Defaulted>>;
+
+export type BackendDocument = Written<BackendConfig, 'weight'>;
+export type HealthCheckDocument = Partial<HealthCheckConfig>;
+export type OutlierDetectionDocument = Partial<OutlierDetectionConfig>;
+export type TimeoutsDocument = Partial<TimeoutConfig>;
+export type RetriesDocument = Written<
+  Omit<RetryConfig, 'budget'>,
+  'retryOn' | 'baseIntervalMs' | 'maxIntervalMs' | 'retryNonIdempotent'
+> & { readonly budget?: Written<NonNullable<RetryConfig['budget']>, 'minRetries'> };
+export type CircuitBreakerDocument = Partial<CircuitBreakerConfig>;
+export type StickySessionDocument = Written<StickySessionConfig, 'cookie' | 'path' | 'httpOnly' | 'sameSite'>;
+
+export interface PoolDocument
+  extends Written<
+    Omit<
+      PoolConfig,
+      | 'name'
+      | 'backends'
+      | 'healthCheck'
+      | 'outlierDetection'
+      | 'retries'
+      | 'timeouts'
+      | 'circuitBreaker'
+      | 'stickySession'
+    >,
+    'algorithm' | 'panicThresholdPercent'
+  > {
+  readonly backends: readonly BackendDocument[];
+  readonly healthCheck?: HealthCheckDocument;
+  readonly outlierDetection?: OutlierDetectionDocument;
+  readonly retries?: RetriesDocument;
+  readonly timeouts?: TimeoutsDocument;
+  readonly circuitBreaker?: CircuitBreakerDocument;
+  readonly stickySession?: StickySessionDocument;
+}
+
+export type RateLimitKeyDocument =
+  | { readonly from: 'client-ip' | 'global' }
+  | { readonly from: 'header'; readonly name: string; readonly whenMissing?: 'client-ip' | 'reject' };
+
+export interface RateLimitDocument
+  extends Written<Omit<RateLimitConfig, 'key'>, 'name' | 'overrides' | 'trustedProxies' | 'maxKeys'> {
+  readonly key?: RateLimitKeyDocument;
+}
+
+export interface RouteDocument extends Omit<RouteConfig, 'rateLimit'> {
+  readonly rateLimit?: RateLimitDocument;
+}
+
+export interface ListenerDocument extends Omit<ListenerConfig, 'routes' | 'rateLimit'> {
+  readonly routes?: readonly RouteDocument[];
+  readonly rateLimit?: RateLimitDocument;
+}
+
+/** A whole config as written. */
+export interface ConfigDocument {
+  readonly version: 1;
+  readonly admin?: BalancerConfig['admin'];
+  readonly listeners: readonly ListenerDocument[];
+  readonly pools: Readonly<Record<string, PoolDocument>>;
 }

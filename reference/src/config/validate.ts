@@ -2,16 +2,28 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
 import { validate as generatedShapeCheck } from './config-shape.generated.ts';
+import {
+  backendDefaults,
+  circuitBreakerDefaults,
+  healthCheckDefaults,
+  outlierDetectionDefaults,
+  poolDefaults,
+  rateLimitDefaults,
+  retryBudgetDefaults,
+  retryDefaults,
+  stickySessionDefaults,
+  timeoutDefaults,
+} from './defaults.ts';
 import type {
   BalancerConfig,
-  CircuitBreakerConfig,
-  HealthCheckConfig,
-  OutlierDetectionConfig,
+  ConfigDocument,
+  ListenerConfig,
   PoolConfig,
+  PoolDocument,
   RateLimitConfig,
-  RetryConfig,
-  StickySessionConfig,
-  TimeoutConfig,
+  RateLimitDocument,
+  RouteConfig,
+  RouteDocument,
 } from './types.ts';
 
 /** One thing wrong with a config: where (a JSON pointer), what, and how to fix it. */
@@ -44,7 +56,7 @@ export function validateConfig(document: unknown): Validation {
   // Cross references are checked even when the shape is wrong, so one run lists every problem.
   const issues = [...schemaErrors.map(describeSchemaError), ...crossReferenceIssues(document)];
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, config: withDefaults(document as RawConfig) };
+  return { ok: true, config: withDefaults(document as ConfigDocument) };
 }
 
 /** Escapes one JSON pointer segment (RFC 6901). */
@@ -52,91 +64,31 @@ export function pointerSegment(segment: string | number): string {
   return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-interface RawConfig {
-  version: 1;
-  admin?: { address: string };
-  listeners: BalancerConfig['listeners'];
-  pools: Record<string, RawPool>;
-}
-
-interface RawPool {
-  algorithm?: PoolConfig['algorithm'];
-  backends: { id: string; address: string; weight?: number; drain?: boolean }[];
-  healthCheck?: Partial<HealthCheckConfig>;
-  outlierDetection?: Partial<OutlierDetectionConfig>;
-  retries?: Partial<Omit<RetryConfig, 'budget'>> & {
-    attempts: number;
-    budget?: { percent: number; minRetries?: number };
-  };
-  timeouts?: Partial<TimeoutConfig>;
-  circuitBreaker?: Partial<CircuitBreakerConfig>;
-  panicThresholdPercent?: number;
-  backupPool?: string;
-  hashKey?: PoolConfig['hashKey'];
-  hashBalanceFactor?: number;
-  hashMethod?: 'ring' | 'maglev';
-  stickySession?: Partial<StickySessionConfig> & { secret: string };
-}
-
-// Defaults, as the schema documents them.
-const stickySessionDefaults = {
-  cookie: 'lbspec_affinity',
-  path: '/',
-  httpOnly: true,
-  sameSite: 'Lax',
-} as const;
-const healthCheckDefaults: HealthCheckConfig = {
-  type: 'http',
-  path: '/health',
-  expectedStatuses: [200],
-  intervalMs: 2_000,
-  timeoutMs: 1_000,
-  healthyThreshold: 2,
-  unhealthyThreshold: 3,
-  initialState: 'healthy',
-};
-const outlierDefaults: OutlierDetectionConfig = {
-  consecutiveFailures: 5,
-  baseEjectionMs: 30_000,
-  maxEjectionMs: 300_000,
-  maxEjectionPercent: 10,
-};
-const timeoutDefaults: TimeoutConfig = { connectMs: 5_000, responseMs: 60_000 };
-const circuitBreakerDefaults: CircuitBreakerConfig = {
-  consecutiveFailures: 5,
-  minimumRequests: 20,
-  windowMs: 10_000,
-  openMs: 5_000,
-  maxOpenMs: 60_000,
-  halfOpenRequests: 1,
-  failureOn: ['connect-failure', 'reset', 'timeout', '5xx'],
-};
-
-function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
-  const { retries } = pool;
+function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
+  const { budget, ...retries } = pool.retries ?? {};
   return {
     name,
-    algorithm: pool.algorithm ?? 'round_robin',
-    backends: pool.backends.map((backend) => ({ ...backend, weight: backend.weight ?? 1 })),
+    algorithm: pool.algorithm ?? poolDefaults.algorithm,
+    backends: pool.backends.map((backend) => ({
+      ...backend,
+      weight: backend.weight ?? backendDefaults.weight,
+    })),
     ...(pool.healthCheck ? { healthCheck: { ...healthCheckDefaults, ...pool.healthCheck } } : {}),
-    ...(pool.outlierDetection ? { outlierDetection: { ...outlierDefaults, ...pool.outlierDetection } } : {}),
-    ...(retries
+    ...(pool.outlierDetection
+      ? { outlierDetection: { ...outlierDetectionDefaults, ...pool.outlierDetection } }
+      : {}),
+    ...(pool.retries
       ? {
           retries: {
-            attempts: retries.attempts,
-            retryOn: retries.retryOn ?? ['connect-failure'],
-            baseIntervalMs: retries.baseIntervalMs ?? 25,
-            maxIntervalMs: retries.maxIntervalMs ?? 250,
-            retryNonIdempotent: retries.retryNonIdempotent ?? false,
-            ...(retries.budget
-              ? { budget: { percent: retries.budget.percent, minRetries: retries.budget.minRetries ?? 3 } }
-              : {}),
+            ...retryDefaults,
+            ...(retries as { attempts: number }),
+            ...(budget ? { budget: { ...retryBudgetDefaults, ...budget } } : {}),
           },
         }
       : {}),
     timeouts: { ...timeoutDefaults, ...pool.timeouts },
     ...(pool.circuitBreaker ? { circuitBreaker: { ...circuitBreakerDefaults, ...pool.circuitBreaker } } : {}),
-    panicThresholdPercent: pool.panicThresholdPercent ?? 0,
+    panicThresholdPercent: pool.panicThresholdPercent ?? poolDefaults.panicThresholdPercent,
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
     ...(pool.hashKey ? { hashKey: pool.hashKey } : {}),
     ...(pool.hashBalanceFactor !== undefined ? { hashBalanceFactor: pool.hashBalanceFactor } : {}),
@@ -145,22 +97,22 @@ function poolWithDefaults(name: string, pool: RawPool): PoolConfig {
   };
 }
 
-function withDefaults(raw: RawConfig): BalancerConfig {
+function withDefaults(raw: ConfigDocument): BalancerConfig {
   const pools: Record<string, PoolConfig> = {};
   for (const [name, pool] of Object.entries(raw.pools)) pools[name] = poolWithDefaults(name, pool);
-  const listeners = raw.listeners.map((listener) => ({
-    ...listener,
-    ...(listener.rateLimit ? { rateLimit: rateLimitWithDefaults(listener.rateLimit) } : {}),
-    ...(listener.routes
-      ? {
-          routes: listener.routes.map((route) =>
-            route.rateLimit ? { ...route, rateLimit: rateLimitWithDefaults(route.rateLimit) } : route,
-          ),
-        }
-      : {}),
-  }));
+  const listeners = raw.listeners.map(
+    ({ rateLimit, routes, ...listener }): ListenerConfig => ({
+      ...listener,
+      ...(rateLimit ? { rateLimit: rateLimitWithDefaults(rateLimit) } : {}),
+      ...(routes ? { routes: routes.map(routeWithDefaults) } : {}),
+    }),
+  );
   const admin = raw.admin && { ...raw.admin, address: withLoopbackDefault(raw.admin.address) };
   return { version: 1, ...(admin ? { admin } : {}), listeners, pools };
+}
+
+function routeWithDefaults({ rateLimit, ...route }: RouteDocument): RouteConfig {
+  return { ...route, ...(rateLimit ? { rateLimit: rateLimitWithDefaults(rateLimit) } : {}) };
 }
 
 // A bare port means loopback: the admin endpoint is not reachable from elsewhere unless asked.
@@ -168,18 +120,18 @@ function withLoopbackDefault(address: string): string {
   return /^[0-9]+$/.test(address) ? `127.0.0.1:${address}` : address;
 }
 
-// The schema's defaults for a rate limit as written (any field but the two required may be absent).
-function rateLimitWithDefaults(written: RateLimitConfig): RateLimitConfig {
-  const raw = written as Partial<RateLimitConfig> & Pick<RateLimitConfig, 'capacity' | 'refillPerSecond'>;
-  const key = raw.key ?? { from: 'client-ip' };
+// A rate limit with the schema's defaults (any field but the two required may be absent).
+function rateLimitWithDefaults(written: RateLimitDocument): RateLimitConfig {
+  const key = written.key ?? rateLimitDefaults.key;
   return {
-    name: raw.name ?? 'default',
-    key: key.from === 'header' ? { ...key, whenMissing: key.whenMissing ?? 'client-ip' } : key,
-    capacity: raw.capacity,
-    refillPerSecond: raw.refillPerSecond,
-    overrides: raw.overrides ?? [],
-    trustedProxies: raw.trustedProxies ?? [],
-    maxKeys: raw.maxKeys ?? 100_000,
+    name: written.name ?? rateLimitDefaults.name,
+    key:
+      key.from === 'header' ? { ...key, whenMissing: key.whenMissing ?? rateLimitDefaults.whenMissing } : key,
+    capacity: written.capacity,
+    refillPerSecond: written.refillPerSecond,
+    overrides: written.overrides ?? [],
+    trustedProxies: written.trustedProxies ?? [],
+    maxKeys: written.maxKeys ?? rateLimitDefaults.maxKeys,
   };
 }
 
