@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Routed } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
-import { classifyError } from '../resilience/retry-policy.ts';
+import { attemptFailure } from '../resilience/retry-policy.ts';
 import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import {
@@ -420,15 +420,14 @@ class Exchange implements BackendUser, AnswerSink {
 
   #failBeforeHead(error: Error): void {
     const { upstream } = this.#decision;
-    const failure = this.#timedOut ? 'timeout' : classifyError(error);
+    const { failure, answerTimedOut } = attemptFailure(error, this.#timedOut);
     upstream.pool.recordOutcome(upstream, { failure });
     this.#finish();
-    const timedOut = failure === 'timeout' || (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
     const cause =
       error instanceof MalformedAnswerError ? new Error(`a malformed answer: ${error.message}`) : error;
     writeAtTurnEnd(
       this.#client,
-      ownAnswerText(upstreamFailureAnswer(upstream, cause, timedOut), this.#request.closeAfter),
+      ownAnswerText(upstreamFailureAnswer(upstream, cause, answerTimedOut), this.#request.closeAfter),
     );
     this.#ended(true);
   }

@@ -4,13 +4,14 @@ import type { HeaderRules, RetryConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
 import type { Routed } from '../listener-context.ts';
-import type { PoolRuntime, Upstream } from '../pools.ts';
+import type { KeyOf, PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
-import { classifyError, isIdempotent } from '../resilience/retry-policy.ts';
+import { attemptFailure, isIdempotent } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList, applyToHeaderRecord } from './header-rules.ts';
 import { closeLingeringly } from './lingering-close.ts';
+import type { RedirectDecision } from './router.ts';
 import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 import { connectionOptions } from './wire/syntax.ts';
@@ -205,56 +206,68 @@ export async function proxyHttpRequest(
   maxBodyBytes?: number,
 ): Promise<void> {
   if (routed?.kind !== 'forward') {
-    if (routed) sendRedirect(response, routed.status, routed.location, routed.responseHeaders);
-    else
-      sendError(
-        response,
-        404,
-        `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
-      );
-    request.resume();
+    answerUnforwarded(request, response, routed);
     return;
   }
   const loading = clients.ready();
   if (loading) await loading;
+  const forwarding = await beginForwarding(request, response, routed, { clients, defects });
+  if (!forwarding) return; // the client went away while sending its body
+  await forwardWithRetries({ ...forwarding, maxBodyBytes, answerHeaders });
+}
+
+/**
+ * What the attempts at a request need, prepared once: its target and headers upstream, its body
+ * (read into memory when retries may send it again), its hash key and affinity cookie.
+ */
+async function beginForwarding(
+  request: IncomingMessage,
+  response: ServerResponse,
+  routed: Routed & { kind: 'forward' },
+  { clients, defects }: { clients: UpstreamClients; defects: Defects },
+): Promise<Omit<Forwarding, 'maxBodyBytes' | 'answerHeaders'> | undefined> {
   const { pool } = routed;
   const target = upstreamTarget(routed, defects);
   const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
-  const policy = pool.config.retries;
   pool.retryBudget?.recordRequest();
-  // Signals cost an allocation each (and stream.pipeline one more, with a DOMException when it
-  // ends), so the hot path makes one per attempt and touches clientGone.signal only to back off.
-  const clientGone = new AbortController();
-  let attempt: UpstreamAttempt | undefined;
-  let gone = false;
-  // 'close' comes exactly once, whether the response finished, failed or the client went away.
-  response.once('close', () => {
-    if (response.writableFinished) return;
-    gone = true;
-    attempt?.abort(new Error('the client went away'));
-    clientGone.abort();
-  });
+  const client = watchClient(response);
   const body = await readBodyForRetries(
     request,
-    (policy?.attempts ?? 0) > 0,
+    (pool.config.retries?.attempts ?? 0) > 0,
     defects.bufferBodies ? Number.POSITIVE_INFINITY : replayableBodyLimit,
   ).catch(() => undefined);
-  if (!body) return; // the client went away while sending its body
+  if (!body) return undefined;
+  const sticky = pool.config.stickySession;
+  return {
+    request,
+    response,
+    routed,
+    clients,
+    defects,
+    client,
+    body,
+    dispatched: { method: request.method as string, path: target, headers },
+    key: keyOf(
+      {
+        target: request.url ?? '/',
+        clientAddress: request.socket.remoteAddress,
+        clientPort: request.socket.remotePort,
+        header: (name) => headerText(request, name),
+      },
+      defects.hashKeyTooBroad,
+    ),
+    // The backend the client's affinity cookie names, if the pool has sticky sessions.
+    pinnedTo: sticky ? cookieValue(headerText(request, 'cookie'), sticky.cookie) : undefined,
+    random: defects.backoffWithoutJitter ? () => 1 : Math.random,
+  };
+}
+
+/** Attempts the request on one backend after another until one answers or the policy gives up. */
+async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
+  const { request, response, routed, defects, client, key } = forwarding;
+  const { pool } = routed;
   const tried = new Set<Upstream>();
   let previous: Upstream | undefined;
-  const key = keyOf(
-    {
-      target: request.url ?? '/',
-      clientAddress: request.socket.remoteAddress,
-      clientPort: request.socket.remotePort,
-      header: (name) => headerText(request, name),
-    },
-    defects.hashKeyTooBroad,
-  );
-  // The backend the client's affinity cookie names, if the pool has sticky sessions.
-  const sticky = pool.config.stickySession;
-  const pinnedTo = sticky ? cookieValue(headerText(request, 'cookie'), sticky.cookie) : undefined;
-  const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
   // Where a request lost on a kept-alive connection goes again (once), whatever the retry policy.
   let resendTo: Upstream | undefined;
   let resent = false;
@@ -263,7 +276,7 @@ export async function proxyHttpRequest(
       resendTo ??
       (defects.retrySameBackend && previous
         ? previous
-        : (pool.pinned(pinnedTo, tried) ?? pool.pick(tried, key)));
+        : (pool.pinned(forwarding.pinnedTo, tried) ?? pool.pick(tried, key)));
     resendTo = undefined;
     if (!upstream) {
       sendNoBackend(response, pool, defects.noBackendStatus);
@@ -273,110 +286,213 @@ export async function proxyHttpRequest(
     tried.add(upstream);
     previous = upstream;
     upstream.load.active++;
-    const release = releaserFor(upstream, defects);
-    let head: AnswerHead;
-    // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
-    const { connectMs, responseMs } = upstream.pool.config.timeouts;
-    const thisAttempt = new UpstreamAttempt(defects.endBrokenAnswers);
-    attempt = thisAttempt;
-    let timedOutWaiting = false;
-    const responseTimer = setTimeout(() => {
-      timedOutWaiting = true;
-      thisAttempt.abort(new Error(`no answer within ${responseMs} ms`));
-    }, responseMs);
-    try {
-      clients.for(upstream.address, connectMs).dispatch(
-        {
-          method: request.method as string,
-          path: target,
-          headers,
-          body: body.replayable
-            ? body.bytes
-            : maxBodyBytes === undefined
-              ? request
-              : request.pipe(bodyLimit(maxBodyBytes)),
-          ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
-        },
-        thisAttempt,
-      );
-      head = await thisAttempt.head;
-    } catch (error) {
-      release(false);
-      if (gone) return;
-      if (isBodyTooLarge(error)) {
-        response.setHeader('connection', 'close');
-        closeLingeringly(request);
-        sendError(response, 413, `the request body is larger than ${maxBodyBytes} bytes`);
-        return;
-      }
-      // RFC 9112 9.3.1: a backend may close a kept-alive connection just as a request goes out on it.
-      // The backend did not fail, so nothing is counted against it; an idempotent request whose body
-      // can be sent again goes once more, on a new connection, and anything else gets its 502.
-      if (
-        !resent &&
-        lostOnReusedConnection(error) &&
-        mayResend(request.method ?? 'GET', body.replayable, defects)
-      ) {
-        resent = true;
-        resendTo = upstream;
-        retriesSoFar--;
-        continue;
-      }
-      const failure = timedOutWaiting ? 'timeout' : classifyError(error);
-      upstream.pool.recordOutcome(upstream, { failure });
-      const retry = {
-        retriesSoFar,
-        failure,
-        method: request.method ?? 'GET',
-        bodyReplayable: body.replayable,
-      };
-      if (pool.takeRetry(retry)) {
-        if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
-        return;
-      }
-      const timedOut =
-        failure === 'timeout' || (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
-      sendUpstreamFailure(response, upstream, error, timedOut, defects.upstreamFailureStatus);
-      return;
-    } finally {
-      clearTimeout(responseTimer);
+    const attempt = new UpstreamAttempt(defects.endBrokenAnswers);
+    client.attempt = attempt;
+    const turn = { upstream, attempt, release: releaserFor(upstream, defects), retriesSoFar };
+    const result = await attemptOnce(turn, forwarding);
+    const next =
+      result.kind === 'failed'
+        ? await afterFailure(result, turn, !resent, forwarding)
+        : await afterAnswer(result.head, turn, forwarding);
+    if (next === 'done') return;
+    if (next === 'resend') {
+      resent = true;
+      resendTo = upstream;
+      retriesSoFar--;
     }
-    const status = head.statusCode;
-    const retry = {
-      retriesSoFar,
-      failure: { status },
-      method: request.method ?? 'GET',
-      bodyReplayable: body.replayable,
-    };
-    const retrying = status >= 500 && pool.takeRetry(retry);
-    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-    if (!(retrying && defects.breakerSeesFinalOutcomeOnly)) upstream.pool.recordOutcome(upstream, { status });
-    if (retrying) {
-      await thisAttempt.discard();
-      release(false);
-      if (await backOff(retriesSoFar + 1, policy, random, clientGone.signal)) continue;
-      return;
-    }
-    response.once('close', () => release(status < 500));
-    if (defects.backendErrorsAs502 && status >= 500) {
-      await thisAttempt.discard();
-      sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
-      return;
-    }
-    await forwardAnswer(
-      thisAttempt,
-      head,
-      response,
-      routed.responseHeaders,
-      defects.bufferBodies,
-      defects.affinityOnlyWithoutCookie && pinnedTo !== undefined
-        ? undefined
-        : affinityHeader(upstream, pinnedTo),
-      answerHeaders,
-      defects.noBodyTimeout ? undefined : responseMs,
-    );
-    return;
   }
+}
+
+/** A redirect, or 404 when no route matched: answered here, the request's body left unread. */
+function answerUnforwarded(
+  request: IncomingMessage,
+  response: ServerResponse,
+  routed: RedirectDecision | undefined,
+): void {
+  if (routed) sendRedirect(response, routed.status, routed.location, routed.responseHeaders);
+  else
+    sendError(
+      response,
+      404,
+      `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
+    );
+  request.resume();
+}
+
+/** What every attempt at one request shares. */
+interface Forwarding {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly routed: Routed & { kind: 'forward' };
+  readonly clients: UpstreamClients;
+  readonly defects: Defects;
+  readonly client: ClientWatch;
+  readonly body: RequestBody;
+  readonly maxBodyBytes: number | undefined;
+  readonly answerHeaders: Readonly<Record<string, string>>;
+  /** The request as it goes upstream, but for its body. */
+  readonly dispatched: { readonly method: string; readonly path: string; readonly headers: string[] };
+  readonly key: KeyOf;
+  readonly pinnedTo: string | undefined;
+  readonly random: () => number;
+}
+
+/** One attempt: the backend it goes to, and what it holds there. */
+interface Turn {
+  readonly upstream: Upstream;
+  readonly attempt: UpstreamAttempt;
+  /** Takes the attempt off the backend's in-flight count, once. */
+  readonly release: (succeeded: boolean) => void;
+  readonly retriesSoFar: number;
+}
+
+/** What comes after an attempt: the request is answered, sent again as lost, or retried. */
+type NextStep = 'done' | 'resend' | 'retry';
+
+/** Whether the client went away, and the attempt its going aborts. */
+interface ClientWatch {
+  attempt: UpstreamAttempt | undefined;
+  gone: boolean;
+  readonly goneController: AbortController;
+}
+
+function watchClient(response: ServerResponse): ClientWatch {
+  // Signals cost an allocation each (and stream.pipeline one more, with a DOMException when it
+  // ends), so the hot path makes one per attempt and touches the controller's signal only to back off.
+  const watch: ClientWatch = { attempt: undefined, gone: false, goneController: new AbortController() };
+  // 'close' comes exactly once, whether the response finished, failed or the client went away.
+  response.once('close', () => {
+    if (response.writableFinished) return;
+    watch.gone = true;
+    watch.attempt?.abort(new Error('the client went away'));
+    watch.goneController.abort();
+  });
+  return watch;
+}
+
+type AttemptResult =
+  | { readonly kind: 'answered'; readonly head: AnswerHead }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly timedOutWaiting: boolean };
+
+/** Sends the request once and waits for the head of the answer, at most the response timeout. */
+async function attemptOnce({ upstream, attempt }: Turn, forwarding: Forwarding): Promise<AttemptResult> {
+  const { request, body, maxBodyBytes, defects } = forwarding;
+  // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
+  const { connectMs, responseMs } = upstream.pool.config.timeouts;
+  let timedOutWaiting = false;
+  const responseTimer = setTimeout(() => {
+    timedOutWaiting = true;
+    attempt.abort(new Error(`no answer within ${responseMs} ms`));
+  }, responseMs);
+  try {
+    forwarding.clients.for(upstream.address, connectMs).dispatch(
+      {
+        ...forwarding.dispatched,
+        body: body.replayable
+          ? body.bytes
+          : maxBodyBytes === undefined
+            ? request
+            : request.pipe(bodyLimit(maxBodyBytes)),
+        ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
+      },
+      attempt,
+    );
+    return { kind: 'answered', head: await attempt.head };
+  } catch (error) {
+    return { kind: 'failed', error, timedOutWaiting };
+  } finally {
+    clearTimeout(responseTimer);
+  }
+}
+
+/** An attempt that got no answer: 413, sent again once as lost, retried, or 502/504. */
+async function afterFailure(
+  { error, timedOutWaiting }: { readonly error: unknown; readonly timedOutWaiting: boolean },
+  { upstream, release, retriesSoFar }: Turn,
+  mayStillResend: boolean,
+  { request, response, routed, defects, client, body, maxBodyBytes, random }: Forwarding,
+): Promise<NextStep> {
+  release(false);
+  if (client.gone) return 'done';
+  if (isBodyTooLarge(error)) {
+    response.setHeader('connection', 'close');
+    closeLingeringly(request);
+    sendError(response, 413, `the request body is larger than ${maxBodyBytes} bytes`);
+    return 'done';
+  }
+  // RFC 9112 9.3.1: a backend may close a kept-alive connection just as a request goes out on it.
+  // The backend did not fail, so nothing is counted against it; an idempotent request whose body
+  // can be sent again goes once more, on a new connection, and anything else gets its 502.
+  if (
+    mayStillResend &&
+    lostOnReusedConnection(error) &&
+    mayResend(request.method ?? 'GET', body.replayable, defects)
+  )
+    return 'resend';
+  const { failure, answerTimedOut } = attemptFailure(error, timedOutWaiting);
+  upstream.pool.recordOutcome(upstream, { failure });
+  const retry = { retriesSoFar, failure, method: request.method ?? 'GET', bodyReplayable: body.replayable };
+  if (routed.pool.takeRetry(retry)) return await backOffThenRetry(retriesSoFar, routed, random, client);
+  sendUpstreamFailure(response, upstream, error, answerTimedOut, defects.upstreamFailureStatus);
+  return 'done';
+}
+
+/** An attempt that got an answer: a 5xx retried where the policy allows, anything else forwarded. */
+async function afterAnswer(
+  head: AnswerHead,
+  { upstream, attempt, release, retriesSoFar }: Turn,
+  { request, response, routed, defects, client, body, answerHeaders, pinnedTo, random }: Forwarding,
+): Promise<NextStep> {
+  const status = head.statusCode;
+  const retry = {
+    retriesSoFar,
+    failure: { status },
+    method: request.method ?? 'GET',
+    bodyReplayable: body.replayable,
+  };
+  const retrying = status >= 500 && routed.pool.takeRetry(retry);
+  // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
+  if (!(retrying && defects.breakerSeesFinalOutcomeOnly)) upstream.pool.recordOutcome(upstream, { status });
+  if (retrying) {
+    await attempt.discard();
+    release(false);
+    return await backOffThenRetry(retriesSoFar, routed, random, client);
+  }
+  response.once('close', () => release(status < 500));
+  if (defects.backendErrorsAs502 && status >= 500) {
+    await attempt.discard();
+    sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
+    return 'done';
+  }
+  await forwardAnswer(
+    attempt,
+    head,
+    response,
+    routed.responseHeaders,
+    defects.bufferBodies,
+    defects.affinityOnlyWithoutCookie && pinnedTo !== undefined
+      ? undefined
+      : affinityHeader(upstream, pinnedTo),
+    answerHeaders,
+    defects.noBodyTimeout ? undefined : upstream.pool.config.timeouts.responseMs,
+  );
+  return 'done';
+}
+
+/** Waits out the backoff before the next retry: 'retry', or 'done' if the client went away meanwhile. */
+async function backOffThenRetry(
+  retriesSoFar: number,
+  routed: Routed & { kind: 'forward' },
+  random: () => number,
+  client: ClientWatch,
+): Promise<NextStep> {
+  const waited = await backOff(
+    retriesSoFar + 1,
+    routed.pool.config.retries,
+    random,
+    client.goneController.signal,
+  );
+  return waited ? 'retry' : 'done';
 }
 
 /**

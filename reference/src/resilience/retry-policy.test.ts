@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RetryConfig } from '../config/types.ts';
-import { classifyError, mayRetry } from './retry-policy.ts';
+import { attemptFailure, classifyError, mayRetry } from './retry-policy.ts';
 
 const policy: RetryConfig = {
   attempts: 2,
@@ -40,4 +40,20 @@ test('transport errors are classified by code', () => {
   assert.equal(classifyError({ code: 'UND_ERR_HEADERS_TIMEOUT' }), 'timeout');
   assert.equal(classifyError({ code: 'UND_ERR_SOCKET' }), 'reset');
   assert.equal(classifyError(new Error('no code')), 'reset');
+});
+
+test('an attempt without an answer: what failed, and whether the client is told it timed out (504) or not (502)', () => {
+  const connectTimeout = Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+  assert.deepEqual(attemptFailure(connectTimeout, false), {
+    failure: 'connect-failure',
+    answerTimedOut: true,
+  });
+  const refused = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+  assert.deepEqual(attemptFailure(refused, false), { failure: 'connect-failure', answerTimedOut: false });
+  // The response timer aborted the attempt, whatever error the abort surfaced as.
+  assert.deepEqual(attemptFailure(new Error('aborted'), true), { failure: 'timeout', answerTimedOut: true });
+  assert.deepEqual(attemptFailure(new Error('other side closed'), false), {
+    failure: 'reset',
+    answerTimedOut: false,
+  });
 });

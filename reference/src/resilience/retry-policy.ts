@@ -45,6 +45,20 @@ const connectErrorCodes = new Set([
   'ENOTFOUND',
 ]);
 
+/**
+ * How an attempt that got no answer failed, for the backend's record and the retry policy, and
+ * whether the client's answer says so with 504 (nothing in time: connecting or waiting) or 502.
+ */
+export function attemptFailure(
+  error: unknown,
+  timedOutWaiting: boolean,
+): { readonly failure: Exclude<AttemptFailure, { status: number }>; readonly answerTimedOut: boolean } {
+  const failure = timedOutWaiting ? 'timeout' : classifyError(error);
+  const answerTimedOut =
+    failure === 'timeout' || (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
+  return { failure, answerTimedOut };
+}
+
 /** Classifies a transport error from an attempt (undici or node:net). */
 export function classifyError(error: unknown): Exclude<AttemptFailure, { status: number }> {
   const code = (error as { code?: string }).code ?? '';
