@@ -33,12 +33,14 @@ Feature: Active health checks
   @task-03 @l7 @id:health-failed-checks-fewer-unhealthy
   Scenario: Failed checks fewer than the unhealthy threshold in a row change nothing
     With an unhealthy threshold of 3, the pattern fail, fail, pass, fail, fail, pass, fail, fail
-    never has three failures in a row: the backend stays in rotation throughout.
+    never has three failures in a row: the backend stays in rotation throughout. (Checks come every
+    150 ms, so a balancer that takes b1 out at its first failed check keeps it out for 300 ms at a
+    time: long enough for requests to miss it even on a busy machine.)
 
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "intervalMs": 50, "timeoutMs": 1000, "unhealthyThreshold": 3, "healthyThreshold": 1 } }
+      { "healthCheck": { "intervalMs": 150, "timeoutMs": 1000, "unhealthyThreshold": 3, "healthyThreshold": 1 } }
       """
     When backend b1 answers its next health checks with 503, 503, 200, 503, 503, 200, 503, 503
     And a client sends requests until backend b1 has answered 9 more health checks
@@ -83,12 +85,14 @@ Feature: Active health checks
   @task-03 @l7 @id:health-passed-checks-fewer-healthy
   Scenario: Passed checks fewer than the healthy threshold in a row change nothing
     With a healthy threshold of 3, the pattern pass, pass, fail, pass, pass, fail, pass, pass never
-    has three passes in a row: b1 stays out throughout.
+    has three passes in a row: b1 stays out throughout. (Checks come every 150 ms, so a balancer
+    that puts b1 back one pass early has it in rotation for 150 ms at a time: long enough for
+    requests to reach it even on a busy machine.)
 
     Given 3 HTTP backends
     And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
       """
-      { "healthCheck": { "intervalMs": 50, "timeoutMs": 1000, "unhealthyThreshold": 1, "healthyThreshold": 3 } }
+      { "healthCheck": { "intervalMs": 150, "timeoutMs": 1000, "unhealthyThreshold": 1, "healthyThreshold": 3 } }
       """
     When backend b1 starts failing its health checks
     Then within 1 failed check the balancer sends requests only to b2, b3
