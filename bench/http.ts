@@ -12,6 +12,7 @@ import { processBackendProvider } from '../harness/backends/process-provider.ts'
 import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { readCommandLine } from '../scripts/command-line.ts';
+import { checkGoals, goalsLine } from './goals.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {
@@ -139,6 +140,13 @@ writeFileSync(
         summaries,
         unsupported,
         referenceAgainst: ratios(summaries, 'reference'),
+        goals: checkGoals(summaries).map(({ goal, ratio, met }) => ({
+          what: goal.what,
+          against: goal.against,
+          goal: goal.bound,
+          ratio,
+          met,
+        })),
       })),
       tcp: tcp && { ...tcpScenario, ...tcp, referenceAgainst: tcpRatios(tcp.summaries, 'reference') },
     },
@@ -162,6 +170,7 @@ const sections = outcomes.map(({ scenario, summaries, unsupported, roundSeconds 
     markdownTable(summaries),
     '',
     against ? `Reference: ${against}.` : '',
+    goalsLine(summaries) ? `Goals: ${goalsLine(summaries)}.` : '',
     ...skipped,
     '',
     `![latency by percentile](${chart})`,
