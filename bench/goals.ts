@@ -10,18 +10,30 @@ export interface Goal {
   readonly against: string;
   /** The reference's figure over the product's. */
   readonly ratio: (reference: TargetSummary, product: TargetSummary) => number | undefined;
-  /** Whether a ratio meets the goal. */
-  readonly met: (ratio: number) => boolean;
-  /** The goal, as the summary line states it. */
-  readonly bound: string;
+  /** The ratio the goal asks for: at least it (a rate) or at most it (a latency, a cost). */
+  readonly atLeast?: number;
+  readonly atMost?: number;
+}
+
+/** Whether `ratio` meets `goal`. */
+export function meets(goal: Goal, ratio: number): boolean {
+  return (
+    (goal.atLeast === undefined || ratio >= goal.atLeast) &&
+    (goal.atMost === undefined || ratio <= goal.atMost)
+  );
+}
+
+/** The goal as the summary line states it, e.g. ">= 1.00x". */
+export function bound(goal: Goal): string {
+  return goal.atLeast !== undefined ? `>= ${goal.atLeast.toFixed(2)}x` : `<= ${goal.atMost?.toFixed(2)}x`;
 }
 
 const throughput = (reference: TargetSummary, product: TargetSummary) =>
   product.requestsPerSecond > 0 ? reference.requestsPerSecond / product.requestsPerSecond : undefined;
 
 export const goals: readonly Goal[] = [
-  { what: 'req/s', against: 'nginx', ratio: throughput, met: (r) => r >= 1, bound: '>= 1.00x' },
-  { what: 'req/s', against: 'haproxy', ratio: throughput, met: (r) => r >= 0.9, bound: '>= 0.90x' },
+  { what: 'req/s', against: 'nginx', ratio: throughput, atLeast: 1 },
+  { what: 'req/s', against: 'haproxy', ratio: throughput, atLeast: 0.9 },
   {
     what: 'p99',
     against: 'nginx',
@@ -29,8 +41,7 @@ export const goals: readonly Goal[] = [
       const base = product.latencyMs['99'];
       return base ? (reference.latencyMs['99'] ?? 0) / base : undefined;
     },
-    met: (r) => r <= 1,
-    bound: '<= 1.00x',
+    atMost: 1,
   },
   {
     what: 'CPU per request',
@@ -39,8 +50,7 @@ export const goals: readonly Goal[] = [
       reference.cpuMsPer1000Requests !== undefined && product.cpuMsPer1000Requests
         ? reference.cpuMsPer1000Requests / product.cpuMsPer1000Requests
         : undefined,
-    met: (r) => r <= 1.3,
-    bound: '<= 1.30x',
+    atMost: 1.3,
   },
 ];
 
@@ -53,7 +63,7 @@ export function checkGoals(
   return goals.flatMap((goal) => {
     const product = summaries.find((summary) => summary.target === goal.against);
     const ratio = product && goal.ratio(reference, product);
-    return ratio === undefined ? [] : [{ goal, ratio, met: goal.met(ratio) }];
+    return ratio === undefined ? [] : [{ goal, ratio, met: meets(goal, ratio) }];
   });
 }
 
@@ -62,7 +72,7 @@ export function goalsLine(summaries: readonly TargetSummary[]): string {
   return checkGoals(summaries)
     .map(
       ({ goal, ratio, met }) =>
-        `${goal.what} vs ${goal.against} ${ratio.toFixed(2)}x (goal ${goal.bound}): ${met ? 'met' : 'missed'}`,
+        `${goal.what} vs ${goal.against} ${ratio.toFixed(2)}x (goal ${bound(goal)}): ${met ? 'met' : 'missed'}`,
     )
     .join('; ');
 }

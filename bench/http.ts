@@ -12,7 +12,7 @@ import { processBackendProvider } from '../harness/backends/process-provider.ts'
 import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { readCommandLine } from '../scripts/command-line.ts';
-import { checkGoals, goalsLine } from './goals.ts';
+import { bound, checkGoals, goalsLine } from './goals.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {
@@ -143,7 +143,7 @@ writeFileSync(
         goals: checkGoals(summaries).map(({ goal, ratio, met }) => ({
           what: goal.what,
           against: goal.against,
-          goal: goal.bound,
+          goal: bound(goal),
           ratio,
           met,
         })),
@@ -161,6 +161,7 @@ const sections = outcomes.map(({ scenario, summaries, unsupported, roundSeconds 
     .map((r) => `${(100 * r.throughput).toFixed(0)}% of ${r.against}'s req/s, p99 ${r.p99.toFixed(2)}x`)
     .join('; ');
   const skipped = Object.entries(unsupported).map(([target, reason]) => `- ${target}: not run (${reason})`);
+  const goals = goalsLine(summaries);
   return [
     `## ${scenario.name}: ${scenario.what}`,
     '',
@@ -170,7 +171,7 @@ const sections = outcomes.map(({ scenario, summaries, unsupported, roundSeconds 
     markdownTable(summaries),
     '',
     against ? `Reference: ${against}.` : '',
-    goalsLine(summaries) ? `Goals: ${goalsLine(summaries)}.` : '',
+    goals ? `Goals: ${goals}.` : '',
     ...skipped,
     '',
     `![latency by percentile](${chart})`,

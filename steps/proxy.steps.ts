@@ -1,10 +1,9 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
-import type { TcpEnding } from '../harness/clients/tcp-resets.ts';
-import { awaitConnectionEnd, resetAfterGreeting } from '../harness/clients/tcp-resets.ts';
+import { awaitConnectionEnd, resetAfterGreeting, type TcpEnding } from '../harness/clients/tcp-resets.ts';
 import { rawHttpRequest } from '../harness/clients/traffic.ts';
-import type { ContinueOutcome } from '../harness/clients/transfers.ts';
 import {
+  type ContinueOutcome,
   download,
   type Framing,
   requestsOnOneClient,

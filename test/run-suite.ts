@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { programArguments } from '../harness/processes/bundle.ts';
 import type { ConformanceReport } from '../harness/report/conformance.ts';
+import { readConformanceReport } from '../harness/report/report-files.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const cucumber = join(projectRoot, 'node_modules/@cucumber/cucumber/bin/cucumber.js');
@@ -31,12 +32,7 @@ export async function runSuite(env: Record<string, string>, args: readonly strin
       projectRoot,
       { LBSPEC_REPORTS_DIR: reports, ...env },
     );
-    const text = await readFile(join(reports, 'conformance.json'), 'utf8').catch(() => undefined);
-    return {
-      report: text === undefined ? undefined : (JSON.parse(text) as ConformanceReport),
-      exitCode,
-      output,
-    };
+    return { report: readConformanceReport(reports), exitCode, output };
   } finally {
     await rm(reports, { recursive: true, force: true });
   }

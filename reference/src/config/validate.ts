@@ -22,6 +22,8 @@ import type {
   PoolDocument,
   RateLimitConfig,
   RateLimitDocument,
+  RetriesDocument,
+  RetryConfig,
   RouteConfig,
   RouteDocument,
 } from './types.ts';
@@ -65,7 +67,6 @@ export function pointerSegment(segment: string | number): string {
 }
 
 function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
-  const { budget, ...retries } = pool.retries ?? {};
   return {
     name,
     algorithm: pool.algorithm ?? poolDefaults.algorithm,
@@ -77,15 +78,7 @@ function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
     ...(pool.outlierDetection
       ? { outlierDetection: { ...outlierDetectionDefaults, ...pool.outlierDetection } }
       : {}),
-    ...(pool.retries
-      ? {
-          retries: {
-            ...retryDefaults,
-            ...(retries as { attempts: number }),
-            ...(budget ? { budget: { ...retryBudgetDefaults, ...budget } } : {}),
-          },
-        }
-      : {}),
+    ...(pool.retries ? { retries: retriesWithDefaults(pool.retries) } : {}),
     timeouts: { ...timeoutDefaults, ...pool.timeouts },
     ...(pool.circuitBreaker ? { circuitBreaker: { ...circuitBreakerDefaults, ...pool.circuitBreaker } } : {}),
     panicThresholdPercent: pool.panicThresholdPercent ?? poolDefaults.panicThresholdPercent,
@@ -94,6 +87,14 @@ function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
     ...(pool.hashBalanceFactor !== undefined ? { hashBalanceFactor: pool.hashBalanceFactor } : {}),
     ...(pool.hashMethod !== undefined ? { hashMethod: pool.hashMethod } : {}),
     ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
+  };
+}
+
+function retriesWithDefaults({ budget, ...retries }: RetriesDocument): RetryConfig {
+  return {
+    ...retryDefaults,
+    ...retries,
+    ...(budget ? { budget: { ...retryBudgetDefaults, ...budget } } : {}),
   };
 }
 

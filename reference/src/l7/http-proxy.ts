@@ -211,9 +211,14 @@ export async function proxyHttpRequest(
   }
   const loading = clients.ready();
   if (loading) await loading;
-  const forwarding = await beginForwarding(request, response, routed, { clients, defects });
+  const forwarding = await beginForwarding(request, response, routed, {
+    clients,
+    defects,
+    answerHeaders,
+    maxBodyBytes,
+  });
   if (!forwarding) return; // the client went away while sending its body
-  await forwardWithRetries({ ...forwarding, maxBodyBytes, answerHeaders });
+  await forwardWithRetries(forwarding);
 }
 
 /**
@@ -224,8 +229,9 @@ async function beginForwarding(
   request: IncomingMessage,
   response: ServerResponse,
   routed: Routed & { kind: 'forward' },
-  { clients, defects }: { clients: UpstreamClients; defects: Defects },
-): Promise<Omit<Forwarding, 'maxBodyBytes' | 'answerHeaders'> | undefined> {
+  settings: Pick<Forwarding, 'clients' | 'defects' | 'answerHeaders' | 'maxBodyBytes'>,
+): Promise<Forwarding | undefined> {
+  const { defects } = settings;
   const { pool } = routed;
   const target = upstreamTarget(routed, defects);
   const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
@@ -239,11 +245,10 @@ async function beginForwarding(
   if (!body) return undefined;
   const sticky = pool.config.stickySession;
   return {
+    ...settings,
     request,
     response,
     routed,
-    clients,
-    defects,
     client,
     body,
     dispatched: { method: request.method as string, path: target, headers },
