@@ -64,18 +64,18 @@ test('a backend that was stopped, paused or restarted, or whose scenario failed,
   const paused = await startOne('p1', 'tcp');
   const restarted = await startOne('r1', 'tcp');
   const healthy = await startOne('f1', 'tcp');
+  // A process is known by its pid: the kernel may give a new process a port an earlier one freed.
+  const earlier = await Promise.all([stopped, paused, restarted, healthy].map(pidOf));
   await stopped.stop();
   await paused.pause();
   await paused.resume();
   await restarted.restart();
+  earlier.push(await pidOf(restarted));
   await provider.release([stopped, paused, restarted], true);
   await provider.release([healthy], false);
   const fresh = await startOne('n1', 'tcp');
-  const earlier = [stopped, paused, restarted, healthy].map((backend) => backend.address);
-  assert.ok(
-    !earlier.includes(fresh.address),
-    `a new process, not one of ${earlier.join(', ')}: got ${fresh.address}`,
-  );
+  const freshPid = await pidOf(fresh);
+  assert.ok(!earlier.includes(freshPid), `a new process, not one of ${earlier.join(', ')}: got ${freshPid}`);
   assert.equal((await tcpConversation(fresh.address, Buffer.from('x'))).welcome, 'n1');
   assert.equal(paused.running, false, 'released without reuse, it was stopped');
   assert.equal(restarted.running, false, 'released without reuse, it was stopped');
@@ -85,16 +85,21 @@ test('a backend that was stopped, paused or restarted, or whose scenario failed,
 test('a kept backend that died meanwhile is replaced by a new one', async () => {
   const doomed = await startOne('d1');
   const address = doomed.address;
-  const pid = (await doomed.evidence()).match(/ pid=(\d+) /)?.[1];
+  const pid = await pidOf(doomed);
   await provider.release([doomed], true);
-  assert.ok(pid, 'the evidence names its pid');
-  process.kill(Number(pid), 'SIGKILL');
+  process.kill(pid, 'SIGKILL');
   await pollUntilRefused(address);
   const replacement = await startOne('d2');
-  assert.notEqual(replacement.address, address);
+  assert.notEqual(await pidOf(replacement), pid);
   assert.equal(replacement.unexpectedExit, undefined);
   await provider.release([replacement], false);
 });
+
+async function pidOf(backend: StartedBackend): Promise<number> {
+  const pid = (await backend.evidence()).match(/ pid=(\d+) /)?.[1];
+  assert.ok(pid, `the evidence of backend "${backend.id}" names its pid`);
+  return Number(pid);
+}
 
 async function pollStats(
   backend: StartedBackend,

@@ -40,6 +40,9 @@ const maxSparePerProtocol = 8;
  */
 export function runnerBackendProvider(name: string, launch: BackendLauncher): BackendProvider {
   const spare: Record<BackendProtocol, RunnerBackend[]> = { http: [], tcp: [] };
+  // Handed out and not given back yet: disposing the provider stops these too, so a test or
+  // scenario that failed before giving its backends back leaves no process behind.
+  const lent = new Set<StartedBackend>();
 
   async function startOne(spec: BackendSpec): Promise<RunnerBackend> {
     for (let kept = spare[spec.protocol].pop(); kept; kept = spare[spec.protocol].pop()) {
@@ -62,11 +65,13 @@ export function runnerBackendProvider(name: string, launch: BackendLauncher): Ba
         await Promise.all(started.map((backend) => backend[Symbol.asyncDispose]()));
         throw failure.reason;
       }
+      for (const backend of started) lent.add(backend);
       return started;
     },
     async release(backends, reuse) {
       const stopping: PromiseLike<void>[] = [];
       for (const backend of backends) {
+        lent.delete(backend);
         const kept = spare[backend.protocol];
         if (
           reuse &&
@@ -82,7 +87,8 @@ export function runnerBackendProvider(name: string, launch: BackendLauncher): Ba
       await Promise.all(stopping);
     },
     async [Symbol.asyncDispose]() {
-      const kept = [...spare.http.splice(0), ...spare.tcp.splice(0)];
+      const kept: StartedBackend[] = [...spare.http.splice(0), ...spare.tcp.splice(0), ...lent];
+      lent.clear();
       await Promise.all(kept.map((backend) => backend[Symbol.asyncDispose]()));
     },
   };
