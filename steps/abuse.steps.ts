@@ -18,6 +18,8 @@ import type { LbWorld } from './support/world.ts';
 // What became of a client that never finished its headers.
 const abuse = topicState(() => ({
   slowClient: undefined as (ConnectionFate & { readonly startedMs: number }) | undefined,
+  /** Connections a client holds open on purpose (closed when the scenario ends). */
+  held: [] as OpenConnection[],
 }));
 
 Given(
@@ -35,12 +37,12 @@ Given(
 );
 
 function limitsOf(world: LbWorld) {
-  const limits = world.config?.listeners[0]?.limits;
+  const limits = world.balancer.config?.listeners[0]?.limits;
   if (!limits) throw new Error('the balancer has no client limits');
   return limits;
 }
 
-const protocolOf = (world: LbWorld) => world.config?.listeners[0]?.protocol ?? 'http';
+const protocolOf = (world: LbWorld) => world.balancer.config?.listeners[0]?.protocol ?? 'http';
 
 /** Opens a connection from `from` and waits for the balancer's answer on it: an HTTP head, or a TCP backend's greeting. */
 async function answeredConnection(world: LbWorld, from: string): Promise<OpenConnection> {
@@ -60,7 +62,13 @@ async function answeredConnection(world: LbWorld, from: string): Promise<OpenCon
 When(
   'the client at {word} holds {int} connections open',
   async function (this: LbWorld, from: string, count: number) {
-    for (let i = 0; i < count; i++) this.heldConnections.push(await answeredConnection(this, from));
+    const { held } = abuse(this);
+    if (held.length === 0) {
+      this.onDispose(() => {
+        for (const connection of held.splice(0)) connection.socket.destroy();
+      });
+    }
+    for (let i = 0; i < count; i++) held.push(await answeredConnection(this, from));
   },
 );
 
@@ -87,7 +95,7 @@ Then('a connection from {word} is answered', async function (this: LbWorld, from
 });
 
 When('the client at {word} closes one of its connections', function (this: LbWorld, _from: string) {
-  this.heldConnections.pop()?.socket.destroy();
+  abuse(this).held.pop()?.socket.destroy();
 });
 
 Then(
@@ -162,16 +170,30 @@ Then(
 Then(
   "a client that sends a whole request's headers over {int} ms gets an answer",
   async function (this: LbWorld, overMs: number) {
-    const connection = openConnection(this.listenerAddress, '127.0.0.3');
+    const limitMs = slowLimitMs(this, 'header');
     const request = 'GET / HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n';
-    const answer = answerHead(connection.socket);
-    await trickle(connection.socket, request, overMs / request.length);
-    const head = await answer.catch((error: Error) => {
-      throw new ExpectationError(`a slow but complete request got no answer: ${error.message}`);
-    });
-    connection.socket.destroy();
-    if (!head.startsWith('HTTP/1.1 200'))
-      throw new ExpectationError(`a slow but complete request got ${head.split('\r\n')[0]}`);
+    // On a busy machine the client's timers may stretch its headers past the timeout, and then a
+    // 408 is right: such a try proves nothing either way and is made again.
+    const tries: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const connection = openConnection(this.listenerAddress, '127.0.0.3');
+      const answer = answerHead(connection.socket);
+      const startedMs = performance.now();
+      await trickle(connection.socket, request, overMs / request.length);
+      const tookMs = performance.now() - startedMs;
+      const head = await answer.catch((error: Error) => `no answer: ${error.message}`);
+      connection.socket.destroy();
+      if (head.startsWith('HTTP/1.1 200')) return;
+      const got = head.split('\r\n')[0] ?? '';
+      if (tookMs < limitMs)
+        throw new ExpectationError(
+          `a slow but complete request (its headers took ${Math.round(tookMs)} ms) got ${got}`,
+        );
+      tries.push(`${Math.round(tookMs)} ms, then ${got}`);
+    }
+    throw new Error(
+      `could not send headers over ${overMs} ms within the ${limitMs} ms header timeout in 3 tries (the machine is too busy): ${tries.join('; ')}`,
+    );
   },
 );
 
@@ -236,7 +258,7 @@ Then('backend {word} soon has no request in flight', async function (this: LbWor
   let last = 0;
   await pollUntil(
     async () => {
-      last = await this.inFlight(id);
+      last = await this.backends.inFlight(id);
       return last === 0 ? true : undefined;
     },
     { what: `backend ${id} to have no request in flight`, timeoutMs: timeouts.timingSlackMs },

@@ -1,10 +1,14 @@
 import { type DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { request } from 'undici';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
+// Why the balancer refused the last config it was offered.
+const reload = topicState(() => ({ refusal: undefined as string | undefined }));
+
 Given("the balancer's admin endpoint needs the token {string}", function (this: LbWorld, token: string) {
-  this.adminToken = token;
+  this.balancer.adminToken = token;
 });
 
 const authorisations: Readonly<Record<string, (token: string) => string | undefined>> = {
@@ -15,8 +19,8 @@ const authorisations: Readonly<Record<string, (token: string) => string | undefi
 };
 
 Then('its admin endpoint answers like this:', async function (this: LbWorld, table: DataTable) {
-  const admin = this.config?.admin;
-  const token = this.adminToken;
+  const admin = this.balancer.config?.admin;
+  const token = this.balancer.adminToken;
   if (!admin || token === undefined) throw new Error('the balancer has no admin endpoint with a token');
   const wrong: string[] = [];
   for (const { method = 'GET', path = '/', authorisation = 'none', status = '' } of table.hashes()) {
@@ -43,18 +47,22 @@ Then('its admin endpoint answers like this:', async function (this: LbWorld, tab
 When(
   'the balancer is offered a new config whose listener names the pool {string}',
   async function (this: LbWorld, pool: string) {
-    const balancer = this.balancer;
-    const config = this.config;
+    const balancer = this.balancer.started;
+    const config = this.balancer.config;
     if (!balancer?.offerRefusedConfig || !config)
       throw new Error('the balancer under test cannot report a refused reload');
     const [first, ...rest] = config.listeners;
     if (!first) throw new Error('the balancer has no listener');
-    this.refusal = await balancer.offerRefusedConfig({ ...config, listeners: [{ ...first, pool }, ...rest] });
+    reload(this).refusal = await balancer.offerRefusedConfig({
+      ...config,
+      listeners: [{ ...first, pool }, ...rest],
+    });
   },
 );
 
 Then('it refused it, saying {string}', function (this: LbWorld, expected: string) {
-  if (this.refusal === undefined) throw new Error('no config was refused in this scenario');
-  if (!this.refusal.includes(expected))
-    throw new ExpectationError(`expected the refusal to say "${expected}", it said: ${this.refusal}`);
+  const { refusal } = reload(this);
+  if (refusal === undefined) throw new Error('no config was refused in this scenario');
+  if (!refusal.includes(expected))
+    throw new ExpectationError(`expected the refusal to say "${expected}", it said: ${refusal}`);
 });

@@ -27,25 +27,30 @@ import {
   waitsBefore,
 } from '../harness/checks/resilience-checks.ts';
 import { assertShares, checkShares } from '../harness/checks/statistics.ts';
+import { sendLoad } from '../harness/clients/traffic.ts';
 import { backoffChart } from '../harness/report/scenario-charts.ts';
 import { failedChecksBound, passedChecksBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { heldBackendIds } from './support/in-flight.ts';
+import { backendEcho, rawRequestHeaders } from './support/raw-exchange.ts';
+import { settleOn } from './support/settling.ts';
 import type { LbWorld } from './support/world.ts';
 
 Then('every request succeeded', async function (this: LbWorld) {
-  const cut = await this.firstAttemptsThatArrived();
+  // A request sent again after its keep-alive connection closed must not have arrived the first time.
+  const cut = await this.backends.arrivalsOf(this.traffic.resentRequestIds());
   if (cut.length > 0) {
     throw new ExpectationError(
       `${cut.length} requests lost their connection before an answer although the balancer had forwarded them (a client sent them again):\n  ${cut.slice(0, 10).join('\n  ')}`,
     );
   }
-  expectAllSucceeded(this.exchanges);
+  expectAllSucceeded(this.traffic.exchanges);
 });
 
 async function expectEachReceived(world: LbWorld, ids: readonly string[], expected: number): Promise<void> {
-  const counts = await world.receivedCounts(ids);
-  world.chartExactCounts(counts, expected);
-  expectExactShare(counts, onlyThese(countByBackend(world.exchanges, ids), ids), expected);
+  const counts = await world.backends.receivedCounts(ids);
+  world.charts.exactCounts(counts, expected);
+  expectExactShare(counts, onlyThese(countByBackend(world.traffic.exchanges, ids), ids), expected);
 }
 
 Then('each backend received exactly {int} requests', async function (this: LbWorld, expected: number) {
@@ -62,39 +67,43 @@ Then(
 Then(
   'backends {ids} each received exactly {int} requests',
   async function (this: LbWorld, ids: string[], expected: number) {
-    const counts = await this.receivedCounts(ids);
-    this.chartExactCounts(counts, expected);
-    expectExactShare(counts, onlyThese(countByBackend(this.exchanges, ids), ids), expected);
+    const counts = await this.backends.receivedCounts(ids);
+    this.charts.exactCounts(counts, expected);
+    expectExactShare(counts, onlyThese(countByBackend(this.traffic.exchanges, ids), ids), expected);
   },
 );
 
 Then('backend {word} received no requests', async function (this: LbWorld, id: string) {
-  expectExactShare(await this.receivedCounts([id]), onlyThese(countByBackend(this.exchanges, [id]), [id]), 0);
+  expectExactShare(
+    await this.backends.receivedCounts([id]),
+    onlyThese(countByBackend(this.traffic.exchanges, [id]), [id]),
+    0,
+  );
 });
 
 Then('the requests were answered in rotation in the order {ids}', function (this: LbWorld, order: string[]) {
   expectRotation(
-    this.exchanges.map((exchange) => exchange.backendId),
+    this.traffic.exchanges.map((exchange) => exchange.backendId),
     order,
   );
 });
 
 Then('every request was answered by a running backend or failed visibly', function (this: LbWorld) {
-  expectFailuresVisible(this.exchanges, this.runningBackendIds());
+  expectFailuresVisible(this.traffic.exchanges, this.backends.runningIds());
 });
 
 Then(
   'each running backend received at least {int} requests',
   async function (this: LbWorld, minimum: number) {
-    const running = [...this.runningBackendIds()];
-    expectAtLeast(await this.receivedCounts(running), running, minimum);
+    const running = [...this.backends.runningIds()];
+    expectAtLeast(await this.backends.receivedCounts(running), running, minimum);
   },
 );
 
 Then(
   'the TCP client received all bytes back in order and then the end of the stream',
   function (this: LbWorld) {
-    const conversation = this.tcpConversation;
+    const conversation = this.traffic.tcpConversation;
     if (!conversation) throw new Error('no TCP conversation took place in this scenario');
     const { sent, echoed, ended } = conversation;
     const firstDifference = echoed.findIndex((byte, i) => byte !== sent[i]);
@@ -115,7 +124,7 @@ Then(
   'every run of consecutive requests as long as the total weight was answered in proportion to the weights',
   function (this: LbWorld) {
     expectWindowsInProportion(
-      this.exchanges.map((exchange) => exchange.backendId),
+      this.traffic.exchanges.map((exchange) => exchange.backendId),
       this.poolWeights,
     );
   },
@@ -125,7 +134,7 @@ Then(
   'no backend strayed more than {float} requests from its ideal share over any run of consecutive requests',
   function (this: LbWorld, bound: number) {
     expectSmooth(
-      this.exchanges.map((exchange) => exchange.backendId),
+      this.traffic.exchanges.map((exchange) => exchange.backendId),
       this.poolWeights,
       bound,
     );
@@ -133,20 +142,23 @@ Then(
 );
 
 Then('the backends holding requests received none of the new requests', async function (this: LbWorld) {
-  const busy = [...new Set(this.held?.backendIds ?? [])];
-  if (busy.length === 0) throw new Error('no request was held open in this scenario');
-  expectExactShare(await this.receivedCounts(busy), onlyThese(countByBackend(this.exchanges, busy), busy), 0);
+  const busy = [...new Set(heldBackendIds(this))];
+  expectExactShare(
+    await this.backends.receivedCounts(busy),
+    onlyThese(countByBackend(this.traffic.exchanges, busy), busy),
+    0,
+  );
 });
 
 Then('the held requests are on the backends in proportion to their weights', function (this: LbWorld) {
-  expectHeldInProportion(this.held?.backendIds ?? [], this.poolWeights);
+  expectHeldInProportion(heldBackendIds(this), this.poolWeights);
 });
 
 Then('the held requests are on {int} different backends', function (this: LbWorld, expected: number) {
-  const distinct = new Set(this.held?.backendIds ?? []);
+  const distinct = new Set(heldBackendIds(this));
   if (distinct.size !== expected) {
     throw new ExpectationError(
-      `expected the held requests on ${expected} different backends, found them on ${distinct.size}: ${this.held?.backendIds.join(', ')}`,
+      `expected the held requests on ${expected} different backends, found them on ${distinct.size}: ${heldBackendIds(this).join(', ')}`,
     );
   }
 });
@@ -154,7 +166,7 @@ Then('the held requests are on {int} different backends', function (this: LbWorl
 Then(
   'backend {word} received fewer than half as many requests as any other backend',
   async function (this: LbWorld, slow: string) {
-    const counts = await this.receivedCounts();
+    const counts = await this.backends.receivedCounts();
     const slowCount = counts.get(slow) ?? 0;
     const others = [...counts].filter(([id]) => id !== slow);
     if (others.some(([, count]) => slowCount * 2 >= count)) {
@@ -168,7 +180,7 @@ Then(
 Then(
   'backend {word} was out of rotation for at least {int} requests in a row, and back in it afterwards',
   function (this: LbWorld, id: string, minimum: number) {
-    const recent = this.exchanges.slice(this.exchangesMark);
+    const recent = this.traffic.exchanges.slice(this.traffic.mark);
     expectOutThenBack(
       recent.map((exchange) => exchange.backendId),
       id,
@@ -180,8 +192,8 @@ Then(
 Then(
   'backend {word} answered at least {int} of those requests',
   function (this: LbWorld, id: string, minimum: number) {
-    const answered = this.exchanges
-      .slice(this.exchangesMark)
+    const answered = this.traffic.exchanges
+      .slice(this.traffic.mark)
       .filter((exchange) => exchange.backendId === id).length;
     if (answered < minimum) {
       throw new ExpectationError(
@@ -192,7 +204,7 @@ Then(
 );
 
 Then('those requests all reached one backend', function (this: LbWorld) {
-  const recent = this.exchanges.slice(this.exchangesMark);
+  const recent = this.traffic.exchanges.slice(this.traffic.mark);
   const reached = new Set(recent.map((exchange) => exchange.backendId ?? `(error: ${exchange.error})`));
   if (recent.length === 0 || reached.size !== 1) {
     throw new ExpectationError(
@@ -205,7 +217,7 @@ Then(
   'no backend had more than {int} requests in flight at once',
   async function (this: LbWorld, bound: number) {
     const peaks = await Promise.all(
-      [...this.backends.keys()].map(async (id) => [id, await this.peakInFlight(id)] as const),
+      [...this.backends.keys()].map(async (id) => [id, await this.backends.peakInFlight(id)] as const),
     );
     if (peaks.some(([, peak]) => peak > bound)) {
       throw new ExpectationError(
@@ -218,35 +230,38 @@ Then(
 Then(
   'the requests were spread uniformly over the backends holding none, and none reached the others',
   async function (this: LbWorld) {
-    const busy = new Set(this.held?.backendIds ?? []);
-    if (busy.size === 0) throw new Error('no request was held open in this scenario');
-    const counts = await this.receivedCounts();
+    const busy = new Set(heldBackendIds(this));
+    const counts = await this.backends.receivedCounts();
     const idle = [...this.poolWeights.keys()].filter((id) => !busy.has(id));
     expectExactShare(
       new Map([...busy].map((id) => [id, counts.get(id) ?? 0])),
-      onlyThese(countByBackend(this.exchanges, [...busy]), [...busy]),
+      onlyThese(countByBackend(this.traffic.exchanges, [...busy]), [...busy]),
       0,
     );
     const check = checkShares(
       new Map(idle.map((id) => [id, counts.get(id) ?? 0])),
       new Map(idle.map((id) => [id, 1 / idle.length])),
     );
-    this.chartShares(check);
+    this.charts.shares(check);
     assertShares(check);
   },
 );
 
 Then('the requests were spread uniformly over the backends', async function (this: LbWorld) {
   const ids = [...this.poolWeights.keys()];
-  const check = checkShares(await this.receivedCounts(ids), new Map(ids.map((id) => [id, 1 / ids.length])));
-  this.chartShares(check);
+  const check = checkShares(
+    await this.backends.receivedCounts(ids),
+    new Map(ids.map((id) => [id, 1 / ids.length])),
+  );
+  this.charts.shares(check);
   assertShares(check);
 });
 
 Then(
   'within {int} failed check(s) the balancer sends requests only to {ids}',
   async function (this: LbWorld, checks: number, ids: string[]) {
-    await this.settleOn(
+    await settleOn(
+      this,
       { kind: 'backends', ids: new Set(ids) },
       failedChecksBound(this.healthCheckTiming, checks),
     );
@@ -256,14 +271,15 @@ Then(
 Then(
   'within {int} failed check(s) the balancer answers every request with status {int}',
   async function (this: LbWorld, checks: number, status: number) {
-    await this.settleOn({ kind: 'status', status }, failedChecksBound(this.healthCheckTiming, checks));
+    await settleOn(this, { kind: 'status', status }, failedChecksBound(this.healthCheckTiming, checks));
   },
 );
 
 Then(
   'after {int} passed check(s), and not sooner, the balancer sends requests only to {ids}',
   async function (this: LbWorld, checks: number, ids: string[]) {
-    await this.settleOn(
+    await settleOn(
+      this,
       { kind: 'backends', ids: new Set(ids) },
       passedChecksBound(this.healthCheckTiming, checks),
     );
@@ -271,18 +287,18 @@ Then(
 );
 
 Then('every request after that succeeded', function (this: LbWorld) {
-  expectAllSucceeded(this.exchanges.slice(this.settledIndex));
+  expectAllSucceeded(this.traffic.exchanges.slice(this.traffic.settledIndex));
 });
 
 Then(
   'every request after that was answered at once with status 503, a Retry-After and a body',
   function (this: LbWorld) {
-    expectRefusals(this.exchanges.slice(this.settledIndex), 503, timeouts.timingSlackMs);
+    expectRefusals(this.traffic.exchanges.slice(this.traffic.settledIndex), 503, timeouts.timingSlackMs);
   },
 );
 
 Then('no backend received any request', async function (this: LbWorld) {
-  const counts = await this.receivedCounts([...this.runningBackendIds()]);
+  const counts = await this.backends.receivedCounts([...this.backends.runningIds()]);
   const reached = [...counts].filter(([, count]) => count > 0);
   if (reached.length > 0) {
     throw new ExpectationError(
@@ -302,7 +318,7 @@ Then(
 Then(
   'the last {int} requests were answered by exactly {int} backends',
   function (this: LbWorld, count: number, backends: number) {
-    const last = this.exchanges.slice(-count);
+    const last = this.traffic.exchanges.slice(-count);
     const answering = new Set(last.map((exchange) => exchange.backendId ?? '(the balancer itself)'));
     if (answering.size !== backends || last.length < count) {
       throw new ExpectationError(
@@ -315,18 +331,18 @@ Then(
 Then(
   'exactly {int} requests were answered with status {int}',
   function (this: LbWorld, count: number, status: number) {
-    expectStatusCount(this.exchanges, status, count);
+    expectStatusCount(this.traffic.exchanges, status, count);
   },
 );
 
 // A failure is an error status or no answer at all: a proxy may close the client's connection
 // rather than answer 502 (HAProxy does when a request fails on a reused server connection).
 Then('exactly {int} requests failed', function (this: LbWorld, count: number) {
-  expectFailureCount(this.exchanges, count);
+  expectFailureCount(this.traffic.exchanges, count);
 });
 
 Then('every request was answered with status {int}', function (this: LbWorld, status: number) {
-  expectStatusCount(this.exchanges, status, this.exchanges.length);
+  expectStatusCount(this.traffic.exchanges, status, this.traffic.exchanges.length);
 });
 
 Then(
@@ -336,9 +352,9 @@ Then(
     const limitMs = key === undefined ? undefined : this.mainPool.timeouts?.[key];
     if (limitMs === undefined)
       throw new Error(`the scenario's pool sets no ${phase} timeout (timeouts.${key ?? phase})`);
-    expectStatusCount(this.exchanges, status, count);
+    expectStatusCount(this.traffic.exchanges, status, count);
     expectDurationsWithin(
-      this.exchanges.filter((exchange) => exchange.status === status),
+      this.traffic.exchanges.filter((exchange) => exchange.status === status),
       limitMs,
       limitMs + timeouts.timingSlackMs,
     );
@@ -346,7 +362,7 @@ Then(
 );
 
 Then('every request not answered with status {int} succeeded', function (this: LbWorld, status: number) {
-  expectAllSucceeded(this.exchanges.filter((exchange) => exchange.status !== status));
+  expectAllSucceeded(this.traffic.exchanges.filter((exchange) => exchange.status !== status));
 });
 
 Then('no request reached the same backend twice', async function (this: LbWorld) {
@@ -384,7 +400,7 @@ Then(
       retryNumbers.map((retry) => waitsBefore(retry, byRequest)),
       retryNumbers.map((retry) => backoffCap(retry, policy)),
     );
-    if (chart) this.charts.push(chart);
+    this.charts.record(chart);
     expectFullJitterBackoff(arrivals, policy, timeouts.timingSlackMs);
   },
 );
@@ -392,13 +408,13 @@ Then(
 Then('the backends received no more retries than the budget allows', async function (this: LbWorld) {
   const budget = this.mainPool.retries?.budget;
   if (!budget) throw new Error("the scenario's pool has no retry budget");
-  const counts = await this.receivedCounts();
+  const counts = await this.backends.receivedCounts();
   const received = [...counts.values()].reduce((sum, count) => sum + count, 0);
   expectRetriesWithinBudget(
-    this.exchanges.length,
+    this.traffic.exchanges.length,
     received,
     { percent: budget.percent, minRetries: budget.minRetries ?? 3 },
-    this.lastTrafficMs,
+    this.traffic.lastSendMs,
   );
 });
 
@@ -406,7 +422,7 @@ Then('the backends received no more retries than the budget allows', async funct
 Then(
   'backend(s) {ids} (each )counted exactly {int} requests arriving',
   async function (this: LbWorld, ids: string[], expected: number) {
-    const counts = await this.receivedCounts(ids);
+    const counts = await this.backends.receivedCounts(ids);
     expectExactShare(counts, counts, expected);
   },
 );
@@ -414,7 +430,12 @@ Then(
 Then(
   'a client of listener {string} gets every answer, from each of {ids}',
   async function (this: LbWorld, name: string, ids: string[]) {
-    const exchanges = await this.sendThrough(name, 10 * ids.length);
+    const listener = this.config.listeners.find((candidate) => candidate.name === name);
+    if (!listener) throw new Error(`no listener "${name}" in this scenario`);
+    const exchanges = await sendLoad(listener.address, listener.protocol, {
+      clients: 1,
+      perClient: 10 * ids.length,
+    });
     expectAllSucceeded(exchanges);
     const counts = countByBackend(exchanges, ids);
     const missing = ids.filter((id) => (counts.get(id) ?? 0) === 0);
@@ -431,7 +452,7 @@ Then(
   'backend {word} received runs of {counts} requests, separated by (a )pause(s) of {durations}',
   async function (this: LbWorld, id: string, runLengths: number[], pausesMs: number[]) {
     const arrivals = await this.backend(id).arrivals();
-    this.chartBreakerTimeline(id, arrivals);
+    this.charts.breakerTimeline(id, arrivals, this.traffic.exchanges);
     expectRuns(arrivals, runLengths, pausesMs, timeouts.timingSlackMs);
   },
 );
@@ -440,7 +461,7 @@ Then(
   'once its breaker had opened, backend {word} received {int} trial request(s) at a time, at least {int} ms apart',
   async function (this: LbWorld, id: string, trials: number, pauseMs: number) {
     const arrivals = await this.backend(id).arrivals();
-    this.chartBreakerTimeline(id, arrivals);
+    this.charts.breakerTimeline(id, arrivals, this.traffic.exchanges);
     expectTrialsOnly(arrivals, trials, pauseMs);
   },
 );
@@ -449,8 +470,8 @@ Then(
   'exactly {int} requests were answered at once with status {int} and {word} {word}',
   function (this: LbWorld, count: number, status: number, header: string, value: string) {
     const name = header.replace(/:$/, '').toLowerCase();
-    const matching = this.exchanges.filter((exchange) => exchange.status === status);
-    expectStatusCount(this.exchanges, status, count);
+    const matching = this.traffic.exchanges.filter((exchange) => exchange.status === status);
+    expectStatusCount(this.traffic.exchanges, status, count);
     expectRefusals(matching, status, timeouts.timingSlackMs);
     const wrong = matching.filter((exchange) => exchange.headers?.[name] !== value);
     if (wrong.length > 0) {
@@ -464,7 +485,7 @@ Then(
 Then(
   'backend {word} never had more than {int} request(s) in flight',
   async function (this: LbWorld, id: string, bound: number) {
-    const peak = await this.peakInFlight(id);
+    const peak = await this.backends.peakInFlight(id);
     if (peak > bound) {
       throw new ExpectationError(
         `expected at most ${bound} requests in flight on ${id} at once, its peak was ${peak}`,
@@ -476,20 +497,20 @@ Then(
 Then(
   /^the backend received header "([^"]+)" (as|ending with) "([^"]*)"$/,
   function (this: LbWorld, name: string, how: string, expected: string) {
-    const received = this.headersTheBackendReceived[name.toLowerCase()];
+    const received = backendEcho(this).headers[name.toLowerCase()];
     const value = Array.isArray(received) ? received.join(', ') : received;
     const fits =
       how === 'as' ? value === expected : value !== undefined && value.split(/,\s*/).at(-1) === expected;
     if (!fits) {
       throw new ExpectationError(
-        `expected the backend to receive ${name} ${how} ${expected}, it received ${value === undefined ? 'no such header' : `${name}: ${value}`}; all it received: ${JSON.stringify(this.headersTheBackendReceived)}`,
+        `expected the backend to receive ${name} ${how} ${expected}, it received ${value === undefined ? 'no such header' : `${name}: ${value}`}; all it received: ${JSON.stringify(backendEcho(this).headers)}`,
       );
     }
   },
 );
 
 Then('the backend received none of the headers {string}', function (this: LbWorld, names: string) {
-  const received = this.headersTheBackendReceived;
+  const received = backendEcho(this).headers;
   const leaked = names.split(', ').filter((name) => received[name.toLowerCase()] !== undefined);
   if (leaked.length > 0) {
     throw new ExpectationError(
@@ -499,8 +520,8 @@ Then('the backend received none of the headers {string}', function (this: LbWorl
 });
 
 Then("the backend received none of the client's values of {string}", function (this: LbWorld, names: string) {
-  const received = this.headersTheBackendReceived;
-  const passedOn = clientValuesPassedOn(this.rawRequestHeaders, received, names.split(', '));
+  const received = backendEcho(this).headers;
+  const passedOn = clientValuesPassedOn(rawRequestHeaders(this), received, names.split(', '));
   if (passedOn.length > 0) {
     throw new ExpectationError(
       `expected the balancer to keep the client's hop-by-hop values from the backend, but it passed on ${passedOn.join('; ')}: ${JSON.stringify(received)}`,
@@ -509,7 +530,7 @@ Then("the backend received none of the client's values of {string}", function (t
 });
 
 Then('the backend received the request target {string}', function (this: LbWorld, expected: string) {
-  const { url } = this.backendEcho;
+  const { url } = backendEcho(this);
   if (url !== expected) {
     throw new ExpectationError(
       `expected the backend to receive the request target ${expected}, it received ${url}`,

@@ -5,7 +5,7 @@ import type { LbWorld } from './support/world.ts';
 Given(
   '{int} {protocol} backend(s)',
   async function (this: LbWorld, count: number, protocol: BackendProtocol) {
-    await this.startBackends(
+    await this.backends.start(
       protocol,
       Array.from({ length: count }, (_, i) => `b${i + 1}`),
     );
@@ -13,7 +13,7 @@ Given(
 );
 
 Given('{protocol} backends {ids}', async function (this: LbWorld, protocol: BackendProtocol, ids: string[]) {
-  await this.startBackends(protocol, ids);
+  await this.backends.start(protocol, ids);
 });
 
 When('backend {word} is stopped', async function (this: LbWorld, id: string) {
@@ -37,12 +37,12 @@ Given(
 Given(
   'every backend answers every request with status {int}',
   async function (this: LbWorld, status: number) {
-    await this.everyBackend((backend) => backend.setBehaviour({ status }));
+    await this.backends.every((backend) => backend.setBehaviour({ status }));
   },
 );
 
 Given('every backend delays its answers by {int} ms', async function (this: LbWorld, latencyMs: number) {
-  await this.everyBackend((backend) => backend.setBehaviour({ latencyMs }));
+  await this.backends.every((backend) => backend.setBehaviour({ latencyMs }));
 });
 
 Given('backend {word} resets every connection', async function (this: LbWorld, id: string) {
@@ -80,7 +80,7 @@ When('backends {ids} start failing their health checks', async function (this: L
 
 When('every backend starts failing its health checks', async function (this: LbWorld) {
   await this.change('every backend started failing its health checks', () =>
-    this.everyBackend((backend) => backend.setBehaviour({ healthy: false })),
+    this.backends.every((backend) => backend.setBehaviour({ healthy: false })),
   );
 });
 
@@ -113,7 +113,7 @@ When(
 );
 
 Given('backend {word} accepts no connections', async function (this: LbWorld, id: string) {
-  await this.stopAccepting(id);
+  await this.backends.stopAccepting(id);
 });
 
 Given(

@@ -52,7 +52,7 @@ When('the keys are sent again', async function (this: LbWorld) {
 });
 
 When('the balancer is restarted', async function (this: LbWorld) {
-  await this.restartBalancer();
+  await this.balancer.restart();
 });
 
 function sentKeys(world: LbWorld) {

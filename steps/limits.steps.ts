@@ -88,9 +88,7 @@ function chartBucket(
   const outcomes = answers.map((answer) => ({ sentAtMs: answer.sentAtMs, passed: answer.status === 200 }));
   const chart = rateLimitChart(client, outcomes, capacity, refillPerSecond);
   if (!chart) return;
-  const earlier = world.charts.findIndex((recorded) => recorded.fileName === chart.fileName);
-  if (earlier >= 0) world.charts.splice(earlier, 1);
-  world.charts.push(chart);
+  world.charts.record(chart);
 }
 
 function lastRun(world: LbWorld) {
@@ -101,7 +99,7 @@ function lastRun(world: LbWorld) {
 
 /** The rate limit (the listener's, else its first route's), with the shape an override gives `key`. */
 function shapeFor(world: LbWorld, key: string | undefined): { capacity: number; refillPerSecond: number } {
-  const listener = world.config?.listeners[0];
+  const listener = world.balancer.config?.listeners[0];
   const limit = listener?.rateLimit ?? listener?.routes?.find((route) => route.rateLimit)?.rateLimit;
   if (!limit) throw new Error('the balancer has no rate limit');
   return limit.overrides?.find((override) => override.key === key) ?? limit;
@@ -201,7 +199,7 @@ When(
     // A first thousand keys warms the balancer up (code compiled, buffers allocated), so what is
     // measured is what the number of keys costs.
     await floodWithKeys(this.listenerAddress, header, 1_000, keyBytes, count);
-    const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
+    const { result, memory } = await measureGrowth(this.balancer.started?.pid, () =>
       floodWithKeys(this.listenerAddress, header, count, keyBytes),
     );
     limited(this).keyFlood = { flood: result, memory };
@@ -258,7 +256,10 @@ Then('the backends received only the requests that passed', async function (this
   const passed = limited(this)
     .runs.flatMap((run) => run.answers)
     .filter((answer) => answer.status === 200).length;
-  const received = [...(await this.receivedCounts()).values()].reduce((sum, count) => sum + count, 0);
+  const received = [...(await this.backends.receivedCounts()).values()].reduce(
+    (sum, count) => sum + count,
+    0,
+  );
   if (received !== passed)
     throw new ExpectationError(`${passed} requests passed the limit, but the backends received ${received}`);
 });

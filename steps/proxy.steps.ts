@@ -8,11 +8,12 @@ import {
   type Framing,
   requestsOnOneClient,
   sendExpectingContinue,
+  type TransferOutcome,
   tcpEchoHeldBack,
   upload,
   webSocketExchange,
 } from '../harness/clients/transfers.ts';
-import { measureGrowth } from '../harness/processes/memory.ts';
+import { type MemoryGrowth, measureGrowth } from '../harness/processes/memory.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { topicState } from './support/topic-state.ts';
@@ -27,7 +28,15 @@ const proxied = topicState(() => ({
   keepAlive: undefined as Awaited<ReturnType<typeof requestsOnOneClient>> | undefined,
   /** How the last TCP client that waited for its connection to end saw it end. */
   tcpEnding: undefined as TcpEnding | undefined,
+  /** The last large body transfer, and how the balancer's memory grew meanwhile. */
+  transfer: undefined as { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } | undefined,
 }));
+
+function lastTransfer(world: LbWorld): { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } {
+  const { transfer } = proxied(world);
+  if (!transfer) throw new Error('no upload or download was made in this scenario');
+  return transfer;
+}
 
 const mebibyte = 1024 * 1024;
 
@@ -40,10 +49,10 @@ When(
     // A first small transfer of the same kind warms the balancer up (code paths compiled, parsers
     // and buffers allocated), so what is measured is what the size of the body costs.
     await transfer(this.listenerAddress, mebibyte, framing);
-    const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
+    const { result, memory } = await measureGrowth(this.balancer.started?.pid, () =>
       transfer(this.listenerAddress, size, framing),
     );
-    this.transfer = { outcome: result, memory };
+    proxied(this).transfer = { outcome: result, memory };
   },
 );
 
@@ -54,15 +63,15 @@ When(
     const warmUp = await tcpEchoHeldBack(this.listenerAddress, mebibyte);
     if ('error' in warmUp.arrived)
       throw new ExpectationError(`the warm-up, ${warmUp.what}, failed: ${warmUp.arrived.error}`);
-    const { result, memory } = await measureGrowth(this.balancer?.pid, () =>
+    const { result, memory } = await measureGrowth(this.balancer.started?.pid, () =>
       tcpEchoHeldBack(this.listenerAddress, megabytes * mebibyte),
     );
-    this.transfer = { outcome: result, memory };
+    proxied(this).transfer = { outcome: result, memory };
   },
 );
 
 Then(/^(?:the backend|the client) received exactly those bytes$/, function (this: LbWorld) {
-  const { outcome } = this.lastTransfer;
+  const { outcome } = lastTransfer(this);
   const { arrived } = outcome;
   if ('error' in arrived) throw new ExpectationError(`${outcome.what} failed: ${arrived.error}`);
   if (arrived.bytes !== outcome.expectedBytes || arrived.sha256 !== outcome.expectedSha256) {
@@ -73,7 +82,7 @@ Then(/^(?:the backend|the client) received exactly those bytes$/, function (this
 });
 
 Then("the balancer's memory grew by less than {int} MB meanwhile", function (this: LbWorld, bound: number) {
-  const { outcome, memory } = this.lastTransfer;
+  const { outcome, memory } = lastTransfer(this);
   if ('unmeasurable' in memory)
     throw new Error(`cannot measure the balancer's memory: ${memory.unmeasurable}`);
   if (memory.grewBytes >= bound * mebibyte) {

@@ -2,6 +2,7 @@ import { type DataTable, Given, Then } from '@cucumber/cucumber';
 import { ExpectationError, expectAllSucceeded } from '../harness/checks/expectations.ts';
 import { assertShares, checkShares } from '../harness/checks/statistics.ts';
 import { rawHttpRequest } from '../harness/clients/traffic.ts';
+import { rawAnswerHeaders } from './support/raw-exchange.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given(
@@ -74,7 +75,7 @@ Then('requests are redirected like this:', async function (this: LbWorld, table:
 Then(
   'the answer carried header {string} as {string}',
   function (this: LbWorld, name: string, expected: string) {
-    const headers = this.answerHeaders;
+    const headers = rawAnswerHeaders(this);
     const value = headers[name.toLowerCase()];
     if (value !== expected) {
       throw new ExpectationError(
@@ -85,7 +86,7 @@ Then(
 );
 
 Then('the answer carried none of the headers {string}', function (this: LbWorld, names: string) {
-  const headers = this.answerHeaders;
+  const headers = rawAnswerHeaders(this);
   const kept = names.split(', ').filter((name) => headers[name.toLowerCase()] !== undefined);
   if (kept.length > 0) {
     throw new ExpectationError(
@@ -97,12 +98,12 @@ Then('the answer carried none of the headers {string}', function (this: LbWorld,
 Then(
   'the requests were shared out between the backends like this:',
   async function (this: LbWorld, table: DataTable) {
-    expectAllSucceeded(this.exchanges);
+    expectAllSucceeded(this.traffic.exchanges);
     const shares = new Map(
       table.raw().map(([id, percent]) => [id ?? '', Number.parseFloat(percent ?? '') / 100]),
     );
-    const check = checkShares(await this.receivedCounts([...this.backends.keys()]), shares);
-    this.chartShares(check);
+    const check = checkShares(await this.backends.receivedCounts([...this.backends.keys()]), shares);
+    this.charts.shares(check);
     assertShares(check);
   },
 );

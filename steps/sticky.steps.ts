@@ -3,6 +3,8 @@ import { ExpectationError } from '../harness/checks/expectations.ts';
 import { allOnOneProbability, defaultFalseFailure } from '../harness/checks/statistics.ts';
 import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from '../harness/clients/sticky.ts';
 import { failedChecksBound } from '../harness/timing/health-timing.ts';
+import { changePoolMembers } from './support/pool-changes.ts';
+import { settleOn } from './support/settling.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -53,7 +55,7 @@ When(
 When(
   'the client sends {int} more requests to the second balancer, returning the cookie it is given',
   async function (this: LbWorld, count: number) {
-    const address = this.secondBalancer?.listenerAddress;
+    const address = this.balancer.secondListenerAddress;
     if (!address) throw new Error('no second balancer was started in this scenario');
     await sendKeepingCookie(this, count, address);
   },
@@ -71,7 +73,7 @@ When('the backend it reached is removed from the pool', async function (this: Lb
 
 When('the backend it reached is drained', async function (this: LbWorld) {
   const reached = reachedFirst(this);
-  await this.changePoolMembers(`${reached} drained`, (backends) =>
+  await changePoolMembers(this, `${reached} drained`, (backends) =>
     backends.map((backend) => (backend.id === reached ? { ...backend, drain: true } : backend)),
   );
 });
@@ -95,7 +97,8 @@ When(
       this.backend(reached).setBehaviour({ healthy: false }),
     );
     const others = this.mainPool.backends.map(({ id }) => id).filter((id) => id !== reached);
-    await this.settleOn(
+    await settleOn(
+      this,
       { kind: 'backends', ids: new Set(others) },
       failedChecksBound(this.healthCheckTiming, checks),
     );
@@ -103,7 +106,7 @@ When(
 );
 
 When('a second balancer with the same pools is started', async function (this: LbWorld) {
-  await this.startSecondBalancer();
+  await this.balancer.startSecond();
 });
 
 /** The backend the client's first request reached, which its cookie pins. */

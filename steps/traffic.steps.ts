@@ -2,23 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { type DataTable, When } from '@cucumber/cucumber';
 import { tcpConversation } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
+import { holdRequests, settleAndResetCounts } from './support/in-flight.ts';
+import { sendRawRequest } from './support/raw-exchange.ts';
 import type { LbWorld } from './support/world.ts';
 
 When('a client sends {int} requests one after another', async function (this: LbWorld, count: number) {
-  await this.sendTraffic({ clients: 1, perClient: count });
+  await this.traffic.send({ clients: 1, perClient: count });
 });
 
 When(
   '{int} clients each send {int} request(s) at the same time',
   async function (this: LbWorld, clients: number, perClient: number) {
-    await this.sendTraffic({ clients, perClient });
+    await this.traffic.send({ clients, perClient });
   },
 );
 
 When(
   '{int} clients send {int} requests between them at the same time',
   async function (this: LbWorld, clients: number, total: number) {
-    await this.sendSharedTraffic(clients, total);
+    await this.traffic.sendShared(clients, total);
   },
 );
 
@@ -32,51 +35,51 @@ function oneHeader(text: string): Record<string, string> {
 When(
   '{int} clients each send {int} request(s) at the same time with header {string}',
   async function (this: LbWorld, clients: number, perClient: number, header: string) {
-    await this.sendTraffic({ clients, perClient }, { headers: oneHeader(header) });
+    await this.traffic.send({ clients, perClient }, { headers: oneHeader(header) });
   },
 );
 
 When(
   'a client sends {int} requests one after another with header {string}',
   async function (this: LbWorld, count: number, header: string) {
-    this.exchangesMark = this.exchanges.length;
-    await this.sendTraffic({ clients: 1, perClient: count }, { headers: oneHeader(header) });
+    this.traffic.mark = this.traffic.exchanges.length;
+    await this.traffic.send({ clients: 1, perClient: count }, { headers: oneHeader(header) });
   },
 );
 
 When('a TCP client sends {int} bytes and then half-closes', async function (this: LbWorld, size: number) {
   const sent = randomBytes(size);
-  this.tcpConversation = { sent, ...(await tcpConversation(this.listenerAddress, sent)) };
+  this.traffic.tcpConversation = { sent, ...(await tcpConversation(this.listenerAddress, sent)) };
 });
 
 When(
   '{int} clients take turns sending {int} requests, each client on a connection of its own',
   async function (this: LbWorld, clients: number, total: number) {
-    await this.sendInTurns(clients, total);
+    await this.traffic.sendInTurns(clients, total);
   },
 );
 
 When(
   'a client sends {int} requests one after another, each on a new connection',
   async function (this: LbWorld, total: number) {
-    await this.sendInTurns(total, total);
+    await this.traffic.sendInTurns(total, total);
   },
 );
 
 When('{int} request(s) is/are held open', async function (this: LbWorld, count: number) {
-  // Long enough to outlast the scenario; the world releases them when it ends.
-  await this.holdOpen(count, timeouts.requestMs * 3);
+  // Long enough to outlast the scenario; they are released when it ends.
+  await holdRequests(this, count, timeouts.requestMs * 3);
 });
 
 When(
   '{int} clients each send {int} mixed requests: succeeding, failing, reset by the backend and abandoned by the client',
   async function (this: LbWorld, clients: number, perClient: number) {
-    await this.sendMixedTraffic({ clients, perClient });
+    await this.traffic.sendMixed({ clients, perClient });
   },
 );
 
 When("every request has finished and the backends' counts are reset", async function (this: LbWorld) {
-  await this.settleAndResetCounts();
+  await settleAndResetCounts(this);
 });
 
 When(
@@ -84,7 +87,7 @@ When(
   async function (this: LbWorld, count: string, kind: string) {
     // A close just as a request comes, every time a connection is reused (see the backend's x-fault).
     const headers = { 'X-Fault': 'close-if-reused' };
-    await this.sendTraffic(
+    await this.traffic.send(
       { clients: 1, perClient: Number(count) },
       kind === 'GET' ? { headers } : { headers, method: 'POST', body: '' },
     );
@@ -92,7 +95,7 @@ When(
 );
 
 When('a client sends {int} POST requests one after another', async function (this: LbWorld, count: number) {
-  await this.sendTraffic({ clients: 1, perClient: count }, { method: 'POST', body: '{"order":1}' });
+  await this.traffic.send({ clients: 1, perClient: count }, { method: 'POST', body: '{"order":1}' });
 });
 
 When(
@@ -100,8 +103,8 @@ When(
   async function (this: LbWorld, id: string, checks: number) {
     const backend = this.backend(id);
     const target = (await backend.stats()).healthChecks + checks;
-    this.exchangesMark = this.exchanges.length;
-    await this.sendUntil(
+    this.traffic.mark = this.traffic.exchanges.length;
+    await this.traffic.sendUntil(
       async (_, sent) => sent.length % 5 === 0 && (await backend.stats()).healthChecks >= target,
       `backend ${id} has answered ${checks} more health checks`,
       timeouts.requestMs,
@@ -113,7 +116,7 @@ When(
   'a client sends requests until backend {word} has answered {int}',
   async function (this: LbWorld, id: string, count: number) {
     let answered = 0;
-    await this.sendUntil(
+    await this.traffic.sendUntil(
       (latest) => (latest.backendId === id ? ++answered : answered) >= count,
       `backend ${id} has answered ${count} requests`,
       timeouts.requestMs,
@@ -125,32 +128,49 @@ When(
   'a client sends {int} requests one after another once the pool answers',
   async function (this: LbWorld, count: number) {
     // Requests before the first probes complete may find no backend available; they do not count.
-    await this.sendUntil((latest) => latest.status === 200, 'the pool answers', timeouts.balancerStartMs);
-    this.exchanges = [];
-    await this.sendTraffic({ clients: 1, perClient: count });
+    await this.traffic.sendUntil(
+      (latest) => latest.status === 200,
+      'the pool answers',
+      timeouts.balancerStartMs,
+    );
+    this.traffic.exchanges = [];
+    await this.traffic.send({ clients: 1, perClient: count });
   },
 );
 
 When(
   'backend {word} is killed while {int} clients each send {int} requests at the same time',
   async function (this: LbWorld, id: string, clients: number, perClient: number) {
-    await this.killDuringTraffic(id, { clients, perClient });
+    // The kill comes once a tenth of the load has reached the backends, while the rest goes on.
+    const traffic = this.traffic.send({ clients, perClient });
+    const total = clients * perClient;
+    await pollUntil(
+      async () => {
+        const counts = await this.backends.receivedCounts([...this.backends.runningIds()]);
+        const received = [...counts.values()].reduce((sum, count) => sum + count, 0);
+        return received >= total / 10 ? true : undefined;
+      },
+      { what: `a tenth of ${total} requests to reach the backends`, timeoutMs: timeouts.requestMs },
+    );
+    await this.change(`backend ${id} was killed under load`, () => this.backend(id).kill());
+    await traffic;
   },
 );
 
 When(
   '{int} clients keep sending requests for {int} ms',
   async function (this: LbWorld, clients: number, durationMs: number) {
-    await this.sendTrafficFor(clients, durationMs);
+    await this.traffic.sendFor(clients, durationMs);
   },
 );
 
 When('a client sends a request with these headers:', async function (this: LbWorld, table: DataTable) {
-  await this.sendRawRequest(
+  await sendRawRequest(
+    this,
     table.raw().map(([name, value]) => [name ?? '', value ?? ''] as [string, string]),
   );
 });
 
 When('a client requests {string}', async function (this: LbWorld, target: string) {
-  await this.sendRawRequest([], target);
+  await sendRawRequest(this, [], target);
 });

@@ -1,4 +1,4 @@
-import type { Exchange, SequentialClient } from '../clients/traffic.ts';
+import { type Exchange, exchangeUntil, type SequentialClient } from '../clients/traffic.ts';
 import { ExpectationError } from './expectations.ts';
 
 /** What every request of a settled window must look like: answered by one of `ids`, or refused with `status`. */
@@ -57,19 +57,22 @@ export async function sendUntilSettled(
   giveUpAfterMs: number,
 ): Promise<{ exchanges: Exchange[]; settledIndex: number }> {
   const window = settledWindow(goal);
-  const exchanges: Exchange[] = [];
-  const deadline = performance.now() + giveUpAfterMs;
-  for (let seq = 0; ; seq++) {
-    exchanges.push(await client.exchange(seq));
-    const settledIndex = settledAt(exchanges, goal, window);
-    if (settledIndex !== undefined) return { exchanges, settledIndex };
-    if (performance.now() > deadline) {
-      const recent = exchanges.slice(-window).map((e) => e.backendId ?? e.error ?? `HTTP ${e.status}`);
-      throw new ExpectationError(
-        `expected the traffic to settle on ${describeGoal(goal)} within ${giveUpAfterMs} ms; after ${exchanges.length} requests the last ${window} went to: ${recent.join(', ')}`,
+  let settledIndex: number | undefined;
+  const exchanges = await exchangeUntil(
+    client,
+    (sent) => {
+      settledIndex = settledAt(sent, goal, window);
+      return settledIndex !== undefined;
+    },
+    giveUpAfterMs,
+    (sent) => {
+      const recent = sent.slice(-window).map((e) => e.backendId ?? e.error ?? `HTTP ${e.status}`);
+      return new ExpectationError(
+        `expected the traffic to settle on ${describeGoal(goal)} within ${giveUpAfterMs} ms; after ${sent.length} requests the last ${window} went to: ${recent.join(', ')}`,
       );
-    }
-  }
+    },
+  );
+  return { exchanges, settledIndex: settledIndex as number };
 }
 
 /** When a change was made: just before it was asked for, and once it was acknowledged. */

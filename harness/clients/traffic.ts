@@ -143,6 +143,26 @@ export const requestBudget = () => ({
   connectTimeout: timeouts.requestMs,
 });
 
+/**
+ * Sends requests one after another on `client` until `done` holds over those sent so far; past
+ * `timeoutMs` without it, throws what `timedOut` says of them. Every way of sending "until the
+ * traffic shows something" goes through here.
+ */
+export async function exchangeUntil(
+  client: SequentialClient,
+  done: (sent: readonly Exchange[]) => boolean | Promise<boolean>,
+  timeoutMs: number,
+  timedOut: (sent: readonly Exchange[]) => Error,
+): Promise<Exchange[]> {
+  const sent: Exchange[] = [];
+  const deadline = performance.now() + timeoutMs;
+  for (let seq = 0; ; seq++) {
+    sent.push(await client.exchange(seq));
+    if (await done(sent)) return sent;
+    if (performance.now() > deadline) throw timedOut(sent);
+  }
+}
+
 /** Concurrent clients sending one request after another until `durationMs` has passed. */
 export function sendLoadFor(
   address: string,

@@ -24,12 +24,12 @@ Before(async function (this: LbWorld, { pickle }) {
   // (a balancer may name its logs by it; see docs/testing-your-balancer.md).
   process.env.LBSPEC_SCENARIO_ID = scenarioId(pickle.tags.map((tag) => tag.name)) ?? '';
   const required = requiredCapabilities(pickle.tags.map((tag) => tag.name));
-  this.declaredCapabilities = new Set(required);
-  const description = await this.adapter.describe();
+  this.balancer.declared = new Set(required);
+  const description = await this.balancer.adapter.describe();
   if (!describedThisWorker) {
     describedThisWorker = true;
     this.attach(
-      JSON.stringify({ ...description, backendProvider: this.backendProvider.name }),
+      JSON.stringify({ ...description, backendProvider: this.backends.provider.name }),
       mediaTypes.adapter,
     );
   }

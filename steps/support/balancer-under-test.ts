@@ -1,0 +1,149 @@
+import {
+  type BalancerAdapter,
+  BalancerStartError,
+  type StartedBalancer,
+} from '../../harness/adapters/adapter.ts';
+import { selectAdapter } from '../../harness/adapters/select.ts';
+import { PortAllocator } from '../../harness/processes/ports.ts';
+import {
+  type ConfigHandOver,
+  UndeclaredCapabilityError,
+  undeclaredRequirements,
+} from '../../harness/spec/config-capabilities.ts';
+import type { ConfigDocument } from '../../harness/spec/config-document.ts';
+import { type AdminDocument, onNewAddresses } from '../../harness/spec/scenario-configs.ts';
+
+// One adapter and port allocator per worker process, shared by its scenarios.
+let workerAdapter: BalancerAdapter | undefined;
+const ports = new PortAllocator();
+
+/** A free loopback address for a listener or admin endpoint, held until the scenario ends. */
+export async function freeLoopbackAddress(): Promise<string> {
+  return `127.0.0.1:${await ports.allocate()}`;
+}
+
+const notStarted = 'no balancer was started in this scenario';
+
+/**
+ * The balancer under test in one scenario: started, reloaded and restarted through the run's
+ * adapter, each config first audited against the capabilities the scenario declares.
+ */
+export class BalancerUnderTest {
+  readonly #adapterName: string | undefined;
+  /** The capabilities the scenario's tags declare; every config handed over must need no others. */
+  declared: ReadonlySet<string> = new Set();
+  /** The token the admin endpoint is to require, when a scenario sets one. */
+  adminToken: string | undefined;
+  #started: StartedBalancer | undefined;
+  #config: ConfigDocument | undefined;
+  /** What a balancer that did not come up left behind, for the evidence. */
+  #failedStart: string | undefined;
+  /** A second instance on the same pools, when a scenario starts one. */
+  #second: { readonly balancer: StartedBalancer; readonly listenerAddress: string } | undefined;
+
+  constructor(adapterName: string | undefined) {
+    this.#adapterName = adapterName;
+  }
+
+  /** The balancer adapter of this run (see adapters/select.ts). */
+  get adapter(): BalancerAdapter {
+    workerAdapter ??= selectAdapter(this.#adapterName);
+    return workerAdapter;
+  }
+
+  /** The running balancer, if one was started. */
+  get started(): StartedBalancer | undefined {
+    return this.#started;
+  }
+
+  /** The config it runs now, if one was started. */
+  get config(): ConfigDocument | undefined {
+    return this.#config;
+  }
+
+  /** The config it runs now; throws when no balancer was started. */
+  get runningConfig(): ConfigDocument {
+    if (!this.#config) throw new Error(notStarted);
+    return this.#config;
+  }
+
+  /** The second instance's first listener, when one was started. */
+  get secondListenerAddress(): string | undefined {
+    return this.#second?.listenerAddress;
+  }
+
+  /** The admin endpoint of a new config: a fresh address, and the scenario's token if any. */
+  async admin(): Promise<AdminDocument> {
+    const address = await freeLoopbackAddress();
+    return this.adminToken === undefined ? { address } : { address, token: this.adminToken };
+  }
+
+  async start(config: ConfigDocument): Promise<void> {
+    if (this.#started) throw new Error('a balancer was already started in this scenario');
+    this.#started = await this.#launch(config);
+    this.#config = config;
+  }
+
+  /** Hands the running balancer `config`; resolves once it is live. */
+  async reload(config: ConfigDocument, handOver: ConfigHandOver = 'reload'): Promise<void> {
+    const balancer = this.#started;
+    if (!balancer) throw new Error(notStarted);
+    this.#expectDeclared(config, handOver);
+    this.#config = config;
+    await balancer.reconfigure(config);
+  }
+
+  /** Stops the balancer and starts it again on the same config (same addresses). */
+  async restart(): Promise<void> {
+    const balancer = this.#started;
+    if (!balancer) throw new Error(notStarted);
+    await balancer.stop();
+    this.#started = await this.#launch(this.runningConfig);
+  }
+
+  /** Starts a second instance on a copy of the config with new listener and admin addresses. */
+  async startSecond(): Promise<void> {
+    const config = this.runningConfig;
+    const listenerAddresses = await Promise.all(config.listeners.map(() => freeLoopbackAddress()));
+    const copy = onNewAddresses(config, listenerAddresses, await freeLoopbackAddress());
+    const balancer = await this.#launch(copy);
+    this.#second = { balancer, listenerAddress: listenerAddresses[0] as string };
+  }
+
+  /** Its evidence, or why there is none. */
+  async evidence(): Promise<string> {
+    if (this.#started) return this.#started.evidence();
+    return this.#failedStart === undefined
+      ? 'balancer: not started'
+      : `balancer: did not start\n${this.#failedStart}`;
+  }
+
+  /** Set when it exited without being told to. */
+  get unexpectedExit(): string | undefined {
+    return this.#started?.unexpectedExit;
+  }
+
+  /** Stops every instance, then lets the scenario's ports go to the next scenario. */
+  async dispose(): Promise<void> {
+    const instances = [this.#started, this.#second?.balancer];
+    this.#started = undefined;
+    this.#second = undefined;
+    for (const instance of instances) await instance?.[Symbol.asyncDispose]();
+    ports.releaseAll();
+  }
+
+  async #launch(config: ConfigDocument): Promise<StartedBalancer> {
+    this.#expectDeclared(config, 'start');
+    try {
+      return await this.adapter.start(config);
+    } catch (error) {
+      if (error instanceof BalancerStartError) this.#failedStart = error.evidence;
+      throw error;
+    }
+  }
+
+  #expectDeclared(config: ConfigDocument, handOver: ConfigHandOver): void {
+    const missing = undeclaredRequirements(config, handOver, this.declared);
+    if (missing.length > 0) throw new UndeclaredCapabilityError(missing);
+  }
+}

@@ -1,0 +1,49 @@
+/** The last request a scenario wrote by hand, header by header, and what came back. */
+import { type RawAnswer, rawHttpRequest } from '../../harness/clients/traffic.ts';
+import { topicState } from './topic-state.ts';
+import type { LbWorld } from './world.ts';
+
+const rawExchange = topicState(() => ({
+  /** The headers of the last hand-written request, as sent. */
+  headers: [] as readonly [string, string][],
+  answer: undefined as RawAnswer | undefined,
+}));
+
+/** Sends one request with exactly these headers (see rawHttpRequest). */
+export async function sendRawRequest(
+  world: LbWorld,
+  headers: readonly [string, string][],
+  path = '/',
+): Promise<void> {
+  const state = rawExchange(world);
+  state.headers = headers;
+  state.answer = await rawHttpRequest(world.listenerAddress, { headers, path });
+}
+
+/** The headers of the last hand-written request, as sent. */
+export function rawRequestHeaders(world: LbWorld): readonly [string, string][] {
+  return rawExchange(world).headers;
+}
+
+function lastRawAnswer(world: LbWorld): RawAnswer {
+  const answer = rawExchange(world).answer;
+  if (!answer) throw new Error('no request was written by hand in this scenario');
+  return answer;
+}
+
+/** The headers of the answer to the last hand-written request (lowercased names). */
+export function rawAnswerHeaders(world: LbWorld): Readonly<Record<string, string>> {
+  return lastRawAnswer(world).headers;
+}
+
+/** What the backend reported receiving for the last hand-written request (lowercased header names). */
+export function backendEcho(world: LbWorld): { headers: Record<string, string | string[]>; url: string } {
+  const answer = lastRawAnswer(world);
+  try {
+    return JSON.parse(answer.body) as { headers: Record<string, string | string[]>; url: string };
+  } catch {
+    throw new Error(
+      `the answer is not a backend's echo: HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}`,
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/** Waiting for the traffic to settle after a change, within the bounds the change allows. */
+import {
+  expectNotSooner,
+  expectSettledWithin,
+  type RoutingGoal,
+  sendUntilSettled,
+} from '../../harness/checks/routing.ts';
+import type { Exchange } from '../../harness/clients/traffic.ts';
+import { timeouts } from '../../harness/timing/timeouts.ts';
+import type { LbWorld } from './world.ts';
+
+/**
+ * Sends requests one after another until the traffic settles on `goal`; it must do so within
+ * `withinMs` of the scenario's last change and, when `notSoonerMs` is given, reach backends that
+ * were not in use before no sooner than that. Backend counts start from zero afterwards.
+ */
+export async function settleOn(
+  world: LbWorld,
+  goal: RoutingGoal,
+  bounds: { readonly withinMs: number; readonly notSoonerMs?: number; readonly explanation: string },
+): Promise<void> {
+  const mark = world.lastChange;
+  if (!mark) throw new Error('the scenario made no change to wait for');
+  const before = world.traffic.exchanges.length;
+  const client = world.traffic.openClient();
+  let settled: Awaited<ReturnType<typeof sendUntilSettled>>;
+  try {
+    settled = await sendUntilSettled(client, goal, bounds.withinMs * 2 + timeouts.timingSlackMs * 4);
+  } finally {
+    await client.close();
+  }
+  const { exchanges, settledIndex } = settled;
+  world.traffic.exchanges.push(...exchanges);
+  world.traffic.settledIndex = before + settledIndex;
+  expectSettledWithin(exchanges[settledIndex] as Exchange, mark, bounds.withinMs, bounds.explanation);
+  const target = goal.kind === 'backends' ? goal.ids : new Set<string>();
+  if (bounds.notSoonerMs !== undefined) {
+    const newcomers = new Set([...target].filter((id) => !world.routedTo.has(id)));
+    expectNotSooner(exchanges, newcomers, mark, bounds.notSoonerMs, bounds.explanation);
+  }
+  world.routedTo = target;
+  await world.backends.resetStats();
+}
