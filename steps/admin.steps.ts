@@ -1,6 +1,7 @@
 import { type DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { request } from 'undici';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -31,8 +32,8 @@ Then('its admin endpoint answers like this:', async function (this: LbWorld, tab
     const answer = await request(`http://${admin.address}${path}`, {
       method: method as 'GET',
       headers: header === undefined ? {} : { authorization: header },
-      headersTimeout: 5_000,
-      bodyTimeout: 5_000,
+      headersTimeout: timeouts.requestMs,
+      bodyTimeout: timeouts.requestMs,
     });
     const body = await answer.body.text();
     if (String(answer.statusCode) !== status)
