@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { expectations } from './broken-expectations.ts';
+import { parseExpectation, readExpectations } from './broken-expectations.ts';
 import { spreadOverRuns } from './broken-runs.ts';
 
 const breaks = {
@@ -30,13 +29,35 @@ test('runs are filled evenly', () => {
   assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${sizes}`);
 });
 
-test('every broken balancer in fixtures/broken has its expectations, and every expectation its balancer', async () => {
-  const directory = new URL('../fixtures/broken/', import.meta.url);
-  // distort.ts is the misreading of a config that most of them share, not a balancer; the soak in
-  // .ci/run, not a scenario, must catch leaks-timers.
-  const notScenarios = ['distort.ts', 'leaks-timers.ts'];
-  const files = readdirSync(directory)
-    .filter((name) => name.endsWith('.ts') && !notScenarios.includes(name))
-    .map((name) => name.slice(0, -'.ts'.length));
-  assert.deepEqual(files.sort(), Object.keys(expectations).sort());
+test('a broken balancer names what it must fail in its opening comment, one scenario id a line', () => {
+  const source = [
+    '// Broken on purpose: always the first backend.',
+    '// must fail: rr-one',
+    '// must fail: rr-two',
+    '// must also pass: @task-06',
+    "import { main } from '../../reference/src/cli.ts';",
+    '// must fail: not-in-the-opening-comment',
+  ].join('\n');
+  assert.deepEqual(parseExpectation('first', source), { mustFail: ['rr-one', 'rr-two'], passes: '@task-06' });
+  assert.equal(
+    parseExpectation('shared', '// A module.\n// not run by the suite: shared code\nexport {};'),
+    undefined,
+  );
+});
+
+test('a broken balancer that names nothing, or a scenario twice, is refused with the fix', () => {
+  assert.throws(
+    () => parseExpectation('new-one', '// Broken on purpose: forgets.\nexport {};'),
+    /fixtures\/broken\/new-one\.ts names no scenario it must fail: add "\/\/ must fail: <scenario id>" lines/,
+  );
+  assert.throws(() => parseExpectation('twice', '// must fail: a\n// must fail: a'), /names "a" twice/);
+  assert.throws(
+    () => parseExpectation('both', '// not run by the suite: why\n// must fail: a'),
+    /says it is not run by the suite, yet names scenarios/,
+  );
+});
+
+test('every broken balancer in fixtures/broken states its expectations (or why it is not run)', () => {
+  // Throws naming the first file that states neither.
+  assert.ok(Object.keys(readExpectations()).length > 100);
 });
