@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DataTable, When } from '@cucumber/cucumber';
+import { defaultFalseFailure, requiredSampleSize } from '../harness/checks/statistics.ts';
 import { tcpConversation } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
@@ -11,17 +12,36 @@ When('a client sends {int} requests one after another', async function (this: Lb
   await this.traffic.send({ clients: 1, perClient: count });
 });
 
+// As many requests as a uniformity check needs to see a skew, and no more: the sample is the
+// smallest in which a backend drawn with probability 1/skewed instead of its fair share falls
+// outside the check's bounds but with probability defaultFalseFailure (the check's own false-failure
+// bound), so a skew that large is missed no more often than a correct balancer is failed.
+function requestsToTellShare(world: LbWorld, skewedDenominator: string): number {
+  const backends = world.poolWeights.size;
+  const count = requiredSampleSize(
+    1 / backends,
+    1 / Number(skewedDenominator),
+    backends,
+    defaultFalseFailure,
+    1 - defaultFalseFailure,
+  );
+  world.attach(
+    `${count} requests: the fewest that tell a share of 1/${skewedDenominator} from 1/${backends}`,
+  );
+  return count;
+}
+
 When(
-  '{int} clients each send {int} request(s) at the same time',
-  async function (this: LbWorld, clients: number, perClient: number) {
-    await this.traffic.send({ clients, perClient });
+  /^a client sends one after another the requests it takes to tell a share of 1\/(\d+) from a fair one$/,
+  async function (this: LbWorld, skewed: string) {
+    await this.traffic.send({ clients: 1, perClient: requestsToTellShare(this, skewed) });
   },
 );
 
 When(
-  '{int} clients send {int} requests between them at the same time',
-  async function (this: LbWorld, clients: number, total: number) {
-    await this.traffic.sendShared(clients, total);
+  /^(\d+) clients send between them at the same time the requests it takes to tell a share of 1\/(\d+) from a fair one$/,
+  async function (this: LbWorld, clients: string, skewed: string) {
+    await this.traffic.sendShared(Number(clients), requestsToTellShare(this, skewed));
   },
 );
 
