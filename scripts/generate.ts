@@ -6,8 +6,8 @@ import { dirname } from 'node:path';
 import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-docs.ts';
 import { configReference, configReferencePath } from '../harness/spec/config-reference.ts';
 import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
-import schema from '../reference/schema/config.v1.schema.json' with { type: 'json' };
 import { shapeModulePath, shapeModuleSource } from '../reference/src/config/shape-module.ts';
+import schema from '../schema/config.v1.schema.json' with { type: 'json' };
 import { readCommandLine } from './command-line.ts';
 
 readCommandLine(

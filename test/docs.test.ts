@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-docs.ts';
 import { configReference, configReferencePath } from '../harness/spec/config-reference.ts';
 import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
-import schema from '../reference/schema/config.v1.schema.json' with { type: 'json' };
+import schema from '../schema/config.v1.schema.json' with { type: 'json' };
 
 test('docs/capabilities.md is up to date', () => {
   const expected = capabilityDocs(readScenarios('features'));

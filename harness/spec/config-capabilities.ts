@@ -1,4 +1,4 @@
-import schema from '../../reference/schema/config.v1.schema.json' with { type: 'json' };
+import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
 import type { Capability } from './capabilities.ts';
 import { type ConfigDocument, healthCheckDefaults } from './config-document.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The neutral config document (reference/schema/config.v1.schema.json) as the harness writes it for
+ * The neutral config document (schema/config.v1.schema.json) as the harness writes it for
  * the balancer under test: its shapes and defaults are the reference's (one source for both).
  */
 import type { ConfigDocument, ListenerDocument, PoolDocument } from '../../reference/src/config/types.ts';

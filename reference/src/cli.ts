@@ -9,7 +9,7 @@ import type { BalancerConfig } from './config/types.ts';
 const usage = `usage: lbspec-reference --config <file.json> [--check] [--exit-on-stdin-close]
        lbspec-reference --version
 
-  --config FILE            the neutral balancer config (reference/schema/config.v1.schema.json)
+  --config FILE            the neutral balancer config (schema/config.v1.schema.json)
   --check                  validate the config and exit: 0 if valid, 2 if not
   --exit-on-stdin-close    shut down when standard input closes (the parent died)
 Signals: SIGHUP reloads the config file; SIGTERM or SIGINT drains and exits.`;

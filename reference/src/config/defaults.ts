@@ -1,4 +1,4 @@
-import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
+import schema from '../../../schema/config.v1.schema.json' with { type: 'json' };
 import type {
   Algorithm,
   CircuitBreakerConfig,

@@ -1,5 +1,5 @@
 /**
- * The neutral balancer config, version 1: the shapes of reference/schema/config.v1.schema.json, once.
+ * The neutral balancer config, version 1: the shapes of schema/config.v1.schema.json, once.
  * `...Config` types are what `loadConfig` returns, every default filled in (defaults.ts reads them
  * from the schema); `...Document` types are the same config as written, where a field the schema
  * gives a default may be left out. The harness writes documents; the reference reads them.

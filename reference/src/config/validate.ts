@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import schema from '../../schema/config.v1.schema.json' with { type: 'json' };
+import schema from '../../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
 import { validate as generatedShapeCheck } from './config-shape.generated.ts';
 import {
@@ -556,7 +556,7 @@ function describeSchemaError(error: ErrorObject): ConfigIssue {
       return {
         pointer: at,
         message: `${JSON.stringify(error.data)} ${error.message ?? 'is invalid'}`,
-        fix: parent.description ?? 'see reference/schema/config.v1.schema.json',
+        fix: parent.description ?? 'see schema/config.v1.schema.json',
       };
   }
 }
