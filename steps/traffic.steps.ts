@@ -45,6 +45,20 @@ When(
   },
 );
 
+When(
+  '{int} clients each send {int} request(s) at the same time',
+  async function (this: LbWorld, clients: number, perClient: number) {
+    await this.traffic.send({ clients, perClient });
+  },
+);
+
+When(
+  '{int} clients send {int} requests between them at the same time',
+  async function (this: LbWorld, clients: number, total: number) {
+    await this.traffic.sendShared(clients, total);
+  },
+);
+
 /** "X-User: hot" as a header record. */
 function oneHeader(text: string): Record<string, string> {
   const colon = text.indexOf(':');
