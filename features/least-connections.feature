@@ -95,7 +95,7 @@ Feature: Least connections
 
     Given 3 HTTP backends
     And a balancer with an HTTP listener using least_connections over b1
-    When 4 clients each send 250 mixed requests: succeeding, failing, reset by the backend and abandoned by the client
+    When 4 clients each send 100 mixed requests: succeeding, failing, reset by the backend and abandoned by the client
     And every request has finished and the backends' counts are reset
     And the balancer is reconfigured to use least_connections over b1, b2, b3
     And 2 requests are held open
