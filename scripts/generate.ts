@@ -1,4 +1,4 @@
-// Writes the sources generated from others: the config schema's shape check, the capability
+// Writes the sources generated from others: the config schema's shape check and types, the capability
 // tables and the config field reference in docs/.
 //   npm run generate
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,16 +7,19 @@ import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-d
 import { configReference, configReferencePath } from '../harness/spec/config-reference.ts';
 import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
 import { shapeModulePath, shapeModuleSource } from '../reference/src/config/shape-module.ts';
+import { typesModulePath, typesModuleSource } from '../reference/src/config/types-module.ts';
 import schema from '../schema/config.v1.schema.json' with { type: 'json' };
 import { readCommandLine } from './command-line.ts';
 
 readCommandLine(
-  'usage: npm run generate   (no options; rewrites the generated config shape check, docs/capabilities.md and docs/config-fields.md)',
+  'usage: npm run generate   (no options; rewrites the generated config shape check and types, docs/capabilities.md and docs/config-fields.md)',
   {},
 );
 
 writeFileSync(shapeModulePath, shapeModuleSource(schema as Record<string, unknown>));
 process.stdout.write(`written: ${shapeModulePath}\n`);
+writeFileSync(typesModulePath, typesModuleSource(schema));
+process.stdout.write(`written: ${typesModulePath}\n`);
 mkdirSync(dirname(capabilityDocsPath), { recursive: true });
 writeFileSync(capabilityDocsPath, capabilityDocs(readScenarios('features')));
 process.stdout.write(`written: ${capabilityDocsPath}\n`);

@@ -17,7 +17,7 @@ import {
 // schema loses (or never had) would leave a required field undefined at run time, unseen by tsc.
 test('the schema gives a default for every field the resolved config requires but a document may omit', () => {
   const keys = (defaults: object) => Object.keys(defaults).sort();
-  assert.deepEqual(keys(poolDefaults), ['algorithm', 'hashMethod', 'panicThresholdPercent']);
+  assert.deepEqual(keys(poolDefaults), ['algorithm', 'hashMethod', 'panicThresholdPercent', 'timeouts']);
   assert.deepEqual(keys(backendDefaults), ['drain', 'weight']);
   assert.deepEqual(keys(healthCheckDefaults), [
     'expectedStatuses',
@@ -48,5 +48,12 @@ test('the schema gives a default for every field the resolved config requires bu
   assert.deepEqual(keys(retryDefaults), ['baseIntervalMs', 'maxIntervalMs', 'retryNonIdempotent', 'retryOn']);
   assert.deepEqual(keys(retryBudgetDefaults), ['minRetries']);
   assert.deepEqual(keys(stickySessionDefaults), ['cookie', 'httpOnly', 'path', 'sameSite']);
-  assert.deepEqual(keys(rateLimitDefaults), ['key', 'maxKeys', 'name', 'whenMissing']);
+  assert.deepEqual(keys(rateLimitDefaults), [
+    'key',
+    'maxKeys',
+    'name',
+    'overrides',
+    'trustedProxies',
+    'whenMissing',
+  ]);
 });

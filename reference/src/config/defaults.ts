@@ -1,12 +1,14 @@
 import schema from '../../../schema/config.v1.schema.json' with { type: 'json' };
 import type {
-  Algorithm,
   CircuitBreakerConfig,
   HealthCheckConfig,
   OutlierDetectionConfig,
+  PoolConfig,
+  RateLimitConfig,
   RetryConfig,
   StickySessionConfig,
   TimeoutConfig,
+  TimeoutsDocument,
 } from './types.ts';
 
 /**
@@ -25,11 +27,10 @@ export function defaultsOf(properties: Readonly<Record<string, object>>): Record
 const { $defs } = schema;
 const poolProperties = $defs.pool.properties;
 
-export const poolDefaults = defaultsOf(poolProperties) as {
-  readonly algorithm: Algorithm;
-  readonly panicThresholdPercent: number;
-  readonly hashMethod: 'ring' | 'maglev';
-};
+export const poolDefaults = defaultsOf(poolProperties) as Pick<
+  PoolConfig,
+  'algorithm' | 'panicThresholdPercent' | 'hashMethod'
+> & { readonly timeouts: TimeoutsDocument };
 export const backendDefaults = defaultsOf($defs.backend.properties) as {
   readonly weight: number;
   readonly drain: boolean;
@@ -58,10 +59,9 @@ const rateLimitKeyByHeader = $defs.rateLimit.properties.key.oneOf.find(
   (shape) => shape.properties.whenMissing !== undefined,
 );
 export const rateLimitDefaults = {
-  ...(defaultsOf($defs.rateLimit.properties) as {
-    readonly name: string;
-    readonly maxKeys: number;
-    readonly key: { readonly from: 'client-ip' };
-  }),
+  ...(defaultsOf($defs.rateLimit.properties) as Pick<
+    RateLimitConfig,
+    'name' | 'maxKeys' | 'overrides' | 'trustedProxies'
+  > & { readonly key: { readonly from: 'client-ip' } }),
   whenMissing: rateLimitKeyByHeader?.properties.whenMissing?.default as 'client-ip' | 'reject',
 };

@@ -70,22 +70,19 @@ function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
   return {
     name,
     algorithm: pool.algorithm ?? poolDefaults.algorithm,
-    backends: pool.backends.map((backend) => ({
-      ...backend,
-      weight: backend.weight ?? backendDefaults.weight,
-    })),
+    backends: pool.backends.map((backend) => ({ ...backendDefaults, ...backend })),
     ...(pool.healthCheck ? { healthCheck: { ...healthCheckDefaults, ...pool.healthCheck } } : {}),
     ...(pool.outlierDetection
       ? { outlierDetection: { ...outlierDetectionDefaults, ...pool.outlierDetection } }
       : {}),
     ...(pool.retries ? { retries: retriesWithDefaults(pool.retries) } : {}),
-    timeouts: { ...timeoutDefaults, ...pool.timeouts },
+    timeouts: { ...timeoutDefaults, ...(pool.timeouts ?? poolDefaults.timeouts) },
     ...(pool.circuitBreaker ? { circuitBreaker: { ...circuitBreakerDefaults, ...pool.circuitBreaker } } : {}),
     panicThresholdPercent: pool.panicThresholdPercent ?? poolDefaults.panicThresholdPercent,
     ...(pool.backupPool ? { backupPool: pool.backupPool } : {}),
     ...(pool.hashKey ? { hashKey: pool.hashKey } : {}),
     ...(pool.hashBalanceFactor !== undefined ? { hashBalanceFactor: pool.hashBalanceFactor } : {}),
-    ...(pool.hashMethod !== undefined ? { hashMethod: pool.hashMethod } : {}),
+    hashMethod: pool.hashMethod ?? poolDefaults.hashMethod,
     ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
   };
 }
@@ -130,8 +127,8 @@ function rateLimitWithDefaults(written: RateLimitDocument): RateLimitConfig {
       key.from === 'header' ? { ...key, whenMissing: key.whenMissing ?? rateLimitDefaults.whenMissing } : key,
     capacity: written.capacity,
     refillPerSecond: written.refillPerSecond,
-    overrides: written.overrides ?? [],
-    trustedProxies: written.trustedProxies ?? [],
+    overrides: written.overrides ?? rateLimitDefaults.overrides,
+    trustedProxies: written.trustedProxies ?? rateLimitDefaults.trustedProxies,
     maxKeys: written.maxKeys ?? rateLimitDefaults.maxKeys,
   };
 }
