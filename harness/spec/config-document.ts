@@ -12,7 +12,7 @@ export {
 export type {
   Algorithm,
   ConfigDocument,
-  HeaderRules as HeaderRulesDocument,
+  HeaderRulesDocument,
   ListenerDocument,
   PoolDocument,
   RateLimitDocument,

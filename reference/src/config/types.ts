@@ -24,6 +24,7 @@ export type {
   CircuitBreakerDocument,
   ConfigDocument,
   HeaderRulesConfig as HeaderRules,
+  HeaderRulesDocument,
   HealthCheckConfig,
   HealthCheckDocument,
   ListenerConfig,
