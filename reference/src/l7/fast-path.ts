@@ -4,16 +4,10 @@ import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Routed } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
 import { attemptFailure } from '../resilience/retry-policy.ts';
+import { forwardableHeaders, routedRequestHeaders } from './forwarding-headers.ts';
 import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
-import {
-  forwardableHeaders,
-  noBackendAnswer,
-  type OwnAnswer,
-  ownAnswerBody,
-  routedRequestHeaders,
-  upstreamFailureAnswer,
-} from './http-proxy.ts';
+import { noBackendAnswer, type OwnAnswer, ownAnswerBody, upstreamFailureAnswer } from './own-answers.ts';
 import { vetRequest } from './request-vetting.ts';
 import type { RoutableRequest } from './router.ts';
 import type { UpstreamClients } from './upstream-clients.ts';

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Defects } from '../defects.ts';
 import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
 import type { Routed } from '../listener-context.ts';
-import { routedRequestHeaders, upstreamTarget } from './http-proxy.ts';
+import { routedRequestHeaders, upstreamTarget } from './forwarding-headers.ts';
 
 /**
  * Proxies a request to switch protocols (a WebSocket handshake): the head goes to a backend with

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forwardableHeaders, upstreamRequestHeaders } from './http-proxy.ts';
+import { forwardableHeaders, upstreamRequestHeaders } from './forwarding-headers.ts';
 
 test('hop-by-hop request headers and those Connection names are dropped, others kept in order', () => {
   const kept = forwardableHeaders([
