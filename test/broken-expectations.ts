@@ -7,6 +7,10 @@
  * One that stands for a correct balancer which chose differently also names the scenarios (a tag
  * expression) every one of which it must pass, so the suite cannot fail such a choice:
  *   // must also pass: @task-06
+ * One that embodies a mistake of the catalogue (docs/mistakes.md) names it; wherever the catalogue
+ * says that mistake explains a scenario this balancer fails, the report must suggest it among its
+ * first two:
+ *   // mistake: rotation-not-in-config-order
  * A file that is not a balancer of these runs says so, and why:
  *   // not run by the suite: a module the broken balancers share, not a balancer
  */
@@ -16,11 +20,14 @@ import { fileURLToPath } from 'node:url';
 export interface Expectation {
   readonly mustFail: readonly string[];
   readonly passes?: string;
+  /** The catalogued mistake it embodies, if it names one. */
+  readonly mistake?: string;
 }
 
 const mustFailLine = /^\/\/ must fail: (\S+)$/;
 const passesLine = /^\/\/ must also pass: (.+)$/;
 const notRunLine = /^\/\/ not run by the suite: \S/;
+const mistakeLine = /^\/\/ mistake: (\S+)$/;
 
 /**
  * What the opening comment of broken balancer `name` declares: its expectation, or undefined when
@@ -33,6 +40,7 @@ export function parseExpectation(name: string, source: string): Expectation | un
   const mustFail = opening.flatMap((line) => mustFailLine.exec(line)?.[1] ?? []);
   const passes = opening.flatMap((line) => passesLine.exec(line)?.[1]?.trim() ?? []);
   const notRun = opening.some((line) => notRunLine.test(line));
+  const mistakes = opening.flatMap((line) => mistakeLine.exec(line)?.[1] ?? []);
   const where = `fixtures/broken/${name}.ts`;
   if (notRun && (mustFail.length > 0 || passes.length > 0))
     throw new Error(`${where} says it is not run by the suite, yet names scenarios for it`);
@@ -43,9 +51,14 @@ export function parseExpectation(name: string, source: string): Expectation | un
     );
   }
   if (passes.length > 1) throw new Error(`${where} has more than one "must also pass" line`);
+  if (mistakes.length > 1) throw new Error(`${where} names more than one mistake`);
   const duplicate = mustFail.find((id, index) => mustFail.indexOf(id) !== index);
   if (duplicate) throw new Error(`${where} names "${duplicate}" twice`);
-  return passes[0] === undefined ? { mustFail } : { mustFail, passes: passes[0] };
+  return {
+    mustFail,
+    ...(passes[0] === undefined ? {} : { passes: passes[0] }),
+    ...(mistakes[0] === undefined ? {} : { mistake: mistakes[0] }),
+  };
 }
 
 const brokenDirectory = fileURLToPath(new URL('../fixtures/broken/', import.meta.url));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mistakes } from '../harness/mistakes/catalogue.ts';
 import { parseExpectation, readExpectations } from './broken-expectations.ts';
 import { spreadOverRuns } from './broken-runs.ts';
 
@@ -60,4 +61,30 @@ test('a broken balancer that names nothing, or a scenario twice, is refused with
 test('every broken balancer in fixtures/broken states its expectations (or why it is not run)', () => {
   // Throws naming the first file that states neither.
   assert.ok(Object.keys(readExpectations()).length > 100);
+});
+
+test('a broken balancer may name the catalogued mistake it embodies, once, and the catalogue must explain one of its failures', () => {
+  assert.deepEqual(
+    parseExpectation('reversed', '// must fail: rr-one\n// mistake: rotation-not-in-config-order'),
+    {
+      mustFail: ['rr-one'],
+      mistake: 'rotation-not-in-config-order',
+    },
+  );
+  assert.throws(
+    () => parseExpectation('two', '// must fail: a\n// mistake: x\n// mistake: y'),
+    /more than one mistake/,
+  );
+  for (const [name, { mustFail, mistake }] of Object.entries(readExpectations())) {
+    if (mistake === undefined) continue;
+    const entry = mistakes.find(({ id }) => id === mistake);
+    assert.ok(
+      entry,
+      `fixtures/broken/${name}.ts names mistake "${mistake}", which docs/mistakes.md does not have`,
+    );
+    assert.ok(
+      mustFail.some((id) => entry.scenarios.includes(id)),
+      `fixtures/broken/${name}.ts names mistake "${mistake}", which explains none of the scenarios it must fail`,
+    );
+  }
 });

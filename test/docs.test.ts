@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { mistakes } from '../harness/mistakes/catalogue.ts';
+import { mistakesDocs, mistakesDocsPath } from '../harness/mistakes/mistakes-docs.ts';
 import { capabilityDocs, capabilityDocsPath } from '../harness/spec/capability-docs.ts';
 import { configReference, configReferencePath } from '../harness/spec/config-reference.ts';
 import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
@@ -18,4 +20,9 @@ test('docs/config-fields.md is up to date with the schema', () => {
   const expected = configReference(schema as Record<string, unknown>);
   const actual = readFileSync(configReferencePath, 'utf8');
   assert.ok(actual === expected, `${configReferencePath} is stale: run npm run generate`);
+});
+
+test('docs/mistakes.md is the catalogue of mistakes as it is', () => {
+  const actual = readFileSync(mistakesDocsPath, 'utf8');
+  assert.ok(actual === mistakesDocs(mistakes), `${mistakesDocsPath} is stale: run npm run generate`);
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { mistakes } from '../harness/mistakes/catalogue.ts';
 import { readScenarios } from '../harness/spec/scenario-catalogue.ts';
 import { scenarioId } from '../harness/spec/scenario-id.ts';
 import { expectations } from './broken-expectations.ts';
@@ -77,7 +78,12 @@ describe('the suite catches every broken balancer', { concurrency: true }, () =>
           .filter(([, broken]) => broken === balancer)
           .map(([id]) => {
             const scenario = runs[index]?.report?.scenarios.find((s) => s.id === id);
-            return { id, outcome: scenario?.outcome ?? 'not run', output: runs[index]?.output ?? '' };
+            return {
+              id,
+              outcome: scenario?.outcome ?? 'not run',
+              suggested: (scenario?.likelyMistakes ?? []).map((suggestion) => suggestion.id),
+              output: runs[index]?.output ?? '',
+            };
           }),
       );
       const notFailed = outcomes.filter(({ outcome }) => outcome !== 'failed');
@@ -88,6 +94,19 @@ describe('the suite catches every broken balancer', { concurrency: true }, () =>
         `${balancer} must fail every scenario it breaks, but: ${named.join(', ')}\n${notFailed[0]?.output.slice(-4000) ?? ''}`,
       );
       assert.deepEqual(outcomes.map(({ id }) => id).sort(), [...mustFail].sort());
+      // Where the catalogue says its mistake explains the failure, the report must say so, among
+      // its first two suggestions.
+      const mistake = expectations[balancer]?.mistake;
+      const explained = mistakes.find(({ id }) => id === mistake)?.scenarios ?? [];
+      const missed = outcomes
+        .filter(({ id }) => explained.includes(id))
+        .filter(({ suggested }) => !suggested.slice(0, 2).includes(mistake as string))
+        .map(({ id, suggested }) => `${id} (suggested: ${suggested.join(', ') || 'nothing'})`);
+      assert.deepEqual(
+        missed,
+        [],
+        `${balancer} embodies ${mistake}, which its report does not suggest for ${missed.join('; ')}`,
+      );
     });
   }
 

@@ -1,3 +1,4 @@
+import { suggestionText } from '../mistakes/diagnose.ts';
 import type { ConformanceReport, Outcome, ScenarioResult } from './conformance.ts';
 import { escapeHtml, htmlPage } from './html-page.ts';
 
@@ -46,6 +47,9 @@ function scenarioRow(scenario: ScenarioResult): string {
     .filter((path) => !path.endsWith('.svg'))
     .map((path) => `<a href="${escapeHtml(path)}">${escapeHtml(path.replace(/^.*\//, ''))}</a>`);
   const reason = scenario.reason ? `<div class="reason">${escapeHtml(scenario.reason)}</div>` : '';
-  const details = [reason, ...logs, ...charts].join('\n');
+  const mistakes = (scenario.likelyMistakes ?? []).map(
+    (suggestion) => `<div class="mistake">Likely mistake: ${escapeHtml(suggestionText(suggestion))}</div>`,
+  );
+  const details = [reason, ...mistakes, ...logs, ...charts].join('\n');
   return `<tr${anchor ? ` id="${escapeHtml(anchor)}"` : ''}><td>${scenario.id ? `<code>${escapeHtml(scenario.id)}</code> ` : ''}${escapeHtml(scenario.name)}${details ? `\n${details}` : ''}</td><td class="${scenario.outcome}">${scenario.outcome}</td><td>${scenario.durationMs} ms</td></tr>`;
 }

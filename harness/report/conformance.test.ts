@@ -221,3 +221,34 @@ test('slugs are safe in paths', () => {
   assert.equal(slug('***'), 'unnamed');
   assert.ok(slug('x'.repeat(100)).length <= 60);
 });
+
+test("a failed scenario's likely mistakes go into its report entry, the Markdown and the HTML, not into evidence files", () => {
+  const suggestion = {
+    id: 'weights-ignored',
+    title: 'Weights are read but not used',
+    fix: 'Use them.',
+    fit: 1,
+  };
+  const envelopes = run([
+    {
+      name: 'weights',
+      tags: ['@id:wrr-one'],
+      statuses: ['FAILED'],
+      attach: [mediaTypes.diagnosis, JSON.stringify([suggestion])],
+    },
+    {
+      name: 'passes',
+      tags: [],
+      statuses: ['PASSED'],
+      attach: [mediaTypes.diagnosis, JSON.stringify([suggestion])],
+    },
+  ]);
+  const { report, evidence } = buildConformanceRun(envelopes);
+  assert.deepEqual(report.scenarios[0]?.likelyMistakes, [suggestion]);
+  assert.equal(report.scenarios[1]?.likelyMistakes, undefined, 'only a failure is diagnosed');
+  assert.deepEqual(evidence, []);
+  const line =
+    "Weights are read but not used (fit 1.00). Fix: Use them. See lbspec's docs/mistakes.md#weights-ignored.";
+  assert.ok(renderConformanceMarkdown(report).includes(`- likely mistake: ${line}`));
+  assert.ok(renderConformanceHtml(report).includes(`<div class="mistake">Likely mistake: ${line}</div>`));
+});

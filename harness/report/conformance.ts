@@ -1,5 +1,6 @@
 import type { Envelope, TestStepResultStatus } from '@cucumber/messages';
 import type { AdapterDescription } from '../adapters/adapter.ts';
+import { type Suggestion, suggestionText } from '../mistakes/diagnose.ts';
 import { scenarioId } from '../spec/scenario-id.ts';
 import { type TaskTag, tasks } from '../spec/tasks.ts';
 import { mediaTypes } from './media-types.ts';
@@ -23,6 +24,8 @@ export interface ScenarioResult {
   readonly reason?: string;
   /** What it attached (evidence text, charts), as paths relative to the reports directory. */
   readonly evidence?: readonly string[];
+  /** A failed one's likely mistakes, best fit first (see docs/mistakes.md). */
+  readonly likelyMistakes?: readonly Suggestion[];
 }
 
 /** An attachment to write beside the report. */
@@ -75,6 +78,7 @@ interface Attempt {
   statuses: TestStepResultStatus[];
   firstFailure?: string;
   unsupported?: string;
+  likelyMistakes?: Suggestion[];
   attached: Attached[];
 }
 
@@ -151,6 +155,9 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
         const attempt = attempts.get(testCaseStartedId);
         const { adapter: name, reasons } = JSON.parse(body) as { adapter: string; reasons: string[] };
         if (attempt) attempt.unsupported = `${name} lacks ${reasons.join('; ')}`;
+      } else if (mediaType === mediaTypes.diagnosis && testCaseStartedId) {
+        const attempt = attempts.get(testCaseStartedId);
+        if (attempt) attempt.likelyMistakes = JSON.parse(body) as Suggestion[];
       } else if (mediaType !== mediaTypes.adapter && testCaseStartedId) {
         const content = Buffer.from(body, (contentEncoding as string) === 'BASE64' ? 'base64' : 'utf8');
         attempts
@@ -203,6 +210,9 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
       durationMs: Math.round((attempt.finishedMs ?? attempt.startedMs) - attempt.startedMs),
       ...(reason === undefined ? {} : { reason }),
       ...(files.length === 0 ? {} : { evidence: files.map((file) => file.path) }),
+      ...(outcome === 'failed' && attempt.likelyMistakes?.length
+        ? { likelyMistakes: attempt.likelyMistakes }
+        : {}),
     });
   }
   const report = assembleReport(
@@ -356,6 +366,8 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
       // The rest of a message that runs over lines, under its scenario, as it was written.
       const more = scenario.reason?.split('\n').slice(1) ?? [];
       if (more.length > 0) lines.push('', '  ```text', ...more.map((line) => `  ${line}`), '  ```');
+      for (const suggestion of scenario.likelyMistakes ?? [])
+        lines.push('', `  - likely mistake: ${suggestionText(suggestion)}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -15,6 +15,7 @@ tr.feature th { background: #e8ecf5; font-size: 15px; }
 .skipped { background: #fff5d6; color: #6b5300; }
 td.tasks { color: #555; white-space: nowrap; }
 .reason { font-weight: normal; font-size: 12px; max-width: 28em; white-space: pre-wrap; }
+.mistake { font-size: 12px; max-width: 28em; margin-top: 4px; color: #6a3d00; }
 .verdict { font-size: 16px; font-weight: 600; }
 img.chart { display: block; max-width: 720px; margin: 6px 0; border: 1px solid #d0d0d5; }`;
 

@@ -4,6 +4,8 @@ export const mediaTypes = {
   adapter: 'application/vnd.lbspec.adapter+json',
   /** JSON { adapter, missing, reasons }: the scenario was skipped as unsupported. */
   unsupported: 'application/vnd.lbspec.unsupported+json',
+  /** JSON Suggestion[]: the mistakes whose signature fits what a failed scenario measured. */
+  diagnosis: 'application/vnd.lbspec.diagnosis+json',
   /** A chart of what a check saw. */
   svg: 'image/svg+xml',
 } as const;

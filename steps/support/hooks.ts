@@ -5,6 +5,7 @@ import { mediaTypes } from '../../harness/report/media-types.ts';
 import { requiredCapabilities } from '../../harness/spec/capabilities.ts';
 import { scenarioId } from '../../harness/spec/scenario-id.ts';
 import { timeouts } from '../../harness/timing/timeouts.ts';
+import { likelyMistakes } from './diagnosis.ts';
 import { type LbWorld, releaseWorkerBackends } from './world.ts';
 
 setDefaultTimeout(timeouts.stepMs);
@@ -56,10 +57,14 @@ AfterStep(function (this: LbWorld, { result }) {
   if (result.status === Status.FAILED) attachCharts(this);
 });
 
-After(async function (this: LbWorld, { result }) {
+After(async function (this: LbWorld, { result, pickle }) {
   const unexpected = this.unexpectedExits();
   const failed = result?.status === Status.FAILED || unexpected.length > 0;
-  if (failed) this.attach(await this.evidence(result?.message), 'text/plain');
+  if (failed) {
+    const suggestions = likelyMistakes(this, scenarioId(pickle.tags.map((tag) => tag.name)));
+    if (suggestions.length > 0) this.attach(JSON.stringify(suggestions), mediaTypes.diagnosis);
+    this.attach(await this.evidence(result?.message, suggestions), 'text/plain');
+  }
   if (unexpected.length > 0 || (chartsOnSuccess && result?.status === Status.PASSED)) attachCharts(this);
   // Only a passed scenario's backends are reused: a failed one's may be in a state no one looked at.
   await this.dispose(result?.status === Status.PASSED && unexpected.length === 0);

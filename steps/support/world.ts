@@ -2,6 +2,7 @@ import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumb
 import type { BackendProtocol, StartedBackend } from '../../harness/backends/provider.ts';
 import type { ChangeMark } from '../../harness/checks/routing.ts';
 import { wallClockMs } from '../../harness/clients/traffic.ts';
+import { type Suggestion, suggestionText } from '../../harness/mistakes/diagnose.ts';
 import { assertionMessage } from '../../harness/report/conformance.ts';
 import type { ScenarioChart } from '../../harness/report/scenario-charts.ts';
 import type { ConfigHandOver } from '../../harness/spec/config-capabilities.ts';
@@ -163,8 +164,9 @@ export class LbWorld extends World<LbWorldParameters> {
    * Everything a failed scenario's report needs to be debugged without rerunning it, starting with
    * what failed (`failure`, the check's whole message) when there is one.
    */
-  async evidence(failure?: string): Promise<string> {
+  async evidence(failure?: string, likelyMistakes: readonly Suggestion[] = []): Promise<string> {
     const parts = failure === undefined ? [] : [`failed: ${assertionMessage(failure)}`];
+    for (const suggestion of likelyMistakes) parts.push(`likely mistake: ${suggestionText(suggestion)}`);
     parts.push(await this.balancer.evidence(), ...(await this.backends.evidence()), this.traffic.describe());
     return parts.join('\n\n');
   }

@@ -1,0 +1,91 @@
+// What a failed scenario measured, as plain data the mistake signatures read, and the shapes they
+// look for in it: the order backends were visited in, their shares, how long each took.
+
+/** One request or connection as the client saw it. */
+export interface MeasuredExchange {
+  readonly client: number;
+  readonly seq: number;
+  readonly sentAtMs: number;
+  readonly durationMs: number;
+  readonly backendId?: string;
+  readonly status?: number;
+  readonly error?: string;
+}
+
+/** A failed scenario's measurements. */
+export interface Measurements {
+  /** The scenario's stable id. */
+  readonly scenario: string;
+  /** The balanced pool's backends, in config order, with their weights (default 1). */
+  readonly backends: readonly { readonly id: string; readonly weight: number }[];
+  readonly exchanges: readonly MeasuredExchange[];
+}
+
+/** Backend ids in the order the requests were sent (by client, then sequence, then time). */
+export function visitOrder(measured: Measurements): string[] {
+  return [...measured.exchanges]
+    .sort((a, b) => a.sentAtMs - b.sentAtMs || a.client - b.client || a.seq - b.seq)
+    .flatMap((exchange) => exchange.backendId ?? []);
+}
+
+/** Requests answered by each backend of the pool, in config order (0 for one never reached). */
+export function sharesOf(measured: Measurements): number[] {
+  const counts = new Map<string, number>();
+  for (const { backendId } of measured.exchanges)
+    if (backendId !== undefined) counts.set(backendId, (counts.get(backendId) ?? 0) + 1);
+  return measured.backends.map(({ id }) => counts.get(id) ?? 0);
+}
+
+/** The share of each backend that `weights` would give, as fractions summing to 1. */
+export function proportions(weights: readonly number[]): number[] {
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  return weights.map((weight) => (total === 0 ? 0 : weight / total));
+}
+
+/** Half the summed absolute difference of two share vectors (0: the same, 1: disjoint). */
+export function shareDistance(counts: readonly number[], expected: readonly number[]): number {
+  const seen = proportions(counts);
+  return seen.reduce((sum, share, i) => sum + Math.abs(share - (expected[i] ?? 0)), 0) / 2;
+}
+
+/** The smallest period p (1 <= p <= limit) with order[i] === order[i - p] throughout, if any. */
+export function periodOf(order: readonly string[], limit: number): number | undefined {
+  for (let period = 1; period <= Math.min(limit, order.length - 1); period++) {
+    if (order.every((id, i) => i < period || id === order[i - period])) return period;
+  }
+  return undefined;
+}
+
+/** The longest run of one backend in a row. */
+export function longestRun(order: readonly string[]): { readonly id: string; readonly length: number } {
+  let best = { id: '', length: 0 };
+  let run = 0;
+  for (let i = 0; i < order.length; i++) {
+    run = i > 0 && order[i] === order[i - 1] ? run + 1 : 1;
+    if (run > best.length) best = { id: order[i] as string, length: run };
+  }
+  return best;
+}
+
+/**
+ * Whether `order` cycles through all of `ids`, each once per turn, in some order: the fraction of
+ * its whole turns (windows of ids.length from the start) that hold every id once.
+ */
+export function wholeTurns(order: readonly string[], ids: readonly string[]): number {
+  const n = ids.length;
+  const turns = Math.floor(order.length / n);
+  if (turns === 0) return 0;
+  let whole = 0;
+  for (let turn = 0; turn < turns; turn++) {
+    if (new Set(order.slice(turn * n, turn * n + n)).size === n) whole++;
+  }
+  return whole / turns;
+}
+
+/** The mean time of the exchanges each backend answered, in config order (NaN for none). */
+export function meanDurations(measured: Measurements): number[] {
+  return measured.backends.map(({ id }) => {
+    const times = measured.exchanges.filter((e) => e.backendId === id).map((e) => e.durationMs);
+    return times.length === 0 ? Number.NaN : times.reduce((a, b) => a + b, 0) / times.length;
+  });
+}

@@ -1,0 +1,37 @@
+import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
+import type { Measurements } from '../../harness/mistakes/measurements.ts';
+import { backendDefaults } from '../../reference/src/config/defaults.ts';
+import type { LbWorld } from './world.ts';
+
+/**
+ * The mistakes likely behind a failed scenario (`scenario`: its id), from what it measured: the
+ * requests its clients sent and the backends of the pool its listener balances over, as the
+ * balancer was last configured.
+ */
+export function likelyMistakes(world: LbWorld, scenario: string | undefined): Suggestion[] {
+  return scenario === undefined ? [] : diagnose(measurementsOf(world, scenario));
+}
+
+function measurementsOf(world: LbWorld, scenario: string): Measurements {
+  const config = world.balancer.config;
+  const poolName = config?.listeners[0]?.pool;
+  const pool = poolName === undefined ? undefined : config?.pools[poolName];
+  return {
+    scenario,
+    backends: (pool?.backends ?? []).map(({ id, weight }) => ({
+      id,
+      weight: weight ?? backendDefaults.weight,
+    })),
+    exchanges: world.traffic.exchanges.map(
+      ({ client, seq, sentAtMs, durationMs, backendId, status, error }) => ({
+        client,
+        seq,
+        sentAtMs,
+        durationMs,
+        ...(backendId === undefined ? {} : { backendId }),
+        ...(status === undefined ? {} : { status }),
+        ...(error === undefined ? {} : { error }),
+      }),
+    ),
+  };
+}
