@@ -287,4 +287,51 @@ export const mistakes: readonly Mistake[] = [
     scenarios: ['p2c-slow-backend-receives-well'],
     signature: slowBackendKeptItsShare,
   },
+  {
+    id: 'retry-to-the-failed-backend',
+    concept: 'retries',
+    title: 'A retry goes back to the backend that just failed',
+    mistake:
+      'The retry picks a backend the same way the first attempt did, or reuses the chosen one, so a request that failed on a stopped or failing backend fails there again while others are fine.',
+    shows: 'In a pool that retries, requests fail although other backends answer the rest without trouble.',
+    rootCause:
+      'The retry loop does not remember which backends this request has tried, or picks by a key (hash, sticky cookie, a rotation that did not advance) that leads to the same one.',
+    fix: 'Keep the set of backends a request has tried and pick among the others; retry the same one only when no other is available.',
+    scenarios: [
+      'retry-request-stopped-backend-retried-http',
+      'retry-request-stopped-backend-retried-tcp',
+      'retry-backend-cannot-connected-time',
+      'retry-post-could-connect-retried',
+      'retry-post-retried-after-reset',
+      'retry-goes-backend-has-failed',
+    ],
+    signature(measured) {
+      if ((measured.retries?.attempts ?? 0) === 0) return 0;
+      const failed = measured.exchanges.filter((e) => e.error !== undefined || (e.status ?? 0) >= 500);
+      const answeredWell = new Set(
+        measured.exchanges
+          .filter((e) => e.error === undefined && (e.status ?? 0) < 500)
+          .flatMap((e) => e.backendId ?? []),
+      );
+      return failed.length > 0 && answeredWell.size > 0 ? 0.8 : 0;
+    },
+  },
+  {
+    id: 'non-idempotent-retried',
+    concept: 'retries',
+    title: 'A POST that reached a backend is sent again',
+    mistake:
+      'Every failed request is retried, whatever its method: a POST whose connection was reset after it was sent may already have been acted on, and the retry applies it twice.',
+    shows:
+      'The backends counted more arrivals than the client sent requests, in a pool that does not allow retrying non-idempotent ones.',
+    rootCause:
+      'The retry policy looks at the failure only, not at the method and whether the request had been sent.',
+    fix: 'Retry POST, PATCH and the like only when nothing was sent (the connection could not be made), unless the config allows it; GET, HEAD, PUT, DELETE and OPTIONS may be retried.',
+    scenarios: ['retry-post-reached-backend-retried'],
+    signature(measured) {
+      if (measured.received === undefined || measured.retries?.nonIdempotent !== false) return 0;
+      const arrived = Object.values(measured.received).reduce((a, b) => a + b, 0);
+      return arrived > measured.exchanges.length ? 1 : 0;
+    },
+  },
 ];

@@ -125,3 +125,23 @@ test("a signature that throws fits nothing; the catalogue's ids are unique and e
     assert.ok(mistake.scenarios.length > 0, mistake.id);
   }
 });
+
+test('retries: failures while another backend answered point to retrying the failed backend; more arrivals than requests to a retried POST', () => {
+  const retrying = { attempts: 2, nonIdempotent: false };
+  const failed = sequential(['b1', 'b2', 'b3', 'b1', 'b2', 'b3']).map((exchange) =>
+    exchange.backendId === 'b1' ? { ...exchange, status: 503 } : { ...exchange, status: 200 },
+  );
+  const scenario = 'retry-goes-backend-has-failed';
+  assert.deepEqual(top({ ...measured(scenario, failed), retries: retrying }), [
+    'retry-to-the-failed-backend',
+  ]);
+  assert.deepEqual(top(measured(scenario, failed)), [], 'a pool without retries retries nowhere');
+  const answered = sequential(repeat(['b2'], 10)).map((exchange) => ({ ...exchange, status: 200 }));
+  const twice = { ...measured('retry-post-reached-backend-retried', answered), retries: retrying };
+  assert.deepEqual(top({ ...twice, received: { b1: 5, b2: 10 } }), ['non-idempotent-retried']);
+  assert.deepEqual(top({ ...twice, received: { b1: 0, b2: 10 } }), []);
+  assert.deepEqual(
+    top({ ...twice, retries: { attempts: 2, nonIdempotent: true }, received: { b1: 5, b2: 10 } }),
+    [],
+  );
+});

@@ -19,6 +19,10 @@ export interface Measurements {
   /** The balanced pool's backends, in config order, with their weights (default 1). */
   readonly backends: readonly { readonly id: string; readonly weight: number }[];
   readonly exchanges: readonly MeasuredExchange[];
+  /** The pool's retry policy: attempts after the first (0: none), and whether POST and the like may be. */
+  readonly retries?: { readonly attempts: number; readonly nonIdempotent: boolean };
+  /** What each backend counted arriving since its counts were last reset, when it could be asked. */
+  readonly received?: Readonly<Record<string, number>>;
 }
 
 /** Backend ids in the order the requests were sent (by client, then sequence, then time). */

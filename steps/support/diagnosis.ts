@@ -8,16 +8,25 @@ import type { LbWorld } from './world.ts';
  * requests its clients sent and the backends of the pool its listener balances over, as the
  * balancer was last configured.
  */
-export function likelyMistakes(world: LbWorld, scenario: string | undefined): Suggestion[] {
-  return scenario === undefined ? [] : diagnose(measurementsOf(world, scenario));
+export async function likelyMistakes(world: LbWorld, scenario: string | undefined): Promise<Suggestion[]> {
+  return scenario === undefined ? [] : diagnose(await measurementsOf(world, scenario));
 }
 
-function measurementsOf(world: LbWorld, scenario: string): Measurements {
+async function measurementsOf(world: LbWorld, scenario: string): Promise<Measurements> {
   const config = world.balancer.config;
   const poolName = config?.listeners[0]?.pool;
   const pool = poolName === undefined ? undefined : config?.pools[poolName];
+  // A backend the scenario stopped or killed cannot be asked: its counts are then left out.
+  const received = await world.backends
+    .receivedCounts([...world.backends.runningIds()])
+    .catch(() => undefined);
   return {
     scenario,
+    retries: {
+      attempts: pool?.retries?.attempts ?? 0,
+      nonIdempotent: pool?.retries?.retryNonIdempotent ?? false,
+    },
+    ...(received === undefined ? {} : { received: Object.fromEntries(received) }),
     backends: (pool?.backends ?? []).map(({ id, weight }) => ({
       id,
       weight: weight ?? backendDefaults.weight,

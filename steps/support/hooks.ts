@@ -61,7 +61,7 @@ After(async function (this: LbWorld, { result, pickle }) {
   const unexpected = this.unexpectedExits();
   const failed = result?.status === Status.FAILED || unexpected.length > 0;
   if (failed) {
-    const suggestions = likelyMistakes(this, scenarioId(pickle.tags.map((tag) => tag.name)));
+    const suggestions = await likelyMistakes(this, scenarioId(pickle.tags.map((tag) => tag.name)));
     if (suggestions.length > 0) this.attach(JSON.stringify(suggestions), mediaTypes.diagnosis);
     this.attach(await this.evidence(result?.message, suggestions), 'text/plain');
   }
