@@ -1,16 +1,12 @@
 // What a failed scenario measured, as plain data the mistake signatures read, and the shapes they
 // look for in it: the order backends were visited in, their shares, how long each took.
+import type { Exchange } from '../clients/traffic.ts';
 
-/** One request or connection as the client saw it. */
-export interface MeasuredExchange {
-  readonly client: number;
-  readonly seq: number;
-  readonly sentAtMs: number;
-  readonly durationMs: number;
-  readonly backendId?: string;
-  readonly status?: number;
-  readonly error?: string;
-}
+/** One request or connection as the client saw it: the parts of the traffic log signatures read. */
+export type MeasuredExchange = Pick<
+  Exchange,
+  'client' | 'seq' | 'sentAtMs' | 'durationMs' | 'backendId' | 'status' | 'error'
+>;
 
 /** A failed scenario's measurements. */
 export interface Measurements {

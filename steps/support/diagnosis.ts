@@ -31,16 +31,6 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
       id,
       weight: weight ?? backendDefaults.weight,
     })),
-    exchanges: world.traffic.exchanges.map(
-      ({ client, seq, sentAtMs, durationMs, backendId, status, error }) => ({
-        client,
-        seq,
-        sentAtMs,
-        durationMs,
-        ...(backendId === undefined ? {} : { backendId }),
-        ...(status === undefined ? {} : { status }),
-        ...(error === undefined ? {} : { error }),
-      }),
-    ),
+    exchanges: world.traffic.exchanges,
   };
 }
