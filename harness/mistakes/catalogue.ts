@@ -334,4 +334,29 @@ export const mistakes: readonly Mistake[] = [
       return arrived > measured.exchanges.length ? 1 : 0;
     },
   },
+  {
+    id: 'split-weights-ignored',
+    concept: 'layer 7 routing',
+    title: "A route's split shares requests evenly, whatever the weights",
+    mistake:
+      'A canary or traffic split picks one of its pools at random or in turn with equal chances, ignoring the weights (90/10 becomes 50/50, and a pool of weight 0 still gets requests).',
+    shows: "The pools' shares of the route's requests are nearer an even split than the weights.",
+    rootCause:
+      'The split was implemented as a list of pools to choose from, dropping the weights, or weights are compared to a random number without summing them.',
+    fix: 'Draw r uniformly in [0, total weight) and take the first pool whose running sum of weights exceeds r; a pool of weight 0 is never taken.',
+    scenarios: ['action-canary-split-sends-pool'],
+    signature(measured) {
+      const split = measured.split;
+      if (split === undefined || new Set(split.map(({ weight }) => weight)).size < 2) return 0;
+      const byBackend = new Map(split.flatMap(({ backends }, i) => backends.map((id) => [id, i] as const)));
+      const counts = split.map(() => 0);
+      for (const { backendId } of measured.exchanges) {
+        const member = backendId === undefined ? undefined : byBackend.get(backendId);
+        if (member !== undefined) counts[member] = (counts[member] ?? 0) + 1;
+      }
+      const even = shareDistance(counts, proportions(split.map(() => 1)));
+      const weighted = shareDistance(counts, proportions(split.map(({ weight }) => weight)));
+      return even < weighted ? 1 : 0;
+    },
+  },
 ];

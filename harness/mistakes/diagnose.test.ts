@@ -145,3 +145,19 @@ test('retries: failures while another backend answered point to retrying the fai
     [],
   );
 });
+
+test("a route's split that shares its pools evenly against unequal weights points to split weights ignored", () => {
+  const split = [
+    { pool: 'b1', weight: 90, backends: ['b1'] },
+    { pool: 'b2', weight: 10, backends: ['b2'] },
+    { pool: 'b3', weight: 0, backends: ['b3'] },
+  ];
+  const scenario = 'action-canary-split-sends-pool';
+  const even = { ...measured(scenario, sequential(repeat(['b1', 'b2', 'b3'], 30))), split };
+  assert.deepEqual(top(even), ['split-weights-ignored']);
+  const weighted = {
+    ...measured(scenario, sequential([...repeat(['b1'], 85), ...repeat(['b2'], 15)])),
+    split,
+  };
+  assert.deepEqual(top(weighted), []);
+});

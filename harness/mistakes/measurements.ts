@@ -17,6 +17,12 @@ export interface Measurements {
   readonly exchanges: readonly MeasuredExchange[];
   /** The pool's retry policy: attempts after the first (0: none), and whether POST and the like may be. */
   readonly retries?: { readonly attempts: number; readonly nonIdempotent: boolean };
+  /** The first route's split, when its listener has one: each pool's weight and its backends' ids. */
+  readonly split?: readonly {
+    readonly pool: string;
+    readonly weight: number;
+    readonly backends: readonly string[];
+  }[];
   /** What each backend counted arriving since its counts were last reset, when it could be asked. */
   readonly received?: Readonly<Record<string, number>>;
 }

@@ -14,7 +14,9 @@ export async function likelyMistakes(world: LbWorld, scenario: string | undefine
 
 async function measurementsOf(world: LbWorld, scenario: string): Promise<Measurements> {
   const config = world.balancer.config;
-  const poolName = config?.listeners[0]?.pool;
+  const listener = config?.listeners[0];
+  const poolName = listener?.pool;
+  const split = listener?.routes?.find((route) => route.split !== undefined)?.split;
   const pool = poolName === undefined ? undefined : config?.pools[poolName];
   // A backend the scenario stopped or killed cannot be asked: its counts are then left out.
   const received = await world.backends
@@ -27,6 +29,15 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
       nonIdempotent: pool?.retries?.retryNonIdempotent ?? false,
     },
     ...(received === undefined ? {} : { received: Object.fromEntries(received) }),
+    ...(split === undefined
+      ? {}
+      : {
+          split: split.map(({ pool: name, weight }) => ({
+            pool: name,
+            weight,
+            backends: (config?.pools[name]?.backends ?? []).map(({ id }) => id),
+          })),
+        }),
     backends: (pool?.backends ?? []).map(({ id, weight }) => ({
       id,
       weight: weight ?? backendDefaults.weight,
