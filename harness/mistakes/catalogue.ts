@@ -1,10 +1,10 @@
 import {
-  longestRun,
   type Measurements,
   meanDurations,
+  nearerEvenThanWeighted,
   periodOf,
   proportions,
-  shareDistance,
+  runsOf,
   sharesOf,
   visitOrder,
   wholeTurns,
@@ -52,8 +52,9 @@ const ids = (measured: Measurements) => measured.backends.map(({ id }) => id);
 function slowBackendKeptItsShare(measured: Measurements): number {
   const durations = meanDurations(measured);
   const shares = proportions(sharesOf(measured));
-  const slowest = durations.indexOf(Math.max(...durations.filter((d) => !Number.isNaN(d))));
-  const fastest = Math.min(...durations.filter((d) => !Number.isNaN(d)));
+  const known = durations.filter((d) => !Number.isNaN(d));
+  const slowest = durations.indexOf(Math.max(...known));
+  const fastest = Math.min(...known);
   if (slowest < 0 || !(fastest > 0) || (durations[slowest] ?? 0) < 3 * fastest) return 0;
   const fair = 1 / measured.backends.length;
   return Math.min(1, Math.max(0, ((shares[slowest] ?? 0) - fair / 4) / (fair - fair / 4)));
@@ -65,12 +66,7 @@ function slowBackendKeptItsShare(measured: Measurements): number {
  */
 function rotatesInRuns(measured: Measurements): boolean {
   const order = visitOrder(measured);
-  const runs: { id: string; length: number }[] = [];
-  for (const id of order) {
-    const last = runs[runs.length - 1];
-    if (last?.id === id) last.length++;
-    else runs.push({ id, length: 1 });
-  }
+  const runs = runsOf(order);
   const listed = ids(measured);
   const whole = runs.slice(0, -1);
   const start = listed.indexOf(runs[0]?.id ?? '');
@@ -179,11 +175,7 @@ export const mistakes: readonly Mistake[] = [
     scenarios: weightScenarios,
     signature(measured) {
       const weights = measured.backends.map(({ weight }) => weight);
-      if (new Set(weights).size < 2) return 0;
-      const counts = sharesOf(measured);
-      const even = shareDistance(counts, proportions(weights.map(() => 1)));
-      const weighted = shareDistance(counts, proportions(weights));
-      return even < weighted ? Math.min(1, (weighted - even) / Math.max(weighted, 1e-9) + 0.5) : 0;
+      return nearerEvenThanWeighted(sharesOf(measured), weights) ? 1 : 0;
     },
   },
   {
@@ -202,8 +194,8 @@ export const mistakes: readonly Mistake[] = [
       const heaviest = Math.max(...weights);
       const rest = weights.reduce((a, b) => a + b, 0) - heaviest;
       const smoothRun = rest === 0 ? Number.POSITIVE_INFINITY : Math.ceil(heaviest / (rest + 1)) + 1;
-      const run = longestRun(visitOrder(measured));
-      return heaviest >= 3 && run.length >= heaviest && run.length > smoothRun ? 1 : 0;
+      const longest = Math.max(0, ...runsOf(visitOrder(measured)).map((run) => run.length));
+      return heaviest >= 3 && longest >= heaviest && longest > smoothRun ? 1 : 0;
     },
   },
   {
@@ -347,16 +339,15 @@ export const mistakes: readonly Mistake[] = [
     scenarios: ['action-canary-split-sends-pool'],
     signature(measured) {
       const split = measured.split;
-      if (split === undefined || new Set(split.map(({ weight }) => weight)).size < 2) return 0;
+      if (split === undefined) return 0;
       const byBackend = new Map(split.flatMap(({ backends }, i) => backends.map((id) => [id, i] as const)));
       const counts = split.map(() => 0);
       for (const { backendId } of measured.exchanges) {
         const member = backendId === undefined ? undefined : byBackend.get(backendId);
         if (member !== undefined) counts[member] = (counts[member] ?? 0) + 1;
       }
-      const even = shareDistance(counts, proportions(split.map(() => 1)));
-      const weighted = shareDistance(counts, proportions(split.map(({ weight }) => weight)));
-      return even < weighted ? 1 : 0;
+      const weights = split.map(({ weight }) => weight);
+      return nearerEvenThanWeighted(counts, weights) ? 1 : 0;
     },
   },
 ];

@@ -27,7 +27,7 @@ export interface Measurements {
   readonly received?: Readonly<Record<string, number>>;
 }
 
-/** Backend ids in the order the requests were sent (by client, then sequence, then time). */
+/** Backend ids in the order the requests were sent (by time, then client, then sequence). */
 export function visitOrder(measured: Measurements): string[] {
   return [...measured.exchanges]
     .sort((a, b) => a.sentAtMs - b.sentAtMs || a.client - b.client || a.seq - b.seq)
@@ -62,15 +62,26 @@ export function periodOf(order: readonly string[], limit: number): number | unde
   return undefined;
 }
 
-/** The longest run of one backend in a row. */
-export function longestRun(order: readonly string[]): { readonly id: string; readonly length: number } {
-  let best = { id: '', length: 0 };
-  let run = 0;
-  for (let i = 0; i < order.length; i++) {
-    run = i > 0 && order[i] === order[i - 1] ? run + 1 : 1;
-    if (run > best.length) best = { id: order[i] as string, length: run };
+/** `order` as runs of one backend in a row: b1 b1 b2 is [{ b1, 2 }, { b2, 1 }]. */
+export function runsOf(order: readonly string[]): { readonly id: string; readonly length: number }[] {
+  const runs: { id: string; length: number }[] = [];
+  for (const id of order) {
+    const last = runs[runs.length - 1];
+    if (last?.id === id) last.length++;
+    else runs.push({ id, length: 1 });
   }
-  return best;
+  return runs;
+}
+
+/**
+ * Whether `counts` (requests per member) are nearer an even split than the one `weights` ask for;
+ * false when the weights are all equal, as an even split is then the weighted one.
+ */
+export function nearerEvenThanWeighted(counts: readonly number[], weights: readonly number[]): boolean {
+  if (new Set(weights).size < 2) return false;
+  return (
+    shareDistance(counts, proportions(weights.map(() => 1))) < shareDistance(counts, proportions(weights))
+  );
 }
 
 /**
