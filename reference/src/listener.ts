@@ -7,6 +7,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { loadLeakOf } from './attempt-ledger.ts';
 import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
@@ -108,6 +109,8 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
 const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
   'keepRoutesOnReload',
   'keepPoolsOnReload',
+  'neverReleaseLoad',
+  'releaseLoadOnlyOnSuccess',
   'router',
   'limiter',
   'closeBreakerOnFailedTrial',
@@ -134,6 +137,7 @@ function fastPathOf(
 ): FastPath {
   return new FastPath({
     clients: context.clients,
+    loadLeak: loadLeakOf(context.defects),
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),
     handOver: (socket, routed) => {

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
 import type { HashKey } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
@@ -49,16 +50,15 @@ export async function proxyTcpConnection(
     }
     tried.add(upstream);
     previous = upstream;
-    // Counted from the pick, so concurrent connections see it while this one connects.
-    upstream.load.active++;
+    const ledger = new AttemptLedger(upstream, loadLeakOf(defects));
     const backend = await connectWithin(upstream);
     if (backend) {
-      upstream.pool.recordOutcome(upstream, { connected: true });
-      pipeBothWays(client, backend, upstream, defects);
+      ledger.record({ connected: true });
+      pipeBothWays(client, backend, ledger, defects);
       return;
     }
-    if (!defects.neverReleaseLoad) upstream.load.active--;
-    upstream.pool.recordOutcome(upstream, { failure: 'connect-failure' });
+    ledger.settle(false);
+    ledger.record({ failure: 'connect-failure' });
     const retry = {
       retriesSoFar,
       failure: 'connect-failure',
@@ -111,12 +111,10 @@ export function connectWithin(upstream: Upstream): Promise<BackendConnection | u
 export function pipeBothWays(
   client: Socket,
   { socket: backend, relay }: BackendConnection,
-  upstream: Upstream,
+  ledger: AttemptLedger,
   defects: Defects,
 ): void {
-  const release = (): void => {
-    if (!defects.neverReleaseLoad) upstream.load.active--;
-  };
+  const release = (): void => ledger.settle(true);
   // The client socket closes exactly once, after both directions ended or either side failed.
   if (client.destroyed) {
     release();

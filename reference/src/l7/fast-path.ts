@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { AttemptLedger, type LoadLeak } from '../attempt-ledger.ts';
 import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Routed } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
-import { attemptFailure } from '../resilience/retry-policy.ts';
 import { forwardableHeaders, routedRequestHeaders } from './forwarding-headers.ts';
 import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
@@ -24,6 +24,8 @@ import { sendHeldWrites, writeAtTurnEnd } from './wire/turn-writes.ts';
 /** What the fast path asks of its listener. */
 export interface FastPathListener {
   readonly clients: UpstreamClients;
+  /** Which settled attempts stay counted in flight ('none' but for a broken balancer). */
+  readonly loadLeak: LoadLeak;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
   /**
@@ -142,7 +144,7 @@ class FastConnection {
       this.#answerOwn(decision.answer, head.closeAfter);
       return;
     }
-    this.#exchange = new Exchange(this.#socket, head, decision, this.#listener.clients, (keepOpen) =>
+    this.#exchange = new Exchange(this.#socket, head, decision, this.#listener, (keepOpen) =>
       this.#exchangeEnded(keepOpen && !head.closeAfter),
     );
   }
@@ -255,6 +257,7 @@ class Exchange implements BackendUser, AnswerSink {
   readonly #sockets: BackendSockets;
   readonly #ended: (keepOpen: boolean) => void;
   readonly #reader: ResponseReader;
+  readonly #ledger: AttemptLedger;
   #backend: BackendSocket | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timedOut = false;
@@ -271,23 +274,23 @@ class Exchange implements BackendUser, AnswerSink {
     client: Socket,
     request: PlainRequestHead,
     decision: Decision & { kind: 'forward' },
-    clients: UpstreamClients,
+    listener: Pick<FastPathListener, 'clients' | 'loadLeak'>,
     ended: (keepOpen: boolean) => void,
   ) {
     this.#client = client;
     this.#request = request;
     this.#decision = decision;
-    this.#sockets = clients.socketsFor(decision.upstream.address);
+    this.#sockets = listener.clients.socketsFor(decision.upstream.address);
     this.#ended = ended;
     this.#reader = new ResponseReader(this, request.method === 'HEAD');
-    decision.upstream.load.active++;
+    this.#ledger = new AttemptLedger(decision.upstream, listener.loadLeak);
     this.#send(this.#sockets.take());
   }
 
   /** The client closed its connection: the backend's connection goes too, its answer unread. */
   clientGone(): void {
     if (this.#finished) return;
-    this.#finish();
+    this.#finish(false);
     this.#backend?.socket.destroy();
   }
 
@@ -366,9 +369,9 @@ class Exchange implements BackendUser, AnswerSink {
   // AnswerSink: the parts of the backend's answer as the reader finds them.
 
   head(head: ResponseHead): void {
-    const { upstream, routed, answerHeaders } = this.#decision;
+    const { routed, answerHeaders } = this.#decision;
     this.#head = head;
-    upstream.pool.recordOutcome(upstream, { status: head.statusCode });
+    this.#ledger.record({ status: head.statusCode });
     let headers = forwardableHeaders(head.rawHeaders);
     if (routed.responseHeaders) headers = applyToHeaderList(headers, routed.responseHeaders);
     if (answerHeaders !== undefined && !isEmpty(answerHeaders))
@@ -404,19 +407,19 @@ class Exchange implements BackendUser, AnswerSink {
     if (this.#pendingHead !== undefined) writeAtTurnEnd(this.#client, this.#pendingHead, 'latin1');
     this.#pendingHead = undefined;
     const backend = this.#backend as BackendSocket;
-    this.#finish();
+    const head = this.#head as ResponseHead;
+    this.#finish(head.statusCode < 500);
     backend.answers++;
     if (this.#waitingForDrain) backend.socket.resume();
-    if ((this.#head as ResponseHead).reusable && !surplus) this.#sockets.give(backend);
+    if (head.reusable && !surplus) this.#sockets.give(backend);
     else backend.socket.destroy();
     this.#ended(!this.#closeClient);
   }
 
   #failBeforeHead(error: Error): void {
     const { upstream } = this.#decision;
-    const { failure, answerTimedOut } = attemptFailure(error, this.#timedOut);
-    upstream.pool.recordOutcome(upstream, { failure });
-    this.#finish();
+    const { answerTimedOut } = this.#ledger.recordFailure(error, this.#timedOut);
+    this.#finish(false);
     const cause =
       error instanceof MalformedAnswerError ? new Error(`a malformed answer: ${error.message}`) : error;
     writeAtTurnEnd(
@@ -428,16 +431,17 @@ class Exchange implements BackendUser, AnswerSink {
 
   // The answer broke off after its head went out: the client must not take it for whole.
   #cutClient(): void {
-    this.#finish();
+    this.#finish(false);
     this.#client.destroy();
   }
 
-  #finish(): void {
+  /** succeeded: the backend's whole answer went to the client, and it was not a 5xx. */
+  #finish(succeeded: boolean): void {
     if (this.#finished) return;
     this.#finished = true;
     clearTimeout(this.#timer);
     this.#backend?.lend(undefined);
-    this.#decision.upstream.load.active--;
+    this.#ledger.settle(succeeded);
   }
 }
 

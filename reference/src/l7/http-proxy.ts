@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
 import type { HeaderRules, RetryConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
 import type { Routed } from '../listener-context.ts';
 import type { KeyOf, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
-import { attemptFailure, isIdempotent } from '../resilience/retry-policy.ts';
+import { isIdempotent } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
 import { forwardableHeaders, routedRequestHeaders, upstreamTarget } from './forwarding-headers.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
@@ -143,10 +144,10 @@ async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
     }
     tried.add(upstream);
     previous = upstream;
-    upstream.load.active++;
+    const ledger = new AttemptLedger(upstream, loadLeakOf(defects));
     const attempt = new UpstreamAttempt(defects.endBrokenAnswers);
     client.attempt = attempt;
-    const turn = { upstream, attempt, release: releaserFor(upstream, defects), retriesSoFar };
+    const turn = { upstream, attempt, ledger, retriesSoFar };
     const result = await attemptOnce(turn, forwarding);
     const next =
       result.kind === 'failed'
@@ -199,8 +200,7 @@ interface Forwarding {
 interface Turn {
   readonly upstream: Upstream;
   readonly attempt: UpstreamAttempt;
-  /** Takes the attempt off the backend's in-flight count, once. */
-  readonly release: (succeeded: boolean) => void;
+  readonly ledger: AttemptLedger;
   readonly retriesSoFar: number;
 }
 
@@ -266,11 +266,11 @@ async function attemptOnce({ upstream, attempt }: Turn, forwarding: Forwarding):
 /** An attempt that got no answer: 413, sent again once as lost, retried, or 502/504. */
 async function afterFailure(
   { error, timedOutWaiting }: { readonly error: unknown; readonly timedOutWaiting: boolean },
-  { upstream, release, retriesSoFar }: Turn,
+  { upstream, ledger, retriesSoFar }: Turn,
   mayStillResend: boolean,
   { request, response, routed, defects, client, body, maxBodyBytes, random }: Forwarding,
 ): Promise<NextStep> {
-  release(false);
+  ledger.settle(false);
   if (client.gone) return 'done';
   if (isBodyTooLarge(error)) {
     response.setHeader('connection', 'close');
@@ -287,8 +287,7 @@ async function afterFailure(
     mayResend(request.method ?? 'GET', body.replayable, defects)
   )
     return 'resend';
-  const { failure, answerTimedOut } = attemptFailure(error, timedOutWaiting);
-  upstream.pool.recordOutcome(upstream, { failure });
+  const { failure, answerTimedOut } = ledger.recordFailure(error, timedOutWaiting);
   const retry = { retriesSoFar, failure, method: request.method ?? 'GET', bodyReplayable: body.replayable };
   if (routed.pool.takeRetry(retry)) return await backOffThenRetry(retriesSoFar, routed, random, client);
   sendUpstreamFailure(response, upstream, error, answerTimedOut, defects.upstreamFailureStatus);
@@ -298,7 +297,7 @@ async function afterFailure(
 /** An attempt that got an answer: a 5xx retried where the policy allows, anything else forwarded. */
 async function afterAnswer(
   head: AnswerHead,
-  { upstream, attempt, release, retriesSoFar }: Turn,
+  { upstream, attempt, ledger, retriesSoFar }: Turn,
   { request, response, routed, defects, client, body, answerHeaders, pinnedTo, random }: Forwarding,
 ): Promise<NextStep> {
   const status = head.statusCode;
@@ -310,13 +309,13 @@ async function afterAnswer(
   };
   const retrying = status >= 500 && routed.pool.takeRetry(retry);
   // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-  if (!(retrying && defects.breakerSeesFinalOutcomeOnly)) upstream.pool.recordOutcome(upstream, { status });
+  if (!(retrying && defects.breakerSeesFinalOutcomeOnly)) ledger.record({ status });
   if (retrying) {
     await attempt.discard();
-    release(false);
+    ledger.settle(false);
     return await backOffThenRetry(retriesSoFar, routed, random, client);
   }
-  response.once('close', () => release(status < 500));
+  response.once('close', () => ledger.settle(status < 500));
   if (defects.backendErrorsAs502 && status >= 500) {
     await attempt.discard();
     sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
@@ -390,17 +389,6 @@ function affinityHeader(upstream: Upstream, pinnedTo: string | undefined): strin
 export function headerText(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** Takes an attempt off its backend's in-flight count, once (the defects leave it counted). */
-function releaserFor(upstream: Upstream, defects: Defects): (succeeded: boolean) => void {
-  let released = false;
-  return (succeeded) => {
-    if (released) return;
-    released = true;
-    const leaked = defects.neverReleaseLoad || (defects.releaseLoadOnlyOnSuccess && !succeeded);
-    if (!leaked) upstream.load.active--;
-  };
 }
 
 /** Waits before retry `retry`; false when the client went away meanwhile. */

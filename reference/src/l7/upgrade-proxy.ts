@@ -1,5 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
 import type { Defects } from '../defects.ts';
 import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
 import type { Routed } from '../listener-context.ts';
@@ -36,15 +37,15 @@ export async function proxyUpgrade(
     });
     return;
   }
-  upstream.load.active++;
+  const ledger = new AttemptLedger(upstream, loadLeakOf(defects));
   const backend = await connectWithin(upstream);
   if (!backend) {
-    if (!defects.neverReleaseLoad) upstream.load.active--;
-    upstream.pool.recordOutcome(upstream, { failure: 'connect-failure' });
+    ledger.settle(false);
+    ledger.record({ failure: 'connect-failure' });
     answerOnSocket(client, 502, `backend "${upstream.id}" (${upstream.address}) could not be connected to`);
     return;
   }
-  upstream.pool.recordOutcome(upstream, { connected: true });
+  ledger.record({ connected: true });
   const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
   headers.push('Connection', 'Upgrade', 'Upgrade', request.headers.upgrade ?? '');
   const lines = [`${request.method} ${upstreamTarget(routed, defects)} HTTP/1.1`];
@@ -53,7 +54,7 @@ export async function proxyUpgrade(
   if (head.length > 0) backend.socket.write(head);
   // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
   if (defects.upgradeDropsBackendBytes) writeOnlyTheFirstHead(client);
-  pipeBothWays(client, backend, upstream, defects);
+  pipeBothWays(client, backend, ledger, defects);
 }
 
 /** Answers on the raw socket and closes it: after an upgrade request node writes nothing for us. */
