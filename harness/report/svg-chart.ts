@@ -298,12 +298,14 @@ export function renderBarChart(chart: BarChart): string {
     }
     parts.push('</g>');
   });
-  const entries: [string, Sample][] = [
-    ['within range', boxSample(colours.ok, 1)],
-    ['outside range', boxSample(colours.outside, 1)],
-  ];
+  // Bars without a range to fall in are neither within nor outside one: no legend for them.
+  const entries: [string, Sample][] = [];
   if (chart.bars.some((bar) => bar.low !== undefined || bar.high !== undefined))
-    entries.push(['allowed range', boxSample(colours.band, 0.25)]);
+    entries.push(
+      ['within range', boxSample(colours.ok, 1)],
+      ['outside range', boxSample(colours.outside, 1)],
+      ['allowed range', boxSample(colours.band, 0.25)],
+    );
   if (chart.bars.some((bar) => bar.expected !== undefined))
     entries.push(['expected', lineSample(colours.expected, false)]);
   parts.push(...legend(entries));
