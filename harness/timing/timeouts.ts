@@ -22,6 +22,8 @@ export const timeouts = {
   balancerStartMs: 15_000 * scale,
   /** A reconfigured balancer serves the new config. */
   reconfigureMs: 15_000 * scale,
+  /** A backend's health or load changes as a comparison asks, and the balancer's probes see it. */
+  settleMs: 10_000 * scale,
   /** A process exits after SIGTERM before it is killed. */
   processStopMs: 5_000 * scale,
   /** One client request or connection, from send to complete answer. */
