@@ -12,20 +12,37 @@ import {
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import { failedChecksBound, type HealthBound, passedChecksBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
-// Hash keys sent so far, where they come from, and where each round of them landed.
+// Hash keys sent so far, where they come from, and where each round of them landed; for each
+// round, whether the balancer restarted before it (read by the diagnosis of a failure).
 const hashing = topicState(() => ({
   keys: undefined as
-    | { readonly source: KeySource; readonly keys: readonly string[]; readonly rounds: Placement[] }
+    | {
+        readonly source: KeySource;
+        readonly keys: readonly string[];
+        readonly rounds: Placement[];
+        readonly afterRestart: boolean[];
+      }
     | undefined,
+  restartedSinceLastRound: false,
 }));
+
+measuredBy((world) => {
+  const sent = hashing(world).keys;
+  if (!sent) return {};
+  return {
+    keyRounds: sent.rounds.map((landed, i) => ({ landed, afterRestart: sent.afterRestart[i] ?? false })),
+  };
+});
 
 async function sendKeys(world: LbWorld, source: KeySource, count: number): Promise<void> {
   const keys = keysFor(source, count);
   const placement = await placeKeys(world.listenerAddress, source, keys);
-  hashing(world).keys = { source, keys, rounds: [placement] };
+  hashing(world).keys = { source, keys, rounds: [placement], afterRestart: [false] };
+  hashing(world).restartedSinceLastRound = false;
 }
 
 When(
@@ -49,10 +66,13 @@ When('the keys are sent again', async function (this: LbWorld) {
   // went before when the same keys come in the same order (a count that is a multiple of the
   // backends'), and most elsewhere when they come in reverse.
   sent.rounds.push(await placeKeys(this.listenerAddress, sent.source, [...sent.keys].reverse()));
+  sent.afterRestart.push(hashing(this).restartedSinceLastRound);
+  hashing(this).restartedSinceLastRound = false;
 });
 
 When('the balancer is restarted', async function (this: LbWorld) {
   await this.balancer.restart();
+  hashing(this).restartedSinceLastRound = true;
 });
 
 function sentKeys(world: LbWorld) {

@@ -1,3 +1,4 @@
+import { hashingMistakes } from './hashing-mistakes.ts';
 import {
   type Measurements,
   meanDurations,
@@ -9,26 +10,7 @@ import {
   visitOrder,
   wholeTurns,
 } from './measurements.ts';
-
-/**
- * A mistake builders of balancers commonly make: what it is, how it shows in what the suite
- * measures, why it happens and how to fix it. `signature` reads a failed scenario's measurements
- * and says how well they fit the mistake, from 0 (not at all) to 1 (exactly its shape).
- */
-export interface Mistake {
-  /** Stable, used in links (docs/mistakes.md#<id>) and by broken balancers (`// mistake: <id>`). */
-  readonly id: string;
-  readonly concept: string;
-  readonly title: string;
-  readonly mistake: string;
-  /** Its signature in the measurements, in words (the function below reads it in numbers). */
-  readonly shows: string;
-  readonly rootCause: string;
-  readonly fix: string;
-  /** The scenarios whose failure it can explain, by id. */
-  readonly scenarios: readonly string[];
-  signature(measured: Measurements): number;
-}
+import type { Mistake } from './mistake.ts';
 
 const rotationOrderScenarios = [
   'rr-requests-rotate-order-config-http',
@@ -77,7 +59,7 @@ function rotatesInRuns(measured: Measurements): boolean {
   );
 }
 
-export const mistakes: readonly Mistake[] = [
+const selectionMistakes: readonly Mistake[] = [
   {
     id: 'rotation-not-in-config-order',
     concept: 'round robin',
@@ -351,3 +333,6 @@ export const mistakes: readonly Mistake[] = [
     },
   },
 ];
+
+/** Every mistake of the catalogue, by concept. */
+export const mistakes: readonly Mistake[] = [...selectionMistakes, ...hashingMistakes];

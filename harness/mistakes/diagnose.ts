@@ -1,5 +1,6 @@
-import { type Mistake, mistakes } from './catalogue.ts';
+import { mistakes } from './catalogue.ts';
 import type { Measurements } from './measurements.ts';
+import type { Mistake } from './mistake.ts';
 
 /** A mistake whose signature fits what a failed scenario measured. */
 export interface Suggestion {

@@ -25,6 +25,69 @@ export interface Measurements {
   }[];
   /** What each backend counted arriving since its counts were last reset, when it could be asked. */
   readonly received?: Readonly<Record<string, number>>;
+  /** The pool's consistent hash, when it balances by one: its lookup, and whether loads are bounded. */
+  readonly hash?: { readonly method: 'ring' | 'maglev'; readonly bounded: boolean };
+  /** Rounds of the same keys sent to a consistent hash, in order, each with where every key landed. */
+  readonly keyRounds?: readonly KeyRound[];
+}
+
+/** One round of keys: the backend each key landed on, and whether the balancer restarted before it. */
+export interface KeyRound {
+  readonly landed: ReadonlyMap<string, string>;
+  readonly afterRestart: boolean;
+}
+
+/** What changed from one round of keys to the next. */
+export interface KeyRoundChange {
+  /** The share of the keys (landed both times) that landed elsewhere. */
+  readonly moved: number;
+  /** The share of the keys that moved between backends keys landed on both times. */
+  readonly movedBetweenStayers: number;
+  /** How the set of backends keys landed on changed: by one added, by one gone, or not at all. */
+  readonly landingSet: 'same' | 'one-added' | 'one-gone' | 'other';
+  readonly afterRestart: boolean;
+  /** Whether the earlier round's keys were spread in whole turns: per backend counts within one. */
+  readonly earlierInTurns: boolean;
+}
+
+/** Each pair of consecutive key rounds, and what changed between them. */
+export function keyRoundChanges(measured: Measurements): KeyRoundChange[] {
+  const rounds = measured.keyRounds ?? [];
+  return rounds.slice(1).map((later, i) => {
+    const earlier = rounds[i] as KeyRound;
+    const before = new Set(earlier.landed.values());
+    const after = new Set(later.landed.values());
+    let compared = 0;
+    let moved = 0;
+    let betweenStayers = 0;
+    for (const [key, was] of earlier.landed) {
+      const now = later.landed.get(key);
+      if (now === undefined) continue;
+      compared++;
+      if (now === was) continue;
+      moved++;
+      if (after.has(was) && before.has(now)) betweenStayers++;
+    }
+    const added = [...after].filter((id) => !before.has(id)).length;
+    const gone = [...before].filter((id) => !after.has(id)).length;
+    const counts = new Map<string, number>();
+    for (const id of earlier.landed.values()) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const perBackend = [...counts.values()];
+    return {
+      moved: compared === 0 ? 0 : moved / compared,
+      movedBetweenStayers: compared === 0 ? 0 : betweenStayers / compared,
+      landingSet:
+        added === 0 && gone === 0
+          ? 'same'
+          : added === 1 && gone === 0
+            ? 'one-added'
+            : added === 0 && gone === 1
+              ? 'one-gone'
+              : 'other',
+      afterRestart: later.afterRestart,
+      earlierInTurns: perBackend.length >= 2 && Math.max(...perBackend) - Math.min(...perBackend) <= 1,
+    };
+  });
 }
 
 /** Backend ids in the order the requests were sent (by time, then client, then sequence). */

@@ -1,4 +1,4 @@
-import type { Mistake } from './catalogue.ts';
+import type { Mistake } from './mistake.ts';
 
 /** Where the catalogue of mistakes is written for reading, relative to the project root. */
 export const mistakesDocsPath = 'docs/mistakes.md';

@@ -3,6 +3,15 @@ import type { Measurements } from '../../harness/mistakes/measurements.ts';
 import { backendDefaults } from '../../reference/src/config/defaults.ts';
 import type { LbWorld } from './world.ts';
 
+/** What one topic's steps measured, for the diagnosis (kept in their own topic state). */
+type MeasurementSource = (world: LbWorld) => Partial<Measurements>;
+const topicSources: MeasurementSource[] = [];
+
+/** Lets a topic's steps add what they measured to the measurements a failure is diagnosed from. */
+export function measuredBy(source: MeasurementSource): void {
+  topicSources.push(source);
+}
+
 /**
  * The mistakes likely behind a failed scenario (`scenario`: its id), from what it measured: the
  * requests its clients sent and the backends of the pool its listener balances over, as the
@@ -38,10 +47,14 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             backends: (config?.pools[name]?.backends ?? []).map(({ id }) => id),
           })),
         }),
+    ...(pool?.algorithm === 'consistent_hash'
+      ? { hash: { method: pool.hashMethod ?? 'ring', bounded: pool.hashBalanceFactor !== undefined } }
+      : {}),
     backends: (pool?.backends ?? []).map(({ id, weight }) => ({
       id,
       weight: weight ?? backendDefaults.weight,
     })),
     exchanges: world.traffic.exchanges,
+    ...Object.assign({}, ...topicSources.map((source) => source(world))),
   };
 }
