@@ -1,6 +1,6 @@
-import type { Arrival, BackendStats } from '../../fixtures/backend/stats.ts';
+import type { Arrival, BackendStats, HealthAnswer } from '../../fixtures/backend/stats.ts';
 
-export type { Arrival, BackendStats };
+export type { Arrival, BackendStats, HealthAnswer };
 
 /** Wire protocol of a fixture backend: HTTP answers requests, TCP greets and echoes. */
 export type BackendProtocol = 'http' | 'tcp';
@@ -22,6 +22,8 @@ export interface StartedBackend extends AsyncDisposable {
   stats(): Promise<BackendStats>;
   /** Requests (HTTP) or connections (TCP) in the order they arrived since stats were last reset. */
   arrivals(): Promise<readonly Arrival[]>;
+  /** The health checks it answered since its counts were last reset, in order (HTTP). */
+  healthAnswers(): Promise<readonly HealthAnswer[]>;
   /** Zeroes its counters and arrival log (not its behaviour). */
   resetStats(): Promise<void>;
   /** Partial update of its behaviour (fixtures/backend/behaviour.ts). */

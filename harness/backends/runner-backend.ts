@@ -7,6 +7,7 @@ import type {
   BackendProvider,
   BackendSpec,
   BackendStats,
+  HealthAnswer,
   StartedBackend,
 } from './provider.ts';
 
@@ -181,6 +182,10 @@ class RunnerBackend implements StartedBackend {
       );
     }
     return log.arrivals;
+  }
+
+  async healthAnswers(): Promise<readonly HealthAnswer[]> {
+    return ((await this.#control('GET', '/log')) as { healthAnswers: HealthAnswer[] }).healthAnswers;
   }
 
   async resetStats(): Promise<void> {

@@ -1,4 +1,5 @@
 import { hashingMistakes } from './hashing-mistakes.ts';
+import { healthMistakes } from './health-mistakes.ts';
 import {
   type Measurements,
   meanDurations,
@@ -335,4 +336,4 @@ const selectionMistakes: readonly Mistake[] = [
 ];
 
 /** Every mistake of the catalogue, by concept. */
-export const mistakes: readonly Mistake[] = [...selectionMistakes, ...hashingMistakes];
+export const mistakes: readonly Mistake[] = [...selectionMistakes, ...hashingMistakes, ...healthMistakes];

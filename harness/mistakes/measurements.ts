@@ -29,6 +29,22 @@ export interface Measurements {
   readonly hash?: { readonly method: 'ring' | 'maglev'; readonly bounded: boolean };
   /** Rounds of the same keys sent to a consistent hash, in order, each with where every key landed. */
   readonly keyRounds?: readonly KeyRound[];
+  /** The pool's active health checks over HTTP, when it has them. */
+  readonly healthPolicy?: {
+    readonly intervalMs: number;
+    readonly unhealthyThreshold: number;
+    readonly healthyThreshold: number;
+    readonly expectedStatuses: readonly number[];
+    readonly initiallyHealthy: boolean;
+  };
+  /** The backends the scenario last saw in rotation (where its health answers begin). */
+  readonly inRotation?: readonly string[];
+  /** How long the health answers were gathered: since the balancer came up or counts were reset. */
+  readonly healthObservedMs?: number;
+  /** The health checks each running backend answered since its counts were last reset, in order. */
+  readonly healthAnswers?: Readonly<
+    Record<string, readonly { readonly atMs: number; readonly status: number }[]>
+  >;
 }
 
 /** One round of keys: the backend each key landed on, and whether the balancer restarted before it. */

@@ -4,6 +4,7 @@ import {
   type StartedBalancer,
 } from '../../harness/adapters/adapter.ts';
 import { selectAdapter } from '../../harness/adapters/select.ts';
+import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { PortAllocator } from '../../harness/processes/ports.ts';
 import {
   type ConfigHandOver,
@@ -35,6 +36,8 @@ export class BalancerUnderTest {
   /** The token the admin endpoint is to require, when a scenario sets one. */
   adminToken: string | undefined;
   #started: StartedBalancer | undefined;
+  /** When the running balancer came up (wall clock, ms), for the diagnosis of a failure. */
+  #upSinceMs: number | undefined;
   #config: ConfigDocument | undefined;
   /** What a balancer that did not come up left behind, for the evidence. */
   #failedStart: string | undefined;
@@ -132,10 +135,17 @@ export class BalancerUnderTest {
     ports.releaseAll();
   }
 
+  /** When the running balancer last came up (wall clock, ms); undefined when none runs. */
+  get upSinceMs(): number | undefined {
+    return this.#started ? this.#upSinceMs : undefined;
+  }
+
   async #launch(config: ConfigDocument): Promise<StartedBalancer> {
     this.#expectDeclared(config, 'start');
     try {
-      return await this.adapter.start(config);
+      const started = await this.adapter.start(config);
+      this.#upSinceMs = wallClockMs();
+      return started;
     } catch (error) {
       if (error instanceof BalancerStartError) this.#failedStart = error.evidence;
       throw error;

@@ -1,6 +1,7 @@
+import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
 import type { Measurements } from '../../harness/mistakes/measurements.ts';
-import { backendDefaults } from '../../reference/src/config/defaults.ts';
+import { backendDefaults, healthCheckDefaults } from '../../reference/src/config/defaults.ts';
 import type { LbWorld } from './world.ts';
 
 /** What one topic's steps measured, for the diagnosis (kept in their own topic state). */
@@ -28,9 +29,13 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
   const split = listener?.routes?.find((route) => route.split !== undefined)?.split;
   const pool = poolName === undefined ? undefined : config?.pools[poolName];
   // A backend the scenario stopped or killed cannot be asked: its counts are then left out.
-  const received = await world.backends
-    .receivedCounts([...world.backends.runningIds()])
-    .catch(() => undefined);
+  const running = [...world.backends.runningIds()];
+  const received = await world.backends.receivedCounts(running).catch(() => undefined);
+  const check = pool?.healthCheck;
+  const healthAnswers =
+    check === undefined || (check.type ?? 'http') !== 'http'
+      ? undefined
+      : await world.backends.healthAnswers(running).catch(() => undefined);
   return {
     scenario,
     retries: {
@@ -46,6 +51,21 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             weight,
             backends: (config?.pools[name]?.backends ?? []).map(({ id }) => id),
           })),
+        }),
+    ...(check === undefined || healthAnswers === undefined
+      ? {}
+      : {
+          healthPolicy: {
+            intervalMs: check.intervalMs ?? healthCheckDefaults.intervalMs,
+            unhealthyThreshold: check.unhealthyThreshold ?? healthCheckDefaults.unhealthyThreshold,
+            healthyThreshold: check.healthyThreshold ?? healthCheckDefaults.healthyThreshold,
+            expectedStatuses: check.expectedStatuses ?? healthCheckDefaults.expectedStatuses,
+            initiallyHealthy: (check.initialState ?? healthCheckDefaults.initialState) === 'healthy',
+          },
+          healthAnswers: Object.fromEntries(healthAnswers),
+          inRotation: [...world.routedTo],
+          healthObservedMs:
+            wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
     ...(pool?.algorithm === 'consistent_hash'
       ? { hash: { method: pool.hashMethod ?? 'ring', bounded: pool.hashBalanceFactor !== undefined } }

@@ -1,6 +1,11 @@
-import type { BackendProtocol, BackendProvider, StartedBackend } from '../../harness/backends/provider.ts';
+import type {
+  BackendProtocol,
+  BackendProvider,
+  HealthAnswer,
+  StartedBackend,
+} from '../../harness/backends/provider.ts';
 import { backendReuseSetting, selectBackendProvider } from '../../harness/backends/select.ts';
-import { fillAcceptQueue, type Held } from '../../harness/clients/traffic.ts';
+import { fillAcceptQueue, type Held, wallClockMs } from '../../harness/clients/traffic.ts';
 
 // One backend provider per worker process, shared by its scenarios.
 let workerProvider: BackendProvider | undefined;
@@ -77,16 +82,30 @@ export class ScenarioBackends implements Iterable<[string, StartedBackend]> {
   }
 
   /** Zeroes the counts of those running: readiness probes may have reached them. */
+  /** When the backends' counts were last reset (wall clock, ms), if they were. */
+  statsResetAtMs: number | undefined;
+
   async resetStats(): Promise<void> {
     await this.every(async (backend) => {
       if (backend.running) await backend.resetStats();
     });
+    this.statsResetAtMs = wallClockMs();
   }
 
   /** Every backend's own count of requests (HTTP) or connections (TCP), by id. */
   async receivedCounts(ids: readonly string[] = [...this.keys()]): Promise<Map<string, number>> {
     return new Map(
       await Promise.all(ids.map(async (id) => [id, (await this.get(id).stats()).requests] as const)),
+    );
+  }
+
+  /** The health checks each HTTP backend of `ids` answered since its counts were last reset, by id. */
+  async healthAnswers(
+    ids: readonly string[] = [...this.keys()],
+  ): Promise<Map<string, readonly HealthAnswer[]>> {
+    const http = ids.filter((id) => this.get(id).protocol === 'http');
+    return new Map(
+      await Promise.all(http.map(async (id) => [id, await this.get(id).healthAnswers()] as const)),
     );
   }
 

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diagnose } from './diagnose.ts';
+import { healthTurns } from './health-mistakes.ts';
+import type { MeasuredExchange, Measurements } from './measurements.ts';
+
+const intervalMs = 150;
+const backends = ['b1', 'b2', 'b3'];
+
+/**
+ * A round-robin balancer's traffic while b1 answers `statuses` to checks every 150 ms, as a balancer
+ * that takes b1 out after `fall` failures in a row and back after `rise` passes would route it.
+ */
+function simulate(statuses: readonly number[], fall: number, rise: number, startsIn = true) {
+  const answers = statuses.map((status, k) => ({ atMs: 1_000 + k * intervalMs, status }));
+  const exchanges: MeasuredExchange[] = [];
+  let inRotation = startsIn;
+  let failed = 0;
+  let passed = 0;
+  let next = 0;
+  let seq = 0;
+  const endMs = 1_000 + statuses.length * intervalMs;
+  for (let atMs = 1_000 - intervalMs; atMs < endMs; atMs += 2) {
+    const answer = answers.find((candidate) => candidate.atMs > atMs - 2 && candidate.atMs <= atMs);
+    if (answer) {
+      if (answer.status === 200) [passed, failed] = [passed + 1, 0];
+      else [failed, passed] = [failed + 1, 0];
+      if (failed >= fall) inRotation = false;
+      if (passed >= rise) inRotation = true;
+    }
+    const rotation = inRotation ? backends : backends.slice(1);
+    const backendId = rotation[next++ % rotation.length] as string;
+    exchanges.push({ client: 0, seq: seq++, sentAtMs: atMs + 1, durationMs: 1, backendId });
+  }
+  return { answers, exchanges };
+}
+
+function measured(
+  scenario: string,
+  run: ReturnType<typeof simulate>,
+  policy: { fall: number; rise: number; initiallyHealthy?: boolean },
+): Measurements {
+  return {
+    scenario,
+    backends: backends.map((id) => ({ id, weight: 1 })),
+    exchanges: run.exchanges,
+    healthPolicy: {
+      intervalMs,
+      unhealthyThreshold: policy.fall,
+      healthyThreshold: policy.rise,
+      expectedStatuses: [200],
+      initiallyHealthy: policy.initiallyHealthy ?? true,
+    },
+    healthAnswers: { b1: run.answers, b2: [], b3: [] },
+    healthObservedMs: 100,
+  };
+}
+
+const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const flapping = [503, 503, 200, 503, 503, 200, 503, 503];
+const outThenBack = [503, 503, 503, 200, 200, 200, 200];
+
+test('the turns read from the traffic: when a backend went out and came back, after how many checks', () => {
+  const turns = healthTurns(measured('x', simulate(outThenBack, 3, 3), { fall: 3, rise: 3 })).get('b1');
+  assert.deepEqual(turns, {
+    wentOutAfter: [3],
+    cameBackAfter: [3],
+    stayedInAfterFailures: 2,
+    stayedOutAfterPasses: 2,
+    servedBeforeFirstPass: true,
+  });
+});
+
+test('a balancer that keeps the thresholds fits no health mistake', () => {
+  const scenario = 'health-failed-checks-fewer-unhealthy';
+  assert.deepEqual(top(measured(scenario, simulate(flapping, 3, 1), { fall: 3, rise: 1 })), []);
+  assert.deepEqual(
+    top(measured('health-backend-fails-checks-taken', simulate(outThenBack, 3, 3), { fall: 3, rise: 3 })),
+    [],
+  );
+});
+
+test('one failure taking a backend out, or one pass bringing it back, points to thresholds ignored', () => {
+  const flaps = simulate(flapping, 1, 1);
+  assert.deepEqual(top(measured('health-failed-checks-fewer-unhealthy', flaps, { fall: 3, rise: 1 })), [
+    'health-one-check-decides',
+  ]);
+  const quickReturn = simulate(outThenBack, 3, 1);
+  assert.deepEqual(top(measured('health-backend-fails-checks-taken', quickReturn, { fall: 3, rise: 3 })), [
+    'health-one-check-decides',
+  ]);
+});
+
+test('a change a check late or early points to a threshold off by one', () => {
+  const late = simulate([503, 503, 503, 503, 200, 200, 200], 4, 3);
+  assert.deepEqual(top(measured('health-exactly-unhealthy-threshold-failed', late, { fall: 3, rise: 3 })), [
+    'health-threshold-off-by-one',
+  ]);
+  const early = simulate(outThenBack, 3, 2);
+  assert.deepEqual(top(measured('health-passed-checks-fewer-healthy', early, { fall: 3, rise: 3 })), [
+    'health-threshold-off-by-one',
+  ]);
+});
+
+test('requests before the first pass point to the initial state ignored; no check at all to checks never run', () => {
+  const run = simulate([200, 200, 200], 3, 2, true);
+  const unhealthyStart = { fall: 3, rise: 2, initiallyHealthy: false };
+  assert.deepEqual(top(measured('health-backend-starts-unhealthy-gets', run, unhealthyStart)), [
+    'health-initial-state-ignored',
+  ]);
+  const silent = { ...measured('health-backend-fails-checks-taken', run, { fall: 3, rise: 3 }) };
+  const none = { ...silent, healthAnswers: { b1: [], b2: [], b3: [] }, healthObservedMs: 10 * intervalMs };
+  assert.deepEqual(top(none), ['health-checks-never-run']);
+  assert.deepEqual(top({ ...none, healthObservedMs: 2 * intervalMs }), []);
+});

@@ -1,0 +1,214 @@
+// The health-check mistakes of the catalogue, read from the health checks each backend answered
+// (when, and with what status) against whether the clients' requests reached it in between.
+import type { Measurements } from './measurements.ts';
+import type { Mistake } from './mistake.ts';
+
+// A check's answer reaches the balancer within this much of being sent, on a busy machine too:
+// requests sent later than that see the state it led to.
+const answerSettlesMs = 20;
+
+/** What a backend's health checks led to, as the requests between them show. */
+export interface HealthTurns {
+  /** After how many failed checks in a row it left the rotation, each time it did. */
+  readonly wentOutAfter: readonly number[];
+  /** After how many passed checks in a row it came back, each time it did. */
+  readonly cameBackAfter: readonly number[];
+  /** The most failed checks in a row after which it was still in rotation. */
+  readonly stayedInAfterFailures: number;
+  /** The most passed checks in a row after which it was still out of rotation. */
+  readonly stayedOutAfterPasses: number;
+  /** Whether it answered requests sent before its first passed check was answered. */
+  readonly servedBeforeFirstPass: boolean;
+}
+
+type WindowState = 'in' | 'out' | 'unknown';
+
+/**
+ * For each backend with answered checks: between one check's answer and the next, the backend was
+ * in rotation when it answered a request sent then, and out when at least three turns' worth of
+ * requests went to the others alone; with fewer, nothing is concluded.
+ */
+export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
+  const policy = measured.healthPolicy;
+  const turns = new Map<string, HealthTurns>();
+  if (!policy) return turns;
+  const passes = (status: number) => policy.expectedStatuses.includes(status);
+  const sent = [...measured.exchanges].sort((a, b) => a.sentAtMs - b.sentAtMs);
+  const enough = 3 * Math.max(1, measured.backends.length);
+  const reached = (id: string, fromMs: number, toMs: number) =>
+    sent.some(
+      (exchange) => exchange.backendId === id && exchange.sentAtMs >= fromMs && exchange.sentAtMs < toMs,
+    );
+  const answeredElsewhere = (id: string, fromMs: number, toMs: number) =>
+    sent.filter(
+      (exchange) =>
+        exchange.backendId !== undefined &&
+        exchange.backendId !== id &&
+        exchange.sentAtMs >= fromMs &&
+        exchange.sentAtMs < toMs,
+    ).length;
+  /**
+   * The state after an answer at `atMs` until the next at `nextMs`. Evidence against the state
+   * before (`last`) counts only once the answer can have reached the balancer; evidence for a
+   * return counts from the answer on (nothing else could have brought the backend back), and
+   * only until shortly before the next answer, which may bring it back in its turn.
+   */
+  const stateAfter = (id: string, atMs: number, nextMs: number, last: WindowState): WindowState => {
+    if (reached(id, atMs + (last === 'out' ? 0 : answerSettlesMs), nextMs - answerSettlesMs)) return 'in';
+    return answeredElsewhere(id, atMs + answerSettlesMs, nextMs) >= enough ? 'out' : 'unknown';
+  };
+  for (const [id, answers] of Object.entries(measured.healthAnswers ?? {})) {
+    const wentOutAfter: number[] = [];
+    const cameBackAfter: number[] = [];
+    let stayedInAfterFailures = 0;
+    let stayedOutAfterPasses = 0;
+    let failedInRow = 0;
+    let passedInRow = 0;
+    // The state before the first answer logged: from the requests of the interval before it, else
+    // as the scenario last saw the rotation.
+    const first = answers[0]?.atMs;
+    const before =
+      first === undefined ? 'unknown' : stateAfter(id, first - policy.intervalMs, first, 'unknown');
+    const seen = measured.inRotation;
+    let last: WindowState = before !== 'unknown' || !seen ? before : seen.includes(id) ? 'in' : 'out';
+    answers.forEach((answer, k) => {
+      if (passes(answer.status)) {
+        passedInRow++;
+        failedInRow = 0;
+      } else {
+        failedInRow++;
+        passedInRow = 0;
+      }
+      const next = answers[k + 1]?.atMs ?? Number.POSITIVE_INFINITY;
+      const state = stateAfter(id, answer.atMs, next, last);
+      if (state === 'unknown') return;
+      if (state === 'out' && last === 'in' && failedInRow > 0) wentOutAfter.push(failedInRow);
+      if (state === 'in' && last === 'out' && passedInRow > 0) cameBackAfter.push(passedInRow);
+      if (state === 'in') stayedInAfterFailures = Math.max(stayedInAfterFailures, failedInRow);
+      if (state === 'out') stayedOutAfterPasses = Math.max(stayedOutAfterPasses, passedInRow);
+      last = state;
+    });
+    const firstPass = answers.find((answer) => passes(answer.status))?.atMs ?? Number.POSITIVE_INFINITY;
+    const servedBeforeFirstPass = sent.some(
+      (exchange) => exchange.backendId === id && exchange.sentAtMs + answerSettlesMs < firstPass,
+    );
+    turns.set(id, {
+      wentOutAfter,
+      cameBackAfter,
+      stayedInAfterFailures,
+      stayedOutAfterPasses,
+      servedBeforeFirstPass,
+    });
+  }
+  return turns;
+}
+
+const thresholdScenarios = [
+  'health-failed-checks-fewer-unhealthy',
+  'health-exactly-unhealthy-threshold-failed',
+  'health-passed-checks-fewer-healthy',
+  'health-exactly-healthy-threshold-passed',
+  'health-backend-fails-checks-taken',
+];
+
+const anyTurn = (measured: Measurements, fits: (turns: HealthTurns) => boolean): boolean =>
+  [...healthTurns(measured).values()].some(fits);
+
+export const healthMistakes: readonly Mistake[] = [
+  {
+    id: 'health-one-check-decides',
+    concept: 'health checks',
+    title: 'One check decides: the rise and fall thresholds are ignored',
+    mistake:
+      "A backend's state follows its latest check: one failure takes it out, one pass puts it back, whatever unhealthyThreshold and healthyThreshold say.",
+    shows:
+      'A backend leaves the rotation right after a single failed check while the unhealthy threshold is higher, or comes back after a single pass while the healthy threshold is higher: it flaps with every blip.',
+    rootCause:
+      'The check result was written straight into the backend\'s state instead of into counters of consecutive failures and passes, so "N in a row" was never counted.',
+    fix: 'Keep two counters per backend: consecutive failures (reset by a pass) and consecutive passes (reset by a failure); mark it down when failures reach unhealthyThreshold, up when passes reach healthyThreshold.',
+    scenarios: thresholdScenarios,
+    signature(measured) {
+      const policy = measured.healthPolicy;
+      if (!policy) return 0;
+      return anyTurn(
+        measured,
+        (turns) =>
+          (policy.unhealthyThreshold > 1 && turns.wentOutAfter.includes(1)) ||
+          (policy.healthyThreshold > 1 && turns.cameBackAfter.includes(1)),
+      )
+        ? 1
+        : 0;
+    },
+  },
+  {
+    id: 'health-threshold-off-by-one',
+    concept: 'health checks',
+    title: 'A threshold counted one off: a backend changes state a check early or late',
+    mistake:
+      'The consecutive count is compared with > instead of >=, started at 1 instead of 0, or incremented after the comparison, so a threshold of N acts at N - 1 or N + 1.',
+    shows:
+      'A backend leaves after one failed check more or fewer than the unhealthy threshold (or stays in after exactly that many), or comes back after one pass more or fewer than the healthy threshold (or stays out after exactly that many).',
+    rootCause:
+      "Counting and comparing in the wrong order; the thresholds' own tests used values where one more or less went unnoticed.",
+    fix: 'Increment the counter for this result first, then compare: failures >= unhealthyThreshold marks down, passes >= healthyThreshold marks up; test with a threshold of 3 and exactly 2, 3 and 4 results in a row.',
+    scenarios: thresholdScenarios,
+    signature(measured) {
+      const policy = measured.healthPolicy;
+      if (!policy) return 0;
+      const fall = policy.unhealthyThreshold;
+      const rise = policy.healthyThreshold;
+      const offByOne = (counts: readonly number[], threshold: number) =>
+        counts.some((count) => Math.abs(count - threshold) === 1);
+      return anyTurn(
+        measured,
+        (turns) =>
+          offByOne(turns.wentOutAfter, fall) ||
+          offByOne(turns.cameBackAfter, rise) ||
+          turns.stayedInAfterFailures === fall ||
+          turns.stayedOutAfterPasses === rise,
+      )
+        ? 1
+        : 0;
+    },
+  },
+  {
+    id: 'health-initial-state-ignored',
+    concept: 'health checks',
+    title: 'Backends start healthy whatever initialState says',
+    mistake:
+      'Every backend is put in rotation as soon as the pool is built, before any check has passed, though the config says to start unhealthy.',
+    shows: 'A backend answers requests sent before its first passed health check was answered.',
+    rootCause: 'The state was initialised to a constant "up" and initialState was never read.',
+    fix: 'Start each backend in the state initialState names; with "unhealthy", it joins only after healthyThreshold passed checks.',
+    scenarios: ['health-backend-starts-unhealthy-gets'],
+    signature: (measured) =>
+      measured.healthPolicy?.initiallyHealthy === false &&
+      anyTurn(measured, (turns) => turns.servedBeforeFirstPass)
+        ? 1
+        : 0,
+  },
+  {
+    id: 'health-checks-never-run',
+    concept: 'health checks',
+    title: 'Health checks are configured but never sent',
+    mistake: 'The checker is never started (or started for another pool, or only after the first reload).',
+    shows:
+      'Over several check intervals of traffic, a running backend of a pool with health checks answered no check at all.',
+    rootCause:
+      'The config was parsed into the pool, but nothing schedules the probes: no timer per backend was ever created.',
+    fix: 'When a pool is built (at start and at every reload), start one timer per backend that probes it every intervalMs, and stop them with the pool.',
+    scenarios: [
+      'health-backend-fails-checks-taken',
+      'health-failed-checks-fewer-unhealthy',
+      'health-check-gets-answer-fails',
+      'health-killed-backend-taken-out-http',
+    ],
+    signature(measured) {
+      const policy = measured.healthPolicy;
+      const answers = Object.values(measured.healthAnswers ?? {});
+      if (!policy || answers.length === 0) return 0;
+      const observedMs = measured.healthObservedMs ?? 0;
+      return observedMs > 3 * policy.intervalMs && answers.some((list) => list.length === 0) ? 1 : 0;
+    },
+  },
+];
