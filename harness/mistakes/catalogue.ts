@@ -1,3 +1,4 @@
+import { breakerMistakes } from './breaker-mistakes.ts';
 import { hashingMistakes } from './hashing-mistakes.ts';
 import { healthMistakes } from './health-mistakes.ts';
 import {
@@ -336,4 +337,9 @@ const selectionMistakes: readonly Mistake[] = [
 ];
 
 /** Every mistake of the catalogue, by concept. */
-export const mistakes: readonly Mistake[] = [...selectionMistakes, ...hashingMistakes, ...healthMistakes];
+export const mistakes: readonly Mistake[] = [
+  ...selectionMistakes,
+  ...hashingMistakes,
+  ...healthMistakes,
+  ...breakerMistakes,
+];

@@ -29,6 +29,15 @@ export interface Measurements {
   readonly hash?: { readonly method: 'ring' | 'maglev'; readonly bounded: boolean };
   /** Rounds of the same keys sent to a consistent hash, in order, each with where every key landed. */
   readonly keyRounds?: readonly KeyRound[];
+  /** The pool's circuit breaker, when it has one. */
+  readonly breaker?: {
+    readonly consecutiveFailures: number;
+    readonly openMs: number;
+    readonly maxOpenMs: number;
+    readonly halfOpenRequests: number;
+    readonly failureRatePercent?: number;
+    readonly minimumRequests: number;
+  };
   /** The pool's active health checks over HTTP, when it has them. */
   readonly healthPolicy?: {
     readonly intervalMs: number;

@@ -1,7 +1,12 @@
 import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
 import type { Measurements } from '../../harness/mistakes/measurements.ts';
-import { backendDefaults, healthCheckDefaults } from '../../reference/src/config/defaults.ts';
+import type { PoolDocument } from '../../harness/spec/config-document.ts';
+import {
+  backendDefaults,
+  circuitBreakerDefaults,
+  healthCheckDefaults,
+} from '../../reference/src/config/defaults.ts';
 import type { LbWorld } from './world.ts';
 
 /** What one topic's steps measured, for the diagnosis (kept in their own topic state). */
@@ -67,6 +72,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
           healthObservedMs:
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
+    ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
     ...(pool?.algorithm === 'consistent_hash'
       ? { hash: { method: pool.hashMethod ?? 'ring', bounded: pool.hashBalanceFactor !== undefined } }
       : {}),
@@ -76,5 +82,20 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
     })),
     exchanges: world.traffic.exchanges,
     ...Object.assign({}, ...topicSources.map((source) => source(world))),
+  };
+}
+
+/** The breaker's settings as the diagnosis reads them, defaults filled in. */
+function breakerOf(
+  breaker: NonNullable<PoolDocument['circuitBreaker']>,
+): NonNullable<Measurements['breaker']> {
+  const defaults = circuitBreakerDefaults;
+  return {
+    consecutiveFailures: breaker.consecutiveFailures ?? defaults.consecutiveFailures,
+    openMs: breaker.openMs ?? defaults.openMs,
+    maxOpenMs: breaker.maxOpenMs ?? defaults.maxOpenMs,
+    halfOpenRequests: breaker.halfOpenRequests ?? defaults.halfOpenRequests,
+    minimumRequests: breaker.minimumRequests ?? defaults.minimumRequests,
+    ...(breaker.failureRatePercent === undefined ? {} : { failureRatePercent: breaker.failureRatePercent }),
   };
 }
