@@ -16,6 +16,7 @@ import { rateLimitChart } from '../harness/report/scenario-charts.ts';
 import type { RateLimitDocument } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -27,6 +28,23 @@ const limited = topicState(() => ({
   /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
   keyFlood: undefined as { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined,
 }));
+
+measuredBy((world) => {
+  const { runs, upgradeStatuses, keyFlood } = limited(world);
+  return {
+    limitedRuns: runs,
+    upgradeStatuses,
+    ...(keyFlood && 'grewBytes' in keyFlood.memory
+      ? {
+          keyFlood: {
+            count: keyFlood.flood.count,
+            keyBytes: keyFlood.flood.keyBytes,
+            grewBytes: keyFlood.memory.grewBytes,
+          },
+        }
+      : {}),
+  };
+});
 
 Given(
   'a balancer with an HTTP listener using round_robin over all backends, with this rate limit:',
@@ -175,7 +193,11 @@ Then(
           `no request passed within ${Math.round(1000 / refillPerSecond)} ms + ${timeouts.timingSlackMs} ms slack of the first: the bucket did not refill (last answer ${last?.status}, Retry-After ${last?.headers['retry-after']})`,
         );
       })
-      .finally(() => chartBucket(this, run.from, [...run.answers, ...polled], capacity, refillPerSecond));
+      .finally(() => {
+        chartBucket(this, run.from, [...run.answers, ...polled], capacity, refillPerSecond);
+        // The run goes on with these: a failure's diagnosis reads what they got.
+        run.answers.push(...polled);
+      });
     if (passed.sentAtMs + passed.durationMs < tokenAtMs) {
       throw new ExpectationError(
         `a request passed ${Math.round(tokenAtMs - passed.sentAtMs - passed.durationMs)} ms before a token could have refilled (${refillPerSecond} per second)`,

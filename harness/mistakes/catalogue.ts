@@ -1,6 +1,7 @@
 import { breakerMistakes } from './breaker-mistakes.ts';
 import { hashingMistakes } from './hashing-mistakes.ts';
 import { healthMistakes } from './health-mistakes.ts';
+import { limitMistakes } from './limit-mistakes.ts';
 import {
   type Measurements,
   meanDurations,
@@ -342,4 +343,5 @@ export const mistakes: readonly Mistake[] = [
   ...hashingMistakes,
   ...healthMistakes,
   ...breakerMistakes,
+  ...limitMistakes,
 ];

@@ -29,6 +29,21 @@ export interface Measurements {
   readonly hash?: { readonly method: 'ring' | 'maglev'; readonly bounded: boolean };
   /** Rounds of the same keys sent to a consistent hash, in order, each with where every key landed. */
   readonly keyRounds?: readonly KeyRound[];
+  /** The first listener's rate limit, when it has one (defaults filled in). */
+  readonly rateLimit?: {
+    readonly key: 'client-ip' | 'global' | 'header';
+    readonly header?: string;
+    readonly whenMissing?: 'client-ip' | 'reject';
+    readonly capacity: number;
+    readonly refillPerSecond: number;
+    readonly trustedProxies: readonly string[];
+  };
+  /** Runs of requests from one client each, in the order they were sent. */
+  readonly limitedRuns?: readonly LimitedRunMeasured[];
+  /** The statuses of the WebSocket upgrades a client asked for, in order. */
+  readonly upgradeStatuses?: readonly number[];
+  /** A flood of requests with keys of their own, and how much the balancer's memory grew meanwhile. */
+  readonly keyFlood?: { readonly count: number; readonly keyBytes: number; readonly grewBytes: number };
   /** The pool's circuit breaker, when it has one. */
   readonly breaker?: {
     readonly consecutiveFailures: number;
@@ -54,6 +69,13 @@ export interface Measurements {
   readonly healthAnswers?: Readonly<
     Record<string, readonly { readonly atMs: number; readonly status: number }[]>
   >;
+}
+
+/** Requests sent one after another from one client address, with the same headers, and what each got. */
+export interface LimitedRunMeasured {
+  readonly from: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly answers: readonly { readonly status: number; readonly sentAtMs: number }[];
 }
 
 /** One round of keys: the backend each key landed on, and whether the balancer restarted before it. */

@@ -1,7 +1,7 @@
 import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
 import type { Measurements } from '../../harness/mistakes/measurements.ts';
-import type { PoolDocument } from '../../harness/spec/config-document.ts';
+import type { PoolDocument, RateLimitDocument } from '../../harness/spec/config-document.ts';
 import {
   backendDefaults,
   circuitBreakerDefaults,
@@ -73,6 +73,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
     ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
+    ...(listener?.rateLimit === undefined ? {} : { rateLimit: rateLimitOf(listener.rateLimit) }),
     ...(pool?.algorithm === 'consistent_hash'
       ? { hash: { method: pool.hashMethod ?? 'ring', bounded: pool.hashBalanceFactor !== undefined } }
       : {}),
@@ -97,5 +98,17 @@ function breakerOf(
     halfOpenRequests: breaker.halfOpenRequests ?? defaults.halfOpenRequests,
     minimumRequests: breaker.minimumRequests ?? defaults.minimumRequests,
     ...(breaker.failureRatePercent === undefined ? {} : { failureRatePercent: breaker.failureRatePercent }),
+  };
+}
+
+/** The listener's rate limit as the diagnosis reads it, defaults filled in. */
+function rateLimitOf(limit: RateLimitDocument): NonNullable<Measurements['rateLimit']> {
+  const key = limit.key ?? { from: 'client-ip' };
+  return {
+    key: key.from,
+    ...('name' in key ? { header: key.name, whenMissing: key.whenMissing ?? 'client-ip' } : {}),
+    capacity: limit.capacity,
+    refillPerSecond: limit.refillPerSecond,
+    trustedProxies: limit.trustedProxies ?? [],
   };
 }
