@@ -259,4 +259,26 @@ export const breakerMistakes: readonly Mistake[] = [
         : 0;
     },
   },
+  {
+    id: 'concurrency-cap-ignored',
+    concept: 'circuit breaker',
+    title: 'The cap on requests in flight to a backend is not enforced',
+    mistake:
+      'maxConcurrentRequests is read but nothing counts what is in flight, so a hanging backend collects every request.',
+    shows:
+      'More requests than the cap waited on a backend that never answered, where all beyond the cap should have been answered 503 at once.',
+    rootCause:
+      'Admission was checked against the breaker state only, not against a count of requests in flight to the backend.',
+    fix: 'Count requests in flight per backend (in at the pick, out when the answer ends or fails); at the cap, skip the backend, and answer 503 when none is left.',
+    scenarios: ['breaker-hanging-backend-gets-more'],
+    signature(measured) {
+      const cap = measured.breaker?.maxConcurrentRequests;
+      if (cap === undefined) return 0;
+      // Turned away at once: a 503 well within the response timeout a waiting request ran into.
+      const waited = measured.exchanges.filter(
+        (exchange) => !(exchange.status === 503 && exchange.durationMs < 500),
+      );
+      return waited.length > cap ? 1 : 0;
+    },
+  },
 ];

@@ -14,6 +14,7 @@ import {
   wholeTurns,
 } from './measurements.ts';
 import type { Mistake } from './mistake.ts';
+import { pickMistakes } from './pick-mistakes.ts';
 
 const rotationOrderScenarios = [
   'rr-requests-rotate-order-config-http',
@@ -340,6 +341,7 @@ const selectionMistakes: readonly Mistake[] = [
 /** Every mistake of the catalogue, by concept. */
 export const mistakes: readonly Mistake[] = [
   ...selectionMistakes,
+  ...pickMistakes,
   ...hashingMistakes,
   ...healthMistakes,
   ...breakerMistakes,

@@ -51,8 +51,10 @@ test('new connections that all start at the first backend point to a rotation ke
     durationMs: 1,
     backendId: 'b1',
   }));
+  // One request per connection, all on the first backend: a rotation per connection, or none at all.
   assert.deepEqual(top(measured('rr-clients-connections-own-share', clients)), [
     'rotation-state-per-connection',
+    'everything-to-first-backend',
   ]);
   // Three connections taking turns, each with a rotation of its own starting at b1.
   const turns = sequential(repeat(['b1', 'b1', 'b1', 'b2', 'b2', 'b2', 'b3', 'b3', 'b3'], 2));

@@ -44,6 +44,8 @@ export interface Measurements {
   readonly upgradeStatuses?: readonly number[];
   /** A flood of requests with keys of their own, and how much the balancer's memory grew meanwhile. */
   readonly keyFlood?: { readonly count: number; readonly keyBytes: number; readonly grewBytes: number };
+  /** Where each request the scenario held open landed, one entry per request, when it held some. */
+  readonly held?: readonly string[];
   /** The pool's circuit breaker, when it has one. */
   readonly breaker?: {
     readonly consecutiveFailures: number;
@@ -52,6 +54,7 @@ export interface Measurements {
     readonly halfOpenRequests: number;
     readonly failureRatePercent?: number;
     readonly minimumRequests: number;
+    readonly maxConcurrentRequests?: number;
   };
   /** The pool's active health checks over HTTP, when it has them. */
   readonly healthPolicy?: {

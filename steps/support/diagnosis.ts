@@ -98,6 +98,9 @@ function breakerOf(
     halfOpenRequests: breaker.halfOpenRequests ?? defaults.halfOpenRequests,
     minimumRequests: breaker.minimumRequests ?? defaults.minimumRequests,
     ...(breaker.failureRatePercent === undefined ? {} : { failureRatePercent: breaker.failureRatePercent }),
+    ...(breaker.maxConcurrentRequests === undefined
+      ? {}
+      : { maxConcurrentRequests: breaker.maxConcurrentRequests }),
   };
 }
 

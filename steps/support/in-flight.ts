@@ -2,11 +2,17 @@
 import { type Held, holdOpen } from '../../harness/clients/traffic.ts';
 import { timeouts } from '../../harness/timing/timeouts.ts';
 import { pollUntil } from '../../harness/timing/waiting.ts';
+import { measuredBy } from './diagnosis.ts';
 import { topicState } from './topic-state.ts';
 import type { LbWorld } from './world.ts';
 
 // The backend each held exchange landed on, one entry per exchange.
 const held = topicState(() => ({ backendIds: undefined as readonly string[] | undefined }));
+
+measuredBy((world) => {
+  const { backendIds } = held(world);
+  return backendIds ? { held: backendIds } : {};
+});
 
 /**
  * Keeps `count` exchanges in flight (each placed before the next, released when the scenario ends)
