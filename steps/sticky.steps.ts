@@ -2,7 +2,9 @@ import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import { allOnOneProbability, defaultFalseFailure } from '../harness/checks/statistics.ts';
 import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from '../harness/clients/sticky.ts';
+import { mainPoolOf } from '../harness/spec/scenario-configs.ts';
 import { failedChecksBound } from '../harness/timing/health-timing.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { changePoolMembers } from './support/pool-changes.ts';
 import { settleOn } from './support/settling.ts';
 import { topicState } from './support/topic-state.ts';
@@ -18,6 +20,33 @@ const sticky = topicState(() => ({
     | { readonly label: string; readonly answers: readonly StickyAnswer[] }[]
     | undefined,
 }));
+
+measuredBy((world) => {
+  const { client: kept, forgedCookies } = sticky(world);
+  if (!kept && !forgedCookies) return {};
+  const config = world.balancer.config;
+  const configured = config ? mainPoolOf(config).stickySession : undefined;
+  return {
+    sticky: {
+      answers: kept?.answers ?? [],
+      mark: kept?.mark ?? 0,
+      ...(forgedCookies ? { forged: forgedCookies } : {}),
+      backendAddresses: Object.fromEntries(
+        [...world.backends.keys()].map((id) => [id, world.backend(id).address]),
+      ),
+      ...(configured
+        ? {
+            config: {
+              ...(configured.path === undefined ? {} : { path: configured.path }),
+              ...(configured.httpOnly === undefined ? {} : { httpOnly: configured.httpOnly }),
+              ...(configured.sameSite === undefined ? {} : { sameSite: configured.sameSite }),
+              ...(configured.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: configured.maxAgeSeconds }),
+            },
+          }
+        : {}),
+    },
+  };
+});
 
 // Every scenario of the feature names its cookie "lb".
 const cookieName = 'lb';

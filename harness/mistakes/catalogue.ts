@@ -15,6 +15,7 @@ import {
 } from './measurements.ts';
 import type { Mistake } from './mistake.ts';
 import { pickMistakes } from './pick-mistakes.ts';
+import { stickyMistakes } from './sticky-mistakes.ts';
 
 const rotationOrderScenarios = [
   'rr-requests-rotate-order-config-http',
@@ -346,4 +347,5 @@ export const mistakes: readonly Mistake[] = [
   ...healthMistakes,
   ...breakerMistakes,
   ...limitMistakes,
+  ...stickyMistakes,
 ];

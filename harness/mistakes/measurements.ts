@@ -44,6 +44,34 @@ export interface Measurements {
   readonly upgradeStatuses?: readonly number[];
   /** A flood of requests with keys of their own, and how much the balancer's memory grew meanwhile. */
   readonly keyFlood?: { readonly count: number; readonly keyBytes: number; readonly grewBytes: number };
+  /** A client that kept its affinity cookie: what each request got, and where the last phase began. */
+  readonly sticky?: {
+    readonly answers: readonly {
+      readonly backend: string;
+      readonly setCookie: string | undefined;
+      readonly sentCookie: string | undefined;
+    }[];
+    /** The index of the first answer of the last phase (after the scenario's change). */
+    readonly mark: number;
+    /** Requests with forged cookies, by kind of forgery. */
+    readonly forged?: readonly {
+      readonly label: string;
+      readonly answers: readonly {
+        readonly backend: string;
+        readonly setCookie: string | undefined;
+        readonly sentCookie: string | undefined;
+      }[];
+    }[];
+    /** Each backend's address, by id. */
+    readonly backendAddresses: Readonly<Record<string, string>>;
+    /** The pool's cookie attributes as configured. */
+    readonly config?: {
+      readonly path?: string;
+      readonly httpOnly?: boolean;
+      readonly sameSite?: string;
+      readonly maxAgeSeconds?: number;
+    };
+  };
   /** Where each request the scenario held open landed, one entry per request, when it held some. */
   readonly held?: readonly string[];
   /** The pool's circuit breaker, when it has one. */

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diagnose } from './diagnose.ts';
+import type { Measurements } from './measurements.ts';
+import { parseSetCookie } from './sticky-mistakes.ts';
+
+type Sticky = NonNullable<Measurements['sticky']>;
+const token = 'lb=9f2c41d0a7; Path=/; HttpOnly; SameSite=Lax';
+const answer = (backend: string, setCookie?: string, sentCookie?: string) => ({
+  backend,
+  setCookie,
+  sentCookie,
+});
+const addresses = { b1: '127.0.0.1:9001', b2: '127.0.0.1:9002' };
+const measured = (scenario: string, sticky: Partial<Sticky>): Measurements => ({
+  scenario,
+  backends: [
+    { id: 'b1', weight: 1 },
+    { id: 'b2', weight: 1 },
+  ],
+  exchanges: [],
+  sticky: { answers: [], mark: 0, backendAddresses: addresses, ...sticky },
+});
+const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+
+test('a Set-Cookie line: its value, and its attributes by lower-case name', () => {
+  const { value, attributes } = parseSetCookie('lb=abc=; Path=/app; Max-Age=600; SameSite=Strict; HttpOnly');
+  assert.equal(value, 'abc=');
+  assert.deepEqual(
+    [...attributes],
+    [
+      ['path', '/app'],
+      ['max-age', '600'],
+      ['samesite', 'Strict'],
+      ['httponly', ''],
+    ],
+  );
+});
+
+test("a cookie holding the backend's id or its address in base64 points to a cookie that names its backend", () => {
+  const scenario = 'sticky-client-keeps-backend-through';
+  assert.deepEqual(top(measured(scenario, { answers: [answer('b1', token)] })), []);
+  assert.deepEqual(top(measured(scenario, { answers: [answer('b1', 'lb=b1; Path=/')] })), [
+    'affinity-cookie-names-its-backend',
+  ]);
+  const base64 = Buffer.from(addresses.b2).toString('base64');
+  assert.deepEqual(top(measured(scenario, { answers: [answer('b2', `lb=${base64}; Path=/`)] })), [
+    'affinity-cookie-names-its-backend',
+  ]);
+});
+
+test('after the pinned backend went out: still reached, or reached elsewhere without a new cookie', () => {
+  const scenario = 'sticky-health-client-backend-turns-unhealthy';
+  const before = [answer('b1', token), answer('b1', undefined, '9f2c41d0a7')];
+  const followed = [...before, answer('b1', undefined, '9f2c41d0a7')];
+  assert.deepEqual(top(measured(scenario, { answers: followed, mark: 2 })), [
+    'affinity-outranks-availability',
+  ]);
+  const stale = [...before, answer('b2', undefined, '9f2c41d0a7')];
+  assert.deepEqual(top(measured(scenario, { answers: stale, mark: 2 })), ['affinity-cookie-never-replaced']);
+  const replaced = [...before, answer('b2', 'lb=77aa; Path=/', '9f2c41d0a7')];
+  assert.deepEqual(top(measured(scenario, { answers: replaced, mark: 2 })), []);
+});
+
+test('moved with a new cookie after a restart points to a secret per process; attributes against the config', () => {
+  const restarted = [answer('b1', token), answer('b2', 'lb=77aa; Path=/', '9f2c41d0a7')];
+  assert.deepEqual(
+    top(measured('sticky-affinity-survives-restart-balancer', { answers: restarted, mark: 1 })),
+    ['affinity-secret-per-process'],
+  );
+  const config = { path: '/app', httpOnly: false, sameSite: 'Strict', maxAgeSeconds: 600 };
+  const right = [answer('b1', 'lb=9f; Path=/app; Max-Age=600; SameSite=Strict')];
+  assert.deepEqual(top(measured('cookie-carries-attributes-config-gives', { answers: right, config })), []);
+  assert.deepEqual(
+    top(measured('cookie-carries-attributes-config-gives', { answers: [answer('b1', token)], config })),
+    ['affinity-cookie-attributes-ignored'],
+  );
+  const persistent = [answer('b1', `${token}; Max-Age=86400`)];
+  assert.deepEqual(
+    top(measured('cookie-without-attributes-session-path', { answers: persistent, config: {} })),
+    ['affinity-cookie-persistent-by-default'],
+  );
+});
