@@ -55,12 +55,15 @@ export async function sendUntilSettled(
   client: SequentialClient,
   goal: RoutingGoal,
   giveUpAfterMs: number,
+  /** Told of each exchange as it ends, so a caller keeps them even when the wait runs out. */
+  onExchange: (exchange: Exchange) => void = () => {},
 ): Promise<{ exchanges: Exchange[]; settledIndex: number }> {
   const window = settledWindow(goal);
   let settledIndex: number | undefined;
   const exchanges = await exchangeUntil(
     client,
     (sent) => {
+      onExchange(sent.at(-1) as Exchange);
       settledIndex = settledAt(sent, goal, window);
       return settledIndex !== undefined;
     },

@@ -15,6 +15,7 @@ import {
 } from './measurements.ts';
 import type { Mistake } from './mistake.ts';
 import { pickMistakes } from './pick-mistakes.ts';
+import { resilienceMistakes } from './resilience-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
 
 const rotationOrderScenarios = [
@@ -348,4 +349,5 @@ export const mistakes: readonly Mistake[] = [
   ...breakerMistakes,
   ...limitMistakes,
   ...stickyMistakes,
+  ...resilienceMistakes,
 ];

@@ -74,6 +74,19 @@ export interface Measurements {
   };
   /** Where each request the scenario held open landed, one entry per request, when it held some. */
   readonly held?: readonly string[];
+  /** The pool's outlier detection, when it has one (defaults filled in). */
+  readonly outlier?: {
+    readonly consecutiveFailures: number;
+    readonly baseEjectionMs: number;
+    readonly maxEjectionMs: number;
+    readonly maxEjectionPercent: number;
+  };
+  /** Per retry number, the waits before it (one request's arrival minus its previous one) and the cap. */
+  readonly retryWaits?: readonly {
+    readonly retry: number;
+    readonly capMs: number;
+    readonly waitsMs: readonly number[];
+  }[];
   /** The pool's circuit breaker, when it has one. */
   readonly breaker?: {
     readonly consecutiveFailures: number;

@@ -1,3 +1,4 @@
+import { arrivalsByRequest, backoffCap, waitsBefore } from '../../harness/checks/resilience-checks.ts';
 import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
 import type { Measurements } from '../../harness/mistakes/measurements.ts';
@@ -6,6 +7,8 @@ import {
   backendDefaults,
   circuitBreakerDefaults,
   healthCheckDefaults,
+  outlierDetectionDefaults,
+  retryDefaults,
 } from '../../reference/src/config/defaults.ts';
 import type { LbWorld } from './world.ts';
 
@@ -37,6 +40,9 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
   const running = [...world.backends.runningIds()];
   const received = await world.backends.receivedCounts(running).catch(() => undefined);
   const check = pool?.healthCheck;
+  const retryWaits = pool?.retries
+    ? await retryWaitsOf(world, running, pool.retries).catch(() => undefined)
+    : undefined;
   const healthAnswers =
     check === undefined || (check.type ?? 'http') !== 'http'
       ? undefined
@@ -73,6 +79,10 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
     ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
+    ...(pool?.outlierDetection === undefined
+      ? {}
+      : { outlier: { ...outlierDetectionDefaults, ...pool.outlierDetection } }),
+    ...(retryWaits === undefined ? {} : { retryWaits }),
     ...(listener?.rateLimit === undefined ? {} : { rateLimit: rateLimitOf(listener.rateLimit) }),
     ...(pool?.algorithm === 'consistent_hash'
       ? { hash: { method: pool.hashMethod ?? 'ring', bounded: pool.hashBalanceFactor !== undefined } }
@@ -114,4 +124,24 @@ function rateLimitOf(limit: RateLimitDocument): NonNullable<Measurements['rateLi
     refillPerSecond: limit.refillPerSecond,
     trustedProxies: limit.trustedProxies ?? [],
   };
+}
+
+/** The waits before each retry, read from the running backends' arrival logs (by request id). */
+async function retryWaitsOf(
+  world: LbWorld,
+  running: readonly string[],
+  retries: NonNullable<PoolDocument['retries']>,
+): Promise<Measurements['retryWaits']> {
+  const arrivals = (await Promise.all(running.map((id) => world.backend(id).arrivals()))).flat();
+  const byRequest = arrivalsByRequest(arrivals);
+  const policy = {
+    attempts: retries.attempts,
+    baseIntervalMs: retries.baseIntervalMs ?? retryDefaults.baseIntervalMs,
+    maxIntervalMs: retries.maxIntervalMs ?? retryDefaults.maxIntervalMs,
+  };
+  return Array.from({ length: retries.attempts }, (_, index) => ({
+    retry: index + 1,
+    capMs: backoffCap(index + 1, policy),
+    waitsMs: waitsBefore(index + 1, byRequest),
+  }));
 }

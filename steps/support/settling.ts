@@ -21,17 +21,21 @@ export async function settleOn(
 ): Promise<void> {
   const mark = world.lastChange;
   if (!mark) throw new Error('the scenario made no change to wait for');
-  const before = world.traffic.exchanges.length;
   const client = world.traffic.openClient();
   let settled: Awaited<ReturnType<typeof sendUntilSettled>>;
   try {
-    settled = await sendUntilSettled(client, goal, bounds.withinMs * 2 + timeouts.timingSlackMs * 4);
+    // Recorded as they come, so a wait that runs out leaves its traffic for the evidence.
+    settled = await sendUntilSettled(
+      client,
+      goal,
+      bounds.withinMs * 2 + timeouts.timingSlackMs * 4,
+      (exchange) => world.traffic.exchanges.push(exchange),
+    );
   } finally {
     await client.close();
   }
   const { exchanges, settledIndex } = settled;
-  world.traffic.exchanges.push(...exchanges);
-  world.traffic.settledIndex = before + settledIndex;
+  world.traffic.settledIndex = world.traffic.exchanges.indexOf(exchanges[settledIndex] as Exchange);
   expectSettledWithin(exchanges[settledIndex] as Exchange, mark, bounds.withinMs, bounds.explanation);
   const target = goal.kind === 'backends' ? goal.ids : new Set<string>();
   if (bounds.notSoonerMs !== undefined) {
