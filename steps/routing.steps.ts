@@ -2,8 +2,20 @@ import { type DataTable, Given, Then } from '@cucumber/cucumber';
 import { ExpectationError, expectAllSucceeded } from '../harness/checks/expectations.ts';
 import { assertShares, checkShares } from '../harness/checks/statistics.ts';
 import { rawHttpRequest } from '../harness/clients/traffic.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { rawAnswerHeaders } from './support/raw-exchange.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+// The requests routed one by one, for the diagnosis of a failure.
+const routing = topicState(() => ({
+  routed: [] as { method: string; target: string; expected: string; reached: string }[],
+}));
+
+measuredBy((world) => {
+  const { routed } = routing(world);
+  return routed.length === 0 ? {} : { routed };
+});
 
 Given(
   'backend {word} adds these headers to its answers:',
@@ -21,6 +33,7 @@ Then('requests are routed like this:', async function (this: LbWorld, table: Dat
     if (colon > 0) headers.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
     const answer = await rawHttpRequest(this.listenerAddress, { method, path: target, headers });
     const reached = answer.headers['x-backend-id'] ?? String(answer.status);
+    routing(this).routed.push({ method, target, expected: to, reached });
     if (reached !== to)
       wrong.push(
         `${method} ${host}${target}: expected ${to}, got ${reached} (${answer.body.slice(0, 100).trim()})`,

@@ -16,6 +16,7 @@ import {
 import type { Mistake } from './mistake.ts';
 import { pickMistakes } from './pick-mistakes.ts';
 import { resilienceMistakes } from './resilience-mistakes.ts';
+import { routingMistakes } from './routing-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
 
 const rotationOrderScenarios = [
@@ -350,4 +351,5 @@ export const mistakes: readonly Mistake[] = [
   ...limitMistakes,
   ...stickyMistakes,
   ...resilienceMistakes,
+  ...routingMistakes,
 ];

@@ -72,6 +72,22 @@ export interface Measurements {
       readonly maxAgeSeconds?: number;
     };
   };
+  /** The first listener's routes, in config order: each one's pool, path prefix and methods. */
+  readonly routes?: readonly {
+    readonly pool: string;
+    readonly prefix?: string;
+    readonly methods?: readonly string[];
+  }[];
+  /**
+   * Requests the scenario routed one by one: the backend each should have reached and the one it
+   * did (the routing scenarios give each backend a pool of its own, named after it).
+   */
+  readonly routed?: readonly {
+    readonly method: string;
+    readonly target: string;
+    readonly expected: string;
+    readonly reached: string;
+  }[];
   /** Where each request the scenario held open landed, one entry per request, when it held some. */
   readonly held?: readonly string[];
   /** The pool's outlier detection, when it has one (defaults filled in). */

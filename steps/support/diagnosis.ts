@@ -2,7 +2,7 @@ import { arrivalsByRequest, backoffCap, waitsBefore } from '../../harness/checks
 import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
 import type { Measurements } from '../../harness/mistakes/measurements.ts';
-import type { PoolDocument, RateLimitDocument } from '../../harness/spec/config-document.ts';
+import type { PoolDocument, RateLimitDocument, RouteDocument } from '../../harness/spec/config-document.ts';
 import {
   backendDefaults,
   circuitBreakerDefaults,
@@ -84,6 +84,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
       : { outlier: { ...outlierDetectionDefaults, ...pool.outlierDetection } }),
     ...(retryWaits === undefined ? {} : { retryWaits }),
     ...(listener?.rateLimit === undefined ? {} : { rateLimit: rateLimitOf(listener.rateLimit) }),
+    ...(listener?.routes === undefined ? {} : { routes: listener.routes.map(routeOf) }),
     ...(pool?.algorithm === 'consistent_hash'
       ? { hash: { method: pool.hashMethod ?? 'ring', bounded: pool.hashBalanceFactor !== undefined } }
       : {}),
@@ -144,4 +145,14 @@ async function retryWaitsOf(
     capMs: backoffCap(index + 1, policy),
     waitsMs: waitsBefore(index + 1, byRequest),
   }));
+}
+
+/** A route as the diagnosis reads it: its pool, its path prefix and its methods, if any. */
+function routeOf(route: RouteDocument): NonNullable<Measurements['routes']>[number] {
+  const path = route.match?.path;
+  return {
+    pool: 'pool' in route && typeof route.pool === 'string' ? route.pool : '',
+    ...(path && 'prefix' in path ? { prefix: path.prefix } : {}),
+    ...(route.match?.method === undefined ? {} : { methods: route.match.method }),
+  };
 }

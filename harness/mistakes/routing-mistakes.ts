@@ -1,0 +1,99 @@
+// Routing mistakes of the catalogue, read from the requests a scenario routed (method, target,
+// where each should have gone and where it went) against the listener's routes.
+import type { Measurements } from './measurements.ts';
+import type { Mistake } from './mistake.ts';
+
+type Routed = NonNullable<Measurements['routed']>[number];
+type Route = NonNullable<Measurements['routes']>[number];
+
+const pathOf = (target: string) => target.split('?')[0] ?? target;
+const misrouted = (measured: Measurements): Routed[] =>
+  (measured.routed ?? []).filter((request) => request.reached !== request.expected);
+/** The first route (in config order) sending to `pool`, and its place. */
+const routeTo = (measured: Measurements, pool: string): { route: Route; index: number } | undefined => {
+  const index = (measured.routes ?? []).findIndex((route) => route.pool === pool);
+  const route = measured.routes?.[index];
+  return route ? { route, index } : undefined;
+};
+
+export const routingMistakes: readonly Mistake[] = [
+  {
+    id: 'route-prefix-matched-as-text',
+    concept: 'layer 7 routing',
+    title: 'A path prefix matches as text, not as whole segments',
+    mistake: 'path.startsWith(prefix): "/api" also takes "/apix" and "/api-docs".',
+    shows:
+      "Requests whose path only begins with a route's prefix in the middle of a segment went to that route.",
+    rootCause: 'A string prefix test stands in for a segment prefix test.',
+    fix: 'Match when the path equals the prefix, or starts with it followed by "/" (a prefix ending in "/" matches what follows it).',
+    scenarios: ['route-prefixes-match-whole-segments'],
+    signature(measured) {
+      return misrouted(measured).some((request) => {
+        const prefix = routeTo(measured, request.reached)?.route.prefix;
+        const path = pathOf(request.target);
+        return (
+          prefix !== undefined &&
+          path !== prefix &&
+          path.startsWith(prefix) &&
+          !prefix.endsWith('/') &&
+          path[prefix.length] !== '/'
+        );
+      })
+        ? 1
+        : 0;
+    },
+  },
+  {
+    id: 'route-method-ignored',
+    concept: 'layer 7 routing',
+    title: "A route's method condition is ignored",
+    mistake:
+      'Routes are matched on host, path and headers only, so a route meant for POST takes GET requests too.',
+    shows:
+      "Requests went to a route whose methods do not include theirs, or a route listing a request's method lost it to one that names none.",
+    rootCause: 'The method list was parsed but not part of the match.',
+    fix: "Match a route only when the request's method is in its list (when it has one), and count the method in the route's precedence.",
+    scenarios: [
+      'route-most-specific-wins-whichever-general-first',
+      'route-most-specific-wins-whichever-specific-first',
+    ],
+    signature(measured) {
+      // Either a route took a method it does not list, or a route that lists the request's method
+      // lost it to one that names none (the condition did not count towards precedence).
+      return misrouted(measured).some((request) => {
+        const taken = routeTo(measured, request.reached)?.route.methods;
+        const meant = routeTo(measured, request.expected)?.route.methods;
+        return (
+          (taken !== undefined && !taken.includes(request.method)) ||
+          (meant?.includes(request.method) === true && taken === undefined)
+        );
+      })
+        ? 1
+        : 0;
+    },
+  },
+  {
+    id: 'routes-first-match-wins',
+    concept: 'layer 7 routing',
+    title: 'The first route that matches wins, whatever is more specific',
+    mistake:
+      'Routes are tried in the order the config lists them, so a general one written first ("/") takes requests a specific one ("/api/health") should get.',
+    shows:
+      'Misrouted requests went to a route listed before the one they belonged to, and that route also matches them.',
+    rootCause:
+      'Config order was taken as precedence; the spec ranks by specificity (exact over pattern over longer prefix, then method and header conditions).',
+    fix: 'Sort routes by specificity once, when the config is loaded (exact path, then pattern, then longest prefix, then the number of other conditions), and take the first match in that order.',
+    scenarios: ['route-most-specific-wins-whichever-general-first'],
+    signature(measured) {
+      const wrong = misrouted(measured);
+      if (wrong.length === 0) return 0;
+      return wrong.every((request) => {
+        const reached = routeTo(measured, request.reached);
+        const expected = routeTo(measured, request.expected);
+        return reached !== undefined && expected !== undefined && reached.index < expected.index;
+      })
+        ? 1
+        : 0;
+    },
+  },
+];
