@@ -18,6 +18,7 @@ import { pickMistakes } from './pick-mistakes.ts';
 import { resilienceMistakes } from './resilience-mistakes.ts';
 import { routingMistakes } from './routing-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
+import { timingMistakes } from './timing-mistakes.ts';
 
 const rotationOrderScenarios = [
   'rr-requests-rotate-order-config-http',
@@ -352,4 +353,5 @@ export const mistakes: readonly Mistake[] = [
   ...stickyMistakes,
   ...resilienceMistakes,
   ...routingMistakes,
+  ...timingMistakes,
 ];

@@ -25,6 +25,10 @@ export interface Measurements {
   }[];
   /** What each backend counted arriving since its counts were last reset, when it could be asked. */
   readonly received?: Readonly<Record<string, number>>;
+  /** Connections each running backend accepted since its counts were last reset. */
+  readonly accepted?: Readonly<Record<string, number>>;
+  /** The pool's timeouts (defaults filled in). */
+  readonly timeouts?: { readonly connectMs: number; readonly responseMs: number };
   /** The pool's consistent hash, when it balances by one: its lookup, and whether loads are bounded. */
   readonly hash?: { readonly method: 'ring' | 'maglev'; readonly bounded: boolean };
   /** Rounds of the same keys sent to a consistent hash, in order, each with where every key landed. */

@@ -9,6 +9,7 @@ import {
   healthCheckDefaults,
   outlierDetectionDefaults,
   retryDefaults,
+  timeoutDefaults,
 } from '../../reference/src/config/defaults.ts';
 import type { LbWorld } from './world.ts';
 
@@ -39,6 +40,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
   // A backend the scenario stopped or killed cannot be asked: its counts are then left out.
   const running = [...world.backends.runningIds()];
   const received = await world.backends.receivedCounts(running).catch(() => undefined);
+  const accepted = await world.backends.acceptedConnections(running).catch(() => undefined);
   const check = pool?.healthCheck;
   const retryWaits = pool?.retries
     ? await retryWaitsOf(world, running, pool.retries).catch(() => undefined)
@@ -78,6 +80,8 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
           healthObservedMs:
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
+    ...(accepted === undefined ? {} : { accepted: Object.fromEntries(accepted) }),
+    ...(pool === undefined ? {} : { timeouts: { ...timeoutDefaults, ...pool.timeouts } }),
     ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
     ...(pool?.outlierDetection === undefined
       ? {}

@@ -99,6 +99,15 @@ export class ScenarioBackends implements Iterable<[string, StartedBackend]> {
     );
   }
 
+  /** Connections each backend of `ids` accepted since its counts were last reset, by id. */
+  async acceptedConnections(ids: readonly string[] = [...this.keys()]): Promise<Map<string, number>> {
+    return new Map(
+      await Promise.all(
+        ids.map(async (id) => [id, (await this.get(id).stats()).acceptedConnections] as const),
+      ),
+    );
+  }
+
   /** The health checks each HTTP backend of `ids` answered since its counts were last reset, by id. */
   async healthAnswers(
     ids: readonly string[] = [...this.keys()],

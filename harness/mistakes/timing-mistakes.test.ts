@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diagnose } from './diagnose.ts';
+import type { MeasuredExchange, Measurements } from './measurements.ts';
+
+const exchange = (durationMs: number, status?: number, error?: string): MeasuredExchange => ({
+  client: 0,
+  seq: 0,
+  sentAtMs: 0,
+  durationMs,
+  ...(status === undefined ? {} : { status }),
+  ...(error === undefined ? {} : { error }),
+});
+const measured = (
+  scenario: string,
+  exchanges: readonly MeasuredExchange[],
+  extra: Partial<Measurements> = {},
+): Measurements => ({
+  scenario,
+  backends: [{ id: 'b1', weight: 1 }],
+  exchanges,
+  timeouts: { connectMs: 300, responseMs: 300 },
+  ...extra,
+});
+const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+
+test('a failure that waited far past the timeout points to the timeout ignored; one within it to nothing', () => {
+  assert.deepEqual(
+    top(measured('timeout-backend-never-answers-gets', [exchange(10_000, undefined, 'timeout')])),
+    ['response-timeout-ignored'],
+  );
+  assert.deepEqual(top(measured('timeout-backend-never-answers-gets', [exchange(320, 504)])), []);
+  assert.deepEqual(top(measured('timeout-backend-cannot-connected-gets', [exchange(5_000, 504)])), [
+    'connect-timeout-ignored',
+  ]);
+});
+
+test('a backend accepting a connection per request points to no keep-alive upstream', () => {
+  const perRequest = { received: { b1: 50 }, accepted: { b1: 50 } };
+  assert.deepEqual(top(measured('proxy-client-requests-share-connection', [], perRequest)), [
+    'no-upstream-keep-alive',
+  ]);
+  assert.deepEqual(
+    top(
+      measured('proxy-client-requests-share-connection', [], { received: { b1: 50 }, accepted: { b1: 2 } }),
+    ),
+    [],
+  );
+});

@@ -1,0 +1,62 @@
+// Mistakes in the balancer's own timers and connections to backends: read from how long clients
+// waited, and from how many connections a backend accepted for the requests it got.
+import type { Measurements } from './measurements.ts';
+import type { Mistake } from './mistake.ts';
+
+/** Exchanges that got no good answer and took far longer than `limitMs`: 3 times it and half a second. */
+const waitedFarLonger = (measured: Measurements, limitMs: number) =>
+  measured.exchanges.some(
+    (exchange) =>
+      (exchange.error !== undefined || exchange.status === undefined || exchange.status >= 500) &&
+      exchange.durationMs > 3 * limitMs + 500,
+  );
+
+export const timingMistakes: readonly Mistake[] = [
+  {
+    id: 'response-timeout-ignored',
+    concept: 'timeouts',
+    title: 'A backend that never answers is waited for forever',
+    mistake:
+      'timeouts.responseMs is never armed, so a hung backend holds its client (and a slot of the balancer) until the client gives up.',
+    shows:
+      'A request to a backend that did not answer took far longer than the response timeout and got no 504.',
+    rootCause:
+      'The proxy relies on the backend or the client to end the exchange; no timer of its own bounds the wait for the answer.',
+    fix: "Start a timer when the request has been sent; when it fires before the answer's head (or while the body pauses), abort the upstream exchange and answer 504.",
+    scenarios: ['timeout-backend-never-answers-gets', 'breaker-hanging-backend-gets-more'],
+    signature: (measured) =>
+      measured.timeouts && waitedFarLonger(measured, measured.timeouts.responseMs) ? 1 : 0,
+  },
+  {
+    id: 'connect-timeout-ignored',
+    concept: 'timeouts',
+    title: 'A connection to a backend is waited for forever',
+    mistake:
+      'timeouts.connectMs is never applied, so a backend that accepts no connection (packets dropped) stalls every request sent its way.',
+    shows: 'A request to a backend that could not be connected to took far longer than the connect timeout.',
+    rootCause: "The operating system's own connect timeout (minutes) is all there is.",
+    fix: 'Abort a connection attempt after connectMs; count it as a connect failure (so retries and passive health see it) and answer 504.',
+    scenarios: ['timeout-backend-cannot-connected-gets', 'retry-backend-cannot-connected-time'],
+    signature: (measured) =>
+      measured.timeouts && waitedFarLonger(measured, measured.timeouts.connectMs) ? 1 : 0,
+  },
+  {
+    id: 'no-upstream-keep-alive',
+    concept: 'connections',
+    title: 'Every request opens a new connection to its backend',
+    mistake: 'Upstream connections are closed after each answer instead of being kept for the next request.',
+    shows: 'A backend accepted about as many connections as it got requests.',
+    rootCause:
+      'A new client per request, or "Connection: close" sent upstream; each request pays a handshake and leaves a socket in TIME_WAIT.',
+    fix: 'Keep a pool of idle connections per backend and reuse them; close one only when the backend does, it has been idle too long, or an answer leaves it unusable.',
+    scenarios: ['proxy-client-requests-share-connection'],
+    signature(measured) {
+      return Object.entries(measured.accepted ?? {}).some(([id, accepted]) => {
+        const received = measured.received?.[id] ?? 0;
+        return received >= 5 && accepted >= 0.8 * received;
+      })
+        ? 1
+        : 0;
+    },
+  },
+];
