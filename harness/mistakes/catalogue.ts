@@ -1,4 +1,5 @@
 import { breakerMistakes } from './breaker-mistakes.ts';
+import { forwardingMistakes } from './forwarding-mistakes.ts';
 import { hashingMistakes } from './hashing-mistakes.ts';
 import { healthMistakes } from './health-mistakes.ts';
 import { limitMistakes } from './limit-mistakes.ts';
@@ -354,4 +355,5 @@ export const mistakes: readonly Mistake[] = [
   ...resilienceMistakes,
   ...routingMistakes,
   ...timingMistakes,
+  ...forwardingMistakes,
 ];

@@ -25,6 +25,12 @@ export interface Measurements {
   }[];
   /** What each backend counted arriving since its counts were last reset, when it could be asked. */
   readonly received?: Readonly<Record<string, number>>;
+  /** The last request written header by header: what the client sent, and what the backend received. */
+  readonly handWritten?: {
+    readonly sent: readonly (readonly [string, string])[];
+    /** The headers the backend echoed (lower-case names), when it answered with its echo. */
+    readonly received?: Readonly<Record<string, string | readonly string[]>>;
+  };
   /** Connections each running backend accepted since its counts were last reset. */
   readonly accepted?: Readonly<Record<string, number>>;
   /** The pool's timeouts (defaults filled in). */

@@ -1,5 +1,6 @@
 /** The last request a scenario wrote by hand, header by header, and what came back. */
 import { type RawAnswer, rawHttpRequest } from '../../harness/clients/traffic.ts';
+import { measuredBy } from './diagnosis.ts';
 import { topicState } from './topic-state.ts';
 import type { LbWorld } from './world.ts';
 
@@ -8,6 +9,18 @@ const rawExchange = topicState(() => ({
   headers: [] as readonly [string, string][],
   answer: undefined as RawAnswer | undefined,
 }));
+
+measuredBy((world) => {
+  const { headers, answer } = rawExchange(world);
+  if (!answer) return {};
+  let received: Record<string, string | string[]> | undefined;
+  try {
+    received = (JSON.parse(answer.body) as { headers?: Record<string, string | string[]> }).headers;
+  } catch {
+    received = undefined;
+  }
+  return { handWritten: { sent: headers, ...(received ? { received } : {}) } };
+});
 
 /** Sends one request with exactly these headers (see rawHttpRequest). */
 export async function sendRawRequest(
