@@ -10,11 +10,19 @@ import type { LbWorld } from './support/world.ts';
 // The requests routed one by one, for the diagnosis of a failure.
 const routing = topicState(() => ({
   routed: [] as { method: string; target: string; expected: string; reached: string }[],
+  /** Targets as the backends should have received them, and as they did. */
+  received: [] as { expected: string; received: string }[],
+  /** Redirect statuses the routes ask for, and those the clients got. */
+  redirects: [] as { expected: number; status: number }[],
 }));
 
 measuredBy((world) => {
-  const { routed } = routing(world);
-  return routed.length === 0 ? {} : { routed };
+  const { routed, received, redirects } = routing(world);
+  return {
+    ...(routed.length === 0 ? {} : { routed }),
+    ...(received.length === 0 ? {} : { receivedTargets: received }),
+    ...(redirects.length === 0 ? {} : { redirects }),
+  };
 });
 
 Given(
@@ -60,6 +68,7 @@ Then('requests reach the backends like this:', async function (this: LbWorld, ta
     const reached = answer.headers['x-backend-id'] ?? `HTTP ${answer.status}`;
     const echo =
       reached === to ? (JSON.parse(answer.body) as { url: string; headers: { host?: string } }) : undefined;
+    if (echo) routing(this).received.push({ expected: url ?? '', received: echo.url });
     if (!echo) wrong.push(`${target}: expected ${to}, got ${reached} (${answer.body.slice(0, 100).trim()})`);
     else if (echo.url !== url || echo.headers.host !== received)
       wrong.push(
@@ -78,6 +87,7 @@ Then('requests are redirected like this:', async function (this: LbWorld, table:
       path: target,
       headers: [['Host', host]],
     });
+    routing(this).redirects.push({ expected: Number(status), status: answer.status });
     const got = `${answer.status} ${answer.headers.location ?? '(no Location)'}`;
     if (got !== `${status} ${location}`)
       wrong.push(`${method} ${target}: expected ${status} ${location}, got ${got}`);

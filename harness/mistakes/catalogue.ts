@@ -17,7 +17,7 @@ import {
 import type { Mistake } from './mistake.ts';
 import { pickMistakes } from './pick-mistakes.ts';
 import { resilienceMistakes } from './resilience-mistakes.ts';
-import { routingMistakes } from './routing-mistakes.ts';
+import { routingMistakes, targetMistakes } from './routing-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
 import { timingMistakes } from './timing-mistakes.ts';
 
@@ -354,6 +354,7 @@ export const mistakes: readonly Mistake[] = [
   ...stickyMistakes,
   ...resilienceMistakes,
   ...routingMistakes,
+  ...targetMistakes,
   ...timingMistakes,
   ...forwardingMistakes,
 ];

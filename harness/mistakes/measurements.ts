@@ -31,6 +31,10 @@ export interface Measurements {
     /** The headers the backend echoed (lower-case names), when it answered with its echo. */
     readonly received?: Readonly<Record<string, string | readonly string[]>>;
   };
+  /** Request targets as a backend should have received them and as it did (its echo). */
+  readonly receivedTargets?: readonly { readonly expected: string; readonly received: string }[];
+  /** Redirects: the status each route asks for, and the one the client got. */
+  readonly redirects?: readonly { readonly expected: number; readonly status: number }[];
   /** Connections each running backend accepted since its counts were last reset. */
   readonly accepted?: Readonly<Record<string, number>>;
   /** The pool's timeouts (defaults filled in). */

@@ -49,3 +49,38 @@ test('a prefix taken mid-segment, a method not counted, and routes taken in the 
     ['routes-first-match-wins'],
   );
 });
+
+test('a target without its query, a rewrite with a doubled slash, and redirects all of one status', () => {
+  const bare = (extra: Partial<Measurements>): Measurements => ({
+    scenario: '',
+    backends: [],
+    exchanges: [],
+    ...extra,
+  });
+  const target = '/search?q=a';
+  assert.deepEqual(
+    top({
+      ...bare({ receivedTargets: [{ expected: target, received: '/search' }] }),
+      scenario: 'proxy-request-target-reaches-backend',
+    }),
+    ['query-string-dropped'],
+  );
+  assert.deepEqual(
+    top({
+      ...bare({ receivedTargets: [{ expected: target, received: target }] }),
+      scenario: 'proxy-request-target-reaches-backend',
+    }),
+    [],
+  );
+  assert.deepEqual(
+    top({
+      ...bare({ receivedTargets: [{ expected: '/items?q=1', received: '//items?q=1' }] }),
+      scenario: 'action-rewrite-replaces-matched-prefix',
+    }),
+    ['rewrite-prefix-replaced-as-text'],
+  );
+  const redirects = [301, 302, 307, 308].map((expected) => ({ expected, status: 302 }));
+  assert.deepEqual(top({ ...bare({ redirects }), scenario: 'action-redirects-answer-own-status' }), [
+    'redirect-status-fixed',
+  ]);
+});

@@ -97,3 +97,57 @@ export const routingMistakes: readonly Mistake[] = [
     },
   },
 ];
+
+export const targetMistakes: readonly Mistake[] = [
+  {
+    id: 'query-string-dropped',
+    concept: 'proxying HTTP',
+    title: 'The query string is dropped on the way to the backend',
+    mistake: 'Only the path is forwarded: the part of the target after "?" is lost.',
+    shows: 'A backend received a target without the query string it should have had.',
+    rootCause:
+      'The upstream target was built from the parsed path (or a rewritten path) without appending the query.',
+    fix: 'Forward the target byte for byte; when rewriting the path, keep the query string as it came.',
+    scenarios: ['proxy-request-target-reaches-backend'],
+    signature: (measured) =>
+      (measured.receivedTargets ?? []).some(
+        ({ expected, received }) => expected.includes('?') && received === expected.split('?')[0],
+      )
+        ? 1
+        : 0,
+  },
+  {
+    id: 'rewrite-prefix-replaced-as-text',
+    concept: 'layer 7 routing',
+    title: 'A rewritten prefix is replaced as text, leaving a doubled slash',
+    mistake:
+      'The matched prefix is cut and the new one pasted in as strings, so "/api/v1/items" rewritten from "/api/v1" to "/" becomes "//items".',
+    shows:
+      'A backend received a rewritten path with a doubled slash where the expected one has a single one.',
+    rootCause: 'Prefixes were treated as text, not as path segments joined by one slash.',
+    fix: 'Replace whole segments: take the rest after the matched prefix, and join the new prefix and the rest with exactly one "/".',
+    scenarios: ['action-rewrite-replaces-matched-prefix'],
+    signature: (measured) =>
+      (measured.receivedTargets ?? []).some(
+        ({ expected, received }) => received !== expected && received.replace(/\/{2,}/g, '/') === expected,
+      )
+        ? 1
+        : 0,
+  },
+  {
+    id: 'redirect-status-fixed',
+    concept: 'layer 7 routing',
+    title: 'Every redirect answers the same status',
+    mistake: 'Redirects always answer 302 (or 301), whatever status the route asks for.',
+    shows: 'Redirects the routes ask to answer with different statuses all got the same one.',
+    rootCause: 'The status was hard-coded in the redirect answer.',
+    fix: "Answer each redirect with its route's status (301, 302, 307 or 308): 307 and 308 keep the method and body, 301 and 302 may not.",
+    scenarios: ['action-redirects-answer-own-status'],
+    signature(measured) {
+      const redirects = measured.redirects ?? [];
+      const asked = new Set(redirects.map(({ expected }) => expected));
+      const got = new Set(redirects.map(({ status }) => status));
+      return asked.size > 1 && got.size === 1 ? 1 : 0;
+    },
+  },
+];

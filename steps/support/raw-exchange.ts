@@ -7,19 +7,26 @@ import type { LbWorld } from './world.ts';
 const rawExchange = topicState(() => ({
   /** The headers of the last hand-written request, as sent. */
   headers: [] as readonly [string, string][],
+  /** Its request target, as sent. */
+  target: '/',
   answer: undefined as RawAnswer | undefined,
 }));
 
 measuredBy((world) => {
-  const { headers, answer } = rawExchange(world);
+  const { headers, target, answer } = rawExchange(world);
   if (!answer) return {};
-  let received: Record<string, string | string[]> | undefined;
+  let echo: { headers?: Record<string, string | string[]>; url?: string } | undefined;
   try {
-    received = (JSON.parse(answer.body) as { headers?: Record<string, string | string[]> }).headers;
+    echo = JSON.parse(answer.body) as { headers?: Record<string, string | string[]>; url?: string };
   } catch {
-    received = undefined;
+    echo = undefined;
   }
-  return { handWritten: { sent: headers, ...(received ? { received } : {}) } };
+  const receivedTargets =
+    echo?.url === undefined ? {} : { receivedTargets: [{ expected: target, received: echo.url }] };
+  return {
+    handWritten: { sent: headers, ...(echo?.headers ? { received: echo.headers } : {}) },
+    ...receivedTargets,
+  };
 });
 
 /** Sends one request with exactly these headers (see rawHttpRequest). */
@@ -30,6 +37,7 @@ export async function sendRawRequest(
 ): Promise<void> {
   const state = rawExchange(world);
   state.headers = headers;
+  state.target = path;
   state.answer = await rawHttpRequest(world.listenerAddress, { headers, path });
 }
 
