@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { answerGroups, failingBackend } from './breaker-mistakes.ts';
-import { diagnose } from './diagnose.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
+import { measuredOver, poolOf, suggested } from './signature-testing.ts';
 
 const breaker = {
   consecutiveFailures: 3,
@@ -43,17 +43,8 @@ const measured = (
   scenario: string,
   exchanges: readonly MeasuredExchange[],
   extra: Partial<Measurements> = {},
-): Measurements => ({
-  scenario,
-  backends: [
-    { id: 'b1', weight: 1 },
-    { id: 'b2', weight: 1 },
-  ],
-  exchanges,
-  breaker,
-  ...extra,
-});
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+) => measuredOver(poolOf('b1', 'b2'))(scenario, exchanges, { breaker, ...extra });
+const top = suggested;
 const scenario = 'breaker-failures-row-open-failed';
 
 test("a failing backend's answers split into groups at the breaker's pauses", () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { mistakes } from './catalogue.ts';
 import { diagnose } from './diagnose.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 
 const three = [
   { id: 'b1', weight: 1 },
@@ -24,7 +25,7 @@ function measured(
 }
 
 const repeat = (turn: readonly string[], times: number) => Array.from({ length: times }, () => turn).flat();
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 
 test('a rotation in the wrong order is told from a random pick and from a wrong wrap-around', () => {
   const scenario = 'rr-requests-rotate-order-config-http';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import type { Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 
 const measured = (
   scenario: string,
   sent: readonly [string, string][],
   received: Record<string, string>,
 ): Measurements => ({ scenario, backends: [], exchanges: [], handWritten: { sent, received } });
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 const forwarded = {
   'x-forwarded-for': '203.0.113.7, 127.0.0.1',
   'x-forwarded-proto': 'http',

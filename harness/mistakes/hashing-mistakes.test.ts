@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../checks/seeded-random.ts';
-import { diagnose } from './diagnose.ts';
 import type { KeyRound, MeasuredExchange, Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 
 const four = ['b1', 'b2', 'b3', 'b4'];
 const keys = Array.from({ length: 400 }, (_, i) => `user-${i}`);
@@ -56,7 +56,7 @@ const hashed = (
   hash,
   keyRounds,
 });
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 
 test('a correct consistent hash fits no hashing mistake: keys stay, and a change moves only its own', () => {
   const same = [round(stable(four)), round(stable(four)), round(stable(four), true)];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import { healthTurns } from './health-mistakes.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 
 const intervalMs = 150;
 const backends = ['b1', 'b2', 'b3'];
@@ -56,7 +56,7 @@ function measured(
   };
 }
 
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 const flapping = [503, 503, 200, 503, 503, 200, 503, 503];
 const outThenBack = [503, 503, 503, 200, 200, 200, 200];
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import { bucketOf } from './limit-mistakes.ts';
 import type { LimitedRunMeasured, Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 
 type Limit = NonNullable<Measurements['rateLimit']>;
 const byAddress: Limit = {
@@ -37,7 +37,7 @@ const measured = (
   limitedRuns,
   ...extra,
 });
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 
 test("a run's bucket: its address, a trusted proxy's forwarded address, its key, or its address without one", () => {
   assert.equal(

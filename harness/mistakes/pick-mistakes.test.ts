@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
+import { measuredOver, poolOf, suggested } from './signature-testing.ts';
 
-const pool = (...ids: string[]) => ids.map((id) => ({ id, weight: 1 }));
 const answered = (order: readonly (string | undefined)[], durationMs = 1): MeasuredExchange[] =>
   order.map((backendId, seq) => ({
     client: 0,
@@ -13,17 +12,8 @@ const answered = (order: readonly (string | undefined)[], durationMs = 1): Measu
     backendId,
     status: backendId ? 200 : 502,
   }));
-const measured = (
-  scenario: string,
-  exchanges: readonly MeasuredExchange[],
-  extra: Partial<Measurements> = {},
-): Measurements => ({
-  scenario,
-  backends: pool('b1', 'b2', 'b3'),
-  exchanges,
-  ...extra,
-});
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const measured = measuredOver(poolOf('b1', 'b2', 'b3'));
+const top = suggested;
 
 test('every request on the first backend, and a pool of one refusing every other request', () => {
   const firstOnly = answered(Array.from({ length: 9 }, () => 'b1'));
@@ -34,13 +24,13 @@ test('every request on the first backend, and a pool of one refusing every other
   );
   const alternating = answered(['b1', undefined, 'b1', undefined, 'b1', undefined]);
   assert.deepEqual(
-    top(measured('rr-pool-backend-gets-request-http', alternating, { backends: pool('b1') })),
+    top(measured('rr-pool-backend-gets-request-http', alternating, { backends: poolOf('b1') })),
     ['never-the-same-backend-twice'],
   );
   assert.deepEqual(
     top(
       measured('rr-pool-backend-gets-request-http', answered(['b1', 'b1', 'b1', 'b1']), {
-        backends: pool('b1'),
+        backends: poolOf('b1'),
       }),
     ),
     [],
@@ -87,7 +77,7 @@ test('more requests than the cap waiting on a hanging backend point to the cap i
     ...exchange,
     status: 504,
   }));
-  const capped = { breaker: { ...breaker, maxConcurrentRequests: 2 }, backends: pool('b1') };
+  const capped = { breaker: { ...breaker, maxConcurrentRequests: 2 }, backends: poolOf('b1') };
   assert.deepEqual(top(measured('breaker-hanging-backend-gets-more', waitedAll, capped)), [
     'concurrency-cap-ignored',
   ]);

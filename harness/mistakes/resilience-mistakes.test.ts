@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
+import { measuredOver, poolOf, suggested } from './signature-testing.ts';
 
-const pool = (...ids: string[]) => ids.map((id) => ({ id, weight: 1 }));
 const outlier = { consecutiveFailures: 3, baseEjectionMs: 300, maxEjectionMs: 600, maxEjectionPercent: 50 };
 
 /** b1 failing in runs of 3 separated by `pauses` (b2 and b3 answering every 5 ms meanwhile). */
@@ -25,17 +24,8 @@ function ejections(pauses: readonly number[]): MeasuredExchange[] {
   return exchanges;
 }
 
-const measured = (
-  scenario: string,
-  exchanges: readonly MeasuredExchange[],
-  extra: Partial<Measurements> = {},
-): Measurements => ({
-  scenario,
-  backends: pool('b1', 'b2', 'b3'),
-  exchanges,
-  ...extra,
-});
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const measured = measuredOver(poolOf('b1', 'b2', 'b3'));
+const top = suggested;
 const scenario = 'outlier-failures-row-eject-backend';
 
 test('ejections: growing and capped fit nothing; none, flat or uncapped fit their mistakes', () => {
@@ -66,7 +56,7 @@ test('with every backend failing, fewer answering at the end than the share kept
     backendId: i < 20 ? `b${(i % 4) + 1}` : 'b4',
     status: 500,
   }));
-  const four = { outlier: { ...outlier, baseEjectionMs: 60_000 }, backends: pool('b1', 'b2', 'b3', 'b4') };
+  const four = { outlier: { ...outlier, baseEjectionMs: 60_000 }, backends: poolOf('b1', 'b2', 'b3', 'b4') };
   assert.ok(
     top(measured('outlier-more-configured-share-pool', lastOnOne, four)).includes('ejection-share-unbounded'),
   );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import type { Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 
 const routes = [
   { pool: 'b1', prefix: '/' },
@@ -22,7 +22,7 @@ const measured = (scenario: string, routed: NonNullable<Measurements['routed']>)
   routes,
   routed,
 });
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 
 test('every request where it belongs fits no routing mistake', () => {
   const right = [request('GET', '/api/x', 'b2', 'b2'), request('POST', '/api/x', 'b4', 'b4')];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import type { Measurements } from './measurements.ts';
+import { suggested } from './signature-testing.ts';
 import { parseSetCookie } from './sticky-mistakes.ts';
 
 type Sticky = NonNullable<Measurements['sticky']>;
@@ -21,7 +21,7 @@ const measured = (scenario: string, sticky: Partial<Sticky>): Measurements => ({
   exchanges: [],
   sticky: { answers: [], mark: 0, backendAddresses: addresses, ...sticky },
 });
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+const top = suggested;
 
 test('a Set-Cookie line: its value, and its attributes by lower-case name', () => {
   const { value, attributes } = parseSetCookie('lb=abc=; Path=/app; Max-Age=600; SameSite=Strict; HttpOnly');

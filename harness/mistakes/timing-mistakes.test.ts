@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnose } from './diagnose.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
+import { measuredOver, poolOf, suggested } from './signature-testing.ts';
 
 const exchange = (durationMs: number, status?: number, error?: string): MeasuredExchange => ({
   client: 0,
@@ -15,14 +15,12 @@ const measured = (
   scenario: string,
   exchanges: readonly MeasuredExchange[],
   extra: Partial<Measurements> = {},
-): Measurements => ({
-  scenario,
-  backends: [{ id: 'b1', weight: 1 }],
-  exchanges,
-  timeouts: { connectMs: 300, responseMs: 300 },
-  ...extra,
-});
-const top = (m: Measurements) => diagnose(m).map(({ id }) => id);
+) =>
+  measuredOver(poolOf('b1'))(scenario, exchanges, {
+    timeouts: { connectMs: 300, responseMs: 300 },
+    ...extra,
+  });
+const top = suggested;
 
 test('a failure that waited far past the timeout points to the timeout ignored; one within it to nothing', () => {
   assert.deepEqual(
