@@ -35,6 +35,10 @@ export interface Measurements {
   readonly receivedTargets?: readonly { readonly expected: string; readonly received: string }[];
   /** Redirects: the status each route asks for, and the one the client got. */
   readonly redirects?: readonly { readonly expected: number; readonly status: number }[];
+  /** The backends of the pool's backup pool, when it has one. */
+  readonly backupBackends?: readonly string[];
+  /** The pool's panic threshold, when it sets one above 0. */
+  readonly panicThresholdPercent?: number;
   /** Connections each running backend accepted since its counts were last reset. */
   readonly accepted?: Readonly<Record<string, number>>;
   /** The pool's timeouts (defaults filled in). */

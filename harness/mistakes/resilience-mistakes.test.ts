@@ -119,3 +119,33 @@ test('answers no backend gave: a 200, a 500, and a 502 when none was available',
     [],
   );
 });
+
+test('backup backends answering beside the primary ones, and everything on one backend below the panic threshold', () => {
+  const mixed = ['b1', 'b2', 'b3', 'b1'].map((backendId, i) => ({
+    client: 0,
+    seq: i,
+    sentAtMs: i,
+    durationMs: 1,
+    backendId,
+    status: 200,
+  }));
+  assert.deepEqual(top(measured('degrade-backup-pool-takes-traffic', mixed, { backupBackends: ['b3'] })), [
+    'backup-pool-always-in-rotation',
+  ]);
+  assert.deepEqual(
+    top(measured('degrade-backup-pool-takes-traffic', mixed.slice(0, 2), { backupBackends: ['b3'] })),
+    [],
+  );
+  const last = Array.from({ length: 12 }, (_, i) => ({
+    client: 0,
+    seq: i,
+    sentAtMs: i,
+    durationMs: 1,
+    backendId: 'b3',
+    status: 200,
+  }));
+  assert.deepEqual(
+    top(measured('degrade-below-panic-threshold-traffic', last, { panicThresholdPercent: 50 })),
+    ['no-panic-mode'],
+  );
+});

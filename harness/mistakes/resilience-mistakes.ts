@@ -240,4 +240,39 @@ export const resilienceMistakes: readonly Mistake[] = [
       return gateway.length > 0 && received <= answered ? 1 : 0;
     },
   },
+  {
+    id: 'backup-pool-always-in-rotation',
+    concept: 'graceful degradation',
+    title: "The backup pool's backends take traffic while the primary ones are up",
+    mistake: 'The backup backends are merged into the primary rotation instead of standing by.',
+    shows: 'Backends of the backup pool received requests while the primary backends were answering too.',
+    rootCause:
+      'The backup pool was treated as more members of the pool, not as a fallback consulted only when the pool has no available backend.',
+    fix: 'Pick from the primary pool; only when none of its backends is available, pick from the backup pool (and go back as soon as one recovers).',
+    scenarios: ['degrade-backup-pool-takes-traffic'],
+    signature(measured) {
+      const backup = new Set(measured.backupBackends ?? []);
+      if (backup.size === 0) return 0;
+      const reached = new Set(measured.exchanges.flatMap((exchange) => exchange.backendId ?? []));
+      const primaryToo = [...reached].some((id) => !backup.has(id));
+      return primaryToo && [...reached].some((id) => backup.has(id)) ? 1 : 0;
+    },
+  },
+  {
+    id: 'no-panic-mode',
+    concept: 'graceful degradation',
+    title: 'No panic mode: the last healthy backends take everything',
+    mistake:
+      'panicThresholdPercent is ignored, so when most of the pool fails its checks, the few backends left take all the traffic and fall over too.',
+    shows:
+      'With most of the pool out of rotation, the last requests all went to one backend instead of spreading over every backend.',
+    rootCause:
+      'Health filtering is applied unconditionally; panic mode means ignoring it when too little of the pool is left.',
+    fix: 'When the available share of the pool falls below panicThresholdPercent, balance over every backend, healthy or not.',
+    scenarios: ['degrade-below-panic-threshold-traffic'],
+    signature(measured) {
+      if (measured.panicThresholdPercent === undefined || measured.backends.length < 2) return 0;
+      return answeringAtTheEnd(measured, 12) === 1 ? 1 : 0;
+    },
+  },
 ];

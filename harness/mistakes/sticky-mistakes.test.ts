@@ -81,3 +81,33 @@ test('moved with a new cookie after a restart points to a secret per process; at
     ['affinity-cookie-persistent-by-default'],
   );
 });
+
+test('requests without a valid cookie reaching one backend twice in a row point to an unbalanced pick', () => {
+  const turns = (order: string[]) => [
+    { label: 'no cookie', answers: order.map((backend) => answer(backend, token)) },
+  ];
+  const three = {
+    ...measured('sticky-request-without-valid-cookie', {}),
+    backends: ['b1', 'b2', 'b3'].map((id) => ({ id, weight: 1 })),
+  };
+  const rotating = {
+    ...three,
+    sticky: {
+      answers: [],
+      mark: 0,
+      backendAddresses: addresses,
+      forged: turns(['b1', 'b2', 'b3', 'b1', 'b2', 'b3']),
+    },
+  };
+  assert.deepEqual(top(rotating), []);
+  const random = {
+    ...three,
+    sticky: {
+      answers: [],
+      mark: 0,
+      backendAddresses: addresses,
+      forged: turns(['b2', 'b2', 'b1', 'b3', 'b3', 'b1']),
+    },
+  };
+  assert.deepEqual(top(random), ['unpinned-requests-not-balanced']);
+});

@@ -177,4 +177,24 @@ export const stickyMistakes: readonly Mistake[] = [
       return attributes.has('max-age') || attributes.has('expires') ? 1 : 0;
     },
   },
+  {
+    id: 'unpinned-requests-not-balanced',
+    concept: 'sticky sessions',
+    title: "A request without a valid cookie is not balanced by the pool's algorithm",
+    mistake:
+      "A request that no cookie pins goes to a backend drawn at random (or some other way) instead of taking its turn in the pool's rotation.",
+    shows:
+      'Requests without a valid cookie, sent one after another to a round-robin pool, reached the same backend twice in a row.',
+    rootCause:
+      "The unpinned case was written as its own pick instead of falling through to the pool's algorithm.",
+    fix: 'When the cookie pins nothing, pick exactly as a pool without affinity would (and then set the cookie for that backend).',
+    scenarios: ['sticky-request-without-valid-cookie'],
+    signature(measured) {
+      const answers = (measured.sticky?.forged ?? []).flatMap(({ answers: got }) =>
+        got.map(({ backend }) => backend),
+      );
+      if (answers.length < 6 || measured.backends.length < 2) return 0;
+      return answers.some((backend, i) => i > 0 && backend === answers[i - 1]) ? 1 : 0;
+    },
+  },
 ];

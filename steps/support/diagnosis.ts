@@ -81,6 +81,8 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
     ...(accepted === undefined ? {} : { accepted: Object.fromEntries(accepted) }),
+    ...(world.backupIds.length === 0 ? {} : { backupBackends: world.backupIds }),
+    ...(pool?.panicThresholdPercent ? { panicThresholdPercent: pool.panicThresholdPercent } : {}),
     ...(pool === undefined ? {} : { timeouts: { ...timeoutDefaults, ...pool.timeouts } }),
     ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
     ...(pool?.outlierDetection === undefined
