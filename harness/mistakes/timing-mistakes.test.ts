@@ -45,3 +45,14 @@ test('a backend accepting a connection per request points to no keep-alive upstr
     [],
   );
 });
+
+test('a GET answered 502 by no backend, and more arrivals than requests after a keep-alive race', () => {
+  assert.deepEqual(top(measured('faulty-get-lost-connection-backend', [exchange(2, 502)])), [
+    'lost-request-not-resent',
+  ]);
+  const posts = Array.from({ length: 10 }, () => exchange(2, 200));
+  assert.deepEqual(top(measured('faulty-post-lost-connection-backend', posts, { received: { b1: 15 } })), [
+    'lost-non-idempotent-resent',
+  ]);
+  assert.deepEqual(top(measured('faulty-post-lost-connection-backend', posts, { received: { b1: 10 } })), []);
+});

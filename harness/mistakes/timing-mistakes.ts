@@ -59,4 +59,37 @@ export const timingMistakes: readonly Mistake[] = [
         : 0;
     },
   },
+  {
+    id: 'lost-request-not-resent',
+    concept: 'connections',
+    title: 'A GET lost on a kept-alive connection the backend closed is not sent again',
+    mistake:
+      'When a reused upstream connection turns out to be closed as the request goes out, the client gets a 502, though nothing reached the backend and the request may be sent again.',
+    shows:
+      'GET requests got 502 answers that no backend gave, where the backend had closed an idle kept-alive connection.',
+    rootCause:
+      'A race every keep-alive pool meets (RFC 9112 9.3.1): the backend closes an idle connection just as the proxy reuses it.',
+    fix: 'When a reused connection closes before any byte of the answer, send an idempotent request again, once, on a new connection (count nothing against the backend).',
+    scenarios: ['faulty-get-lost-connection-backend'],
+    signature: (measured) =>
+      measured.exchanges.some((exchange) => exchange.status === 502 && exchange.backendId === undefined)
+        ? 1
+        : 0,
+  },
+  {
+    id: 'lost-non-idempotent-resent',
+    concept: 'connections',
+    title: 'A POST lost on a kept-alive connection is sent again',
+    mistake:
+      'Every request lost on a reused connection is sent again, a POST included, though the backend may have acted on it.',
+    shows: 'The backend counted more arrivals than the client sent requests.',
+    rootCause:
+      'The resend after a keep-alive race ignores the method; only requests that are safe to repeat may be.',
+    fix: 'Resend only idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) with a body that can be replayed; answer 502 for the rest.',
+    scenarios: ['faulty-post-lost-connection-backend'],
+    signature(measured) {
+      const received = Object.values(measured.received ?? {}).reduce((sum, count) => sum + count, 0);
+      return measured.exchanges.length > 0 && received > measured.exchanges.length ? 1 : 0;
+    },
+  },
 ];
