@@ -53,3 +53,16 @@ test("hop-by-hop values passed on, and a client's chain replaced", () => {
     ['forwarded-for-chain-replaced'],
   );
 });
+
+test('upgrades that never got a 101 point to upgrades not proxied', () => {
+  const upgrades = (statuses: number[]): Measurements => ({
+    scenario: 'ratelimit-websocket-upgrade-spends-token',
+    backends: [],
+    exchanges: [],
+    upgradeStatuses: statuses,
+    rateLimit: { key: 'client-ip', capacity: 2, refillPerSecond: 0.01, trustedProxies: [] },
+  });
+  assert.deepEqual(top(upgrades([502, 502, 502])), ['upgrades-not-proxied']);
+  assert.deepEqual(top(upgrades([101, 101, 429])), []);
+  assert.deepEqual(top(upgrades([101, 101, 101])), ['rate-limit-skips-upgrades']);
+});

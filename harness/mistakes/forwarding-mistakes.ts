@@ -106,4 +106,20 @@ export const forwardingMistakes: readonly Mistake[] = [
       return chain !== undefined && got !== undefined && !got.startsWith(chain) ? 1 : 0;
     },
   },
+  {
+    id: 'upgrades-not-proxied',
+    concept: 'proxying HTTP',
+    title: 'WebSocket upgrades are not proxied',
+    mistake:
+      'An Upgrade request is handled like any other request (or refused), so no WebSocket ever reaches a backend.',
+    shows: 'Upgrade requests got no 101 Switching Protocols at all.',
+    rootCause:
+      "The server's upgrade event is not handled: the request is dropped, or the upgrade headers are stripped as hop-by-hop and the backend answers a plain request.",
+    fix: 'Handle upgrade requests: forward them with Connection: Upgrade and Upgrade, relay the 101 and then bytes both ways until either side closes.',
+    scenarios: ['ratelimit-websocket-upgrade-spends-token'],
+    signature(measured) {
+      const statuses = measured.upgradeStatuses ?? [];
+      return statuses.length > 0 && !statuses.includes(101) ? 1 : 0;
+    },
+  },
 ];

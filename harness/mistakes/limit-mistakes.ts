@@ -188,7 +188,8 @@ export const limitMistakes: readonly Mistake[] = [
     signature(measured) {
       const statuses = measured.upgradeStatuses ?? [];
       const capacity = measured.rateLimit?.capacity;
-      return capacity !== undefined && statuses.length > capacity && !statuses.includes(429) ? 1 : 0;
+      const upgraded = statuses.filter((status) => status === 101).length;
+      return capacity !== undefined && upgraded > capacity && !statuses.includes(429) ? 1 : 0;
     },
   },
   {

@@ -35,6 +35,8 @@ export interface Measurements {
   readonly receivedTargets?: readonly { readonly expected: string; readonly received: string }[];
   /** Redirects: the status each route asks for, and the one the client got. */
   readonly redirects?: readonly { readonly expected: number; readonly status: number }[];
+  /** How the balancer ended, when it exited without being told to. */
+  readonly balancerExit?: string;
   /** The backends of the pool's backup pool, when it has one. */
   readonly backupBackends?: readonly string[];
   /** The pool's panic threshold, when it sets one above 0. */

@@ -56,3 +56,11 @@ test('a GET answered 502 by no backend, and more arrivals than requests after a 
   ]);
   assert.deepEqual(top(measured('faulty-post-lost-connection-backend', posts, { received: { b1: 10 } })), []);
 });
+
+test('a balancer that exited unasked after an invalid config points to exiting on a bad config', () => {
+  assert.deepEqual(
+    top(measured('admin-invalid-new-config-refused', [], { balancerExit: 'exited with code 1' })),
+    ['exits-on-a-bad-config'],
+  );
+  assert.deepEqual(top(measured('admin-invalid-new-config-refused', [])), []);
+});

@@ -92,4 +92,16 @@ export const timingMistakes: readonly Mistake[] = [
       return measured.exchanges.length > 0 && received > measured.exchanges.length ? 1 : 0;
     },
   },
+  {
+    id: 'exits-on-a-bad-config',
+    concept: 'reloads',
+    title: 'A bad config on reload brings the balancer down',
+    mistake:
+      'A config that fails validation on reload makes the process exit, where it should be refused while the old one keeps serving.',
+    shows: 'The balancer exited, unasked, in a scenario that offered it an invalid config.',
+    rootCause: 'Reload reuses the start-up path, where an invalid config rightly ends the process.',
+    fix: 'On reload, validate the new config fully before touching anything; if it is invalid, log why, report it on the admin status and keep serving the old one.',
+    scenarios: ['admin-invalid-new-config-refused'],
+    signature: (measured) => (measured.balancerExit !== undefined ? 1 : 0),
+  },
 ];

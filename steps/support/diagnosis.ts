@@ -82,6 +82,9 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
         }),
     ...(accepted === undefined ? {} : { accepted: Object.fromEntries(accepted) }),
     ...(world.backupIds.length === 0 ? {} : { backupBackends: world.backupIds }),
+    ...(world.balancer.started?.unexpectedExit === undefined
+      ? {}
+      : { balancerExit: world.balancer.started.unexpectedExit }),
     ...(pool?.panicThresholdPercent ? { panicThresholdPercent: pool.panicThresholdPercent } : {}),
     ...(pool === undefined ? {} : { timeouts: { ...timeoutDefaults, ...pool.timeouts } }),
     ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
