@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { processBackendProvider } from '../harness/backends/process-provider.ts';
 import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
-import { readCommandLine } from '../scripts/command-line.ts';
+import { namedIn, readCommandLine } from '../scripts/command-line.ts';
 import { bound, checkGoals, goalsLine } from './goals.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
@@ -51,10 +51,9 @@ function positive(name: string, text: string): number {
 const rounds = positive('rounds', options.rounds);
 const seconds = positive('seconds', options.seconds);
 const targetNames = options.targets.split(',').map((name) => name.trim());
-const chosen = options.only?.split(',').map((name) => name.trim());
 const known = [...benchScenarios.map((scenario) => scenario.name), tcpScenario.name];
-for (const name of chosen ?? [])
-  if (!known.includes(name)) throw new Error(`--only: no scenario "${name}"; known: ${known.join(', ')}`);
+const chosen =
+  options.only === undefined ? undefined : namedIn(known, (name) => name, options.only, 'scenarios', usage);
 const scenarios = benchScenarios.filter((scenario) => !chosen || chosen.includes(scenario.name));
 const runTcp = !chosen || chosen.includes(tcpScenario.name);
 

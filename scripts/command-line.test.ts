@@ -9,6 +9,7 @@ const scripts = [
   'bench/selection.ts',
   'bench/tcp-bulk.ts',
   'scripts/flake.ts',
+  'scripts/compare.ts',
   'scripts/matrix.ts',
   'scripts/generate.ts',
   'scripts/images.ts',
@@ -37,4 +38,16 @@ test('an unknown option gets what is wrong and the usage, exit 2, and no stack t
   const flake = run('scripts/flake.ts', 'many');
   assert.equal(flake.status, 2);
   assert.match(flake.stderr, /"many" is not a positive number of runs[\s\S]*usage: npm run flake/);
+});
+
+test('a list option naming something unknown gets the names there are, exit 2, before anything runs', () => {
+  const compare = run('scripts/compare.ts', '--only', 'equal,nonsense');
+  assert.equal(compare.status, 2);
+  assert.match(
+    compare.stderr,
+    /unknown workloads nonsense; known: equal, one-slow, [\s\S]*usage: npm run compare/,
+  );
+  const bench = run('bench/http.ts', '--only', 'small-50,nonsense');
+  assert.equal(bench.status, 2);
+  assert.match(bench.stderr, /unknown scenarios nonsense; known: [\s\S]*usage: npm run bench/);
 });

@@ -20,7 +20,7 @@ import { fullScale, quickScale, type Workload, workloads } from '../harness/comp
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { guardAgainstLeaks } from '../harness/processes/processes.ts';
 import type { Capability } from '../harness/spec/capabilities.ts';
-import { readCommandLine, usageError } from './command-line.ts';
+import { namedIn, readCommandLine } from './command-line.ts';
 
 const usage = `usage: npm run compare -- [--quick] [--only WORKLOADS] [--algorithms IDS] [--balancer ADAPTER] [--out DIR]
   Runs each workload against each algorithm on a balancer started for it, over real backends, and
@@ -40,24 +40,8 @@ const { values: options } = readCommandLine(usage, {
   out: { type: 'string', default: 'reports' },
 });
 
-function chosen<T extends { readonly id: string }>(
-  all: readonly T[],
-  list: string | undefined,
-  what: string,
-): T[] {
-  if (list === undefined) return [...all];
-  const ids = list.split(',').map((id) => id.trim());
-  const unknown = ids.filter((id) => !all.some((item) => item.id === id));
-  if (unknown.length > 0)
-    usageError(
-      `unknown ${what} ${unknown.join(', ')}; known: ${all.map((item) => item.id).join(', ')}`,
-      usage,
-    );
-  return all.filter((item) => ids.includes(item.id));
-}
-
-const chosenWorkloads = chosen(workloads, options.only, 'workloads');
-const chosenAlgorithms = chosen(algorithmSetups, options.algorithms, 'algorithms');
+const chosenWorkloads = namedIn(workloads, ({ id }) => id, options.only, 'workloads', usage);
+const chosenAlgorithms = namedIn(algorithmSetups, ({ id }) => id, options.algorithms, 'algorithms', usage);
 const scale = options.quick ? quickScale : fullScale;
 const ports = new PortAllocator();
 

@@ -27,12 +27,14 @@ const limited = topicState(() => ({
   upgradeStatuses: [] as number[],
   /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
   keyFlood: undefined as { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined,
+  /** Requests sent after a run to see a token come back, by run (a failure's diagnosis reads them). */
+  refillPolls: new Map<LimitedRun, readonly LimitedAnswer[]>(),
 }));
 
 measuredBy((world) => {
-  const { runs, upgradeStatuses, keyFlood } = limited(world);
+  const { runs, upgradeStatuses, keyFlood, refillPolls } = limited(world);
   return {
-    limitedRuns: runs,
+    limitedRuns: runs.map((run) => ({ ...run, answers: [...run.answers, ...(refillPolls.get(run) ?? [])] })),
     upgradeStatuses,
     ...(keyFlood && 'grewBytes' in keyFlood.memory
       ? {
@@ -195,8 +197,7 @@ Then(
       })
       .finally(() => {
         chartBucket(this, run.from, [...run.answers, ...polled], capacity, refillPerSecond);
-        // The run goes on with these: a failure's diagnosis reads what they got.
-        run.answers.push(...polled);
+        limited(this).refillPolls.set(run, polled);
       });
     if (passed.sentAtMs + passed.durationMs < tokenAtMs) {
       throw new ExpectationError(

@@ -1,7 +1,13 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import { allOnOneProbability, defaultFalseFailure } from '../harness/checks/statistics.ts';
-import { cookieValueOf, namesRevealed, type StickyAnswer, stickyRequest } from '../harness/clients/sticky.ts';
+import {
+  cookieAttributes,
+  cookieValueOf,
+  namesRevealed,
+  type StickyAnswer,
+  stickyRequest,
+} from '../harness/clients/sticky.ts';
 import { mainPoolOf } from '../harness/spec/scenario-configs.ts';
 import { failedChecksBound } from '../harness/timing/health-timing.ts';
 import { measuredBy } from './support/diagnosis.ts';
@@ -178,17 +184,6 @@ Then(
     }
   },
 );
-
-// A Set-Cookie's attributes by lower-case name, each with its lower-case value ("" for a flag);
-// of two with one name the last counts, as in a user agent (RFC 6265 5.3).
-function cookieAttributes(setCookie: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  for (const part of setCookie.split(';').slice(1)) {
-    const [key, ...value] = part.split('=');
-    attributes.set((key as string).trim().toLowerCase(), value.join('=').trim().toLowerCase());
-  }
-  return attributes;
-}
 
 Then(
   "the cookie's value names no backend's id, address or port, in clear or in base64",

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { namesRevealed } from './sticky.ts';
+import { cookieAttributes, namesRevealed } from './sticky.ts';
 
 const names = ['b1', '127.0.0.1:20949', '20949'];
 
@@ -17,4 +17,16 @@ test('a value that is a name, or holds a long one in clear or in base64, reveals
 test('a random token holding a short name by chance reveals nothing', () => {
   assert.deepEqual(namesRevealed('t3_99JK2iX24nb1JdeC5UQ', names), []);
   assert.deepEqual(namesRevealed('3fb1a920949c0de1', names), []);
+});
+
+test("a Set-Cookie's attributes: lower-case names and values, flags empty, the last of two with one name", () => {
+  assert.deepEqual(
+    [...cookieAttributes('lb=abc=; Path=/App; Max-Age=600; SameSite=Strict; HttpOnly; Max-Age=5')],
+    [
+      ['path', '/app'],
+      ['max-age', '5'],
+      ['samesite', 'strict'],
+      ['httponly', ''],
+    ],
+  );
 });

@@ -35,6 +35,19 @@ export function cookieValueOf(setCookie: string): string {
   return pair.slice(pair.indexOf('=') + 1);
 }
 
+/**
+ * A Set-Cookie's attributes by lower-case name, each with its lower-case value ("" for a flag); of
+ * two with one name the last counts, as in a user agent (RFC 6265 5.3).
+ */
+export function cookieAttributes(setCookie: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const part of setCookie.split(';').slice(1)) {
+    const [key, ...value] = part.split('=');
+    attributes.set((key as string).trim().toLowerCase(), value.join('=').trim().toLowerCase());
+  }
+  return attributes;
+}
+
 /** The most a value may have contained a name by chance for the name to count as revealed. */
 export const chanceContainmentBound = 1e-9;
 

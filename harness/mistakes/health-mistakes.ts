@@ -114,8 +114,17 @@ const thresholdScenarios = [
   'health-backend-fails-checks-taken',
 ];
 
-const anyTurn = (measured: Measurements, fits: (turns: HealthTurns) => boolean): boolean =>
-  [...healthTurns(measured).values()].some(fits);
+type Policy = NonNullable<Measurements['healthPolicy']>;
+
+/** 1 when some backend's turns fit, given the pool's health policy; 0 without one, or when none fit. */
+function fitsSomeBackend(
+  measured: Measurements,
+  fits: (turns: HealthTurns, policy: Policy) => boolean,
+): number {
+  const policy = measured.healthPolicy;
+  if (!policy) return 0;
+  return [...healthTurns(measured).values()].some((turns) => fits(turns, policy)) ? 1 : 0;
+}
 
 export const healthMistakes: readonly Mistake[] = [
   {
@@ -130,18 +139,13 @@ export const healthMistakes: readonly Mistake[] = [
       'The check result was written straight into the backend\'s state instead of into counters of consecutive failures and passes, so "N in a row" was never counted.',
     fix: 'Keep two counters per backend: consecutive failures (reset by a pass) and consecutive passes (reset by a failure); mark it down when failures reach unhealthyThreshold, up when passes reach healthyThreshold.',
     scenarios: thresholdScenarios,
-    signature(measured) {
-      const policy = measured.healthPolicy;
-      if (!policy) return 0;
-      return anyTurn(
+    signature: (measured) =>
+      fitsSomeBackend(
         measured,
-        (turns) =>
+        (turns, policy) =>
           (policy.unhealthyThreshold > 1 && turns.wentOutAfter.includes(1)) ||
           (policy.healthyThreshold > 1 && turns.cameBackAfter.includes(1)),
-      )
-        ? 1
-        : 0;
-    },
+      ),
   },
   {
     id: 'health-threshold-off-by-one',
@@ -156,22 +160,16 @@ export const healthMistakes: readonly Mistake[] = [
     fix: 'Increment the counter for this result first, then compare: failures >= unhealthyThreshold marks down, passes >= healthyThreshold marks up; test with a threshold of 3 and exactly 2, 3 and 4 results in a row.',
     scenarios: thresholdScenarios,
     signature(measured) {
-      const policy = measured.healthPolicy;
-      if (!policy) return 0;
-      const fall = policy.unhealthyThreshold;
-      const rise = policy.healthyThreshold;
       const offByOne = (counts: readonly number[], threshold: number) =>
         counts.some((count) => Math.abs(count - threshold) === 1);
-      return anyTurn(
+      return fitsSomeBackend(
         measured,
-        (turns) =>
+        (turns, { unhealthyThreshold: fall, healthyThreshold: rise }) =>
           offByOne(turns.wentOutAfter, fall) ||
           offByOne(turns.cameBackAfter, rise) ||
           turns.stayedInAfterFailures === fall ||
           turns.stayedOutAfterPasses === rise,
-      )
-        ? 1
-        : 0;
+      );
     },
   },
   {
@@ -185,10 +183,7 @@ export const healthMistakes: readonly Mistake[] = [
     fix: 'Start each backend in the state initialState names; with "unhealthy", it joins only after healthyThreshold passed checks.',
     scenarios: ['health-backend-starts-unhealthy-gets'],
     signature: (measured) =>
-      measured.healthPolicy?.initiallyHealthy === false &&
-      anyTurn(measured, (turns) => turns.servedBeforeFirstPass)
-        ? 1
-        : 0,
+      fitsSomeBackend(measured, (turns, policy) => !policy.initiallyHealthy && turns.servedBeforeFirstPass),
   },
   {
     id: 'health-checks-never-run',

@@ -1,5 +1,8 @@
 // What a failed scenario measured, as plain data the mistake signatures read, and the shapes they
 // look for in it: the order backends were visited in, their shares, how long each took.
+import type { HealthAnswer } from '../backends/provider.ts';
+import type { LimitedAnswer, LimitedRun } from '../clients/limits.ts';
+import type { StickyAnswer } from '../clients/sticky.ts';
 import type { Exchange } from '../clients/traffic.ts';
 
 /** One request or connection as the client saw it: the parts of the traffic log signatures read. */
@@ -66,22 +69,11 @@ export interface Measurements {
   readonly keyFlood?: { readonly count: number; readonly keyBytes: number; readonly grewBytes: number };
   /** A client that kept its affinity cookie: what each request got, and where the last phase began. */
   readonly sticky?: {
-    readonly answers: readonly {
-      readonly backend: string;
-      readonly setCookie: string | undefined;
-      readonly sentCookie: string | undefined;
-    }[];
+    readonly answers: readonly StickyAnswer[];
     /** The index of the first answer of the last phase (after the scenario's change). */
     readonly mark: number;
     /** Requests with forged cookies, by kind of forgery. */
-    readonly forged?: readonly {
-      readonly label: string;
-      readonly answers: readonly {
-        readonly backend: string;
-        readonly setCookie: string | undefined;
-        readonly sentCookie: string | undefined;
-      }[];
-    }[];
+    readonly forged?: readonly { readonly label: string; readonly answers: readonly StickyAnswer[] }[];
     /** Each backend's address, by id. */
     readonly backendAddresses: Readonly<Record<string, string>>;
     /** The pool's cookie attributes as configured. */
@@ -146,17 +138,13 @@ export interface Measurements {
   /** How long the health answers were gathered: since the balancer came up or counts were reset. */
   readonly healthObservedMs?: number;
   /** The health checks each running backend answered since its counts were last reset, in order. */
-  readonly healthAnswers?: Readonly<
-    Record<string, readonly { readonly atMs: number; readonly status: number }[]>
-  >;
+  readonly healthAnswers?: Readonly<Record<string, readonly HealthAnswer[]>>;
 }
 
 /** Requests sent one after another from one client address, with the same headers, and what each got. */
-export interface LimitedRunMeasured {
-  readonly from: string;
-  readonly headers: readonly (readonly [string, string])[];
-  readonly answers: readonly { readonly status: number; readonly sentAtMs: number }[];
-}
+export type LimitedRunMeasured = Pick<LimitedRun, 'from' | 'headers'> & {
+  readonly answers: readonly Pick<LimitedAnswer, 'status' | 'sentAtMs'>[];
+};
 
 /** One round of keys: the backend each key landed on, and whether the balancer restarted before it. */
 export interface KeyRound {

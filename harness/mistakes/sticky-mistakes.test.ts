@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Measurements } from './measurements.ts';
 import { suggested } from './signature-testing.ts';
-import { parseSetCookie } from './sticky-mistakes.ts';
 
 type Sticky = NonNullable<Measurements['sticky']>;
 const token = 'lb=9f2c41d0a7; Path=/; HttpOnly; SameSite=Lax';
@@ -22,20 +21,6 @@ const measured = (scenario: string, sticky: Partial<Sticky>): Measurements => ({
   sticky: { answers: [], mark: 0, backendAddresses: addresses, ...sticky },
 });
 const top = suggested;
-
-test('a Set-Cookie line: its value, and its attributes by lower-case name', () => {
-  const { value, attributes } = parseSetCookie('lb=abc=; Path=/app; Max-Age=600; SameSite=Strict; HttpOnly');
-  assert.equal(value, 'abc=');
-  assert.deepEqual(
-    [...attributes],
-    [
-      ['path', '/app'],
-      ['max-age', '600'],
-      ['samesite', 'Strict'],
-      ['httponly', ''],
-    ],
-  );
-});
 
 test("a cookie holding the backend's id or its address in base64 points to a cookie that names its backend", () => {
   const scenario = 'sticky-client-keeps-backend-through';

@@ -1,31 +1,24 @@
 // The sticky-session mistakes of the catalogue, read from what a client that keeps its affinity
 // cookie got (which backend answered, which cookie it was given), and from the cookies' own text.
+import { cookieAttributes, cookieValueOf, namesRevealed, type StickyAnswer } from '../clients/sticky.ts';
 import type { Measurements } from './measurements.ts';
 import type { Mistake } from './mistake.ts';
 
 type Sticky = NonNullable<Measurements['sticky']>;
-type StickyAnswerMeasured = Sticky['answers'][number];
 
-/** The value of a Set-Cookie line, and its attributes by lower-case name. */
-export function parseSetCookie(line: string): { value: string; attributes: Map<string, string> } {
-  const [pair = '', ...rest] = line.split(';');
-  const value = pair.slice(pair.indexOf('=') + 1).trim();
-  const attributes = new Map(
-    rest.map((part) => {
-      const [name = '', ...text] = part.split('=');
-      return [name.trim().toLowerCase(), text.join('=').trim()] as [string, string];
-    }),
-  );
-  return { value, attributes };
+/** The attributes of the first affinity cookie the kept client was given, if it was given one. */
+function firstCookieAttributes(measured: Measurements): Map<string, string> | undefined {
+  const first = measured.sticky ? setCookies(measured.sticky.answers)[0] : undefined;
+  return first === undefined ? undefined : cookieAttributes(first);
 }
 
-const setCookies = (answers: readonly StickyAnswerMeasured[]) =>
+const setCookies = (answers: readonly StickyAnswer[]) =>
   answers.flatMap((answer) => (answer.setCookie ? [answer.setCookie] : []));
 
 /** The client's answers before and after the scenario's change (the last phase's mark). */
 function phases(sticky: Sticky): {
-  before: readonly StickyAnswerMeasured[];
-  after: readonly StickyAnswerMeasured[];
+  before: readonly StickyAnswer[];
+  after: readonly StickyAnswer[];
 } {
   return { before: sticky.answers.slice(0, sticky.mark), after: sticky.answers.slice(sticky.mark) };
 }
@@ -53,16 +46,16 @@ export const stickyMistakes: readonly Mistake[] = [
     signature(measured) {
       const sticky = measured.sticky;
       if (!sticky) return 0;
-      const named = new Set([
-        ...Object.keys(sticky.backendAddresses),
-        ...Object.values(sticky.backendAddresses),
+      // The names the scenario's own check looks for: each backend's id, address and port.
+      const names = Object.entries(sticky.backendAddresses).flatMap(([id, address]) => [
+        id,
+        address,
+        address.split(':').at(-1) ?? '',
       ]);
       const forged = (sticky.forged ?? []).flatMap(({ answers }) => answers);
-      return setCookies([...sticky.answers, ...forged]).some((line) => {
-        const { value } = parseSetCookie(line);
-        const decoded = Buffer.from(decodeURIComponent(value), 'base64').toString('latin1');
-        return named.has(value) || named.has(decoded);
-      })
+      return setCookies([...sticky.answers, ...forged]).some(
+        (line) => namesRevealed(cookieValueOf(line), names).length > 0,
+      )
         ? 1
         : 0;
     },
@@ -145,16 +138,14 @@ export const stickyMistakes: readonly Mistake[] = [
     fix: 'Build the Set-Cookie from the config: Path, Max-Age when maxAgeSeconds is set, SameSite, and HttpOnly only when httpOnly is true.',
     scenarios: ['cookie-carries-attributes-config-gives'],
     signature(measured) {
-      const sticky = measured.sticky;
-      const first = sticky ? setCookies(sticky.answers)[0] : undefined;
-      const config = sticky?.config;
-      if (!first || !config) return 0;
-      const { attributes } = parseSetCookie(first);
+      const attributes = firstCookieAttributes(measured);
+      const config = measured.sticky?.config;
+      if (!attributes || !config) return 0;
+      // cookieAttributes gives every value in lower case.
       const wrong =
-        (config.path !== undefined && attributes.get('path') !== config.path) ||
+        (config.path !== undefined && attributes.get('path') !== config.path.toLowerCase()) ||
         (config.maxAgeSeconds !== undefined && attributes.get('max-age') !== String(config.maxAgeSeconds)) ||
-        (config.sameSite !== undefined &&
-          attributes.get('samesite')?.toLowerCase() !== config.sameSite.toLowerCase()) ||
+        (config.sameSite !== undefined && attributes.get('samesite') !== config.sameSite.toLowerCase()) ||
         (config.httpOnly === false && attributes.has('httponly'));
       return wrong ? 1 : 0;
     },
@@ -170,10 +161,8 @@ export const stickyMistakes: readonly Mistake[] = [
     fix: 'Add Max-Age only when maxAgeSeconds is configured; otherwise set a session cookie (neither Max-Age nor Expires).',
     scenarios: ['cookie-without-attributes-session-path'],
     signature(measured) {
-      const sticky = measured.sticky;
-      const first = sticky ? setCookies(sticky.answers)[0] : undefined;
-      if (!first || sticky?.config?.maxAgeSeconds !== undefined) return 0;
-      const { attributes } = parseSetCookie(first);
+      const attributes = firstCookieAttributes(measured);
+      if (!attributes || measured.sticky?.config?.maxAgeSeconds !== undefined) return 0;
       return attributes.has('max-age') || attributes.has('expires') ? 1 : 0;
     },
   },

@@ -1,3 +1,4 @@
+import type { BackendStats } from '../../harness/backends/provider.ts';
 import { arrivalsByRequest, backoffCap, waitsBefore } from '../../harness/checks/resilience-checks.ts';
 import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { diagnose, type Suggestion } from '../../harness/mistakes/diagnose.ts';
@@ -39,8 +40,12 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
   const pool = poolName === undefined ? undefined : config?.pools[poolName];
   // A backend the scenario stopped or killed cannot be asked: its counts are then left out.
   const running = [...world.backends.runningIds()];
-  const received = await world.backends.receivedCounts(running).catch(() => undefined);
-  const accepted = await world.backends.acceptedConnections(running).catch(() => undefined);
+  // One read of each backend's counters gives both what it received and the connections it accepted.
+  const stats = await world.backends.statsOf(running).catch(() => undefined);
+  const counted = (read: (counters: BackendStats) => number) =>
+    stats && Object.fromEntries([...stats].map(([id, counters]) => [id, read(counters)]));
+  const received = counted((counters) => counters.requests);
+  const accepted = counted((counters) => counters.acceptedConnections);
   const check = pool?.healthCheck;
   const retryWaits = pool?.retries
     ? await retryWaitsOf(world, running, pool.retries).catch(() => undefined)
@@ -55,7 +60,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
       attempts: pool?.retries?.attempts ?? 0,
       nonIdempotent: pool?.retries?.retryNonIdempotent ?? false,
     },
-    ...(received === undefined ? {} : { received: Object.fromEntries(received) }),
+    ...(received === undefined ? {} : { received }),
     ...(split === undefined
       ? {}
       : {
@@ -69,10 +74,8 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
       ? {}
       : {
           healthPolicy: {
-            intervalMs: check.intervalMs ?? healthCheckDefaults.intervalMs,
-            unhealthyThreshold: check.unhealthyThreshold ?? healthCheckDefaults.unhealthyThreshold,
-            healthyThreshold: check.healthyThreshold ?? healthCheckDefaults.healthyThreshold,
-            expectedStatuses: check.expectedStatuses ?? healthCheckDefaults.expectedStatuses,
+            ...healthCheckDefaults,
+            ...check,
             initiallyHealthy: (check.initialState ?? healthCheckDefaults.initialState) === 'healthy',
           },
           healthAnswers: Object.fromEntries(healthAnswers),
@@ -80,14 +83,16 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
           healthObservedMs:
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),
         }),
-    ...(accepted === undefined ? {} : { accepted: Object.fromEntries(accepted) }),
+    ...(accepted === undefined ? {} : { accepted }),
     ...(world.backupIds.length === 0 ? {} : { backupBackends: world.backupIds }),
     ...(world.balancer.started?.unexpectedExit === undefined
       ? {}
       : { balancerExit: world.balancer.started.unexpectedExit }),
     ...(pool?.panicThresholdPercent ? { panicThresholdPercent: pool.panicThresholdPercent } : {}),
     ...(pool === undefined ? {} : { timeouts: { ...timeoutDefaults, ...pool.timeouts } }),
-    ...(pool?.circuitBreaker === undefined ? {} : { breaker: breakerOf(pool.circuitBreaker) }),
+    ...(pool?.circuitBreaker === undefined
+      ? {}
+      : { breaker: { ...circuitBreakerDefaults, ...pool.circuitBreaker } }),
     ...(pool?.outlierDetection === undefined
       ? {}
       : { outlier: { ...outlierDetectionDefaults, ...pool.outlierDetection } }),
@@ -103,24 +108,6 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
     })),
     exchanges: world.traffic.exchanges,
     ...Object.assign({}, ...topicSources.map((source) => source(world))),
-  };
-}
-
-/** The breaker's settings as the diagnosis reads them, defaults filled in. */
-function breakerOf(
-  breaker: NonNullable<PoolDocument['circuitBreaker']>,
-): NonNullable<Measurements['breaker']> {
-  const defaults = circuitBreakerDefaults;
-  return {
-    consecutiveFailures: breaker.consecutiveFailures ?? defaults.consecutiveFailures,
-    openMs: breaker.openMs ?? defaults.openMs,
-    maxOpenMs: breaker.maxOpenMs ?? defaults.maxOpenMs,
-    halfOpenRequests: breaker.halfOpenRequests ?? defaults.halfOpenRequests,
-    minimumRequests: breaker.minimumRequests ?? defaults.minimumRequests,
-    ...(breaker.failureRatePercent === undefined ? {} : { failureRatePercent: breaker.failureRatePercent }),
-    ...(breaker.maxConcurrentRequests === undefined
-      ? {}
-      : { maxConcurrentRequests: breaker.maxConcurrentRequests }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type {
   BackendProtocol,
   BackendProvider,
+  BackendStats,
   HealthAnswer,
   StartedBackend,
 } from '../../harness/backends/provider.ts';
@@ -99,13 +100,9 @@ export class ScenarioBackends implements Iterable<[string, StartedBackend]> {
     );
   }
 
-  /** Connections each backend of `ids` accepted since its counts were last reset, by id. */
-  async acceptedConnections(ids: readonly string[] = [...this.keys()]): Promise<Map<string, number>> {
-    return new Map(
-      await Promise.all(
-        ids.map(async (id) => [id, (await this.get(id).stats()).acceptedConnections] as const),
-      ),
-    );
+  /** Each backend's own counters (GET /stats), by id. */
+  async statsOf(ids: readonly string[] = [...this.keys()]): Promise<Map<string, BackendStats>> {
+    return new Map(await Promise.all(ids.map(async (id) => [id, await this.get(id).stats()] as const)));
   }
 
   /** The health checks each HTTP backend of `ids` answered since its counts were last reset, by id. */
