@@ -65,8 +65,8 @@ test('the turns read from the traffic: when a backend went out and came back, af
   assert.deepEqual(turns, {
     wentOutAfter: [3],
     cameBackAfter: [3],
-    stayedInAfterFailures: 2,
-    stayedOutAfterPasses: 2,
+    stayedInAfterFailures: 0,
+    stayedOutAfterPasses: 0,
     servedBeforeFirstPass: true,
   });
 });
@@ -92,6 +92,17 @@ test('one failure taking a backend out, or one pass bringing it back, points to 
 });
 
 test('a change a check late or early points to a threshold off by one', () => {
+  // Never out after exactly the threshold of failures, nor back after exactly that many passes.
+  const neverOut = simulate([503, 503, 503, 200, 200], 4, 3);
+  assert.equal(
+    healthTurns(measured('x', neverOut, { fall: 3, rise: 3 })).get('b1')?.stayedInAfterFailures,
+    3,
+  );
+  const neverBack = simulate([503, 503, 503, 200, 200, 200, 503, 503, 503], 3, 4);
+  assert.equal(
+    healthTurns(measured('x', neverBack, { fall: 3, rise: 3 })).get('b1')?.stayedOutAfterPasses,
+    3,
+  );
   const late = simulate([503, 503, 503, 503, 200, 200, 200], 4, 3);
   assert.deepEqual(top(measured('health-exactly-unhealthy-threshold-failed', late, { fall: 3, rise: 3 })), [
     'health-threshold-off-by-one',

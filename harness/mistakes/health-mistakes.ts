@@ -1,5 +1,6 @@
 // The health-check mistakes of the catalogue, read from the health checks each backend answered
 // (when, and with what status) against whether the clients' requests reached it in between.
+import type { HealthAnswer } from '../backends/provider.ts';
 import type { Measurements } from './measurements.ts';
 import type { Mistake } from './mistake.ts';
 
@@ -13,15 +14,22 @@ export interface HealthTurns {
   readonly wentOutAfter: readonly number[];
   /** After how many passed checks in a row it came back, each time it did. */
   readonly cameBackAfter: readonly number[];
-  /** The most failed checks in a row after which it was still in rotation. */
+  /**
+   * The unhealthy threshold, when the backend was still reached after that many failed checks in a
+   * row (before the passes that could bring it back); else 0.
+   */
   readonly stayedInAfterFailures: number;
-  /** The most passed checks in a row after which it was still out of rotation. */
+  /**
+   * The healthy threshold, when the backend got nothing after that many passed checks in a row
+   * (before the failures that could take it out again) while the others got requests; else 0.
+   */
   readonly stayedOutAfterPasses: number;
   /** Whether it answered requests sent before its first passed check was answered. */
   readonly servedBeforeFirstPass: boolean;
 }
 
 type WindowState = 'in' | 'out' | 'unknown';
+type Policy = NonNullable<Measurements['healthPolicy']>;
 
 /**
  * For each backend with answered checks: between one check's answer and the next, the backend was
@@ -67,6 +75,7 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
     let stayedOutAfterPasses = 0;
     let failedInRow = 0;
     let passedInRow = 0;
+    const windows: { readonly atMs: number; readonly state: WindowState }[] = [];
     // The state before the first answer logged: from the requests of the interval before it, else
     // as the scenario last saw the rotation.
     const first = answers[0]?.atMs;
@@ -84,13 +93,23 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
       }
       const next = answers[k + 1]?.atMs ?? Number.POSITIVE_INFINITY;
       const state = stateAfter(id, answer.atMs, next, last);
+      windows.push({ atMs: answer.atMs, state });
       if (state === 'unknown') return;
       if (state === 'out' && last === 'in' && failedInRow > 0) wentOutAfter.push(failedInRow);
       if (state === 'in' && last === 'out' && passedInRow > 0) cameBackAfter.push(passedInRow);
-      if (state === 'in') stayedInAfterFailures = Math.max(stayedInAfterFailures, failedInRow);
-      if (state === 'out') stayedOutAfterPasses = Math.max(stayedOutAfterPasses, passedInRow);
       last = state;
     });
+    for (const stretch of dueStretches(answers, policy, passes)) {
+      const from = stretch.fromMs + answerSettlesMs;
+      const kept = reached(id, from, stretch.toMs - answerSettlesMs);
+      // Left at some point of the stretch (and came back early, maybe): that is no staying in.
+      const leftInIt = windows.some(
+        (window) => window.state === 'out' && window.atMs >= stretch.fromMs && window.atMs < stretch.toMs,
+      );
+      if (stretch.due === 'out' && kept && !leftInIt) stayedInAfterFailures = policy.unhealthyThreshold;
+      if (stretch.due === 'in' && !kept && answeredElsewhere(id, from, stretch.toMs) >= enough)
+        stayedOutAfterPasses = policy.healthyThreshold;
+    }
     const firstPass = answers.find((answer) => passes(answer.status))?.atMs ?? Number.POSITIVE_INFINITY;
     const servedBeforeFirstPass = sent.some(
       (exchange) => exchange.backendId === id && exchange.sentAtMs + answerSettlesMs < firstPass,
@@ -106,6 +125,35 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
   return turns;
 }
 
+/**
+ * The stretches in which the policy had decided a backend's state: out from the answer that
+ * completes unhealthyThreshold failures in a row until the one that completes healthyThreshold
+ * passes, and in the other way round. A stretch spans several checks, so even the few requests a
+ * busy machine sends in it show whether the balancer kept to it.
+ */
+function dueStretches(
+  answers: readonly HealthAnswer[],
+  policy: Policy,
+  passes: (status: number) => boolean,
+): { readonly due: 'in' | 'out'; readonly fromMs: number; readonly toMs: number }[] {
+  const stretches: { due: 'in' | 'out'; fromMs: number; toMs: number }[] = [];
+  let open: { due: 'in' | 'out'; fromMs: number } | undefined;
+  let failedInRow = 0;
+  let passedInRow = 0;
+  const turn = (due: 'in' | 'out', atMs: number) => {
+    if (open?.due === due) return;
+    if (open) stretches.push({ ...open, toMs: atMs });
+    open = { due, fromMs: atMs };
+  };
+  for (const { atMs, status } of answers) {
+    [failedInRow, passedInRow] = passes(status) ? [0, passedInRow + 1] : [failedInRow + 1, 0];
+    if (failedInRow === policy.unhealthyThreshold) turn('out', atMs);
+    if (passedInRow === policy.healthyThreshold) turn('in', atMs);
+  }
+  if (open) stretches.push({ ...open, toMs: Number.POSITIVE_INFINITY });
+  return stretches;
+}
+
 const thresholdScenarios = [
   'health-failed-checks-fewer-unhealthy',
   'health-exactly-unhealthy-threshold-failed',
@@ -113,8 +161,6 @@ const thresholdScenarios = [
   'health-exactly-healthy-threshold-passed',
   'health-backend-fails-checks-taken',
 ];
-
-type Policy = NonNullable<Measurements['healthPolicy']>;
 
 /** 1 when some backend's turns fit, given the pool's health policy; 0 without one, or when none fit. */
 function fitsSomeBackend(
