@@ -9,9 +9,11 @@ import {
   sendRawText,
   trickle,
 } from '../harness/clients/abuse.ts';
+import { finalStatuses } from '../harness/clients/raw-answers.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -76,9 +78,18 @@ Then(
   'another connection from {word} is closed without an answer',
   async function (this: LbWorld, from: string) {
     const connection = openConnection(this.listenerAddress, from);
-    if (protocolOf(this) === 'http') connection.socket.write('GET / HTTP/1.1\r\nHost: app.example\r\n\r\n');
+    const startedMs = wallClockMs();
+    const request = protocolOf(this) === 'http' ? 'GET / HTTP/1.1\r\nHost: app.example\r\n\r\n' : '';
+    connection.socket.write(request);
     const fate = await connection.fate(timeouts.requestMs);
     connection.socket.destroy();
+    recordProbe(this, {
+      sent: request,
+      expected: [],
+      statuses: finalStatuses(fate.received),
+      closeWithinMs: timeouts.requestMs,
+      ...closedAfter(fate, startedMs),
+    });
     if (!fate.closed || fate.received !== '') {
       throw new ExpectationError(
         `a connection past the per-client limit was ${fate.closed ? 'closed after an answer' : 'kept open'}: ${JSON.stringify(fate.received.slice(0, 80))}`,
@@ -109,6 +120,11 @@ Then(
   },
 );
 
+/** When a connection closed, in ms from `startedMs`, if it did. */
+function closedAfter(fate: ConnectionFate, startedMs: number): { closedAfterMs?: number } {
+  return fate.closed ? { closedAfterMs: fate.atMs - startedMs } : {};
+}
+
 // The limit a slow client runs into: the headers' own, or the whole request's.
 const slowLimits = { header: 'headerTimeoutMs', request: 'requestTimeoutMs' } as const;
 
@@ -133,6 +149,13 @@ async function trickleUntilCut(
   const fate = await connection.fate(limitMs * 2 + timeouts.timingSlackMs * 4);
   connection.socket.destroy();
   abuse(world).slowClient = { ...fate, startedMs };
+  recordProbe(world, {
+    sent: head + endless.slice(0, 100),
+    expected: [[408]],
+    statuses: finalStatuses(fate.received),
+    closeWithinMs: limitMs,
+    ...closedAfter(fate, startedMs),
+  });
 }
 
 When(
@@ -200,10 +223,9 @@ Then(
 Then(
   'a request with a header of {int} bytes is answered {int}',
   async function (this: LbWorld, size: number, status: number) {
-    const { status: got, received } = await sendRawText(
-      this.listenerAddress,
-      `GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: ${'a'.repeat(size)}\r\nConnection: close\r\n\r\n`,
-    );
+    const sent = `GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: ${'a'.repeat(size)}\r\nConnection: close\r\n\r\n`;
+    const { status: got, received } = await sendRawText(this.listenerAddress, sent);
+    recordProbe(this, { sent, expected: [[status]], statuses: finalStatuses(received) });
     if (got !== status)
       throw new ExpectationError(
         `a request with a ${size}-byte header got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
@@ -226,6 +248,7 @@ Then(
     const { status: got, received } = await sendRawText(this.listenerAddress, head + body, {
       stopOnAnswer: true,
     });
+    recordProbe(this, { sent: head + body, expected: [[Number(status)]], statuses: finalStatuses(received) });
     if (got !== Number(status))
       throw new ExpectationError(
         `a POST of ${bytes} bytes (${framing}) got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
@@ -242,6 +265,13 @@ Then(
     const fate = await connection.fate(idleTimeoutMs * 2 + timeouts.timingSlackMs * 4);
     connection.socket.destroy();
     const idleMs = fate.atMs - idleFromMs;
+    recordProbe(this, {
+      sent: 'GET / HTTP/1.1\r\nHost: app.example\r\n\r\n',
+      expected: [[200]],
+      statuses: finalStatuses(fate.received),
+      closeWithinMs: idleTimeoutMs,
+      ...closedAfter(fate, idleFromMs),
+    });
     if (
       !fate.closed ||
       idleMs > idleTimeoutMs + timeouts.timingSlackMs ||

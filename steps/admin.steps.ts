@@ -2,6 +2,7 @@ import { type DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { request } from 'undici';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -36,6 +37,12 @@ Then('its admin endpoint answers like this:', async function (this: LbWorld, tab
       bodyTimeout: timeouts.requestMs,
     });
     const body = await answer.body.text();
+    // The token itself is left out: the evidence of a run is published.
+    recordProbe(this, {
+      sent: `${method} ${path} HTTP/1.1\r\n${header === undefined ? '' : `Authorization: (${authorisation})\r\n`}\r\n`,
+      expected: [[Number(status)]],
+      statuses: [answer.statusCode],
+    });
     if (String(answer.statusCode) !== status)
       wrong.push(`${method} ${path} with ${authorisation}: expected ${status}, got ${answer.statusCode}`);
     if (body.includes(token) || JSON.stringify(answer.headers).includes(token))

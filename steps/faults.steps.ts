@@ -1,14 +1,22 @@
 import { type DataTable, Then } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import { sendRawText } from '../harness/clients/abuse.ts';
-import { answerShape } from '../harness/clients/raw-answers.ts';
+import { type AnswerShape, answerShape, finalStatuses } from '../harness/clients/raw-answers.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
+import type { Probe } from '../harness/mistakes/measurements.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { recordProbe } from './support/probes.ts';
 import type { LbWorld } from './support/world.ts';
 
 /** A request asking the backend to spoil its answer on the wire (see rawFaults in the backend). */
 const spoiled = (fault: string) =>
   `GET /spoiled HTTP/1.1\r\nHost: app.example\r\nX-Fault: ${fault}\r\nConnection: close\r\n\r\n`;
+
+/** The shape of an answer as a probe records it: whole (by its framing or the close) or broken off. */
+function shapeOf(shape: AnswerShape): Pick<Probe, 'answerShape'> {
+  if (shape.kind === 'none') return {};
+  return { answerShape: shape.kind === 'broken-off' ? 'broken-off' : 'whole' };
+}
 
 Then(
   'requests whose answers the backend spoils end like this:',
@@ -17,6 +25,13 @@ Then(
     for (const { fault = '', 'the client gets': expected = '' } of table.hashes()) {
       const { received, closed } = await sendRawText(this.listenerAddress, spoiled(fault));
       const shape = answerShape(received);
+      recordProbe(this, {
+        sent: spoiled(fault),
+        expected: [[]],
+        statuses: finalStatuses(received),
+        ...shapeOf(shape),
+        expectedShape: 'broken-off',
+      });
       const got =
         shape.kind === 'none'
           ? 'no answer'
@@ -48,6 +63,15 @@ Then(
     const { received, closed } = await sendRawText(this.listenerAddress, spoiled('stall-body'));
     const tookMs = wallClockMs() - startedMs;
     const shape = answerShape(received);
+    recordProbe(this, {
+      sent: spoiled('stall-body'),
+      expected: [[]],
+      statuses: finalStatuses(received),
+      ...shapeOf(shape),
+      expectedShape: 'broken-off',
+      closeWithinMs: limitMs,
+      ...(closed ? { closedAfterMs: tookMs } : {}),
+    });
     const brokenOff = shape.kind === 'broken-off' || (shape.kind === 'whole' && shape.status === 504);
     if (!closed || !brokenOff || tookMs < limitMs - 5 || tookMs > limitMs + timeouts.timingSlackMs) {
       throw new ExpectationError(

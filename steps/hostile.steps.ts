@@ -3,6 +3,7 @@ import { ExpectationError } from '../harness/checks/expectations.ts';
 import { sendRawText } from '../harness/clients/abuse.ts';
 import { finalStatuses } from '../harness/clients/raw-answers.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { recordProbe } from './support/probes.ts';
 import type { LbWorld } from './support/world.ts';
 
 /** A table cell as bytes: "\r\n" is CR LF, a lone "\r" a bare CR (a lone "\n" is already an LF). */
@@ -11,10 +12,10 @@ export function rawRequestText(cell: string): string {
 }
 
 /** What a balancer may do with an ambiguous request, by the words of the table's "answer" column. */
-const allowedAnswers: Readonly<Record<string, (status: number | undefined) => boolean>> = {
-  '400': (status) => status === 400,
-  '400 or 501': (status) => status === 400 || status === 501,
-  '400, or one answer by the chunks': (status) => status !== undefined,
+const allowedAnswers: Readonly<Record<string, readonly number[]>> = {
+  '400': [400],
+  '400 or 501': [400, 501],
+  '400, or one answer by the chunks': [],
 };
 
 /** The request a smuggling attempt hides behind an ambiguous one (45 bytes). */
@@ -30,9 +31,12 @@ Then(
         throw new Error(
           `"${allowed}" is not an answer this step knows: ${Object.keys(allowedAnswers).join('; ')}`,
         );
-      const answer = await sendRawText(this.listenerAddress, rawRequestText(request) + smuggledRequest);
+      const sent = rawRequestText(request) + smuggledRequest;
+      const answer = await sendRawText(this.listenerAddress, sent);
       const answers = finalStatuses(answer.received);
-      if (!fits(answer.status) || !answer.closed || answers.length > 1) {
+      recordProbe(this, { sent, expected: [fits], statuses: answers });
+      const fitting = answer.status !== undefined && (fits.length === 0 || fits.includes(answer.status));
+      if (!fitting || !answer.closed || answers.length > 1) {
         wrong.push(
           `${what}: expected ${allowed} and then the close; got ${answers.join(', ') || 'no answer'}, connection ${answer.closed ? 'closed' : `still open after ${timeouts.requestMs} ms`} (${JSON.stringify(answer.received.slice(0, 80))})`,
         );
@@ -58,10 +62,9 @@ Then(
   async function (this: LbWorld, status: number, table: DataTable) {
     const wrong: string[] = [];
     for (const { what = '', request = '' } of table.hashes()) {
-      const answer = await sendRawText(
-        this.listenerAddress,
-        rawRequestText(request).replace(/\r\n\r\n$/, '\r\nConnection: close\r\n\r\n'),
-      );
+      const sent = rawRequestText(request).replace(/\r\n\r\n$/, '\r\nConnection: close\r\n\r\n');
+      const answer = await sendRawText(this.listenerAddress, sent);
+      recordProbe(this, { sent, expected: [[status]], statuses: finalStatuses(answer.received) });
       if (answer.status !== status)
         wrong.push(
           `${what}: got ${answer.status ?? 'no answer'} (${JSON.stringify(answer.received.slice(0, 80))})`,
@@ -94,10 +97,9 @@ Then(
   'a request with a target of {int} bytes is answered {int}',
   async function (this: LbWorld, size: number, status: number) {
     const target = `/${'a'.repeat(size - 1)}`;
-    const { status: got, received } = await sendRawText(
-      this.listenerAddress,
-      `GET ${target} HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n`,
-    );
+    const sent = `GET ${target} HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n`;
+    const { status: got, received } = await sendRawText(this.listenerAddress, sent);
+    recordProbe(this, { sent, expected: [[status]], statuses: finalStatuses(received) });
     if (got !== status)
       throw new ExpectationError(
         `a request with a ${size}-byte target got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
@@ -108,10 +110,9 @@ Then(
 Then(
   'a malformed request that follows an answered one on its connection is answered {int}',
   async function (this: LbWorld, status: number) {
-    const { received } = await sendRawText(
-      this.listenerAddress,
-      'GET / HTTP/1.1\r\nHost: app.example\r\n\r\nGE T / HTTP/1.1\r\nHost: app.example\r\n\r\n',
-    );
+    const sent = 'GET / HTTP/1.1\r\nHost: app.example\r\n\r\nGE T / HTTP/1.1\r\nHost: app.example\r\n\r\n';
+    const { received } = await sendRawText(this.listenerAddress, sent);
+    recordProbe(this, { sent, expected: [[], [status]], statuses: finalStatuses(received) });
     const statuses = finalStatuses(received).map(String);
     if (statuses.length !== 2 || statuses[1] !== String(status))
       throw new ExpectationError(

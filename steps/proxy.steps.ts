@@ -16,6 +16,7 @@ import {
 import { type MemoryGrowth, measureGrowth } from '../harness/processes/memory.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -105,6 +106,11 @@ Then('requests pass through like this:', async function (this: LbWorld, table: D
       ],
     });
     const echoed = parseEcho(answer.body);
+    recordProbe(this, {
+      sent: `${method} /pass-through HTTP/1.1\r\nX-Fail-Status: ${status}\r\n\r\n`,
+      expected: [[Number(status)]],
+      statuses: [answer.status],
+    });
     const problem =
       String(answer.status) !== status
         ? `got status ${answer.status} (${answer.body.slice(0, 120).trim()})`
@@ -144,6 +150,13 @@ Then(
   function (this: LbWorld, bodyBytes: number) {
     const outcome = proxied(this).continueOutcome;
     if (!outcome) throw new Error('no request with Expect: 100-continue was sent in this scenario');
+    recordProbe(this, {
+      sent: `POST /upload HTTP/1.1\r\nContent-Length: ${bodyBytes}\r\nExpect: 100-continue\r\n\r\n`,
+      bytes: bodyBytes,
+      expected: [[200]],
+      statuses: outcome.finalStatus === undefined ? [] : [outcome.finalStatus],
+      interim: outcome.continueAfterMs === undefined ? [] : [100],
+    });
     if (outcome.continueAfterMs === undefined) {
       throw new ExpectationError(
         `no 100 Continue came within ${timeouts.timingSlackMs} ms of the headers (the client then sent its body anyway: final status ${outcome.finalStatus ?? 'none'})`,

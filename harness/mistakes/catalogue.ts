@@ -2,6 +2,7 @@ import { breakerMistakes } from './breaker-mistakes.ts';
 import { forwardingMistakes } from './forwarding-mistakes.ts';
 import { hashingMistakes } from './hashing-mistakes.ts';
 import { healthMistakes } from './health-mistakes.ts';
+import { intakeMistakes } from './intake-mistakes.ts';
 import { limitMistakes } from './limit-mistakes.ts';
 import {
   type Measurements,
@@ -357,4 +358,5 @@ export const mistakes: readonly Mistake[] = [
   ...targetMistakes,
   ...timingMistakes,
   ...forwardingMistakes,
+  ...intakeMistakes,
 ];

@@ -139,6 +139,33 @@ export interface Measurements {
   readonly healthObservedMs?: number;
   /** The health checks each running backend answered since its counts were last reset, in order. */
   readonly healthAnswers?: Readonly<Record<string, readonly HealthAnswer[]>>;
+  /** Requests the scenario sent to see how the balancer takes them, one by one, and how each ended. */
+  readonly probes?: readonly Probe[];
+}
+
+/**
+ * One request a scenario sent to see how the balancer takes it (written as bytes, or through a
+ * client), what the scenario expected and what came back on its connection.
+ */
+export interface Probe {
+  /** What was sent: the bytes (the first 400) of a hand-written request, else its request line and the headers that matter. */
+  readonly sent: string;
+  /** How many bytes were sent, body included. */
+  readonly bytes: number;
+  /** Per answer the scenario expects on the connection, in order, the statuses it may have (none listed: any). */
+  readonly expected: readonly (readonly number[])[];
+  /** The final statuses that came back, in order (none: no answer). */
+  readonly statuses: readonly number[];
+  /** The interim (1xx) statuses that came before them. */
+  readonly interim?: readonly number[];
+  /** Whether the last answer came whole by its own framing, or broken off (the body cut short). */
+  readonly answerShape?: 'whole' | 'broken-off';
+  /** The shape the scenario expects of the last answer, when it expects one. */
+  readonly expectedShape?: 'whole' | 'broken-off';
+  /** When the balancer closed the connection, in ms from the probe's start; absent: it stayed open. */
+  readonly closedAfterMs?: number;
+  /** The longest the scenario allows before the balancer closes the connection, when it expects a close. */
+  readonly closeWithinMs?: number;
 }
 
 /** Requests sent one after another from one client address, with the same headers, and what each got. */
