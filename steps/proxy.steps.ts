@@ -11,11 +11,14 @@ import {
   type TransferOutcome,
   tcpEchoHeldBack,
   upload,
+  type WebSocketOutcome,
   webSocketExchange,
 } from '../harness/clients/transfers.ts';
+import type { RelayMeasured } from '../harness/mistakes/measurements.ts';
 import { type MemoryGrowth, measureGrowth } from '../harness/processes/memory.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -23,17 +26,60 @@ import type { LbWorld } from './support/world.ts';
 const proxied = topicState(() => ({
   /** The last request sent with Expect: 100-continue. */
   continueOutcome: undefined as ContinueOutcome | undefined,
-  /** The replies the last WebSocket exchange got. */
-  webSocketReplies: undefined as readonly string[] | undefined,
+  /** The last WebSocket exchange, and whether the backend spoke first in it. */
+  webSocket: undefined as (WebSocketOutcome & { readonly greeted: boolean }) | undefined,
   /** The last run of requests on one keep-alive client. */
   keepAlive: undefined as Awaited<ReturnType<typeof requestsOnOneClient>> | undefined,
   /** How the last TCP client that waited for its connection to end saw it end. */
   tcpEnding: undefined as TcpEnding | undefined,
   /** The last large body transfer, and how the balancer's memory grew meanwhile. */
-  transfer: undefined as { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } | undefined,
+  transfer: undefined as Transfer | undefined,
+  /** Whether the backend still held its connection once the client that held one through the balancer reset it. */
+  backendOpenAfterClientReset: undefined as boolean | undefined,
 }));
 
-function lastTransfer(world: LbWorld): { readonly outcome: TransferOutcome; readonly memory: MemoryGrowth } {
+interface Transfer {
+  readonly over: 'http' | 'tcp';
+  readonly outcome: TransferOutcome;
+  readonly memory: MemoryGrowth;
+}
+
+measuredBy((world) => {
+  const { webSocket, transfer, tcpEnding, backendOpenAfterClientReset } = proxied(world);
+  const conversation = world.traffic.tcpConversation;
+  const relay: RelayMeasured = {
+    ...(conversation && {
+      halfClosed: {
+        sentBytes: conversation.sent.length,
+        echoedBytes: conversation.echoed.length,
+        ended: conversation.ended,
+      },
+    }),
+    ...(backendOpenAfterClientReset !== undefined && { backendOpenAfterClientReset }),
+    ...(tcpEnding && { clientAfterBackendReset: tcpEnding }),
+    ...(webSocket && {
+      webSocket: { greeted: webSocket.greeted, opened: webSocket.opened, replies: webSocket.replies },
+    }),
+    ...(transfer && { transfer: transferMeasured(transfer) }),
+  };
+  return Object.keys(relay).length === 0 ? {} : { relay };
+});
+
+function transferMeasured({ over, outcome, memory }: Transfer): NonNullable<RelayMeasured['transfer']> {
+  const { arrived } = outcome;
+  const intact =
+    !('error' in arrived) &&
+    arrived.bytes === outcome.expectedBytes &&
+    arrived.sha256 === outcome.expectedSha256;
+  return {
+    over,
+    bytes: outcome.expectedBytes,
+    intact,
+    ...('grewBytes' in memory ? { grewBytes: memory.grewBytes } : {}),
+  };
+}
+
+function lastTransfer(world: LbWorld): Transfer {
   const { transfer } = proxied(world);
   if (!transfer) throw new Error('no upload or download was made in this scenario');
   return transfer;
@@ -53,7 +99,7 @@ When(
     const { result, memory } = await measureGrowth(this.balancer.started?.pid, () =>
       transfer(this.listenerAddress, size, framing),
     );
-    proxied(this).transfer = { outcome: result, memory };
+    proxied(this).transfer = { over: 'http', outcome: result, memory };
   },
 );
 
@@ -67,7 +113,7 @@ When(
     const { result, memory } = await measureGrowth(this.balancer.started?.pid, () =>
       tcpEchoHeldBack(this.listenerAddress, megabytes * mebibyte),
     );
-    proxied(this).transfer = { outcome: result, memory };
+    proxied(this).transfer = { over: 'tcp', outcome: result, memory };
   },
 );
 
@@ -172,21 +218,26 @@ Then(
   },
 );
 
+/** Exchanges `messages` over a WebSocket; the exchange failing is the balancer failing the scenario. */
+async function exchangeOverWebSocket(world: LbWorld, messages: string, greeted: boolean): Promise<void> {
+  const outcome = await webSocketExchange(world.listenerAddress, messages.split(', '), { greeted });
+  proxied(world).webSocket = { ...outcome, greeted };
+  if (outcome.failure) throw new ExpectationError(outcome.failure);
+}
+
 When('a WebSocket client sends the messages {string}', async function (this: LbWorld, messages: string) {
-  proxied(this).webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '));
+  await exchangeOverWebSocket(this, messages, false);
 });
 
 When(
   'a WebSocket client greeted by the backend sends the messages {string}',
   async function (this: LbWorld, messages: string) {
-    proxied(this).webSocketReplies = await webSocketExchange(this.listenerAddress, messages.split(', '), {
-      greeted: true,
-    });
+    await exchangeOverWebSocket(this, messages, true);
   },
 );
 
 Then('it got the replies {string}', function (this: LbWorld, expected: string) {
-  const replies = proxied(this).webSocketReplies?.join(', ');
+  const replies = proxied(this).webSocket?.replies.join(', ');
   if (replies !== expected) throw new ExpectationError(`expected the replies ${expected}, got ${replies}`);
 });
 
@@ -235,10 +286,12 @@ Then('backend {word} soon has no connection open', async function (this: LbWorld
     what: `backend "${id}" to have no connection open, once the client that held one through the balancer reset it`,
     timeoutMs: timeouts.requestMs,
   }).catch((error: Error) => {
+    proxied(this).backendOpenAfterClientReset = true;
     throw new ExpectationError(
       `${error.message}: a reset from the client must close or reset the balancer's connection to the backend`,
     );
   });
+  proxied(this).backendOpenAfterClientReset = false;
 });
 
 When('a TCP client connects and waits for its connection to end', async function (this: LbWorld) {

@@ -237,6 +237,15 @@ export function sendExpectingContinue(
   });
 }
 
+/** How a WebSocket exchange went: the replies that came, whether the handshake succeeded, and why it stopped short. */
+export interface WebSocketOutcome {
+  readonly replies: readonly string[];
+  /** Whether the upgrade was answered with 101 (the socket opened). */
+  readonly opened: boolean;
+  /** Why the exchange ended before every reply came; absent when it finished. */
+  readonly failure?: string;
+}
+
 /**
  * Opens a WebSocket through `address`, sends each message in turn and collects the replies. `greeted`:
  * the backend speaks first (its /greeting path), so the first message waits for its greeting.
@@ -245,51 +254,45 @@ export async function webSocketExchange(
   address: string,
   messages: readonly string[],
   { greeted = false } = {},
-): Promise<string[]> {
+): Promise<WebSocketOutcome> {
   const socket = new WebSocket(`ws://${address}/${greeted ? 'greeting' : 'chat'}`);
   const replies: string[] = [];
   const expected = messages.length + (greeted ? 1 : 0);
   let sent = 0;
+  let opened = false;
   const sendNext = (): void => socket.send(messages[sent++] as string);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `the WebSocket exchange did not finish within ${timeouts.requestMs} ms, after the replies ${JSON.stringify(replies)}`,
-            ),
-          ),
-        timeouts.requestMs,
-      );
-      const fail = (why: string) => {
-        clearTimeout(deadline);
-        reject(new Error(why));
-      };
-      socket.addEventListener('error', (event) => {
-        const { message, error } = event as { message?: string; error?: Error };
-        fail(`the WebSocket failed: ${message || error?.message || 'the handshake or the connection broke'}`);
-      });
-      socket.addEventListener('close', (event) => {
-        if (replies.length < expected)
-          fail(`the WebSocket closed (code ${event.code}) after the replies ${JSON.stringify(replies)}`);
-      });
-      socket.addEventListener('open', () => {
-        if (!greeted) sendNext();
-      });
-      socket.addEventListener('message', (event) => {
-        replies.push(String(event.data));
-        if (replies.length < expected) sendNext();
-        else {
-          clearTimeout(deadline);
-          resolve();
-        }
-      });
+  const failure = await new Promise<string | undefined>((resolve) => {
+    const deadline = setTimeout(
+      () =>
+        resolve(
+          `the WebSocket exchange did not finish within ${timeouts.requestMs} ms, after the replies ${JSON.stringify(replies)}`,
+        ),
+      timeouts.requestMs,
+    );
+    const end = (why?: string) => {
+      clearTimeout(deadline);
+      resolve(why);
+    };
+    socket.addEventListener('error', (event) => {
+      const { message, error } = event as { message?: string; error?: Error };
+      end(`the WebSocket failed: ${message || error?.message || 'the handshake or the connection broke'}`);
     });
-  } finally {
-    socket.close();
-  }
-  return replies;
+    socket.addEventListener('close', (event) => {
+      if (replies.length < expected)
+        end(`the WebSocket closed (code ${event.code}) after the replies ${JSON.stringify(replies)}`);
+    });
+    socket.addEventListener('open', () => {
+      opened = true;
+      if (!greeted) sendNext();
+    });
+    socket.addEventListener('message', (event) => {
+      replies.push(String(event.data));
+      if (replies.length < expected) sendNext();
+      else end();
+    });
+  });
+  socket.close();
+  return { replies, opened, ...(failure === undefined ? {} : { failure }) };
 }
 
 /** Sends `count` GETs one after another on one keep-alive client; says how many connections it opened. */

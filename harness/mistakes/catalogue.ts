@@ -17,6 +17,7 @@ import {
 } from './measurements.ts';
 import type { Mistake } from './mistake.ts';
 import { pickMistakes } from './pick-mistakes.ts';
+import { relayMistakes } from './relay-mistakes.ts';
 import { resilienceMistakes } from './resilience-mistakes.ts';
 import { routingMistakes, targetMistakes } from './routing-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
@@ -359,4 +360,5 @@ export const mistakes: readonly Mistake[] = [
   ...timingMistakes,
   ...forwardingMistakes,
   ...intakeMistakes,
+  ...relayMistakes,
 ];

@@ -141,6 +141,31 @@ export interface Measurements {
   readonly healthAnswers?: Readonly<Record<string, readonly HealthAnswer[]>>;
   /** Requests the scenario sent to see how the balancer takes them, one by one, and how each ended. */
   readonly probes?: readonly Probe[];
+  /** Byte streams the balancer relayed (TCP, and WebSocket after an upgrade), and how they went. */
+  readonly relay?: RelayMeasured;
+}
+
+/** Byte streams the balancer relayed, each part present when the scenario made that kind. */
+export interface RelayMeasured {
+  /** A TCP client that sent its bytes and then half-closed: how many it sent, how many came back before the end. */
+  readonly halfClosed?: { readonly sentBytes: number; readonly echoedBytes: number; readonly ended: boolean };
+  /** Whether the backend still held its connection after the client's reset reached the balancer. */
+  readonly backendOpenAfterClientReset?: boolean;
+  /** How the client's connection ended after its backend reset: closed, reset, or still open. */
+  readonly clientAfterBackendReset?: 'closed' | 'reset' | 'still open';
+  /** A WebSocket exchange: whether the backend spoke first, whether the upgrade succeeded, the replies that came. */
+  readonly webSocket?: {
+    readonly greeted: boolean;
+    readonly opened: boolean;
+    readonly replies: readonly string[];
+  };
+  /** A large transfer: over HTTP or TCP, its size, whether it arrived intact, how much the balancer's memory grew. */
+  readonly transfer?: {
+    readonly over: 'http' | 'tcp';
+    readonly bytes: number;
+    readonly intact: boolean;
+    readonly grewBytes?: number;
+  };
 }
 
 /**

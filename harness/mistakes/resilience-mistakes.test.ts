@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MeasuredExchange, Measurements } from './measurements.ts';
+import type { MeasuredExchange } from './measurements.ts';
 import { measuredOver, poolOf, suggested } from './signature-testing.ts';
 
 const outlier = { consecutiveFailures: 3, baseEjectionMs: 300, maxEjectionMs: 600, maxEjectionPercent: 50 };
