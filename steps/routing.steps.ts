@@ -9,9 +9,9 @@ import type { LbWorld } from './support/world.ts';
 
 // The requests routed one by one, for the diagnosis of a failure.
 const routing = topicState(() => ({
-  routed: [] as { method: string; target: string; expected: string; reached: string }[],
+  routed: [] as { method: string; target: string; header?: string; expected: string; reached: string }[],
   /** Targets as the backends should have received them, and as they did. */
-  received: [] as { expected: string; received: string }[],
+  received: [] as { sent?: string; expected: string; received: string }[],
   /** Redirect statuses the routes ask for, and those the clients got. */
   redirects: [] as { expected: number; status: number }[],
 }));
@@ -41,7 +41,13 @@ Then('requests are routed like this:', async function (this: LbWorld, table: Dat
     if (colon > 0) headers.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
     const answer = await rawHttpRequest(this.listenerAddress, { method, path: target, headers });
     const reached = answer.headers['x-backend-id'] ?? String(answer.status);
-    routing(this).routed.push({ method, target, expected: to, reached });
+    routing(this).routed.push({
+      method,
+      target,
+      ...(header === '' ? {} : { header }),
+      expected: to,
+      reached,
+    });
     if (reached !== to)
       wrong.push(
         `${method} ${host}${target}: expected ${to}, got ${reached} (${answer.body.slice(0, 100).trim()})`,
@@ -66,9 +72,10 @@ Then('requests reach the backends like this:', async function (this: LbWorld, ta
     } = row;
     const answer = await rawHttpRequest(this.listenerAddress, { path: target, headers: [['Host', sent]] });
     const reached = answer.headers['x-backend-id'] ?? `HTTP ${answer.status}`;
+    routing(this).routed.push({ method: 'GET', target, expected: to, reached });
     const echo =
       reached === to ? (JSON.parse(answer.body) as { url: string; headers: { host?: string } }) : undefined;
-    if (echo) routing(this).received.push({ expected: url ?? '', received: echo.url });
+    if (echo) routing(this).received.push({ sent: target, expected: url ?? '', received: echo.url });
     if (!echo) wrong.push(`${target}: expected ${to}, got ${reached} (${answer.body.slice(0, 100).trim()})`);
     else if (echo.url !== url || echo.headers.host !== received)
       wrong.push(

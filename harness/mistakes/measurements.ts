@@ -35,7 +35,12 @@ export interface Measurements {
     readonly received?: Readonly<Record<string, string | readonly string[]>>;
   };
   /** Request targets as a backend should have received them and as it did (its echo). */
-  readonly receivedTargets?: readonly { readonly expected: string; readonly received: string }[];
+  readonly receivedTargets?: readonly {
+    /** The target as the client sent it, when it differs from what the backend should receive. */
+    readonly sent?: string;
+    readonly expected: string;
+    readonly received: string;
+  }[];
   /** Redirects: the status each route asks for, and the one the client got. */
   readonly redirects?: readonly { readonly expected: number; readonly status: number }[];
   /** How the balancer ended, when it exited without being told to. */
@@ -89,6 +94,12 @@ export interface Measurements {
     readonly pool: string;
     readonly prefix?: string;
     readonly methods?: readonly string[];
+    /** The request headers it matches by a regex, by name. */
+    readonly headerRegexes?: readonly { readonly name: string; readonly regex: string }[];
+    /** The request headers it adds (beside any the client sent). */
+    readonly addsHeaders?: readonly string[];
+    /** Whether it has a rate limit of its own. */
+    readonly rateLimited?: boolean;
   }[];
   /**
    * Requests the scenario routed one by one: the backend each should have reached and the one it
@@ -97,6 +108,8 @@ export interface Measurements {
   readonly routed?: readonly {
     readonly method: string;
     readonly target: string;
+    /** The header it was sent with for routing ("Name: value"), if any. */
+    readonly header?: string;
     readonly expected: string;
     readonly reached: string;
   }[];
@@ -194,9 +207,10 @@ export interface Probe {
 }
 
 /** Requests sent one after another from one client address, with the same headers, and what each got. */
-export type LimitedRunMeasured = Pick<LimitedRun, 'from' | 'headers'> & {
-  readonly answers: readonly Pick<LimitedAnswer, 'status' | 'sentAtMs'>[];
-};
+export type LimitedRunMeasured = Pick<LimitedRun, 'from' | 'headers'> &
+  Partial<Pick<LimitedRun, 'path'>> & {
+    readonly answers: readonly Pick<LimitedAnswer, 'status' | 'sentAtMs'>[];
+  };
 
 /** One round of keys: the backend each key landed on, and whether the balancer restarted before it. */
 export interface KeyRound {

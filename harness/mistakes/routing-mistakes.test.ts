@@ -84,3 +84,63 @@ test('a target without its query, a rewrite with a doubled slash, and redirects 
     'redirect-status-fixed',
   ]);
 });
+
+test("a header's regex matching part of the value, and paths routed unresolved", () => {
+  const canary = [{ pool: 'b3', headerRegexes: [{ name: 'X-Canary', regex: 'yes|true' }] }];
+  const sent = (header: string, reached: string) => ({
+    scenario: 'route-hosts-headers-query-parameters',
+    backends: [],
+    exchanges: [],
+    routes: canary,
+    routed: [{ method: 'GET', target: '/', header, expected: '404', reached }],
+  });
+  assert.deepEqual(top(sent('X-Canary: yes-but', 'b3')), ['header-regex-unanchored']);
+  assert.deepEqual(top(sent('X-Canary: no', 'b3')), []);
+  const scenario = 'hostile-dot-segments-doubled-slashes';
+  assert.deepEqual(top(measured(scenario, [request('GET', '/public/../admin/users', 'b2', 'b1')])), [
+    'paths-routed-unnormalised',
+  ]);
+  assert.deepEqual(top(measured(scenario, [request('GET', '/public/x', 'b2', 'b1')])), []);
+  const passedRaw = {
+    ...measured(scenario, []),
+    receivedTargets: [{ expected: '/public/a/b/', received: '/public/./a//b/' }],
+  };
+  assert.deepEqual(top(passedRaw), ['paths-routed-unnormalised']);
+});
+
+test("a route's limit on the whole listener; absolute-form targets as paths; add as set", () => {
+  const run = (path: string, statuses: number[]) => ({
+    from: '127.0.0.2',
+    path,
+    headers: [],
+    answers: statuses.map((status, i) => ({ status, sentAtMs: i })),
+  });
+  const limited = (...runs: ReturnType<typeof run>[]): Measurements => ({
+    scenario: 'ratelimit-route-rate-limit-applies',
+    backends: [],
+    exchanges: [],
+    routes: [{ pool: 'b2', prefix: '/search', rateLimited: true }],
+    limitedRuns: runs,
+  });
+  assert.deepEqual(top(limited(run('/search?q=x', [200, 200, 429, 429]), run('/home', [429, 429]))), [
+    'route-rate-limit-on-whole-listener',
+  ]);
+  assert.deepEqual(top(limited(run('/search?q=x', [200, 200, 200, 200]), run('/home', [200, 200]))), []);
+  const absolute = (received: string): Measurements => ({
+    scenario: 'hostile-absolute-form-target-reaches-backend',
+    backends: [],
+    exchanges: [],
+    receivedTargets: [{ sent: 'http://admin.example/users?page=2', expected: '/users?page=2', received }],
+  });
+  assert.deepEqual(top(absolute('http://admin.example/users?page=2')), ['absolute-form-target-as-path']);
+  assert.deepEqual(top(absolute('/users')), []);
+  const added = (received: string): Measurements => ({
+    scenario: 'action-route-removes-sets-adds',
+    backends: [],
+    exchanges: [],
+    routes: [{ pool: 'b1', addsHeaders: ['X-Via'] }],
+    handWritten: { sent: [['X-Via', 'client']], received: { 'x-via': received } },
+  });
+  assert.deepEqual(top(added('lbspec')), ['header-add-replaces-values']);
+  assert.deepEqual(top(added('client, lbspec')), []);
+});

@@ -96,6 +96,77 @@ export const routingMistakes: readonly Mistake[] = [
         : 0;
     },
   },
+  {
+    id: 'header-regex-unanchored',
+    concept: 'layer 7 routing',
+    title: "A header's regex matches anywhere in the value",
+    mistake: 'The regex is tested with a search, so "yes|true" also takes "yes-but" and "untrue".',
+    shows:
+      "A request whose header only contains a match of a route's regex (not all of it) went to that route.",
+    rootCause: 'regex.test(value) finds a match anywhere; a header match means the whole value.',
+    fix: 'Anchor the pattern as a whole: ^(?:pattern)$ (or use a full-match API).',
+    scenarios: ['route-hosts-headers-query-parameters'],
+    signature(measured) {
+      return misrouted(measured).some((request) => {
+        const colon = request.header?.indexOf(':') ?? -1;
+        if (request.header === undefined || colon < 0) return false;
+        const name = request.header.slice(0, colon).trim().toLowerCase();
+        const value = request.header.slice(colon + 1).trim();
+        return (routeTo(measured, request.reached)?.route.headerRegexes ?? []).some(
+          (header) =>
+            header.name.toLowerCase() === name &&
+            new RegExp(header.regex).test(value) &&
+            !new RegExp(`^(?:${header.regex})$`).test(value),
+        );
+      })
+        ? 1
+        : 0;
+    },
+  },
+  {
+    id: 'paths-routed-unnormalised',
+    concept: 'layer 7 routing',
+    title: 'Paths are routed as sent, dot segments and all',
+    mistake:
+      'The route is chosen by the raw path, before "." and ".." segments, encoded dots and doubled slashes are resolved.',
+    shows:
+      'A path with dot segments or doubled slashes went where its raw text points (or reached the backend unresolved).',
+    rootCause:
+      'Routing compares the target text; the backend resolves it afterwards, so "/public/../admin" passes the public route and is served as /admin.',
+    fix: 'Decode %2E, resolve dot segments and merge slashes (RFC 3986 5.2.4) before routing, and forward the resolved path.',
+    scenarios: ['hostile-dot-segments-doubled-slashes'],
+    signature(measured) {
+      const unresolved = (target: string) => /(^|\/)(\.|%2e){1,2}(\/|$|\?)|\/\/|%2e/i.test(pathOf(target));
+      const wentAstray = misrouted(measured).some((request) => unresolved(request.target));
+      const passedRaw = (measured.receivedTargets ?? []).some(
+        ({ received, expected }) => received !== expected && unresolved(received),
+      );
+      return wentAstray || passedRaw ? 1 : 0;
+    },
+  },
+  {
+    id: 'route-rate-limit-on-whole-listener',
+    concept: 'rate limiting',
+    title: "A route's rate limit applies to every request of its listener",
+    mistake:
+      'The limit configured on one route is enforced on the listener, so requests no limited route takes are refused too.',
+    shows: 'Requests whose path no rate-limited route matches were refused with 429.',
+    rootCause: 'The limiter is looked up per listener, not per route the request matched.',
+    fix: "Route first, then apply the listener's limit (if any) and the matched route's own limit.",
+    scenarios: ['ratelimit-route-rate-limit-applies'],
+    signature(measured) {
+      const limitedPrefixes = (measured.routes ?? []).flatMap((route) =>
+        route.rateLimited && route.prefix !== undefined ? [route.prefix] : [],
+      );
+      if (limitedPrefixes.length === 0) return 0;
+      const unlimitedRuns = (measured.limitedRuns ?? []).filter(
+        (run) =>
+          run.path !== undefined &&
+          !limitedPrefixes.some((prefix) => pathOf(run.path as string).startsWith(prefix)),
+      );
+      return unlimitedRuns.some((run) => run.answers.some((answer) => answer.status === 429)) ? 1 : 0;
+    },
+  },
 ];
 
 export const targetMistakes: readonly Mistake[] = [
@@ -148,6 +219,48 @@ export const targetMistakes: readonly Mistake[] = [
       const asked = new Set(redirects.map(({ expected }) => expected));
       const got = new Set(redirects.map(({ status }) => status));
       return asked.size > 1 && got.size === 1 ? 1 : 0;
+    },
+  },
+  {
+    id: 'absolute-form-target-as-path',
+    concept: 'proxying HTTP',
+    title: 'An absolute-form target is taken for a path',
+    mistake: '"GET http://host/path" is routed and forwarded with the whole URI as its path.',
+    shows: 'A backend received the absolute URI the client sent where it should have received its path.',
+    rootCause:
+      'Only origin-form targets ("/path") were expected; HTTP/1.1 servers must accept absolute-form too (RFC 9112 3.2.2), taking the host from it.',
+    fix: 'Parse an absolute-form target into its authority (which replaces Host) and its path and query; route and forward those.',
+    scenarios: ['hostile-absolute-form-target-reaches-backend'],
+    signature: (measured) =>
+      (measured.receivedTargets ?? []).some(
+        ({ sent, expected, received }) =>
+          sent !== undefined && /^[a-z]+:\/\//i.test(sent) && received === sent && received !== expected,
+      )
+        ? 1
+        : 0,
+  },
+  {
+    id: 'header-add-replaces-values',
+    concept: 'layer 7 routing',
+    title: 'A header rule that adds replaces the values already there',
+    mistake: '"add" sets the header, so what the client (or the backend) sent under that name is lost.',
+    shows: "A header a route adds reached the backend with the route's value only, the client's gone.",
+    rootCause: 'add and set were implemented alike; add must append beside the existing values.',
+    fix: 'For add, append the value (a field line of its own, or joined with ", "); only set replaces.',
+    scenarios: ['action-route-removes-sets-adds'],
+    signature(measured) {
+      const written = measured.handWritten;
+      if (!written?.received) return 0;
+      const received = written.received;
+      const added = (measured.routes ?? []).flatMap((route) => route.addsHeaders ?? []);
+      return added.some((name) => {
+        const sent = written.sent.find(([candidate]) => candidate.toLowerCase() === name.toLowerCase())?.[1];
+        const got = received[name.toLowerCase()];
+        const text = Array.isArray(got) ? got.join(', ') : (got as string | undefined);
+        return sent !== undefined && text !== undefined && !text.includes(sent);
+      })
+        ? 1
+        : 0;
     },
   },
 ];

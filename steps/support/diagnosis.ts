@@ -143,12 +143,19 @@ async function retryWaitsOf(
   }));
 }
 
-/** A route as the diagnosis reads it: its pool, its path prefix and its methods, if any. */
+/** A route as the diagnosis reads it: its pool, path prefix, methods, header regexes, added headers, rate limit. */
 function routeOf(route: RouteDocument): NonNullable<Measurements['routes']>[number] {
   const path = route.match?.path;
+  const headerRegexes = (route.match?.headers ?? []).flatMap((header) =>
+    'regex' in header && header.regex !== undefined ? [{ name: header.name, regex: header.regex }] : [],
+  );
+  const adds = Object.keys(route.requestHeaders?.add ?? {});
   return {
     pool: 'pool' in route && typeof route.pool === 'string' ? route.pool : '',
     ...(path && 'prefix' in path ? { prefix: path.prefix } : {}),
     ...(route.match?.method === undefined ? {} : { methods: route.match.method }),
+    ...(headerRegexes.length === 0 ? {} : { headerRegexes }),
+    ...(adds.length === 0 ? {} : { addsHeaders: adds }),
+    ...(route.rateLimit === undefined ? {} : { rateLimited: true }),
   };
 }
