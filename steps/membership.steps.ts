@@ -20,31 +20,34 @@ When('the clients stop', async function (this: LbWorld) {
 });
 
 When('backend {word} joins the pool', async function (this: LbWorld, id: string) {
-  await changePoolMembers(this, `${id} joined`, (backends) => [
+  await changePoolMembers(this, id, 'joined', (backends) => [
     ...backends,
     { id, address: this.backend(id).address },
   ]);
 });
 
 When('backend {word} is drained', async function (this: LbWorld, id: string) {
-  await changePoolMembers(this, `${id} drained`, (backends) =>
+  await changePoolMembers(this, id, 'drained', (backends) =>
     backends.map((backend) => (backend.id === id ? { ...backend, drain: true } : backend)),
   );
 });
 
 When("backend {word}'s weight becomes {int}", async function (this: LbWorld, id: string, weight: number) {
-  await changePoolMembers(this, `${id} reweighted`, (backends) =>
+  await changePoolMembers(this, id, 'reweighted', (backends) =>
     backends.map((backend) => (backend.id === id ? { ...backend, weight } : backend)),
   );
 });
 
 When('backend {word} leaves the pool', async function (this: LbWorld, id: string) {
-  await changePoolMembers(this, `${id} left`, (backends) => backends.filter((backend) => backend.id !== id));
+  await changePoolMembers(this, id, 'left', (backends) => backends.filter((backend) => backend.id !== id));
 });
 
 When('the routes become:', async function (this: LbWorld, text: string) {
   const { routes } = JSON.parse(text) as { routes: RouteDocument[] };
-  await changeLive(this, nextRoutesLabel(this), withRoutes(this.config, routes));
+  const pools = routes.flatMap((route) =>
+    'pool' in route && typeof route.pool === 'string' ? [route.pool] : [],
+  );
+  await changeLive(this, nextRoutesLabel(this), withRoutes(this.config, routes), { what: 'routes', pools });
 });
 
 Then(

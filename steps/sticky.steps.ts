@@ -108,7 +108,7 @@ When('the backend it reached is removed from the pool', async function (this: Lb
 
 When('the backend it reached is drained', async function (this: LbWorld) {
   const reached = reachedFirst(this);
-  await changePoolMembers(this, `${reached} drained`, (backends) =>
+  await changePoolMembers(this, reached, 'drained', (backends) =>
     backends.map((backend) => (backend.id === reached ? { ...backend, drain: true } : backend)),
   );
 });

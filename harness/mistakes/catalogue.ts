@@ -18,6 +18,7 @@ import {
 import type { Mistake } from './mistake.ts';
 import { pickMistakes } from './pick-mistakes.ts';
 import { relayMistakes } from './relay-mistakes.ts';
+import { reloadMistakes } from './reload-mistakes.ts';
 import { resilienceMistakes } from './resilience-mistakes.ts';
 import { routingMistakes, targetMistakes } from './routing-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
@@ -361,4 +362,5 @@ export const mistakes: readonly Mistake[] = [
   ...forwardingMistakes,
   ...intakeMistakes,
   ...relayMistakes,
+  ...reloadMistakes,
 ];

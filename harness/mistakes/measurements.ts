@@ -156,7 +156,17 @@ export interface Measurements {
   readonly probes?: readonly Probe[];
   /** Byte streams the balancer relayed (TCP, and WebSocket after an upgrade), and how they went. */
   readonly relay?: RelayMeasured;
+  /** Changes the scenario made to the running balancer's config, in order. */
+  readonly changes?: readonly LiveChange[];
 }
+
+/** What a change to the running balancer's config did: a backend joined, drained, reweighted or left, or new routes (and the pools they send to). */
+export type ConfigChange =
+  | { readonly what: 'joined' | 'drained' | 'reweighted' | 'left'; readonly backend: string }
+  | { readonly what: 'routes'; readonly pools: readonly string[] };
+
+/** A change made to the running balancer, when it was asked for and when it went live. */
+export type LiveChange = ConfigChange & { readonly requestedAtMs: number; readonly liveAtMs: number };
 
 /** Byte streams the balancer relayed, each part present when the scenario made that kind. */
 export interface RelayMeasured {
