@@ -28,12 +28,15 @@ import {
 } from '../harness/checks/resilience-checks.ts';
 import { assertShares, checkShares } from '../harness/checks/statistics.ts';
 import { sendLoad } from '../harness/clients/traffic.ts';
+import type { Measurements } from '../harness/mistakes/measurements.ts';
 import { backoffChart } from '../harness/report/scenario-charts.ts';
 import { failedChecksBound, passedChecksBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { heldBackendIds } from './support/in-flight.ts';
 import { backendEcho, rawRequestHeaders } from './support/raw-exchange.ts';
 import { settleOn } from './support/settling.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
 Then('every request succeeded', async function (this: LbWorld) {
@@ -427,6 +430,14 @@ Then(
   },
 );
 
+// What a client of a second listener got, for the diagnosis of a failure.
+const otherListener = topicState(() => ({ served: undefined as Measurements['otherListener'] }));
+
+measuredBy((world) => {
+  const { served } = otherListener(world);
+  return served ? { otherListener: served } : {};
+});
+
 Then(
   'a client of listener {string} gets every answer, from each of {ids}',
   async function (this: LbWorld, name: string, ids: string[]) {
@@ -436,8 +447,14 @@ Then(
       clients: 1,
       perClient: 10 * ids.length,
     });
-    expectAllSucceeded(exchanges);
     const counts = countByBackend(exchanges, ids);
+    const check = listener.pool === undefined ? undefined : this.config.pools[listener.pool]?.healthCheck;
+    otherListener(this).served = {
+      expected: ids,
+      reached: Object.fromEntries(counts),
+      ...(check === undefined ? {} : { checkType: check.type ?? 'http' }),
+    };
+    expectAllSucceeded(exchanges);
     const missing = ids.filter((id) => (counts.get(id) ?? 0) === 0);
     const strangers = [...counts.keys()].filter((id) => !ids.includes(id) && (counts.get(id) ?? 0) > 0);
     if (missing.length > 0 || strangers.length > 0) {

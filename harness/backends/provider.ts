@@ -1,6 +1,12 @@
-import type { Arrival, BackendStats, HealthAnswer } from '../../fixtures/backend/stats.ts';
+import type {
+  Arrival,
+  BackendStats,
+  HealthAnswer,
+  HealthLog,
+  UnansweredCheck,
+} from '../../fixtures/backend/stats.ts';
 
-export type { Arrival, BackendStats, HealthAnswer };
+export type { Arrival, BackendStats, HealthAnswer, HealthLog, UnansweredCheck };
 
 /** Wire protocol of a fixture backend: HTTP answers requests, TCP greets and echoes. */
 export type BackendProtocol = 'http' | 'tcp';
@@ -23,7 +29,7 @@ export interface StartedBackend extends AsyncDisposable {
   /** Requests (HTTP) or connections (TCP) in the order they arrived since stats were last reset. */
   arrivals(): Promise<readonly Arrival[]>;
   /** The health checks it answered since its counts were last reset, in order (HTTP). */
-  healthAnswers(): Promise<readonly HealthAnswer[]>;
+  healthLog(): Promise<HealthLog>;
   /** Zeroes its counters and arrival log (not its behaviour). */
   resetStats(): Promise<void>;
   /** Partial update of its behaviour (fixtures/backend/behaviour.ts). */

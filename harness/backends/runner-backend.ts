@@ -7,7 +7,7 @@ import type {
   BackendProvider,
   BackendSpec,
   BackendStats,
-  HealthAnswer,
+  HealthLog,
   StartedBackend,
 } from './provider.ts';
 
@@ -184,8 +184,8 @@ class RunnerBackend implements StartedBackend {
     return log.arrivals;
   }
 
-  async healthAnswers(): Promise<readonly HealthAnswer[]> {
-    return ((await this.#control('GET', '/log')) as { healthAnswers: HealthAnswer[] }).healthAnswers;
+  async healthLog(): Promise<HealthLog> {
+    return ((await this.#control('GET', '/log')) as { health: HealthLog }).health;
   }
 
   async resetStats(): Promise<void> {

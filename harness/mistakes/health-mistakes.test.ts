@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { healthTurns } from './health-mistakes.ts';
 import type { MeasuredExchange, Measurements } from './measurements.ts';
 import { suggested } from './signature-testing.ts';
@@ -12,7 +12,11 @@ const backends = ['b1', 'b2', 'b3'];
  * that takes b1 out after `fall` failures in a row and back after `rise` passes would route it.
  */
 function simulate(statuses: readonly number[], fall: number, rise: number, startsIn = true) {
-  const answers = statuses.map((status, k) => ({ atMs: 1_000 + k * intervalMs, status }));
+  const answers = statuses.map((status, k) => ({
+    atMs: 1_000 + k * intervalMs,
+    askedAtMs: 1_000 + k * intervalMs,
+    status,
+  }));
   const exchanges: MeasuredExchange[] = [];
   let inRotation = startsIn;
   let failed = 0;
@@ -46,6 +50,7 @@ function measured(
     exchanges: run.exchanges,
     healthPolicy: {
       intervalMs,
+      timeoutMs: intervalMs,
       unhealthyThreshold: policy.fall,
       healthyThreshold: policy.rise,
       expectedStatuses: [200],
@@ -123,4 +128,67 @@ test('requests before the first pass point to the initial state ignored; no chec
   const none = { ...silent, healthAnswers: { b1: [], b2: [], b3: [] }, healthObservedMs: 10 * intervalMs };
   assert.deepEqual(top(none), ['health-checks-never-run']);
   assert.deepEqual(top({ ...none, healthObservedMs: 2 * intervalMs }), []);
+});
+
+describe('probe deadlines and health per pool', () => {
+  const policy = (intervalMs: number, timeoutMs: number) => ({
+    intervalMs,
+    timeoutMs,
+    unhealthyThreshold: 2,
+    healthyThreshold: 1,
+    expectedStatuses: [200],
+    initiallyHealthy: true,
+  });
+  const checked = (
+    scenario: string,
+    [intervalMs, timeoutMs]: [number, number],
+    extra: Partial<Measurements>,
+  ): Measurements => ({
+    scenario,
+    backends: [],
+    exchanges: [],
+    healthPolicy: policy(intervalMs, timeoutMs),
+    ...extra,
+  });
+  const answeredAfter = (waitedMs: number) => ({
+    b1: [{ askedAtMs: 1_000, atMs: 1_000 + waitedMs, status: 200 }],
+  });
+  const gaveUpAfter = (waitedMs: number, gaveUp = true) => ({ b1: [{ askedAtMs: 1_000, waitedMs, gaveUp }] });
+
+  test('given up after the interval, or answers taken past the timeout, fit the interval as deadline', () => {
+    const late = 'health-check-answered-after-interval';
+    assert.deepEqual(suggested(checked(late, [100, 1_000], { healthUnanswered: gaveUpAfter(105) })), [
+      'health-check-timeout-from-interval',
+    ]);
+    assert.deepEqual(suggested(checked(late, [100, 1_000], { healthUnanswered: gaveUpAfter(1_010) })), []);
+    const early = 'health-check-answered-after-timeout';
+    const top = suggested(checked(early, [400, 100], { healthAnswers: answeredAfter(250) }));
+    assert.deepEqual(
+      new Set(top),
+      new Set(['health-check-timeout-from-interval', 'health-check-without-timeout']),
+    );
+    assert.deepEqual(suggested(checked(early, [400, 100], { healthAnswers: answeredAfter(20) })), []);
+  });
+
+  test('a check still waiting far past its timeout, and never one given up, fit no deadline at all', () => {
+    const hanging = 'health-check-gets-answer-fails';
+    assert.deepEqual(
+      suggested(checked(hanging, [100, 200], { healthUnanswered: gaveUpAfter(3_000, false) })),
+      ['health-check-without-timeout'],
+    );
+    assert.deepEqual(suggested(checked(hanging, [100, 200], { healthUnanswered: gaveUpAfter(210) })), []);
+  });
+
+  test('a backend kept out of a second pool whose own check it passes', () => {
+    const measured = (reachedB1: number): Measurements => ({
+      scenario: 'health-kept-per-pool',
+      backends: [],
+      exchanges: [],
+      healthPolicy: policy(100, 100),
+      healthAnswers: { b1: [{ askedAtMs: 1_000, atMs: 1_001, status: 503 }], b2: [] },
+      otherListener: { expected: ['b1', 'b2'], reached: { b1: reachedB1, b2: 15 }, checkType: 'tcp' },
+    });
+    assert.deepEqual(suggested(measured(0)), ['health-shared-across-pools']);
+    assert.deepEqual(suggested(measured(15)), []);
+  });
 });

@@ -255,4 +255,92 @@ export const healthMistakes: readonly Mistake[] = [
       return observedMs > 3 * policy.intervalMs && answers.some((list) => list.length === 0) ? 1 : 0;
     },
   },
+  {
+    id: 'health-check-timeout-from-interval',
+    concept: 'health checks',
+    title: 'A health check is given its interval to answer, not its timeout',
+    mistake:
+      'The probe waits as long as the check interval (the time until the next one) instead of timeoutMs.',
+    shows:
+      'The balancer gave up on checks after about one interval, well before their timeout; or it waited for answers past their timeout (but within the interval) and took them.',
+    rootCause:
+      'One timer serves as both the schedule and the deadline: the next check starting is what ends the last one.',
+    fix: 'Give each probe a deadline of its own (timeoutMs from when it was sent) and count a probe past it as failed, whatever the interval.',
+    scenarios: ['health-check-answered-after-interval', 'health-check-answered-after-timeout'],
+    signature(measured) {
+      const policy = measured.healthPolicy;
+      if (!policy || policy.timeoutMs === policy.intervalMs) return 0;
+      const slackMs = probeSlackMs(policy.timeoutMs);
+      const gaveUpAtInterval = unanswered(measured).some(
+        (check) =>
+          check.gaveUp &&
+          check.waitedMs < policy.timeoutMs - slackMs &&
+          Math.abs(check.waitedMs - policy.intervalMs) <= slackMs,
+      );
+      const tookLate = waitsForAnswers(measured).some(
+        (waitedMs) => waitedMs > policy.timeoutMs + slackMs && waitedMs <= policy.intervalMs + slackMs,
+      );
+      return gaveUpAtInterval || tookLate ? 1 : 0;
+    },
+  },
+  {
+    id: 'health-check-without-timeout',
+    concept: 'health checks',
+    title: 'A health check waits for its answer for ever',
+    mistake:
+      'The probe has no deadline: a backend that accepts the check and never answers is never marked down.',
+    shows:
+      'The balancer never gave up on a check: it was still waiting far past the timeout, or took answers that came after it.',
+    rootCause: 'The probe awaits the response with no timer (or the timeout is set on the connect only).',
+    fix: 'Abort a probe that has not answered within timeoutMs and count it as a failed check.',
+    scenarios: ['health-check-gets-answer-fails', 'health-check-answered-after-timeout'],
+    signature(measured) {
+      const policy = measured.healthPolicy;
+      if (!policy) return 0;
+      const slackMs = probeSlackMs(policy.timeoutMs);
+      const checks = unanswered(measured);
+      if (checks.some((check) => check.gaveUp)) return 0;
+      const stillWaiting = checks.some((check) => check.waitedMs > policy.timeoutMs + slackMs);
+      const tookLate = waitsForAnswers(measured).some((waitedMs) => waitedMs > policy.timeoutMs + slackMs);
+      return stillWaiting || tookLate ? 1 : 0;
+    },
+  },
+  {
+    id: 'health-shared-across-pools',
+    concept: 'health checks',
+    title: 'Health is kept per backend address, shared by every pool',
+    mistake:
+      "One health state per address: a backend one pool's check fails is out of every pool that has it.",
+    shows:
+      "A backend failing the first pool's HTTP checks was never reached through a second listener whose pool checks it another way (which it passes).",
+    rootCause:
+      'The health table is keyed by address, and the first pool to check an address decides for all (or its checks are applied to every pool).',
+    fix: 'Keep health per pool member: each pool runs its own checks, as configured, and decides for its own rotation only.',
+    scenarios: ['health-kept-per-pool'],
+    signature(measured) {
+      const other = measured.otherListener;
+      if (!other || other.checkType === 'http') return 0;
+      const failingHttp = Object.entries(measured.healthAnswers ?? {}).flatMap(([id, answers]) => {
+        const last = answers.at(-1);
+        return last && !(measured.healthPolicy?.expectedStatuses ?? [200]).includes(last.status) ? [id] : [];
+      });
+      return failingHttp.some((id) => other.expected.includes(id) && (other.reached[id] ?? 0) === 0) ? 1 : 0;
+    },
+  },
 ];
+
+/** Slack for a probe's deadline on a busy machine: a timer may fire late, never early. */
+function probeSlackMs(timeoutMs: number): number {
+  return Math.max(50, timeoutMs / 4);
+}
+
+function unanswered(measured: Measurements) {
+  return Object.values(measured.healthUnanswered ?? {}).flat();
+}
+
+/** How long the balancer waited for each answer it took. */
+function waitsForAnswers(measured: Measurements): number[] {
+  return Object.values(measured.healthAnswers ?? {})
+    .flat()
+    .map((answer) => answer.atMs - answer.askedAtMs);
+}

@@ -1,6 +1,6 @@
 // What a failed scenario measured, as plain data the mistake signatures read, and the shapes they
 // look for in it: the order backends were visited in, their shares, how long each took.
-import type { HealthAnswer } from '../backends/provider.ts';
+import type { HealthAnswer, UnansweredCheck } from '../backends/provider.ts';
 import type { LimitedAnswer, LimitedRun } from '../clients/limits.ts';
 import type { StickyAnswer } from '../clients/sticky.ts';
 import type { Exchange } from '../clients/traffic.ts';
@@ -141,6 +141,7 @@ export interface Measurements {
   /** The pool's active health checks over HTTP, when it has them. */
   readonly healthPolicy?: {
     readonly intervalMs: number;
+    readonly timeoutMs: number;
     readonly unhealthyThreshold: number;
     readonly healthyThreshold: number;
     readonly expectedStatuses: readonly number[];
@@ -152,10 +153,18 @@ export interface Measurements {
   readonly healthObservedMs?: number;
   /** The health checks each running backend answered since its counts were last reset, in order. */
   readonly healthAnswers?: Readonly<Record<string, readonly HealthAnswer[]>>;
+  /** The health checks each running backend had not answered when the balancer gave up on them, or has not yet. */
+  readonly healthUnanswered?: Readonly<Record<string, readonly UnansweredCheck[]>>;
   /** Requests the scenario sent to see how the balancer takes them, one by one, and how each ended. */
   readonly probes?: readonly Probe[];
   /** Byte streams the balancer relayed (TCP, and WebSocket after an upgrade), and how they went. */
   readonly relay?: RelayMeasured;
+  /** A second listener's client: the backends it should have reached, those it did, and how that listener's pool checks health. */
+  readonly otherListener?: {
+    readonly expected: readonly string[];
+    readonly reached: Readonly<Record<string, number>>;
+    readonly checkType?: 'http' | 'tcp';
+  };
   /** Changes the scenario made to the running balancer's config, in order. */
   readonly changes?: readonly LiveChange[];
 }

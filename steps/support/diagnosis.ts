@@ -50,10 +50,10 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
   const retryWaits = pool?.retries
     ? await retryWaitsOf(world, running, pool.retries).catch(() => undefined)
     : undefined;
-  const healthAnswers =
+  const healthLogs =
     check === undefined || (check.type ?? 'http') !== 'http'
       ? undefined
-      : await world.backends.healthAnswers(running).catch(() => undefined);
+      : await world.backends.healthLogs(running).catch(() => undefined);
   return {
     scenario,
     retries: {
@@ -70,7 +70,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             backends: (config?.pools[name]?.backends ?? []).map(({ id }) => id),
           })),
         }),
-    ...(check === undefined || healthAnswers === undefined
+    ...(check === undefined || healthLogs === undefined
       ? {}
       : {
           healthPolicy: {
@@ -78,7 +78,8 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
             ...check,
             initiallyHealthy: (check.initialState ?? healthCheckDefaults.initialState) === 'healthy',
           },
-          healthAnswers: Object.fromEntries(healthAnswers),
+          healthAnswers: Object.fromEntries([...healthLogs].map(([id, log]) => [id, log.answers])),
+          healthUnanswered: Object.fromEntries([...healthLogs].map(([id, log]) => [id, log.unanswered])),
           inRotation: [...world.routedTo],
           healthObservedMs:
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),

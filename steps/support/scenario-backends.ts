@@ -2,7 +2,7 @@ import type {
   BackendProtocol,
   BackendProvider,
   BackendStats,
-  HealthAnswer,
+  HealthLog,
   StartedBackend,
 } from '../../harness/backends/provider.ts';
 import { backendReuseSetting, selectBackendProvider } from '../../harness/backends/select.ts';
@@ -105,14 +105,10 @@ export class ScenarioBackends implements Iterable<[string, StartedBackend]> {
     return new Map(await Promise.all(ids.map(async (id) => [id, await this.get(id).stats()] as const)));
   }
 
-  /** The health checks each HTTP backend of `ids` answered since its counts were last reset, by id. */
-  async healthAnswers(
-    ids: readonly string[] = [...this.keys()],
-  ): Promise<Map<string, readonly HealthAnswer[]>> {
+  /** The health checks each HTTP backend of `ids` saw since its counts were last reset, by id. */
+  async healthLogs(ids: readonly string[] = [...this.keys()]): Promise<Map<string, HealthLog>> {
     const http = ids.filter((id) => this.get(id).protocol === 'http');
-    return new Map(
-      await Promise.all(http.map(async (id) => [id, await this.get(id).healthAnswers()] as const)),
-    );
+    return new Map(await Promise.all(http.map(async (id) => [id, await this.get(id).healthLog()] as const)));
   }
 
   /** What backend `id` has in flight now: requests (HTTP) or open connections (TCP). */
