@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { referenceStyleAdapter } from '../harness/adapters/reference.ts';
 import { processBackendProvider } from '../harness/backends/process-provider.ts';
+import { diagnose, suggestionText } from '../harness/mistakes/diagnose.ts';
+import { soakScenario } from '../harness/mistakes/lifetime-mistakes.ts';
 import { processTree, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { renderLineChart } from '../harness/report/svg-chart.ts';
@@ -139,6 +141,19 @@ try {
   }
   const end = await quiet(start, sent);
   const grown = leftovers(start, end);
+  const likely = diagnose({
+    scenario: soakScenario,
+    backends: [],
+    exchanges: [],
+    soak: {
+      requests: sent,
+      grew: {
+        fileDescriptors: end.fileDescriptors - start.fileDescriptors,
+        handles: handles(end) - handles(start),
+        timers: (end.resources.Timeout ?? 0) - (start.resources.Timeout ?? 0),
+      },
+    },
+  });
   const halfway = samples[Math.floor(samples.length / 2)] as Sample;
   const rssGrowth = end.residentBytes - halfway.residentBytes;
   if (rssGrowth > allowance.residentBytes)
@@ -179,6 +194,7 @@ try {
     drained,
     exit: exit ?? 'exited as told',
     leftovers: grown,
+    likelyMistakes: likely,
   };
   mkdirSync(options.out, { recursive: true });
   writeFileSync(`${options.out}/bench-soak.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -218,6 +234,9 @@ try {
     '',
     grown.length === 0 ? '**Nothing leaked.**' : `**Leaked:** ${grown.join('; ')}`,
     '',
+    ...(likely.length === 0
+      ? []
+      : ['Likely mistakes:', '', ...likely.map((suggestion) => `- ${suggestionText(suggestion)}`), '']),
     '![memory and descriptors through the soak](bench-soak-memory.svg)',
     '',
   ].join('\n');

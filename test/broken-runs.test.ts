@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { mistakes } from '../harness/mistakes/catalogue.ts';
 import { parseExpectation, readExpectations } from './broken-expectations.ts';
@@ -86,5 +87,18 @@ test('a broken balancer may name the catalogued mistake it embodies, once, and t
       mustFail.some((id) => entry.scenarios.includes(id)),
       `fixtures/broken/${name}.ts names mistake "${mistake}", which explains none of the scenarios it must fail`,
     );
+  }
+});
+
+test('a broken balancer the suite does not run may name its mistake too, and the catalogue must have it', () => {
+  const directory = new URL('../fixtures/broken/', import.meta.url);
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.ts'))) {
+    const source = readFileSync(new URL(file, directory), 'utf8');
+    if (!/^\/\/ not run by the suite:/m.test(source)) continue;
+    for (const [, id] of source.matchAll(/^\/\/ mistake: (\S+)/gm))
+      assert.ok(
+        mistakes.some((mistake) => mistake.id === id),
+        `fixtures/broken/${file} names mistake "${id}", which docs/mistakes.md does not have`,
+      );
   }
 });

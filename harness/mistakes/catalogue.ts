@@ -3,6 +3,7 @@ import { forwardingMistakes } from './forwarding-mistakes.ts';
 import { hashingMistakes } from './hashing-mistakes.ts';
 import { healthMistakes } from './health-mistakes.ts';
 import { intakeMistakes } from './intake-mistakes.ts';
+import { lifetimeMistakes } from './lifetime-mistakes.ts';
 import { limitMistakes } from './limit-mistakes.ts';
 import {
   type Measurements,
@@ -363,4 +364,5 @@ export const mistakes: readonly Mistake[] = [
   ...intakeMistakes,
   ...relayMistakes,
   ...reloadMistakes,
+  ...lifetimeMistakes,
 ];

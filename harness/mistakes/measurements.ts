@@ -165,6 +165,11 @@ export interface Measurements {
     readonly reached: Readonly<Record<string, number>>;
     readonly checkType?: 'http' | 'tcp';
   };
+  /** A soak (scenario "soak"): how many requests it sent, and what the balancer held more of once quiet than at the start. */
+  readonly soak?: {
+    readonly requests: number;
+    readonly grew: { readonly fileDescriptors: number; readonly handles: number; readonly timers: number };
+  };
   /** Changes the scenario made to the running balancer's config, in order. */
   readonly changes?: readonly LiveChange[];
 }
