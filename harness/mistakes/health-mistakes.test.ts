@@ -190,5 +190,9 @@ describe('probe deadlines and health per pool', () => {
     });
     assert.deepEqual(suggested(measured(0)), ['health-shared-across-pools']);
     assert.deepEqual(suggested(measured(15)), []);
+    // No check logged since the counts were reset: the rotation the scenario last saw tells.
+    const unlogged = { ...measured(0), healthAnswers: { b1: [], b2: [] }, inRotation: ['b2'] };
+    assert.deepEqual(suggested(unlogged), ['health-shared-across-pools']);
+    assert.deepEqual(suggested({ ...unlogged, inRotation: ['b1', 'b2'] }), []);
   });
 });

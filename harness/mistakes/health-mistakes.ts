@@ -320,11 +320,13 @@ export const healthMistakes: readonly Mistake[] = [
     signature(measured) {
       const other = measured.otherListener;
       if (!other || other.checkType === 'http') return 0;
-      const failingHttp = Object.entries(measured.healthAnswers ?? {}).flatMap(([id, answers]) => {
-        const last = answers.at(-1);
-        return last && !(measured.healthPolicy?.expectedStatuses ?? [200]).includes(last.status) ? [id] : [];
-      });
-      return failingHttp.some((id) => other.expected.includes(id) && (other.reached[id] ?? 0) === 0) ? 1 : 0;
+      const expected = measured.healthPolicy?.expectedStatuses ?? [200];
+      // Out of the first pool: it failed that pool's checks, or the scenario last saw it out of that
+      // pool's rotation (the checks' log may be short: it starts again when counts are reset).
+      const outOfFirstPool = (id: string) =>
+        (measured.healthAnswers?.[id] ?? []).some((answer) => !expected.includes(answer.status)) ||
+        (measured.inRotation !== undefined && !measured.inRotation.includes(id));
+      return other.expected.some((id) => (other.reached[id] ?? 0) === 0 && outOfFirstPool(id)) ? 1 : 0;
     },
   },
 ];
