@@ -35,8 +35,11 @@ const virtualOutput = '/lbspec-bundle';
  * backends, 460 KB of its 1 MB) goes to a chunk of its own, read only when first needed. Container images
  * carry the same files.
  */
-export function bundleProgram(entry: string): Bundle {
+export function bundleProgram(entry: string, { sourceMaps = false } = {}): Bundle {
   const result = buildSync({
+    // Inline maps lead coverage back to the TypeScript sources; without them a bundle starts lighter.
+    // Sources are named relative to the virtual output directory; the root makes them absolute.
+    ...(sourceMaps ? { sourcemap: 'inline', sourcesContent: false, sourceRoot: `${virtualOutput}/` } : {}),
     entryPoints: [entry],
     bundle: true,
     splitting: true,
@@ -65,11 +68,11 @@ export function bundleProgram(entry: string): Bundle {
 }
 
 /**
- * How node runs the TypeScript program `entry`: its bundle, except while coverage is collected
- * (NODE_V8_COVERAGE, as c8 sets it), where the source must run as itself to be counted.
+ * How node runs the TypeScript program `entry`: its bundle, with source maps while coverage is
+ * collected (NODE_V8_COVERAGE, as c8 sets it), so that what ran is counted against the sources.
  */
 export function programArguments(entry: string): string[] {
-  return process.env.NODE_V8_COVERAGE ? ['--import', tsxLoader, entry] : [bundledScript(entry)];
+  return [bundledScript(entry, { sourceMaps: process.env.NODE_V8_COVERAGE !== undefined })];
 }
 
 /**
@@ -81,7 +84,6 @@ export function fixtureProcess(entry: string): { args: string[]; env: NodeJS.Pro
   return { args: [bundledScript(entry)], env: { ...process.env, NODE_V8_COVERAGE: undefined } };
 }
 
-const tsxLoader = import.meta.resolve('tsx');
 const scripts = new Map<string, string>();
 const directory = join(tmpdir(), 'lbspec-bundles');
 
@@ -89,10 +91,11 @@ const directory = join(tmpdir(), 'lbspec-bundles');
  * The path of `entry`'s bundle entry, built once per process and kept by content hash, so concurrent
  * workers and later runs share one directory (written under a temporary name, then renamed: atomic).
  */
-export function bundledScript(entry: string): string {
-  let path = scripts.get(entry);
+export function bundledScript(entry: string, { sourceMaps = false } = {}): string {
+  const key = `${entry}${sourceMaps ? ' with source maps' : ''}`;
+  let path = scripts.get(key);
   if (path === undefined) {
-    const { files, hash } = bundleProgram(entry);
+    const { files, hash } = bundleProgram(entry, { sourceMaps });
     const program = basename(entry).replace(/\.ts$/, '');
     const bundleDirectory = join(directory, `${program}-${hash}`);
     if (existsSync(bundleDirectory)) {
@@ -102,7 +105,7 @@ export function bundledScript(entry: string): string {
       removeStaleBundles(program, Date.now());
     }
     path = join(bundleDirectory, bundleEntry);
-    scripts.set(entry, path);
+    scripts.set(key, path);
   }
   return path;
 }
