@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { processBackendProvider } from '../harness/backends/process-provider.ts';
 import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
+import { guardAgainstLeaks } from '../harness/processes/processes.ts';
 import { namedIn, readCommandLine } from '../scripts/command-line.ts';
 import { bound, checkGoals, goalsLine } from './goals.ts';
 import { treeCpuSeconds } from './process-usage.ts';
@@ -57,6 +58,8 @@ const chosen =
 const scenarios = benchScenarios.filter((scenario) => !chosen || chosen.includes(scenario.name));
 const runTcp = !chosen || chosen.includes(tcpScenario.name);
 
+// Backends, balancers and peers end with the benchmark, also on Ctrl-C or SIGTERM.
+guardAgainstLeaks();
 const ports = new PortAllocator(10);
 
 /** The HTTP scenario's targets: proxy libraries and a direct connection only where they compare. */

@@ -16,6 +16,7 @@ import { diagnose, suggestionText } from '../harness/mistakes/diagnose.ts';
 import { soakScenario } from '../harness/mistakes/lifetime-mistakes.ts';
 import { processTree, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
+import { guardAgainstLeaks } from '../harness/processes/processes.ts';
 import { renderLineChart } from '../harness/report/svg-chart.ts';
 import type { ConfigDocument } from '../harness/spec/config-document.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
@@ -55,6 +56,8 @@ interface Sample {
 }
 
 const ports = new PortAllocator(14);
+// Backends, balancers and peers end with the benchmark, also on Ctrl-C or SIGTERM.
+guardAgainstLeaks();
 const backends = await processBackendProvider.start(
   ['b1', 'b2', 'b3'].map((id) => ({ id, protocol: 'http' as const })),
 );

@@ -193,7 +193,7 @@ export const intakeMistakes: readonly Mistake[] = [
   },
   {
     id: 'admin-open-without-token',
-    concept: 'reloads',
+    concept: 'the admin endpoint',
     title: 'The admin endpoint answers without its token',
     mistake: 'The admin API serves whoever asks, although the config gives it a token.',
     shows: 'Admin requests with no token, or a wrong one, were answered instead of refused with 401.',
