@@ -10,38 +10,31 @@ import {
   placeKeys,
 } from '../harness/clients/keys.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
+import type { KeyRound } from '../harness/mistakes/measurements.ts';
 import { failedChecksBound, type HealthBound, passedChecksBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { measuredBy } from './support/diagnosis.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
-// Hash keys sent so far, where they come from, and where each round of them landed; for each
-// round, whether the balancer restarted before it (read by the diagnosis of a failure).
+// Hash keys sent so far, where they come from, and each round of them: where the keys landed, and
+// whether the balancer restarted before it (read by the diagnosis of a failure too).
 const hashing = topicState(() => ({
   keys: undefined as
-    | {
-        readonly source: KeySource;
-        readonly keys: readonly string[];
-        readonly rounds: Placement[];
-        readonly afterRestart: boolean[];
-      }
+    | { readonly source: KeySource; readonly keys: readonly string[]; readonly rounds: KeyRound[] }
     | undefined,
   restartedSinceLastRound: false,
 }));
 
 measuredBy((world) => {
   const sent = hashing(world).keys;
-  if (!sent) return {};
-  return {
-    keyRounds: sent.rounds.map((landed, i) => ({ landed, afterRestart: sent.afterRestart[i] ?? false })),
-  };
+  return sent ? { keyRounds: sent.rounds } : {};
 });
 
 async function sendKeys(world: LbWorld, source: KeySource, count: number): Promise<void> {
   const keys = keysFor(source, count);
   const placement = await placeKeys(world.listenerAddress, source, keys);
-  hashing(world).keys = { source, keys, rounds: [placement], afterRestart: [false] };
+  hashing(world).keys = { source, keys, rounds: [{ landed: placement, afterRestart: false }] };
   hashing(world).restartedSinceLastRound = false;
 }
 
@@ -65,8 +58,8 @@ When('the keys are sent again', async function (this: LbWorld) {
   // In the reverse order: a balancer that ignores the key and takes turns puts every key where it
   // went before when the same keys come in the same order (a count that is a multiple of the
   // backends'), and most elsewhere when they come in reverse.
-  sent.rounds.push(await placeKeys(this.listenerAddress, sent.source, [...sent.keys].reverse()));
-  sent.afterRestart.push(hashing(this).restartedSinceLastRound);
+  const landed = await placeKeys(this.listenerAddress, sent.source, [...sent.keys].reverse());
+  sent.rounds.push({ landed, afterRestart: hashing(this).restartedSinceLastRound });
   hashing(this).restartedSinceLastRound = false;
 });
 
@@ -84,8 +77,8 @@ function sentKeys(world: LbWorld) {
 /** The first and the latest round, after checking that every key landed on a backend each time. */
 function firstAndLatest(world: LbWorld): { first: Placement; latest: Placement } {
   const { rounds } = sentKeys(world);
-  for (const [round, placement] of rounds.entries()) {
-    const lost = [...placement].filter(([, landing]) => !world.backends.has(landing));
+  for (const [round, { landed }] of rounds.entries()) {
+    const lost = [...landed].filter(([, landing]) => !world.backends.has(landing));
     if (lost.length > 0) {
       throw new ExpectationError(
         `${lost.length} keys of round ${round + 1} reached no backend, e.g. ${lost
@@ -95,7 +88,7 @@ function firstAndLatest(world: LbWorld): { first: Placement; latest: Placement }
       );
     }
   }
-  return { first: rounds[0] as Placement, latest: rounds.at(-1) as Placement };
+  return { first: (rounds[0] as KeyRound).landed, latest: (rounds.at(-1) as KeyRound).landed };
 }
 
 Then('every key landed where it did the first time', function (this: LbWorld) {
