@@ -39,7 +39,7 @@ function hostAmiss(probe: Probe): boolean {
   return hosts.length !== 1 || /[/\s]/.test(hosts[0]?.value ?? '');
 }
 
-/** Whether a probe's framing is ambiguous: Transfer-Encoding at all (with a Content-Length, or odd), or two lengths. */
+/** Whether a lenient parser may frame a probe's body its own way: any Transfer-Encoding (odd, or beside a Content-Length), or two Content-Lengths. */
 function framingAmbiguous(probe: Probe): boolean {
   const lines = headerLines(probe);
   const named = (name: string) => lines.filter((line) => line.name.trim() === name).length;
