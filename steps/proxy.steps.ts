@@ -1,5 +1,6 @@
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import { echoIn } from '../harness/clients/raw-answers.ts';
 import { awaitConnectionEnd, resetAfterGreeting, type TcpEnding } from '../harness/clients/tcp-resets.ts';
 import { rawHttpRequest } from '../harness/clients/traffic.ts';
 import {
@@ -151,7 +152,7 @@ Then('requests pass through like this:', async function (this: LbWorld, table: D
         ...(method === 'GET' || method === 'HEAD' ? [] : ([['Content-Length', '0']] as [string, string][])),
       ],
     });
-    const echoed = parseEcho(answer.body);
+    const echoed = echoIn(answer.body);
     recordProbe(this, {
       sent: `${method} /pass-through HTTP/1.1\r\nX-Fail-Status: ${status}\r\n\r\n`,
       expected: [[Number(status)]],
@@ -170,15 +171,6 @@ Then('requests pass through like this:', async function (this: LbWorld, table: D
   if (wrong.length > 0)
     throw new ExpectationError(`requests did not pass through intact:\n  ${wrong.join('\n  ')}`);
 });
-
-/** The backend's JSON echo in `body`, or undefined when the body is something else. */
-function parseEcho(body: string): { method?: string } | undefined {
-  try {
-    return JSON.parse(body) as { method?: string };
-  } catch {
-    return undefined;
-  }
-}
 
 When(
   'a client sends a POST of {int} bytes with Expect: 100-continue',

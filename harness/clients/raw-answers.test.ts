@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { answerShape, finalStatuses, skipInterimAnswers } from './raw-answers.ts';
+import { answerShape, echoIn, finalStatuses, skipInterimAnswers } from './raw-answers.ts';
 
 test('an answer is whole by its framing, or broken off short of it', () => {
   const head = (framing: string) => `HTTP/1.1 200 OK\r\nX-A: b\r\n${framing}\r\n\r\n`;
@@ -57,4 +57,11 @@ test('101 is final, and an interim head still coming stays unread', () => {
   assert.deepEqual(finalStatuses(upgrade), [101]);
   const partial = 'HTTP/1.1 100 Continue\r\nServ';
   assert.deepEqual(skipInterimAnswers(partial), { interim: [], rest: partial });
+});
+
+test("a body is read as the backend's echo only when it is a JSON object", () => {
+  assert.deepEqual(echoIn('{"method":"GET","url":"/a"}'), { method: 'GET', url: '/a' });
+  assert.equal(echoIn('no route matches GET /'), undefined);
+  assert.equal(echoIn('null'), undefined);
+  assert.equal(echoIn('42'), undefined);
 });

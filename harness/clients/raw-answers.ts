@@ -83,3 +83,20 @@ function readChunks(body: string): { complete: boolean; bytes: number } {
     at = chunkEnd + 2;
   }
 }
+
+/** The backend fixture's echo of a request: what it received, as far as the harness reads it. */
+export interface BackendEcho {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers?: Readonly<Record<string, string | string[]>>;
+}
+
+/** An answer's body read as the backend's echo; undefined when it is something else (the balancer's own answer). */
+export function echoIn(body: string): BackendEcho | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as BackendEcho) : undefined;
+  } catch {
+    return undefined;
+  }
+}

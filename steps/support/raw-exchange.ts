@@ -1,4 +1,5 @@
 /** The last request a scenario wrote by hand, header by header, and what came back. */
+import { echoIn } from '../../harness/clients/raw-answers.ts';
 import { type RawAnswer, rawHttpRequest } from '../../harness/clients/traffic.ts';
 import { measuredBy } from './diagnosis.ts';
 import { topicState } from './topic-state.ts';
@@ -15,12 +16,7 @@ const rawExchange = topicState(() => ({
 measuredBy((world) => {
   const { headers, target, answer } = rawExchange(world);
   if (!answer) return {};
-  let echo: { headers?: Record<string, string | string[]>; url?: string } | undefined;
-  try {
-    echo = JSON.parse(answer.body) as { headers?: Record<string, string | string[]>; url?: string };
-  } catch {
-    echo = undefined;
-  }
+  const echo = echoIn(answer.body);
   const receivedTargets =
     echo?.url === undefined ? {} : { receivedTargets: [{ expected: target, received: echo.url }] };
   return {
@@ -60,11 +56,10 @@ export function rawAnswerHeaders(world: LbWorld): Readonly<Record<string, string
 /** What the backend reported receiving for the last hand-written request (lowercased header names). */
 export function backendEcho(world: LbWorld): { headers: Record<string, string | string[]>; url: string } {
   const answer = lastRawAnswer(world);
-  try {
-    return JSON.parse(answer.body) as { headers: Record<string, string | string[]>; url: string };
-  } catch {
+  const echo = echoIn(answer.body);
+  if (echo === undefined)
     throw new Error(
       `the answer is not a backend's echo: HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}`,
     );
-  }
+  return echo as { headers: Record<string, string | string[]>; url: string };
 }
