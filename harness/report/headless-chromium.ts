@@ -3,10 +3,12 @@
  * protocol: how a report's test sees what a reader's browser would (images decoded, charts drawn).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
+import { guardAgainstLeaks, onHarnessExit } from '../processes/processes.ts';
 import { timeouts } from '../timing/timeouts.ts';
 
 const candidates = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
@@ -112,6 +114,7 @@ class DevTools {
  * returns the value of `expression` evaluated in the page (awaited, when it is a promise).
  */
 export async function evaluateInChromium<T>(chromium: string, url: string, expression: string): Promise<T> {
+  guardAgainstLeaks();
   const profile = mkdtempSync(join(tmpdir(), 'lbspec-chromium-'));
   const browser = spawn(
     chromium,
@@ -120,12 +123,15 @@ export async function evaluateInChromium<T>(chromium: string, url: string, expre
       '--no-sandbox',
       '--disable-gpu',
       '--no-first-run',
+      '--disable-breakpad',
       '--remote-debugging-port=0',
       `--user-data-dir=${profile}`,
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so its helpers (zygote, crash handler) end with it.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
+  liveBrowsers.add(browser);
   let devtools: DevTools | undefined;
   try {
     devtools = await DevTools.open(await devtoolsAddress(browser));
@@ -148,7 +154,31 @@ export async function evaluateInChromium<T>(chromium: string, url: string, expre
     return result.value;
   } finally {
     devtools?.close();
-    browser.kill('SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
+    await endBrowser(browser);
+    // A helper outside the group may still be writing its last file: retry rather than fail.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
+}
+
+// Detached browsers miss a Ctrl-C sent to the terminal's group: the harness's exit ends them.
+const liveBrowsers = new Set<ChildProcess>();
+onHarnessExit(() => {
+  for (const browser of liveBrowsers) killGroup(browser);
+});
+
+function killGroup(browser: ChildProcess): void {
+  try {
+    if (browser.pid !== undefined) process.kill(-browser.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Kills the browser's whole process group and waits for the browser itself to be gone. */
+async function endBrowser(browser: ChildProcess): Promise<void> {
+  const exited = browser.exitCode !== null || browser.signalCode !== null;
+  const gone = exited ? Promise.resolve() : once(browser, 'exit');
+  killGroup(browser);
+  await gone;
+  liveBrowsers.delete(browser);
 }
