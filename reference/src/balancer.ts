@@ -1,11 +1,11 @@
-import { monotonicClock } from './clock.ts';
-import type { BalancerConfig, ListenerConfig, RateLimitConfig } from './config/types.ts';
+import type { BalancerConfig, ListenerConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import { compileRouter, type Router } from './l7/router.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
-import { RateLimiter } from './limits/rate-limiter.ts';
+import type { RateLimiter } from './limits/rate-limiter.ts';
 import { type OpenListener, openListener } from './listener.ts';
 import type { ListenerContext } from './listener-context.ts';
+import { type Parts, referenceParts } from './parts.ts';
 import { buildPools, LoadCounters, type PoolRuntime, type SelectorOverrides } from './pools.ts';
 
 /** Options for a running balancer. */
@@ -14,6 +14,8 @@ export interface BalancerOptions {
   readonly selectorOverrides?: SelectorOverrides;
   /** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
   readonly defects?: Defects;
+  /** Parts replaced by a broken balancer of fixtures/broken/; the rest are the reference's. */
+  readonly parts?: Partial<Parts>;
   /** Where health changes and other events are logged; default: nowhere. */
   readonly log?: (line: string) => void;
 }
@@ -50,12 +52,14 @@ export class Balancer {
   readonly #loads = new LoadCounters();
   readonly #listeners = new Map<string, OpenListener>();
   readonly #options: BalancerOptions;
+  readonly #parts: Parts;
   #served: ServedConfig | undefined;
 
   readonly #context: ListenerContext;
 
   private constructor(options: BalancerOptions) {
     this.#options = options;
+    this.#parts = { ...referenceParts, ...options.parts };
     this.#context = {
       routeFor: (listenerAddress, request) => {
         const served = this.#served;
@@ -88,8 +92,7 @@ export class Balancer {
 
   // A reload starts every bucket afresh (full): limits are about rates, and a reload is rare.
   #limitersOf(listener: ListenerConfig): ListenerLimiters {
-    const make = (config: RateLimitConfig) =>
-      new RateLimiter(config, monotonicClock, this.#options.defects?.limiter);
+    const make = this.#parts.rateLimiter;
     const routes = new Map<string, RateLimiter>();
     for (const route of listener.routes ?? [])
       if (route.rateLimit) routes.set(route.name, make(route.rateLimit));

@@ -1,7 +1,6 @@
 import type { AffinityDefect } from './l7/affinity.ts';
 import type { VettingDefects } from './l7/request-vetting.ts';
 import type { RouterDefects } from './l7/router.ts';
-import type { LimiterDefects } from './limits/rate-limiter.ts';
 
 /**
  * Deliberate defects, each the seam one broken balancer in fixtures/broken/ needs to prove that a
@@ -66,8 +65,6 @@ export interface Defects {
   readonly hashKeyTooBroad?: boolean;
   /** Check maxBodyBytes against a declared Content-Length only, never a chunked body's bytes. */
   readonly chunkedBodyUnlimited?: boolean;
-  /** Rate limiter defects: buckets that never refill, one bucket for all, any X-Forwarded-For believed. */
-  readonly limiter?: LimiterDefects;
   /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */
   readonly cutInFlightOnReload?: boolean;
   /** On a reload, close every client connection, idle or with a request in flight (a restart would). */

@@ -20,21 +20,22 @@ export type Verdict =
       readonly message: string;
     };
 
-/** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
-export interface LimiterDefects {
-  /** Buckets never refill. */
-  readonly neverRefill?: boolean;
-  /** One bucket for every key. */
-  readonly sharedBucket?: boolean;
-  /** Believe X-Forwarded-For from any peer. */
-  readonly trustAnyForwardedFor?: boolean;
-  /** The global key gives each client address a bucket of its own. */
-  readonly globalPerAddress?: boolean;
-  /** Requests without their API key all share one bucket, instead of one per address. */
-  readonly missingKeysShareBucket?: boolean;
-  /** The table of buckets ignores maxKeys and keeps every key it has seen. */
-  readonly unboundedKeys?: boolean;
+/** The bucket a request draws from: `id` names it for overrides, `describe` for a refusal's text. */
+export interface RequestBucket {
+  readonly id: string;
+  readonly bucket: string;
+  readonly describe: string;
 }
+
+/**
+ * Which bucket a request draws from under `config`; undefined when it lacks a required API key.
+ * `trusted` are the peers whose X-Forwarded-For is believed.
+ */
+export type BucketChooser = (
+  request: LimitedRequest,
+  config: RateLimitConfig,
+  trusted: ReadonlySet<string>,
+) => RequestBucket | undefined;
 
 /**
  * A rate limit: a token bucket per key (the client's address, an API key, or one for all), with
@@ -47,22 +48,18 @@ export class RateLimiter {
   readonly #table: BucketTable;
   readonly #overrides: Map<string, BucketShape>;
   readonly #trusted: ReadonlySet<string>;
-  readonly #defects: LimiterDefects;
+  readonly #bucketOf: BucketChooser;
 
-  constructor(config: RateLimitConfig, clock: Clock, defects: LimiterDefects = {}) {
+  constructor(config: RateLimitConfig, clock: Clock, chooseBucket: BucketChooser = bucketOf) {
     this.#config = config;
-    this.#defects = defects;
-    this.#table = new BucketTable(
-      // Stryker disable next-line ArrowFunction: a broken balancer's defect, never on in a correct run
-      defects.neverRefill ? () => 0 : clock,
-      defects.unboundedKeys ? Number.POSITIVE_INFINITY : config.maxKeys,
-    );
+    this.#bucketOf = chooseBucket;
+    this.#table = new BucketTable(clock, config.maxKeys);
     this.#overrides = new Map(config.overrides.map((override) => [override.key, override]));
     this.#trusted = new Set(config.trustedProxies);
   }
 
   admit(request: LimitedRequest): Verdict {
-    const key = this.#keyOf(request);
+    const key = this.#bucketOf(request, this.#config, this.#trusted);
     if (key === undefined) {
       const name = (this.#config.key as { name: string }).name;
       return {
@@ -73,8 +70,7 @@ export class RateLimiter {
       };
     }
     const shape = this.#overrides.get(key.id) ?? this.#config;
-    // Stryker disable next-line StringLiteral: a broken balancer's defect, never on in a correct run
-    const taken = this.#table.take(this.#defects.sharedBucket ? 'shared' : key.bucket, shape);
+    const taken = this.#table.take(key.bucket, shape);
     const headers = {
       'ratelimit-policy': `"${this.#config.name}";q=${shape.capacity};w=${Math.ceil(shape.capacity / shape.refillPerSecond)}`,
       ratelimit: `"${this.#config.name}";r=${taken.remaining};t=${Math.ceil(taken.secondsToFull)}`,
@@ -88,45 +84,44 @@ export class RateLimiter {
       message: `rate limit "${this.#config.name}" reached for ${key.describe}: ${shape.capacity} requests at once, ${shape.refillPerSecond} more per second; retry after ${retryAfter} s`,
     };
   }
+}
 
-  // The bucket a request draws from; undefined when it lacks a required API key.
-  #keyOf(request: LimitedRequest): { id: string; bucket: string; describe: string } | undefined {
-    const key = this.#config.key;
-    if (key.from === 'global' && !this.#defects.globalPerAddress) {
-      return { id: '', bucket: 'global', describe: 'everyone' };
-    }
-    if (key.from === 'header') {
-      const value = request.header(key.name.toLowerCase());
-      if (value !== undefined && value !== '')
-        return { id: value, bucket: `key:${value}`, describe: `this ${key.name}` };
-      if (key.whenMissing === 'reject') return undefined;
-      // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-      if (this.#defects.missingKeysShareBucket)
-        // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-        return { id: '', bucket: 'no-key', describe: 'requests without a key' };
-    }
-    const address = this.#clientAddress(request);
-    return { id: address, bucket: `ip:${address}`, describe: `client ${address}` };
+/** The reference's choice of bucket: one for all, one per API key, or one per client address. */
+export const bucketOf: BucketChooser = (request, config, trusted) => {
+  const key = config.key;
+  if (key.from === 'global') return { id: '', bucket: 'global', describe: 'everyone' };
+  if (key.from === 'header') {
+    const value = request.header(key.name.toLowerCase());
+    if (value !== undefined && value !== '')
+      return { id: value, bucket: `key:${value}`, describe: `this ${key.name}` };
+    if (key.whenMissing === 'reject') return undefined;
   }
+  return addressBucket(clientAddress(request, trusted));
+};
 
-  /**
-   * The client's address: the socket's peer, unless that peer is a trusted proxy; then the
-   * rightmost X-Forwarded-For entry that is not a trusted proxy itself (entries to its left were
-   * written by whoever the client was, and prove nothing).
-   */
-  #clientAddress(request: LimitedRequest): string {
-    const trustAll = this.#defects.trustAnyForwardedFor;
-    if (!trustAll && !this.#trusted.has(request.peerAddress)) return request.peerAddress;
-    const chain = (request.header('x-forwarded-for') ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean);
-    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-    if (trustAll) return chain[0] ?? request.peerAddress;
-    for (let i = chain.length - 1; i >= 0; i--)
-      if (!this.#trusted.has(chain[i] as string)) return chain[i] as string;
-    return request.peerAddress;
-  }
+/** The bucket of one client address. */
+export function addressBucket(address: string): RequestBucket {
+  return { id: address, bucket: `ip:${address}`, describe: `client ${address}` };
+}
+
+/**
+ * The client's address: the socket's peer, unless that peer is a trusted proxy; then the
+ * rightmost X-Forwarded-For entry that is not a trusted proxy itself (entries to its left were
+ * written by whoever the client was, and prove nothing).
+ */
+export function clientAddress(request: LimitedRequest, trusted: ReadonlySet<string>): string {
+  if (!trusted.has(request.peerAddress)) return request.peerAddress;
+  const chain = forwardedForChain(request);
+  for (let i = chain.length - 1; i >= 0; i--) if (!trusted.has(chain[i] as string)) return chain[i] as string;
+  return request.peerAddress;
+}
+
+/** The X-Forwarded-For entries of a request, leftmost first. */
+export function forwardedForChain(request: LimitedRequest): string[] {
+  return (request.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -1,0 +1,18 @@
+import { monotonicClock } from './clock.ts';
+import type { RateLimitConfig } from './config/types.ts';
+import { RateLimiter } from './limits/rate-limiter.ts';
+
+/**
+ * The parts a balancer is assembled from that a broken balancer may swap for one of its own: each
+ * broken balancer in fixtures/broken/ replaces one part with its wrong code, built from the
+ * reference's exported pieces, so the reference's own code holds no defect for it.
+ */
+export interface Parts {
+  /** A rate limit's limiter (a reload makes new ones, full). */
+  readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
+}
+
+/** The reference's parts. */
+export const referenceParts: Parts = {
+  rateLimiter: (config) => new RateLimiter(config, monotonicClock),
+};
