@@ -5,17 +5,15 @@ import { UpstreamClients } from './l7/upstream-clients.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
 import { type OpenListener, openListener } from './listener.ts';
 import type { ListenerContext } from './listener-context.ts';
-import { type Parts, referenceParts } from './parts.ts';
-import { buildPools, LoadCounters, type PoolRuntime, type SelectorOverrides } from './pools.ts';
+import { assembleParts, type PartOverrides, type Parts } from './parts.ts';
+import { buildPools, LoadCounters, type PoolRuntime } from './pools.ts';
 
 /** Options for a running balancer. */
 export interface BalancerOptions {
-  /** Replace selection algorithms (fixtures/broken/ builds deliberately broken balancers this way). */
-  readonly selectorOverrides?: SelectorOverrides;
   /** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
   readonly defects?: Defects;
   /** Parts replaced by a broken balancer of fixtures/broken/; the rest are the reference's. */
-  readonly parts?: Partial<Parts>;
+  readonly parts?: PartOverrides;
   /** Where health changes and other events are logged; default: nowhere. */
   readonly log?: (line: string) => void;
 }
@@ -59,7 +57,7 @@ export class Balancer {
 
   private constructor(options: BalancerOptions) {
     this.#options = options;
-    this.#parts = { ...referenceParts, ...options.parts };
+    this.#parts = assembleParts(options.parts);
     this.#context = {
       routeFor: (listenerAddress, request) => {
         const served = this.#served;
@@ -126,7 +124,7 @@ export class Balancer {
             config,
             {
               loads: this.#loads,
-              overrides: this.#options.selectorOverrides ?? {},
+              parts: this.#parts,
               log: this.#options.log ?? (() => {}),
               defects: this.#options.defects ?? {},
             },

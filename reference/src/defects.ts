@@ -1,4 +1,3 @@
-import type { AffinityDefect } from './l7/affinity.ts';
 import type { VettingDefects } from './l7/request-vetting.ts';
 import type { RouterDefects } from './l7/router.ts';
 
@@ -45,8 +44,6 @@ export interface Defects {
   readonly router?: RouterDefects;
   /** Forward only the path, dropping the query string. */
   readonly dropQueryString?: boolean;
-  /** A circuit breaker's failed trial closes it, as a passed one would. */
-  readonly closeBreakerOnFailedTrial?: boolean;
   /** An affinity cookie pins its backend even while that backend is out of rotation. */
   readonly stickyIgnoresHealth?: boolean;
   /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
@@ -71,8 +68,6 @@ export interface Defects {
   readonly dropClientsOnReload?: boolean;
   /** Set the affinity cookie only when the request carried none (a stale one is never replaced). */
   readonly affinityOnlyWithoutCookie?: boolean;
-  /** Affinity cookies that show the backend (its id, or its address in base64) and so can be forged. */
-  readonly affinity?: AffinityDefect;
   /** Request vetting defects: raw paths routed, any Host believed, absolute-form targets as paths. */
   readonly vetting?: VettingDefects;
   /** Answer a request the parser refuses only on a connection that has carried no answer yet. */

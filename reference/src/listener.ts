@@ -112,7 +112,6 @@ const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>
   'neverReleaseLoad',
   'releaseLoadOnlyOnSuccess',
   'router',
-  'closeBreakerOnFailedTrial',
   'stickyIgnoresHealth',
   'dropClientsOnReload',
   'adminIgnoresToken',

@@ -1,18 +1,34 @@
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
+import { type PoolParts, referencePoolParts } from './pools.ts';
 
 /**
  * The parts a balancer is assembled from that a broken balancer may swap for one of its own: each
  * broken balancer in fixtures/broken/ replaces one part with its wrong code, built from the
  * reference's exported pieces, so the reference's own code holds no defect for it.
  */
-export interface Parts {
+export interface Parts extends PoolParts {
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
 
 /** The reference's parts. */
 export const referenceParts: Parts = {
+  ...referencePoolParts,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
+
+/** What a broken balancer replaces: whole parts, or single selection algorithms by name. */
+export type PartOverrides = Partial<Omit<Parts, 'selectors'>> & {
+  readonly selectors?: Partial<Parts['selectors']>;
+};
+
+/** The reference's parts with `overrides` in their place. */
+export function assembleParts(overrides: PartOverrides = {}): Parts {
+  return {
+    ...referenceParts,
+    ...overrides,
+    selectors: { ...referenceParts.selectors, ...overrides.selectors },
+  };
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateConfig } from './config/validate.ts';
-import { buildPools, LoadCounters, type PoolRuntime } from './pools.ts';
+import { buildPools, LoadCounters, type PoolRuntime, referencePoolParts } from './pools.ts';
 
 function poolsOf(pools: Record<string, unknown>, now = { ms: 0 }) {
   const result = validateConfig({
@@ -13,7 +13,7 @@ function poolsOf(pools: Record<string, unknown>, now = { ms: 0 }) {
   const log: string[] = [];
   const built = buildPools(result.config, {
     loads: new LoadCounters(),
-    overrides: {},
+    parts: referencePoolParts,
     log: (line) => log.push(line),
     clock: () => now.ms,
   });

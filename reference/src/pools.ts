@@ -4,8 +4,12 @@ import type { Algorithm, BalancerConfig, BreakerFailure, HashKey, PoolConfig } f
 import { ActiveChecker } from './health/active-checker.ts';
 import { HealthState } from './health/health-state.ts';
 import { OutlierDetector } from './health/outlier-detector.ts';
-import { type AffinityDefect, affinityToken } from './l7/affinity.ts';
-import { CircuitBreaker, type CircuitState } from './resilience/circuit-breaker.ts';
+import { affinityToken } from './l7/affinity.ts';
+import {
+  CircuitBreaker,
+  type CircuitBreakerSettings,
+  type CircuitState,
+} from './resilience/circuit-breaker.ts';
 import { RetryBudget } from './resilience/retry-budget.ts';
 import { type FailedAttempt, mayRetry } from './resilience/retry-policy.ts';
 import { selectorBuilders } from './selection/builders.ts';
@@ -56,21 +60,33 @@ export type Unavailability = 'circuit-open' | 'overloaded' | 'no-backend';
 /** A request's key by the pool's hashKey setting (consistent_hash); undefined when it has none. */
 export type KeyOf = (hashKey: HashKey) => string | undefined;
 
-/** Algorithms replaced by the caller; the broken balancers in fixtures/ use this to inject defects. */
-export type SelectorOverrides = Partial<Record<Algorithm, SelectorBuilder>>;
+/** The parts a pool is made of that a broken balancer may replace (see parts.ts). */
+export interface PoolParts {
+  /** The selection algorithms, by name. */
+  readonly selectors: Readonly<Record<Algorithm, SelectorBuilder>>;
+  /** The affinity cookie's value that names a backend (stickySession). */
+  readonly affinityToken: typeof affinityToken;
+  /** A backend's circuit breaker. */
+  readonly circuitBreaker: (settings: CircuitBreakerSettings, clock: Clock) => CircuitBreaker;
+}
+
+/** The reference's pool parts. */
+export const referencePoolParts: PoolParts = {
+  selectors: selectorBuilders,
+  affinityToken,
+  circuitBreaker: (settings, clock) => new CircuitBreaker(settings, clock),
+};
 
 /** What a pool needs from the balancer around it. */
 export interface PoolEnvironment {
   readonly loads: LoadCounters;
-  readonly overrides: SelectorOverrides;
+  readonly parts: PoolParts;
   /** The pool of that name in the same config (for backupPool). */
   readonly poolNamed: (name: string) => PoolRuntime | undefined;
   readonly log: (line: string) => void;
   readonly clock?: Clock;
   /** Deliberate defects of fixtures/broken/ that live in a pool. */
   readonly defects?: {
-    readonly closeBreakerOnFailedTrial?: boolean;
-    readonly affinity?: AffinityDefect;
     readonly stickyIgnoresHealth?: boolean;
   };
 }
@@ -107,7 +123,7 @@ export class PoolRuntime {
     this.config = config;
     this.#environment = environment;
     this.#clock = environment.clock ?? monotonicClock;
-    this.#build = environment.overrides[config.algorithm] ?? selectorBuilders[config.algorithm];
+    this.#build = environment.parts.selectors[config.algorithm];
     this.upstreams = config.backends.map((backend): Upstream => {
       // The config was validated, so every address parses.
       const { host, port } = parseAddress(backend.address) as { host: string; port: number };
@@ -115,12 +131,7 @@ export class PoolRuntime {
     });
     if (config.stickySession) {
       for (const upstream of this.upstreams) {
-        const token = affinityToken(
-          config.stickySession.secret,
-          this.name,
-          upstream,
-          environment.defects?.affinity,
-        );
+        const token = environment.parts.affinityToken(config.stickySession.secret, this.name, upstream);
         this.#byToken.set(token, upstream);
         this.#tokenOf.set(upstream, token);
       }
@@ -141,11 +152,7 @@ export class PoolRuntime {
       : undefined;
     if (config.circuitBreaker) {
       for (const upstream of this.upstreams) {
-        const settings = {
-          ...config.circuitBreaker,
-          closeOnFailedTrial: environment.defects?.closeBreakerOnFailedTrial,
-        };
-        this.#breakers.set(upstream, new CircuitBreaker(settings, this.#clock));
+        this.#breakers.set(upstream, environment.parts.circuitBreaker(config.circuitBreaker, this.#clock));
       }
     }
     this.#republish();

@@ -1,9 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { StickySessionConfig } from '../config/types.ts';
 
-/** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
-export type AffinityDefect = 'id-in-clear' | 'address-in-base64';
-
 /**
  * The cookie value that pins a client to a backend: 128 bits of HMAC-SHA256 over the pool's name
  * and the backend's id. Without the secret nobody can tell which backend a value names or make one
@@ -13,12 +10,7 @@ export function affinityToken(
   secret: string,
   pool: string,
   backend: { readonly id: string; readonly address: string },
-  defect?: AffinityDefect,
 ): string {
-  // Stryker disable all: a broken balancer's defect, never on in a correct run
-  if (defect === 'id-in-clear') return backend.id;
-  if (defect === 'address-in-base64') return Buffer.from(backend.address).toString('base64url');
-  // Stryker restore all
   return createHmac('sha256', secret).update(`${pool}\0${backend.id}`).digest('base64url').slice(0, 22);
 }
 

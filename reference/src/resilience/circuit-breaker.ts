@@ -10,8 +10,6 @@ export interface CircuitBreakerSettings {
   readonly openMs: number;
   readonly maxOpenMs: number;
   readonly halfOpenRequests: number;
-  /** A defect for fixtures/broken/ only: a failed trial closes the breaker as a passed one would. */
-  readonly closeOnFailedTrial?: boolean;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -116,7 +114,7 @@ export class CircuitBreaker {
     const state = this.state;
     if (state === 'open') return undefined;
     if (state === 'half-open') {
-      if (!succeeded && !this.#settings.closeOnFailedTrial) return this.#open();
+      if (!succeeded) return this.#open();
       this.#trialsPassed++;
       if (this.#trialsPassed < this.#settings.halfOpenRequests) return undefined;
       this.#state = 'closed';
