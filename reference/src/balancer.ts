@@ -137,7 +137,7 @@ export class Balancer {
         config.listeners.map((listener) => [
           listener.address,
           (this.#options.defects?.keepRoutesOnReload && previous?.routerOfListener.get(listener.address)) ||
-            compileRouter(listener.routes ?? [], listener.pool, this.#options.defects?.router),
+            compileRouter(listener.routes ?? [], listener.pool, this.#parts.routeMatching),
         ]),
       ),
     };

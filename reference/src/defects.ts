@@ -1,5 +1,4 @@
 import type { VettingDefects } from './l7/request-vetting.ts';
-import type { RouterDefects } from './l7/router.ts';
 
 /**
  * Deliberate defects, each the seam one broken balancer in fixtures/broken/ needs to prove that a
@@ -40,8 +39,6 @@ export interface Defects {
   readonly omitForwardedFor?: boolean;
   /** Drop the X-Forwarded-For chain a client sent, keeping only its address (as Caddy does). */
   readonly forwardedForReplacesChain?: boolean;
-  /** Route defects: first match in config order, prefixes that ignore segment boundaries. */
-  readonly router?: RouterDefects;
   /** Forward only the path, dropping the query string. */
   readonly dropQueryString?: boolean;
   /** An affinity cookie pins its backend even while that backend is out of rotation. */

@@ -111,7 +111,6 @@ const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>
   'keepPoolsOnReload',
   'neverReleaseLoad',
   'releaseLoadOnlyOnSuccess',
-  'router',
   'stickyIgnoresHealth',
   'dropClientsOnReload',
   'adminIgnoresToken',

@@ -1,5 +1,6 @@
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
+import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
 import { type PoolParts, referencePoolParts } from './pools.ts';
 
@@ -9,6 +10,8 @@ import { type PoolParts, referencePoolParts } from './pools.ts';
  * reference's exported pieces, so the reference's own code holds no defect for it.
  */
 export interface Parts extends PoolParts {
+  /** How routes match and which wins. */
+  readonly routeMatching: RouteMatching;
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
@@ -16,6 +19,7 @@ export interface Parts extends PoolParts {
 /** The reference's parts. */
 export const referenceParts: Parts = {
   ...referencePoolParts,
+  routeMatching: referenceRouteMatching,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
 

@@ -30,23 +30,16 @@ export function replacePrefix(path: string, prefix: string, replacement: string)
   return replaced === '' ? '/' : replaced;
 }
 
-/** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
-export interface RewriteDefects {
-  /** Replace a prefix as plain text, so "/api/v1" -> "/" turns "/api/v1/x" into "//x". */
-  readonly prefixAsText?: boolean;
-}
-
 /** The path after a rewrite's "path" or "prefix" (a prefix rewrite needs the route's matched prefix). */
 export function rewritePath(
   path: string,
   change: Pick<RewriteConfig, 'path' | 'prefix'>,
   matchedPrefix: string | undefined,
-  defects: RewriteDefects = {},
+  replace: typeof replacePrefix = replacePrefix,
 ): string {
   if (change.path !== undefined) return change.path;
   if (change.prefix === undefined || matchedPrefix === undefined) return path;
-  if (defects.prefixAsText) return path.replace(matchedPrefix, change.prefix);
-  return replacePrefix(path, matchedPrefix, change.prefix);
+  return replace(path, matchedPrefix, change.prefix);
 }
 
 /** The request target after a rewrite: a new path, the query string byte for byte. */
@@ -54,11 +47,11 @@ export function rewriteTarget(
   target: string,
   rewrite: RewriteConfig | undefined,
   matchedPrefix: string | undefined,
-  defects: RewriteDefects = {},
+  replace: typeof replacePrefix = replacePrefix,
 ): string {
   if (rewrite === undefined || (rewrite.path === undefined && rewrite.prefix === undefined)) return target;
   const { path, query } = splitTarget(target);
-  return rewritePath(path, rewrite, matchedPrefix, defects) + query;
+  return rewritePath(path, rewrite, matchedPrefix, replace) + query;
 }
 
 /** What a redirect needs from the request. */

@@ -1,8 +1,8 @@
 import type { HeaderRules, PathMatch, RouteConfig } from '../config/types.ts';
 import { Load } from '../selection/load.ts';
 import { buildWeightedRoundRobin } from '../selection/weighted-round-robin.ts';
-import { type RewriteDefects, redirectLocation, rewriteTarget, splitTarget } from './rewrite.ts';
-import { indexRoutesByPath } from './route-index.ts';
+import { redirectLocation, replacePrefix, rewriteTarget, splitTarget } from './rewrite.ts';
+import { indexRoutesByPath, type RouteIndex } from './route-index.ts';
 
 /** What a route looks at in a request. */
 export interface RoutableRequest {
@@ -45,16 +45,27 @@ export interface Router {
   route(request: RoutableRequest): RouteDecision | undefined;
 }
 
-/** Deliberate defects, for the broken balancers in fixtures/broken/ only. */
-export interface RouterDefects {
-  /** Take the first route that matches in the order written, ignoring precedence. */
-  readonly firstMatchInConfigOrder?: boolean;
-  /** Match prefixes as strings, so "/api" also matches "/apix". */
-  readonly prefixIgnoresSegments?: boolean;
-  /** Let a header regex match anywhere in the value, not the whole of it. */
-  readonly unanchoredRegex?: boolean;
-  /** Rewrite defects: a prefix replaced as plain text. */
-  readonly rewrite?: RewriteDefects;
+/** A route as precedence sees it: its rank (compared element by element, higher first) and name. */
+export interface RankedRoute {
+  readonly name: string;
+  readonly rank: readonly number[];
+}
+
+/**
+ * How routes match and which wins: the pieces a router is compiled from, replaceable as one part
+ * (parts.ts) by a broken balancer that matches or orders routes wrongly.
+ */
+export interface RouteMatching {
+  /** Whether a request's path (no query) matches a route's path match. */
+  readonly path: (match: PathMatch) => (path: string) => boolean;
+  /** The routes worth trying for a path, by position; must keep every route `path` could match. */
+  readonly index: (paths: readonly (PathMatch | undefined)[]) => RouteIndex;
+  /** What a header match's regex compiles to. */
+  readonly headerRegex: (source: string) => RegExp;
+  /** The order routes are tried in: negative when `a` goes first. */
+  readonly precedence: (a: RankedRoute, b: RankedRoute) => number;
+  /** A path after a prefix rewrite (see rewrite.ts). */
+  readonly replacePrefix: (path: string, prefix: string, replacement: string) => string;
 }
 
 interface CompiledRoute {
@@ -87,20 +98,14 @@ interface ParsedRequest {
 export function compileRouter(
   routes: readonly RouteConfig[],
   defaultPool?: string,
-  defects: RouterDefects = {},
+  matching: RouteMatching = referenceRouteMatching,
 ): Router {
   const fallback = (target: string): ForwardDecision | undefined =>
     defaultPool === undefined ? undefined : { kind: 'forward', pool: defaultPool, target };
   // A listener without routes is the hot path: nothing to parse.
   if (routes.length === 0) return { route: (request) => fallback(request.target) };
-  const compiled = routes.map((route) => compileRoute(route, defects));
-  // Stryker disable next-line ConditionalExpression: a broken balancer's defect, never on in a correct run
-  if (!defects.firstMatchInConfigOrder) compiled.sort(byPrecedence);
-  // A prefix matched as plain text ("/api" taking "/apix") is not a segment prefix: no index.
-  const index = defects.prefixIgnoresSegments
-    ? // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-      { candidates: () => compiled.map((_, position) => position) }
-    : indexRoutesByPath(compiled.map((route) => route.path));
+  const compiled = routes.map((route) => compileRoute(route, matching)).sort(matching.precedence);
+  const index = matching.index(compiled.map((route) => route.path));
   return {
     route(request) {
       const parsed = parse(request);
@@ -133,17 +138,20 @@ function hostName(host: string | undefined): string | undefined {
   return host.replace(/:\d*$/, '').toLowerCase();
 }
 
-function compileRoute(route: RouteConfig, defects: RouterDefects): CompiledRoute {
+function compileRoute(route: RouteConfig, matching: RouteMatching): CompiledRoute {
   const { host, path, method, headers = [], query = [] } = route.match;
   const checks: ((request: ParsedRequest) => boolean)[] = [];
   if (host !== undefined) checks.push(hostMatcher(host));
-  if (path !== undefined) checks.push(pathCheck(path, defects));
+  if (path !== undefined) {
+    const matches = matching.path(path);
+    checks.push((request) => matches(request.path));
+  }
   if (method !== undefined) checks.push((request) => method.includes(request.method));
   for (const header of headers) {
     const name = header.name.toLowerCase();
     if ('exact' in header) checks.push((request) => request.header(name) === header.exact);
     else if ('regex' in header) {
-      const regex = new RegExp(defects.unanchoredRegex ? header.regex : `^(?:${header.regex})$`);
+      const regex = matching.headerRegex(header.regex);
       checks.push((request) => {
         const value = request.header(name);
         return value !== undefined && regex.test(value);
@@ -158,14 +166,14 @@ function compileRoute(route: RouteConfig, defects: RouterDefects): CompiledRoute
   return {
     name: route.name,
     path,
-    decide: decider(route, defects),
+    decide: decider(route, matching),
     rank: [...hostRank(host), ...pathRank(path), method ? 1 : 0, headers.length, query.length],
     matches: (request) => checks.every((check) => check(request)),
   };
 }
 
 /** What a route does with a request it matched: redirect it, or forward it (rewritten) to a pool. */
-function decider(route: RouteConfig, defects: RouterDefects): (request: ParsedRequest) => RouteDecision {
+function decider(route: RouteConfig, matching: RouteMatching): (request: ParsedRequest) => RouteDecision {
   const { name, redirect, rewrite, requestHeaders, responseHeaders } = route;
   const matchedPrefix =
     route.match.path && 'prefix' in route.match.path ? route.match.path.prefix : undefined;
@@ -192,7 +200,7 @@ function decider(route: RouteConfig, defects: RouterDefects): (request: ParsedRe
     kind: 'forward',
     pool: choosePool(),
     route: name,
-    target: rewriteTarget(request.target, rewrite, matchedPrefix, defects.rewrite),
+    target: rewriteTarget(request.target, rewrite, matchedPrefix, matching.replacePrefix),
     ...rules,
   });
 }
@@ -228,29 +236,21 @@ function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment !== '');
 }
 
-function pathCheck(match: PathMatch, defects: RouterDefects): (request: ParsedRequest) => boolean {
-  // A prefix matched as plain text, "/api" taking "/apix" (the prefix-ignores-segments defect).
-  // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-  if (defects.prefixIgnoresSegments && 'prefix' in match)
-    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-    return (request) => request.path.startsWith(match.prefix);
-  return pathMatcher(match);
-}
-
-function pathMatcher(match: PathMatch): (request: ParsedRequest) => boolean {
-  if ('exact' in match) return (request) => request.path === match.exact;
+/** Exact paths, prefixes of whole segments, and patterns whose `*` stands for one segment. */
+export function pathMatcher(match: PathMatch): (path: string) => boolean {
+  if ('exact' in match) return (path) => path === match.exact;
   if ('prefix' in match) {
     const prefix = segments(match.prefix);
-    return (request) => {
-      const path = segments(request.path);
+    return (requested) => {
+      const path = segments(requested);
       return prefix.every((segment, i) => path[i] === segment);
     };
   }
   const pattern = segments(match.pattern);
   const openEnded = match.pattern.endsWith('/*'); // its last segment is the star
   const fixed = openEnded ? pattern.slice(0, -1) : pattern;
-  return (request) => {
-    const path = segments(request.path);
+  return (requested) => {
+    const path = segments(requested);
     if (openEnded ? path.length <= fixed.length : path.length !== fixed.length) return false;
     return fixed.every((segment, i) => segment === '*' || path[i] === segment);
   };
@@ -265,10 +265,20 @@ function pathRank(match: PathMatch | undefined): number[] {
   return [1, literal.length, 'prefix' in match ? 1 : 0, literal.join('/').length];
 }
 
-function byPrecedence(a: CompiledRoute, b: CompiledRoute): number {
+/** Higher rank first, element by element; then by name, so the order never depends on the config's. */
+export function byPrecedence(a: RankedRoute, b: RankedRoute): number {
   for (let i = 0; i < a.rank.length; i++) {
     const difference = (b.rank[i] ?? 0) - (a.rank[i] ?? 0);
     if (difference !== 0) return difference;
   }
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
+
+/** The reference's matching: whole regexes, segment-wise prefixes, the precedence above. */
+export const referenceRouteMatching: RouteMatching = {
+  path: pathMatcher,
+  index: indexRoutesByPath,
+  headerRegex: (source) => new RegExp(`^(?:${source})$`),
+  precedence: byPrecedence,
+  replacePrefix,
+};
