@@ -73,6 +73,7 @@ export class Balancer {
         return [...(limits.listener ? [limits.listener] : []), ...(ofRoute ? [ofRoute] : [])];
       },
       clients: this.#clients,
+      shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       defects: options.defects ?? {},
     };
   }

@@ -31,16 +31,6 @@ export interface Defects {
   readonly backoffWithoutJitter?: boolean;
   /** Status sent when no backend is available, instead of 503 with Retry-After. */
   readonly noBackendStatus?: number;
-  /** Pass hop-by-hop request headers on to the backend, as if they were end-to-end. */
-  readonly forwardHopByHop?: boolean;
-  /** Apply the client's Connection header after adding the forwarding headers, so it can strip them. */
-  readonly connectionStripsForwarding?: boolean;
-  /** Send no X-Forwarded-For, -Proto or -Host: backends cannot tell who the client was. */
-  readonly omitForwardedFor?: boolean;
-  /** Drop the X-Forwarded-For chain a client sent, keeping only its address (as Caddy does). */
-  readonly forwardedForReplacesChain?: boolean;
-  /** Forward only the path, dropping the query string. */
-  readonly dropQueryString?: boolean;
   /** An affinity cookie pins its backend even while that backend is out of rotation. */
   readonly stickyIgnoresHealth?: boolean;
   /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */

@@ -7,6 +7,20 @@ import type { PoolRuntime } from './pools.ts';
 /** A routing decision with the pool that serves it right now. */
 export type Routed = RedirectDecision | (Omit<ForwardDecision, 'pool'> & { readonly pool: PoolRuntime });
 
+/** A forwarded request as it goes upstream, but for its method and body. */
+export interface UpstreamRequest {
+  readonly target: string;
+  /** Flat [name, value, ...]. */
+  readonly headers: string[];
+}
+
+/** Shapes a forwarded request for its backend (forwarding-headers.ts has the reference's). */
+export type UpstreamRequestShaper = (
+  rawHeaders: readonly string[],
+  clientAddress: string | undefined,
+  routed: Routed & { kind: 'forward' },
+) => UpstreamRequest;
+
 /** What a listener asks of the balancer for each request: what to do with it right now. */
 export interface ListenerContext {
   /** The decision for a request (TCP: a connection, which goes to the listener's pool); undefined when no route matches. */
@@ -14,5 +28,6 @@ export interface ListenerContext {
   /** The rate limits a request to this listener, so routed, must pass: the listener's, then its route's. */
   limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;
+  readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly defects: Defects;
 }

@@ -135,6 +135,7 @@ function fastPathOf(
   return new FastPath({
     clients: context.clients,
     loadLeak: loadLeakOf(context.defects),
+    shapeUpstreamRequest: context.shapeUpstreamRequest,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),
     handOver: (socket, routed) => {

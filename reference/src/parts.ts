@@ -1,7 +1,9 @@
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
+import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
 import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
+import type { UpstreamRequestShaper } from './listener-context.ts';
 import { type PoolParts, referencePoolParts } from './pools.ts';
 
 /**
@@ -12,6 +14,8 @@ import { type PoolParts, referencePoolParts } from './pools.ts';
 export interface Parts extends PoolParts {
   /** How routes match and which wins. */
   readonly routeMatching: RouteMatching;
+  /** A forwarded request's target and headers upstream. */
+  readonly shapeUpstreamRequest: UpstreamRequestShaper;
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
@@ -20,6 +24,7 @@ export interface Parts extends PoolParts {
 export const referenceParts: Parts = {
   ...referencePoolParts,
   routeMatching: referenceRouteMatching,
+  shapeUpstreamRequest,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
 

@@ -2,9 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { AttemptLedger, type LoadLeak } from '../attempt-ledger.ts';
 import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
-import type { Routed } from '../listener-context.ts';
+import type { Routed, UpstreamRequest, UpstreamRequestShaper } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
-import { forwardableHeaders, routedRequestHeaders } from './forwarding-headers.ts';
+import { forwardableHeaders } from './forwarding-headers.ts';
 import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { noBackendAnswer, type OwnAnswer, ownAnswerBody, upstreamFailureAnswer } from './own-answers.ts';
@@ -26,6 +26,7 @@ export interface FastPathListener {
   readonly clients: UpstreamClients;
   /** Which settled attempts stay counted in flight ('none' but for a broken balancer). */
   readonly loadLeak: LoadLeak;
+  readonly shapeUpstreamRequest: UpstreamRequestShaper;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
   /**
@@ -193,8 +194,7 @@ class FastConnection {
       routed,
       requestHead: requestHead(
         head.method,
-        routed,
-        routedRequestHeaders(rawHeaders, clientAddress, routed, {}),
+        this.#listener.shapeUpstreamRequest(rawHeaders, clientAddress, routed),
       ),
       answerHeaders,
     };
@@ -454,12 +454,8 @@ function headThen(head: string, bytes: Buffer): Buffer {
 }
 
 /** The request head sent upstream: the route's target, then the headers. */
-function requestHead(
-  method: string,
-  routed: Routed & { kind: 'forward' },
-  headers: readonly string[],
-): string {
-  let text = `${method} ${routed.target} HTTP/1.1\r\n`;
+function requestHead(method: string, { target, headers }: UpstreamRequest): string {
+  let text = `${method} ${target} HTTP/1.1\r\n`;
   for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
   return `${text}\r\n`;
 }

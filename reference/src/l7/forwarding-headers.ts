@@ -1,6 +1,5 @@
 // The headers a request carries upstream: end-to-end ones, the forwarding headers, the route's.
-import type { Defects } from '../defects.ts';
-import type { Routed } from '../listener-context.ts';
+import type { Routed, UpstreamRequestShaper } from '../listener-context.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { connectionOptions } from './wire/syntax.ts';
 
@@ -26,8 +25,6 @@ const forwardingHeaders = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-fo
 export interface ClientHop {
   readonly clientAddress: string;
   readonly scheme: 'http';
-  /** Whether the chain the client sent is kept in front of its address (default: kept). */
-  readonly dropsClientChain?: boolean;
 }
 
 /**
@@ -51,7 +48,7 @@ export function upstreamRequestHeaders(
     const name = kept[i] as string;
     const value = kept[i + 1] as string;
     const lower = name.toLowerCase();
-    if (lower === 'x-forwarded-for' && !hop.dropsClientChain) chain.push(value);
+    if (lower === 'x-forwarded-for') chain.push(value);
     if (lower === 'host') host ??= value;
     if (!forwardingHeaders.has(lower)) headers.push(name, value);
   }
@@ -61,31 +58,22 @@ export function upstreamRequestHeaders(
   return headers;
 }
 
-/** The request target sent upstream: the route's (rewritten or as sent). */
-export function upstreamTarget(routed: Routed & { kind: 'forward' }, defects: Defects): string {
-  return defects.dropQueryString ? (routed.target.split('?')[0] as string) : routed.target;
-}
+/**
+ * The reference's request upstream: the route's target (rewritten or as sent), the client's
+ * end-to-end headers with the forwarding headers of this hop, then the route's Host and rules.
+ */
+export const shapeUpstreamRequest: UpstreamRequestShaper = (rawHeaders, clientAddress, routed) => ({
+  target: routed.target,
+  headers: withRouteRules(
+    upstreamRequestHeaders(rawHeaders, { clientAddress: clientAddress ?? '', scheme: 'http' }),
+    routed,
+  ),
+});
 
-/** The headers sent upstream: end-to-end ones, the forwarding headers, the route's Host and rules. */
-export function routedRequestHeaders(
-  rawHeaders: readonly string[],
-  clientAddress: string | undefined,
-  routed: Routed & { kind: 'forward' },
-  defects: Defects,
-): string[] {
-  const hop: ClientHop | undefined = defects.omitForwardedFor
-    ? undefined
-    : {
-        clientAddress: clientAddress ?? '',
-        scheme: 'http',
-        dropsClientChain: defects.forwardedForReplacesChain,
-      };
-  const select = defects.forwardHopByHop ? naivelyForwardedHeaders : forwardableHeaders;
-  let headers = upstreamRequestHeaders(rawHeaders, hop, select);
-  // The defect: the client's Connection header applied after the balancer's own headers are in.
-  if (defects.connectionStripsForwarding) headers = withoutNamed(headers, connectionNamed(rawHeaders));
-  headers = withHost(headers, routed.upstreamHost);
-  return routed.requestHeaders ? applyToHeaderList(headers, routed.requestHeaders) : headers;
+/** `headers` with the route's Host and header rules applied. */
+export function withRouteRules(headers: string[], routed: Routed & { kind: 'forward' }): string[] {
+  const hosted = withHost(headers, routed.upstreamHost);
+  return routed.requestHeaders ? applyToHeaderList(hosted, routed.requestHeaders) : hosted;
 }
 
 /** `headers` with Host's value replaced by `host`, when given. */
@@ -97,19 +85,6 @@ export function withHost(headers: string[], host: string | undefined): string[] 
     if (name.toLowerCase() !== 'host') replaced.push(name, headers[i + 1] as string);
   }
   return ['host', host, ...replaced];
-}
-
-// Framing headers the HTTP client library sets itself and refuses from its caller.
-const framing = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'te']);
-
-/** What a naive proxy forwards: everything but framing (the forwards-hop-by-hop broken balancer). */
-export function naivelyForwardedHeaders(rawHeaders: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    if (!framing.has(name.toLowerCase())) kept.push(name, rawHeaders[i + 1] as string);
-  }
-  return kept;
 }
 
 /** Flat [name, value, ...] headers (a request's or an answer's) without hop-by-hop ones, nor those Connection names. */
@@ -128,7 +103,8 @@ export function forwardableHeaders(rawHeaders: readonly string[]): string[] {
   return named.size === 0 ? kept : withoutNamed(kept, named);
 }
 
-function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): string[] {
+/** `headers` without those of the names given (lowercase). */
+export function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): string[] {
   const kept: string[] = [];
   for (let i = 0; i < headers.length; i += 2) {
     if (!names.has((headers[i] as string).toLowerCase()))
@@ -137,7 +113,8 @@ function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): s
   return kept;
 }
 
-function connectionNamed(rawHeaders: readonly string[]): Set<string> {
+/** The header names every Connection header of `rawHeaders` lists, lowercased. */
+export function connectionNamed(rawHeaders: readonly string[]): Set<string> {
   let named = new Set<string>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if ((rawHeaders[i] as string).toLowerCase() === 'connection')

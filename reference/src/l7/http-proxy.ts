@@ -4,12 +4,12 @@ import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
 import type { HeaderRules, RetryConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
-import type { Routed } from '../listener-context.ts';
+import type { ListenerContext, Routed, UpstreamRequest } from '../listener-context.ts';
 import type { KeyOf, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { isIdempotent } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
-import { forwardableHeaders, routedRequestHeaders, upstreamTarget } from './forwarding-headers.ts';
+import { forwardableHeaders } from './forwarding-headers.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { closeLingeringly } from './lingering-close.ts';
@@ -53,7 +53,11 @@ export async function proxyHttpRequest(
   request: IncomingMessage,
   response: ServerResponse,
   routed: Routed | undefined,
-  { clients, defects }: { clients: UpstreamClients; defects: Defects },
+  {
+    clients,
+    defects,
+    shapeUpstreamRequest,
+  }: Pick<ListenerContext, 'clients' | 'defects' | 'shapeUpstreamRequest'>,
   /** Headers every answer gets (a rate limit's RateLimit headers). */
   answerHeaders: Readonly<Record<string, string>> = {},
   /** The listener's maxBodyBytes, for bodies whose length was not declared. */
@@ -65,7 +69,8 @@ export async function proxyHttpRequest(
   }
   const loading = clients.ready();
   if (loading) await loading;
-  const forwarding = await beginForwarding(request, response, routed, {
+  const upstreamRequest = shapeUpstreamRequest(request.rawHeaders, request.socket.remoteAddress, routed);
+  const forwarding = await beginForwarding(request, response, routed, upstreamRequest, {
     clients,
     defects,
     answerHeaders,
@@ -83,12 +88,11 @@ async function beginForwarding(
   request: IncomingMessage,
   response: ServerResponse,
   routed: Routed & { kind: 'forward' },
+  { target, headers }: UpstreamRequest,
   settings: Pick<Forwarding, 'clients' | 'defects' | 'answerHeaders' | 'maxBodyBytes'>,
 ): Promise<Forwarding | undefined> {
   const { defects } = settings;
   const { pool } = routed;
-  const target = upstreamTarget(routed, defects);
-  const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
   pool.retryBudget?.recordRequest();
   const client = watchClient(response);
   const body = await readBodyForRetries(

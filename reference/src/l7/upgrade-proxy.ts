@@ -1,10 +1,8 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
-import type { Defects } from '../defects.ts';
 import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
-import type { Routed } from '../listener-context.ts';
-import { routedRequestHeaders, upstreamTarget } from './forwarding-headers.ts';
+import type { ListenerContext, Routed } from '../listener-context.ts';
 
 /**
  * Proxies a request to switch protocols (a WebSocket handshake): the head goes to a backend with
@@ -17,7 +15,7 @@ export async function proxyUpgrade(
   client: Socket,
   head: Buffer,
   routed: Routed | undefined,
-  { defects }: { defects: Defects },
+  { defects, shapeUpstreamRequest }: Pick<ListenerContext, 'defects' | 'shapeUpstreamRequest'>,
 ): Promise<void> {
   client.on('error', () => client.destroy());
   if (routed?.kind !== 'forward') {
@@ -46,9 +44,9 @@ export async function proxyUpgrade(
     return;
   }
   ledger.record({ connected: true });
-  const headers = routedRequestHeaders(request.rawHeaders, request.socket.remoteAddress, routed, defects);
+  const { target, headers } = shapeUpstreamRequest(request.rawHeaders, request.socket.remoteAddress, routed);
   headers.push('Connection', 'Upgrade', 'Upgrade', request.headers.upgrade ?? '');
-  const lines = [`${request.method} ${upstreamTarget(routed, defects)} HTTP/1.1`];
+  const lines = [`${request.method} ${target} HTTP/1.1`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
   backend.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   if (head.length > 0) backend.socket.write(head);
