@@ -73,6 +73,7 @@ export class Balancer {
         return [...(limits.listener ? [limits.listener] : []), ...(ofRoute ? [ofRoute] : [])];
       },
       clients: this.#clients,
+      vetRequest: this.#parts.vetRequest,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       defects: options.defects ?? {},
     };

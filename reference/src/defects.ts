@@ -1,5 +1,3 @@
-import type { VettingDefects } from './l7/request-vetting.ts';
-
 /**
  * Deliberate defects, each the seam one broken balancer in fixtures/broken/ needs to prove that a
  * scenario catches it. The reference itself never sets them.
@@ -55,8 +53,6 @@ export interface Defects {
   readonly dropClientsOnReload?: boolean;
   /** Set the affinity cookie only when the request carried none (a stale one is never replaced). */
   readonly affinityOnlyWithoutCookie?: boolean;
-  /** Request vetting defects: raw paths routed, any Host believed, absolute-form targets as paths. */
-  readonly vetting?: VettingDefects;
   /** Answer a request the parser refuses only on a connection that has carried no answer yet. */
   readonly errorsOnFreshConnectionsOnly?: boolean;
   /** Answer a request line too long with 431, as if a header were too long. */

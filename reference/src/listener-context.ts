@@ -1,4 +1,5 @@
 import type { Defects } from './defects.ts';
+import type { RequestVetter } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
@@ -28,6 +29,7 @@ export interface ListenerContext {
   /** The rate limits a request to this listener, so routed, must pass: the listener's, then its route's. */
   limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;
+  readonly vetRequest: RequestVetter;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly defects: Defects;
 }

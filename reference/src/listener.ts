@@ -16,7 +16,7 @@ import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest } from './l7/http-proxy.ts';
 import { closeLingeringly } from './l7/lingering-close.ts';
 import { sendError } from './l7/own-answers.ts';
-import { type VettedRequest, vetRequest } from './l7/request-vetting.ts';
+import type { VettedRequest } from './l7/request-vetting.ts';
 import type { RoutableRequest } from './l7/router.ts';
 import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
 import { ConnectionsPerClient } from './limits/connection-limit.ts';
@@ -135,6 +135,7 @@ function fastPathOf(
   return new FastPath({
     clients: context.clients,
     loadLeak: loadLeakOf(context.defects),
+    vetRequest: context.vetRequest,
     shapeUpstreamRequest: context.shapeUpstreamRequest,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),
@@ -171,7 +172,7 @@ function openHttpServer(
     return { ...routed, upstreamHost: vetted.authority };
   };
   const vet = (request: IncomingMessage) =>
-    vetRequest(request.method ?? 'GET', request.url ?? '/', request.rawHeaders, context.defects.vetting);
+    context.vetRequest(request.method ?? 'GET', request.url ?? '/', request.rawHeaders);
   // Every request, an upgrade too, spends a token of each rate limit that applies to it.
   const admit = (request: IncomingMessage, routed: Routed | undefined) =>
     admitAll(context.limitsFor(config.address, routed), {

@@ -1,6 +1,7 @@
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
+import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
 import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
 import type { UpstreamRequestShaper } from './listener-context.ts';
@@ -12,6 +13,8 @@ import { type PoolParts, referencePoolParts } from './pools.ts';
  * reference's exported pieces, so the reference's own code holds no defect for it.
  */
 export interface Parts extends PoolParts {
+  /** What is checked of a request's target and Host before it is routed. */
+  readonly vetRequest: RequestVetter;
   /** How routes match and which wins. */
   readonly routeMatching: RouteMatching;
   /** A forwarded request's target and headers upstream. */
@@ -23,6 +26,7 @@ export interface Parts extends PoolParts {
 /** The reference's parts. */
 export const referenceParts: Parts = {
   ...referencePoolParts,
+  vetRequest,
   routeMatching: referenceRouteMatching,
   shapeUpstreamRequest,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),

@@ -8,7 +8,7 @@ import { forwardableHeaders } from './forwarding-headers.ts';
 import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { noBackendAnswer, type OwnAnswer, ownAnswerBody, upstreamFailureAnswer } from './own-answers.ts';
-import { vetRequest } from './request-vetting.ts';
+import type { RequestVetter } from './request-vetting.ts';
 import type { RoutableRequest } from './router.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 import type { BackendSocket, BackendSockets, BackendUser } from './wire/backend-sockets.ts';
@@ -26,6 +26,7 @@ export interface FastPathListener {
   readonly clients: UpstreamClients;
   /** Which settled attempts stay counted in flight ('none' but for a broken balancer). */
   readonly loadLeak: LoadLeak;
+  readonly vetRequest: RequestVetter;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
@@ -157,7 +158,7 @@ class FastConnection {
    */
   #decide(head: PlainRequestHead): Decision {
     const { rawHeaders } = head;
-    const vetted = vetRequest(head.method, head.target, rawHeaders);
+    const vetted = this.#listener.vetRequest(head.method, head.target, rawHeaders);
     if (!vetted.ok || vetted.authority !== undefined) return { kind: 'hand-over', routed: undefined };
     const header = (name: string): string | undefined => headerValue(rawHeaders, name);
     const routed = this.#listener.routeFor({

@@ -21,14 +21,12 @@ export interface RefusedRequest {
   readonly message: string;
 }
 
-export interface VettingDefects {
-  /** Route the raw path: "/public/../admin" matches /public and the backend resolves it to /admin. */
-  readonly rawPath?: boolean;
-  /** Believe any Host header, and the first of several. */
-  readonly anyHost?: boolean;
-  /** Route an absolute-form target as if it were a path. */
-  readonly absoluteFormAsPath?: boolean;
-}
+/** Vets a request's target and Host headers (flat [name, value, ...]) before it is routed. */
+export type RequestVetter = (
+  method: string,
+  target: string,
+  rawHeaders: readonly string[],
+) => VettedRequest | RefusedRequest;
 
 // RFC 3986 host (reg-name, IPv4, or an IP literal in brackets) and an optional port.
 const hostSyntax = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]{0,5})?$/;
@@ -39,23 +37,20 @@ export function vetRequest(
   method: string,
   target: string,
   rawHeaders: readonly string[],
-  defects: VettingDefects = {},
 ): VettedRequest | RefusedRequest {
   const hosts: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if ((rawHeaders[i] as string).length === 4 && (rawHeaders[i] as string).toLowerCase() === 'host')
       hosts.push(rawHeaders[i + 1] as string);
   }
-  if (!defects.anyHost) {
-    if (hosts.length > 1) return refuse(`the request has ${hosts.length} Host headers; it must have one`);
-    const host = hosts[0];
-    if (host !== undefined && !hostSyntax.test(host)) return refuse(`"${host}" is not a host (Host header)`);
-  }
+  if (hosts.length > 1) return refuse(`the request has ${hosts.length} Host headers; it must have one`);
+  const host = hosts[0];
+  if (host !== undefined && !hostSyntax.test(host)) return refuse(`"${host}" is not a host (Host header)`);
   if (target.charCodeAt(0) === 47 /* / */) {
-    return { ok: true, host: hosts[0], target: defects.rawPath ? target : normalisePath(target) };
+    return { ok: true, host, target: normalisePath(target) };
   }
-  if (target === '*' && method === 'OPTIONS') return { ok: true, host: hosts[0], target };
-  const absolute = defects.absoluteFormAsPath ? null : absoluteForm.exec(target);
+  if (target === '*' && method === 'OPTIONS') return { ok: true, host, target };
+  const absolute = absoluteForm.exec(target);
   if (absolute) {
     const authority = absolute[1] as string;
     if (authority === '' || authority.includes('@') || !hostSyntax.test(authority))
@@ -65,11 +60,10 @@ export function vetRequest(
     return {
       ok: true,
       host: authority,
-      target: defects.rawPath ? origin : normalisePath(origin),
+      target: normalisePath(origin),
       authority,
     };
   }
-  if (defects.absoluteFormAsPath) return { ok: true, host: hosts[0], target };
   return refuse(`"${target.slice(0, 100)}" is not a request target: it must start with "/"`);
 }
 
