@@ -75,6 +75,7 @@ export class Balancer {
       clients: this.#clients,
       vetRequest: this.#parts.vetRequest,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
+      failureAnswers: this.#parts.failureAnswers,
       defects: options.defects ?? {},
     };
   }

@@ -3,8 +3,6 @@
  * scenario catches it. The reference itself never sets them.
  */
 export interface Defects {
-  /** Status sent when a backend fails before answering, instead of 502/504 (200: a silent success). */
-  readonly upstreamFailureStatus?: number;
   /** On reload, keep routing by the old config's routes. */
   readonly keepRoutesOnReload?: boolean;
   /** On reload, take the new config's hash and epoch but keep serving the old pools. */
@@ -27,8 +25,6 @@ export interface Defects {
   readonly breakerSeesFinalOutcomeOnly?: boolean;
   /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */
   readonly backoffWithoutJitter?: boolean;
-  /** Status sent when no backend is available, instead of 503 with Retry-After. */
-  readonly noBackendStatus?: number;
   /** An affinity cookie pins its backend even while that backend is out of rotation. */
   readonly stickyIgnoresHealth?: boolean;
   /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */

@@ -1,4 +1,5 @@
 import type { Defects } from './defects.ts';
+import type { FailureAnswers } from './l7/own-answers.ts';
 import type { RequestVetter } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
@@ -31,5 +32,6 @@ export interface ListenerContext {
   readonly clients: UpstreamClients;
   readonly vetRequest: RequestVetter;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
+  readonly failureAnswers: FailureAnswers;
   readonly defects: Defects;
 }

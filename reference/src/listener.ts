@@ -136,6 +136,7 @@ function fastPathOf(
     clients: context.clients,
     loadLeak: loadLeakOf(context.defects),
     vetRequest: context.vetRequest,
+    failureAnswers: context.failureAnswers,
     shapeUpstreamRequest: context.shapeUpstreamRequest,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),

@@ -1,6 +1,7 @@
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
+import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.ts';
 import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
 import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
@@ -19,6 +20,8 @@ export interface Parts extends PoolParts {
   readonly routeMatching: RouteMatching;
   /** A forwarded request's target and headers upstream. */
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
+  /** The balancer's own answers when no backend is available or a backend failed. */
+  readonly failureAnswers: FailureAnswers;
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
@@ -29,6 +32,7 @@ export const referenceParts: Parts = {
   vetRequest,
   routeMatching: referenceRouteMatching,
   shapeUpstreamRequest,
+  failureAnswers: referenceFailureAnswers,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
 

@@ -7,7 +7,7 @@ import type { Upstream } from '../pools.ts';
 import { forwardableHeaders } from './forwarding-headers.ts';
 import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
-import { noBackendAnswer, type OwnAnswer, ownAnswerBody, upstreamFailureAnswer } from './own-answers.ts';
+import { type FailureAnswers, type OwnAnswer, ownAnswerBody } from './own-answers.ts';
 import type { RequestVetter } from './request-vetting.ts';
 import type { RoutableRequest } from './router.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
@@ -27,6 +27,7 @@ export interface FastPathListener {
   /** Which settled attempts stay counted in flight ('none' but for a broken balancer). */
   readonly loadLeak: LoadLeak;
   readonly vetRequest: RequestVetter;
+  readonly failureAnswers: FailureAnswers;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
@@ -188,7 +189,7 @@ class FastConnection {
         ? undefined
         : keyOf({ target: head.target, clientAddress, clientPort: this.#socket.remotePort, header });
     const upstream = pool.pick(undefined, key);
-    if (!upstream) return { kind: 'answer', answer: noBackendAnswer(pool) };
+    if (!upstream) return { kind: 'answer', answer: this.#listener.failureAnswers.noBackend(pool) };
     return {
       kind: 'forward',
       upstream,
@@ -270,12 +271,13 @@ class Exchange implements BackendUser, AnswerSink {
   #resent = false;
   #answerBytes = 0;
   #waitingForDrain = false;
+  readonly #failureAnswers: FailureAnswers;
 
   constructor(
     client: Socket,
     request: PlainRequestHead,
     decision: Decision & { kind: 'forward' },
-    listener: Pick<FastPathListener, 'clients' | 'loadLeak'>,
+    listener: Pick<FastPathListener, 'clients' | 'loadLeak' | 'failureAnswers'>,
     ended: (keepOpen: boolean) => void,
   ) {
     this.#client = client;
@@ -285,6 +287,7 @@ class Exchange implements BackendUser, AnswerSink {
     this.#ended = ended;
     this.#reader = new ResponseReader(this, request.method === 'HEAD');
     this.#ledger = new AttemptLedger(decision.upstream, listener.loadLeak);
+    this.#failureAnswers = listener.failureAnswers;
     this.#send(this.#sockets.take());
   }
 
@@ -425,7 +428,10 @@ class Exchange implements BackendUser, AnswerSink {
       error instanceof MalformedAnswerError ? new Error(`a malformed answer: ${error.message}`) : error;
     writeAtTurnEnd(
       this.#client,
-      ownAnswerText(upstreamFailureAnswer(upstream, cause, answerTimedOut), this.#request.closeAfter),
+      ownAnswerText(
+        this.#failureAnswers.upstreamFailure(upstream, cause, answerTimedOut),
+        this.#request.closeAfter,
+      ),
     );
     this.#ended(true);
   }

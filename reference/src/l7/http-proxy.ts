@@ -13,7 +13,7 @@ import { forwardableHeaders } from './forwarding-headers.ts';
 import { cookieValue, keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { closeLingeringly } from './lingering-close.ts';
-import { sendError, sendNoBackend, sendRedirect, sendUpstreamFailure } from './own-answers.ts';
+import { type FailureAnswers, sendError, sendOwnAnswer, sendRedirect } from './own-answers.ts';
 import type { RedirectDecision } from './router.ts';
 import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
@@ -57,7 +57,8 @@ export async function proxyHttpRequest(
     clients,
     defects,
     shapeUpstreamRequest,
-  }: Pick<ListenerContext, 'clients' | 'defects' | 'shapeUpstreamRequest'>,
+    failureAnswers,
+  }: Pick<ListenerContext, 'clients' | 'defects' | 'shapeUpstreamRequest' | 'failureAnswers'>,
   /** Headers every answer gets (a rate limit's RateLimit headers). */
   answerHeaders: Readonly<Record<string, string>> = {},
   /** The listener's maxBodyBytes, for bodies whose length was not declared. */
@@ -73,6 +74,7 @@ export async function proxyHttpRequest(
   const forwarding = await beginForwarding(request, response, routed, upstreamRequest, {
     clients,
     defects,
+    failureAnswers,
     answerHeaders,
     maxBodyBytes,
   });
@@ -89,7 +91,7 @@ async function beginForwarding(
   response: ServerResponse,
   routed: Routed & { kind: 'forward' },
   { target, headers }: UpstreamRequest,
-  settings: Pick<Forwarding, 'clients' | 'defects' | 'answerHeaders' | 'maxBodyBytes'>,
+  settings: Pick<Forwarding, 'clients' | 'defects' | 'failureAnswers' | 'answerHeaders' | 'maxBodyBytes'>,
 ): Promise<Forwarding | undefined> {
   const { defects } = settings;
   const { pool } = routed;
@@ -142,7 +144,7 @@ async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
         : (pool.pinned(forwarding.pinnedTo, tried) ?? pool.pick(tried, key)));
     resendTo = undefined;
     if (!upstream) {
-      sendNoBackend(response, pool, defects.noBackendStatus);
+      sendOwnAnswer(response, forwarding.failureAnswers.noBackend(pool));
       request.resume();
       return;
     }
@@ -189,6 +191,7 @@ interface Forwarding {
   readonly routed: Routed & { kind: 'forward' };
   readonly clients: UpstreamClients;
   readonly defects: Defects;
+  readonly failureAnswers: FailureAnswers;
   readonly client: ClientWatch;
   readonly body: RequestBody;
   readonly maxBodyBytes: number | undefined;
@@ -272,7 +275,7 @@ async function afterFailure(
   { error, timedOutWaiting }: { readonly error: unknown; readonly timedOutWaiting: boolean },
   { upstream, ledger, retriesSoFar }: Turn,
   mayStillResend: boolean,
-  { request, response, routed, defects, client, body, maxBodyBytes, random }: Forwarding,
+  { request, response, routed, defects, client, body, maxBodyBytes, random, failureAnswers }: Forwarding,
 ): Promise<NextStep> {
   ledger.settle(false);
   if (client.gone) return 'done';
@@ -294,7 +297,7 @@ async function afterFailure(
   const { failure, answerTimedOut } = ledger.recordFailure(error, timedOutWaiting);
   const retry = { retriesSoFar, failure, method: request.method ?? 'GET', bodyReplayable: body.replayable };
   if (routed.pool.takeRetry(retry)) return await backOffThenRetry(retriesSoFar, routed, random, client);
-  sendUpstreamFailure(response, upstream, error, answerTimedOut, defects.upstreamFailureStatus);
+  sendOwnAnswer(response, failureAnswers.upstreamFailure(upstream, error, answerTimedOut));
   return 'done';
 }
 

@@ -18,48 +18,45 @@ export interface OwnAnswer {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** The answers a balancer gives for failures it met, the same on every path a request takes. */
+export interface FailureAnswers {
+  /** A pool has no backend to offer. */
+  readonly noBackend: (pool: PoolRuntime) => OwnAnswer;
+  /** A backend failed before its answer's head, or gave none in time (`timedOut`). */
+  readonly upstreamFailure: (upstream: Upstream, error: unknown, timedOut: boolean) => OwnAnswer;
+}
+
 /** The answer when a pool has no backend to offer: 503 with Retry-After, and why. */
-export function noBackendAnswer(pool: PoolRuntime, statusOverride?: number): OwnAnswer {
+export function noBackendAnswer(pool: PoolRuntime): OwnAnswer {
   const retryAfter = pool.retryAfterSeconds();
   const { circuit, why } = unavailableBecause[pool.unavailability];
-  const headers: Record<string, string> =
-    statusOverride === undefined ? { 'retry-after': String(retryAfter) } : {};
+  const headers: Record<string, string> = { 'retry-after': String(retryAfter) };
   if (circuit) headers['x-circuit-breaker'] = circuit;
   return {
-    status: statusOverride ?? 503,
+    status: 503,
     message: `no backend available in pool "${pool.name}" (${pool.upstreams.length} configured): ${why}; retry after ${retryAfter} s`,
     headers,
   };
 }
 
 /** The answer when a backend failed (502) or gave no answer in time (504). */
-export function upstreamFailureAnswer(
-  upstream: Upstream,
-  error: unknown,
-  timedOut: boolean,
-  statusOverride?: number,
-): OwnAnswer {
+export function upstreamFailureAnswer(upstream: Upstream, error: unknown, timedOut: boolean): OwnAnswer {
   const reason = (error as Error).message || ((error as { code?: string }).code ?? '');
   return {
-    status: statusOverride ?? (timedOut ? 504 : 502),
+    status: timedOut ? 504 : 502,
     message: `backend "${upstream.id}" (${upstream.address}) ${timedOut ? 'timed out' : 'failed'}: ${reason}`,
   };
 }
 
-export function sendNoBackend(response: ServerResponse, pool: PoolRuntime, statusOverride?: number): void {
-  const { status, message, headers } = noBackendAnswer(pool, statusOverride);
-  sendError(response, status, message, headers);
-}
+/** The reference's answers to failures. */
+export const referenceFailureAnswers: FailureAnswers = {
+  noBackend: noBackendAnswer,
+  upstreamFailure: upstreamFailureAnswer,
+};
 
-export function sendUpstreamFailure(
-  response: ServerResponse,
-  upstream: Upstream,
-  error: unknown,
-  timedOut: boolean,
-  statusOverride?: number,
-): void {
-  const { status, message } = upstreamFailureAnswer(upstream, error, timedOut, statusOverride);
-  sendError(response, status, message);
+/** Sends an answer of the balancer's own through node's response. */
+export function sendOwnAnswer(response: ServerResponse, { status, message, headers }: OwnAnswer): void {
+  sendError(response, status, message, headers);
 }
 
 export function sendRedirect(
