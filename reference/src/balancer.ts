@@ -76,6 +76,7 @@ export class Balancer {
       vetRequest: this.#parts.vetRequest,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       failureAnswers: this.#parts.failureAnswers,
+      attemptChoices: this.#parts.attemptChoices,
       defects: options.defects ?? {},
     };
   }

@@ -19,12 +19,8 @@ export interface Defects {
   readonly resetsNotPassedOn?: boolean;
   /** Drop what a backend sends in the same packet as its 101, after the head. */
   readonly upgradeDropsBackendBytes?: boolean;
-  /** Retry on the backend that just failed, however many others the pool has. */
-  readonly retrySameBackend?: boolean;
   /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
   readonly breakerSeesFinalOutcomeOnly?: boolean;
-  /** Wait the whole backoff cap before every retry instead of a random share of it (no jitter). */
-  readonly backoffWithoutJitter?: boolean;
   /** An affinity cookie pins its backend even while that backend is out of rotation. */
   readonly stickyIgnoresHealth?: boolean;
   /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
@@ -39,8 +35,6 @@ export interface Defects {
   readonly ignoreUpgrade?: boolean;
   /** Never send 100 Continue: a client that waits for it waits in vain. */
   readonly noContinue?: boolean;
-  /** Hash more than the key: whole Cookie header, query string or target, address with port. */
-  readonly hashKeyTooBroad?: boolean;
   /** Check maxBodyBytes against a declared Content-Length only, never a chunked body's bytes. */
   readonly chunkedBodyUnlimited?: boolean;
   /** On a reload, abort requests in flight to backends that left, instead of letting them finish. */

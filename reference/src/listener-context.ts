@@ -1,4 +1,5 @@
 import type { Defects } from './defects.ts';
+import type { AttemptChoices } from './l7/attempt-choices.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
 import type { RequestVetter } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
@@ -33,5 +34,6 @@ export interface ListenerContext {
   readonly vetRequest: RequestVetter;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly failureAnswers: FailureAnswers;
+  readonly attemptChoices: AttemptChoices;
   readonly defects: Defects;
 }

@@ -137,6 +137,7 @@ function fastPathOf(
     loadLeak: loadLeakOf(context.defects),
     vetRequest: context.vetRequest,
     failureAnswers: context.failureAnswers,
+    requestKey: context.attemptChoices.requestKey,
     shapeUpstreamRequest: context.shapeUpstreamRequest,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),

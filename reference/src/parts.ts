@@ -1,5 +1,6 @@
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
+import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
 import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.ts';
 import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
@@ -22,6 +23,8 @@ export interface Parts extends PoolParts {
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   /** The balancer's own answers when no backend is available or a backend failed. */
   readonly failureAnswers: FailureAnswers;
+  /** A request's hash key, the backend each attempt goes to, the jitter of a retry's wait. */
+  readonly attemptChoices: AttemptChoices;
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
@@ -33,6 +36,7 @@ export const referenceParts: Parts = {
   routeMatching: referenceRouteMatching,
   shapeUpstreamRequest,
   failureAnswers: referenceFailureAnswers,
+  attemptChoices: referenceAttemptChoices,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
 

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
 import type { HashKey } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
+import type { ListenerContext } from '../listener-context.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { Relay } from './relay.ts';
@@ -23,7 +24,7 @@ export interface BackendConnection {
 export async function proxyTcpConnection(
   client: Socket,
   pool: PoolRuntime | undefined,
-  { defects }: { defects: Defects },
+  { defects, attemptChoices }: Pick<ListenerContext, 'defects' | 'attemptChoices'>,
 ): Promise<void> {
   client.pause();
   client.setNoDelay(true);
@@ -34,16 +35,19 @@ export async function proxyTcpConnection(
   client.on('error', () => client.destroy());
   pool?.retryBudget?.recordRequest();
   // A connection's only key is its client's address.
+  const keyOfClient = attemptChoices.requestKey({
+    target: '',
+    clientAddress: client.remoteAddress,
+    clientPort: client.remotePort,
+    header: () => undefined,
+  });
   const keyOfConnection = (hashKey: HashKey) =>
-    hashKey.from !== 'client-ip'
-      ? undefined
-      : defects.hashKeyTooBroad
-        ? `${client.remoteAddress}:${client.remotePort}`
-        : client.remoteAddress;
+    hashKey.from === 'client-ip' ? keyOfClient(hashKey) : undefined;
   const tried = new Set<Upstream>();
   let previous: Upstream | undefined;
   for (let retriesSoFar = 0; ; retriesSoFar++) {
-    const upstream = defects.retrySameBackend && previous ? previous : pool?.pick(tried, keyOfConnection);
+    const upstream =
+      pool && attemptChoices.backendFor(pool, { pinnedTo: undefined, tried, key: keyOfConnection, previous });
     if (!pool || !upstream) {
       client.resetAndDestroy();
       return;
@@ -70,8 +74,7 @@ export async function proxyTcpConnection(
       client.resetAndDestroy();
       return;
     }
-    const random = defects.backoffWithoutJitter ? () => 1 : Math.random;
-    await delay(retryDelayMs(retriesSoFar + 1, policy as NonNullable<typeof policy>, random));
+    await delay(retryDelayMs(retriesSoFar + 1, policy as NonNullable<typeof policy>, attemptChoices.jitter));
     if (clientClosed) return;
   }
 }

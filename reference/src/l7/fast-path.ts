@@ -4,8 +4,8 @@ import { AttemptLedger, type LoadLeak } from '../attempt-ledger.ts';
 import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Routed, UpstreamRequest, UpstreamRequestShaper } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
+import type { AttemptChoices } from './attempt-choices.ts';
 import { forwardableHeaders } from './forwarding-headers.ts';
-import { keyOf } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { type FailureAnswers, type OwnAnswer, ownAnswerBody } from './own-answers.ts';
 import type { RequestVetter } from './request-vetting.ts';
@@ -28,6 +28,7 @@ export interface FastPathListener {
   readonly loadLeak: LoadLeak;
   readonly vetRequest: RequestVetter;
   readonly failureAnswers: FailureAnswers;
+  readonly requestKey: AttemptChoices['requestKey'];
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
@@ -187,7 +188,12 @@ class FastConnection {
     const key =
       pool.config.hashKey === undefined
         ? undefined
-        : keyOf({ target: head.target, clientAddress, clientPort: this.#socket.remotePort, header });
+        : this.#listener.requestKey({
+            target: head.target,
+            clientAddress,
+            clientPort: this.#socket.remotePort,
+            header,
+          });
     const upstream = pool.pick(undefined, key);
     if (!upstream) return { kind: 'answer', answer: this.#listener.failureAnswers.noBackend(pool) };
     return {

@@ -9,8 +9,9 @@ import type { KeyOf, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import { isIdempotent } from '../resilience/retry-policy.ts';
 import { affinityCookie } from './affinity.ts';
+import type { AttemptChoices } from './attempt-choices.ts';
 import { forwardableHeaders } from './forwarding-headers.ts';
-import { cookieValue, keyOf } from './hash-key.ts';
+import { cookieValue } from './hash-key.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { closeLingeringly } from './lingering-close.ts';
 import { type FailureAnswers, sendError, sendOwnAnswer, sendRedirect } from './own-answers.ts';
@@ -58,7 +59,11 @@ export async function proxyHttpRequest(
     defects,
     shapeUpstreamRequest,
     failureAnswers,
-  }: Pick<ListenerContext, 'clients' | 'defects' | 'shapeUpstreamRequest' | 'failureAnswers'>,
+    attemptChoices,
+  }: Pick<
+    ListenerContext,
+    'clients' | 'defects' | 'shapeUpstreamRequest' | 'failureAnswers' | 'attemptChoices'
+  >,
   /** Headers every answer gets (a rate limit's RateLimit headers). */
   answerHeaders: Readonly<Record<string, string>> = {},
   /** The listener's maxBodyBytes, for bodies whose length was not declared. */
@@ -75,6 +80,7 @@ export async function proxyHttpRequest(
     clients,
     defects,
     failureAnswers,
+    attemptChoices,
     answerHeaders,
     maxBodyBytes,
   });
@@ -91,7 +97,10 @@ async function beginForwarding(
   response: ServerResponse,
   routed: Routed & { kind: 'forward' },
   { target, headers }: UpstreamRequest,
-  settings: Pick<Forwarding, 'clients' | 'defects' | 'failureAnswers' | 'answerHeaders' | 'maxBodyBytes'>,
+  settings: Pick<
+    Forwarding,
+    'clients' | 'defects' | 'failureAnswers' | 'attemptChoices' | 'answerHeaders' | 'maxBodyBytes'
+  >,
 ): Promise<Forwarding | undefined> {
   const { defects } = settings;
   const { pool } = routed;
@@ -112,18 +121,15 @@ async function beginForwarding(
     client,
     body,
     dispatched: { method: request.method as string, path: target, headers },
-    key: keyOf(
-      {
-        target: request.url ?? '/',
-        clientAddress: request.socket.remoteAddress,
-        clientPort: request.socket.remotePort,
-        header: (name) => headerText(request, name),
-      },
-      defects.hashKeyTooBroad,
-    ),
+    key: settings.attemptChoices.requestKey({
+      target: request.url ?? '/',
+      clientAddress: request.socket.remoteAddress,
+      clientPort: request.socket.remotePort,
+      header: (name) => headerText(request, name),
+    }),
     // The backend the client's affinity cookie names, if the pool has sticky sessions.
     pinnedTo: sticky ? cookieValue(headerText(request, 'cookie'), sticky.cookie) : undefined,
-    random: defects.backoffWithoutJitter ? () => 1 : Math.random,
+    random: settings.attemptChoices.jitter,
   };
 }
 
@@ -139,9 +145,7 @@ async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
   for (let retriesSoFar = 0; ; retriesSoFar++) {
     const upstream =
       resendTo ??
-      (defects.retrySameBackend && previous
-        ? previous
-        : (pool.pinned(forwarding.pinnedTo, tried) ?? pool.pick(tried, key)));
+      forwarding.attemptChoices.backendFor(pool, { pinnedTo: forwarding.pinnedTo, tried, key, previous });
     resendTo = undefined;
     if (!upstream) {
       sendOwnAnswer(response, forwarding.failureAnswers.noBackend(pool));
@@ -192,6 +196,7 @@ interface Forwarding {
   readonly clients: UpstreamClients;
   readonly defects: Defects;
   readonly failureAnswers: FailureAnswers;
+  readonly attemptChoices: AttemptChoices;
   readonly client: ClientWatch;
   readonly body: RequestBody;
   readonly maxBodyBytes: number | undefined;
