@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AttemptLedger, type LoadLeak, loadLeakOf } from './attempt-ledger.ts';
+import { AttemptLedger } from './attempt-ledger.ts';
 import type { AttemptOutcome, Upstream } from './pools.ts';
 
 function upstreamRecording(): { upstream: Upstream; outcomes: AttemptOutcome[] } {
@@ -52,17 +52,13 @@ test('a failure is recorded by its kind, and a timeout or a connect timeout make
   ]);
 });
 
-test('the load-leak defects keep settled attempts counted: all of them, or the failed ones', () => {
-  const remaining = (leak: LoadLeak) => {
-    const { upstream } = upstreamRecording();
-    new AttemptLedger(upstream, leak).settle(true);
-    new AttemptLedger(upstream, leak).settle(false);
-    return upstream.load.active;
-  };
-  assert.equal(remaining('none'), 0);
-  assert.equal(remaining('failed'), 1);
-  assert.equal(remaining('all'), 2);
-  assert.equal(loadLeakOf({}), 'none');
-  assert.equal(loadLeakOf({ releaseLoadOnlyOnSuccess: true }), 'failed');
-  assert.equal(loadLeakOf({ neverReleaseLoad: true, releaseLoadOnlyOnSuccess: true }), 'all');
+test('an attempt leaves the in-flight count once, however it ended and however often it is settled', () => {
+  const { upstream } = upstreamRecording();
+  const succeeded = new AttemptLedger(upstream);
+  const failed = new AttemptLedger(upstream);
+  assert.equal(upstream.load.active, 2);
+  succeeded.settle(true);
+  failed.settle(false);
+  failed.settle(false);
+  assert.equal(upstream.load.active, 0);
 });

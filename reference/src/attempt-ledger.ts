@@ -1,14 +1,8 @@
-import type { Defects } from './defects.ts';
 import type { AttemptOutcome, Upstream } from './pools.ts';
 import { attemptFailure } from './resilience/retry-policy.ts';
 
-/** Which settled attempts stay counted in flight: none in a correct balancer (the rest are defects). */
-export type LoadLeak = 'none' | 'all' | 'failed';
-
-export function loadLeakOf(defects: Defects): LoadLeak {
-  if (defects.neverReleaseLoad) return 'all';
-  return defects.releaseLoadOnlyOnSuccess ? 'failed' : 'none';
-}
+/** Opens the ledger of an attempt at `upstream` (a part: parts.ts). */
+export type LedgerOpener = (upstream: Upstream) => AttemptLedger;
 
 /**
  * One attempt's account with the backend it went to, kept the same way on every path (the fast and
@@ -18,12 +12,10 @@ export function loadLeakOf(defects: Defects): LoadLeak {
  */
 export class AttemptLedger {
   readonly upstream: Upstream;
-  readonly #leak: LoadLeak;
   #settled = false;
 
-  constructor(upstream: Upstream, leak: LoadLeak = 'none') {
+  constructor(upstream: Upstream) {
     this.upstream = upstream;
-    this.#leak = leak;
     upstream.load.active++;
   }
 
@@ -42,11 +34,16 @@ export class AttemptLedger {
     return failed;
   }
 
-  /** Takes the attempt off its backend's in-flight count; later calls do nothing. */
-  settle(succeeded: boolean): void {
+  /**
+   * Takes the attempt off its backend's in-flight count, whether it `succeeded` or not; later calls
+   * do nothing.
+   */
+  settle(_succeeded: boolean): void {
     if (this.#settled) return;
     this.#settled = true;
-    const leaked = this.#leak === 'all' || (this.#leak === 'failed' && !succeeded);
-    if (!leaked) this.upstream.load.active--;
+    this.upstream.load.active--;
   }
 }
+
+/** The reference's ledgers. */
+export const openLedger: LedgerOpener = (upstream) => new AttemptLedger(upstream);

@@ -77,6 +77,7 @@ export class Balancer {
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       failureAnswers: this.#parts.failureAnswers,
       attemptChoices: this.#parts.attemptChoices,
+      openLedger: this.#parts.openLedger,
       defects: options.defects ?? {},
     };
   }

@@ -7,10 +7,6 @@ export interface Defects {
   readonly keepRoutesOnReload?: boolean;
   /** On reload, take the new config's hash and epoch but keep serving the old pools. */
   readonly keepPoolsOnReload?: boolean;
-  /** Count requests and connections in when they start, but never out when they end. */
-  readonly neverReleaseLoad?: boolean;
-  /** Count an HTTP request out only when its response completes, not when it fails or is abandoned. */
-  readonly releaseLoadOnlyOnSuccess?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
   /** Keep reading a TCP backend however much the client has yet to take (no backpressure). */

@@ -1,3 +1,4 @@
+import type { LedgerOpener } from './attempt-ledger.ts';
 import type { Defects } from './defects.ts';
 import type { AttemptChoices } from './l7/attempt-choices.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
@@ -35,5 +36,6 @@ export interface ListenerContext {
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly failureAnswers: FailureAnswers;
   readonly attemptChoices: AttemptChoices;
+  readonly openLedger: LedgerOpener;
   readonly defects: Defects;
 }

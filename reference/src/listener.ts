@@ -7,7 +7,6 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
-import { loadLeakOf } from './attempt-ledger.ts';
 import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
@@ -109,8 +108,6 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
 const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
   'keepRoutesOnReload',
   'keepPoolsOnReload',
-  'neverReleaseLoad',
-  'releaseLoadOnlyOnSuccess',
   'stickyIgnoresHealth',
   'dropClientsOnReload',
   'adminIgnoresToken',
@@ -134,7 +131,7 @@ function fastPathOf(
 ): FastPath {
   return new FastPath({
     clients: context.clients,
-    loadLeak: loadLeakOf(context.defects),
+    openLedger: context.openLedger,
     vetRequest: context.vetRequest,
     failureAnswers: context.failureAnswers,
     requestKey: context.attemptChoices.requestKey,

@@ -1,3 +1,4 @@
+import { type LedgerOpener, openLedger } from './attempt-ledger.ts';
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
 import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
@@ -25,6 +26,8 @@ export interface Parts extends PoolParts {
   readonly failureAnswers: FailureAnswers;
   /** A request's hash key, the backend each attempt goes to, the jitter of a retry's wait. */
   readonly attemptChoices: AttemptChoices;
+  /** The account of one attempt with its backend: in flight until settled, then its outcome. */
+  readonly openLedger: LedgerOpener;
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
@@ -37,6 +40,7 @@ export const referenceParts: Parts = {
   shapeUpstreamRequest,
   failureAnswers: referenceFailureAnswers,
   attemptChoices: referenceAttemptChoices,
+  openLedger,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
+import type { AttemptLedger } from '../attempt-ledger.ts';
 import type { HashKey } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import type { ListenerContext } from '../listener-context.ts';
@@ -24,7 +24,7 @@ export interface BackendConnection {
 export async function proxyTcpConnection(
   client: Socket,
   pool: PoolRuntime | undefined,
-  { defects, attemptChoices }: Pick<ListenerContext, 'defects' | 'attemptChoices'>,
+  { defects, attemptChoices, openLedger }: Pick<ListenerContext, 'defects' | 'attemptChoices' | 'openLedger'>,
 ): Promise<void> {
   client.pause();
   client.setNoDelay(true);
@@ -54,7 +54,7 @@ export async function proxyTcpConnection(
     }
     tried.add(upstream);
     previous = upstream;
-    const ledger = new AttemptLedger(upstream, loadLeakOf(defects));
+    const ledger = openLedger(upstream);
     const backend = await connectWithin(upstream);
     if (backend) {
       ledger.record({ connected: true });

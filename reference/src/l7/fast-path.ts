@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { AttemptLedger, type LoadLeak } from '../attempt-ledger.ts';
+import type { AttemptLedger, LedgerOpener } from '../attempt-ledger.ts';
 import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Routed, UpstreamRequest, UpstreamRequestShaper } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
@@ -24,8 +24,7 @@ import { sendHeldWrites, writeAtTurnEnd } from './wire/turn-writes.ts';
 /** What the fast path asks of its listener. */
 export interface FastPathListener {
   readonly clients: UpstreamClients;
-  /** Which settled attempts stay counted in flight ('none' but for a broken balancer). */
-  readonly loadLeak: LoadLeak;
+  readonly openLedger: LedgerOpener;
   readonly vetRequest: RequestVetter;
   readonly failureAnswers: FailureAnswers;
   readonly requestKey: AttemptChoices['requestKey'];
@@ -283,7 +282,7 @@ class Exchange implements BackendUser, AnswerSink {
     client: Socket,
     request: PlainRequestHead,
     decision: Decision & { kind: 'forward' },
-    listener: Pick<FastPathListener, 'clients' | 'loadLeak' | 'failureAnswers'>,
+    listener: Pick<FastPathListener, 'clients' | 'openLedger' | 'failureAnswers'>,
     ended: (keepOpen: boolean) => void,
   ) {
     this.#client = client;
@@ -292,7 +291,7 @@ class Exchange implements BackendUser, AnswerSink {
     this.#sockets = listener.clients.socketsFor(decision.upstream.address);
     this.#ended = ended;
     this.#reader = new ResponseReader(this, request.method === 'HEAD');
-    this.#ledger = new AttemptLedger(decision.upstream, listener.loadLeak);
+    this.#ledger = listener.openLedger(decision.upstream);
     this.#failureAnswers = listener.failureAnswers;
     this.#send(this.#sockets.take());
   }

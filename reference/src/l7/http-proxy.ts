@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
+import type { AttemptLedger, LedgerOpener } from '../attempt-ledger.ts';
 import type { HeaderRules, RetryConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
@@ -60,9 +60,10 @@ export async function proxyHttpRequest(
     shapeUpstreamRequest,
     failureAnswers,
     attemptChoices,
+    openLedger,
   }: Pick<
     ListenerContext,
-    'clients' | 'defects' | 'shapeUpstreamRequest' | 'failureAnswers' | 'attemptChoices'
+    'clients' | 'defects' | 'shapeUpstreamRequest' | 'failureAnswers' | 'attemptChoices' | 'openLedger'
   >,
   /** Headers every answer gets (a rate limit's RateLimit headers). */
   answerHeaders: Readonly<Record<string, string>> = {},
@@ -81,6 +82,7 @@ export async function proxyHttpRequest(
     defects,
     failureAnswers,
     attemptChoices,
+    openLedger,
     answerHeaders,
     maxBodyBytes,
   });
@@ -99,7 +101,13 @@ async function beginForwarding(
   { target, headers }: UpstreamRequest,
   settings: Pick<
     Forwarding,
-    'clients' | 'defects' | 'failureAnswers' | 'attemptChoices' | 'answerHeaders' | 'maxBodyBytes'
+    | 'clients'
+    | 'defects'
+    | 'failureAnswers'
+    | 'attemptChoices'
+    | 'openLedger'
+    | 'answerHeaders'
+    | 'maxBodyBytes'
   >,
 ): Promise<Forwarding | undefined> {
   const { defects } = settings;
@@ -154,7 +162,7 @@ async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
     }
     tried.add(upstream);
     previous = upstream;
-    const ledger = new AttemptLedger(upstream, loadLeakOf(defects));
+    const ledger = forwarding.openLedger(upstream);
     const attempt = new UpstreamAttempt(defects.endBrokenAnswers);
     client.attempt = attempt;
     const turn = { upstream, attempt, ledger, retriesSoFar };
@@ -197,6 +205,7 @@ interface Forwarding {
   readonly defects: Defects;
   readonly failureAnswers: FailureAnswers;
   readonly attemptChoices: AttemptChoices;
+  readonly openLedger: LedgerOpener;
   readonly client: ClientWatch;
   readonly body: RequestBody;
   readonly maxBodyBytes: number | undefined;

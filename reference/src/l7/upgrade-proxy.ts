@@ -1,6 +1,5 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { AttemptLedger, loadLeakOf } from '../attempt-ledger.ts';
 import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
 import type { ListenerContext, Routed } from '../listener-context.ts';
 
@@ -15,7 +14,11 @@ export async function proxyUpgrade(
   client: Socket,
   head: Buffer,
   routed: Routed | undefined,
-  { defects, shapeUpstreamRequest }: Pick<ListenerContext, 'defects' | 'shapeUpstreamRequest'>,
+  {
+    defects,
+    shapeUpstreamRequest,
+    openLedger,
+  }: Pick<ListenerContext, 'defects' | 'shapeUpstreamRequest' | 'openLedger'>,
 ): Promise<void> {
   client.on('error', () => client.destroy());
   if (routed?.kind !== 'forward') {
@@ -35,7 +38,7 @@ export async function proxyUpgrade(
     });
     return;
   }
-  const ledger = new AttemptLedger(upstream, loadLeakOf(defects));
+  const ledger = openLedger(upstream);
   const backend = await connectWithin(upstream);
   if (!backend) {
     ledger.settle(false);
