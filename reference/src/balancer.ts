@@ -131,7 +131,6 @@ export class Balancer {
               loads: this.#loads,
               parts: this.#parts,
               log: this.#options.log ?? (() => {}),
-              defects: this.#options.defects ?? {},
             },
             previous?.pools,
           ),

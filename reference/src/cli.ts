@@ -56,9 +56,10 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
     return;
   }
 
+  const served = distortConfig(loaded.config);
   let balancer: Balancer;
   try {
-    balancer = await Balancer.start(distortConfig(loaded.config), loaded.hash, options);
+    balancer = await Balancer.start(served, loaded.hash, options);
   } catch (error) {
     fail(exitCodes.failure, (error as Error).message);
   }
@@ -70,7 +71,7 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
       admin = await startAdminServer(
         adminAddress,
         () => ({ version, ...balancer.status(), lastReloadError, resources: activeResources() }),
-        balancerOptions.defects?.adminIgnoresToken ? undefined : loaded.config.admin?.token,
+        served.admin?.token,
       );
     } catch (error) {
       await balancer.close(0);

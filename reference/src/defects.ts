@@ -17,8 +17,6 @@ export interface Defects {
   readonly upgradeDropsBackendBytes?: boolean;
   /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
   readonly breakerSeesFinalOutcomeOnly?: boolean;
-  /** An affinity cookie pins its backend even while that backend is out of rotation. */
-  readonly stickyIgnoresHealth?: boolean;
   /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
   readonly backendErrorsAs502?: boolean;
   /** Open a new upstream connection for every request. */
@@ -48,10 +46,6 @@ export interface Defects {
    * whatever its method (a POST the backend may have acted on, twice).
    */
   readonly resendLostRequests?: 'never' | 'any-method';
-  /** Start a timer for every request and never clear it (a leak the soak must catch). */
-  readonly leakTimers?: boolean;
-  /** Answer admin requests without asking for the admin token. */
-  readonly adminIgnoresToken?: boolean;
   /** Exit when a reload brings an invalid config, instead of serving on. */
   readonly exitOnBadReload?: boolean;
   /** End the client's answer normally when the backend breaks its off, as if it were whole. */

@@ -108,9 +108,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
 const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
   'keepRoutesOnReload',
   'keepPoolsOnReload',
-  'stickyIgnoresHealth',
   'dropClientsOnReload',
-  'adminIgnoresToken',
   'exitOnBadReload',
 ]);
 
@@ -194,7 +192,6 @@ function openHttpServer(
       );
       return;
     }
-    if (context.defects.leakTimers) setInterval(() => {}, 60_000);
     const vetted = vet(request);
     if (!vetted.ok) {
       response.setHeader('connection', 'close');

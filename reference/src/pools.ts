@@ -85,10 +85,6 @@ export interface PoolEnvironment {
   readonly poolNamed: (name: string) => PoolRuntime | undefined;
   readonly log: (line: string) => void;
   readonly clock?: Clock;
-  /** Deliberate defects of fixtures/broken/ that live in a pool. */
-  readonly defects?: {
-    readonly stickyIgnoresHealth?: boolean;
-  };
 }
 
 /**
@@ -203,8 +199,7 @@ export class PoolRuntime {
   pinned(token: string | undefined, tried?: ReadonlySet<Upstream>): Upstream | undefined {
     const upstream = token === undefined ? undefined : this.#byToken.get(token);
     if (!upstream || tried?.has(upstream) || this.#atCap(upstream)) return undefined;
-    if (!this.#available.includes(upstream) && !this.#environment.defects?.stickyIgnoresHealth)
-      return undefined;
+    if (!this.#available.includes(upstream)) return undefined;
     return this.#admit(upstream);
   }
 
