@@ -100,10 +100,10 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
 }
 
 /**
- * Defects that live in code both paths share (routing, pools and their breakers, rate limits,
- * reloads, the admin API): a broken balancer with only these still serves plain requests on the
- * fast path, so the suite judges the code a correct balancer runs for most requests. Cutting
- * requests in flight on a reload is not one: the fast path sends a lost GET again, as it may.
+ * Defects that live in code both paths share (reloads): a broken balancer with only these still
+ * serves plain requests on the fast path, as one with a replaced part (parts.ts) does, so the
+ * suite judges the code a correct balancer runs for most requests. Cutting requests in flight on
+ * a reload is not one: the fast path sends a lost GET again, as it may.
  */
 const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
   'keepRoutesOnReload',

@@ -38,8 +38,8 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-/** The value of parameter `name` in "?a=1&b=2", as sent (not decoded); the first when it repeats. */
-export function queryValue(query: string, name: string): string | undefined {
+// The value of parameter `name` in "?a=1&b=2", as sent (not decoded); the first when it repeats.
+function queryValue(query: string, name: string): string | undefined {
   for (const pair of query.slice(1).split('&')) {
     const equals = pair.indexOf('=');
     if ((equals < 0 ? pair : pair.slice(0, equals)) === name) return equals < 0 ? '' : pair.slice(equals + 1);

@@ -137,7 +137,6 @@ async function beginForwarding(
     }),
     // The backend the client's affinity cookie names, if the pool has sticky sessions.
     pinnedTo: sticky ? cookieValue(headerText(request, 'cookie'), sticky.cookie) : undefined,
-    random: settings.attemptChoices.jitter,
   };
 }
 
@@ -214,7 +213,6 @@ interface Forwarding {
   readonly dispatched: { readonly method: string; readonly path: string; readonly headers: string[] };
   readonly key: KeyOf;
   readonly pinnedTo: string | undefined;
-  readonly random: () => number;
 }
 
 /** One attempt: the backend it goes to, and what it holds there. */
@@ -289,7 +287,17 @@ async function afterFailure(
   { error, timedOutWaiting }: { readonly error: unknown; readonly timedOutWaiting: boolean },
   { upstream, ledger, retriesSoFar }: Turn,
   mayStillResend: boolean,
-  { request, response, routed, defects, client, body, maxBodyBytes, random, failureAnswers }: Forwarding,
+  {
+    request,
+    response,
+    routed,
+    defects,
+    client,
+    body,
+    maxBodyBytes,
+    attemptChoices,
+    failureAnswers,
+  }: Forwarding,
 ): Promise<NextStep> {
   ledger.settle(false);
   if (client.gone) return 'done';
@@ -310,7 +318,8 @@ async function afterFailure(
     return 'resend';
   const { failure, answerTimedOut } = ledger.recordFailure(error, timedOutWaiting);
   const retry = { retriesSoFar, failure, method: request.method ?? 'GET', bodyReplayable: body.replayable };
-  if (routed.pool.takeRetry(retry)) return await backOffThenRetry(retriesSoFar, routed, random, client);
+  if (routed.pool.takeRetry(retry))
+    return await backOffThenRetry(retriesSoFar, routed, attemptChoices.jitter, client);
   sendOwnAnswer(response, failureAnswers.upstreamFailure(upstream, error, answerTimedOut));
   return 'done';
 }
@@ -319,7 +328,7 @@ async function afterFailure(
 async function afterAnswer(
   head: AnswerHead,
   { upstream, attempt, ledger, retriesSoFar }: Turn,
-  { request, response, routed, defects, client, body, answerHeaders, pinnedTo, random }: Forwarding,
+  { request, response, routed, defects, client, body, answerHeaders, pinnedTo, attemptChoices }: Forwarding,
 ): Promise<NextStep> {
   const status = head.statusCode;
   const retry = {
@@ -334,7 +343,7 @@ async function afterAnswer(
   if (retrying) {
     await attempt.discard();
     ledger.settle(false);
-    return await backOffThenRetry(retriesSoFar, routed, random, client);
+    return await backOffThenRetry(retriesSoFar, routed, attemptChoices.jitter, client);
   }
   response.once('close', () => ledger.settle(status < 500));
   if (defects.backendErrorsAs502 && status >= 500) {
