@@ -75,6 +75,8 @@ export class Balancer {
       clients: this.#clients,
       vetRequest: this.#parts.vetRequest,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
+      holdRequestBody: this.#parts.holdRequestBody,
+      passAnswer: this.#parts.passAnswer,
       failureAnswers: this.#parts.failureAnswers,
       attemptChoices: this.#parts.attemptChoices,
       openLedger: this.#parts.openLedger,

@@ -17,12 +17,6 @@ export interface Defects {
   readonly upgradeDropsBackendBytes?: boolean;
   /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
   readonly breakerSeesFinalOutcomeOnly?: boolean;
-  /** Answer 502 whenever a backend answers 5xx, instead of passing its answer on. */
-  readonly backendErrorsAs502?: boolean;
-  /** Open a new upstream connection for every request. */
-  readonly noUpstreamKeepAlive?: boolean;
-  /** Hold whole request and response bodies in memory instead of streaming them. */
-  readonly bufferBodies?: boolean;
   /** Let upgrade requests (WebSocket) past the rate limits. */
   readonly upgradesUnlimited?: boolean;
   /** Treat an upgrade request (WebSocket) as nothing to proxy. */
@@ -35,23 +29,12 @@ export interface Defects {
   readonly cutInFlightOnReload?: boolean;
   /** On a reload, close every client connection, idle or with a request in flight (a restart would). */
   readonly dropClientsOnReload?: boolean;
-  /** Set the affinity cookie only when the request carried none (a stale one is never replaced). */
-  readonly affinityOnlyWithoutCookie?: boolean;
   /** Answer a request the parser refuses only on a connection that has carried no answer yet. */
   readonly errorsOnFreshConnectionsOnly?: boolean;
   /** Answer a request line too long with 431, as if a header were too long. */
   readonly longTargetAs431?: boolean;
-  /**
-   * A request lost on a kept-alive connection the backend closed: never sent again, or sent again
-   * whatever its method (a POST the backend may have acted on, twice).
-   */
-  readonly resendLostRequests?: 'never' | 'any-method';
   /** Exit when a reload brings an invalid config, instead of serving on. */
   readonly exitOnBadReload?: boolean;
-  /** End the client's answer normally when the backend breaks its off, as if it were whole. */
-  readonly endBrokenAnswers?: boolean;
-  /** Let a backend pause in the middle of an answer for as long as it likes. */
-  readonly noBodyTimeout?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }

@@ -1,12 +1,16 @@
+import type { ServerResponse } from 'node:http';
 import type { LedgerOpener } from './attempt-ledger.ts';
+import type { HeaderRules } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import type { AttemptChoices } from './l7/attempt-choices.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
+import type { RequestBodyHolder } from './l7/request-body.ts';
 import type { RequestVetter } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
+import type { AnswerHead, UpstreamAttempt } from './l7/upstream-attempt.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
-import type { PoolRuntime } from './pools.ts';
+import type { PoolRuntime, Upstream } from './pools.ts';
 
 /** A routing decision with the pool that serves it right now. */
 export type Routed = RedirectDecision | (Omit<ForwardDecision, 'pool'> & { readonly pool: PoolRuntime });
@@ -25,6 +29,23 @@ export type UpstreamRequestShaper = (
   routed: Routed & { kind: 'forward' },
 ) => UpstreamRequest;
 
+/** A backend's answer on node's path, its head in and its body still to come, and where it goes. */
+export interface BackendAnswer {
+  readonly attempt: UpstreamAttempt;
+  readonly head: AnswerHead;
+  readonly response: ServerResponse;
+  readonly upstream: Upstream;
+  /** The backend the client's affinity cookie named, if its pool is sticky. */
+  readonly pinnedTo: string | undefined;
+  /** The route's rules for the answer's headers. */
+  readonly rules: HeaderRules | undefined;
+  /** Headers every answer gets (a rate limit's RateLimit headers). */
+  readonly answerHeaders: Readonly<Record<string, string>>;
+}
+
+/** Passes a backend's answer on to the client (answer-passing.ts has the reference's); settles once the client's answer has ended. */
+export type AnswerPasser = (answer: BackendAnswer) => Promise<void>;
+
 /** What a listener asks of the balancer for each request: what to do with it right now. */
 export interface ListenerContext {
   /** The decision for a request (TCP: a connection, which goes to the listener's pool); undefined when no route matches. */
@@ -34,6 +55,8 @@ export interface ListenerContext {
   readonly clients: UpstreamClients;
   readonly vetRequest: RequestVetter;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
+  readonly holdRequestBody: RequestBodyHolder;
+  readonly passAnswer: AnswerPasser;
   readonly failureAnswers: FailureAnswers;
   readonly attemptChoices: AttemptChoices;
   readonly openLedger: LedgerOpener;

@@ -11,6 +11,7 @@ import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
+import { passAnswer } from './l7/answer-passing.ts';
 import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest } from './l7/http-proxy.ts';
 import { closeLingeringly } from './l7/lingering-close.ts';
@@ -114,10 +115,11 @@ const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>
 
 /**
  * Whether an HTTP listener's plain requests may take the fast path: not when it limits its clients
- * (node's HTTP server keeps those timers and counts) nor for a defect only node's path carries.
+ * (node's HTTP server keeps those timers and counts), nor when answers are passed on otherwise than
+ * the fast path passes them, nor for a defect only node's path carries.
  */
 function mayTakeFastPath(config: ListenerConfig, context: ListenerContext): boolean {
-  if (config.limits !== undefined) return false;
+  if (config.limits !== undefined || context.passAnswer !== passAnswer) return false;
   return Object.keys(context.defects).every((name) => defectsBothPathsShare.has(name as keyof Defects));
 }
 
@@ -133,6 +135,7 @@ function fastPathOf(
     vetRequest: context.vetRequest,
     failureAnswers: context.failureAnswers,
     requestKey: context.attemptChoices.requestKey,
+    resendsLost: context.attemptChoices.resendsLost,
     shapeUpstreamRequest: context.shapeUpstreamRequest,
     routeFor: (request) => context.routeFor(config.address, request),
     limitsFor: (routed) => context.limitsFor(config.address, routed),

@@ -1,13 +1,15 @@
 import { type LedgerOpener, openLedger } from './attempt-ledger.ts';
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
+import { passAnswer } from './l7/answer-passing.ts';
 import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
 import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.ts';
+import { holdBodyForRetries, type RequestBodyHolder } from './l7/request-body.ts';
 import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
 import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
-import type { UpstreamRequestShaper } from './listener-context.ts';
+import type { AnswerPasser, UpstreamRequestShaper } from './listener-context.ts';
 import { type PoolParts, referencePoolParts } from './pools.ts';
 
 /**
@@ -22,9 +24,16 @@ export interface Parts extends PoolParts {
   readonly routeMatching: RouteMatching;
   /** A forwarded request's target and headers upstream. */
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
+  /** What of a request's body is held in memory before it goes upstream (node's path). */
+  readonly holdRequestBody: RequestBodyHolder;
+  /**
+   * How a backend's answer is passed on (node's path; the fast path passes answers byte by byte,
+   * so a balancer that replaces this part serves every request on node's path).
+   */
+  readonly passAnswer: AnswerPasser;
   /** The balancer's own answers when no backend is available or a backend failed. */
   readonly failureAnswers: FailureAnswers;
-  /** A request's hash key, the backend each attempt goes to, the jitter of a retry's wait. */
+  /** A request's hash key, the backend each attempt goes to, whether a lost one goes again, a retry's jitter. */
   readonly attemptChoices: AttemptChoices;
   /** The account of one attempt with its backend: in flight until settled, then its outcome. */
   readonly openLedger: LedgerOpener;
@@ -38,6 +47,8 @@ export const referenceParts: Parts = {
   vetRequest,
   routeMatching: referenceRouteMatching,
   shapeUpstreamRequest,
+  holdRequestBody: holdBodyForRetries,
+  passAnswer,
   failureAnswers: referenceFailureAnswers,
   attemptChoices: referenceAttemptChoices,
   openLedger,

@@ -28,6 +28,7 @@ export interface FastPathListener {
   readonly vetRequest: RequestVetter;
   readonly failureAnswers: FailureAnswers;
   readonly requestKey: AttemptChoices['requestKey'];
+  readonly resendsLost: AttemptChoices['resendsLost'];
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   routeFor(request: RoutableRequest): Routed | undefined;
   limitsFor(routed: Routed | undefined): readonly RateLimiter[];
@@ -254,7 +255,8 @@ type Decision =
 
 /**
  * One request forwarded to one backend, and its answer passed on. A request lost on a kept-alive
- * connection the backend closed goes once more on a new one (RFC 9112 9.3.1; it is a GET or HEAD).
+ * connection the backend closed goes once more on a new one, if the listener resends lost requests
+ * of its method (RFC 9112 9.3.1: it is a GET or HEAD, without a body).
  */
 class Exchange implements BackendUser, AnswerSink {
   readonly #client: Socket;
@@ -277,12 +279,13 @@ class Exchange implements BackendUser, AnswerSink {
   #answerBytes = 0;
   #waitingForDrain = false;
   readonly #failureAnswers: FailureAnswers;
+  readonly #resendsLost: AttemptChoices['resendsLost'];
 
   constructor(
     client: Socket,
     request: PlainRequestHead,
     decision: Decision & { kind: 'forward' },
-    listener: Pick<FastPathListener, 'clients' | 'openLedger' | 'failureAnswers'>,
+    listener: Pick<FastPathListener, 'clients' | 'openLedger' | 'failureAnswers' | 'resendsLost'>,
     ended: (keepOpen: boolean) => void,
   ) {
     this.#client = client;
@@ -293,6 +296,7 @@ class Exchange implements BackendUser, AnswerSink {
     this.#reader = new ResponseReader(this, request.method === 'HEAD');
     this.#ledger = listener.openLedger(decision.upstream);
     this.#failureAnswers = listener.failureAnswers;
+    this.#resendsLost = listener.resendsLost;
     this.#send(this.#sockets.take());
   }
 
@@ -366,7 +370,8 @@ class Exchange implements BackendUser, AnswerSink {
       !this.#timedOut &&
       backend !== undefined &&
       backend.answers > 0 &&
-      this.#answerBytes === 0
+      this.#answerBytes === 0 &&
+      this.#resendsLost(this.#request.method, true)
     ) {
       this.#resent = true;
       this.#send(undefined);

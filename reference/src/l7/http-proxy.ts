@@ -1,49 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptLedger, LedgerOpener } from '../attempt-ledger.ts';
-import type { HeaderRules, RetryConfig } from '../config/types.ts';
+import type { RetryConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import { BodyTooLargeError, bodyLimit } from '../limits/connection-limit.ts';
-import type { ListenerContext, Routed, UpstreamRequest } from '../listener-context.ts';
+import type { AnswerPasser, ListenerContext, Routed, UpstreamRequest } from '../listener-context.ts';
 import type { KeyOf, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
-import { isIdempotent } from '../resilience/retry-policy.ts';
-import { affinityCookie } from './affinity.ts';
 import type { AttemptChoices } from './attempt-choices.ts';
-import { forwardableHeaders } from './forwarding-headers.ts';
 import { cookieValue } from './hash-key.ts';
-import { applyToHeaderList } from './header-rules.ts';
 import { closeLingeringly } from './lingering-close.ts';
 import { type FailureAnswers, sendError, sendOwnAnswer, sendRedirect } from './own-answers.ts';
+import type { RequestBody, RequestBodyHolder } from './request-body.ts';
 import type { RedirectDecision } from './router.ts';
 import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
-
-/** Bodies up to this size are kept in memory so a retry can send them again. */
-const replayableBodyLimit = 64 * 1024;
-
-type RequestBody =
-  | { readonly replayable: true; readonly bytes: Buffer | null }
-  | { readonly replayable: false };
-
-/**
- * The request body, read into memory when it is small, its length is known and retries may need it;
- * otherwise left to stream (then the request is sent once).
- */
-async function readBodyForRetries(
-  request: IncomingMessage,
-  retriesWanted: boolean,
-  limit: number,
-): Promise<RequestBody> {
-  const length = request.headers['content-length'];
-  const chunked = request.headers['transfer-encoding'] !== undefined;
-  if (!chunked && (length === undefined || length === '0')) return { replayable: true, bytes: null };
-  const keepAll = limit === Number.POSITIVE_INFINITY; // the buffers-bodies defect
-  if (!keepAll && (!retriesWanted || chunked || Number(length) > limit)) return { replayable: false };
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return { replayable: true, bytes: Buffer.concat(chunks) };
-}
 
 /**
  * Proxies one HTTP request to a backend chosen from `pool`, streaming both bodies. A failed attempt
@@ -58,12 +29,21 @@ export async function proxyHttpRequest(
     clients,
     defects,
     shapeUpstreamRequest,
+    holdRequestBody,
+    passAnswer,
     failureAnswers,
     attemptChoices,
     openLedger,
   }: Pick<
     ListenerContext,
-    'clients' | 'defects' | 'shapeUpstreamRequest' | 'failureAnswers' | 'attemptChoices' | 'openLedger'
+    | 'clients'
+    | 'defects'
+    | 'shapeUpstreamRequest'
+    | 'holdRequestBody'
+    | 'passAnswer'
+    | 'failureAnswers'
+    | 'attemptChoices'
+    | 'openLedger'
   >,
   /** Headers every answer gets (a rate limit's RateLimit headers). */
   answerHeaders: Readonly<Record<string, string>> = {},
@@ -77,9 +57,10 @@ export async function proxyHttpRequest(
   const loading = clients.ready();
   if (loading) await loading;
   const upstreamRequest = shapeUpstreamRequest(request.rawHeaders, request.socket.remoteAddress, routed);
-  const forwarding = await beginForwarding(request, response, routed, upstreamRequest, {
+  const forwarding = await beginForwarding(request, response, routed, upstreamRequest, holdRequestBody, {
     clients,
     defects,
+    passAnswer,
     failureAnswers,
     attemptChoices,
     openLedger,
@@ -99,10 +80,12 @@ async function beginForwarding(
   response: ServerResponse,
   routed: Routed & { kind: 'forward' },
   { target, headers }: UpstreamRequest,
+  holdRequestBody: RequestBodyHolder,
   settings: Pick<
     Forwarding,
     | 'clients'
     | 'defects'
+    | 'passAnswer'
     | 'failureAnswers'
     | 'attemptChoices'
     | 'openLedger'
@@ -110,15 +93,12 @@ async function beginForwarding(
     | 'maxBodyBytes'
   >,
 ): Promise<Forwarding | undefined> {
-  const { defects } = settings;
   const { pool } = routed;
   pool.retryBudget?.recordRequest();
   const client = watchClient(response);
-  const body = await readBodyForRetries(
-    request,
-    (pool.config.retries?.attempts ?? 0) > 0,
-    defects.bufferBodies ? Number.POSITIVE_INFINITY : replayableBodyLimit,
-  ).catch(() => undefined);
+  const body = await holdRequestBody(request, (pool.config.retries?.attempts ?? 0) > 0).catch(
+    () => undefined,
+  );
   if (!body) return undefined;
   const sticky = pool.config.stickySession;
   return {
@@ -142,7 +122,7 @@ async function beginForwarding(
 
 /** Attempts the request on one backend after another until one answers or the policy gives up. */
 async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
-  const { request, response, routed, defects, client, key } = forwarding;
+  const { request, response, routed, client, key } = forwarding;
   const { pool } = routed;
   const tried = new Set<Upstream>();
   let previous: Upstream | undefined;
@@ -162,7 +142,7 @@ async function forwardWithRetries(forwarding: Forwarding): Promise<void> {
     tried.add(upstream);
     previous = upstream;
     const ledger = forwarding.openLedger(upstream);
-    const attempt = new UpstreamAttempt(defects.endBrokenAnswers);
+    const attempt = new UpstreamAttempt();
     client.attempt = attempt;
     const turn = { upstream, attempt, ledger, retriesSoFar };
     const result = await attemptOnce(turn, forwarding);
@@ -202,6 +182,7 @@ interface Forwarding {
   readonly routed: Routed & { kind: 'forward' };
   readonly clients: UpstreamClients;
   readonly defects: Defects;
+  readonly passAnswer: AnswerPasser;
   readonly failureAnswers: FailureAnswers;
   readonly attemptChoices: AttemptChoices;
   readonly openLedger: LedgerOpener;
@@ -253,7 +234,7 @@ type AttemptResult =
 
 /** Sends the request once and waits for the head of the answer, at most the response timeout. */
 async function attemptOnce({ upstream, attempt }: Turn, forwarding: Forwarding): Promise<AttemptResult> {
-  const { request, body, maxBodyBytes, defects } = forwarding;
+  const { request, body, maxBodyBytes } = forwarding;
   // undici's own headersTimeout ticks in whole seconds; a timer of our own is exact.
   const { connectMs, responseMs } = upstream.pool.config.timeouts;
   let timedOutWaiting = false;
@@ -270,7 +251,6 @@ async function attemptOnce({ upstream, attempt }: Turn, forwarding: Forwarding):
           : maxBodyBytes === undefined
             ? request
             : request.pipe(bodyLimit(maxBodyBytes)),
-        ...(defects.noUpstreamKeepAlive ? { reset: true } : {}),
       },
       attempt,
     );
@@ -287,17 +267,7 @@ async function afterFailure(
   { error, timedOutWaiting }: { readonly error: unknown; readonly timedOutWaiting: boolean },
   { upstream, ledger, retriesSoFar }: Turn,
   mayStillResend: boolean,
-  {
-    request,
-    response,
-    routed,
-    defects,
-    client,
-    body,
-    maxBodyBytes,
-    attemptChoices,
-    failureAnswers,
-  }: Forwarding,
+  { request, response, routed, client, body, maxBodyBytes, attemptChoices, failureAnswers }: Forwarding,
 ): Promise<NextStep> {
   ledger.settle(false);
   if (client.gone) return 'done';
@@ -313,7 +283,7 @@ async function afterFailure(
   if (
     mayStillResend &&
     lostOnReusedConnection(error) &&
-    mayResend(request.method ?? 'GET', body.replayable, defects)
+    attemptChoices.resendsLost(request.method ?? 'GET', body.replayable)
   )
     return 'resend';
   const { failure, answerTimedOut } = ledger.recordFailure(error, timedOutWaiting);
@@ -328,7 +298,18 @@ async function afterFailure(
 async function afterAnswer(
   head: AnswerHead,
   { upstream, attempt, ledger, retriesSoFar }: Turn,
-  { request, response, routed, defects, client, body, answerHeaders, pinnedTo, attemptChoices }: Forwarding,
+  {
+    request,
+    response,
+    routed,
+    defects,
+    client,
+    body,
+    answerHeaders,
+    pinnedTo,
+    attemptChoices,
+    passAnswer,
+  }: Forwarding,
 ): Promise<NextStep> {
   const status = head.statusCode;
   const retry = {
@@ -346,23 +327,15 @@ async function afterAnswer(
     return await backOffThenRetry(retriesSoFar, routed, attemptChoices.jitter, client);
   }
   response.once('close', () => ledger.settle(status < 500));
-  if (defects.backendErrorsAs502 && status >= 500) {
-    await attempt.discard();
-    sendError(response, 502, `backend "${upstream.id}" answered ${status}`);
-    return 'done';
-  }
-  await forwardAnswer(
+  await passAnswer({
     attempt,
     head,
     response,
-    routed.responseHeaders,
-    defects.bufferBodies,
-    defects.affinityOnlyWithoutCookie && pinnedTo !== undefined
-      ? undefined
-      : affinityHeader(upstream, pinnedTo),
+    upstream,
+    pinnedTo,
+    rules: routed.responseHeaders,
     answerHeaders,
-    defects.noBodyTimeout ? undefined : upstream.pool.config.timeouts.responseMs,
-  );
+  });
   return 'done';
 }
 
@@ -394,25 +367,12 @@ export function lostOnReusedConnection(error: unknown): boolean {
   return false;
 }
 
-function mayResend(method: string, bodyReplayable: boolean, defects: Defects): boolean {
-  if (defects.resendLostRequests === 'never') return false;
-  if (defects.resendLostRequests === 'any-method') return bodyReplayable;
-  return bodyReplayable && isIdempotent(method);
-}
-
 // undici may hand the body stream's own error back wrapped.
 function isBodyTooLarge(error: unknown): boolean {
   for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
     if (cause instanceof BodyTooLargeError) return true;
   }
   return false;
-}
-
-/** A Set-Cookie pinning the client to `upstream`, unless its cookie already does or its pool is not sticky. */
-function affinityHeader(upstream: Upstream, pinnedTo: string | undefined): string | undefined {
-  const sticky = upstream.pool.config.stickySession;
-  const token = upstream.pool.tokenOf(upstream);
-  return sticky && token !== undefined && token !== pinnedTo ? affinityCookie(sticky, token) : undefined;
 }
 
 /** A request header's value; repeated headers joined with ", ". */
@@ -437,34 +397,4 @@ async function backOff(
   } catch {
     return false;
   }
-}
-
-async function forwardAnswer(
-  attempt: UpstreamAttempt,
-  head: AnswerHead,
-  response: ServerResponse,
-  rules: HeaderRules | undefined,
-  buffer: boolean | undefined,
-  setCookie: string | undefined,
-  answerHeaders: Readonly<Record<string, string>>,
-  /** The longest a body may pause in the middle (the response timeout). */
-  bodyIdleMs: number | undefined,
-): Promise<void> {
-  let headers = applyToHeaderList(forwardableHeaders(head.headers), rules);
-  if (!isEmpty(answerHeaders)) headers = applyToHeaderList(headers, { set: answerHeaders });
-  if (setCookie !== undefined) headers.push('set-cookie', setCookie);
-  if (buffer) {
-    // The buffers-bodies defect: the whole answer in memory before a byte goes out.
-    const bytes = await attempt.collect();
-    response.writeHead(head.statusCode, headers).end(bytes);
-    return;
-  }
-  response.writeHead(head.statusCode, headers);
-  await attempt.pipeTo(response, bodyIdleMs);
-}
-
-// Without allocating, unlike Object.keys: this runs for every answer.
-function isEmpty(record: object): boolean {
-  for (const _ in record) return false;
-  return true;
 }

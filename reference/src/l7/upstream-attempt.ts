@@ -33,11 +33,10 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   #whenEnded: (() => void) | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
 
-  readonly #endBrokenAnswers: boolean;
+  /** When the backend breaks the body off: cut the client's answer, or end it as if whole. */
+  #whenBroken: 'cut' | 'end' = 'cut';
 
-  /** endBrokenAnswers: end the client's answer as if whole when the backend breaks its off (a defect). */
-  constructor(endBrokenAnswers = false) {
-    this.#endBrokenAnswers = endBrokenAnswers;
+  constructor() {
     this.head = new Promise((resolve, reject) => {
       this.#settleHead = { resolve, reject };
     });
@@ -53,10 +52,14 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Streams the body into `response` and ends it; a break on either side destroys both, and so does
-   * a backend that sends nothing for `idleMs` in the middle of it.
+   * Streams the body into `response` and ends it; a break on either side destroys both (unless
+   * `whenBroken` is 'end'), and so does a backend that sends nothing for `bodyIdleMs` in the middle of it.
    */
-  pipeTo(response: ServerResponse, idleMs?: number): Promise<void> {
+  pipeTo(
+    response: ServerResponse,
+    { bodyIdleMs: idleMs, whenBroken }: { readonly bodyIdleMs?: number; readonly whenBroken: 'cut' | 'end' },
+  ): Promise<void> {
+    this.#whenBroken = whenBroken;
     const queued = this.#take({ kind: 'response', response });
     // Most answers are whole by now; only a body still on its way needs a timer.
     if (idleMs !== undefined && !this.#ended) {
@@ -83,7 +86,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     return this.#end().then(() => {});
   }
 
-  /** The whole body in memory (the buffers-bodies broken balancer). */
+  /** The whole body in memory (what a balancer that buffers answers passes on). */
   async collect(): Promise<Buffer> {
     const chunks: Buffer[] = [];
     chunks.push(...this.#take({ kind: 'collect', chunks }));
@@ -107,7 +110,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   }
 
   #finishResponse(response: ServerResponse): void {
-    if (this.#ended?.error && !this.#endBrokenAnswers) response.destroy();
+    if (this.#ended?.error && this.#whenBroken === 'cut') response.destroy();
     else response.end();
   }
 
