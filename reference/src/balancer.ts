@@ -120,34 +120,26 @@ export class Balancer {
       throw error;
     }
     const previous = this.#served;
-    const keepOld = previous !== undefined && this.#options.defects?.keepPoolsOnReload;
     this.#served = {
       config,
       configHash,
       epoch: (previous?.epoch ?? 0) + 1,
-      pools: keepOld
-        ? previous.pools
-        : buildPools(
-            config,
-            {
-              loads: this.#loads,
-              parts: this.#parts,
-              log: this.#options.log ?? (() => {}),
-            },
-            previous?.pools,
-          ),
+      pools: buildPools(
+        config,
+        { loads: this.#loads, parts: this.#parts, log: this.#options.log ?? (() => {}) },
+        previous?.pools,
+      ),
       limitersOfListener: new Map(
         config.listeners.map((listener) => [listener.address, this.#limitersOf(listener)] as const),
       ),
       routerOfListener: new Map(
         config.listeners.map((listener) => [
           listener.address,
-          (this.#options.defects?.keepRoutesOnReload && previous?.routerOfListener.get(listener.address)) ||
-            compileRouter(listener.routes ?? [], listener.pool, this.#parts.routeMatching),
+          compileRouter(listener.routes ?? [], listener.pool, this.#parts.routeMatching),
         ]),
       ),
     };
-    if (!keepOld) for (const pool of previous?.pools.values() ?? []) pool.close();
+    for (const pool of previous?.pools.values() ?? []) pool.close();
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);
     const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
     for (const [key] of removed) this.#listeners.delete(key);

@@ -24,13 +24,17 @@ export const version = packageJson.version;
 
 /** What fixtures/broken/ may change about the CLI: broken algorithms, defects, a distorted config. */
 export interface CliOptions extends BalancerOptions {
-  /** Applied to every config after it validated, before it is served (a broken balancer misreading it). */
-  readonly distortConfig?: (config: BalancerConfig) => BalancerConfig;
+  /**
+   * Applied to every config after it validated, before it is served (a broken balancer misreading
+   * it); `before`: the config served until this reload, as it was served.
+   */
+  readonly distortConfig?: (config: BalancerConfig, before?: BalancerConfig) => BalancerConfig;
 }
 
 /** Runs the reference balancer CLI; `options` lets fixtures/ build deliberately broken balancers. */
 export async function main(argv: readonly string[], cliOptions: CliOptions = {}): Promise<void> {
-  const { distortConfig = (config: BalancerConfig) => config, ...balancerOptions } = cliOptions;
+  const { distortConfig = (config: BalancerConfig, _before?: BalancerConfig) => config, ...balancerOptions } =
+    cliOptions;
   const options: BalancerOptions = { log, ...balancerOptions };
   let args: ReturnType<typeof parseCliArgs>;
   try {
@@ -56,7 +60,7 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
     return;
   }
 
-  const served = distortConfig(loaded.config);
+  let served = distortConfig(loaded.config);
   let balancer: Balancer;
   try {
     balancer = await Balancer.start(served, loaded.hash, options);
@@ -94,7 +98,9 @@ export async function main(argv: readonly string[], cliOptions: CliOptions = {})
         }
         if (next.config.admin?.token !== loaded.config.admin?.token)
           throw new Error('the admin token cannot change on reload (restart instead)');
-        await balancer.apply(distortConfig(next.config), next.hash);
+        const nextServed = distortConfig(next.config, served);
+        await balancer.apply(nextServed, next.hash);
+        served = nextServed;
         lastReloadError = undefined;
         log(
           `serving epoch ${balancer.status().epoch}, config sha256 ${next.hash}: ${describeListeners(next.config)}`,

@@ -3,10 +3,6 @@
  * scenario catches it. The reference itself never sets them.
  */
 export interface Defects {
-  /** On reload, keep routing by the old config's routes. */
-  readonly keepRoutesOnReload?: boolean;
-  /** On reload, take the new config's hash and epoch but keep serving the old pools. */
-  readonly keepPoolsOnReload?: boolean;
   /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
   readonly ignoreHalfClose?: boolean;
   /** Keep reading a TCP backend however much the client has yet to take (no backpressure). */

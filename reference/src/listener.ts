@@ -107,8 +107,6 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
  * a reload is not one: the fast path sends a lost GET again, as it may.
  */
 const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
-  'keepRoutesOnReload',
-  'keepPoolsOnReload',
   'dropClientsOnReload',
   'exitOnBadReload',
 ]);
