@@ -74,6 +74,7 @@ export class Balancer {
       },
       clients: this.#clients,
       vetRequest: this.#parts.vetRequest,
+      parseRefusalStatus: this.#parts.parseRefusalStatus,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       holdRequestBody: this.#parts.holdRequestBody,
       passAnswer: this.#parts.passAnswer,

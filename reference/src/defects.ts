@@ -13,8 +13,6 @@ export interface Defects {
   readonly upgradeDropsBackendBytes?: boolean;
   /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
   readonly breakerSeesFinalOutcomeOnly?: boolean;
-  /** Let upgrade requests (WebSocket) past the rate limits. */
-  readonly upgradesUnlimited?: boolean;
   /** Treat an upgrade request (WebSocket) as nothing to proxy. */
   readonly ignoreUpgrade?: boolean;
   /** Never send 100 Continue: a client that waits for it waits in vain. */
@@ -27,8 +25,6 @@ export interface Defects {
   readonly dropClientsOnReload?: boolean;
   /** Answer a request the parser refuses only on a connection that has carried no answer yet. */
   readonly errorsOnFreshConnectionsOnly?: boolean;
-  /** Answer a request line too long with 431, as if a header were too long. */
-  readonly longTargetAs431?: boolean;
   /** Exit when a reload brings an invalid config, instead of serving on. */
   readonly exitOnBadReload?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */

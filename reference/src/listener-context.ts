@@ -4,6 +4,7 @@ import type { HeaderRules } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import type { AttemptChoices } from './l7/attempt-choices.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
+import type { ParseRefusalStatus } from './l7/parse-refusals.ts';
 import type { RequestBodyHolder } from './l7/request-body.ts';
 import type { RequestVetter } from './l7/request-vetting.ts';
 import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
@@ -54,6 +55,7 @@ export interface ListenerContext {
   limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;
   readonly vetRequest: RequestVetter;
+  readonly parseRefusalStatus: ParseRefusalStatus;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly holdRequestBody: RequestBodyHolder;
   readonly passAnswer: AnswerPasser;

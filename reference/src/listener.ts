@@ -16,6 +16,7 @@ import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest } from './l7/http-proxy.ts';
 import { closeLingeringly } from './l7/lingering-close.ts';
 import { sendError } from './l7/own-answers.ts';
+import type { ParseError, ParseRefusalStatus } from './l7/parse-refusals.ts';
 import type { VettedRequest } from './l7/request-vetting.ts';
 import type { RoutableRequest } from './l7/router.ts';
 import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
@@ -209,9 +210,8 @@ function openHttpServer(
     const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
     void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
   });
-  server.on('clientError', (error: Error, socket: Socket) =>
-    answerClientError(error, socket, context.defects),
-  );
+  const refusing = { refusalStatus: context.parseRefusalStatus, defects: context.defects };
+  server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, refusing));
   if (limits.idleTimeoutMs !== undefined) closeWhenIdle(server, limits.idleTimeoutMs);
   // Checked before node parses anything on the connection.
   if (perClient) server.prependListener('connection', (socket: Socket) => perClient.admit(socket));
@@ -224,8 +224,8 @@ function openHttpServer(
         return;
       }
       const routed = route(request, vetted);
-      const verdict = context.defects.upgradesUnlimited ? undefined : admit(request, routed);
-      if (verdict && !verdict.allowed) {
+      const verdict = admit(request, routed);
+      if (!verdict.allowed) {
         socket.on('error', () => socket.destroy());
         answerOnSocket(socket, verdict.status, verdict.message, verdict.headers);
         return;
@@ -242,16 +242,14 @@ function openHttpServer(
 }
 
 /**
- * Answers a request the parser refused, as node would (431 for headers too large, 408 for headers
- * too slow, 400 for anything malformed, then the connection closed), but after any answer still
- * under way on the connection rather than instead of it, and a request line
- * too long gets 414 (RFC 9110 15.5.15): the data that overflowed starts a request, and the parser
- * stopped before its first line end.
+ * Answers a request the parser refused with the status `refusalStatus` gives it, then closes the
+ * connection, as node does, but after any answer still under way on the connection rather than
+ * instead of it.
  */
 function answerClientError(
-  error: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number },
+  error: ParseError,
   socket: Socket,
-  defects: Defects,
+  { refusalStatus, defects }: { readonly refusalStatus: ParseRefusalStatus; readonly defects: Defects },
   waited = false,
 ): void {
   const underWay = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -260,35 +258,19 @@ function answerClientError(
   // 408 in its place if it has not begun, as node does.
   const earlierRequest = underWay?.req.complete === true;
   if (earlierRequest && !waited && !underWay.writableFinished && !defects.errorsOnFreshConnectionsOnly) {
-    underWay.once('close', () => answerClientError(error, socket, defects, true));
+    underWay.once('close', () => answerClientError(error, socket, { refusalStatus, defects }, true));
     return;
   }
   const mayAnswer = defects.errorsOnFreshConnectionsOnly
     ? socket.bytesWritten === 0
     : !underWay?.headersSent || underWay.writableFinished;
   if (socket.writable && mayAnswer) {
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? !defects.longTargetAs431 && requestLineUnfinished(error.rawPacket, error.bytesParsed)
-          ? 414
-          : 431
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 408
-          : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-            ? 413
-            : 400;
+    const status = refusalStatus(error);
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
     );
   }
   socket.destroy(error);
-}
-
-// The parser stopped (bytesParsed) before the first line end of data that starts a request.
-function requestLineUnfinished(packet: Buffer | undefined, stoppedAt: number | undefined): boolean {
-  if (packet === undefined || !/^[A-Z]+ /.test(packet.subarray(0, 16).toString('latin1'))) return false;
-  const lineEnd = packet.indexOf(10);
-  return lineEnd < 0 || (stoppedAt !== undefined && stoppedAt < lineEnd);
 }
 
 /**

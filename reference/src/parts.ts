@@ -5,6 +5,7 @@ import { passAnswer } from './l7/answer-passing.ts';
 import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
 import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.ts';
+import { type ParseRefusalStatus, parseRefusalStatus } from './l7/parse-refusals.ts';
 import { holdBodyForRetries, type RequestBodyHolder } from './l7/request-body.ts';
 import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
 import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
@@ -20,6 +21,8 @@ import { type PoolParts, referencePoolParts } from './pools.ts';
 export interface Parts extends PoolParts {
   /** What is checked of a request's target and Host before it is routed. */
   readonly vetRequest: RequestVetter;
+  /** The status of the answer to a request node's HTTP parser refused. */
+  readonly parseRefusalStatus: ParseRefusalStatus;
   /** How routes match and which wins. */
   readonly routeMatching: RouteMatching;
   /** A forwarded request's target and headers upstream. */
@@ -45,6 +48,7 @@ export interface Parts extends PoolParts {
 export const referenceParts: Parts = {
   ...referencePoolParts,
   vetRequest,
+  parseRefusalStatus,
   routeMatching: referenceRouteMatching,
   shapeUpstreamRequest,
   holdRequestBody: holdBodyForRetries,
