@@ -81,6 +81,7 @@ export class Balancer {
       failureAnswers: this.#parts.failureAnswers,
       attemptChoices: this.#parts.attemptChoices,
       openLedger: this.#parts.openLedger,
+      joinConnections: this.#parts.joinConnections,
       defects: options.defects ?? {},
     };
   }

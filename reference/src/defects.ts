@@ -3,14 +3,6 @@
  * scenario catches it. The reference itself never sets them.
  */
 export interface Defects {
-  /** Close both directions of a TCP connection when the client half-closes (data still due is lost). */
-  readonly ignoreHalfClose?: boolean;
-  /** Keep reading a TCP backend however much the client has yet to take (no backpressure). */
-  readonly relayIgnoresBackpressure?: boolean;
-  /** A reset on one side of a TCP connection (or upgraded one) closes that side only. */
-  readonly resetsNotPassedOn?: boolean;
-  /** Drop what a backend sends in the same packet as its 101, after the head. */
-  readonly upgradeDropsBackendBytes?: boolean;
   /** Count an answer that is retried neither for passive health nor for the breaker: only the last. */
   readonly breakerSeesFinalOutcomeOnly?: boolean;
   /** Treat an upgrade request (WebSocket) as nothing to proxy. */

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { LedgerOpener } from './attempt-ledger.ts';
 import type { HeaderRules } from './config/types.ts';
 import type { Defects } from './defects.ts';
+import type { ConnectionJoiner } from './l4/join.ts';
 import type { AttemptChoices } from './l7/attempt-choices.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
 import type { ParseRefusalStatus } from './l7/parse-refusals.ts';
@@ -62,5 +63,6 @@ export interface ListenerContext {
   readonly failureAnswers: FailureAnswers;
   readonly attemptChoices: AttemptChoices;
   readonly openLedger: LedgerOpener;
+  readonly joinConnections: ConnectionJoiner;
   readonly defects: Defects;
 }

@@ -60,7 +60,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
       ? httpServer
       : fastPath
         ? createTcpServer({ noDelay: true }, (socket) => fastPath.serve(socket))
-        : createTcpServer({ allowHalfOpen: !context.defects.ignoreHalfClose, noDelay: true }, (socket) => {
+        : createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
             if (perClient && !perClient.admit(socket)) return;
             const idleMs = config.limits?.idleTimeoutMs;
             // Idle means no bytes either way: what the backend sends is written to this socket too.

@@ -1,6 +1,7 @@
 import { type LedgerOpener, openLedger } from './attempt-ledger.ts';
 import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
+import { type ConnectionJoiner, joinConnections } from './l4/join.ts';
 import { passAnswer } from './l7/answer-passing.ts';
 import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
@@ -40,6 +41,8 @@ export interface Parts extends PoolParts {
   readonly attemptChoices: AttemptChoices;
   /** The account of one attempt with its backend: in flight until settled, then its outcome. */
   readonly openLedger: LedgerOpener;
+  /** How a client connection and a backend's are joined (TCP listeners, upgraded requests). */
+  readonly joinConnections: ConnectionJoiner;
   /** A rate limit's limiter (a reload makes new ones, full). */
   readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
 }
@@ -56,6 +59,7 @@ export const referenceParts: Parts = {
   failureAnswers: referenceFailureAnswers,
   attemptChoices: referenceAttemptChoices,
   openLedger,
+  joinConnections,
   rateLimiter: (config) => new RateLimiter(config, monotonicClock),
 };
 

@@ -35,7 +35,7 @@ export class Relay {
 
   /**
    * Starts writing what `source` (connected with this relay's `onread`) reads to `destination`.
-   * `holdBack: false` keeps reading however full `destination` is (a defect, for broken balancers).
+   * `holdBack: false` keeps reading however full `destination` is (a join without backpressure).
    */
   into(source: Socket, destination: Socket, { holdBack = true } = {}): void {
     this.#holdBack = holdBack;

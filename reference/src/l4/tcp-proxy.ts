@@ -1,18 +1,11 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AttemptLedger } from '../attempt-ledger.ts';
 import type { HashKey } from '../config/types.ts';
-import type { Defects } from '../defects.ts';
 import type { ListenerContext } from '../listener-context.ts';
 import type { PoolRuntime, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
+import type { BackendConnection } from './join.ts';
 import { Relay } from './relay.ts';
-
-/** A connection to a backend whose reads go through `relay` (see pipeBothWays). */
-export interface BackendConnection {
-  readonly socket: Socket;
-  readonly relay: Relay;
-}
 
 /**
  * Pipes one client connection to a backend chosen from `pool`, both ways. A backend that cannot be
@@ -24,7 +17,11 @@ export interface BackendConnection {
 export async function proxyTcpConnection(
   client: Socket,
   pool: PoolRuntime | undefined,
-  { defects, attemptChoices, openLedger }: Pick<ListenerContext, 'defects' | 'attemptChoices' | 'openLedger'>,
+  {
+    joinConnections,
+    attemptChoices,
+    openLedger,
+  }: Pick<ListenerContext, 'joinConnections' | 'attemptChoices' | 'openLedger'>,
 ): Promise<void> {
   client.pause();
   client.setNoDelay(true);
@@ -58,7 +55,7 @@ export async function proxyTcpConnection(
     const backend = await connectWithin(upstream);
     if (backend) {
       ledger.record({ connected: true });
-      pipeBothWays(client, backend, ledger, defects);
+      joinConnections(client, backend, ledger);
       return;
     }
     ledger.settle(false);
@@ -105,39 +102,4 @@ export function connectWithin(upstream: Upstream): Promise<BackendConnection | u
       resolve(undefined);
     });
   });
-}
-
-/**
- * Carries bytes both ways between `client` and a connected backend. The backend's side, where
- * the bulk of a transfer usually flows, goes through its relay; the client's through pipe().
- */
-export function pipeBothWays(
-  client: Socket,
-  { socket: backend, relay }: BackendConnection,
-  ledger: AttemptLedger,
-  defects: Defects,
-): void {
-  const release = (): void => ledger.settle(true);
-  // The client socket closes exactly once, after both directions ended or either side failed.
-  if (client.destroyed) {
-    release();
-    backend.destroy();
-    return;
-  }
-  client.once('close', release);
-  const resetBoth = (): void => {
-    if (!client.destroyed) client.resetAndDestroy();
-    if (!backend.destroyed) backend.resetAndDestroy();
-  };
-  // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-  const onError = (side: Socket) => (defects.resetsNotPassedOn ? () => side.destroy() : resetBoth);
-  client.removeAllListeners('error');
-  client.on('error', onError(client));
-  backend.on('error', onError(backend));
-  // Both sockets allow half-open, so `end` from one side becomes a FIN on the other while data
-  // still flows the other way; each socket closes once both directions have ended.
-  client.pipe(backend);
-  relay.into(backend, client, { holdBack: !defects.relayIgnoresBackpressure });
-  backend.once('end', () => client.end());
-  client.resume();
 }

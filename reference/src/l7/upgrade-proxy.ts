@@ -1,6 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { connectWithin, pipeBothWays } from '../l4/tcp-proxy.ts';
+import { connectWithin } from '../l4/tcp-proxy.ts';
 import type { ListenerContext, Routed } from '../listener-context.ts';
 
 /**
@@ -15,10 +15,10 @@ export async function proxyUpgrade(
   head: Buffer,
   routed: Routed | undefined,
   {
-    defects,
     shapeUpstreamRequest,
+    joinConnections,
     openLedger,
-  }: Pick<ListenerContext, 'defects' | 'shapeUpstreamRequest' | 'openLedger'>,
+  }: Pick<ListenerContext, 'shapeUpstreamRequest' | 'joinConnections' | 'openLedger'>,
 ): Promise<void> {
   client.on('error', () => client.destroy());
   if (routed?.kind !== 'forward') {
@@ -53,9 +53,7 @@ export async function proxyUpgrade(
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
   backend.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   if (head.length > 0) backend.socket.write(head);
-  // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
-  if (defects.upgradeDropsBackendBytes) writeOnlyTheFirstHead(client);
-  pipeBothWays(client, backend, ledger, defects);
+  joinConnections(client, backend, ledger);
 }
 
 /** Answers on the raw socket and closes it: after an upgrade request node writes nothing for us. */
@@ -74,16 +72,4 @@ export function answerOnSocket(
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
   client.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-}
-
-/** The upgradeDropsBackendBytes defect: the first write to the client keeps its head and drops the rest. */
-// Stryker disable all: a broken balancer's defect, never on in a correct run
-function writeOnlyTheFirstHead(client: Socket): void {
-  const write = client.write;
-  client.write = ((chunk: Uint8Array, ...rest: never[]) => {
-    client.write = write;
-    const bytes = Buffer.from(chunk);
-    const end = bytes.indexOf('\r\n\r\n');
-    return client.write(end < 0 ? bytes : bytes.subarray(0, end + 4), ...rest);
-  }) as Socket['write'];
 }
