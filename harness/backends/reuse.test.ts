@@ -59,7 +59,7 @@ test('a backend given back unharmed comes back as new: renamed, its connections 
   assert.equal(second.running, false);
 });
 
-test('a backend that was stopped, paused or restarted, or whose scenario failed, is not reused', async () => {
+test('a backend that was stopped, paused or restarted, or given back without reuse, is not reused', async () => {
   const stopped = await startOne('s1', 'tcp');
   const paused = await startOne('p1', 'tcp');
   const restarted = await startOne('r1', 'tcp');
