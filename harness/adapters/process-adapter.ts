@@ -294,11 +294,19 @@ class ProcessBalancer implements StartedBalancer {
     const process = this.#process as Runner;
     const expectedHash = this.#configHash;
     const admin = this.options.reportsConfigHash ? config.admin : undefined;
+    let adminListening = false;
     await pollUntil(
       async () => {
         beforeEachPoll?.();
-        if (admin) await expectConfigHash(admin.address, expectedHash, admin.token);
-        else await Promise.all(config.listeners.map((listener) => expectAccepting(listener.address)));
+        if (!admin) {
+          await Promise.all(config.listeners.map((listener) => expectAccepting(listener.address)));
+          return true;
+        }
+        // Until the admin port takes a connection, a bare connect asks: an HTTP request refused
+        // costs seven times its CPU, and a start is polled for a dozen times or more.
+        adminListening ||= await accepts(admin.address);
+        if (!adminListening) throw new Error(`the admin endpoint ${admin.address} is not listening yet`);
+        await expectConfigHash(admin.address, expectedHash, admin.token);
         return true;
       },
       {
@@ -332,6 +340,18 @@ async function expectConfigHash(adminAddress: string, expected: string, token?: 
   if (status.configHash === expected) return;
   const reloadError = status.lastReloadError ? `; last reload failed: ${status.lastReloadError.message}` : '';
   throw new Error(`admin status reports config ${status.configHash}, expected ${expected}${reloadError}`);
+}
+
+/** Whether `address` accepts a connection now (closed at once). */
+function accepts(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(splitHostPort(address));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** How long a readiness probe waits for the balancer to close it after its half-close. */
