@@ -23,8 +23,9 @@ export function selectBackendProvider(
 }
 
 /**
- * Reads LBSPEC_BACKEND_REUSE: "on" (the default, also when unset) lets a worker hand the backends of
- * a passed scenario, reset, to its next one; "off" starts every scenario's backends anew.
+ * Reads LBSPEC_BACKEND_REUSE: "on" (the default, also when unset) lets a worker hand a scenario's
+ * unharmed backends (never stopped, killed, paused or restarted), reset, to its next one, whether
+ * the scenario passed or failed; "off" starts every scenario's backends anew.
  */
 export function backendReuseSetting(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'on') return true;
