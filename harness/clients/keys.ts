@@ -1,4 +1,5 @@
 import { Client } from 'undici';
+import { getStatus } from './status-only.ts';
 import { describeError, requestBudget } from './traffic.ts';
 
 /** Where a request carries its consistent-hash key. */
@@ -68,10 +69,8 @@ async function landing(client: Client, source: KeySource, key: string, seq: numb
   try {
     // The client's connect, headers and body timeouts bound the request; a timeout signal of its
     // own per request would cost about as much CPU as the request itself.
-    const answer = await client.request({ method: 'GET', ...request });
-    await answer.body.dump();
-    const backend = answer.headers['x-backend-id'];
-    return answer.statusCode === 200 && typeof backend === 'string' ? backend : `HTTP ${answer.statusCode}`;
+    const answer = await getStatus(client, request.path, request.headers, 'x-backend-id');
+    return answer.status === 200 && answer.header !== undefined ? answer.header : `HTTP ${answer.status}`;
   } catch (error) {
     return describeError(error);
   }

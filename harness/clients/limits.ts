@@ -3,6 +3,7 @@ import { Client } from 'undici';
 import { timeouts } from '../timing/timeouts.ts';
 import { splitHostPort } from './net.ts';
 import { skipInterimAnswers } from './raw-answers.ts';
+import { getStatus } from './status-only.ts';
 import { type RawAnswer, rawHttpRequest, requestBudget, wallClockMs } from './traffic.ts';
 
 /** One request of a rate-limited client, as it saw it. */
@@ -92,13 +93,8 @@ export async function floodWithKeys(
         try {
           // An empty payload instead of the backend's echo, which would repeat the key: the
           // flood measures the balancer, not the cost of carrying each key back.
-          const response = await client.request({
-            method: 'GET',
-            path: '/',
-            headers: { [header]: key, 'x-body-bytes': '0' },
-          });
-          await response.body.dump();
-          outcome = String(response.statusCode);
+          const { status } = await getStatus(client, '/', { [header]: key, 'x-body-bytes': '0' });
+          outcome = String(status);
         } catch {
           outcome = 'error';
         }
