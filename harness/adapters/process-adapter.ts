@@ -342,7 +342,11 @@ async function expectConfigHash(adminAddress: string, expected: string, token?: 
   throw new Error(`admin status reports config ${status.configHash}, expected ${expected}${reloadError}`);
 }
 
-/** Whether `address` accepts a connection now (closed at once). */
+/**
+ * Whether `address` accepts a connection now (closed at once). Not expectAccepting: an admin
+ * endpoint has no backend behind it to wait for, and one that keeps a half-closed connection open
+ * would hold every start for its close.
+ */
 function accepts(address: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(splitHostPort(address));

@@ -33,8 +33,7 @@ export interface CliOptions extends BalancerOptions {
 
 /** Runs the reference balancer CLI; `options` lets fixtures/ build deliberately broken balancers. */
 export async function main(argv: readonly string[], cliOptions: CliOptions = {}): Promise<void> {
-  const { distortConfig = (config: BalancerConfig, _before?: BalancerConfig) => config, ...balancerOptions } =
-    cliOptions;
+  const { distortConfig = (config: BalancerConfig) => config, ...balancerOptions } = cliOptions;
   const options: BalancerOptions = { log, ...balancerOptions };
   let args: ReturnType<typeof parseCliArgs>;
   try {
