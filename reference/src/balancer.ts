@@ -1,7 +1,8 @@
-import type { BalancerConfig, ListenerConfig } from './config/types.ts';
+import type { BalancerConfig, ListenerConfig, RateLimitConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import { compileRouter, type Router } from './l7/router.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
+import { LimitStores } from './limits/limit-stores.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
 import { type OpenListener, openListener } from './listener.ts';
 import type { ListenerContext } from './listener-context.ts';
@@ -37,6 +38,8 @@ interface ServedConfig {
   readonly routerOfListener: Map<string, Router>;
   /** Rate limiters by listener address: the listener's own and its routes' by route name. */
   readonly limitersOfListener: Map<string, ListenerLimiters>;
+  /** Where the limiters keep their buckets. */
+  readonly limitStores: LimitStores;
 }
 
 interface ListenerLimiters {
@@ -97,9 +100,10 @@ export class Balancer {
     return balancer;
   }
 
-  // A reload starts every bucket afresh (full): limits are about rates, and a reload is rare.
-  #limitersOf(listener: ListenerConfig): ListenerLimiters {
-    const make = this.#parts.rateLimiter;
+  // A reload starts every bucket in memory afresh (full): limits are about rates, and a reload is
+  // rare. Buckets in a shared store are the fleet's, and stay.
+  #limitersOf(listener: ListenerConfig, stores: LimitStores): ListenerLimiters {
+    const make = (limit: RateLimitConfig) => this.#parts.rateLimiter(limit, stores.bucketsFor(limit));
     const routes = new Map<string, RateLimiter>();
     for (const route of listener.routes ?? [])
       if (route.rateLimit) routes.set(route.name, make(route.rateLimit));
@@ -112,13 +116,15 @@ export class Balancer {
    */
   async apply(config: BalancerConfig, configHash: string): Promise<void> {
     const wanted = new Map(config.listeners.map((listener) => [listenerKey(listener), listener]));
+    const log = this.#options.log ?? (() => {});
+    const limitStores = await LimitStores.open(config, log);
     const opened: OpenListener[] = [];
     try {
       for (const [key, listener] of wanted) {
         if (!this.#listeners.has(key)) opened.push(await openListener(listener, this.#context));
       }
     } catch (error) {
-      await Promise.all(opened.map((listener) => listener.close(0)));
+      await Promise.all([...opened.map((listener) => listener.close(0)), limitStores.close()]);
       throw error;
     }
     const previous = this.#served;
@@ -126,14 +132,13 @@ export class Balancer {
       config,
       configHash,
       epoch: (previous?.epoch ?? 0) + 1,
-      pools: buildPools(
-        config,
-        { loads: this.#loads, parts: this.#parts, log: this.#options.log ?? (() => {}) },
-        previous?.pools,
-      ),
+      pools: buildPools(config, { loads: this.#loads, parts: this.#parts, log }, previous?.pools),
       limitersOfListener: new Map(
-        config.listeners.map((listener) => [listener.address, this.#limitersOf(listener)] as const),
+        config.listeners.map(
+          (listener) => [listener.address, this.#limitersOf(listener, limitStores)] as const,
+        ),
       ),
+      limitStores,
       routerOfListener: new Map(
         config.listeners.map((listener) => [
           listener.address,
@@ -142,6 +147,7 @@ export class Balancer {
       ),
     };
     for (const pool of previous?.pools.values() ?? []) pool.close();
+    void previous?.limitStores.close();
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);
     const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
     for (const [key] of removed) this.#listeners.delete(key);
@@ -177,7 +183,7 @@ export class Balancer {
     this.#listeners.clear();
     await Promise.all(listeners.map((listener) => listener.close(drainMs)));
     for (const pool of this.#served?.pools.values() ?? []) pool.close();
-    await this.#clients.destroy();
+    await Promise.all([this.#clients.destroy(), this.#served?.limitStores.close()]);
   }
 }
 

@@ -21,7 +21,7 @@ import type { VettedRequest } from './l7/request-vetting.ts';
 import type { RoutableRequest } from './l7/router.ts';
 import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
 import { ConnectionsPerClient } from './limits/connection-limit.ts';
-import { admitAll } from './limits/rate-limiter.ts';
+import { admitAll, whenDecided } from './limits/rate-limiter.ts';
 import type { ListenerContext, Routed } from './listener-context.ts';
 
 // A TCP connection has nothing to route by: it goes to the listener's pool.
@@ -202,13 +202,14 @@ function openHttpServer(
       return;
     }
     const routed = route(request, vetted);
-    const verdict = admit(request, routed);
-    if (!verdict.allowed) {
-      refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
-      return;
-    }
-    const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
-    void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
+    whenDecided(admit(request, routed), (verdict) => {
+      if (!verdict.allowed) {
+        refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
+        return;
+      }
+      const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
+      void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
+    });
   });
   const refusing = { refusalStatus: context.parseRefusalStatus, defects: context.defects };
   server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, refusing));
@@ -224,13 +225,14 @@ function openHttpServer(
         return;
       }
       const routed = route(request, vetted);
-      const verdict = admit(request, routed);
-      if (!verdict.allowed) {
-        socket.on('error', () => socket.destroy());
-        answerOnSocket(socket, verdict.status, verdict.message, verdict.headers);
-        return;
-      }
-      void proxyUpgrade(request, socket, head, routed, context);
+      whenDecided(admit(request, routed), (verdict) => {
+        if (!verdict.allowed) {
+          socket.on('error', () => socket.destroy());
+          answerOnSocket(socket, verdict.status, verdict.message, verdict.headers);
+          return;
+        }
+        void proxyUpgrade(request, socket, head, routed, context);
+      });
     });
   }
   // Without a checkContinue listener node answers Expect: 100-continue itself, as a client needs;

@@ -11,6 +11,7 @@ import { holdBodyForRetries, type RequestBodyHolder } from './l7/request-body.ts
 import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
 import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
+import type { BucketStore } from './limits/token-bucket.ts';
 import type { AnswerPasser, UpstreamRequestShaper } from './listener-context.ts';
 import { type PoolParts, referencePoolParts } from './pools.ts';
 
@@ -43,8 +44,8 @@ export interface Parts extends PoolParts {
   readonly openLedger: LedgerOpener;
   /** How a client connection and a backend's are joined (TCP listeners, upgraded requests). */
   readonly joinConnections: ConnectionJoiner;
-  /** A rate limit's limiter (a reload makes new ones, full). */
-  readonly rateLimiter: (config: RateLimitConfig) => RateLimiter;
+  /** A rate limit's limiter over the buckets its config names (a reload makes new ones; in memory, full). */
+  readonly rateLimiter: (config: RateLimitConfig, buckets: BucketStore) => RateLimiter;
 }
 
 /** The reference's parts. */
@@ -60,7 +61,7 @@ export const referenceParts: Parts = {
   attemptChoices: referenceAttemptChoices,
   openLedger,
   joinConnections,
-  rateLimiter: (config) => new RateLimiter(config, monotonicClock),
+  rateLimiter: (config, buckets) => new RateLimiter(config, buckets),
 };
 
 /** What a broken balancer replaces: whole parts, or single selection algorithms by name. */

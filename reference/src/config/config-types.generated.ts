@@ -518,10 +518,33 @@ export interface RateLimitDocument {
    */
   readonly trustedProxies?: readonly string[];
   /**
-   * Buckets kept at most; the least recently used go first (a bucket left alone refills to full,
-   * which is the same as none). Default 100000.
+   * Buckets kept at most in the balancer's own memory; the least recently used go first (a bucket
+   * left alone refills to full, which is the same as none). Default 100000. A shared store keeps a
+   * bucket until it would be full again.
    */
   readonly maxKeys?: number;
+  /**
+   * Where the buckets are kept. Absent: in the balancer's own memory, so each instance of a fleet
+   * grants the limit again. {"type": "redis"}: in the Redis at "address", shared by every instance
+   * whose config names it, so a fleet grants the limit once; each request's take is one atomic
+   * round trip on Redis's clock. Buckets there are named by the policy's "name" and key, so
+   * policies of one name share them. A take with no answer within "timeoutMs" (Redis stopped,
+   * paused or unreachable) is settled by "onFailure": "open" lets the request through without
+   * RateLimit headers, "closed" refuses it with 503, Retry-After: 1 and a body that says why.
+   */
+  readonly store?: {
+    readonly type: 'redis';
+    readonly address: string;
+    /**
+     * How long a take may wait for Redis before "onFailure" decides. Default 100.
+     */
+    readonly timeoutMs?: number;
+    /**
+     * What a request gets while the store fails: "open" (pass, the default, as a limit is a
+     * safeguard and the backends stay reachable) or "closed" (503).
+     */
+    readonly onFailure?: 'open' | 'closed';
+  };
 }
 
 /**
@@ -1082,10 +1105,33 @@ export interface RateLimitConfig {
    */
   readonly trustedProxies: readonly string[];
   /**
-   * Buckets kept at most; the least recently used go first (a bucket left alone refills to full,
-   * which is the same as none). Default 100000.
+   * Buckets kept at most in the balancer's own memory; the least recently used go first (a bucket
+   * left alone refills to full, which is the same as none). Default 100000. A shared store keeps a
+   * bucket until it would be full again.
    */
   readonly maxKeys: number;
+  /**
+   * Where the buckets are kept. Absent: in the balancer's own memory, so each instance of a fleet
+   * grants the limit again. {"type": "redis"}: in the Redis at "address", shared by every instance
+   * whose config names it, so a fleet grants the limit once; each request's take is one atomic
+   * round trip on Redis's clock. Buckets there are named by the policy's "name" and key, so
+   * policies of one name share them. A take with no answer within "timeoutMs" (Redis stopped,
+   * paused or unreachable) is settled by "onFailure": "open" lets the request through without
+   * RateLimit headers, "closed" refuses it with 503, Retry-After: 1 and a body that says why.
+   */
+  readonly store?: {
+    readonly type: 'redis';
+    readonly address: string;
+    /**
+     * How long a take may wait for Redis before "onFailure" decides. Default 100.
+     */
+    readonly timeoutMs: number;
+    /**
+     * What a request gets while the store fails: "open" (pass, the default, as a limit is a
+     * safeguard and the backends stay reachable) or "closed" (503).
+     */
+    readonly onFailure: 'open' | 'closed';
+  };
 }
 
 /**

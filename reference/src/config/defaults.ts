@@ -65,3 +65,6 @@ export const rateLimitDefaults = {
   > & { readonly key: { readonly from: 'client-ip' } }),
   whenMissing: rateLimitKeyByHeader?.properties.whenMissing?.default as 'client-ip' | 'reject',
 };
+export const rateLimitStoreDefaults = defaultsOf(
+  $defs.rateLimit.properties.store.properties,
+) as unknown as Pick<NonNullable<RateLimitConfig['store']>, 'timeoutMs' | 'onFailure'>;

@@ -9,6 +9,7 @@ import {
   outlierDetectionDefaults,
   poolDefaults,
   rateLimitDefaults,
+  rateLimitStoreDefaults,
   retryBudgetDefaults,
   retryDefaults,
   stickySessionDefaults,
@@ -130,6 +131,7 @@ function rateLimitWithDefaults(written: RateLimitDocument): RateLimitConfig {
     overrides: written.overrides ?? rateLimitDefaults.overrides,
     trustedProxies: written.trustedProxies ?? rateLimitDefaults.trustedProxies,
     maxKeys: written.maxKeys ?? rateLimitDefaults.maxKeys,
+    ...(written.store ? { store: { ...rateLimitStoreDefaults, ...written.store } } : {}),
   };
 }
 

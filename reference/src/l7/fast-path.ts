@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AttemptLedger, LedgerOpener } from '../attempt-ledger.ts';
-import { admitAll, type RateLimiter } from '../limits/rate-limiter.ts';
+import { admitAllAtOnce, type RateLimiter } from '../limits/rate-limiter.ts';
 import type { Routed, UpstreamRequest, UpstreamRequestShaper } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
 import type { AttemptChoices } from './attempt-choices.ts';
@@ -177,7 +177,9 @@ class FastConnection {
     const limits = this.#listener.limitsFor(routed);
     let answerHeaders: Readonly<Record<string, string>> | undefined;
     if (limits.length > 0) {
-      const verdict = admitAll(limits, { peerAddress: clientAddress ?? '', header });
+      // A limit kept in a shared store answers later: node's path waits for it.
+      const verdict = admitAllAtOnce(limits, { peerAddress: clientAddress ?? '', header });
+      if (verdict === undefined) return { kind: 'hand-over', routed };
       if (!verdict.allowed)
         return {
           kind: 'answer',

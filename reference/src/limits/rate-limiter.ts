@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { RateLimitConfig } from '../config/types.ts';
-import { type BucketShape, BucketTable } from './token-bucket.ts';
+import { type BucketShape, type BucketStore, BucketTable, type TakeResult } from './token-bucket.ts';
 
 /** What a limiter needs of a request. */
 export interface LimitedRequest {
@@ -15,7 +15,7 @@ export type Verdict =
   | { readonly allowed: true; readonly headers: Readonly<Record<string, string>> }
   | {
       readonly allowed: false;
-      readonly status: 429 | 401;
+      readonly status: 429 | 401 | 503;
       readonly headers: Readonly<Record<string, string>>;
       readonly message: string;
     };
@@ -37,28 +37,40 @@ export type BucketChooser = (
   trusted: ReadonlySet<string>,
 ) => RequestBucket | undefined;
 
+/** A limit's buckets in the balancer's own memory, on `clock`. */
+export function bucketsInMemory(config: RateLimitConfig, clock: Clock): BucketTable {
+  return new BucketTable(clock, config.maxKeys);
+}
+
 /**
  * A rate limit: a token bucket per key (the client's address, an API key, or one for all), with
  * per-key overrides. A refused request gets 429 with Retry-After, RateLimit-Policy and RateLimit
  * (IETF draft-ietf-httpapi-ratelimit-headers: q = capacity, w = seconds a full refill takes, r =
  * tokens left, t = seconds until full); a request missing its API key gets 401 when so configured.
+ * A verdict is given at once when the buckets are in memory, later when they are in a shared
+ * store; a store that fails leaves the verdict to the config's "onFailure".
  */
 export class RateLimiter {
   readonly #config: RateLimitConfig;
-  readonly #table: BucketTable;
+  readonly #buckets: BucketStore;
   readonly #overrides: Map<string, BucketShape>;
   readonly #trusted: ReadonlySet<string>;
   readonly #bucketOf: BucketChooser;
 
-  constructor(config: RateLimitConfig, clock: Clock, chooseBucket: BucketChooser = bucketOf) {
+  constructor(config: RateLimitConfig, buckets: BucketStore, chooseBucket: BucketChooser = bucketOf) {
     this.#config = config;
     this.#bucketOf = chooseBucket;
-    this.#table = new BucketTable(clock, config.maxKeys);
+    this.#buckets = buckets;
     this.#overrides = new Map(config.overrides.map((override) => [override.key, override]));
     this.#trusted = new Set(config.trustedProxies);
   }
 
-  admit(request: LimitedRequest): Verdict {
+  /** Whether every verdict is given at once (no promise): the buckets are in memory. */
+  get decidesAtOnce(): boolean {
+    return this.#buckets instanceof BucketTable;
+  }
+
+  admit(request: LimitedRequest): Verdict | Promise<Verdict> {
     const key = this.#bucketOf(request, this.#config, this.#trusted);
     if (key === undefined) {
       const name = (this.#config.key as { name: string }).name;
@@ -70,7 +82,15 @@ export class RateLimiter {
       };
     }
     const shape = this.#overrides.get(key.id) ?? this.#config;
-    const taken = this.#table.take(key.bucket, shape);
+    const taken = this.#buckets.take(key.bucket, shape);
+    if (!(taken instanceof Promise)) return this.#verdict(taken, shape, key);
+    return taken.then(
+      (result) => this.#verdict(result, shape, key),
+      (error: Error) => this.#unchecked(error),
+    );
+  }
+
+  #verdict(taken: TakeResult, shape: BucketShape, key: RequestBucket): Verdict {
     const headers = {
       'ratelimit-policy': `"${this.#config.name}";q=${shape.capacity};w=${Math.ceil(shape.capacity / shape.refillPerSecond)}`,
       ratelimit: `"${this.#config.name}";r=${taken.remaining};t=${Math.ceil(taken.secondsToFull)}`,
@@ -82,6 +102,19 @@ export class RateLimiter {
       status: 429,
       headers: { ...headers, 'retry-after': String(retryAfter) },
       message: `rate limit "${this.#config.name}" reached for ${key.describe}: ${shape.capacity} requests at once, ${shape.refillPerSecond} more per second; retry after ${retryAfter} s`,
+    };
+  }
+
+  // The store did not answer: "open" lets the request through (without RateLimit headers, as
+  // nothing was counted), "closed" refuses it.
+  #unchecked(error: Error): Verdict {
+    const store = this.#config.store;
+    if (store?.onFailure !== 'closed') return { allowed: true, headers: {} };
+    return {
+      allowed: false,
+      status: 503,
+      headers: { 'retry-after': '1' },
+      message: `rate limit "${this.#config.name}" cannot be checked: its store at ${store.address} failed (${error.message}); requests are refused until it answers`,
     };
   }
 }
@@ -127,14 +160,57 @@ export function forwardedForChain(request: LimitedRequest): string[] {
 /**
  * The first refusal among `limiters` (each takes a token in turn), or go on with every limit's
  * headers: RateLimit and RateLimit-Policy are lists, one member per policy, in the order applied.
+ * At once while the verdicts come at once; from the first limiter whose store answers later, a
+ * promise.
  */
-export function admitAll(limiters: readonly RateLimiter[], request: LimitedRequest): Verdict {
+export function admitAll(
+  limiters: readonly RateLimiter[],
+  request: LimitedRequest,
+): Verdict | Promise<Verdict> {
   const headers: Record<string, string> = {};
-  for (const limiter of limiters) {
-    const verdict = limiter.admit(request);
+  for (let index = 0; index < limiters.length; index++) {
+    const verdict = (limiters[index] as RateLimiter).admit(request);
+    if (verdict instanceof Promise) return admitLater(verdict, limiters.slice(index + 1), request, headers);
     if (!verdict.allowed) return verdict;
-    for (const [name, value] of Object.entries(verdict.headers))
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    addPolicyHeaders(headers, verdict.headers);
   }
   return { allowed: true, headers };
+}
+
+/**
+ * admitAll's verdict when every limiter decides at once; undefined when one keeps its buckets in
+ * a shared store, whose answer comes later.
+ */
+export function admitAllAtOnce(
+  limiters: readonly RateLimiter[],
+  request: LimitedRequest,
+): Verdict | undefined {
+  if (!limiters.every((limiter) => limiter.decidesAtOnce)) return undefined;
+  return admitAll(limiters, request) as Verdict;
+}
+
+/** Calls `then` with `verdict`: at once when it is there, when it comes otherwise. */
+export function whenDecided(verdict: Verdict | Promise<Verdict>, then: (verdict: Verdict) => void): void {
+  if (verdict instanceof Promise) void verdict.then(then);
+  else then(verdict);
+}
+
+async function admitLater(
+  pending: Promise<Verdict>,
+  rest: readonly RateLimiter[],
+  request: LimitedRequest,
+  headers: Record<string, string>,
+): Promise<Verdict> {
+  // Each limiter is asked only after the one before it admitted: a refusal spends no later token.
+  for (const next of [pending, ...rest]) {
+    const verdict = await (next instanceof RateLimiter ? next.admit(request) : next);
+    if (!verdict.allowed) return verdict;
+    addPolicyHeaders(headers, verdict.headers);
+  }
+  return { allowed: true, headers };
+}
+
+function addPolicyHeaders(headers: Record<string, string>, more: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(more))
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
 }

@@ -28,11 +28,30 @@ export interface TakeResult {
 }
 
 /**
+ * Where a limit's buckets are kept: in the balancer's memory (BucketTable, which answers at once),
+ * or in a store shared by a fleet (which answers later, and may fail).
+ */
+export interface BucketStore {
+  /** Takes one token from `key`'s bucket of `shape`, if it has one. */
+  take(key: string, shape: BucketShape): TakeResult | Promise<TakeResult>;
+}
+
+/** What a take found, from the tokens left after it (fractions included). */
+export function takeResult(allowed: boolean, tokens: number, shape: BucketShape): TakeResult {
+  return {
+    allowed,
+    remaining: Math.floor(tokens),
+    secondsToNextToken: tokens >= 1 ? 0 : (1 - tokens) / shape.refillPerSecond,
+    secondsToFull: (shape.capacity - tokens) / shape.refillPerSecond,
+  };
+}
+
+/**
  * Token buckets by key, bounded: at most `maxKeys` are kept, the least recently used going first.
  * A bucket left alone refills to full, which is what a missing bucket means, so dropping an idle
  * one loses nothing; only a table flooded past `maxKeys` with live buckets forgets some state.
  */
-export class BucketTable {
+export class BucketTable implements BucketStore {
   readonly #buckets = new Map<string, Bucket>();
   readonly #clock: Clock;
   readonly #maxKeys: number;
@@ -66,12 +85,7 @@ export class BucketTable {
       if (this.#buckets.size <= this.#maxKeys) break;
       this.#buckets.delete(oldest);
     }
-    return {
-      allowed,
-      remaining: Math.floor(bucket.tokens),
-      secondsToNextToken: bucket.tokens >= 1 ? 0 : (1 - bucket.tokens) / shape.refillPerSecond,
-      secondsToFull: (shape.capacity - bucket.tokens) / shape.refillPerSecond,
-    };
+    return takeResult(allowed, bucket.tokens, shape);
   }
 
   /** Drops the buckets that have refilled to full: the same as not having them. */
