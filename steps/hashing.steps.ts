@@ -68,6 +68,26 @@ When('the balancer is restarted', async function (this: LbWorld) {
   hashing(this).restartedSinceLastRound = true;
 });
 
+Then('every instance sends every key where the first one did', async function (this: LbWorld) {
+  const sent = sentKeys(this);
+  const first = sent.rounds.at(-1)?.landed as Placement;
+  const others = this.balancer.fleetListenerAddresses.slice(1);
+  if (others.length === 0) throw new Error('no other instance of the balancer was started in this scenario');
+  const wrong: string[] = [];
+  for (const [index, address] of others.entries()) {
+    const landed = await placeKeys(address, sent.source, sent.keys);
+    const elsewhere = sent.keys.filter((key) => landed.get(key) !== first.get(key));
+    if (elsewhere.length > 0) {
+      const example = elsewhere[0] as string;
+      wrong.push(
+        `instance ${index + 2} sent ${elsewhere.length} of ${sent.keys.length} keys elsewhere (key ${example}: ${landed.get(example)}, not ${first.get(example)})`,
+      );
+    }
+  }
+  if (wrong.length > 0)
+    throw new ExpectationError(`the instances do not agree where keys belong:\n  ${wrong.join('\n  ')}`);
+});
+
 function sentKeys(world: LbWorld) {
   const sent = hashing(world).keys;
   if (!sent) throw new Error('no keys were sent in this scenario');

@@ -1,6 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
-import type { KeyFlood, LimitedRun } from '../harness/clients/limits.ts';
 import {
   floodWithKeys,
   type LimitedAnswer,
@@ -17,19 +16,8 @@ import type { RateLimitDocument } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { measuredBy } from './support/diagnosis.ts';
-import { topicState } from './support/topic-state.ts';
+import { limited } from './support/limited-runs.ts';
 import type { LbWorld } from './support/world.ts';
-
-const limited = topicState(() => ({
-  /** Runs of requests from rate-limited clients, in order. */
-  runs: [] as LimitedRun[],
-  /** Statuses of the WebSocket upgrades a client asked for, in order. */
-  upgradeStatuses: [] as number[],
-  /** The last flood of requests with keys of their own, and how the balancer's memory grew meanwhile. */
-  keyFlood: undefined as { readonly flood: KeyFlood; readonly memory: MemoryGrowth } | undefined,
-  /** Requests sent after a run to see a token come back, by run (a failure's diagnosis reads them). */
-  refillPolls: new Map<LimitedRun, readonly LimitedAnswer[]>(),
-}));
 
 measuredBy((world) => {
   const { runs, upgradeStatuses, keyFlood, refillPolls } = limited(world);

@@ -141,7 +141,7 @@ When(
 );
 
 When('a second balancer with the same pools is started', async function (this: LbWorld) {
-  await this.balancer.startSecond();
+  await this.balancer.startMore(1);
 });
 
 /** The backend the client's first request reached, which its cookie pins. */

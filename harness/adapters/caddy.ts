@@ -85,6 +85,7 @@ const caddyReasons: Partial<Record<Capability, string>> = {
   'retry-backoff': 'Caddy waits a fixed try_interval between attempts, without exponential backoff',
   'circuit-breaker': 'Caddy 2.6 has no circuit breaker module in the standard build',
   'rate-limit': 'Caddy has no rate limiting in the standard build (a plugin)',
+  'shared-rate-limit-store': 'Caddy has no rate limiting in the standard build (a plugin)',
   'admin-api':
     "the admin endpoint is the spec's own API; Caddy's admin API serves its config, without the spec's status or metrics",
   'reload-validation':

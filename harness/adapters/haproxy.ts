@@ -80,6 +80,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'panic-threshold': 'HAProxy has no panic mode',
           'rate-limit':
             'stick tables count requests in a sliding window (refused ones too), not tokens that refill; no RateLimit headers',
+          'shared-rate-limit-store':
+            "peers push stick-table entries that overwrite each other's values without adding them up, so each instance counts alone (a sum needs HAProxy Enterprise's aggregator)",
           'size-limits':
             'HAProxy answers 400, not 431, to headers over tune.bufsize, and checks a body size only on a buffered body',
           maglev: 'HAProxy has a consistent tree and map-based hashing, no Maglev table',

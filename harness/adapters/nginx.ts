@@ -80,6 +80,8 @@ export function nginxAdapter(): ProcessAdapter {
           'nginx OSS has no sticky cookie; hash $cookie_x consistent only keeps clients that bring their own key',
         'rate-limit':
           'limit_req is a leaky bucket (capacity burst+1) that sends no Retry-After or RateLimit headers and never limits an empty key',
+        'shared-rate-limit-store':
+          "nginx OSS keeps limit_req zones in one instance's shared memory: its workers share them, other instances of a fleet do not",
         'client-connection-limit': 'limit_conn answers 503 to the extra connection instead of closing it',
         'size-limits': 'nginx answers 400 (Request Header Or Cookie Too Large), not 431, to large headers',
         'header-rules':

@@ -10,7 +10,12 @@ import { type RawAnswer, rawHttpRequest, requestBudget, wallClockMs } from './tr
 export interface LimitedAnswer extends RawAnswer {
   readonly sentAtMs: number;
   readonly durationMs: number;
+  /** The listener it was sent to (an instance of a fleet). */
+  readonly via: string;
 }
+
+/** Which listener the `index`-th request of a run goes to. */
+export type Spread = (index: number) => string;
 
 /** Requests sent one after another from one client (its own loopback address), with the same headers. */
 export interface LimitedRun {
@@ -33,19 +38,20 @@ export async function limitedRequest(
     headers: [['Host', 'app.example'], ...headers],
     localAddress: from,
   });
-  return { ...answer, sentAtMs, durationMs: wallClockMs() - sentAtMs };
+  return { ...answer, sentAtMs, durationMs: wallClockMs() - sentAtMs, via: address };
 }
 
-/** `count` requests one after another from `from`. */
+/** `count` requests one after another from `from`, to `address` or spread over several. */
 export async function sendLimited(
-  address: string,
+  address: string | Spread,
   from: string,
   headers: readonly [string, string][],
   count: number,
   path = '/',
 ): Promise<LimitedRun> {
   const answers: LimitedAnswer[] = [];
-  for (let i = 0; i < count; i++) answers.push(await limitedRequest(address, from, headers, path));
+  const to = typeof address === 'string' ? () => address : address;
+  for (let i = 0; i < count; i++) answers.push(await limitedRequest(to(i), from, headers, path));
   return { from, path, headers, answers };
 }
 

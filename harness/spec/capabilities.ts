@@ -45,6 +45,8 @@ export const capabilities = {
     'a new config is taken by a reload that drops no connection or request in flight (a restart does)',
   'rate-limit':
     'rateLimit: token buckets per client address, API key or for all; 429 with Retry-After and RateLimit headers',
+  'shared-rate-limit-store':
+    'rateLimit.store: buckets kept in a shared Redis, so a fleet of instances grants a limit once; "onFailure" open or closed while it fails',
   'client-connection-limit':
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',
   'header-timeout': 'limits.headerTimeoutMs: headers not all in within it get 408 or a close (slowloris)',
@@ -178,6 +180,7 @@ export function declareCapabilities(
 export const topicTags = {
   security: 'hostile clients: smuggling, malformed requests, paths that try to escape their route',
   robustness: 'faulty backends, reloads and long runs',
+  'multi-instance': 'a fleet: several instances of the balancer from one config, traffic spread over them',
 } as const satisfies Record<string, string>;
 
 const isTopic = (name: string): boolean => Object.hasOwn(topicTags, name);

@@ -25,6 +25,13 @@ export async function freeLoopbackAddress(): Promise<string> {
 
 const notStarted = 'no balancer was started in this scenario';
 
+/** An instance of a fleet beyond the first, on addresses of its own. */
+interface FleetInstance {
+  readonly balancer: StartedBalancer;
+  readonly listenerAddresses: readonly string[];
+  readonly adminAddress: string;
+}
+
 /**
  * The balancer under test in one scenario: started, reloaded and restarted through the run's
  * adapter, each config first audited against the capabilities the scenario declares.
@@ -41,8 +48,8 @@ export class BalancerUnderTest {
   #config: ConfigDocument | undefined;
   /** What a balancer that did not come up left behind, for the evidence. */
   #failedStart: string | undefined;
-  /** A second instance on the same pools, when a scenario starts one. */
-  #second: { readonly balancer: StartedBalancer; readonly listenerAddress: string } | undefined;
+  /** Further instances of a fleet on the same pools, when a scenario starts them. */
+  #others: FleetInstance[] = [];
 
   constructor(adapterName: string | undefined) {
     this.#adapterName = adapterName;
@@ -72,7 +79,13 @@ export class BalancerUnderTest {
 
   /** The second instance's first listener, when one was started. */
   get secondListenerAddress(): string | undefined {
-    return this.#second?.listenerAddress;
+    return this.#others[0]?.listenerAddresses[0];
+  }
+
+  /** Every running instance's first listener: the first-started instance's, then the others' in order. */
+  get fleetListenerAddresses(): string[] {
+    const first = this.runningConfig.listeners[0]?.address as string;
+    return [first, ...this.#others.map((instance) => instance.listenerAddresses[0] as string)];
   }
 
   /** The admin endpoint of a new config: a fresh address, and the scenario's token if any. */
@@ -87,13 +100,21 @@ export class BalancerUnderTest {
     this.#config = config;
   }
 
-  /** Hands the running balancer `config`; resolves once it is live. */
+  /**
+   * Hands the running balancer `config`, and every other instance of the fleet the same config on
+   * its own addresses; resolves once it is live everywhere.
+   */
   async reload(config: ConfigDocument, handOver: ConfigHandOver = 'reload'): Promise<void> {
     const balancer = this.#started;
     if (!balancer) throw new Error(notStarted);
     this.#expectDeclared(config, handOver);
     this.#config = config;
-    await balancer.reconfigure(config);
+    await Promise.all([
+      balancer.reconfigure(config),
+      ...this.#others.map(({ balancer: other, listenerAddresses, adminAddress }) =>
+        other.reconfigure(onNewAddresses(config, listenerAddresses, adminAddress)),
+      ),
+    ]);
   }
 
   /** Stops the balancer and starts it again on the same config (same addresses). */
@@ -104,33 +125,56 @@ export class BalancerUnderTest {
     this.#started = await this.#launch(this.runningConfig);
   }
 
-  /** Starts a second instance on a copy of the config with new listener and admin addresses. */
-  async startSecond(): Promise<void> {
+  /**
+   * Starts `count` more instances, each on a copy of the running config with listener and admin
+   * addresses of its own, all at once: a fleet behind one address.
+   */
+  async startMore(count: number): Promise<void> {
     const config = this.runningConfig;
-    const listenerAddresses = await Promise.all(config.listeners.map(() => freeLoopbackAddress()));
-    const copy = onNewAddresses(config, listenerAddresses, await freeLoopbackAddress());
-    const balancer = await this.#launch(copy);
-    this.#second = { balancer, listenerAddress: listenerAddresses[0] as string };
+    const started = await Promise.allSettled(
+      Array.from({ length: count }, async () => {
+        const listenerAddresses = await Promise.all(config.listeners.map(() => freeLoopbackAddress()));
+        const adminAddress = await freeLoopbackAddress();
+        const balancer = await this.#launch(onNewAddresses(config, listenerAddresses, adminAddress));
+        return { balancer, listenerAddresses, adminAddress };
+      }),
+    );
+    for (const result of started) if (result.status === 'fulfilled') this.#others.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
-  /** Its evidence, or why there is none. */
+  /** Ends instance `index` (0: the first started) as a crash would; the others run on. */
+  async killInstance(index: number): Promise<void> {
+    const instance = index === 0 ? this.#started : this.#others[index - 1]?.balancer;
+    if (!instance) throw new Error(`the fleet has no instance ${index}`);
+    await instance.kill();
+  }
+
+  /** Its evidence (every instance's), or why there is none. */
   async evidence(): Promise<string> {
-    if (this.#started) return this.#started.evidence();
+    if (this.#started) {
+      const all = await Promise.all(
+        [this.#started, ...this.#others.map(({ balancer }) => balancer)].map((b) => b.evidence()),
+      );
+      return all.join('\n\n');
+    }
     return this.#failedStart === undefined
       ? 'balancer: not started'
       : `balancer: did not start\n${this.#failedStart}`;
   }
 
-  /** Set when it exited without being told to. */
+  /** Set when an instance exited without being told to. */
   get unexpectedExit(): string | undefined {
-    return this.#started?.unexpectedExit;
+    return [this.#started, ...this.#others.map(({ balancer }) => balancer)].find((b) => b?.unexpectedExit)
+      ?.unexpectedExit;
   }
 
   /** Stops every instance, then lets the scenario's ports go to the next scenario. */
   async dispose(): Promise<void> {
-    const instances = [this.#started, this.#second?.balancer];
+    const instances = [this.#started, ...this.#others.map(({ balancer }) => balancer)];
     this.#started = undefined;
-    this.#second = undefined;
+    this.#others = [];
     for (const instance of instances) await instance?.[Symbol.asyncDispose]();
     ports.releaseAll();
   }

@@ -53,7 +53,7 @@ export class LbWorld extends World<LbWorldParameters> {
   /** The backends the traffic last settled on (initially: the whole pool). */
   routedTo: ReadonlySet<string> = new Set();
   /** What to undo when the scenario ends, before the balancer and backends stop. */
-  readonly #cleanups: (() => void)[] = [];
+  readonly #cleanups: (() => void | Promise<void>)[] = [];
 
   constructor(options: IWorldOptions<LbWorldParameters>) {
     super(options);
@@ -156,7 +156,7 @@ export class LbWorld extends World<LbWorldParameters> {
   }
 
   /** Runs `cleanup` when the scenario ends, however it ends, before the balancer stops. */
-  onDispose(cleanup: () => void): void {
+  onDispose(cleanup: () => void | Promise<void>): void {
     this.#cleanups.push(cleanup);
   }
 
@@ -187,7 +187,7 @@ export class LbWorld extends World<LbWorldParameters> {
    * unharmed ones for the next scenario of this worker when `reuseBackends`.
    */
   async dispose(reuseBackends: boolean): Promise<void> {
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    for (const cleanup of this.#cleanups.splice(0)) await cleanup();
     await this.balancer.dispose();
     await this.backends.release(reuseBackends);
   }
