@@ -12,6 +12,7 @@ import { processBackendProvider } from '../harness/backends/process-provider.ts'
 import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { guardAgainstLeaks } from '../harness/processes/processes.ts';
+import { RedisServer, redisMissing } from '../harness/processes/redis-server.ts';
 import { namedIn, readCommandLine } from '../scripts/command-line.ts';
 import { bound, checkGoals, goalsLine } from './goals.ts';
 import { treeCpuSeconds } from './process-usage.ts';
@@ -63,7 +64,7 @@ guardAgainstLeaks();
 const ports = new PortAllocator(10);
 
 /** The HTTP scenario's targets: proxy libraries and a direct connection only where they compare. */
-function httpNeeds(scenario: BenchScenario, backends: readonly string[]): TargetNeeds {
+function httpNeeds(scenario: BenchScenario, backends: readonly string[], storeAddress?: string): TargetNeeds {
   return {
     needs: scenario.needs,
     peersCannot:
@@ -71,7 +72,7 @@ function httpNeeds(scenario: BenchScenario, backends: readonly string[]): Target
         ? 'a proxy library has no routes, health checks or limits'
         : undefined,
     directCannot: scenario.listener ? 'a direct connection has no routes or limits' : undefined,
-    config: (listener, admin) => benchConfig(scenario, backends, listener, admin),
+    config: (listener, admin) => benchConfig(scenario, backends, listener, admin, storeAddress),
   };
 }
 
@@ -81,9 +82,11 @@ async function runScenario(scenario: BenchScenario) {
   );
   const unsupported = new Map<string, string>();
   let targets: Target[] = [];
+  const store = scenario.sharedStore ? await startStore() : undefined;
   try {
     const addresses = backends.map((backend) => backend.address);
-    targets = await startTargets(targetNames, httpNeeds(scenario, addresses), addresses, ports, unsupported);
+    const needs = httpNeeds(scenario, addresses, store?.address);
+    targets = await startTargets(targetNames, needs, addresses, ports, unsupported);
     const load = (target: Target, time: number) =>
       runWrk({
         url: `http://${target.address}${scenario.path}`,
@@ -117,7 +120,17 @@ async function runScenario(scenario: BenchScenario) {
   } finally {
     await Promise.allSettled(targets.map((target) => target.stop?.()));
     await Promise.allSettled(backends.map((backend) => backend[Symbol.asyncDispose]()));
+    await store?.[Symbol.asyncDispose]();
   }
+}
+
+async function startStore(): Promise<RedisServer> {
+  const missing = redisMissing();
+  if (missing) {
+    process.stderr.write(`hot-path-redis needs a Redis: ${missing}\n`);
+    process.exit(2);
+  }
+  return RedisServer.start(await ports.allocate());
 }
 
 const outcomes = [];

@@ -23,8 +23,10 @@ export interface BenchScenario {
   readonly minimumSeconds?: number;
   /** What a balancer must support to run it; others are listed as unsupported, with the reason. */
   readonly needs: readonly Capability[];
+  /** It keeps its rate limit in a Redis the bench starts: `listener` is given its address. */
+  readonly sharedStore?: boolean;
   /** The listener's extras (routes, rate limit) and the pool's (health checks). */
-  readonly listener?: (pool: string) => Partial<ListenerDocument>;
+  readonly listener?: (pool: string, storeAddress?: string) => Partial<ListenerDocument>;
   readonly pool?: Partial<PoolDocument>;
 }
 
@@ -35,6 +37,35 @@ function prefixRoutes(count: number, pool: string): RouteDocument[] {
     match: { path: { prefix: `/service-${i}` } },
     pool,
   }));
+}
+
+const hotPathNeeds: readonly Capability[] = [
+  'l7',
+  'round-robin',
+  'routing',
+  'active-health-checks',
+  'rate-limit',
+];
+
+// Routes, a rate limit that never refuses (in the store when one is given) and health checks.
+function hotPath(name: string, what: string): BenchScenario {
+  return {
+    name,
+    what,
+    backends: 2,
+    connections: 50,
+    path: '/service-99/item',
+    needs: hotPathNeeds,
+    listener: (pool, storeAddress) => ({
+      routes: prefixRoutes(100, pool),
+      rateLimit: {
+        capacity: 1_000_000,
+        refillPerSecond: 1_000_000,
+        ...(storeAddress ? { store: { type: 'redis', address: storeAddress, timeoutMs: 1_000 } } : {}),
+      },
+    }),
+    pool: { healthCheck: { type: 'http', path: '/', intervalMs: 1_000, timeoutMs: 500 } },
+  };
 }
 
 export const benchScenarios: readonly BenchScenario[] = [
@@ -81,18 +112,17 @@ export const benchScenarios: readonly BenchScenario[] = [
     needs: ['l7', 'round-robin', 'routing'],
     listener: (pool) => ({ routes: prefixRoutes(1000, pool) }),
   },
+  hotPath(
+    'hot-path',
+    'health checks, 100 routes and a rate limit that never refuses, all on: the cost of the features',
+  ),
   {
-    name: 'hot-path',
-    what: 'health checks, 100 routes and a rate limit that never refuses, all on: the cost of the features',
-    backends: 2,
-    connections: 50,
-    path: '/service-99/item',
-    needs: ['l7', 'round-robin', 'routing', 'active-health-checks', 'rate-limit'],
-    listener: (pool) => ({
-      routes: prefixRoutes(100, pool),
-      rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
-    }),
-    pool: { healthCheck: { type: 'http', path: '/', intervalMs: 1_000, timeoutMs: 500 } },
+    ...hotPath(
+      'hot-path-redis',
+      'hot-path with its rate limit kept in Redis: the cost of a shared store per request',
+    ),
+    needs: [...hotPathNeeds, 'shared-rate-limit-store'],
+    sharedStore: true,
   },
 ];
 
@@ -102,6 +132,7 @@ export function benchConfig(
   addresses: readonly string[],
   listenerAddress: string,
   adminAddress: string,
+  storeAddress?: string,
 ): ConfigDocument {
   return {
     version: 1,
@@ -112,7 +143,7 @@ export function benchConfig(
         protocol: 'http',
         address: listenerAddress,
         pool: 'main',
-        ...scenario.listener?.('main'),
+        ...scenario.listener?.('main', storeAddress),
       },
     ],
     pools: {

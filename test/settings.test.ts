@@ -16,6 +16,10 @@ test('settings are checked against the profile and the environment', async () =>
   assert.match((await settingsProblem({ adapter: 'command' }, {})) ?? '', /needs LBSPEC_COMMAND/);
   assert.match((await settingsProblem({}, { LBSPEC_BACKENDS: 'vm' })) ?? '', /unknown backend provider "vm"/);
   assert.match((await settingsProblem({}, { LBSPEC_BACKEND_REUSE: 'sometimes' })) ?? '', /is not a setting/);
+  assert.match(
+    (await settingsProblem({}, { LBSPEC_REDIS_SERVER: 'no-such-redis' })) ?? '',
+    /LBSPEC_REDIS_SERVER: no-such-redis is not installed: apt-get install -y redis-server/,
+  );
 });
 
 test('a wrong setting stops the run once, up front, with its message and exit 2', async (t) => {

@@ -41,8 +41,6 @@ export interface StartedBalancer extends AsyncDisposable {
   offerRefusedConfig?(config: ConfigDocument): Promise<string>;
   /** Stops the balancer (idempotent). */
   stop(): Promise<void>;
-  /** Ends it as a crash would (SIGKILL, no draining); not an unexpected exit. */
-  kill(): Promise<void>;
   /** The config it runs, how it was started and its output: attached to a failed scenario. */
   evidence(): Promise<string>;
   /** Its main process as the host sees it, for memory checks; undefined where the host cannot see it. */

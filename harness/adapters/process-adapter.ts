@@ -244,11 +244,6 @@ class ProcessBalancer implements StartedBalancer {
     await this.#process?.stop();
   }
 
-  async kill(): Promise<void> {
-    this.#stopping = true;
-    await this.#process?.kill();
-  }
-
   async evidence(): Promise<string> {
     const { command, args } = this.options.commandLine(this.#configPath, this.directory);
     const status = this.#process?.exitStatus;

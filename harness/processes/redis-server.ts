@@ -6,13 +6,13 @@ import { ManagedProcess } from './processes.ts';
 /** The program the harness runs as a fleet's shared store. */
 export const redisCommand = process.env.LBSPEC_REDIS_SERVER || 'redis-server';
 
-/** Why no Redis can be started here, or undefined when redis-server runs. */
-export function redisMissing(): string | undefined {
-  const result = spawnSync(redisCommand, ['--version'], { encoding: 'utf8' });
+/** Why no Redis can be started here with `command`, or undefined when it runs. */
+export function redisMissing(command = redisCommand): string | undefined {
+  const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
   if (!result.error) return undefined;
   return (result.error as NodeJS.ErrnoException).code === 'ENOENT'
-    ? `${redisCommand} is not installed: apt-get install -y redis-server (or name the program in LBSPEC_REDIS_SERVER)`
-    : `cannot run ${redisCommand}: ${result.error.message}`;
+    ? `${command} is not installed: apt-get install -y redis-server (or name the program in LBSPEC_REDIS_SERVER)`
+    : `cannot run ${command}: ${result.error.message}`;
 }
 
 /**

@@ -93,7 +93,12 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
           JSON.stringify({ adapter: 'mine', missing: ['l4'], reasons: ['l4: HTTP only'] }),
         ],
       },
-      { name: 'skipped', tags: ['@l7', '@task-02'], statuses: ['SKIPPED'] },
+      {
+        name: 'skipped',
+        tags: ['@l7', '@task-02'],
+        statuses: ['SKIPPED'],
+        attach: [mediaTypes.notRun, 'not run: redis-server is not installed'],
+      },
       { name: 'undefined step', tags: ['@l7', '@task-02'], statuses: ['UNDEFINED'] },
     ]),
   );
@@ -103,7 +108,7 @@ test('outcomes: passed, failed, unsupported (with reason) and skipped stay disti
       ['even', 'passed', undefined],
       ['rotation', 'failed', 'expected 10 requests each:\n  b1: got 30'],
       ['tcp', 'unsupported', 'mine lacks l4: HTTP only'],
-      ['skipped', 'skipped', undefined],
+      ['skipped', 'skipped', 'not run: redis-server is not installed'],
       ['undefined step', 'failed', 'UNDEFINED'],
     ],
   );

@@ -78,6 +78,8 @@ interface Attempt {
   statuses: TestStepResultStatus[];
   firstFailure?: string;
   unsupported?: string;
+  /** Why it was not run here, when a step said so. */
+  notRun?: string;
   likelyMistakes?: Suggestion[];
   attached: Attached[];
 }
@@ -155,6 +157,9 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
         const attempt = attempts.get(testCaseStartedId);
         const { adapter: name, reasons } = JSON.parse(body) as { adapter: string; reasons: string[] };
         if (attempt) attempt.unsupported = `${name} lacks ${reasons.join('; ')}`;
+      } else if (mediaType === mediaTypes.notRun && testCaseStartedId) {
+        const attempt = attempts.get(testCaseStartedId);
+        if (attempt) attempt.notRun = body;
       } else if (mediaType === mediaTypes.diagnosis && testCaseStartedId) {
         const attempt = attempts.get(testCaseStartedId);
         if (attempt) attempt.likelyMistakes = JSON.parse(body) as Suggestion[];
@@ -196,7 +201,9 @@ export function buildConformanceRun(envelopes: readonly Envelope[]): {
         ? attempt.firstFailure
         : outcome === 'unsupported'
           ? attempt.unsupported
-          : undefined;
+          : outcome === 'skipped'
+            ? attempt.notRun
+            : undefined;
     const files = evidenceOf(attempt.attached, uniqueDirectory(directories, pickle.uri, pickle.name));
     evidence.push(...files);
     const id = scenarioId(pickle.tags);

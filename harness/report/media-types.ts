@@ -4,6 +4,8 @@ export const mediaTypes = {
   adapter: 'application/vnd.lbspec.adapter+json',
   /** JSON { adapter, missing, reasons }: the scenario was skipped as unsupported. */
   unsupported: 'application/vnd.lbspec.unsupported+json',
+  /** Text: why a scenario was skipped, not run here (e.g. a program it needs is not installed). */
+  notRun: 'text/vnd.lbspec.not-run',
   /** JSON Suggestion[]: the mistakes whose signature fits what a failed scenario measured. */
   diagnosis: 'application/vnd.lbspec.diagnosis+json',
   /** A chart of what a check saw. */

@@ -144,13 +144,6 @@ export class BalancerUnderTest {
     if (failed) throw failed.reason;
   }
 
-  /** Ends instance `index` (0: the first started) as a crash would; the others run on. */
-  async killInstance(index: number): Promise<void> {
-    const instance = index === 0 ? this.#started : this.#others[index - 1]?.balancer;
-    if (!instance) throw new Error(`the fleet has no instance ${index}`);
-    await instance.kill();
-  }
-
   /** Its evidence (every instance's), or why there is none. */
   async evidence(): Promise<string> {
     if (this.#started) {

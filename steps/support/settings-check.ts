@@ -2,6 +2,7 @@ import { selectAdapter } from '../../harness/adapters/select.ts';
 import { containerBackendProvider } from '../../harness/backends/container-provider.ts';
 import { backendReuseSetting, selectBackendProvider } from '../../harness/backends/select.ts';
 import { containerSupportProblem } from '../../harness/containers/engine.ts';
+import { redisMissing } from '../../harness/processes/redis-server.ts';
 import type { LbWorldParameters } from './world.ts';
 
 /**
@@ -16,6 +17,9 @@ export async function settingsProblem(
   try {
     const provider = selectBackendProvider(parameters.backends, env);
     backendReuseSetting(env.LBSPEC_BACKEND_REUSE);
+    // Without the setting, a missing redis-server only skips the scenarios that need it.
+    const redis = env.LBSPEC_REDIS_SERVER ? redisMissing(env.LBSPEC_REDIS_SERVER) : undefined;
+    if (redis) return `LBSPEC_REDIS_SERVER: ${redis}`;
     await selectAdapter(parameters.adapter, env).describe();
     const adapter = env.LBSPEC_ADAPTER || parameters.adapter;
     if (provider === containerBackendProvider || adapter === 'container')
