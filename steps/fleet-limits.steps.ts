@@ -10,7 +10,7 @@ import {
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import type { RateLimitDocument } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
-import { limited } from './support/limited-runs.ts';
+import { headersOf, limited } from './support/limited-runs.ts';
 import { sharedStore } from './support/shared-store.ts';
 import type { LbWorld } from './support/world.ts';
 
@@ -32,21 +32,34 @@ Given(
   },
 );
 
-function headersOf(header: string | undefined): [string, string][] {
-  const colon = header?.indexOf(':') ?? -1;
-  return header && colon > 0 ? [[header.slice(0, colon).trim(), header.slice(colon + 1).trim()]] : [];
-}
-
 const spreads = {
   'round robin over the fleet': roundRobinOver,
   'most of them to the first instance': mostlyToFirst,
 } as const;
 
+async function sendSpread(
+  world: LbWorld,
+  from: string,
+  header: string | undefined,
+  count: string,
+  spread: string,
+) {
+  const to = spreads[spread as keyof typeof spreads](world.balancer.fleetListenerAddresses);
+  limited(world).runs.push(await sendLimited(to, from, headersOf(header), Number(count)));
+}
+
+// One definition per form, not an optional group (see limits.steps.ts).
 When(
-  /^the client at ([\d.]+)(?: with header "([^"]+)")? sends (\d+) requests one after another, (round robin over the fleet|most of them to the first instance)$/,
-  async function (this: LbWorld, from: string, header: string | undefined, count: string, spread: string) {
-    const to = spreads[spread as keyof typeof spreads](this.balancer.fleetListenerAddresses);
-    limited(this).runs.push(await sendLimited(to, from, headersOf(header), Number(count)));
+  /^the client at ([\d.]+) sends (\d+) requests one after another, (round robin over the fleet|most of them to the first instance)$/,
+  async function (this: LbWorld, from: string, count: string, spread: string) {
+    await sendSpread(this, from, undefined, count, spread);
+  },
+);
+
+When(
+  /^the client at ([\d.]+) with header "([^"]+)" sends (\d+) requests one after another, (round robin over the fleet|most of them to the first instance)$/,
+  async function (this: LbWorld, from: string, header: string, count: string, spread: string) {
+    await sendSpread(this, from, header, count, spread);
   },
 );
 

@@ -16,7 +16,7 @@ import type { RateLimitDocument } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { measuredBy } from './support/diagnosis.ts';
-import { limited } from './support/limited-runs.ts';
+import { headersOf, limited } from './support/limited-runs.ts';
 import type { LbWorld } from './support/world.ts';
 
 measuredBy((world) => {
@@ -58,10 +58,7 @@ async function sendFrom(
   count: number,
   { header, path = '/' }: { header?: string; path?: string },
 ): Promise<void> {
-  const colon = header?.indexOf(':') ?? -1;
-  const headers: [string, string][] =
-    header && colon > 0 ? [[header.slice(0, colon).trim(), header.slice(colon + 1).trim()]] : [];
-  limited(world).runs.push(await sendLimited(world.listenerAddress, from, headers, count, path));
+  limited(world).runs.push(await sendLimited(world.listenerAddress, from, headersOf(header), count, path));
 }
 
 When(

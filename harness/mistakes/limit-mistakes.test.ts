@@ -114,3 +114,31 @@ test('no refill, upgrades past the limit, and a table of keys that grows', () =>
     'rate-limit-table-unbounded',
   ]);
 });
+
+test('a fleet whose instances each keep their own buckets: one bucket spread over them passed past its capacity', () => {
+  const shared: Limit = { ...byAddress, capacity: 3, refillPerSecond: 0.1, sharedStore: true };
+  const spread = (statuses: readonly number[]): LimitedRunMeasured => ({
+    from: '127.0.0.2',
+    headers: [],
+    answers: statuses.map((status, i) => ({ status, sentAtMs: 10 * i, via: `127.0.0.1:${2000 + (i % 3)}` })),
+  });
+  const perInstance = spread([200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429, 429]);
+  assert.equal(
+    top(measured('fleet-limit-holds-across-instances', shared, [perInstance]))[0],
+    'rate-limit-per-instance',
+  );
+  const asOne = spread([200, 200, 200, 429, 429, 429]);
+  assert.ok(
+    !top(measured('fleet-limit-holds-across-instances', shared, [asOne])).includes('rate-limit-per-instance'),
+  );
+  const oneInstance = {
+    ...perInstance,
+    answers: perInstance.answers.map((answer) => ({ ...answer, via: 'one' })),
+  };
+  assert.ok(
+    !top(measured('fleet-limit-holds-across-instances', shared, [oneInstance])).includes(
+      'rate-limit-per-instance',
+    ),
+    'a single instance that overgrants is another mistake',
+  );
+});

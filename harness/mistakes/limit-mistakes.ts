@@ -39,7 +39,47 @@ function pairs(measured: Measurements): [LimitedRunMeasured, LimitedRunMeasured]
   );
 }
 
+/** Runs by the bucket a correct balancer charges them to (runs without one left out). */
+function runsByBucket(measured: Measurements): Map<string, LimitedRunMeasured[]> {
+  const byBucket = new Map<string, LimitedRunMeasured[]>();
+  const limit = measured.rateLimit;
+  if (!limit) return byBucket;
+  for (const run of measured.limitedRuns ?? []) {
+    const bucket = bucketOf(run, limit);
+    if (bucket !== undefined) byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), run]);
+  }
+  return byBucket;
+}
+
 export const limitMistakes: readonly Mistake[] = [
+  {
+    id: 'rate-limit-per-instance',
+    concept: 'rate limiting',
+    title: 'Each instance of a fleet keeps buckets of its own',
+    mistake:
+      "The buckets stay in each instance's memory though the config names a shared store, so a fleet of N instances grants the limit N times.",
+    shows:
+      'Requests for one bucket, spread over several instances, passed well beyond the capacity and what could refill meanwhile.',
+    rootCause:
+      'The store setting is read but the limiter is built over an in-memory table, or each instance reads its own copy and writes the store only now and then.',
+    fix: 'Take every token in the shared store, in one atomic step (a script the store runs: refill, take, write back), and decide by its answer.',
+    scenarios: ['fleet-limit-holds-across-instances', 'fleet-limit-concurrent-clients-once'],
+    signature(measured) {
+      const limit = measured.rateLimit;
+      if (!limit?.sharedStore) return 0;
+      return [...runsByBucket(measured).values()].some((runs) => {
+        const answers = runs.flatMap((run) => run.answers);
+        const instances = new Set(answers.map((answer) => answer.via));
+        if (instances.size < 2) return false;
+        const times = answers.map((answer) => answer.sentAtMs);
+        const spanSeconds = (Math.max(...times) - Math.min(...times)) / 1000;
+        const granted = answers.filter((answer) => answer.status < 400).length;
+        return granted > limit.capacity + Math.ceil(spanSeconds * limit.refillPerSecond) + 1;
+      })
+        ? 1
+        : 0;
+    },
+  },
   {
     id: 'rate-limit-one-bucket-for-all',
     concept: 'rate limiting',

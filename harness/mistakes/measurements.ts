@@ -65,6 +65,8 @@ export interface Measurements {
     readonly capacity: number;
     readonly refillPerSecond: number;
     readonly trustedProxies: readonly string[];
+    /** Its buckets are in a store a fleet shares. */
+    readonly sharedStore?: boolean;
   };
   /** Runs of requests from one client each, in the order they were sent. */
   readonly limitedRuns?: readonly LimitedRunMeasured[];
@@ -233,7 +235,8 @@ export interface Probe {
 /** Requests sent one after another from one client address, with the same headers, and what each got. */
 export type LimitedRunMeasured = Pick<LimitedRun, 'from' | 'headers'> &
   Partial<Pick<LimitedRun, 'path'>> & {
-    readonly answers: readonly Pick<LimitedAnswer, 'status' | 'sentAtMs'>[];
+    readonly answers: readonly (Pick<LimitedAnswer, 'status' | 'sentAtMs'> &
+      Partial<Pick<LimitedAnswer, 'via'>>)[];
   };
 
 /** One round of keys: the backend each key landed on, and whether the balancer restarted before it. */

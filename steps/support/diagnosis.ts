@@ -121,6 +121,7 @@ function rateLimitOf(limit: RateLimitDocument): NonNullable<Measurements['rateLi
     capacity: limit.capacity,
     refillPerSecond: limit.refillPerSecond,
     trustedProxies: limit.trustedProxies ?? [],
+    ...(limit.store === undefined ? {} : { sharedStore: true }),
   };
 }
 

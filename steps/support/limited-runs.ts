@@ -13,3 +13,9 @@ export const limited = topicState(() => ({
   /** Requests sent after a run to see a token come back, by run (a failure's diagnosis reads them). */
   refillPolls: new Map<LimitedRun, readonly LimitedAnswer[]>(),
 }));
+
+/** A step's "Name: value" header as the one header of a run; none when there is none. */
+export function headersOf(header: string | undefined): [string, string][] {
+  const colon = header?.indexOf(':') ?? -1;
+  return header && colon > 0 ? [[header.slice(0, colon).trim(), header.slice(colon + 1).trim()]] : [];
+}
