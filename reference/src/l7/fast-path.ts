@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AttemptLedger, LedgerOpener } from '../attempt-ledger.ts';
-import { admitAllAtOnce, type RateLimiter } from '../limits/rate-limiter.ts';
+import { admitAll, type RateLimiter, type Verdict } from '../limits/rate-limiter.ts';
 import type { Routed, UpstreamRequest, UpstreamRequestShaper } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
 import type { AttemptChoices } from './attempt-choices.ts';
@@ -87,12 +87,14 @@ class FastConnection {
   #handedOver = false;
   readonly #onData = (bytes: Buffer): void => this.#read(bytes);
   readonly #onTimeout = (): void => {
-    if (!this.#exchange) this.#socket.destroy();
+    if (!this.#exchange && !this.#waiting) this.#socket.destroy();
   };
   readonly #onError = (): void => {
     this.#socket.destroy();
   };
   #paused = false;
+  /** A request's rate limits are yet to answer (a shared store's). */
+  #waiting = false;
 
   constructor(socket: Socket, listener: FastPathListener, closing: () => boolean) {
     this.#socket = socket;
@@ -105,14 +107,14 @@ class FastConnection {
   }
 
   closeWhenIdle(): void {
-    if (this.#exchange || this.#handedOver) return;
+    if (this.#exchange || this.#waiting || this.#handedOver) return;
     sendHeldWrites(this.#socket);
     this.#socket.destroy();
   }
 
   #read(bytes: Buffer): void {
     this.#unread = this.#unread ? Buffer.concat([this.#unread, bytes]) : bytes;
-    if (this.#exchange) {
+    if (this.#exchange || this.#waiting) {
       if (this.#unread.length > maxAheadBytes && !this.#paused) {
         this.#paused = true;
         this.#socket.pause();
@@ -144,6 +146,21 @@ class FastConnection {
       return;
     }
     this.#unread = head.length < unread.length ? unread.subarray(head.length) : undefined;
+    if (decision.kind !== 'later') {
+      this.#act(decision, head);
+      return;
+    }
+    this.#waiting = true;
+    decision.decided.then(
+      (settled) => {
+        this.#waiting = false;
+        if (!this.#socket.destroyed) this.#act(settled, head);
+      },
+      () => this.#socket.destroy(),
+    );
+  }
+
+  #act(decision: Settled, head: PlainRequestHead): void {
     if (decision.kind === 'answer') {
       this.#answerOwn(decision.answer, head.closeAfter);
       return;
@@ -156,7 +173,8 @@ class FastConnection {
   /**
    * What to do with a plain request: hand it over when node's path is to serve it (a refusal the
    * vetting makes, a redirect, no route, retries or affinity to honour), else an answer of the
-   * balancer's own (a rate limit's refusal, no backend), or a backend to forward it to.
+   * balancer's own (a rate limit's refusal, no backend), or a backend to forward it to; either of
+   * these later, when a rate limit keeps its buckets in a shared store.
    */
   #decide(head: PlainRequestHead): Decision {
     const { rawHeaders } = head;
@@ -173,20 +191,32 @@ class FastConnection {
     const { pool } = routed;
     if (pool.config.retries !== undefined || pool.config.stickySession !== undefined)
       return { kind: 'hand-over', routed };
-    const clientAddress = this.#socket.remoteAddress;
     const limits = this.#listener.limitsFor(routed);
-    let answerHeaders: Readonly<Record<string, string>> | undefined;
-    if (limits.length > 0) {
-      // A limit kept in a shared store answers later: node's path waits for it.
-      const verdict = admitAllAtOnce(limits, { peerAddress: clientAddress ?? '', header });
-      if (verdict === undefined) return { kind: 'hand-over', routed };
-      if (!verdict.allowed)
-        return {
-          kind: 'answer',
-          answer: { status: verdict.status, message: verdict.message, headers: verdict.headers },
-        };
-      answerHeaders = verdict.headers;
-    }
+    if (limits.length === 0) return this.#forwardDecision(head, routed, header, undefined);
+    const limited = { peerAddress: this.#socket.remoteAddress ?? '', header };
+    const verdict = admitAll(limits, limited);
+    if (!(verdict instanceof Promise)) return this.#admitted(verdict, head, routed, header);
+    // A limit kept in a shared store answers later: the connection waits for it, reading ahead.
+    return { kind: 'later', decided: verdict.then((known) => this.#admitted(known, head, routed, header)) };
+  }
+
+  #admitted(verdict: Verdict, head: PlainRequestHead, routed: ForwardRouted, header: HeaderLookup): Settled {
+    if (!verdict.allowed)
+      return {
+        kind: 'answer',
+        answer: { status: verdict.status, message: verdict.message, headers: verdict.headers },
+      };
+    return this.#forwardDecision(head, routed, header, verdict.headers);
+  }
+
+  #forwardDecision(
+    head: PlainRequestHead,
+    routed: ForwardRouted,
+    header: HeaderLookup,
+    answerHeaders: Readonly<Record<string, string>> | undefined,
+  ): Settled {
+    const { pool } = routed;
+    const clientAddress = this.#socket.remoteAddress;
     const key =
       pool.config.hashKey === undefined
         ? undefined
@@ -204,7 +234,7 @@ class FastConnection {
       routed,
       requestHead: requestHead(
         head.method,
-        this.#listener.shapeUpstreamRequest(rawHeaders, clientAddress, routed),
+        this.#listener.shapeUpstreamRequest(head.rawHeaders, clientAddress, routed),
       ),
       answerHeaders,
     };
@@ -244,16 +274,24 @@ class FastConnection {
   }
 }
 
-type Decision =
-  | { readonly kind: 'hand-over'; readonly routed: Routed | undefined }
+type ForwardRouted = Routed & { kind: 'forward' };
+type HeaderLookup = (name: string) => string | undefined;
+
+/** What the fast path does with a request, once its limits have answered. */
+type Settled =
   | { readonly kind: 'answer'; readonly answer: OwnAnswer }
   | {
       readonly kind: 'forward';
       readonly upstream: Upstream;
-      readonly routed: Routed & { kind: 'forward' };
+      readonly routed: ForwardRouted;
       readonly requestHead: string;
       readonly answerHeaders: Readonly<Record<string, string>> | undefined;
     };
+
+type Decision =
+  | { readonly kind: 'hand-over'; readonly routed: Routed | undefined }
+  | { readonly kind: 'later'; readonly decided: Promise<Settled> }
+  | Settled;
 
 /**
  * One request forwarded to one backend, and its answer passed on. A request lost on a kept-alive

@@ -65,11 +65,6 @@ export class RateLimiter {
     this.#trusted = new Set(config.trustedProxies);
   }
 
-  /** Whether every verdict is given at once (no promise): the buckets are in memory. */
-  get decidesAtOnce(): boolean {
-    return this.#buckets instanceof BucketTable;
-  }
-
   admit(request: LimitedRequest): Verdict | Promise<Verdict> {
     const key = this.#bucketOf(request, this.#config, this.#trusted);
     if (key === undefined) {
@@ -175,18 +170,6 @@ export function admitAll(
     addPolicyHeaders(headers, verdict.headers);
   }
   return { allowed: true, headers };
-}
-
-/**
- * admitAll's verdict when every limiter decides at once; undefined when one keeps its buckets in
- * a shared store, whose answer comes later.
- */
-export function admitAllAtOnce(
-  limiters: readonly RateLimiter[],
-  request: LimitedRequest,
-): Verdict | undefined {
-  if (!limiters.every((limiter) => limiter.decidesAtOnce)) return undefined;
-  return admitAll(limiters, request) as Verdict;
 }
 
 /** Calls `then` with `verdict`: at once when it is there, when it comes otherwise. */
