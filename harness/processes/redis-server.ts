@@ -86,11 +86,6 @@ export class RedisServer {
     await this.#process?.resume();
   }
 
-  /** Its log, for a failed scenario's evidence. */
-  evidence(): string {
-    return this.#process ? `${this.#process.label}:\n${this.#process.output()}` : '';
-  }
-
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#process?.stop();
   }
