@@ -10,12 +10,12 @@ import {
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import type { RateLimitDocument } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import schema from '../schema/config.v1.schema.json' with { type: 'json' };
 import { headersOf, limited } from './support/limited-runs.ts';
 import { sharedStore } from './support/shared-store.ts';
 import type { LbWorld } from './support/world.ts';
 
-// The schema's default for rateLimit.store.timeoutMs.
-const defaultStoreTimeoutMs = 100;
+const defaultStoreTimeoutMs = schema.$defs.rateLimit.properties.store.properties.timeoutMs.default;
 
 Given(
   'a balancer with an HTTP listener using round_robin over all backends, with this rate limit in the shared store:',
