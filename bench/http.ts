@@ -77,12 +77,20 @@ function httpNeeds(scenario: BenchScenario, backends: readonly string[], storeAd
 }
 
 async function runScenario(scenario: BenchScenario) {
+  // Without a Redis here the scenario is reported not run on every target; the others still run.
+  const storeMissing = scenario.sharedStore ? redisMissing() : undefined;
+  if (storeMissing !== undefined) {
+    const reason = `no Redis to keep the limit in: ${storeMissing}`;
+    process.stderr.write(`${scenario.name}: ${reason}\n`);
+    const unsupported = Object.fromEntries(targetNames.map((name) => [name, reason]));
+    return { scenario, summaries: [], unsupported, roundSeconds: seconds };
+  }
   const backends = await processBackendProvider.start(
     Array.from({ length: scenario.backends }, (_, i) => ({ id: `b${i + 1}`, protocol: 'http' as const })),
   );
   const unsupported = new Map<string, string>();
   let targets: Target[] = [];
-  const store = scenario.sharedStore ? await startStore() : undefined;
+  const store = scenario.sharedStore ? await RedisServer.start(await ports.allocate()) : undefined;
   try {
     const addresses = backends.map((backend) => backend.address);
     const needs = httpNeeds(scenario, addresses, store?.address);
@@ -124,15 +132,6 @@ async function runScenario(scenario: BenchScenario) {
   }
 }
 
-async function startStore(): Promise<RedisServer> {
-  const missing = redisMissing();
-  if (missing) {
-    process.stderr.write(`hot-path-redis needs a Redis: ${missing}\n`);
-    process.exit(2);
-  }
-  return RedisServer.start(await ports.allocate());
-}
-
 const outcomes = [];
 for (const scenario of scenarios) outcomes.push(await runScenario(scenario));
 const tcp = runTcp
@@ -170,12 +169,14 @@ writeFileSync(
   )}\n`,
 );
 const sections = outcomes.map(({ scenario, summaries, unsupported, roundSeconds }) => {
+  const skipped = Object.entries(unsupported).map(([target, reason]) => `- ${target}: not run (${reason})`);
+  // A scenario no target could run has nothing to tabulate or draw.
+  if (summaries.length === 0) return [`## ${scenario.name}: ${scenario.what}`, '', ...skipped, ''].join('\n');
   const chart = `bench-latency-${scenario.name}.svg`;
   writeFileSync(`${options.out}/${chart}`, latencyChart(scenario.what, summaries));
   const against = ratios(summaries, 'reference')
     .map((r) => `${(100 * r.throughput).toFixed(0)}% of ${r.against}'s req/s, p99 ${r.p99.toFixed(2)}x`)
     .join('; ');
-  const skipped = Object.entries(unsupported).map(([target, reason]) => `- ${target}: not run (${reason})`);
   const goals = goalsLine(summaries);
   return [
     `## ${scenario.name}: ${scenario.what}`,

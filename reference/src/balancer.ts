@@ -117,14 +117,15 @@ export class Balancer {
   async apply(config: BalancerConfig, configHash: string): Promise<void> {
     const wanted = new Map(config.listeners.map((listener) => [listenerKey(listener), listener]));
     const log = this.#options.log ?? (() => {});
-    const limitStores = await LimitStores.open(config, log);
+    const limitStores = await LimitStores.open(config, log, this.#served?.limitStores);
     const opened: OpenListener[] = [];
     try {
       for (const [key, listener] of wanted) {
         if (!this.#listeners.has(key)) opened.push(await openListener(listener, this.#context));
       }
     } catch (error) {
-      await Promise.all([...opened.map((listener) => listener.close(0)), limitStores.close()]);
+      const served = this.#served?.limitStores;
+      await Promise.all([...opened.map((listener) => listener.close(0)), limitStores.close(served)]);
       throw error;
     }
     const previous = this.#served;
@@ -147,7 +148,7 @@ export class Balancer {
       ),
     };
     for (const pool of previous?.pools.values() ?? []) pool.close();
-    void previous?.limitStores.close();
+    void previous?.limitStores.close(limitStores);
     for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);
     const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
     for (const [key] of removed) this.#listeners.delete(key);

@@ -147,9 +147,7 @@ export class BalancerUnderTest {
   /** Its evidence (every instance's), or why there is none. */
   async evidence(): Promise<string> {
     if (this.#started) {
-      const all = await Promise.all(
-        [this.#started, ...this.#others.map(({ balancer }) => balancer)].map((b) => b.evidence()),
-      );
+      const all = await Promise.all(this.#instances.map((instance) => instance.evidence()));
       return all.join('\n\n');
     }
     return this.#failedStart === undefined
@@ -159,16 +157,20 @@ export class BalancerUnderTest {
 
   /** Set when an instance exited without being told to. */
   get unexpectedExit(): string | undefined {
-    return [this.#started, ...this.#others.map(({ balancer }) => balancer)].find((b) => b?.unexpectedExit)
-      ?.unexpectedExit;
+    return this.#instances.find((instance) => instance.unexpectedExit)?.unexpectedExit;
+  }
+
+  /** Every running instance: the first started, then the others of the fleet. */
+  get #instances(): StartedBalancer[] {
+    return [...(this.#started ? [this.#started] : []), ...this.#others.map(({ balancer }) => balancer)];
   }
 
   /** Stops every instance, then lets the scenario's ports go to the next scenario. */
   async dispose(): Promise<void> {
-    const instances = [this.#started, ...this.#others.map(({ balancer }) => balancer)];
+    const instances = this.#instances;
     this.#started = undefined;
     this.#others = [];
-    for (const instance of instances) await instance?.[Symbol.asyncDispose]();
+    for (const instance of instances) await instance[Symbol.asyncDispose]();
     ports.releaseAll();
   }
 

@@ -15,14 +15,28 @@ export class LimitStores {
     this.#shared = shared;
   }
 
-  /** Connects to every store `config` names (see RedisBuckets.open for how long it waits). */
-  static async open(config: BalancerConfig, log: (line: string) => void): Promise<LimitStores> {
+  /**
+   * Connects to every store `config` names (see RedisBuckets.open for how long it waits), keeping
+   * the connections of `previous` (the config served before a reload) to the stores it names too.
+   */
+  static async open(
+    config: BalancerConfig,
+    log: (line: string) => void,
+    previous?: LimitStores,
+  ): Promise<LimitStores> {
     const stores = new Map<string, StoreConfig>();
     for (const limit of rateLimitsOf(config)) if (limit.store) stores.set(storeKey(limit.store), limit.store);
     const opened = await Promise.all(
-      [...stores].map(async ([key, store]) => [key, await RedisBuckets.open(store, log)] as const),
+      [...stores].map(
+        async ([key, store]) =>
+          [key, LimitStores.#of(previous).get(key) ?? (await RedisBuckets.open(store, log))] as const,
+      ),
     );
     return new LimitStores(new Map(opened));
+  }
+
+  static #of(stores: LimitStores | undefined): ReadonlyMap<string, RedisBuckets> {
+    return stores === undefined ? new Map() : stores.#shared;
   }
 
   /** Where `limit`'s buckets are kept. */
@@ -31,9 +45,15 @@ export class LimitStores {
     return (this.#shared.get(storeKey(limit.store)) as RedisBuckets).forPolicy(limit.name);
   }
 
-  /** Closes every store's connection once its takes under way are answered. */
-  async close(): Promise<void> {
-    await Promise.all([...this.#shared.values()].map((store) => store.close()));
+  /**
+   * Closes each store's connection once its takes under way are answered, but those `next` (the
+   * config served after a reload) kept.
+   */
+  async close(next?: LimitStores): Promise<void> {
+    const kept = new Set(LimitStores.#of(next).values());
+    await Promise.all(
+      [...this.#shared.values()].filter((store) => !kept.has(store)).map((store) => store.close()),
+    );
   }
 }
 
