@@ -10,7 +10,8 @@ Feature: Active health checks
   N x max(intervalMs, timeoutMs) + timeoutMs after the change, plus a slack for a busy machine
   (500 ms x LBSPEC_TIME_SCALE). "After N passed checks, and not sooner" means no later than
   N x max(intervalMs, timeoutMs) + slack, and no sooner than (N - 1) x intervalMs: the N-th probe
-  cannot start earlier.
+  cannot start earlier. Sooner also means before the backend answered its N-th passed probe since
+  the change, by its own clock: no request may arrive before that, however busy the machine.
 
   Scenarios that script each check's answer count checks where the backend answers them; their
   timeout (1000 ms) is ten intervals long, so that a busy machine cannot turn a late 200 into a

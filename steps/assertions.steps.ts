@@ -16,6 +16,7 @@ import {
   expectStatusCount,
   expectWindowsInProportion,
 } from '../harness/checks/expectations.ts';
+import { expectNoArrivalBeforeRise } from '../harness/checks/health-rise.ts';
 import { clientValuesPassedOn } from '../harness/checks/hop-by-hop.ts';
 import {
   arrivalsByRequest,
@@ -30,6 +31,7 @@ import { assertShares, checkShares } from '../harness/checks/statistics.ts';
 import { sendLoad } from '../harness/clients/traffic.ts';
 import type { Measurements } from '../harness/mistakes/measurements.ts';
 import { backoffChart } from '../harness/report/scenario-charts.ts';
+import { healthCheckDefaults } from '../harness/spec/config-document.ts';
 import { failedChecksBound, passedChecksBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { measuredBy } from './support/diagnosis.ts';
@@ -281,10 +283,19 @@ Then(
 Then(
   'after {int} passed check(s), and not sooner, the balancer sends requests only to {ids}',
   async function (this: LbWorld, checks: number, ids: string[]) {
+    const expected = this.mainPool.healthCheck?.expectedStatuses ?? healthCheckDefaults.expectedStatuses;
+    const passes = (status: number) => expected.includes(status);
     await settleOn(
       this,
       { kind: 'backends', ids: new Set(ids) },
       passedChecksBound(this.healthCheckTiming, checks),
+      async (newcomers, mark) => {
+        for (const id of newcomers) {
+          const backend = this.backend(id);
+          const [arrivals, { answers }] = await Promise.all([backend.arrivals(), backend.healthLog()]);
+          expectNoArrivalBeforeRise(id, arrivals, answers, mark.beforeMs, checks, passes);
+        }
+      },
     );
   },
 );

@@ -70,6 +70,7 @@ test('the turns read from the traffic: when a backend went out and came back, af
   assert.deepEqual(turns, {
     wentOutAfter: [3],
     cameBackAfter: [3],
+    cameBackSoonestAfter: [3],
     stayedInAfterFailures: 0,
     stayedOutAfterPasses: 0,
     servedBeforeFirstPass: true,
@@ -94,6 +95,27 @@ test('one failure taking a backend out, or one pass bringing it back, points to 
   assert.deepEqual(top(measured('health-backend-fails-checks-taken', quickReturn, { fall: 3, rise: 3 })), [
     'health-one-check-decides',
   ]);
+});
+
+test('on a busy machine, a request sent just before the one pass that brought a backend back still shows it', () => {
+  // The log starts after the backend left; its only pass is answered at 1,000, and the request that
+  // reached it was sent 40 ms before that but routed after it (answered at 1,010).
+  const exchange = (sentAtMs: number, backendId: string, durationMs = 5) =>
+    ({ client: 0, seq: sentAtMs, sentAtMs, durationMs, backendId }) as const;
+  const run = {
+    answers: [{ askedAtMs: 1_000, atMs: 1_000, status: 200 }],
+    exchanges: [
+      ...[800, 820, 840, 860, 880, 900].map((at, k) => exchange(at, k % 2 ? 'b3' : 'b2')),
+      exchange(960, 'b1', 50),
+      exchange(1_030, 'b2'),
+    ],
+  };
+  const busy = {
+    ...measured('health-backend-fails-checks-taken', run, { fall: 3, rise: 3 }),
+    inRotation: ['b2', 'b3'],
+  };
+  assert.deepEqual(healthTurns(busy).get('b1')?.cameBackAfter, [1]);
+  assert.deepEqual(top(busy), ['health-one-check-decides']);
 });
 
 test('a change a check late or early points to a threshold off by one', () => {

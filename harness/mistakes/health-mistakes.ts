@@ -15,6 +15,12 @@ export interface HealthTurns {
   /** After how many passed checks in a row it came back, each time it did. */
   readonly cameBackAfter: readonly number[];
   /**
+   * The fewest passed checks in a row it may have come back after, each time it did: fewer than
+   * cameBackAfter when the request that showed it back was sent before the check that counted
+   * (a busy machine may route a request long after it was sent, or long before it is answered).
+   */
+  readonly cameBackSoonestAfter: readonly number[];
+  /**
    * The unhealthy threshold, when the backend was still reached after that many failed checks in a
    * row (before the passes that could bring it back); else 0.
    */
@@ -46,10 +52,19 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
   // robin (the health scenarios' algorithm) a backend in rotation is in every turn; a busy machine
   // sends few requests between two checks, so no more than that is asked for.
   const enough = Math.max(1, measured.backends.length) + 1;
-  const reached = (id: string, fromMs: number, toMs: number) =>
+  // Reached by a request routed before `toMs`: it arrived, or its answer came, before then, so the
+  // balancer chose the backend before it could know of an answer sent at `toMs`. (A request sent a little before
+  // an answer may still be routed after it on a busy machine: its sending time alone says nothing.)
+  // Where the backend logged its arrivals, they say so exactly: on its own clock, as its answers.
+  const reached = (id: string, fromMs: number, toMs: number, after: 'sent' | 'answered') =>
     sent.some(
-      (exchange) => exchange.backendId === id && exchange.sentAtMs >= fromMs && exchange.sentAtMs < toMs,
-    );
+      (exchange) =>
+        exchange.backendId === id &&
+        (after === 'sent' ? exchange.sentAtMs : exchange.sentAtMs + exchange.durationMs) >= fromMs &&
+        exchange.sentAtMs + exchange.durationMs < toMs,
+    ) ||
+    (after === 'answered' &&
+      (measured.healthArrivals?.[id] ?? []).some((atMs) => atMs >= fromMs && atMs < toMs));
   const answeredElsewhere = (id: string, fromMs: number, toMs: number) =>
     sent.filter(
       (exchange) =>
@@ -62,15 +77,20 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
    * The state after an answer at `atMs` until the next at `nextMs`. Evidence against the state
    * before (`last`) counts only once the answer can have reached the balancer; evidence for a
    * return counts from the answer on (nothing else could have brought the backend back), and
-   * only until shortly before the next answer, which may bring it back in its turn.
+   * only for requests answered before the next check was, which may bring it back in its turn.
    */
   const stateAfter = (id: string, atMs: number, nextMs: number, last: WindowState): WindowState => {
-    if (reached(id, atMs + (last === 'out' ? 0 : answerSettlesMs), nextMs - answerSettlesMs)) return 'in';
+    const back =
+      last === 'out'
+        ? reached(id, atMs, nextMs, 'answered')
+        : reached(id, atMs + answerSettlesMs, nextMs, 'sent');
+    if (back) return 'in';
     return answeredElsewhere(id, atMs + answerSettlesMs, nextMs) >= enough ? 'out' : 'unknown';
   };
   for (const [id, answers] of Object.entries(measured.healthAnswers ?? {})) {
     const wentOutAfter: number[] = [];
     const cameBackAfter: number[] = [];
+    const cameBackSoonestAfter: number[] = [];
     let stayedInAfterFailures = 0;
     let stayedOutAfterPasses = 0;
     let failedInRow = 0;
@@ -96,12 +116,29 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
       windows.push({ atMs: answer.atMs, state });
       if (state === 'unknown') return;
       if (state === 'out' && last === 'in' && failedInRow > 0) wentOutAfter.push(failedInRow);
-      if (state === 'in' && last === 'out' && passedInRow > 0) cameBackAfter.push(passedInRow);
+      if (state === 'in' && last === 'out' && passedInRow > 0) {
+        cameBackAfter.push(passedInRow);
+        const firstSent = Math.min(
+          ...sent
+            .filter(
+              (exchange) =>
+                exchange.backendId === id &&
+                exchange.sentAtMs + exchange.durationMs >= answer.atMs &&
+                exchange.sentAtMs < next,
+            )
+            .map((exchange) => exchange.sentAtMs),
+        );
+        const passedBySend = answers
+          .slice(0, k + 1)
+          .filter((earlier) => earlier.atMs <= firstSent)
+          .reduce((inRow, earlier) => (passes(earlier.status) ? inRow + 1 : 0), 0);
+        cameBackSoonestAfter.push(Math.max(1, Math.min(passedInRow, passedBySend)));
+      }
       last = state;
     });
     for (const stretch of dueStretches(answers, policy, passes)) {
       const from = stretch.fromMs + answerSettlesMs;
-      const kept = reached(id, from, stretch.toMs - answerSettlesMs);
+      const kept = reached(id, from, stretch.toMs, 'sent');
       // Left at some point of the stretch (and came back early, maybe): that is no staying in.
       const leftInIt = windows.some(
         (window) => window.state === 'out' && window.atMs >= stretch.fromMs && window.atMs < stretch.toMs,
@@ -117,6 +154,7 @@ export function healthTurns(measured: Measurements): Map<string, HealthTurns> {
     turns.set(id, {
       wentOutAfter,
       cameBackAfter,
+      cameBackSoonestAfter,
       stayedInAfterFailures,
       stayedOutAfterPasses,
       servedBeforeFirstPass,
@@ -190,7 +228,7 @@ export const healthMistakes: readonly Mistake[] = [
         measured,
         (turns, policy) =>
           (policy.unhealthyThreshold > 1 && turns.wentOutAfter.includes(1)) ||
-          (policy.healthyThreshold > 1 && turns.cameBackAfter.includes(1)),
+          (policy.healthyThreshold > 1 && turns.cameBackSoonestAfter.includes(1)),
       ),
   },
   {

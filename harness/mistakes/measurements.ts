@@ -155,6 +155,8 @@ export interface Measurements {
   readonly healthObservedMs?: number;
   /** The health checks each running backend answered since its counts were last reset, in order. */
   readonly healthAnswers?: Readonly<Record<string, readonly HealthAnswer[]>>;
+  /** When requests reached each running backend since its counts were last reset, on its own clock (as its health answers). */
+  readonly healthArrivals?: Readonly<Record<string, readonly number[]>>;
   /** The health checks each running backend had not answered when the balancer gave up on them, or has not yet. */
   readonly healthUnanswered?: Readonly<Record<string, readonly UnansweredCheck[]>>;
   /** Requests the scenario sent to see how the balancer takes them, one by one, and how each ended. */

@@ -54,6 +54,17 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
     check === undefined || (check.type ?? 'http') !== 'http'
       ? undefined
       : await world.backends.healthLogs(running).catch(() => undefined);
+  // A backend that logged too many arrivals to keep them all is left to the clients' view.
+  const healthArrivals =
+    healthLogs &&
+    (await Promise.all(
+      [...healthLogs.keys()].map(async (id) => [
+        id,
+        (await world.backend(id).arrivals()).map(({ atMs }) => atMs),
+      ]),
+    )
+      .then(Object.fromEntries)
+      .catch(() => undefined));
   return {
     scenario,
     retries: {
@@ -80,6 +91,7 @@ async function measurementsOf(world: LbWorld, scenario: string): Promise<Measure
           },
           healthAnswers: Object.fromEntries([...healthLogs].map(([id, log]) => [id, log.answers])),
           healthUnanswered: Object.fromEntries([...healthLogs].map(([id, log]) => [id, log.unanswered])),
+          ...(healthArrivals === undefined ? {} : { healthArrivals }),
           inRotation: [...world.routedTo],
           healthObservedMs:
             wallClockMs() - Math.max(world.balancer.upSinceMs ?? 0, world.backends.statsResetAtMs ?? 0),

@@ -1,5 +1,6 @@
 /** Waiting for the traffic to settle after a change, within the bounds the change allows. */
 import {
+  type ChangeMark,
   expectNotSooner,
   expectSettledWithin,
   type RoutingGoal,
@@ -12,12 +13,14 @@ import type { LbWorld } from './world.ts';
 /**
  * Sends requests one after another until the traffic settles on `goal`; it must do so within
  * `withinMs` of the scenario's last change and, when `notSoonerMs` is given, reach backends that
- * were not in use before no sooner than that. Backend counts start from zero afterwards.
+ * were not in use before no sooner than that, and `checkNewcomers` holds for those backends while
+ * their logs still cover the change. Backend counts start from zero afterwards.
  */
 export async function settleOn(
   world: LbWorld,
   goal: RoutingGoal,
   bounds: { readonly withinMs: number; readonly notSoonerMs?: number; readonly explanation: string },
+  checkNewcomers: (newcomers: ReadonlySet<string>, mark: ChangeMark) => Promise<void> = async () => {},
 ): Promise<void> {
   const mark = world.lastChange;
   if (!mark) throw new Error('the scenario made no change to wait for');
@@ -38,8 +41,9 @@ export async function settleOn(
   world.traffic.settledIndex = world.traffic.exchanges.indexOf(exchanges[settledIndex] as Exchange);
   expectSettledWithin(exchanges[settledIndex] as Exchange, mark, bounds.withinMs, bounds.explanation);
   const target = goal.kind === 'backends' ? goal.ids : new Set<string>();
+  const newcomers = new Set([...target].filter((id) => !world.routedTo.has(id)));
+  await checkNewcomers(newcomers, mark);
   if (bounds.notSoonerMs !== undefined) {
-    const newcomers = new Set([...target].filter((id) => !world.routedTo.has(id)));
     expectNotSooner(exchanges, newcomers, mark, bounds.notSoonerMs, bounds.explanation);
   }
   world.routedTo = target;
