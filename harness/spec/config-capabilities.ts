@@ -131,6 +131,7 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'listeners[].routes[].rateLimit.store': ['rate-limit', 'shared-rate-limit-store'],
   'listeners[].rateLimit': ['rate-limit'],
   'listeners[].rateLimit.store': ['rate-limit', 'shared-rate-limit-store'],
+  'listeners[].tls': ['tls-termination'],
   'listeners[].limits': none,
   'listeners[].limits.maxConnectionsPerClient': ['client-connection-limit'],
   'listeners[].limits.headerTimeoutMs': ['header-timeout'],

@@ -19,6 +19,8 @@ export interface Defects {
   readonly errorsOnFreshConnectionsOnly?: boolean;
   /** Exit when a reload brings an invalid config, instead of serving on. */
   readonly exitOnBadReload?: boolean;
+  /** Over ALPN, select the client's first protocol, spoken or not (h2 from a browser), then speak HTTP/1.1. */
+  readonly alpnSelectsFirstOffered?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }

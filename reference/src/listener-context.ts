@@ -29,7 +29,11 @@ export type UpstreamRequestShaper = (
   rawHeaders: readonly string[],
   clientAddress: string | undefined,
   routed: Routed & { kind: 'forward' },
+  /** How the client reached the listener: "https" where the listener terminates TLS. */
+  scheme: Scheme,
 ) => UpstreamRequest;
+
+export type Scheme = 'http' | 'https';
 
 /** A backend's answer on node's path, its head in and its body still to come, and where it goes. */
 export interface BackendAnswer {

@@ -19,6 +19,7 @@ import { sendError } from './l7/own-answers.ts';
 import type { ParseError, ParseRefusalStatus } from './l7/parse-refusals.ts';
 import type { VettedRequest } from './l7/request-vetting.ts';
 import type { RoutableRequest } from './l7/router.ts';
+import { tlsFront } from './l7/tls-termination.ts';
 import { answerOnSocket, proxyUpgrade } from './l7/upgrade-proxy.ts';
 import { ConnectionsPerClient } from './limits/connection-limit.ts';
 import { admitAll, whenDecided } from './limits/rate-limiter.ts';
@@ -55,8 +56,10 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     httpServer && mayTakeFastPath(config, context)
       ? fastPathOf(config, context, httpServer, routedAhead)
       : undefined;
+  const tlsServer = httpServer && config.tls ? tlsFront(config.tls, httpServer, context.defects) : undefined;
   const server: HttpServer | TcpServer =
-    httpServer && !fastPath
+    tlsServer ??
+    (httpServer && !fastPath
       ? httpServer
       : fastPath
         ? createTcpServer({ noDelay: true }, (socket) => fastPath.serve(socket))
@@ -67,7 +70,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
             if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
             const routed = context.routeFor(config.address, connectionRequest);
             void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
-          });
+          }));
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -82,8 +85,8 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     });
   });
   // Node's HTTP server starts its header and request timers as it starts listening; behind the
-  // fast path it takes connections without listening itself.
-  if (fastPath) httpServer?.emit('listening');
+  // fast path or TLS it takes connections without listening itself.
+  if (fastPath || tlsServer) httpServer?.emit('listening');
   const closeIdle = (): void => {
     httpServer?.closeIdleConnections();
     fastPath?.closeIdleConnections();
@@ -92,7 +95,7 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     protocol: config.protocol,
     address: config.address,
     close: async (drainMs) => {
-      if (fastPath) httpServer?.close();
+      if (fastPath || tlsServer) httpServer?.close();
       await closeGracefully(server, sockets, drainMs, closeIdle);
     },
     cutEveryConnection: () => {
@@ -114,11 +117,12 @@ const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>
 
 /**
  * Whether an HTTP listener's plain requests may take the fast path: not when it limits its clients
- * (node's HTTP server keeps those timers and counts), nor when answers are passed on otherwise than
+ * (node's HTTP server keeps those timers and counts), nor behind TLS (which it does not read), nor when answers are passed on otherwise than
  * the fast path passes them, nor for a defect only node's path carries.
  */
 function mayTakeFastPath(config: ListenerConfig, context: ListenerContext): boolean {
-  if (config.limits !== undefined || context.passAnswer !== passAnswer) return false;
+  if (config.limits !== undefined || config.tls !== undefined || context.passAnswer !== passAnswer)
+    return false;
   return Object.keys(context.defects).every((name) => defectsBothPathsShare.has(name as keyof Defects));
 }
 

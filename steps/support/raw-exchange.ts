@@ -37,6 +37,16 @@ export async function sendRawRequest(
   state.answer = await rawHttpRequest(world.listenerAddress, { headers, path });
 }
 
+/** Notes a request sent some other way (over TLS, say) as the last hand-written one, with its answer. */
+export function recordRawExchange(
+  world: LbWorld,
+  headers: readonly [string, string][],
+  target: string,
+  answer: RawAnswer,
+): void {
+  Object.assign(rawExchange(world), { headers, target, answer });
+}
+
 /** The headers of the last hand-written request, as sent. */
 export function rawRequestHeaders(world: LbWorld): readonly [string, string][] {
   return rawExchange(world).headers;

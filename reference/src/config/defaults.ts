@@ -2,6 +2,7 @@ import schema from '../../../schema/config.v1.schema.json' with { type: 'json' }
 import type {
   CircuitBreakerConfig,
   HealthCheckConfig,
+  ListenerTlsConfig,
   OutlierDetectionConfig,
   PoolConfig,
   RateLimitConfig,
@@ -68,3 +69,7 @@ export const rateLimitDefaults = {
 export const rateLimitStoreDefaults = defaultsOf(
   $defs.rateLimit.properties.store.properties,
 ) as unknown as Pick<NonNullable<RateLimitConfig['store']>, 'timeoutMs' | 'onFailure'>;
+export const listenerTlsDefaults = defaultsOf($defs.listenerTls.properties) as unknown as Pick<
+  ListenerTlsConfig,
+  'minVersion'
+>;

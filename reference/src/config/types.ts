@@ -29,6 +29,8 @@ export type {
   HealthCheckDocument,
   ListenerConfig,
   ListenerDocument,
+  ListenerTlsConfig,
+  ListenerTlsDocument,
   OutlierDetectionConfig,
   OutlierDetectionDocument,
   PoolConfig,

@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../../schema/config.v1.schema.json' with { type: 'json' };
 import { parseAddress } from './address.ts';
@@ -6,6 +7,7 @@ import {
   backendDefaults,
   circuitBreakerDefaults,
   healthCheckDefaults,
+  listenerTlsDefaults,
   outlierDetectionDefaults,
   poolDefaults,
   rateLimitDefaults,
@@ -100,10 +102,11 @@ function withDefaults(raw: ConfigDocument): BalancerConfig {
   const pools: Record<string, PoolConfig> = {};
   for (const [name, pool] of Object.entries(raw.pools)) pools[name] = poolWithDefaults(name, pool);
   const listeners = raw.listeners.map(
-    ({ rateLimit, routes, ...listener }): ListenerConfig => ({
+    ({ rateLimit, routes, tls, ...listener }): ListenerConfig => ({
       ...listener,
       ...(rateLimit ? { rateLimit: rateLimitWithDefaults(rateLimit) } : {}),
       ...(routes ? { routes: routes.map(routeWithDefaults) } : {}),
+      ...(tls ? { tls: { ...listenerTlsDefaults, ...tls } } : {}),
     }),
   );
   const admin = raw.admin && { ...raw.admin, address: withLoopbackDefault(raw.admin.address) };
@@ -223,7 +226,7 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
       });
     };
     unknownPool(text(listener.pool), `${at}/pool`);
-    issues.push(...routeIssues(listener, at, unknownPool));
+    issues.push(...routeIssues(listener, at, unknownPool), ...tlsIssues(listener, at));
     const limits = (listener.limits ?? {}) as Record<string, unknown>;
     const { headerTimeoutMs, requestTimeoutMs } = limits;
     if (
@@ -258,6 +261,54 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     issues.push(...hashKeyIssues(poolName, pool, tcpPools));
   }
   return issues;
+}
+
+/** TLS is for HTTP listeners, with a certificate and key that can be read and belong together. */
+function tlsIssues(listener: Record<string, unknown>, at: string): ConfigIssue[] {
+  const tls = listener.tls as { certificate?: unknown; key?: unknown } | undefined;
+  if (tls === undefined) return [];
+  if (listener.protocol === 'tcp') {
+    return [
+      {
+        pointer: `${at}/tls`,
+        message: 'a TCP listener cannot terminate TLS',
+        fix: 'remove "tls", or make the listener "http"',
+      },
+    ];
+  }
+  if (typeof tls.certificate !== 'string' || typeof tls.key !== 'string') return [];
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(tls.certificate);
+  } catch (error) {
+    return [
+      {
+        pointer: `${at}/tls/certificate`,
+        message: `the certificate cannot be read: ${(error as Error).message}`,
+        fix: 'give the PEM text itself ("-----BEGIN CERTIFICATE-----" ...), with its line breaks as \\n',
+      },
+    ];
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(tls.key);
+  } catch (error) {
+    return [
+      {
+        pointer: `${at}/tls/key`,
+        message: `the private key cannot be read: ${(error as Error).message}`,
+        fix: 'give the unencrypted PEM text of the key ("-----BEGIN PRIVATE KEY-----" ...), with its line breaks as \\n',
+      },
+    ];
+  }
+  if (certificate.checkPrivateKey(key)) return [];
+  return [
+    {
+      pointer: `${at}/tls/key`,
+      message: `the private key does not belong to the certificate (${certificate.subject.replaceAll('\n', ', ')})`,
+      fix: 'give the key the certificate was issued for, or the certificate of this key',
+    },
+  ];
 }
 
 /** A listener needs a pool or routes; routes are HTTP only, uniquely named, with pools and regexes that exist. */

@@ -234,7 +234,7 @@ class FastConnection {
       routed,
       requestHead: requestHead(
         head.method,
-        this.#listener.shapeUpstreamRequest(head.rawHeaders, clientAddress, routed),
+        this.#listener.shapeUpstreamRequest(head.rawHeaders, clientAddress, routed, 'http'),
       ),
       answerHeaders,
     };

@@ -1,5 +1,5 @@
 // The headers a request carries upstream: end-to-end ones, the forwarding headers, the route's.
-import type { Routed, UpstreamRequestShaper } from '../listener-context.ts';
+import type { Routed, Scheme, UpstreamRequestShaper } from '../listener-context.ts';
 import { applyToHeaderList } from './header-rules.ts';
 import { connectionOptions } from './wire/syntax.ts';
 
@@ -24,7 +24,7 @@ const forwardingHeaders = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-fo
 /** Where a request came from, as the balancer's socket saw it. */
 export interface ClientHop {
   readonly clientAddress: string;
-  readonly scheme: 'http';
+  readonly scheme: Scheme;
 }
 
 /**
@@ -62,10 +62,10 @@ export function upstreamRequestHeaders(
  * The reference's request upstream: the route's target (rewritten or as sent), the client's
  * end-to-end headers with the forwarding headers of this hop, then the route's Host and rules.
  */
-export const shapeUpstreamRequest: UpstreamRequestShaper = (rawHeaders, clientAddress, routed) => ({
+export const shapeUpstreamRequest: UpstreamRequestShaper = (rawHeaders, clientAddress, routed, scheme) => ({
   target: routed.target,
   headers: withRouteRules(
-    upstreamRequestHeaders(rawHeaders, { clientAddress: clientAddress ?? '', scheme: 'http' }),
+    upstreamRequestHeaders(rawHeaders, { clientAddress: clientAddress ?? '', scheme }),
     routed,
   ),
 });

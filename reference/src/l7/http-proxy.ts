@@ -13,6 +13,7 @@ import { closeLingeringly } from './lingering-close.ts';
 import { type FailureAnswers, sendError, sendOwnAnswer, sendRedirect } from './own-answers.ts';
 import type { RequestBody, RequestBodyHolder } from './request-body.ts';
 import type { RedirectDecision } from './router.ts';
+import { schemeOf } from './tls-termination.ts';
 import { type AnswerHead, UpstreamAttempt } from './upstream-attempt.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
@@ -56,7 +57,12 @@ export async function proxyHttpRequest(
   }
   const loading = clients.ready();
   if (loading) await loading;
-  const upstreamRequest = shapeUpstreamRequest(request.rawHeaders, request.socket.remoteAddress, routed);
+  const upstreamRequest = shapeUpstreamRequest(
+    request.rawHeaders,
+    request.socket.remoteAddress,
+    routed,
+    schemeOf(request.socket),
+  );
   const forwarding = await beginForwarding(request, response, routed, upstreamRequest, holdRequestBody, {
     clients,
     defects,

@@ -2,6 +2,7 @@ import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { connectWithin } from '../l4/tcp-proxy.ts';
 import type { ListenerContext, Routed } from '../listener-context.ts';
+import { schemeOf } from './tls-termination.ts';
 
 /**
  * Proxies a request to switch protocols (a WebSocket handshake): the head goes to a backend with
@@ -47,7 +48,12 @@ export async function proxyUpgrade(
     return;
   }
   ledger.record({ connected: true });
-  const { target, headers } = shapeUpstreamRequest(request.rawHeaders, request.socket.remoteAddress, routed);
+  const { target, headers } = shapeUpstreamRequest(
+    request.rawHeaders,
+    request.socket.remoteAddress,
+    routed,
+    schemeOf(request.socket),
+  );
   headers.push('Connection', 'Upgrade', 'Upgrade', request.headers.upgrade ?? '');
   const lines = [`${request.method} ${target} HTTP/1.1`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);

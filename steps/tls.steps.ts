@@ -1,0 +1,121 @@
+import type { SecureVersion } from 'node:tls';
+import { Given, Then, When } from '@cucumber/cucumber';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import { requestOverTls, type TlsOffer, type TlsOutcome } from '../harness/clients/tls.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
+import { testPki } from '../harness/tls/test-pki.ts';
+import { recordRawExchange } from './support/raw-exchange.ts';
+import type { LbWorld } from './support/world.ts';
+
+// The name clients ask for and the run's certificate is for (with the listener's address).
+const serverName = 'localhost';
+
+async function startTlsBalancer(world: LbWorld, algorithm: string, settings: Record<string, unknown>) {
+  const { certificatePem, keyPem } = await (await testPki()).leaf([serverName, '127.0.0.1']);
+  await world.startBalancer(
+    'http',
+    algorithm,
+    [...world.backends.keys()].map((id) => ({ id })),
+    {},
+    { tls: { certificate: certificatePem, key: keyPem, ...settings } },
+  );
+}
+
+Given(
+  'a balancer with an HTTPS listener using {algorithm} over all backends',
+  async function (this: LbWorld, algorithm: string) {
+    await startTlsBalancer(this, algorithm, {});
+  },
+);
+
+Given(
+  'a balancer with an HTTPS listener using {algorithm} over all backends, whose TLS settings are:',
+  async function (this: LbWorld, algorithm: string, settings: string) {
+    await startTlsBalancer(this, algorithm, JSON.parse(settings) as Record<string, unknown>);
+  },
+);
+
+async function offer(world: LbWorld, tls: Omit<TlsOffer, 'serverName'>): Promise<TlsOutcome> {
+  const { caPem } = await testPki();
+  return requestOverTls(world.listenerAddress, caPem, { serverName, ...tls }, timeouts.requestMs);
+}
+
+const only = (version: string): { minVersion: SecureVersion; maxVersion: SecureVersion } => {
+  const name = `TLSv${version}` as SecureVersion;
+  return { minVersion: name, maxVersion: name };
+};
+
+/** The outcome was a backend's answer over TLS; else throws saying what came instead. */
+function expectServed(outcome: TlsOutcome, what: string): asserts outcome is TlsOutcome & { kind: 'served' } {
+  if (outcome.kind === 'refused')
+    throw new ExpectationError(`expected ${what} to be served, but ${outcome.reason}`);
+  const backend = outcome.answer.headers['x-backend-id'];
+  if (outcome.answer.status !== 200 || backend === undefined) {
+    throw new ExpectationError(
+      `expected ${what} to be answered 200 by a backend, it got HTTP ${outcome.answer.status} ${JSON.stringify(outcome.answer.body.slice(0, 200))}`,
+    );
+  }
+}
+
+Then(
+  "a client offering only TLS {word} is served, with the run's certificate for localhost",
+  async function (this: LbWorld, version: string) {
+    const what = `a client offering only TLS ${version}`;
+    const outcome = await offer(this, only(version));
+    expectServed(outcome, what);
+    if (outcome.version !== `TLSv${version}`) {
+      throw new ExpectationError(`expected ${what} to get TLS ${version}, it got ${outcome.version}`);
+    }
+    // The client checked the chain against the run's CA and the name; the names say which leaf it was.
+    if (!outcome.certificateNames.includes(`DNS:${serverName}`)) {
+      throw new ExpectationError(
+        `expected the certificate for ${serverName}, the balancer sent one for ${outcome.certificateNames || '(no names)'}`,
+      );
+    }
+  },
+);
+
+Then(
+  'a client offering only TLS {word} fails the handshake',
+  async function (this: LbWorld, version: string) {
+    const outcome = await offer(this, only(version));
+    if (outcome.kind === 'served') {
+      throw new ExpectationError(
+        `expected a client offering only TLS ${version} to fail the handshake, but it was served over ${outcome.version} (HTTP ${outcome.answer.status})`,
+      );
+    }
+  },
+);
+
+Then(
+  'a client offering ALPN {string} is served, with {string} or no protocol selected',
+  async function (this: LbWorld, protocols: string, spoken: string) {
+    const outcome = await offer(this, { alpn: protocols.split(/,\s*/) });
+    expectServed(outcome, `a client offering ALPN ${protocols}`);
+    if (outcome.alpn !== false && outcome.alpn !== spoken) {
+      throw new ExpectationError(
+        `expected ALPN to select ${spoken} or nothing from ${protocols}, it selected ${outcome.alpn} and then spoke HTTP/1.1`,
+      );
+    }
+  },
+);
+
+Then(
+  'a client offering ALPN {string} alone gets no protocol selected, or fails the handshake',
+  async function (this: LbWorld, protocol: string) {
+    const outcome = await offer(this, { alpn: [protocol] });
+    if (outcome.kind === 'served' && outcome.alpn !== false) {
+      throw new ExpectationError(
+        `expected a listener that does not speak ${protocol} to select no protocol (or to refuse with no_application_protocol), it selected ${outcome.alpn}`,
+      );
+    }
+  },
+);
+
+When('a client sends a request over TLS with header {string}', async function (this: LbWorld, line: string) {
+  const [name, ...value] = line.split(':');
+  const header: [string, string] = [(name as string).trim(), value.join(':').trim()];
+  const outcome = await offer(this, { headers: { [header[0]]: header[1] } });
+  expectServed(outcome, 'the request over TLS');
+  recordRawExchange(this, [header], '/', outcome.answer);
+});
