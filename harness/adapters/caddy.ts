@@ -6,6 +6,7 @@ import {
   type ConfigDocument,
   healthCheckDefaults,
   type ListenerDocument,
+  listenerTlsDefaults,
   type PoolDocument,
   stickySessionDefaults,
 } from '../spec/config-document.ts';
@@ -13,6 +14,7 @@ import { caddyRoute } from './caddy-routes.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
 import { inPrecedenceOrder } from './route-order.ts';
+import { tlsPaths } from './tls-files.ts';
 
 /** The admin API's socket, in the run directory: parallel scenarios each have their own. */
 const adminSocket = (directory: string) => join(directory, 'caddy-admin.sock');
@@ -55,6 +57,7 @@ const caddySupported: readonly Capability[] = [
   'consistent-hash',
   'hash-key-client-ip',
   'hitless-reload',
+  'tls-termination',
   'routing',
   'header-rules',
   'rewrites',
@@ -151,6 +154,7 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
     servers[`listener-${listener.name}`] = {
       listen: [listener.address],
       automatic_https: { disable: true },
+      ...serverTls(listener),
       ...serverLimits(listener),
       routes: [
         ...inPrecedenceOrder(listener.routes ?? []).map((route) =>
@@ -180,9 +184,38 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
     admin: { listen: `unix/${adminSocket(directory)}`, origins: ['localhost'], config: { persist: false } },
     logging: { logs: { default: { level: 'ERROR' } } },
     storage: { module: 'file_system', root: join(directory, 'storage') },
-    apps: { http: { servers } },
+    apps: { http: { servers }, ...tlsApp(config, directory) },
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+// Each TLS listener's certificate, loaded from the files the adapter writes and tagged with the
+// listener's name, so that its connection policy picks it whatever name a client asks for.
+const certificateTag = (listener: ListenerDocument) => `lbspec-${listener.name}`;
+
+/** A TLS listener speaks HTTP/1.1 alone (no h2 over ALPN, no HTTP/3) with its own certificate. */
+function serverTls(listener: ListenerDocument): Record<string, unknown> {
+  if (!listener.tls) return {};
+  const minimum = listener.tls.minVersion ?? listenerTlsDefaults.minVersion;
+  return {
+    protocols: ['h1'],
+    tls_connection_policies: [
+      {
+        certificate_selection: { any_tag: [certificateTag(listener)] },
+        protocol_min: minimum === 'TLSv1.3' ? 'tls1.3' : 'tls1.2',
+      },
+    ],
+  };
+}
+
+function tlsApp(config: ConfigDocument, directory: string): Record<string, unknown> {
+  const files = config.listeners
+    .filter((listener) => listener.tls)
+    .map((listener) => {
+      const paths = tlsPaths(directory, listener.name);
+      return { certificate: paths.certificate, key: paths.key, tags: [certificateTag(listener)] };
+    });
+  return files.length === 0 ? {} : { tls: { certificates: { load_files: files } } };
 }
 
 function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string, unknown> {

@@ -4,6 +4,8 @@ import { algorithmCapabilities, declareCapabilities, hashKeyCapabilities } from 
 import {
   type ConfigDocument,
   healthCheckDefaults,
+  type ListenerDocument,
+  listenerTlsDefaults,
   type PoolDocument,
   stickySessionDefaults,
   timeoutDefaults,
@@ -11,6 +13,7 @@ import {
 import { routedFrontendLines } from './haproxy-routes.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
+import { tlsPaths } from './tls-files.ts';
 
 /**
  * HAProxy (2.6 from Debian) started by hand in master-worker mode in the foreground; reloads with
@@ -46,6 +49,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'sticky-unpinned-by-algorithm',
           'runtime-membership',
           'hitless-reload',
+          'tls-termination',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',
@@ -155,7 +159,7 @@ export function renderHaproxyConfig(
       lines.push(
         `frontend listener_${listener.name}`,
         '  mode http',
-        `  bind ${listener.address}`,
+        bindLine(listener, directory),
         ...forwardingLines,
         ...routedFrontendLines(listener, backendOf),
       );
@@ -165,7 +169,7 @@ export function renderHaproxyConfig(
     lines.push(
       `frontend listener_${listener.name}`,
       `  mode ${listener.protocol}`,
-      `  bind ${listener.address}`,
+      bindLine(listener, directory),
       ...clientLimitLines(listener),
       ...(listener.protocol === 'http' ? forwardingLines : []),
       `  default_backend ${backend}`,
@@ -244,10 +248,18 @@ function clientLimitLines(listener: ConfigDocument['listeners'][number]): string
   return lines;
 }
 
+/** A listener's bind line; behind TLS with its certificate, minimum version and http/1.1 over ALPN. */
+function bindLine(listener: ListenerDocument, directory: string): string {
+  if (!listener.tls) return `  bind ${listener.address}`;
+  const minimum = listener.tls.minVersion ?? listenerTlsDefaults.minVersion;
+  return `  bind ${listener.address} ssl crt ${tlsPaths(directory, listener.name).combined} ssl-min-ver ${minimum} alpn http/1.1`;
+}
+
 // HAProxy's forwarding headers: X-Forwarded-For from option forwardfor, the other two set by hand.
 const forwardingLines = [
   '  option forwardfor',
-  '  http-request set-header X-Forwarded-Proto http',
+  '  http-request set-header X-Forwarded-Proto https if { ssl_fc }',
+  '  http-request set-header X-Forwarded-Proto http unless { ssl_fc }',
   '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
 ];
 

@@ -9,6 +9,7 @@ import {
 import {
   type ConfigDocument,
   type ListenerDocument,
+  listenerTlsDefaults,
   type PoolDocument,
   plainListeners,
   timeoutDefaults,
@@ -16,6 +17,7 @@ import {
 import { productVersion } from './installed.ts';
 import { nginxRoutes } from './nginx-routes.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
+import { tlsPaths } from './tls-files.ts';
 
 /** Debian's package ships the stream (TCP) module separately: libnginx-mod-stream. */
 export const streamModulePath = '/usr/lib/nginx/modules/ngx_stream_module.so';
@@ -38,6 +40,7 @@ export function nginxAdapter(): ProcessAdapter {
         'keyless-round-robin',
         'runtime-membership',
         'hitless-reload',
+        'tls-termination',
         'retries',
         'retry-on-reset',
         'retry-on-status',
@@ -163,7 +166,8 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     ...[...routed.values()].flatMap((routes) => routes.httpLines),
     ...http.flatMap((listener) => [
       '  server {',
-      `    listen ${listener.address};`,
+      `    listen ${listener.address}${listener.tls ? ' ssl' : ''};`,
+      ...nginxTls(listener, directory).map((line) => `    ${line}`),
       ...clientTimeouts(listener).map((line) => `    ${line}`),
       ...(routed.get(listener)?.serverLines ?? []),
       '    location / {',
@@ -344,5 +348,18 @@ function upstream(name: string, pool: PoolDocument, http: boolean): string[] {
     ...pool.backends.map(server),
     ...(http ? ['    keepalive 64;'] : []),
     '  }',
+  ];
+}
+
+/** A TLS listener's certificate, versions and ALPN (nginx offers http/1.1 alone without http2). */
+function nginxTls(listener: ListenerDocument, directory: string): string[] {
+  if (!listener.tls) return [];
+  const paths = tlsPaths(directory, listener.name);
+  const versions =
+    (listener.tls.minVersion ?? listenerTlsDefaults.minVersion) === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2 TLSv1.3';
+  return [
+    `ssl_certificate ${paths.certificate};`,
+    `ssl_certificate_key ${paths.key};`,
+    `ssl_protocols ${versions};`,
   ];
 }

@@ -18,6 +18,7 @@ import {
   BalancerStartError,
   type StartedBalancer,
 } from './adapter.ts';
+import { writeTlsFiles } from './tls-files.ts';
 
 /**
  * How a balancer that runs as a local process takes a new config:
@@ -278,6 +279,7 @@ class ProcessBalancer implements StartedBalancer {
     this.#configText = serialiseConfig(config);
     this.#configHash = createHash('sha256').update(this.#configText).digest('hex');
     const translator = this.options.translator;
+    if (translator) await writeTlsFiles(config, this.directory);
     this.#nativeText = translator?.render(config, {
       directory: this.directory,
       configHash: this.#configHash,

@@ -6,6 +6,7 @@ import type { ConfigDocument, ListenerDocument, PoolDocument } from '../../refer
 
 export {
   healthCheckDefaults,
+  listenerTlsDefaults,
   stickySessionDefaults,
   timeoutDefaults,
 } from '../../reference/src/config/defaults.ts';

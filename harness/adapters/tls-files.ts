@@ -1,0 +1,24 @@
+// Where a product that reads its certificates from files finds those of the neutral config, which
+// carries them inline: one set per TLS listener in the balancer's run directory.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConfigDocument } from '../spec/config-document.ts';
+
+/** The files of a listener's certificate and key: apart, and together (certificate then key). */
+export function tlsPaths(directory: string, listenerName: string) {
+  const base = join(directory, `tls-${listenerName}`);
+  return { certificate: `${base}.crt`, key: `${base}.key`, combined: `${base}.pem` };
+}
+
+/** Writes the certificate files of every TLS listener of `config`; keys readable by the owner only. */
+export async function writeTlsFiles(config: ConfigDocument, directory: string): Promise<void> {
+  for (const listener of config.listeners) {
+    if (!listener.tls) continue;
+    const paths = tlsPaths(directory, listener.name);
+    const { certificate, key } = listener.tls;
+    const ended = (pem: string) => (pem.endsWith('\n') ? pem : `${pem}\n`);
+    await writeFile(paths.certificate, ended(certificate));
+    await writeFile(paths.key, ended(key), { mode: 0o600 });
+    await writeFile(paths.combined, ended(certificate) + ended(key), { mode: 0o600 });
+  }
+}
