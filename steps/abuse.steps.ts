@@ -1,5 +1,4 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import type { BackendProtocol } from '../harness/backends/provider.ts';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import type { ConnectionFate } from '../harness/clients/abuse.ts';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../harness/clients/abuse.ts';
 import { finalStatuses } from '../harness/clients/raw-answers.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
+import type { ListenerProtocol } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { recordProbe } from './support/probes.ts';
@@ -26,7 +26,7 @@ const abuse = topicState(() => ({
 
 Given(
   'a balancer with a(n) {protocol} listener using round_robin over all backends, with these client limits:',
-  async function (this: LbWorld, protocol: BackendProtocol, text: string) {
+  async function (this: LbWorld, protocol: ListenerProtocol, text: string) {
     const limits = JSON.parse(text) as Record<string, number>;
     await this.startBalancer(
       protocol,

@@ -12,6 +12,13 @@ Given(
   },
 );
 
+Given('{int} HTTPS backend(s)', async function (this: LbWorld, count: number) {
+  await this.backends.start(
+    'https',
+    Array.from({ length: count }, (_, i) => `b${i + 1}`),
+  );
+});
+
 Given('{protocol} backends {ids}', async function (this: LbWorld, protocol: BackendProtocol, ids: string[]) {
   await this.backends.start(protocol, ids);
 });

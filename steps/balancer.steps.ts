@@ -1,11 +1,10 @@
 import { Given, When } from '@cucumber/cucumber';
-import type { BackendProtocol } from '../harness/backends/provider.ts';
-import type { PoolSettings } from '../harness/spec/config-document.ts';
+import type { ListenerProtocol, PoolSettings } from '../harness/spec/config-document.ts';
 import type { LbWorld, PoolMember } from './support/world.ts';
 
 Given(
   'a balancer with a(n) {protocol} listener using {algorithm} over all backends',
-  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string) {
+  async function (this: LbWorld, protocol: ListenerProtocol, algorithm: string) {
     await this.startBalancer(
       protocol,
       algorithm,
@@ -16,7 +15,7 @@ Given(
 
 Given(
   'a balancer with a(n) {protocol} listener using {algorithm} over {ids}',
-  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string, ids: string[]) {
+  async function (this: LbWorld, protocol: ListenerProtocol, algorithm: string, ids: string[]) {
     await this.startBalancer(
       protocol,
       algorithm,
@@ -37,7 +36,7 @@ When(
 
 Given(
   'a balancer with a(n) {protocol} listener using {algorithm} over {weighted}',
-  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string, members: PoolMember[]) {
+  async function (this: LbWorld, protocol: ListenerProtocol, algorithm: string, members: PoolMember[]) {
     await this.startBalancer(protocol, algorithm, members);
   },
 );
@@ -51,7 +50,7 @@ When(
 
 Given(
   'a balancer with a(n) {protocol} listener using {algorithm} over all backends, whose pool has:',
-  async function (this: LbWorld, protocol: BackendProtocol, algorithm: string, settings: string) {
+  async function (this: LbWorld, protocol: ListenerProtocol, algorithm: string, settings: string) {
     await this.startBalancer(
       protocol,
       algorithm,
@@ -65,7 +64,7 @@ Given(
   'a balancer with a(n) {protocol} listener using {algorithm} over {ids}, whose pool has:',
   async function (
     this: LbWorld,
-    protocol: BackendProtocol,
+    protocol: ListenerProtocol,
     algorithm: string,
     ids: string[],
     settings: string,

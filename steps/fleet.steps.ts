@@ -1,4 +1,4 @@
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, When } from '@cucumber/cucumber';
 import { mediaTypes } from '../harness/report/media-types.ts';
 import { sharedStore, startSharedStore } from './support/shared-store.ts';
 import type { LbWorld } from './support/world.ts';

@@ -9,7 +9,6 @@ import {
   upgradeStatus,
 } from '../harness/clients/limits.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
-import type { MemoryGrowth } from '../harness/processes/memory.ts';
 import { measureGrowth } from '../harness/processes/memory.ts';
 import { rateLimitChart } from '../harness/report/scenario-charts.ts';
 import type { RateLimitDocument } from '../harness/spec/config-document.ts';

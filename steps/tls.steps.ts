@@ -119,3 +119,49 @@ When('a client sends a request over TLS with header {string}', async function (t
   expectServed(outcome, 'the request over TLS');
   recordRawExchange(this, [header], '/', outcome.answer);
 });
+
+Given(
+  'a balancer with an HTTP listener using {algorithm} over all backends, speaking TLS to them as {string}',
+  async function (this: LbWorld, algorithm: string, serverName: string) {
+    const { caPem } = await testPki();
+    await this.startBalancer(
+      'http',
+      algorithm,
+      [...this.backends.keys()].map((id) => ({ id })),
+      { tls: { ca: caPem, serverName } },
+    );
+  },
+);
+
+Given(
+  "backend {word} serves a certificate for {string}, from the run's CA",
+  async function (this: LbWorld, id: string, name: string) {
+    await this.backend(id).serveCertificate(await (await testPki()).leaf([name]));
+  },
+);
+
+Given(
+  "backend {word} serves an expired certificate for localhost, from the run's CA",
+  async function (this: LbWorld, id: string) {
+    await this.backend(id).serveCertificate(
+      await (await testPki()).leaf([serverName, '127.0.0.1'], { expired: true }),
+    );
+  },
+);
+
+Then(
+  'every backend received its requests over TLS, with server name {string}',
+  async function (this: LbWorld, expected: string) {
+    for (const id of this.backends.keys()) {
+      const arrivals = await this.backend(id).arrivals();
+      if (arrivals.length === 0) throw new ExpectationError(`expected requests on ${id}, it received none`);
+      const wrong = arrivals.filter((arrival) => arrival.tls?.serverName !== expected);
+      const first = wrong[0];
+      if (first) {
+        throw new ExpectationError(
+          `expected every request on ${id} to come over TLS with server name ${expected}, but ${wrong.length} of ${arrivals.length} came ${first.tls ? `with server name ${first.tls.serverName ?? '(none sent)'}` : 'without TLS'}`,
+        );
+      }
+    }
+  },
+);

@@ -58,6 +58,7 @@ const caddySupported: readonly Capability[] = [
   'hash-key-client-ip',
   'hitless-reload',
   'tls-termination',
+  'tls-upstream',
   'routing',
   'header-rules',
   'rewrites',
@@ -239,6 +240,12 @@ function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string,
     ...(upstreamHost === undefined ? {} : { headers: { request: { set: { Host: [upstreamHost] } } } }),
     transport: {
       protocol: 'http',
+      ...(pool.tls === undefined
+        ? {}
+        : {
+            // Caddy 2.6 takes the CA certificates inline as base64 DER: the PEM's own body.
+            tls: { root_ca_pool: pemBodies(pool.tls.ca), server_name: pool.tls.serverName },
+          }),
       ...(pool.timeouts?.connectMs === undefined ? {} : { dial_timeout: `${pool.timeouts.connectMs}ms` }),
       ...(pool.timeouts?.responseMs === undefined
         ? {}
@@ -249,6 +256,13 @@ function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string,
           }),
     },
   };
+}
+
+/** The base64 DER of each certificate in a PEM text. */
+function pemBodies(pem: string): string[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((match) =>
+    (match[1] as string).replace(/\s+/g, ''),
+  );
 }
 
 // Caddy hashes a header or the client address onto its upstreams by rendezvous hashing, which

@@ -13,7 +13,7 @@ import {
 import { routedFrontendLines } from './haproxy-routes.ts';
 import { productVersion } from './installed.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
-import { tlsPaths } from './tls-files.ts';
+import { poolCaPath, tlsPaths } from './tls-files.ts';
 
 /**
  * HAProxy (2.6 from Debian) started by hand in master-worker mode in the foreground; reloads with
@@ -50,6 +50,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'runtime-membership',
           'hitless-reload',
           'tls-termination',
+          'tls-upstream',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',
@@ -185,7 +186,7 @@ export function renderHaproxyConfig(
     lines.push(...stickyLines(pool));
     // default-server applies to the servers declared after it.
     lines.push(...healthCheckLines(pool));
-    const check = pool.healthCheck ? ' check' : '';
+    const check = `${pool.healthCheck ? ' check' : ''}${serverTls(pool, rest.join('_'), directory)}`;
     const hashed = pool.algorithm === 'consistent_hash';
     for (const server of pool.backends) {
       // A draining server gets weight 0: no new requests; the old process finishes those in flight.
@@ -246,6 +247,13 @@ function clientLimitLines(listener: ConfigDocument['listeners'][number]): string
     );
   }
   return lines;
+}
+
+/** A server's TLS to it (health checks too): the pool's CA, its name sent as SNI and checked. */
+function serverTls(pool: PoolDocument, poolName: string, directory: string): string {
+  if (!pool.tls) return '';
+  const name = pool.tls.serverName;
+  return ` ssl verify required ca-file ${poolCaPath(directory, poolName)} sni str(${name}) verifyhost ${name}`;
 }
 
 /** A listener's bind line; behind TLS with its certificate, minimum version and http/1.1 over ALPN. */

@@ -17,7 +17,7 @@ import {
 import { productVersion } from './installed.ts';
 import { nginxRoutes } from './nginx-routes.ts';
 import { type ConfigTranslator, ProcessAdapter, type RenderContext } from './process-adapter.ts';
-import { tlsPaths } from './tls-files.ts';
+import { poolCaPath, tlsPaths } from './tls-files.ts';
 
 /** Debian's package ships the stream (TCP) module separately: libnginx-mod-stream. */
 export const streamModulePath = '/usr/lib/nginx/modules/ngx_stream_module.so';
@@ -41,6 +41,7 @@ export function nginxAdapter(): ProcessAdapter {
         'runtime-membership',
         'hitless-reload',
         'tls-termination',
+        'tls-upstream',
         'retries',
         'retry-on-reset',
         'retry-on-status',
@@ -140,6 +141,13 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       .filter((listener) => listener.routes !== undefined)
       .map((listener) => [listener, nginxRoutes(listener)]),
   );
+  for (const [listener, routes] of routed) {
+    const overTls = routes.pools.find((name) => poolOf(config, name).tls);
+    if (overTls)
+      throw new Error(
+        `nginx adapter: listener "${listener.name}" routes to pool "${overTls}", which speaks TLS to its backends; routes to such pools are not translated`,
+      );
+  }
   const httpPools = [
     ...new Set(http.flatMap((listener) => routed.get(listener)?.pools ?? [listener.pool as string])),
   ];
@@ -172,7 +180,7 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       ...(routed.get(listener)?.serverLines ?? []),
       '    location / {',
       ...(routed.get(listener)?.locationLines ?? [
-        `      proxy_pass http://http_${listener.pool};`,
+        ...upstreamTls(config, listener.pool as string, directory).map((line) => `      ${line}`),
         '      proxy_set_header Host $http_host;',
       ]),
       '      proxy_http_version 1.1;',
@@ -361,5 +369,18 @@ function nginxTls(listener: ListenerDocument, directory: string): string[] {
     `ssl_certificate ${paths.certificate};`,
     `ssl_certificate_key ${paths.key};`,
     `ssl_protocols ${versions};`,
+  ];
+}
+
+/** proxy_pass to a pool, over TLS with its CA and server name when the pool has "tls". */
+function upstreamTls(config: ConfigDocument, poolName: string, directory: string): string[] {
+  const tls = poolOf(config, poolName).tls;
+  if (!tls) return [`proxy_pass http://http_${poolName};`];
+  return [
+    `proxy_pass https://http_${poolName};`,
+    'proxy_ssl_verify on;',
+    `proxy_ssl_trusted_certificate ${poolCaPath(directory, poolName)};`,
+    `proxy_ssl_name ${tls.serverName};`,
+    'proxy_ssl_server_name on;',
   ];
 }

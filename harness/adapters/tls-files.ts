@@ -10,8 +10,19 @@ export function tlsPaths(directory: string, listenerName: string) {
   return { certificate: `${base}.crt`, key: `${base}.key`, combined: `${base}.pem` };
 }
 
-/** Writes the certificate files of every TLS listener of `config`; keys readable by the owner only. */
+/** The file of the CA certificates a pool checks its backends' certificates against. */
+export function poolCaPath(directory: string, poolName: string): string {
+  return join(directory, `tls-pool-${poolName}-ca.pem`);
+}
+
+/**
+ * Writes the certificate files of every TLS listener of `config` (keys readable by the owner only)
+ * and the CA file of every pool that speaks TLS to its backends.
+ */
 export async function writeTlsFiles(config: ConfigDocument, directory: string): Promise<void> {
+  for (const [name, pool] of Object.entries(config.pools)) {
+    if (pool.tls) await writeFile(poolCaPath(directory, name), pool.tls.ca);
+  }
   for (const listener of config.listeners) {
     if (!listener.tls) continue;
     const paths = tlsPaths(directory, listener.name);

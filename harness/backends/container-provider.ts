@@ -7,6 +7,6 @@ export const containerBackendProvider = runnerBackendProvider('container', async
   ManagedContainer.start({
     label: `backend "${spec.id}" (container)`,
     image: await ensureImage('backend'),
-    command: backendArguments(spec, ports),
+    command: await backendArguments(spec, ports),
   }),
 );

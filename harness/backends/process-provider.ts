@@ -11,7 +11,7 @@ export const processBackendProvider = runnerBackendProvider('process', async (sp
   return ManagedProcess.start({
     label: `backend "${spec.id}"`,
     command: process.execPath,
-    args: [...server.args, ...backendArguments(spec, ports), '--exit-on-stdin-close'],
+    args: [...server.args, ...(await backendArguments(spec, ports)), '--exit-on-stdin-close'],
     env: server.env,
   });
 });

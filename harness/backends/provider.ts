@@ -5,11 +5,15 @@ import type {
   HealthLog,
   UnansweredCheck,
 } from '../../fixtures/backend/stats.ts';
+import type { CertifiedKey } from '../tls/test-pki.ts';
 
 export type { Arrival, BackendStats, HealthAnswer, HealthLog, UnansweredCheck };
 
-/** Wire protocol of a fixture backend: HTTP answers requests, TCP greets and echoes. */
-export type BackendProtocol = 'http' | 'tcp';
+/**
+ * Wire protocol of a fixture backend: HTTP answers requests, HTTPS the same over TLS with a
+ * certificate for localhost and 127.0.0.1 from the run's CA, TCP greets and echoes.
+ */
+export type BackendProtocol = 'http' | 'https' | 'tcp';
 
 /** A backend a scenario asks for. */
 export interface BackendSpec {
@@ -34,6 +38,8 @@ export interface StartedBackend extends AsyncDisposable {
   resetStats(): Promise<void>;
   /** Partial update of its behaviour (fixtures/backend/behaviour.ts). */
   setBehaviour(update: Record<string, unknown>): Promise<void>;
+  /** HTTPS: serves this certificate and key from the next handshake on, until the scenario ends. */
+  serveCertificate(certified: CertifiedKey): Promise<void>;
   /** SIGTERM: closes its sockets and exits; connections are then refused. */
   stop(): Promise<void>;
   /** SIGKILL: dies at once, as in a crash. */

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { describeExit, type Runner } from '../processes/runner.ts';
 import { timeouts } from '../timing/timeouts.ts';
+import { type CertifiedKey, testPki } from '../tls/test-pki.ts';
 import type {
   Arrival,
   BackendProtocol,
@@ -17,9 +18,19 @@ export type BackendLauncher = (
   ports: { port: string; controlPort: string },
 ) => Promise<Runner>;
 
-/** The arguments of fixtures/backend/server.ts for a spec and ports. */
-export function backendArguments(spec: BackendSpec, ports: { port: string; controlPort: string }): string[] {
-  return [
+// Every HTTPS backend of this process serves the same certificate, for the names a client of
+// a loopback backend may ask for.
+let backendCertificate: Promise<CertifiedKey> | undefined;
+
+/**
+ * The arguments of fixtures/backend/server.ts for a spec and ports; an HTTPS backend's certificate
+ * and key go as text (test keys of this run's CA alone, so their being visible to ps is harmless).
+ */
+export async function backendArguments(
+  spec: BackendSpec,
+  ports: { port: string; controlPort: string },
+): Promise<string[]> {
+  const common = [
     '--id',
     spec.id,
     '--mode',
@@ -29,6 +40,10 @@ export function backendArguments(spec: BackendSpec, ports: { port: string; contr
     '--control-port',
     ports.controlPort,
   ];
+  if (spec.protocol !== 'https') return common;
+  backendCertificate ??= testPki().then((pki) => pki.leaf(['localhost', '127.0.0.1']));
+  const { certificatePem, keyPem } = await backendCertificate;
+  return [...common, `--certificate=${certificatePem}`, `--key=${keyPem}`];
 }
 
 // Most scenarios use two to five backends; a worker keeps no more than this many spare per protocol.
@@ -40,7 +55,7 @@ const maxSparePerProtocol = 8;
  * a reset one request.
  */
 export function runnerBackendProvider(name: string, launch: BackendLauncher): BackendProvider {
-  const spare: Record<BackendProtocol, RunnerBackend[]> = { http: [], tcp: [] };
+  const spare: Record<BackendProtocol, RunnerBackend[]> = { http: [], https: [], tcp: [] };
   // Handed out and not given back yet: disposing the provider stops these too, so a test or
   // scenario that failed before giving its backends back leaves no process behind.
   const lent = new Set<StartedBackend>();
@@ -88,7 +103,10 @@ export function runnerBackendProvider(name: string, launch: BackendLauncher): Ba
       await Promise.all(stopping);
     },
     async [Symbol.asyncDispose]() {
-      const kept: StartedBackend[] = [...spare.http.splice(0), ...spare.tcp.splice(0), ...lent];
+      const kept: StartedBackend[] = [
+        ...Object.values(spare).flatMap((backends) => backends.splice(0)),
+        ...lent,
+      ];
       lent.clear();
       await Promise.all(kept.map((backend) => backend[Symbol.asyncDispose]()));
     },
@@ -194,6 +212,11 @@ class RunnerBackend implements StartedBackend {
 
   async setBehaviour(update: Record<string, unknown>): Promise<void> {
     await this.#control('PUT', '/behaviour', update);
+  }
+
+  async serveCertificate({ certificatePem, keyPem }: CertifiedKey): Promise<void> {
+    if (this.protocol !== 'https') throw new Error(`backend "${this.id}" is ${this.protocol}, not https`);
+    await this.#control('PUT', '/certificate', { certificate: certificatePem, key: keyPem });
   }
 
   async stop(): Promise<void> {

@@ -49,6 +49,8 @@ export const capabilities = {
     'rateLimit.store: buckets kept in a shared Redis, so a fleet of instances grants a limit once; "onFailure" open or closed while it fails',
   'tls-termination':
     'tls: HTTPS to clients with the inline certificate and key, TLS 1.2 and 1.3 down to minVersion, ALPN http/1.1 only, X-Forwarded-Proto https',
+  'tls-upstream':
+    "pool tls: TLS to the backends, their certificates checked against the pool's CA and serverName, sent as SNI; one that does not verify is a 502",
   'client-connection-limit':
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',
   'header-timeout': 'limits.headerTimeoutMs: headers not all in within it get 408 or a close (slowloris)',
@@ -183,7 +185,7 @@ export const topicTags = {
   security: 'hostile clients: smuggling, malformed requests, paths that try to escape their route',
   robustness: 'faulty backends, reloads and long runs',
   'multi-instance': 'a fleet: several instances of the balancer from one config, traffic spread over them',
-  tls: 'TLS: termination, and later SNI routing, passthrough and re-encryption',
+  tls: 'TLS: termination at the listener, and TLS to the backends',
 } as const satisfies Record<string, string>;
 
 const isTopic = (name: string): boolean => Object.hasOwn(topicTags, name);

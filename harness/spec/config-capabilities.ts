@@ -160,6 +160,7 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'pools.*.circuitBreaker': ['circuit-breaker'],
   'pools.*.hashKey': hashKeyRule,
   'pools.*.hashBalanceFactor': ['hash-bounded-load'],
+  'pools.*.tls': ['tls-upstream'],
   'pools.*.hashMethod': ({ value }) => (value === 'maglev' ? ['maglev'] : ['consistent-hash']),
   'pools.*.stickySession': ['sticky-sessions'],
   'pools.*.stickySession.path': ['sticky-cookie-attributes'],

@@ -15,6 +15,7 @@ export type {
   ConfigDocument,
   HeaderRulesDocument,
   ListenerDocument,
+  ListenerProtocol,
   PoolDocument,
   RateLimitDocument,
   RouteDocument,

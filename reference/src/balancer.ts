@@ -49,7 +49,7 @@ interface ListenerLimiters {
 
 /** The reference balancer: listeners over pools, reconfigurable while it runs. */
 export class Balancer {
-  readonly #clients = new UpstreamClients();
+  readonly #clients: UpstreamClients;
   readonly #loads = new LoadCounters();
   readonly #listeners = new Map<string, OpenListener>();
   readonly #options: BalancerOptions;
@@ -60,6 +60,7 @@ export class Balancer {
 
   private constructor(options: BalancerOptions) {
     this.#options = options;
+    this.#clients = new UpstreamClients(options.defects ?? {});
     this.#parts = assembleParts(options.parts);
     this.#context = {
       routeFor: (listenerAddress, request) => {

@@ -21,6 +21,10 @@ export interface Defects {
   readonly exitOnBadReload?: boolean;
   /** Over ALPN, select the client's first protocol, spoken or not (h2 from a browser), then speak HTTP/1.1. */
   readonly alpnSelectsFirstOffered?: boolean;
+  /** Speak TLS to backends without checking their certificates (any certificate, any name). */
+  readonly upstreamCertificatesUnchecked?: boolean;
+  /** Speak TLS to backends without sending the pool's server name (no SNI). */
+  readonly upstreamWithoutSni?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }

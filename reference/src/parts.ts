@@ -1,5 +1,4 @@
 import { type LedgerOpener, openLedger } from './attempt-ledger.ts';
-import { monotonicClock } from './clock.ts';
 import type { RateLimitConfig } from './config/types.ts';
 import { type ConnectionJoiner, joinConnections } from './l4/join.ts';
 import { passAnswer } from './l7/answer-passing.ts';

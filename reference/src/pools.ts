@@ -153,12 +153,17 @@ export class PoolRuntime {
     }
     this.#republish();
     this.#checker = check
-      ? new ActiveChecker(this.upstreams, check, (upstream, result) => {
-          if (!this.#health.get(upstream)?.observe(result.passed)) return;
-          const state = result.passed ? 'healthy' : 'unhealthy';
-          environment.log(`pool "${this.name}": backend "${upstream.id}" is ${state} (${result.detail})`);
-          this.#republish();
-        })
+      ? new ActiveChecker(
+          this.upstreams,
+          check,
+          (upstream, result) => {
+            if (!this.#health.get(upstream)?.observe(result.passed)) return;
+            const state = result.passed ? 'healthy' : 'unhealthy';
+            environment.log(`pool "${this.name}": backend "${upstream.id}" is ${state} (${result.detail})`);
+            this.#republish();
+          },
+          config.tls,
+        )
       : undefined;
   }
 

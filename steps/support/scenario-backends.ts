@@ -107,7 +107,7 @@ export class ScenarioBackends implements Iterable<[string, StartedBackend]> {
 
   /** The health checks each HTTP backend of `ids` saw since its counts were last reset, by id. */
   async healthLogs(ids: readonly string[] = [...this.keys()]): Promise<Map<string, HealthLog>> {
-    const http = ids.filter((id) => this.get(id).protocol === 'http');
+    const http = ids.filter((id) => this.get(id).protocol !== 'tcp');
     return new Map(await Promise.all(http.map(async (id) => [id, await this.get(id).healthLog()] as const)));
   }
 

@@ -1,4 +1,3 @@
-import type { BackendProtocol } from '../../harness/backends/provider.ts';
 import {
   type Exchange,
   exchangeUntil,
@@ -13,13 +12,14 @@ import {
   sendSharedLoad,
   type TcpConversation,
 } from '../../harness/clients/traffic.ts';
+import type { ListenerProtocol } from '../../harness/spec/config-document.ts';
 import { timeouts } from '../../harness/timing/timeouts.ts';
 import { pollUntil } from '../../harness/timing/waiting.ts';
 
 /** Where clients send: the balancer's first listener. */
 export interface TrafficTarget {
   readonly address: string;
-  readonly protocol: BackendProtocol;
+  readonly protocol: ListenerProtocol;
 }
 
 /** Clients running in the background while the scenario changes things. */

@@ -1,5 +1,5 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
-import type { BackendProtocol, StartedBackend } from '../../harness/backends/provider.ts';
+import type { StartedBackend } from '../../harness/backends/provider.ts';
 import type { ChangeMark } from '../../harness/checks/routing.ts';
 import { wallClockMs } from '../../harness/clients/traffic.ts';
 import { type Suggestion, suggestionText } from '../../harness/mistakes/diagnose.ts';
@@ -10,6 +10,7 @@ import {
   type ConfigDocument,
   healthCheckDefaults,
   type ListenerDocument,
+  type ListenerProtocol,
   type PoolDocument,
   type PoolSettings,
 } from '../../harness/spec/config-document.ts';
@@ -75,7 +76,7 @@ export class LbWorld extends World<LbWorldParameters> {
     return firstListenerOf(this.config).address;
   }
 
-  get protocol(): BackendProtocol {
+  get protocol(): ListenerProtocol {
     return this.balancer.config?.listeners[0]?.protocol ?? 'http';
   }
 
@@ -103,7 +104,7 @@ export class LbWorld extends World<LbWorldParameters> {
 
   /** Starts the balancer with one listener over one pool of `members`, in that order. */
   async startBalancer(
-    protocol: BackendProtocol,
+    protocol: ListenerProtocol,
     algorithm: string,
     members: readonly PoolMember[],
     settings: PoolSettings = {},

@@ -2,6 +2,25 @@
 // `...Document`: a config as written; `...Config`: as loaded, every default filled in.
 
 /**
+ * Speak TLS to this pool's backends (HTTP listeners only): requests, and HTTP health checks, go
+ * over TLS, with serverName sent as SNI (unless it is an IP address) and every backend's
+ * certificate checked against the CA certificates given and against serverName. A backend whose
+ * certificate does not verify is a connection failure: the client gets 502 (or the request goes to
+ * another backend where retries allow). Default: plain HTTP to the backends.
+ */
+export interface UpstreamTlsDocument {
+  /**
+   * The CA certificates (PEM) the backends' certificates must chain to; the system's CAs are not
+   * trusted.
+   */
+  readonly ca: string;
+  /**
+   * The name the backends' certificates must be for, sent as SNI.
+   */
+  readonly serverName: string;
+}
+
+/**
  * HTTP only: terminate TLS on this listener. Clients speak HTTPS; backends get plain HTTP/1.1 with
  * X-Forwarded-Proto "https". Over ALPN the listener selects "http/1.1" when a client offers it, and
  * never a protocol it does not speak. The certificate and key are given inline, so that the config
@@ -94,6 +113,7 @@ export interface PoolDocument {
    */
   readonly backends: readonly BackendDocument[];
   readonly healthCheck?: HealthCheckDocument;
+  readonly tls?: UpstreamTlsDocument;
   readonly outlierDetection?: OutlierDetectionDocument;
   readonly retries?: RetriesDocument;
   readonly timeouts?: TimeoutsDocument;
@@ -608,6 +628,25 @@ export interface ConfigDocument {
 }
 
 /**
+ * Speak TLS to this pool's backends (HTTP listeners only): requests, and HTTP health checks, go
+ * over TLS, with serverName sent as SNI (unless it is an IP address) and every backend's
+ * certificate checked against the CA certificates given and against serverName. A backend whose
+ * certificate does not verify is a connection failure: the client gets 502 (or the request goes to
+ * another backend where retries allow). Default: plain HTTP to the backends.
+ */
+export interface UpstreamTlsConfig {
+  /**
+   * The CA certificates (PEM) the backends' certificates must chain to; the system's CAs are not
+   * trusted.
+   */
+  readonly ca: string;
+  /**
+   * The name the backends' certificates must be for, sent as SNI.
+   */
+  readonly serverName: string;
+}
+
+/**
  * HTTP only: terminate TLS on this listener. Clients speak HTTPS; backends get plain HTTP/1.1 with
  * X-Forwarded-Proto "https". Over ALPN the listener selects "http/1.1" when a client offers it, and
  * never a protocol it does not speak. The certificate and key are given inline, so that the config
@@ -700,6 +739,7 @@ export interface PoolConfig {
    */
   readonly backends: readonly BackendConfig[];
   readonly healthCheck?: HealthCheckConfig;
+  readonly tls?: UpstreamTlsConfig;
   readonly outlierDetection?: OutlierDetectionConfig;
   readonly retries?: RetriesConfig;
   readonly timeouts: TimeoutsConfig;

@@ -43,6 +43,8 @@ export type {
   RouteDocument,
   TimeoutsConfig as TimeoutConfig,
   TimeoutsDocument,
+  UpstreamTlsConfig,
+  UpstreamTlsDocument,
 } from './config-types.generated.ts';
 
 export type ListenerProtocol = ListenerConfig['protocol'];

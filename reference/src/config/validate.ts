@@ -87,6 +87,7 @@ function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
     ...(pool.hashBalanceFactor !== undefined ? { hashBalanceFactor: pool.hashBalanceFactor } : {}),
     hashMethod: pool.hashMethod ?? poolDefaults.hashMethod,
     ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
+    ...(pool.tls ? { tls: pool.tls } : {}),
   };
 }
 
@@ -258,9 +259,42 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
       checkPort(text(backend.address), `${at}/address`);
     }
     issues.push(...backupPoolIssues(poolName, pool, root.pools as Record<string, unknown>, poolNames));
-    issues.push(...hashKeyIssues(poolName, pool, tcpPools));
+    issues.push(...hashKeyIssues(poolName, pool, tcpPools), ...upstreamTlsIssues(poolName, pool, tcpPools));
   }
   return issues;
+}
+
+/** TLS to backends is for pools HTTP listeners use, with a CA certificate that can be read. */
+function upstreamTlsIssues(
+  poolName: string,
+  pool: Record<string, unknown>,
+  tcpPools: ReadonlySet<string | undefined>,
+): ConfigIssue[] {
+  const tls = pool.tls as { ca?: unknown } | undefined;
+  if (tls === undefined) return [];
+  const at = `/pools/${pointerSegment(poolName)}/tls`;
+  if (tcpPools.has(poolName)) {
+    return [
+      {
+        pointer: at,
+        message: `pool "${poolName}" speaks TLS to its backends, but a TCP listener balances over it`,
+        fix: 'give the TCP listener a pool of its own without "tls" (a TCP listener relays bytes as they are)',
+      },
+    ];
+  }
+  if (typeof tls.ca !== 'string') return [];
+  try {
+    new X509Certificate(tls.ca);
+    return [];
+  } catch (error) {
+    return [
+      {
+        pointer: `${at}/ca`,
+        message: `the CA certificate cannot be read: ${(error as Error).message}`,
+        fix: 'give the PEM text of the CA certificates ("-----BEGIN CERTIFICATE-----" ...), with its line breaks as \\n',
+      },
+    ];
+  }
 }
 
 /** TLS is for HTTP listeners, with a certificate and key that can be read and belong together. */

@@ -1,4 +1,4 @@
-import type { HealthCheckConfig } from '../config/types.ts';
+import type { HealthCheckConfig, UpstreamTlsConfig } from '../config/types.ts';
 import { type ProbeResult, probe } from './probe.ts';
 
 /**
@@ -13,11 +13,12 @@ export class ActiveChecker<T extends { readonly host: string; readonly port: num
     targets: readonly T[],
     readonly check: HealthCheckConfig,
     onResult: (target: T, result: ProbeResult) => void,
+    tls?: UpstreamTlsConfig,
   ) {
     for (const target of targets) {
       const loop = async (): Promise<void> => {
         const startedAt = performance.now();
-        const result = await probe(target, check);
+        const result = await probe(target, check, tls);
         if (this.#stopped) return;
         onResult(target, result);
         const timer = setTimeout(

@@ -1,6 +1,8 @@
 import { request } from 'node:http';
+import { request as requestOverTls } from 'node:https';
 import { connect } from 'node:net';
-import type { HealthCheckConfig } from '../config/types.ts';
+import type { HealthCheckConfig, UpstreamTlsConfig } from '../config/types.ts';
+import { upstreamTlsOptions } from '../l7/upstream-tls.ts';
 
 /** The result of one probe, with what was seen for the log. */
 export interface ProbeResult {
@@ -15,6 +17,8 @@ export interface ProbeResult {
 export function probe(
   target: { readonly host: string; readonly port: number },
   check: HealthCheckConfig,
+  /** The pool's TLS to its backends: an HTTP check goes over it too, its certificate checked. */
+  tls?: UpstreamTlsConfig,
 ): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -38,7 +42,8 @@ export function probe(
       socket.once('error', (error) => finish(false, error.message));
       return;
     }
-    const probeRequest = request({
+    const probeRequest = (tls ? requestOverTls : request)({
+      ...(tls ? upstreamTlsOptions(tls) : {}),
       host: target.host,
       port: target.port,
       path: check.path,

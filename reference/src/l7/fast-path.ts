@@ -189,7 +189,12 @@ class FastConnection {
     });
     if (routed?.kind !== 'forward') return { kind: 'hand-over', routed };
     const { pool } = routed;
-    if (pool.config.retries !== undefined || pool.config.stickySession !== undefined)
+    // Node's path also speaks TLS to backends; the fast path writes to plain sockets only.
+    if (
+      pool.config.retries !== undefined ||
+      pool.config.stickySession !== undefined ||
+      pool.config.tls !== undefined
+    )
       return { kind: 'hand-over', routed };
     const limits = this.#listener.limitsFor(routed);
     if (limits.length === 0) return this.#forwardDecision(head, routed, header, undefined);

@@ -249,7 +249,7 @@ async function attemptOnce({ upstream, attempt }: Turn, forwarding: Forwarding):
     attempt.abort(new Error(`no answer within ${responseMs} ms`));
   }, responseMs);
   try {
-    forwarding.clients.for(upstream.address, connectMs).dispatch(
+    forwarding.clients.for(upstream.address, connectMs, upstream.pool.config.tls).dispatch(
       {
         ...forwarding.dispatched,
         body: body.replayable

@@ -1,6 +1,10 @@
 import { connect } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import type { buildConnector, Pool } from 'undici';
 import { parseAddress } from '../config/address.ts';
+import type { UpstreamTlsConfig } from '../config/types.ts';
+import type { Defects } from '../defects.ts';
+import { upstreamTlsKey, upstreamTlsOptions } from './upstream-tls.ts';
 import { BackendSockets } from './wire/backend-sockets.ts';
 
 /** How long the fast path keeps an idle backend connection: below node's 5 s keep-alive timeout. */
@@ -18,6 +22,11 @@ export class UpstreamClients {
   readonly #pools = new Map<string, Pool>();
   readonly #sockets = new Map<string, BackendSockets>();
   #sweeper: NodeJS.Timeout | undefined;
+  readonly #defects: Defects;
+
+  constructor(defects: Defects = {}) {
+    this.#defects = defects;
+  }
 
   /** Loads the HTTP client `for` needs; undefined once it is loaded, so the caller need not wait. */
   ready(): Promise<void> | undefined {
@@ -27,17 +36,21 @@ export class UpstreamClients {
     });
   }
 
-  /** The connection pool for a backend address and connect timeout, created on first use (after `ready`). */
-  for(address: string, connectTimeoutMs: number): Pool {
+  /**
+   * The connection pool for a backend address, connect timeout and TLS setting (`tls`: the pool's,
+   * absent for plain HTTP), created on first use (after `ready`).
+   */
+  for(address: string, connectTimeoutMs: number, tls?: UpstreamTlsConfig): Pool {
     if (!undici) throw new Error('the HTTP client is not loaded yet: await UpstreamClients.ready() first');
-    const key = `${connectTimeoutMs} ${address}`;
+    // The address last: retainOnly reads it from there.
+    const key = `${connectTimeoutMs} ${upstreamTlsKey(tls)} ${address}`;
     let pool = this.#pools.get(key);
     if (!pool) {
       pool = new undici.Pool(`http://${address}`, {
         connections: 256,
         keepAliveTimeout: 4_000,
         pipelining: 1,
-        connect: connectWithin(connectTimeoutMs),
+        connect: connectWithin(connectTimeoutMs, tls && upstreamTlsOptions(tls, this.#defects)),
       });
       this.#pools.set(key, pool);
     }
@@ -75,7 +88,7 @@ export class UpstreamClients {
       }
     }
     for (const [key, pool] of this.#pools) {
-      if (!addresses.has(key.slice(key.indexOf(' ') + 1))) {
+      if (!addresses.has(key.slice(key.lastIndexOf(' ') + 1))) {
         this.#pools.delete(key);
         closing.push(abortInFlight ? pool.destroy() : pool.close());
       }
@@ -96,11 +109,14 @@ export class UpstreamClients {
 
 /**
  * Connects with a timer of its own: undici's connectTimeout ticks coarsely (300 ms took 1.1 s), and
- * a connect timeout is part of the spec. Fails with UND_ERR_CONNECT_TIMEOUT, as undici would.
+ * a connect timeout is part of the spec. Fails with UND_ERR_CONNECT_TIMEOUT, as undici would. With
+ * `tls`, the connection counts as made once the handshake is done and the certificate verified; a
+ * certificate that does not verify fails it like a refused connection.
  */
-function connectWithin(timeoutMs: number): buildConnector.connector {
+function connectWithin(timeoutMs: number, tls: ConnectionOptions | undefined): buildConnector.connector {
   return ({ hostname, port }, callback) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), noDelay: true });
+    const where = { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), noDelay: true };
+    const socket = tls ? connectTls({ ...where, ...tls }) : connect(where);
     const timer = setTimeout(() => {
       socket.destroy();
       const error = new Error(`no connection within ${timeoutMs} ms`) as Error & { code: string };
@@ -112,7 +128,7 @@ function connectWithin(timeoutMs: number): buildConnector.connector {
       callback(error, null);
     };
     socket.once('error', failed);
-    socket.once('connect', () => {
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', failed);
       socket.setKeepAlive(true, 60_000);
