@@ -43,3 +43,15 @@ Feature: TLS termination
     And a balancer with an HTTPS listener using round_robin over all backends
     When a client sends a request over TLS with header "X-Forwarded-Proto: http"
     Then the backend received header "X-Forwarded-Proto" as "https"
+
+  @tls-sni @id:tls-certificate-by-server-name
+  Scenario: The certificate is the one for the name the client asks for, the default one otherwise
+    A wildcard stands for one label: "*.b.test" is for x.b.test, neither for b.test nor y.x.b.test.
+
+    Given 1 HTTP backend
+    And a balancer with an HTTPS listener using round_robin over all backends, with certificates for "a.test, *.b.test" besides its default one
+    Then a client asking for "a.test" is given the certificate for "a.test"
+    And a client asking for "x.b.test" is given the certificate for "*.b.test"
+    And a client asking for "localhost" is given the certificate for "localhost"
+    And a client asking for "b.test" is given the certificate for "localhost"
+    And a client asking for "y.x.b.test" is given the certificate for "localhost"

@@ -10,6 +10,40 @@ import type { LbWorld } from './support/world.ts';
 // The name clients ask for and the run's certificate is for (with the listener's address).
 const serverName = 'localhost';
 
+Given(
+  'a balancer with an HTTPS listener using {algorithm} over all backends, with certificates for {string} besides its default one',
+  async function (this: LbWorld, algorithm: string, names: string) {
+    const pki = await testPki();
+    const sni = await Promise.all(
+      names.split(/,\s*/).map(async (name) => {
+        const { certificatePem, keyPem } = await pki.leaf([name]);
+        return { certificate: certificatePem, key: keyPem };
+      }),
+    );
+    await startTlsBalancer(this, algorithm, { sni });
+  },
+);
+
+Then(
+  'a client asking for {string} is given the certificate for {string}',
+  async function (this: LbWorld, asked: string, expected: string) {
+    const { caPem } = await testPki();
+    const outcome = await requestOverTls(
+      this.listenerAddress,
+      caPem,
+      { serverName: asked, checkName: false },
+      timeouts.requestMs,
+    );
+    expectServed(outcome, `a client asking for ${asked}`);
+    const names = outcome.certificateNames.split(', ').filter((entry) => entry.startsWith('DNS:'));
+    if (names[0] !== `DNS:${expected}`) {
+      throw new ExpectationError(
+        `expected a client asking for ${asked} to be given the certificate for ${expected}, it was given the one for ${names.join(', ') || '(no names)'}`,
+      );
+    }
+  },
+);
+
 async function startTlsBalancer(world: LbWorld, algorithm: string, settings: Record<string, unknown>) {
   const { certificatePem, keyPem } = await (await testPki()).leaf([serverName, '127.0.0.1']);
   await world.startBalancer(

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { dnsNamesOf } from '../../reference/src/l7/tls-termination.ts';
 import { type Capability, declareCapabilities } from '../spec/capabilities.ts';
 import {
   type ConfigDocument,
@@ -59,6 +60,7 @@ const caddySupported: readonly Capability[] = [
   'hitless-reload',
   'tls-termination',
   'tls-upstream',
+  'tls-sni',
   'routing',
   'header-rules',
   'rewrites',
@@ -190,32 +192,44 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-// Each TLS listener's certificate, loaded from the files the adapter writes and tagged with the
-// listener's name, so that its connection policy picks it whatever name a client asks for.
-const certificateTag = (listener: ListenerDocument) => `lbspec-${listener.name}`;
+// Each TLS listener's certificates, loaded from the files the adapter writes and tagged with the
+// listener's name (and the tls.sni entry's index), so that its connection policies pick them.
+const certificateTag = (listener: ListenerDocument, sniIndex?: number) =>
+  `lbspec-${listener.name}${sniIndex === undefined ? '' : `-sni-${sniIndex}`}`;
 
-/** A TLS listener speaks HTTP/1.1 alone (no h2 over ALPN, no HTTP/3) with its own certificate. */
+/**
+ * A TLS listener speaks HTTP/1.1 alone (no h2 over ALPN, no HTTP/3): a connection policy per
+ * tls.sni certificate, matched by its names, then the default certificate's for every other name.
+ */
 function serverTls(listener: ListenerDocument): Record<string, unknown> {
   if (!listener.tls) return {};
-  const minimum = listener.tls.minVersion ?? listenerTlsDefaults.minVersion;
+  const minimum =
+    (listener.tls.minVersion ?? listenerTlsDefaults.minVersion) === 'TLSv1.3' ? 'tls1.3' : 'tls1.2';
+  const policy = (tag: string, names?: string[]) => ({
+    ...(names ? { match: { sni: names } } : {}),
+    certificate_selection: { any_tag: [tag] },
+    protocol_min: minimum,
+  });
   return {
     protocols: ['h1'],
     tls_connection_policies: [
-      {
-        certificate_selection: { any_tag: [certificateTag(listener)] },
-        protocol_min: minimum === 'TLSv1.3' ? 'tls1.3' : 'tls1.2',
-      },
+      ...(listener.tls.sni ?? []).map(({ certificate }, index) =>
+        policy(certificateTag(listener, index), dnsNamesOf(certificate)),
+      ),
+      policy(certificateTag(listener)),
     ],
   };
 }
 
 function tlsApp(config: ConfigDocument, directory: string): Record<string, unknown> {
-  const files = config.listeners
-    .filter((listener) => listener.tls)
-    .map((listener) => {
-      const paths = tlsPaths(directory, listener.name);
-      return { certificate: paths.certificate, key: paths.key, tags: [certificateTag(listener)] };
-    });
+  const files = config.listeners.flatMap((listener) => {
+    if (!listener.tls) return [];
+    const loaded = (index?: number) => {
+      const paths = tlsPaths(directory, listener.name, index);
+      return { certificate: paths.certificate, key: paths.key, tags: [certificateTag(listener, index)] };
+    };
+    return [loaded(), ...(listener.tls.sni ?? []).map((_, index) => loaded(index))];
+  });
   return files.length === 0 ? {} : { tls: { certificates: { load_files: files } } };
 }
 

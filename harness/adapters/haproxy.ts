@@ -51,6 +51,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'hitless-reload',
           'tls-termination',
           'tls-upstream',
+          'tls-sni',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',
@@ -260,7 +261,11 @@ function serverTls(pool: PoolDocument, poolName: string, directory: string): str
 function bindLine(listener: ListenerDocument, directory: string): string {
   if (!listener.tls) return `  bind ${listener.address}`;
   const minimum = listener.tls.minVersion ?? listenerTlsDefaults.minVersion;
-  return `  bind ${listener.address} ssl crt ${tlsPaths(directory, listener.name).combined} ssl-min-ver ${minimum} alpn http/1.1`;
+  // HAProxy picks a crt by the names in it for the SNI a client sends, the first one otherwise.
+  const more = (listener.tls.sni ?? []).map(
+    (_, index) => ` crt ${tlsPaths(directory, listener.name, index).combined}`,
+  );
+  return `  bind ${listener.address} ssl crt ${tlsPaths(directory, listener.name).combined}${more.join('')} ssl-min-ver ${minimum} alpn http/1.1`;
 }
 
 // HAProxy's forwarding headers: X-Forwarded-For from option forwardfor, the other two set by hand.

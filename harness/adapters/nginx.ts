@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { dnsNamesOf } from '../../reference/src/l7/tls-termination.ts';
 import {
   algorithmCapabilities,
   type Capability,
@@ -42,6 +43,7 @@ export function nginxAdapter(): ProcessAdapter {
         'hitless-reload',
         'tls-termination',
         'tls-upstream',
+        'tls-sni',
         'retries',
         'retry-on-reset',
         'retry-on-status',
@@ -172,32 +174,39 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     ),
     ...httpPools.flatMap((name) => upstream(`http_${name}`, poolOf(config, name), true)),
     ...[...routed.values()].flatMap((routes) => routes.httpLines),
-    ...http.flatMap((listener) => [
-      '  server {',
-      `    listen ${listener.address}${listener.tls ? ' ssl' : ''};`,
-      ...nginxTls(listener, directory).map((line) => `    ${line}`),
-      ...clientTimeouts(listener).map((line) => `    ${line}`),
-      ...(routed.get(listener)?.serverLines ?? []),
-      '    location / {',
-      ...(routed.get(listener)?.locationLines ?? [
-        ...upstreamTls(config, listener.pool as string, directory).map((line) => `      ${line}`),
-        '      proxy_set_header Host $http_host;',
-      ]),
-      '      proxy_http_version 1.1;',
-      '      proxy_set_header Upgrade $http_upgrade;',
-      '      proxy_set_header Connection $connection_upgrade;',
-      // nginx adds no forwarding headers of its own; these are its documented equivalents.
-      '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-      '      proxy_set_header X-Forwarded-Proto $scheme;',
-      '      proxy_set_header X-Forwarded-Host $http_host;',
-      '      proxy_buffering off;',
-      '      proxy_request_buffering off;',
-      ...listenerPolicy(config, routed.get(listener)?.pools ?? [listener.pool as string]).map(
-        (line) => `      ${line}`,
-      ),
-      '    }',
-      '  }',
-    ]),
+    ...http.flatMap((listener) => {
+      const body = [
+        ...clientTimeouts(listener).map((line) => `    ${line}`),
+        ...(routed.get(listener)?.serverLines ?? []),
+        '    location / {',
+        ...(routed.get(listener)?.locationLines ?? [
+          ...upstreamTls(config, listener.pool as string, directory).map((line) => `      ${line}`),
+          '      proxy_set_header Host $http_host;',
+        ]),
+        '      proxy_http_version 1.1;',
+        '      proxy_set_header Upgrade $http_upgrade;',
+        '      proxy_set_header Connection $connection_upgrade;',
+        // nginx adds no forwarding headers of its own; these are its documented equivalents.
+        '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+        '      proxy_set_header X-Forwarded-Proto $scheme;',
+        '      proxy_set_header X-Forwarded-Host $http_host;',
+        '      proxy_buffering off;',
+        '      proxy_request_buffering off;',
+        ...listenerPolicy(config, routed.get(listener)?.pools ?? [listener.pool as string]).map(
+          (line) => `      ${line}`,
+        ),
+        '    }',
+      ];
+      // One server block per certificate, the default one first (nginx's default for the address);
+      // nginx picks a block by the SNI a client sends, as it does by Host.
+      return nginxTlsHeads(listener, directory).flatMap((head) => [
+        '  server {',
+        `    listen ${listener.address}${listener.tls ? ' ssl' : ''};`,
+        ...head.map((line) => `    ${line}`),
+        ...body,
+        '  }',
+      ]);
+    }),
     ...(config.admin
       ? [
           '  server {',
@@ -359,17 +368,36 @@ function upstream(name: string, pool: PoolDocument, http: boolean): string[] {
   ];
 }
 
-/** A TLS listener's certificate, versions and ALPN (nginx offers http/1.1 alone without http2). */
-function nginxTls(listener: ListenerDocument, directory: string): string[] {
-  if (!listener.tls) return [];
-  const paths = tlsPaths(directory, listener.name);
+/**
+ * The certificate lines of each server block of a listener: none without TLS; with it, the default
+ * certificate's, then one block per tls.sni certificate, named by its DNS names. (nginx offers
+ * http/1.1 alone over ALPN without http2.)
+ */
+function nginxTlsHeads(listener: ListenerDocument, directory: string): string[][] {
+  if (!listener.tls) return [[]];
   const versions =
     (listener.tls.minVersion ?? listenerTlsDefaults.minVersion) === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2 TLSv1.3';
+  const certificateLines = (index?: number) => {
+    const paths = tlsPaths(directory, listener.name, index);
+    return [
+      `ssl_certificate ${paths.certificate};`,
+      `ssl_certificate_key ${paths.key};`,
+      `ssl_protocols ${versions};`,
+    ];
+  };
   return [
-    `ssl_certificate ${paths.certificate};`,
-    `ssl_certificate_key ${paths.key};`,
-    `ssl_protocols ${versions};`,
+    certificateLines(),
+    ...(listener.tls.sni ?? []).map(({ certificate }, index) => [
+      `server_name ${dnsNamesOf(certificate).map(nginxServerName).join(' ')};`,
+      ...certificateLines(index),
+    ]),
   ];
+}
+
+// nginx's "*.b.test" also takes y.x.b.test; a certificate's wildcard stands for one label only.
+function nginxServerName(name: string): string {
+  if (!name.startsWith('*.')) return name;
+  return `"~^[^.]+${name.slice(1).replaceAll('.', '\\.')}$"`;
 }
 
 /** proxy_pass to a pool, over TLS with its CA and server name when the pool has "tls". */

@@ -4,9 +4,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigDocument } from '../spec/config-document.ts';
 
-/** The files of a listener's certificate and key: apart, and together (certificate then key). */
-export function tlsPaths(directory: string, listenerName: string) {
-  const base = join(directory, `tls-${listenerName}`);
+/**
+ * The files of a listener's certificate and key: apart, and together (certificate then key);
+ * with `sniIndex`, those of its tls.sni entry of that index.
+ */
+export function tlsPaths(directory: string, listenerName: string, sniIndex?: number) {
+  const base = join(directory, `tls-${listenerName}${sniIndex === undefined ? '' : `-sni-${sniIndex}`}`);
   return { certificate: `${base}.crt`, key: `${base}.key`, combined: `${base}.pem` };
 }
 
@@ -25,11 +28,18 @@ export async function writeTlsFiles(config: ConfigDocument, directory: string): 
   }
   for (const listener of config.listeners) {
     if (!listener.tls) continue;
-    const paths = tlsPaths(directory, listener.name);
-    const { certificate, key } = listener.tls;
-    const ended = (pem: string) => (pem.endsWith('\n') ? pem : `${pem}\n`);
-    await writeFile(paths.certificate, ended(certificate));
-    await writeFile(paths.key, ended(key), { mode: 0o600 });
-    await writeFile(paths.combined, ended(certificate) + ended(key), { mode: 0o600 });
+    await writePair(tlsPaths(directory, listener.name), listener.tls);
+    for (const [index, pair] of (listener.tls.sni ?? []).entries())
+      await writePair(tlsPaths(directory, listener.name, index), pair);
   }
+}
+
+async function writePair(
+  paths: ReturnType<typeof tlsPaths>,
+  { certificate, key }: { readonly certificate: string; readonly key: string },
+): Promise<void> {
+  const ended = (pem: string) => (pem.endsWith('\n') ? pem : `${pem}\n`);
+  await writeFile(paths.certificate, ended(certificate));
+  await writeFile(paths.key, ended(key), { mode: 0o600 });
+  await writeFile(paths.combined, ended(certificate) + ended(key), { mode: 0o600 });
 }

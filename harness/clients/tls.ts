@@ -11,6 +11,11 @@ export interface TlsOffer {
   readonly alpn?: readonly string[];
   readonly serverName: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * false: the chain must still lead to the CA, but the certificate may be for any name (to see
+   * which one a server chose). Default true: it must be for `serverName`.
+   */
+  readonly checkName?: boolean;
 }
 
 /** A handshake and request that went through, or the handshake (or connection) that failed. */
@@ -47,6 +52,7 @@ export function requestOverTls(
         agent: false,
         ca: caPem,
         servername: offer.serverName,
+        ...(offer.checkName === false ? { checkServerIdentity: () => undefined } : {}),
         minVersion: offer.minVersion,
         maxVersion: offer.maxVersion,
         ...(offer.alpn ? { ALPNProtocols: [...offer.alpn] } : {}),

@@ -36,6 +36,21 @@ export interface ListenerTlsDocument {
    */
   readonly key: string;
   /**
+   * More certificates, chosen by the server name a client asks for (SNI): the first whose DNS names
+   * (its subjectAltName, a wildcard standing for one label) match it. A client that asks for no
+   * name, or for one none of them names, gets "certificate".
+   */
+  readonly sni?: readonly {
+    /**
+     * A certificate in PEM, with any intermediates.
+     */
+    readonly certificate: string;
+    /**
+     * Its private key in PEM.
+     */
+    readonly key: string;
+  }[];
+  /**
    * The oldest TLS version the listener accepts; a client that offers only older ones fails the
    * handshake and never reaches a backend.
    */
@@ -661,6 +676,21 @@ export interface ListenerTlsConfig {
    * The certificate's private key in PEM (PKCS #8, or the key type's own format).
    */
   readonly key: string;
+  /**
+   * More certificates, chosen by the server name a client asks for (SNI): the first whose DNS names
+   * (its subjectAltName, a wildcard standing for one label) match it. A client that asks for no
+   * name, or for one none of them names, gets "certificate".
+   */
+  readonly sni?: readonly {
+    /**
+     * A certificate in PEM, with any intermediates.
+     */
+    readonly certificate: string;
+    /**
+     * Its private key in PEM.
+     */
+    readonly key: string;
+  }[];
   /**
    * The oldest TLS version the listener accepts; a client that offers only older ones fails the
    * handshake and never reaches a backend.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { testPki } from '../../../harness/tls/test-pki.ts';
 import { formatIssues, parseConfig } from './load.ts';
 import { shapeModuleSource } from './shape-module.ts';
 import { configSchema, validateConfig } from './validate.ts';
@@ -458,4 +459,56 @@ test('the admin endpoint is loopback unless it has a token; a bare port means 12
     limits.map((issue) => issue.pointer),
     ['/listeners/0/limits/requestTimeoutMs'],
   );
+});
+
+test('TLS: a listener needs a certificate and key that belong together, each SNI one a DNS name; a TCP listener and its pools none', async () => {
+  const pki = await testPki();
+  const [own, other, addressOnly] = await Promise.all([
+    pki.leaf(['localhost']),
+    pki.leaf(['other.test']),
+    pki.leaf(['127.0.0.1']),
+  ]);
+  const listener = { ...valid.listeners[0], tls: { certificate: own.certificatePem, key: own.keyPem } };
+  const accepted = validateConfig({ ...valid, listeners: [listener] });
+  assert.ok(accepted.ok);
+  assert.equal(accepted.ok && accepted.config.listeners[0]?.tls?.minVersion, 'TLSv1.2');
+
+  const pointers = (document: unknown) =>
+    issuesOf(document).map((issue) => `${issue.pointer}: ${issue.message}`);
+  const mismatched = { ...listener, tls: { certificate: own.certificatePem, key: other.keyPem } };
+  assert.match(
+    pointers({ ...valid, listeners: [mismatched] }).join('\n'),
+    /\/listeners\/0\/tls\/key: .*does not belong/,
+  );
+  const sni = {
+    ...listener,
+    tls: {
+      ...listener.tls,
+      sni: [
+        { certificate: addressOnly.certificatePem, key: addressOnly.keyPem },
+        { certificate: other.certificatePem, key: 'not a key' },
+      ],
+    },
+  };
+  const sniIssues = pointers({ ...valid, listeners: [sni] }).join('\n');
+  assert.match(sniIssues, /\/listeners\/0\/tls\/sni\/0\/certificate: .*no DNS name/);
+  assert.match(sniIssues, /\/listeners\/0\/tls\/sni\/1\/key/);
+  const tcp = { ...listener, protocol: 'tcp' };
+  assert.match(
+    pointers({ ...valid, listeners: [tcp] }).join('\n'),
+    /\/listeners\/0\/tls: a TCP listener cannot terminate TLS/,
+  );
+
+  const upstream = { tls: { ca: pki.caPem, serverName: 'localhost' } };
+  const tcpOverTls = {
+    ...valid,
+    listeners: [{ name: 't', protocol: 'tcp', address: '127.0.0.1:8081', pool: 'app' }],
+    pools: { app: { ...valid.pools.app, ...upstream } },
+  };
+  assert.match(
+    pointers(tcpOverTls).join('\n'),
+    /\/pools\/app\/tls: pool "app" speaks TLS to its backends, but a TCP listener/,
+  );
+  const http = validateConfig({ ...valid, pools: { app: { ...valid.pools.app, ...upstream } } });
+  assert.equal(http.ok && http.config.pools.app?.tls?.serverName, 'localhost');
 });

@@ -299,7 +299,7 @@ function upstreamTlsIssues(
 
 /** TLS is for HTTP listeners, with a certificate and key that can be read and belong together. */
 function tlsIssues(listener: Record<string, unknown>, at: string): ConfigIssue[] {
-  const tls = listener.tls as { certificate?: unknown; key?: unknown } | undefined;
+  const tls = listener.tls as { certificate?: unknown; key?: unknown; sni?: unknown } | undefined;
   if (tls === undefined) return [];
   if (listener.protocol === 'tcp') {
     return [
@@ -310,14 +310,34 @@ function tlsIssues(listener: Record<string, unknown>, at: string): ConfigIssue[]
       },
     ];
   }
-  if (typeof tls.certificate !== 'string' || typeof tls.key !== 'string') return [];
+  const issues = certifiedKeyIssues(tls, `${at}/tls`);
+  for (const [index, entry] of entries(Array.isArray(tls.sni) ? tls.sni : [])) {
+    const pointer = `${at}/tls/sni/${index}`;
+    const found = certifiedKeyIssues(entry, pointer);
+    issues.push(...found);
+    if (found.length > 0 || typeof entry.certificate !== 'string') continue;
+    // A certificate without a DNS name is never chosen by SNI.
+    if (!/DNS:/.test(new X509Certificate(entry.certificate).subjectAltName ?? '')) {
+      issues.push({
+        pointer: `${pointer}/certificate`,
+        message: 'the certificate names no DNS name (subjectAltName), so no client can ever be given it',
+        fix: 'give a certificate issued for the names clients ask for, or remove the entry',
+      });
+    }
+  }
+  return issues;
+}
+
+/** A certificate and key (at `at`) that can be read and belong together. */
+function certifiedKeyIssues(pair: { certificate?: unknown; key?: unknown }, at: string): ConfigIssue[] {
+  if (typeof pair.certificate !== 'string' || typeof pair.key !== 'string') return [];
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(tls.certificate);
+    certificate = new X509Certificate(pair.certificate);
   } catch (error) {
     return [
       {
-        pointer: `${at}/tls/certificate`,
+        pointer: `${at}/certificate`,
         message: `the certificate cannot be read: ${(error as Error).message}`,
         fix: 'give the PEM text itself ("-----BEGIN CERTIFICATE-----" ...), with its line breaks as \\n',
       },
@@ -325,11 +345,11 @@ function tlsIssues(listener: Record<string, unknown>, at: string): ConfigIssue[]
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey(tls.key);
+    key = createPrivateKey(pair.key);
   } catch (error) {
     return [
       {
-        pointer: `${at}/tls/key`,
+        pointer: `${at}/key`,
         message: `the private key cannot be read: ${(error as Error).message}`,
         fix: 'give the unencrypted PEM text of the key ("-----BEGIN PRIVATE KEY-----" ...), with its line breaks as \\n',
       },
@@ -338,7 +358,7 @@ function tlsIssues(listener: Record<string, unknown>, at: string): ConfigIssue[]
   if (certificate.checkPrivateKey(key)) return [];
   return [
     {
-      pointer: `${at}/tls/key`,
+      pointer: `${at}/key`,
       message: `the private key does not belong to the certificate (${certificate.subject.replaceAll('\n', ', ')})`,
       fix: 'give the key the certificate was issued for, or the certificate of this key',
     },

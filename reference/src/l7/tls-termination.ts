@@ -1,7 +1,15 @@
 // TLS in front of a listener's HTTP server: the handshake here, the requests in node's server.
+
+import { X509Certificate } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
-import { createServer as createTlsServer, TLSSocket, type Server as TlsServer } from 'node:tls';
+import {
+  createSecureContext,
+  createServer as createTlsServer,
+  type SecureContext,
+  TLSSocket,
+  type Server as TlsServer,
+} from 'node:tls';
 import type { ListenerTlsConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import type { Scheme } from '../listener-context.ts';
@@ -14,12 +22,29 @@ const applicationProtocols = ['http/1.1'];
 export function tlsFront(tls: ListenerTlsConfig, httpServer: HttpServer, defects: Defects): TlsServer {
   const spoken = (protocol: string) =>
     defects.alpnSelectsFirstOffered || applicationProtocols.includes(protocol);
+  const byName = (tls.sni ?? []).map(({ certificate, key }) => ({
+    names: dnsNamesOf(certificate),
+    context: createSecureContext({ cert: certificate, key, minVersion: tls.minVersion }),
+  }));
   const server = createTlsServer(
     {
       cert: tls.certificate,
       key: tls.key,
       minVersion: tls.minVersion,
       ALPNCallback: ({ protocols }) => protocols.find(spoken),
+      // Without a match (or a name), undefined: the default certificate.
+      ...(byName.length === 0
+        ? {}
+        : {
+            SNICallback: (
+              serverName: string,
+              choose: (error: Error | null, context?: SecureContext) => void,
+            ) =>
+              choose(
+                null,
+                byName.find(({ names }) => names.some((name) => nameMatches(name, serverName)))?.context,
+              ),
+          }),
     },
     (socket) => httpServer.emit('connection', socket),
   );
@@ -27,6 +52,26 @@ export function tlsFront(tls: ListenerTlsConfig, httpServer: HttpServer, defects
   // nothing of it reaches a backend.
   server.on('tlsClientError', (_error: Error, socket: TLSSocket) => socket.destroy());
   return server;
+}
+
+/** The DNS names a certificate is for, as its subjectAltName lists them. */
+export function dnsNamesOf(certificatePem: string): string[] {
+  return (new X509Certificate(certificatePem).subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4).toLowerCase());
+}
+
+/**
+ * Whether a certificate's DNS name covers the name a client asked for: equal, ignoring case, or a
+ * wildcard standing for exactly one leftmost label ("*.a.test" covers "x.a.test", not "a.test" nor
+ * "x.y.a.test"; RFC 6125 6.4.3).
+ */
+export function nameMatches(certificateName: string, serverName: string): boolean {
+  const asked = serverName.toLowerCase();
+  if (!certificateName.startsWith('*.')) return certificateName === asked;
+  const dot = asked.indexOf('.');
+  return dot > 0 && asked.slice(dot + 1) === certificateName.slice(2);
 }
 
 /** "https" for a connection that came through TLS. */
