@@ -97,6 +97,16 @@ Given(
   },
 );
 
+Given(
+  'a balancer with a TCP listener passing TLS through to a pool per backend like this:',
+  async function (this: LbWorld, listener: string) {
+    await this.startRoutedBalancer({
+      ...parseJsonObject(listener, 'the listener under the step'),
+      protocol: 'tcp',
+    });
+  },
+);
+
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {

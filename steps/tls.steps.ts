@@ -69,7 +69,7 @@ Given(
   },
 );
 
-async function offer(world: LbWorld, tls: Omit<TlsOffer, 'serverName'>): Promise<TlsOutcome> {
+async function offer(world: LbWorld, tls: Partial<TlsOffer>): Promise<TlsOutcome> {
   const { caPem } = await testPki();
   return requestOverTls(world.listenerAddress, caPem, { serverName, ...tls }, timeouts.requestMs);
 }
@@ -196,6 +196,28 @@ Then(
           `expected every request on ${id} to come over TLS with server name ${expected}, but ${wrong.length} of ${arrivals.length} came ${first.tls ? `with server name ${first.tls.serverName ?? '(none sent)'}` : 'without TLS'}`,
         );
       }
+    }
+  },
+);
+
+Then(
+  'a client asking for {string} is answered by backend {word}, over its own certificate',
+  async function (this: LbWorld, asked: string, id: string) {
+    const outcome = await offer(this, { serverName: asked === '(no name)' ? '' : asked, checkName: false });
+    expectServed(outcome, `a client asking for ${asked}`);
+    const answeredBy = outcome.answer.headers['x-backend-id'];
+    if (answeredBy !== id) {
+      throw new ExpectationError(
+        `expected a client asking for ${asked} to reach ${id}, it reached ${answeredBy}`,
+      );
+    }
+    // The handshake was the backend's: it saw the name the client asked for.
+    const echoed = JSON.parse(outcome.answer.body) as { tls?: { serverName: string | null } };
+    const expected = asked === '(no name)' ? null : asked;
+    if (echoed.tls?.serverName !== expected) {
+      throw new ExpectationError(
+        `expected ${id} to terminate the client's TLS itself, seeing server name ${expected ?? '(none)'}; it saw ${echoed.tls ? (echoed.tls.serverName ?? '(none)') : 'no TLS at all'}`,
+      );
     }
   },
 );

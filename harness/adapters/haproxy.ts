@@ -52,6 +52,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'tls-termination',
           'tls-upstream',
           'tls-sni',
+          'tls-passthrough',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',
@@ -174,6 +175,7 @@ export function renderHaproxyConfig(
       bindLine(listener, directory),
       ...clientLimitLines(listener),
       ...(listener.protocol === 'http' ? forwardingLines : []),
+      ...sniRouteLines(listener, backendOf),
       `  default_backend ${backend}`,
     );
   }
@@ -248,6 +250,26 @@ function clientLimitLines(listener: ConfigDocument['listeners'][number]): string
     );
   }
   return lines;
+}
+
+/**
+ * A passthrough listener's backend by the server name of the client's ClientHello, which it waits
+ * for (up to 5 s; a client that sends none by then goes to the default backend). The first route
+ * that names it wins; a wildcard stands for one label.
+ */
+function sniRouteLines(listener: ListenerDocument, backendOf: (pool: string) => string): string[] {
+  if (!listener.sniRoutes) return [];
+  const condition = (name: string) =>
+    name.startsWith('*.')
+      ? `{ req_ssl_sni -m reg -i ^[^.]+${name.slice(1).replaceAll('.', '\\.')}$ }`
+      : `{ req_ssl_sni -i ${name} }`;
+  return [
+    '  tcp-request inspect-delay 5s',
+    '  tcp-request content accept if { req_ssl_hello_type 1 }',
+    ...listener.sniRoutes.map(
+      (route) => `  use_backend ${backendOf(route.pool)} if ${route.serverNames.map(condition).join(' || ')}`,
+    ),
+  ];
 }
 
 /** A server's TLS to it (health checks too): the pool's CA, its name sent as SNI and checked. */

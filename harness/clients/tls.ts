@@ -56,7 +56,7 @@ export function requestOverTls(
         minVersion: offer.minVersion,
         maxVersion: offer.maxVersion,
         ...(offer.alpn ? { ALPNProtocols: [...offer.alpn] } : {}),
-        headers: { host: offer.serverName, connection: 'close', ...offer.headers },
+        headers: { host: offer.serverName || 'localhost', connection: 'close', ...offer.headers },
         timeout: timeoutMs,
       },
       (response) => {

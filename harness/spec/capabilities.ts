@@ -51,6 +51,8 @@ export const capabilities = {
     'tls: HTTPS to clients with the inline certificate and key, TLS 1.2 and 1.3 down to minVersion, ALPN http/1.1 only, X-Forwarded-Proto https',
   'tls-sni':
     'tls.sni: more certificates, each chosen by the name a client asks for (a wildcard for one label), the default one otherwise',
+  'tls-passthrough':
+    'sniRoutes: a TCP listener relays TLS untouched to the pool its ClientHello server name routes to (a wildcard for one label)',
   'tls-upstream':
     "pool tls: TLS to the backends, their certificates checked against the pool's CA and serverName, sent as SNI; one that does not verify is a 502",
   'client-connection-limit':

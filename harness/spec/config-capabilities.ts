@@ -132,6 +132,7 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'listeners[].rateLimit': ['rate-limit'],
   'listeners[].rateLimit.store': ['rate-limit', 'shared-rate-limit-store'],
   'listeners[].tls': ['tls-termination'],
+  'listeners[].sniRoutes': ['tls-passthrough'],
   'listeners[].tls.sni': ['tls-termination', 'tls-sni'],
   'listeners[].limits': none,
   'listeners[].limits.maxConnectionsPerClient': ['client-connection-limit'],

@@ -80,11 +80,17 @@ export function singlePoolConfig(
 }
 
 /**
- * One HTTP listener with `routes` (and a default pool, when named); every backend gets a
+ * One listener (HTTP unless said) with `routes` or `sniRoutes` (and a default pool, when named); every backend gets a
  * round-robin pool of its own, named after it, for the routes to name.
  */
 export function routedConfig(
-  listener: { readonly address: string; readonly routes?: unknown; readonly pool?: string },
+  listener: {
+    readonly address: string;
+    readonly protocol?: 'http' | 'tcp';
+    readonly routes?: unknown;
+    readonly sniRoutes?: unknown;
+    readonly pool?: string;
+  },
   admin: AdminDocument,
   backendIds: readonly string[],
   addressOf: AddressOf,
@@ -95,10 +101,13 @@ export function routedConfig(
     listeners: [
       {
         name: 'main',
-        protocol: 'http',
+        protocol: listener.protocol ?? 'http',
         address: listener.address,
         ...(listener.pool === undefined ? {} : { pool: listener.pool }),
         ...(listener.routes === undefined ? {} : { routes: listener.routes as RouteDocument[] }),
+        ...(listener.sniRoutes === undefined
+          ? {}
+          : { sniRoutes: listener.sniRoutes as NonNullable<ListenerDocument['sniRoutes']> }),
       },
     ],
     pools: Object.fromEntries(backendIds.map((id) => [id, poolOf('round_robin', [{ id }], addressOf)])),

@@ -1,6 +1,7 @@
 import type { BalancerConfig, ListenerConfig, RateLimitConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import { compileRouter, type Router } from './l7/router.ts';
+import { nameMatches } from './l7/tls-termination.ts';
 import { UpstreamClients } from './l7/upstream-clients.ts';
 import { LimitStores } from './limits/limit-stores.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
@@ -69,6 +70,18 @@ export class Balancer {
         if (decision?.kind !== 'forward') return decision;
         const pool = served?.pools.get(decision.pool);
         return pool && { ...decision, pool };
+      },
+      poolForServerName: (listenerAddress, serverName) => {
+        const served = this.#served;
+        const listener = served?.config.listeners.find((candidate) => candidate.address === listenerAddress);
+        const route =
+          serverName === undefined
+            ? undefined
+            : listener?.sniRoutes?.find((candidate) =>
+                candidate.serverNames.some((name) => nameMatches(name.toLowerCase(), serverName)),
+              );
+        const name = route?.pool ?? listener?.pool;
+        return name === undefined ? undefined : served?.pools.get(name);
       },
       limitsFor: (listenerAddress, routed) => {
         const limits = this.#served?.limitersOfListener.get(listenerAddress);

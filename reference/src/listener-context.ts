@@ -56,6 +56,11 @@ export type AnswerPasser = (answer: BackendAnswer) => Promise<void>;
 export interface ListenerContext {
   /** The decision for a request (TCP: a connection, which goes to the listener's pool); undefined when no route matches. */
   routeFor(listenerAddress: string, request: RoutableRequest): Routed | undefined;
+  /**
+   * TCP with sniRoutes: the pool of the first route naming `serverName` (a wildcard for one label),
+   * else the listener's pool; undefined without one.
+   */
+  poolForServerName(listenerAddress: string, serverName: string | undefined): PoolRuntime | undefined;
   /** The rate limits a request to this listener, so routed, must pass: the listener's, then its route's. */
   limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;

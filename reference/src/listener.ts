@@ -10,6 +10,7 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
+import { passThroughByServerName } from './l4/sni-passthrough.ts';
 import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { passAnswer } from './l7/answer-passing.ts';
 import { FastPath } from './l7/fast-path.ts';
@@ -68,6 +69,10 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
             const idleMs = config.limits?.idleTimeoutMs;
             // Idle means no bytes either way: what the backend sends is written to this socket too.
             if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
+            if (config.sniRoutes) {
+              passThroughByServerName(socket, config.address, context);
+              return;
+            }
             const routed = context.routeFor(config.address, connectionRequest);
             void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
           }));

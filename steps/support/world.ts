@@ -120,7 +120,12 @@ export class LbWorld extends World<LbWorldParameters> {
    * Starts the balancer with one HTTP listener whose routes (and default pool, if any) are
    * `listener`; every backend gets a pool of its own, named after it, for routes to name.
    */
-  async startRoutedBalancer(listener: { readonly routes?: unknown; readonly pool?: string }): Promise<void> {
+  async startRoutedBalancer(listener: {
+    readonly protocol?: 'http' | 'tcp';
+    readonly routes?: unknown;
+    readonly sniRoutes?: unknown;
+    readonly pool?: string;
+  }): Promise<void> {
     const where = { ...listener, address: await freeLoopbackAddress() };
     const ids = [...this.backends.keys()];
     await this.#start(routedConfig(where, await this.balancer.admin(), ids, this.#addressOf));

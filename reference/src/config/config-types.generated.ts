@@ -87,6 +87,21 @@ export interface ListenerDocument {
   readonly rateLimit?: RateLimitDocument;
   readonly tls?: ListenerTlsDocument;
   /**
+   * TCP only: TLS passthrough by server name. The listener reads the name a client asks for (SNI)
+   * from its TLS ClientHello, without taking part in the handshake, and relays the connection,
+   * bytes untouched, to the pool of the first route that names it (a wildcard stands for one
+   * label); the backend's own certificate reaches the client. A connection whose name no route has,
+   * that sends none, or that does not begin with a ClientHello goes to "pool", or is closed without
+   * one.
+   */
+  readonly sniRoutes?: readonly {
+    /**
+     * Host names, e.g. "api.example.com" or "*.example.com".
+     */
+    readonly serverNames: readonly string[];
+    readonly pool: string;
+  }[];
+  /**
    * Defences against abusive clients. Each is off unless given. "maxConnectionsPerClient":
    * connections one client address may hold at once; a further one is closed at once (TCP and
    * HTTP). "headerTimeoutMs": a request whose headers have not all arrived in this time gets 408
@@ -727,6 +742,21 @@ export interface ListenerConfig {
    */
   readonly rateLimit?: RateLimitConfig;
   readonly tls?: ListenerTlsConfig;
+  /**
+   * TCP only: TLS passthrough by server name. The listener reads the name a client asks for (SNI)
+   * from its TLS ClientHello, without taking part in the handshake, and relays the connection,
+   * bytes untouched, to the pool of the first route that names it (a wildcard stands for one
+   * label); the backend's own certificate reaches the client. A connection whose name no route has,
+   * that sends none, or that does not begin with a ClientHello goes to "pool", or is closed without
+   * one.
+   */
+  readonly sniRoutes?: readonly {
+    /**
+     * Host names, e.g. "api.example.com" or "*.example.com".
+     */
+    readonly serverNames: readonly string[];
+    readonly pool: string;
+  }[];
   /**
    * Defences against abusive clients. Each is off unless given. "maxConnectionsPerClient":
    * connections one client address may hold at once; a further one is closed at once (TCP and

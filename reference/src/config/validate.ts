@@ -204,7 +204,12 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
   const tcpPools = new Set(
     entries(Array.isArray(root.listeners) ? root.listeners : [])
       .filter(([, listener]) => listener.protocol === 'tcp')
-      .map(([, listener]) => text(listener.pool)),
+      .flatMap(([, listener]) => [
+        text(listener.pool),
+        ...entries(Array.isArray(listener.sniRoutes) ? listener.sniRoutes : []).map(([, route]) =>
+          text(route.pool),
+        ),
+      ]),
   );
   for (const [index, listener] of entries(Array.isArray(root.listeners) ? root.listeners : [])) {
     const at = `/listeners/${index}`;
@@ -228,6 +233,15 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     };
     unknownPool(text(listener.pool), `${at}/pool`);
     issues.push(...routeIssues(listener, at, unknownPool), ...tlsIssues(listener, at));
+    for (const [routeIndex, route] of entries(Array.isArray(listener.sniRoutes) ? listener.sniRoutes : []))
+      unknownPool(text(route.pool), `${at}/sniRoutes/${routeIndex}/pool`);
+    if (listener.sniRoutes !== undefined && listener.protocol !== 'tcp') {
+      issues.push({
+        pointer: `${at}/sniRoutes`,
+        message: 'an HTTP listener cannot pass TLS through by server name',
+        fix: 'make the listener "tcp", or route by host with "routes" (and "tls" to terminate)',
+      });
+    }
     const limits = (listener.limits ?? {}) as Record<string, unknown>;
     const { headerTimeoutMs, requestTimeoutMs } = limits;
     if (
@@ -373,7 +387,7 @@ function routeIssues(
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const routes = Array.isArray(listener.routes) ? listener.routes : undefined;
-  if (listener.pool === undefined && routes === undefined) {
+  if (listener.pool === undefined && routes === undefined && listener.sniRoutes === undefined) {
     issues.push({
       pointer: `${at}/pool`,
       message: 'the listener has neither a pool nor routes',
