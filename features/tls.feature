@@ -55,3 +55,10 @@ Feature: TLS termination
     And a client asking for "localhost" is given the certificate for "localhost"
     And a client asking for "b.test" is given the certificate for "localhost"
     And a client asking for "y.x.b.test" is given the certificate for "localhost"
+
+  @id:tls-certificate-renewed-by-reload
+  Scenario: A certificate renewed by a reload is the one new clients are given
+    Given 1 HTTP backend
+    And a balancer with an HTTPS listener using round_robin over all backends
+    When the listener's certificate is renewed by a reload
+    Then a new client is given the renewed certificate

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
@@ -5,6 +6,7 @@ import { requestOverTls, type TlsOffer, type TlsOutcome } from '../harness/clien
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { testPki } from '../harness/tls/test-pki.ts';
 import { recordRawExchange } from './support/raw-exchange.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
 // The name clients ask for and the run's certificate is for (with the listener's address).
@@ -27,13 +29,7 @@ Given(
 Then(
   'a client asking for {string} is given the certificate for {string}',
   async function (this: LbWorld, asked: string, expected: string) {
-    const { caPem } = await testPki();
-    const outcome = await requestOverTls(
-      this.listenerAddress,
-      caPem,
-      { serverName: asked, checkName: false },
-      timeouts.requestMs,
-    );
+    const outcome = await offer(this, { serverName: asked, checkName: false });
     expectServed(outcome, `a client asking for ${asked}`);
     const names = outcome.certificateNames.split(', ').filter((entry) => entry.startsWith('DNS:'));
     if (names[0] !== `DNS:${expected}`) {
@@ -221,3 +217,32 @@ Then(
     }
   },
 );
+
+// The certificate a reload renewed, for the clients after it.
+const renewal = topicState(() => ({ fingerprint: undefined as string | undefined }));
+
+When("the listener's certificate is renewed by a reload", async function (this: LbWorld) {
+  const { certificatePem, keyPem } = await (await testPki()).leaf([serverName, '127.0.0.1']);
+  const config = this.config;
+  await this.reconfigure({
+    ...config,
+    listeners: config.listeners.map((listener) =>
+      listener.tls
+        ? { ...listener, tls: { ...listener.tls, certificate: certificatePem, key: keyPem } }
+        : listener,
+    ),
+  });
+  renewal(this).fingerprint = new X509Certificate(certificatePem).fingerprint256;
+});
+
+Then('a new client is given the renewed certificate', async function (this: LbWorld) {
+  const expected = renewal(this).fingerprint;
+  if (expected === undefined) throw new Error('no certificate was renewed in this scenario');
+  const outcome = await offer(this, {});
+  expectServed(outcome, 'a new client');
+  if (outcome.certificateFingerprint !== expected) {
+    throw new ExpectationError(
+      `expected the certificate the reload renewed (SHA-256 ${expected}), a new client was given ${outcome.certificateFingerprint}`,
+    );
+  }
+});

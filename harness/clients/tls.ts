@@ -27,6 +27,8 @@ export type TlsOutcome =
       readonly alpn: string | false;
       /** The names the server's certificate is for, as its subjectAltName says. */
       readonly certificateNames: string;
+      /** The SHA-256 fingerprint of that certificate (colon-separated hex, as node gives it). */
+      readonly certificateFingerprint: string;
       readonly answer: RawAnswer;
     }
   | { readonly kind: 'refused'; readonly reason: string };
@@ -61,10 +63,12 @@ export function requestOverTls(
       },
       (response) => {
         const socket = response.socket as TLSSocket;
+        const certificate = socket.getPeerCertificate() as PeerCertificate;
         const settled = {
           version: socket.getProtocol() ?? '(unknown)',
           alpn: socket.alpnProtocol ?? false,
-          certificateNames: (socket.getPeerCertificate() as PeerCertificate).subjectaltname ?? '',
+          certificateNames: certificate.subjectaltname ?? '',
+          certificateFingerprint: certificate.fingerprint256,
         };
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -132,14 +132,17 @@ export class Balancer {
     const wanted = new Map(config.listeners.map((listener) => [listenerKey(listener), listener]));
     const log = this.#options.log ?? (() => {});
     const limitStores = await LimitStores.open(config, log, this.#served?.limitStores);
-    const opened: OpenListener[] = [];
+    const opened = new Map<string, OpenListener>();
     try {
       for (const [key, listener] of wanted) {
-        if (!this.#listeners.has(key)) opened.push(await openListener(listener, this.#context));
+        if (!this.#listeners.has(key)) opened.set(key, await openListener(listener, this.#context));
       }
     } catch (error) {
       const served = this.#served?.limitStores;
-      await Promise.all([...opened.map((listener) => listener.close(0)), limitStores.close(served)]);
+      await Promise.all([
+        ...[...opened.values()].map((listener) => listener.close(0)),
+        limitStores.close(served),
+      ]);
       throw error;
     }
     const previous = this.#served;
@@ -163,7 +166,11 @@ export class Balancer {
     };
     for (const pool of previous?.pools.values() ?? []) pool.close();
     void previous?.limitStores.close(limitStores);
-    for (const listener of opened) this.#listeners.set(listenerKey(listener), listener);
+    // A kept listener takes its new TLS settings: a certificate renewed by reload is served at once.
+    if (!this.#options.defects?.tlsKeptOnReload) {
+      for (const [key, listener] of wanted) this.#listeners.get(key)?.update(listener);
+    }
+    for (const [key, listener] of opened) this.#listeners.set(key, listener);
     const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
     for (const [key] of removed) this.#listeners.delete(key);
     await Promise.all(removed.map(([, listener]) => listener.close(5_000)));
@@ -203,6 +210,7 @@ export class Balancer {
 }
 
 // A listener is rebound only when its address or protocol changes; a changed pool or name is a lookup.
-function listenerKey(listener: { protocol: string; address: string }): string {
-  return `${listener.protocol} ${listener.address}`;
+// Terminating TLS or not is how a listener is opened: switching it opens the listener anew.
+function listenerKey(listener: { protocol: string; address: string; tls?: unknown }): string {
+  return `${listener.protocol}${listener.tls ? '+tls' : ''} ${listener.address}`;
 }

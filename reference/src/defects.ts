@@ -21,6 +21,8 @@ export interface Defects {
   readonly exitOnBadReload?: boolean;
   /** Over ALPN, select the client's first protocol, spoken or not (h2 from a browser), then speak HTTP/1.1. */
   readonly alpnSelectsFirstOffered?: boolean;
+  /** On a reload, keep serving the certificates a listener was opened with. */
+  readonly tlsKeptOnReload?: boolean;
   /** Speak TLS to backends without checking their certificates (any certificate, any name). */
   readonly upstreamCertificatesUnchecked?: boolean;
   /** Speak TLS to backends without sending the pool's server name (no SNI). */

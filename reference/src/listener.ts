@@ -41,6 +41,8 @@ export interface OpenListener {
   close(drainMs: number): Promise<void>;
   /** Closes every client connection at once, whatever it is doing. */
   cutEveryConnection(): void;
+  /** Takes what a reload changed of a listener it keeps: its TLS certificates and minimum version. */
+  update(config: ListenerConfig): void;
 }
 
 /** Binds a listener; rejects with the bind error (e.g. EADDRINUSE) naming the address. */
@@ -57,7 +59,8 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     httpServer && mayTakeFastPath(config, context)
       ? fastPathOf(config, context, httpServer, routedAhead)
       : undefined;
-  const tlsServer = httpServer && config.tls ? tlsFront(config.tls, httpServer, context.defects) : undefined;
+  const tls = httpServer && config.tls ? tlsFront(config.tls, httpServer, context.defects) : undefined;
+  const tlsServer = tls?.server;
   const server: HttpServer | TcpServer =
     tlsServer ??
     (httpServer && !fastPath
@@ -105,6 +108,9 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     },
     cutEveryConnection: () => {
       for (const socket of sockets) socket.destroy();
+    },
+    update: (next) => {
+      if (tls && next.tls) tls.update(next.tls);
     },
   };
 }

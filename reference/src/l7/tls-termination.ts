@@ -18,40 +18,53 @@ import type { Scheme } from '../listener-context.ts';
 // offers only others gets no protocol selected, and never one the listener would not speak.
 const applicationProtocols = ['http/1.1'];
 
+/** A listener's TLS server, and how a reload gives it new certificates or a new minimum version. */
+export interface TlsFront {
+  readonly server: TlsServer;
+  /** From the next handshake on: connections already made keep what they negotiated. */
+  update(tls: ListenerTlsConfig): void;
+}
+
 /** A TLS server that hands each connection, once its handshake is done, to `httpServer`. */
-export function tlsFront(tls: ListenerTlsConfig, httpServer: HttpServer, defects: Defects): TlsServer {
+export function tlsFront(tls: ListenerTlsConfig, httpServer: HttpServer, defects: Defects): TlsFront {
   const spoken = (protocol: string) =>
     defects.alpnSelectsFirstOffered || applicationProtocols.includes(protocol);
-  const byName = (tls.sni ?? []).map(({ certificate, key }) => ({
-    names: dnsNamesOf(certificate),
-    context: createSecureContext({ cert: certificate, key, minVersion: tls.minVersion }),
-  }));
+  let byName = certificatesByName(tls);
   const server = createTlsServer(
     {
-      cert: tls.certificate,
-      key: tls.key,
-      minVersion: tls.minVersion,
+      ...contextOptions(tls),
       ALPNCallback: ({ protocols }) => protocols.find(spoken),
       // Without a match (or a name), undefined: the default certificate.
-      ...(byName.length === 0
-        ? {}
-        : {
-            SNICallback: (
-              serverName: string,
-              choose: (error: Error | null, context?: SecureContext) => void,
-            ) =>
-              choose(
-                null,
-                byName.find(({ names }) => names.some((name) => nameMatches(name, serverName)))?.context,
-              ),
-          }),
+      SNICallback: (serverName, choose) =>
+        choose(
+          null,
+          byName.find(({ names }) => names.some((name) => nameMatches(name, serverName)))?.context,
+        ),
     },
     (socket) => httpServer.emit('connection', socket),
   );
   // A handshake that fails (an old version, a client that distrusts the certificate) ends there;
   // nothing of it reaches a backend.
   server.on('tlsClientError', (_error: Error, socket: TLSSocket) => socket.destroy());
-  return server;
+  return {
+    server,
+    update(next) {
+      server.setSecureContext(contextOptions(next));
+      byName = certificatesByName(next);
+    },
+  };
+}
+
+function contextOptions({ certificate, key, minVersion }: ListenerTlsConfig) {
+  return { cert: certificate, key, minVersion };
+}
+
+/** The tls.sni certificates, each with the names it is for. */
+function certificatesByName(tls: ListenerTlsConfig): { names: string[]; context: SecureContext }[] {
+  return (tls.sni ?? []).map(({ certificate, key }) => ({
+    names: dnsNamesOf(certificate),
+    context: createSecureContext({ cert: certificate, key, minVersion: tls.minVersion }),
+  }));
 }
 
 /** The DNS names a certificate is for, as its subjectAltName lists them. */

@@ -1,5 +1,6 @@
 // How the balancer speaks TLS to a pool's backends: its CA alone, and the pool's server name both
 // sent (SNI) and checked, whatever address the backend is reached at.
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 import type { UpstreamTlsConfig } from '../config/types.ts';
@@ -16,7 +17,21 @@ export function upstreamTlsOptions(tls: UpstreamTlsConfig, defects: Defects = {}
   };
 }
 
-/** One key per distinct TLS setting, so pools that differ in it never share a connection. */
+// Asked for every request on node's path: worked out once per config object, not per request.
+const keys = new WeakMap<UpstreamTlsConfig, string>();
+
+/**
+ * One key per distinct TLS setting, so pools that differ in it never share a connection, and a
+ * reload that keeps it keeps the warm connections too.
+ */
 export function upstreamTlsKey(tls: UpstreamTlsConfig | undefined): string {
-  return tls === undefined ? 'plain' : JSON.stringify([tls.serverName, tls.ca]);
+  if (tls === undefined) return 'plain';
+  let key = keys.get(tls);
+  if (key === undefined) {
+    key = createHash('sha256')
+      .update(JSON.stringify([tls.serverName, tls.ca]))
+      .digest('hex');
+    keys.set(tls, key);
+  }
+  return key;
 }
