@@ -1,8 +1,10 @@
 import { type DataTable, Given, Then } from '@cucumber/cucumber';
 import { ExpectationError, expectAllSucceeded } from '../harness/checks/expectations.ts';
 import { assertShares, checkShares } from '../harness/checks/statistics.ts';
-import { rawHttpRequest } from '../harness/clients/traffic.ts';
+import { type RawAnswer, rawHttpRequest } from '../harness/clients/traffic.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
 import { measuredBy } from './support/diagnosis.ts';
+import { overOneHttp2Connection } from './support/http2-clients.ts';
 import { rawAnswerHeaders } from './support/raw-exchange.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -33,15 +35,43 @@ Given(
 );
 
 Then('requests are routed like this:', async function (this: LbWorld, table: DataTable) {
+  await expectRoutedLike(this, table, (method, target, headers) =>
+    rawHttpRequest(this.listenerAddress, { method, path: target, headers }),
+  );
+});
+
+Then(
+  'requests over one HTTP\\/2 connection are routed like this:',
+  async function (this: LbWorld, table: DataTable) {
+    await overOneHttp2Connection(this, (connection) =>
+      expectRoutedLike(this, table, (method, target, headers) => {
+        const [[, authority], ...others] = headers as [[string, string], ...[string, string][]];
+        const fields = Object.fromEntries(others.map(([name, value]) => [name.toLowerCase(), value]));
+        return connection.request(
+          target,
+          { ':method': method, ':authority': authority, ...fields },
+          timeouts.requestMs,
+        );
+      }),
+    );
+  },
+);
+
+/** Sends each row's request as `send` does and fails naming every one that reached the wrong place. */
+async function expectRoutedLike(
+  world: LbWorld,
+  table: DataTable,
+  send: (method: string, target: string, headers: [string, string][]) => Promise<RawAnswer>,
+): Promise<void> {
   const wrong: string[] = [];
   for (const row of table.hashes()) {
     const { method = 'GET', host = '', target = '/', header = '', to = '' } = row;
     const headers: [string, string][] = [['Host', host]];
     const colon = header.indexOf(':');
     if (colon > 0) headers.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
-    const answer = await rawHttpRequest(this.listenerAddress, { method, path: target, headers });
+    const answer = await send(method, target, headers);
     const reached = answer.headers['x-backend-id'] ?? String(answer.status);
-    routing(this).routed.push({
+    routing(world).routed.push({
       method,
       target,
       ...(header === '' ? {} : { header }),
@@ -55,7 +85,7 @@ Then('requests are routed like this:', async function (this: LbWorld, table: Dat
   }
   if (wrong.length > 0)
     throw new ExpectationError(`requests went to the wrong place:\n  ${wrong.join('\n  ')}`);
-});
+}
 
 // Every request of these tables is for host app.example unless a table has a host column.
 const host = 'app.example';

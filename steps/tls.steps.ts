@@ -6,11 +6,9 @@ import { requestOverTls, type TlsOffer, type TlsOutcome } from '../harness/clien
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { testPki } from '../harness/tls/test-pki.ts';
 import { recordRawExchange } from './support/raw-exchange.ts';
+import { serverName, startTlsBalancer } from './support/tls-listener.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
-
-// The name clients ask for and the run's certificate is for (with the listener's address).
-const serverName = 'localhost';
 
 Given(
   'a balancer with an HTTPS listener using {algorithm} over all backends, with certificates for {string} besides its default one',
@@ -39,17 +37,6 @@ Then(
     }
   },
 );
-
-async function startTlsBalancer(world: LbWorld, algorithm: string, settings: Record<string, unknown>) {
-  const { certificatePem, keyPem } = await (await testPki()).leaf([serverName, '127.0.0.1']);
-  await world.startBalancer(
-    'http',
-    algorithm,
-    [...world.backends.keys()].map((id) => ({ id })),
-    {},
-    { tls: { certificate: certificatePem, key: keyPem, ...settings } },
-  );
-}
 
 Given(
   'a balancer with an HTTPS listener using {algorithm} over all backends',

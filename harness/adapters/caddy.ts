@@ -61,6 +61,8 @@ const caddySupported: readonly Capability[] = [
   'tls-termination',
   'tls-upstream',
   'tls-sni',
+  'h2-over-tls',
+  'h2c',
   'routing',
   'header-rules',
   'rewrites',
@@ -158,6 +160,7 @@ export function renderCaddyConfig(config: ConfigDocument, { directory, configHas
       listen: [listener.address],
       automatic_https: { disable: true },
       ...serverTls(listener),
+      ...serverProtocols(listener),
       ...serverLimits(listener),
       routes: [
         ...inPrecedenceOrder(listener.routes ?? []).map((route) =>
@@ -198,8 +201,17 @@ const certificateTag = (listener: ListenerDocument, sniIndex?: number) =>
   `lbspec-${listener.name}${sniIndex === undefined ? '' : `-sni-${sniIndex}`}`;
 
 /**
- * A TLS listener speaks HTTP/1.1 alone (no h2 over ALPN, no HTTP/3): a connection policy per
- * tls.sni certificate, matched by its names, then the default certificate's for every other name.
+ * The protocols a listener speaks: HTTP/1.1, and with http2 HTTP/2 too, over ALPN (h2) or by prior
+ * knowledge (h2c); never HTTP/3, which Caddy would otherwise offer over TLS.
+ */
+function serverProtocols(listener: ListenerDocument): Record<string, unknown> {
+  if (listener.http2) return { protocols: ['h1', listener.tls ? 'h2' : 'h2c'] };
+  return listener.tls ? { protocols: ['h1'] } : {};
+}
+
+/**
+ * A TLS listener's certificates: a connection policy per tls.sni certificate, matched by its
+ * names, then the default certificate's for every other name.
  */
 function serverTls(listener: ListenerDocument): Record<string, unknown> {
   if (!listener.tls) return {};
@@ -211,7 +223,6 @@ function serverTls(listener: ListenerDocument): Record<string, unknown> {
     protocol_min: minimum,
   });
   return {
-    protocols: ['h1'],
     tls_connection_policies: [
       ...(listener.tls.sni ?? []).map(({ certificate }, index) =>
         policy(certificateTag(listener, index), dnsNamesOf(certificate)),

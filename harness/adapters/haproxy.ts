@@ -53,6 +53,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'tls-upstream',
           'tls-sni',
           'tls-passthrough',
+          'h2-over-tls',
+          'h2c',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',
@@ -279,7 +281,11 @@ function serverTls(pool: PoolDocument, poolName: string, directory: string): str
   return ` ssl verify required ca-file ${poolCaPath(directory, poolName)} sni str(${name}) verifyhost ${name}`;
 }
 
-/** A listener's bind line; behind TLS with its certificate, minimum version and http/1.1 over ALPN. */
+/**
+ * A listener's bind line; behind TLS with its certificate, minimum version and http/1.1 (h2 first
+ * with http2) over ALPN. A cleartext bind in mode http takes HTTP/2 with prior knowledge by itself,
+ * telling it from HTTP/1.1 by the preface.
+ */
 function bindLine(listener: ListenerDocument, directory: string): string {
   if (!listener.tls) return `  bind ${listener.address}`;
   const minimum = listener.tls.minVersion ?? listenerTlsDefaults.minVersion;
@@ -287,7 +293,7 @@ function bindLine(listener: ListenerDocument, directory: string): string {
   const more = (listener.tls.sni ?? []).map(
     (_, index) => ` crt ${tlsPaths(directory, listener.name, index).combined}`,
   );
-  return `  bind ${listener.address} ssl crt ${tlsPaths(directory, listener.name).combined}${more.join('')} ssl-min-ver ${minimum} alpn http/1.1`;
+  return `  bind ${listener.address} ssl crt ${tlsPaths(directory, listener.name).combined}${more.join('')} ssl-min-ver ${minimum} alpn ${listener.http2 ? 'h2,http/1.1' : 'http/1.1'}`;
 }
 
 // HAProxy's forwarding headers: X-Forwarded-For from option forwardfor, the other two set by hand.

@@ -45,6 +45,7 @@ export function nginxAdapter(): ProcessAdapter {
         'tls-upstream',
         'tls-sni',
         'tls-passthrough',
+        'h2-over-tls',
         'retries',
         'retry-on-reset',
         'retry-on-status',
@@ -110,6 +111,10 @@ export function nginxAdapter(): ProcessAdapter {
           "the route map reads $request_uri as sent; nginx's normalised $uri is percent-decoded too, which a byte-exact target rules out",
         'absolute-form': 'the target is forwarded from $request_uri, its dot segments unresolved',
       };
+      // nginx 1.25.1 reads the first bytes of a cleartext http2 connection and serves HTTP/1.1 too.
+      if (versionAtLeast(version, [1, 25, 1])) supported.push('h2c');
+      else
+        reasons.h2c = `nginx ${version} speaks only HTTP/2 on a cleartext http2 listener: an HTTP/1.1 client there gets HTTP/2 frames (1.25.1 serves both)`;
       if (existsSync(streamModulePath)) supported.push('l4');
       else
         reasons.l4 = `the stream module is missing (${streamModulePath}): apt-get install -y libnginx-mod-stream`;
@@ -209,7 +214,7 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       // nginx picks a block by the SNI a client sends, as it does by Host.
       return nginxTlsHeads(listener, directory).flatMap((head) => [
         '  server {',
-        `    listen ${listener.address}${listener.tls ? ' ssl' : ''};`,
+        `    listen ${listener.address}${listener.tls ? ' ssl' : ''}${listener.http2 ? ' http2' : ''};`,
         ...head.map((line) => `    ${line}`),
         ...body,
         '  }',
@@ -439,4 +444,14 @@ function upstreamTls(config: ConfigDocument, poolName: string, directory: string
     `proxy_ssl_name ${tls.serverName};`,
     'proxy_ssl_server_name on;',
   ];
+}
+
+/** Whether a dotted version ("1.22.1") is at least `minimum`. */
+function versionAtLeast(version: string, minimum: readonly number[]): boolean {
+  const parts = version.split('.').map(Number);
+  for (const [index, wanted] of minimum.entries()) {
+    const part = parts[index] ?? 0;
+    if (part !== wanted) return part > wanted;
+  }
+  return true;
 }

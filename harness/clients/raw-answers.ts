@@ -89,6 +89,8 @@ export interface BackendEcho {
   readonly method?: string;
   readonly url?: string;
   readonly headers?: Readonly<Record<string, string | string[]>>;
+  /** The header lines as they came, [name, value, ...]. */
+  readonly rawHeaders?: readonly string[];
 }
 
 /** An answer's body read as the backend's echo; undefined when it is something else (the balancer's own answer). */

@@ -55,6 +55,9 @@ export const capabilities = {
     'sniRoutes: a TCP listener relays TLS untouched to the pool its ClientHello server name routes to (a wildcard for one label)',
   'tls-upstream':
     "pool tls: TLS to the backends, their certificates checked against the pool's CA and serverName, sent as SNI; one that does not verify is a 502",
+  'h2-over-tls':
+    'listener http2 over TLS: ALPN selects h2; every stream of a connection balanced on its own; :authority becomes Host, cookie fields joined, upstream HTTP/1.1',
+  h2c: 'listener http2 without TLS: HTTP/2 with prior knowledge and HTTP/1.1 on the same listener',
   'client-connection-limit':
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',
   'header-timeout': 'limits.headerTimeoutMs: headers not all in within it get 408 or a close (slowloris)',
@@ -190,6 +193,7 @@ export const topicTags = {
   robustness: 'faulty backends, reloads and long runs',
   'multi-instance': 'a fleet: several instances of the balancer from one config, traffic spread over them',
   tls: 'TLS: termination at the listener, and TLS to the backends',
+  http2: 'HTTP/2 from clients: over TLS and in cleartext, balanced per stream',
 } as const satisfies Record<string, string>;
 
 const isTopic = (name: string): boolean => Object.hasOwn(topicTags, name);

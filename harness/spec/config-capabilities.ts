@@ -133,6 +133,7 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'listeners[].rateLimit.store': ['rate-limit', 'shared-rate-limit-store'],
   'listeners[].tls': ['tls-termination'],
   'listeners[].sniRoutes': ['tls-passthrough'],
+  'listeners[].http2': ({ value, holder }) => (value === true ? [holder.tls ? 'h2-over-tls' : 'h2c'] : []),
   'listeners[].tls.sni': ['tls-termination', 'tls-sni'],
   'listeners[].limits': none,
   'listeners[].limits.maxConnectionsPerClient': ['client-connection-limit'],
@@ -179,6 +180,10 @@ export const valueDependentRules: Readonly<Record<FieldPath, readonly (readonly 
   'listeners[].protocol': [
     ['l7', '"http"'],
     ['l4', '"tcp"'],
+  ],
+  'listeners[].http2': [
+    ['h2-over-tls', 'true, with "tls"'],
+    ['h2c', 'true, without "tls"'],
   ],
   'pools.*.algorithm': [
     ...Object.entries(algorithms).map(

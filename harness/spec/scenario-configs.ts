@@ -90,6 +90,8 @@ export function routedConfig(
     readonly routes?: unknown;
     readonly sniRoutes?: unknown;
     readonly pool?: string;
+    readonly http2?: boolean;
+    readonly tls?: ListenerDocument['tls'];
   },
   admin: AdminDocument,
   backendIds: readonly string[],
@@ -104,6 +106,8 @@ export function routedConfig(
         protocol: listener.protocol ?? 'http',
         address: listener.address,
         ...(listener.pool === undefined ? {} : { pool: listener.pool }),
+        ...(listener.http2 === undefined ? {} : { http2: listener.http2 }),
+        ...(listener.tls === undefined ? {} : { tls: listener.tls }),
         ...(listener.routes === undefined ? {} : { routes: listener.routes as RouteDocument[] }),
         ...(listener.sniRoutes === undefined
           ? {}

@@ -91,6 +91,7 @@ export class Balancer {
       },
       clients: this.#clients,
       vetRequest: this.#parts.vetRequest,
+      http2RequestHeaders: this.#parts.http2RequestHeaders,
       parseRefusalStatus: this.#parts.parseRefusalStatus,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       holdRequestBody: this.#parts.holdRequestBody,

@@ -4,6 +4,7 @@ import type { HeaderRules } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import type { ConnectionJoiner } from './l4/join.ts';
 import type { AttemptChoices } from './l7/attempt-choices.ts';
+import type { Http2RequestHeaders } from './l7/http2-front.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
 import type { ParseRefusalStatus } from './l7/parse-refusals.ts';
 import type { RequestBodyHolder } from './l7/request-body.ts';
@@ -65,6 +66,8 @@ export interface ListenerContext {
   limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;
   readonly vetRequest: RequestVetter;
+  /** The header fields an HTTP/2 request carries upstream as HTTP/1.1. */
+  readonly http2RequestHeaders: Http2RequestHeaders;
   readonly parseRefusalStatus: ParseRefusalStatus;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly holdRequestBody: RequestBodyHolder;

@@ -15,6 +15,7 @@ import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { passAnswer } from './l7/answer-passing.ts';
 import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest } from './l7/http-proxy.ts';
+import { http2Front, overHttp2, sniffPreface } from './l7/http2-front.ts';
 import { closeLingeringly } from './l7/lingering-close.ts';
 import { sendError } from './l7/own-answers.ts';
 import type { ParseError, ParseRefusalStatus } from './l7/parse-refusals.ts';
@@ -53,32 +54,60 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
   const perClient = maxPerClient === undefined ? undefined : new ConnectionsPerClient(maxPerClient);
   // Decisions the fast path made for requests it then handed over with their connections.
   const routedAhead = new WeakMap<Socket, Routed>();
-  const httpServer =
+  const http =
     config.protocol === 'http' ? openHttpServer(config, context, perClient, routedAhead) : undefined;
+  const httpServer = http?.server;
   const fastPath =
     httpServer && mayTakeFastPath(config, context)
       ? fastPathOf(config, context, httpServer, routedAhead)
       : undefined;
-  const tls = httpServer && config.tls ? tlsFront(config.tls, httpServer, context.defects) : undefined;
+  const http2 =
+    http && config.http2 ? http2Front(http.handleRequest, context.http2RequestHeaders) : undefined;
+  const serveHttp1 = (socket: Socket): void => {
+    if (fastPath) fastPath.serve(socket);
+    else httpServer?.emit('connection', socket);
+  };
+  const serveHttp2 = (socket: Socket): void => {
+    if (!perClient || perClient.admit(socket)) http2?.serve(socket);
+  };
+  const tls =
+    httpServer && config.tls
+      ? tlsFront(
+          config.tls,
+          {
+            http2: http2 !== undefined,
+            serve: (socket) => (socket.alpnProtocol === 'h2' ? serveHttp2(socket) : serveHttp1(socket)),
+          },
+          context.defects,
+        )
+      : undefined;
   const tlsServer = tls?.server;
   const server: HttpServer | TcpServer =
     tlsServer ??
-    (httpServer && !fastPath
-      ? httpServer
-      : fastPath
-        ? createTcpServer({ noDelay: true }, (socket) => fastPath.serve(socket))
-        : createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-            if (perClient && !perClient.admit(socket)) return;
-            const idleMs = config.limits?.idleTimeoutMs;
-            // Idle means no bytes either way: what the backend sends is written to this socket too.
-            if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
-            if (config.sniRoutes) {
-              passThroughByServerName(socket, config.address, context);
-              return;
-            }
-            const routed = context.routeFor(config.address, connectionRequest);
-            void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
-          }));
+    (http2
+      ? createTcpServer({ noDelay: true }, (socket) =>
+          sniffPreface(socket, (protocol) => {
+            if (protocol === 'h2') return serveHttp2(socket);
+            serveHttp1(socket);
+            socket.resume();
+          }),
+        )
+      : httpServer && !fastPath
+        ? httpServer
+        : fastPath
+          ? createTcpServer({ noDelay: true }, (socket) => fastPath.serve(socket))
+          : createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+              if (perClient && !perClient.admit(socket)) return;
+              const idleMs = config.limits?.idleTimeoutMs;
+              // Idle means no bytes either way: what the backend sends is written to this socket too.
+              if (idleMs) socket.setTimeout(idleMs, () => socket.destroy(new Error(`idle for ${idleMs} ms`)));
+              if (config.sniRoutes) {
+                passThroughByServerName(socket, config.address, context);
+                return;
+              }
+              const routed = context.routeFor(config.address, connectionRequest);
+              void proxyTcpConnection(socket, routed?.kind === 'forward' ? routed.pool : undefined, context);
+            }));
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -93,17 +122,19 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     });
   });
   // Node's HTTP server starts its header and request timers as it starts listening; behind the
-  // fast path or TLS it takes connections without listening itself.
-  if (fastPath || tlsServer) httpServer?.emit('listening');
+  // fast path, TLS or the HTTP/2 preface check it takes connections without listening itself.
+  const fronted = server !== httpServer;
+  if (fronted) httpServer?.emit('listening');
   const closeIdle = (): void => {
     httpServer?.closeIdleConnections();
     fastPath?.closeIdleConnections();
+    http2?.closeIdleConnections();
   };
   return {
     protocol: config.protocol,
     address: config.address,
     close: async (drainMs) => {
-      if (fastPath || tlsServer) httpServer?.close();
+      if (fronted) httpServer?.close();
       await closeGracefully(server, sockets, drainMs, closeIdle);
     },
     cutEveryConnection: () => {
@@ -165,7 +196,7 @@ function openHttpServer(
   context: ListenerContext,
   perClient: ConnectionsPerClient | undefined,
   routedAhead: WeakMap<Socket, Routed>,
-): HttpServer {
+): { server: HttpServer; handleRequest: (request: IncomingMessage, response: ServerResponse) => void } {
   const limits = config.limits ?? {};
   const route = (request: IncomingMessage, vetted: VettedRequest): Routed | undefined => {
     // The first request of a connection the fast path handed over was routed there already.
@@ -195,11 +226,10 @@ function openHttpServer(
     });
   const options = serverOptions(limits);
   if (context.defects.lenientParser) options.insecureHTTPParser = true;
-  const server = createHttpServer(options, (request, response) => {
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const declared = Number(request.headers['content-length']);
     if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
-      response.setHeader('connection', 'close');
-      closeLingeringly(request);
+      closeAfterAnswer(request, response);
       refuseRequest(
         request,
         response,
@@ -211,8 +241,7 @@ function openHttpServer(
     }
     const vetted = vet(request);
     if (!vetted.ok) {
-      response.setHeader('connection', 'close');
-      closeLingeringly(request);
+      closeAfterAnswer(request, response);
       refuseRequest(request, response, vetted.status, vetted.message, {});
       return;
     }
@@ -225,7 +254,8 @@ function openHttpServer(
       const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
       void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
     });
-  });
+  };
+  const server = createHttpServer(options, handleRequest);
   const refusing = { refusalStatus: context.parseRefusalStatus, defects: context.defects };
   server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, refusing));
   if (limits.idleTimeoutMs !== undefined) closeWhenIdle(server, limits.idleTimeoutMs);
@@ -255,7 +285,17 @@ function openHttpServer(
   if (context.defects.noContinue) {
     server.on('checkContinue', (request, response) => server.emit('request', request, response));
   }
-  return server;
+  return { server, handleRequest };
+}
+
+/**
+ * After a refusal the connection closes, its unread body drained first (HTTP/1.1); an HTTP/2
+ * connection carries other streams, so only the refused one ends, with its answer.
+ */
+function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
+  if (overHttp2(request)) return;
+  response.setHeader('connection', 'close');
+  closeLingeringly(request);
 }
 
 /**

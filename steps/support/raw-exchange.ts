@@ -64,12 +64,20 @@ export function rawAnswerHeaders(world: LbWorld): Readonly<Record<string, string
 }
 
 /** What the backend reported receiving for the last hand-written request (lowercased header names). */
-export function backendEcho(world: LbWorld): { headers: Record<string, string | string[]>; url: string } {
+export function backendEcho(world: LbWorld): ReceivedRequest {
   const answer = lastRawAnswer(world);
   const echo = echoIn(answer.body);
   if (echo === undefined)
     throw new Error(
       `the answer is not a backend's echo: HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}`,
     );
-  return echo as { headers: Record<string, string | string[]>; url: string };
+  return echo as ReceivedRequest;
+}
+
+/** A request as the backend received it. */
+interface ReceivedRequest {
+  readonly headers: Record<string, string | string[]>;
+  readonly url: string;
+  /** The header lines as they came, [name, value, ...]. */
+  readonly rawHeaders?: readonly string[];
 }

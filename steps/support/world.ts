@@ -125,6 +125,8 @@ export class LbWorld extends World<LbWorldParameters> {
     readonly routes?: unknown;
     readonly sniRoutes?: unknown;
     readonly pool?: string;
+    readonly http2?: boolean;
+    readonly tls?: ListenerDocument['tls'];
   }): Promise<void> {
     const where = { ...listener, address: await freeLoopbackAddress() };
     const ids = [...this.backends.keys()];

@@ -22,9 +22,9 @@ export interface UpstreamTlsDocument {
 
 /**
  * HTTP only: terminate TLS on this listener. Clients speak HTTPS; backends get plain HTTP/1.1 with
- * X-Forwarded-Proto "https". Over ALPN the listener selects "http/1.1" when a client offers it, and
- * never a protocol it does not speak. The certificate and key are given inline, so that the config
- * is all a balancer needs. Default: no TLS.
+ * X-Forwarded-Proto "https". Over ALPN the listener selects "h2" when "http2" is on and the client
+ * offers it, else "http/1.1" when offered, and never a protocol it does not speak. The certificate
+ * and key are given inline, so that the config is all a balancer needs. Default: no TLS.
  */
 export interface ListenerTlsDocument {
   /**
@@ -86,6 +86,15 @@ export interface ListenerDocument {
    */
   readonly rateLimit?: RateLimitDocument;
   readonly tls?: ListenerTlsDocument;
+  /**
+   * HTTP only: speak HTTP/2 to clients as well as HTTP/1.1, on the same listener. With "tls", to a
+   * client whose ALPN offers "h2"; without, to a client whose connection begins with the HTTP/2
+   * preface (prior knowledge, RFC 9113 3.3; there is no Upgrade from HTTP/1.1). Every request
+   * (stream) is balanced on its own, like an HTTP/1.1 request, however many share a connection.
+   * Backends get HTTP/1.1: :authority becomes Host, and Cookie fields are joined with "; " (RFC
+   * 9113 8.2.3). At most 100 streams are open at once on one connection. Default false.
+   */
+  readonly http2?: boolean;
   /**
    * TCP only: TLS passthrough by server name. The listener reads the name a client asks for (SNI)
    * from its TLS ClientHello, without taking part in the handshake, and relays the connection,
@@ -678,9 +687,9 @@ export interface UpstreamTlsConfig {
 
 /**
  * HTTP only: terminate TLS on this listener. Clients speak HTTPS; backends get plain HTTP/1.1 with
- * X-Forwarded-Proto "https". Over ALPN the listener selects "http/1.1" when a client offers it, and
- * never a protocol it does not speak. The certificate and key are given inline, so that the config
- * is all a balancer needs. Default: no TLS.
+ * X-Forwarded-Proto "https". Over ALPN the listener selects "h2" when "http2" is on and the client
+ * offers it, else "http/1.1" when offered, and never a protocol it does not speak. The certificate
+ * and key are given inline, so that the config is all a balancer needs. Default: no TLS.
  */
 export interface ListenerTlsConfig {
   /**
@@ -742,6 +751,15 @@ export interface ListenerConfig {
    */
   readonly rateLimit?: RateLimitConfig;
   readonly tls?: ListenerTlsConfig;
+  /**
+   * HTTP only: speak HTTP/2 to clients as well as HTTP/1.1, on the same listener. With "tls", to a
+   * client whose ALPN offers "h2"; without, to a client whose connection begins with the HTTP/2
+   * preface (prior knowledge, RFC 9113 3.3; there is no Upgrade from HTTP/1.1). Every request
+   * (stream) is balanced on its own, like an HTTP/1.1 request, however many share a connection.
+   * Backends get HTTP/1.1: :authority becomes Host, and Cookie fields are joined with "; " (RFC
+   * 9113 8.2.3). At most 100 streams are open at once on one connection. Default false.
+   */
+  readonly http2: boolean;
   /**
    * TCP only: TLS passthrough by server name. The listener reads the name a client asks for (SNI)
    * from its TLS ClientHello, without taking part in the handshake, and relays the connection,

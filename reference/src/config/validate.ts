@@ -103,8 +103,9 @@ function withDefaults(raw: ConfigDocument): BalancerConfig {
   const pools: Record<string, PoolConfig> = {};
   for (const [name, pool] of Object.entries(raw.pools)) pools[name] = poolWithDefaults(name, pool);
   const listeners = raw.listeners.map(
-    ({ rateLimit, routes, tls, ...listener }): ListenerConfig => ({
+    ({ rateLimit, routes, tls, http2, ...listener }): ListenerConfig => ({
       ...listener,
+      http2: http2 ?? false,
       ...(rateLimit ? { rateLimit: rateLimitWithDefaults(rateLimit) } : {}),
       ...(routes ? { routes: routes.map(routeWithDefaults) } : {}),
       ...(tls ? { tls: { ...listenerTlsDefaults, ...tls } } : {}),
@@ -235,6 +236,13 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     issues.push(...routeIssues(listener, at, unknownPool), ...tlsIssues(listener, at));
     for (const [routeIndex, route] of entries(Array.isArray(listener.sniRoutes) ? listener.sniRoutes : []))
       unknownPool(text(route.pool), `${at}/sniRoutes/${routeIndex}/pool`);
+    if (listener.http2 === true && listener.protocol === 'tcp') {
+      issues.push({
+        pointer: `${at}/http2`,
+        message: 'a TCP listener relays bytes and speaks no HTTP/2 of its own',
+        fix: 'remove "http2", or make the listener "http"',
+      });
+    }
     if (listener.sniRoutes !== undefined && listener.protocol !== 'tcp') {
       issues.push({
         pointer: `${at}/sniRoutes`,

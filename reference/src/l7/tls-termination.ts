@@ -1,7 +1,6 @@
 // TLS in front of a listener's HTTP server: the handshake here, the requests in node's server.
 
 import { X509Certificate } from 'node:crypto';
-import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   createSecureContext,
@@ -14,9 +13,16 @@ import type { ListenerTlsConfig } from '../config/types.ts';
 import type { Defects } from '../defects.ts';
 import type { Scheme } from '../listener-context.ts';
 
-// The one application protocol the listener speaks. A client that offers it gets it; one that
-// offers only others gets no protocol selected, and never one the listener would not speak.
-const applicationProtocols = ['http/1.1'];
+// The application protocols the listener speaks, the one it prefers first. A client that offers
+// one gets it; one that offers only others gets no protocol selected, never one not spoken.
+const http1Only = ['http/1.1'];
+const http2First = ['h2', 'http/1.1'];
+
+/** What takes a connection once its handshake is done, and whether it speaks HTTP/2. */
+export interface TlsServing {
+  readonly http2: boolean;
+  readonly serve: (socket: TLSSocket) => void;
+}
 
 /** A listener's TLS server, and how a reload gives it new certificates or a new minimum version. */
 export interface TlsFront {
@@ -25,15 +31,16 @@ export interface TlsFront {
   update(tls: ListenerTlsConfig): void;
 }
 
-/** A TLS server that hands each connection, once its handshake is done, to `httpServer`. */
-export function tlsFront(tls: ListenerTlsConfig, httpServer: HttpServer, defects: Defects): TlsFront {
-  const spoken = (protocol: string) =>
-    defects.alpnSelectsFirstOffered || applicationProtocols.includes(protocol);
+/** A TLS server that hands each connection, once its handshake is done, to `serving`. */
+export function tlsFront(tls: ListenerTlsConfig, serving: TlsServing, defects: Defects): TlsFront {
+  const spoken = serving.http2 ? http2First : http1Only;
+  const select = (offered: string[]): string | undefined =>
+    defects.alpnSelectsFirstOffered ? offered[0] : spoken.find((protocol) => offered.includes(protocol));
   let byName = certificatesByName(tls);
   const server = createTlsServer(
     {
       ...contextOptions(tls),
-      ALPNCallback: ({ protocols }) => protocols.find(spoken),
+      ALPNCallback: ({ protocols }) => select(protocols),
       // Without a match (or a name), undefined: the default certificate.
       SNICallback: (serverName, choose) =>
         choose(
@@ -41,7 +48,7 @@ export function tlsFront(tls: ListenerTlsConfig, httpServer: HttpServer, defects
           byName.find(({ names }) => names.some((name) => nameMatches(name, serverName)))?.context,
         ),
     },
-    (socket) => httpServer.emit('connection', socket),
+    serving.serve,
   );
   // A handshake that fails (an old version, a client that distrusts the certificate) ends there;
   // nothing of it reaches a backend.

@@ -1,0 +1,118 @@
+// HTTP/2 from clients: node's HTTP/2 server, fed the connections that speak it, each stream's
+// request handed on as the HTTP/1.1 request it becomes upstream.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createServer as createHttp2Server,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from 'node:http2';
+import type { Socket } from 'node:net';
+
+/** What a client with prior knowledge sends first (RFC 9113 3.4). */
+const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+// As many streams as nginx and HAProxy allow at once on one connection (node's default is 2^32-1):
+// a client that opens more has them refused, and its other streams go on.
+const maxConcurrentStreams = 100;
+
+/** 'h2' when `bytes` begin with the preface, 'http/1.1' when they cannot, undefined until they tell. */
+export function protocolByPreface(bytes: Buffer): 'h2' | 'http/1.1' | undefined {
+  const compared = Math.min(bytes.length, preface.length);
+  if (bytes.compare(preface, 0, compared, 0, compared) !== 0) return 'http/1.1';
+  return compared === preface.length ? 'h2' : undefined;
+}
+
+/**
+ * Reads a cleartext connection's first bytes until they tell its protocol, puts them back, and
+ * hands the connection to `then`, paused: whoever takes it resumes it.
+ */
+export function sniffPreface(socket: Socket, then: (protocol: 'h2' | 'http/1.1') => void): void {
+  let read = Buffer.alloc(0);
+  const onData = (bytes: Buffer): void => {
+    read = Buffer.concat([read, bytes]);
+    const protocol = protocolByPreface(read);
+    if (protocol === undefined) return;
+    socket.off('data', onData);
+    socket.pause();
+    socket.unshift(read);
+    then(protocol);
+  };
+  socket.on('data', onData);
+}
+
+/** The header fields of an HTTP/2 request as HTTP/1.1 carries them upstream. */
+export type Http2RequestHeaders = (rawHeaders: readonly string[]) => string[];
+
+/**
+ * :authority becomes Host (one Host: a Host field the client also sent gives way to it, RFC 9113
+ * 8.3.1); the other pseudo-header fields go; Cookie fields, which HTTP/2 may split, are joined with
+ * "; " into one (RFC 9113 8.2.3). Every other field is kept, in order.
+ */
+export const http1Headers: Http2RequestHeaders = (rawHeaders) => {
+  let authority: string | undefined;
+  let host: string | undefined;
+  const cookies: string[] = [];
+  let cookieAt = -1;
+  const fields: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const value = rawHeaders[i + 1] as string;
+    if (name === ':authority') authority = value;
+    else if (name === 'host') host ??= value;
+    else if (name === 'cookie') {
+      if (cookieAt < 0) cookieAt = fields.push(name, '') - 2;
+      cookies.push(value);
+    } else if (!name.startsWith(':')) fields.push(name, value);
+  }
+  if (cookieAt >= 0) fields[cookieAt + 1] = cookies.join('; ');
+  const hostField = authority ?? host;
+  return hostField === undefined ? fields : ['host', hostField, ...fields];
+};
+
+/** A listener's HTTP/2 server: takes connections that speak HTTP/2 and closes them gracefully. */
+export interface Http2Front {
+  /** Serves a connection whose first bytes (put back, if read) are the preface or a TLS-negotiated h2. */
+  serve(socket: Socket): void;
+  /** Tells every client no new streams will be taken (GOAWAY); streams under way finish. */
+  closeIdleConnections(): void;
+}
+
+/**
+ * An HTTP/2 server whose requests go to `handle` as node's HTTP/1.1 server would give them:
+ * Http2ServerRequest and Http2ServerResponse keep the shape of IncomingMessage and ServerResponse,
+ * and the request's raw headers are made the ones it carries upstream.
+ */
+export function http2Front(
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+  headersUpstream: Http2RequestHeaders,
+): Http2Front {
+  const sessions = new Set<ServerHttp2Session>();
+  const server: Http2Server = createHttp2Server({ settings: { maxConcurrentStreams } });
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    // A session's errors end it (and its socket); they are the client's, never the balancer's.
+    session.on('error', () => session.destroy());
+  });
+  server.on('request', (request: Http2ServerRequest, response: Http2ServerResponse) => {
+    const rawHeaders = headersUpstream(request.rawHeaders);
+    Object.defineProperty(request, 'rawHeaders', { value: rawHeaders });
+    const hostAt = rawHeaders.indexOf('host');
+    if (hostAt === 0) request.headers.host = rawHeaders[1];
+    handle(request as unknown as IncomingMessage, response as unknown as ServerResponse);
+  });
+  return {
+    serve: (socket) => server.emit('connection', socket),
+    closeIdleConnections: () => {
+      for (const session of sessions) session.close();
+    },
+  };
+}
+
+/** Whether a request came over HTTP/2, where a connection is not the request's to close. */
+export function overHttp2(request: IncomingMessage): boolean {
+  return request.httpVersionMajor === 2;
+}
