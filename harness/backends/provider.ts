@@ -1,19 +1,21 @@
 import type {
   Arrival,
   BackendStats,
+  CancelledCall,
   HealthAnswer,
   HealthLog,
   UnansweredCheck,
 } from '../../fixtures/backend/stats.ts';
 import type { CertifiedKey } from '../tls/test-pki.ts';
 
-export type { Arrival, BackendStats, HealthAnswer, HealthLog, UnansweredCheck };
+export type { Arrival, BackendStats, CancelledCall, HealthAnswer, HealthLog, UnansweredCheck };
 
 /**
  * Wire protocol of a fixture backend: HTTP answers requests, HTTPS the same over TLS with a
- * certificate for localhost and 127.0.0.1 from the run's CA, TCP greets and echoes.
+ * certificate for localhost and 127.0.0.1 from the run's CA, TCP greets and echoes, gRPC serves
+ * lbspec.Echo over cleartext HTTP/2.
  */
-export type BackendProtocol = 'http' | 'https' | 'tcp';
+export type BackendProtocol = 'http' | 'https' | 'tcp' | 'grpc';
 
 /** A backend a scenario asks for. */
 export interface BackendSpec {
@@ -32,6 +34,8 @@ export interface StartedBackend extends AsyncDisposable {
   stats(): Promise<BackendStats>;
   /** Requests (HTTP) or connections (TCP) in the order they arrived since stats were last reset. */
   arrivals(): Promise<readonly Arrival[]>;
+  /** gRPC: the calls a client cancelled before their answer, since its counts were last reset. */
+  cancelledCalls(): Promise<readonly CancelledCall[]>;
   /** The health checks it answered since its counts were last reset, in order (HTTP). */
   healthLog(): Promise<HealthLog>;
   /** Zeroes its counters and arrival log (not its behaviour). */

@@ -8,6 +8,7 @@ import type {
   BackendProvider,
   BackendSpec,
   BackendStats,
+  CancelledCall,
   HealthLog,
   StartedBackend,
 } from './provider.ts';
@@ -55,7 +56,7 @@ const maxSparePerProtocol = 8;
  * a reset one request.
  */
 export function runnerBackendProvider(name: string, launch: BackendLauncher): BackendProvider {
-  const spare: Record<BackendProtocol, RunnerBackend[]> = { http: [], https: [], tcp: [] };
+  const spare: Record<BackendProtocol, RunnerBackend[]> = { http: [], https: [], tcp: [], grpc: [] };
   // Handed out and not given back yet: disposing the provider stops these too, so a test or
   // scenario that failed before giving its backends back leaves no process behind.
   const lent = new Set<StartedBackend>();
@@ -160,9 +161,12 @@ class RunnerBackend implements StartedBackend {
     return new RunnerBackend(spec, this.launch, { runner: this.#runner, endpoints: this.#endpoints });
   }
 
-  /** Whether it may be kept for another scenario. */
+  /**
+   * Whether it may be kept for another scenario: not a gRPC one, whose server cannot cut the
+   * connections a reset should (a later scenario's balancer would find them open).
+   */
   get reusable(): boolean {
-    return this.#unharmed && !this.#handedOn && !this.#runner.exitStatus;
+    return this.#unharmed && !this.#handedOn && !this.#runner.exitStatus && this.protocol !== 'grpc';
   }
 
   get id(): string {
@@ -200,6 +204,10 @@ class RunnerBackend implements StartedBackend {
       );
     }
     return log.arrivals;
+  }
+
+  async cancelledCalls(): Promise<readonly CancelledCall[]> {
+    return ((await this.#control('GET', '/log')) as { cancelledCalls: CancelledCall[] }).cancelledCalls;
   }
 
   async healthLog(): Promise<HealthLog> {

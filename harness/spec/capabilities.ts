@@ -57,6 +57,9 @@ export const capabilities = {
     "pool tls: TLS to the backends, their certificates checked against the pool's CA and serverName, sent as SNI; one that does not verify is a 502",
   'h2-over-tls':
     'listener http2 over TLS: ALPN selects h2; every stream of a connection balanced on its own; :authority becomes Host, cookie fields joined, upstream HTTP/1.1',
+  'h2-upstream':
+    'pool http2: HTTP/2 to the backends (h2c, or h2 over TLS), a stream per request, trailers passed on to the client',
+  grpc: 'gRPC through an HTTP/2 listener and pool: balanced per call, grpc-status and trailers passed on, UNAVAILABLE for a dead backend, deadlines cancel the backend call',
   h2c: 'listener http2 without TLS: HTTP/2 with prior knowledge and HTTP/1.1 on the same listener',
   'client-connection-limit':
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',

@@ -164,6 +164,7 @@ const rules: Readonly<Record<FieldPath, Rule>> = {
   'pools.*.hashKey': hashKeyRule,
   'pools.*.hashBalanceFactor': ['hash-bounded-load'],
   'pools.*.tls': ['tls-upstream'],
+  'pools.*.http2': ({ value }) => (value === true ? ['h2-upstream'] : []),
   'pools.*.hashMethod': ({ value }) => (value === 'maglev' ? ['maglev'] : ['consistent-hash']),
   'pools.*.stickySession': ['sticky-sessions'],
   'pools.*.stickySession.path': ['sticky-cookie-attributes'],
@@ -181,6 +182,7 @@ export const valueDependentRules: Readonly<Record<FieldPath, readonly (readonly 
     ['l7', '"http"'],
     ['l4', '"tcp"'],
   ],
+  'pools.*.http2': [['h2-upstream', 'true']],
   'listeners[].http2': [
     ['h2-over-tls', 'true, with "tls"'],
     ['h2c', 'true, without "tls"'],

@@ -162,7 +162,7 @@ export class PoolRuntime {
             environment.log(`pool "${this.name}": backend "${upstream.id}" is ${state} (${result.detail})`);
             this.#republish();
           },
-          config.tls,
+          { tls: config.tls, http2: config.http2 },
         )
       : undefined;
   }

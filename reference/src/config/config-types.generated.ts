@@ -153,6 +153,13 @@ export interface PoolDocument {
   readonly backends: readonly BackendDocument[];
   readonly healthCheck?: HealthCheckDocument;
   readonly tls?: UpstreamTlsDocument;
+  /**
+   * HTTP listeners only: speak HTTP/2 to this pool's backends, requests from HTTP/1.1 and HTTP/2
+   * clients alike: h2 over ALPN with "tls", prior knowledge without. gRPC backends need it. Every
+   * request is a stream of its own; trailers (gRPC's status) are passed on to the client. HTTP
+   * health checks of the pool go over HTTP/2 too. Default false: HTTP/1.1.
+   */
+  readonly http2?: boolean;
   readonly outlierDetection?: OutlierDetectionDocument;
   readonly retries?: RetriesDocument;
   readonly timeouts?: TimeoutsDocument;
@@ -818,6 +825,13 @@ export interface PoolConfig {
   readonly backends: readonly BackendConfig[];
   readonly healthCheck?: HealthCheckConfig;
   readonly tls?: UpstreamTlsConfig;
+  /**
+   * HTTP listeners only: speak HTTP/2 to this pool's backends, requests from HTTP/1.1 and HTTP/2
+   * clients alike: h2 over ALPN with "tls", prior knowledge without. gRPC backends need it. Every
+   * request is a stream of its own; trailers (gRPC's status) are passed on to the client. HTTP
+   * health checks of the pool go over HTTP/2 too. Default false: HTTP/1.1.
+   */
+  readonly http2: boolean;
   readonly outlierDetection?: OutlierDetectionConfig;
   readonly retries?: RetriesConfig;
   readonly timeouts: TimeoutsConfig;

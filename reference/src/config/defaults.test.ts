@@ -17,7 +17,13 @@ import {
 // schema loses (or never had) would leave a required field undefined at run time, unseen by tsc.
 test('the schema gives a default for every field the resolved config requires but a document may omit', () => {
   const keys = (defaults: object) => Object.keys(defaults).sort();
-  assert.deepEqual(keys(poolDefaults), ['algorithm', 'hashMethod', 'panicThresholdPercent', 'timeouts']);
+  assert.deepEqual(keys(poolDefaults), [
+    'algorithm',
+    'hashMethod',
+    'http2',
+    'panicThresholdPercent',
+    'timeouts',
+  ]);
   assert.deepEqual(keys(backendDefaults), ['drain', 'weight']);
   assert.deepEqual(keys(healthCheckDefaults), [
     'expectedStatuses',

@@ -30,7 +30,7 @@ const poolProperties = $defs.pool.properties;
 
 export const poolDefaults = defaultsOf(poolProperties) as Pick<
   PoolConfig,
-  'algorithm' | 'panicThresholdPercent' | 'hashMethod'
+  'algorithm' | 'panicThresholdPercent' | 'hashMethod' | 'http2'
 > & { readonly timeouts: TimeoutsDocument };
 export const backendDefaults = defaultsOf($defs.backend.properties) as {
   readonly weight: number;

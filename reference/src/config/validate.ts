@@ -88,6 +88,7 @@ function poolWithDefaults(name: string, pool: PoolDocument): PoolConfig {
     hashMethod: pool.hashMethod ?? poolDefaults.hashMethod,
     ...(pool.stickySession ? { stickySession: { ...stickySessionDefaults, ...pool.stickySession } } : {}),
     ...(pool.tls ? { tls: pool.tls } : {}),
+    http2: pool.http2 ?? poolDefaults.http2,
   };
 }
 

@@ -1,5 +1,5 @@
-import type { HealthCheckConfig, UpstreamTlsConfig } from '../config/types.ts';
-import { type ProbeResult, probe } from './probe.ts';
+import type { HealthCheckConfig } from '../config/types.ts';
+import { type ProbeResult, probe, type UpstreamSpeech } from './probe.ts';
 
 /**
  * Probes each target at once and then every intervalMs (measured between probe starts; a probe still
@@ -13,12 +13,12 @@ export class ActiveChecker<T extends { readonly host: string; readonly port: num
     targets: readonly T[],
     readonly check: HealthCheckConfig,
     onResult: (target: T, result: ProbeResult) => void,
-    tls?: UpstreamTlsConfig,
+    speech: UpstreamSpeech = { http2: false },
   ) {
     for (const target of targets) {
       const loop = async (): Promise<void> => {
         const startedAt = performance.now();
-        const result = await probe(target, check, tls);
+        const result = await probe(target, check, speech);
         if (this.#stopped) return;
         onResult(target, result);
         const timer = setTimeout(

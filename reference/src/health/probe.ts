@@ -1,8 +1,15 @@
 import { request } from 'node:http';
+import { connect as connectHttp2 } from 'node:http2';
 import { request as requestOverTls } from 'node:https';
 import { connect } from 'node:net';
 import type { HealthCheckConfig, UpstreamTlsConfig } from '../config/types.ts';
 import { upstreamTlsOptions } from '../l7/upstream-tls.ts';
+
+/** How a pool speaks to its backends: over TLS (its settings) or not, HTTP/2 or HTTP/1.1. */
+export interface UpstreamSpeech {
+  readonly tls?: UpstreamTlsConfig;
+  readonly http2: boolean;
+}
 
 /** The result of one probe, with what was seen for the log. */
 export interface ProbeResult {
@@ -17,8 +24,8 @@ export interface ProbeResult {
 export function probe(
   target: { readonly host: string; readonly port: number },
   check: HealthCheckConfig,
-  /** The pool's TLS to its backends: an HTTP check goes over it too, its certificate checked. */
-  tls?: UpstreamTlsConfig,
+  /** How the pool speaks to its backends: an HTTP check speaks so too, over TLS its certificate checked. */
+  { tls, http2 }: UpstreamSpeech = { http2: false },
 ): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -42,6 +49,12 @@ export function probe(
       socket.once('error', (error) => finish(false, error.message));
       return;
     }
+    if (http2) {
+      cleanup = probeOverHttp2(target, check.path, tls, (status, error) =>
+        error ? finish(false, error) : finish(check.expectedStatuses.includes(status), `HTTP/2 ${status}`),
+      );
+      return;
+    }
     const probeRequest = (tls ? requestOverTls : request)({
       ...(tls ? upstreamTlsOptions(tls) : {}),
       host: target.host,
@@ -60,4 +73,29 @@ export function probe(
     probeRequest.once('error', (error) => finish(false, error.message));
     probeRequest.end();
   });
+}
+
+/** GET `path` on a connection of its own speaking HTTP/2; returns what closes it. */
+function probeOverHttp2(
+  target: { readonly host: string; readonly port: number },
+  path: string,
+  tls: UpstreamTlsConfig | undefined,
+  answered: (status: number, error?: string) => void,
+): () => void {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const session = connectHttp2(
+    `${tls ? 'https' : 'http'}://${host}:${target.port}`,
+    tls ? { ...upstreamTlsOptions(tls), ALPNProtocols: ['h2'] } : {},
+  );
+  session.on('error', (error) => answered(0, error.message));
+  const stream = session.request(
+    { ':method': 'GET', ':path': path, 'user-agent': 'lbspec-reference health check' },
+    { endStream: true },
+  );
+  stream.on('error', (error) => answered(0, error.message));
+  stream.once('response', (head) => {
+    stream.resume();
+    answered(Number(head[':status']));
+  });
+  return () => session.destroy();
 }

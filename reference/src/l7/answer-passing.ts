@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { AnswerPasser, BackendAnswer } from '../listener-context.ts';
 import type { Upstream } from '../pools.ts';
 import { affinityCookie } from './affinity.ts';
@@ -14,6 +15,8 @@ export interface Passing {
   readonly whole: boolean;
   /** When the backend breaks its body off: cut the client's answer, or end it as if whole. */
   readonly whenBroken: 'cut' | 'end';
+  /** A gRPC Trailers-Only head (its status in it) ends the client's stream with it, as it ended the backend's. */
+  readonly trailersOnlyInOneFrame: boolean;
 }
 
 /** The reference's choices: stream the body, cut it when broken or paused past the response timeout. */
@@ -23,6 +26,7 @@ export function referencePassing({ upstream, pinnedTo }: BackendAnswer): Passing
     bodyIdleMs: upstream.pool.config.timeouts.responseMs,
     whole: false,
     whenBroken: 'cut',
+    trailersOnlyInOneFrame: true,
   };
 }
 
@@ -39,8 +43,39 @@ export async function passAnswerAs(
     response.writeHead(head.statusCode, headers).end(bytes);
     return;
   }
+  if (passing.trailersOnlyInOneFrame && trailersOnly(head.headers)) {
+    await attempt.collect();
+    endWithHeadOnly(response, head.statusCode, headers);
+    return;
+  }
   response.writeHead(head.statusCode, headers);
   await attempt.pipeTo(response, passing);
+}
+
+/**
+ * A gRPC answer whose status is in its head is Trailers-Only: the backend's one HEADERS frame
+ * ended the stream, and a gRPC client reads the status only from a frame that does.
+ */
+function trailersOnly(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2)
+    if ((headers[i] as string).toLowerCase() === 'grpc-status') return true;
+  return false;
+}
+
+/**
+ * Answers with a head and nothing after it. Node's HTTP/2 response sends its HEADERS frame when
+ * first written to or ended; headers set beforehand and then ended go in one frame that ends the stream.
+ */
+function endWithHeadOnly(response: ServerResponse, status: number, headers: readonly string[]): void {
+  const fields = new Map<string, string[]>();
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = (headers[i] as string).toLowerCase();
+    fields.set(name, [...(fields.get(name) ?? []), headers[i + 1] as string]);
+  }
+  response.statusCode = status;
+  for (const [name, values] of fields)
+    response.setHeader(name, values.length === 1 ? (values[0] as string) : values);
+  response.end();
 }
 
 /** The reference's way of passing an answer on. */

@@ -189,11 +189,12 @@ class FastConnection {
     });
     if (routed?.kind !== 'forward') return { kind: 'hand-over', routed };
     const { pool } = routed;
-    // Node's path also speaks TLS to backends; the fast path writes to plain sockets only.
+    // Node's path also speaks TLS and HTTP/2 to backends; the fast path writes HTTP/1.1 to plain sockets only.
     if (
       pool.config.retries !== undefined ||
       pool.config.stickySession !== undefined ||
-      pool.config.tls !== undefined
+      pool.config.tls !== undefined ||
+      pool.config.http2
     )
       return { kind: 'hand-over', routed };
     const limits = this.#listener.limitsFor(routed);

@@ -62,13 +62,24 @@ export function upstreamRequestHeaders(
  * The reference's request upstream: the route's target (rewritten or as sent), the client's
  * end-to-end headers with the forwarding headers of this hop, then the route's Host and rules.
  */
-export const shapeUpstreamRequest: UpstreamRequestShaper = (rawHeaders, clientAddress, routed, scheme) => ({
-  target: routed.target,
-  headers: withRouteRules(
-    upstreamRequestHeaders(rawHeaders, { clientAddress: clientAddress ?? '', scheme }),
-    routed,
-  ),
-});
+export const shapeUpstreamRequest: UpstreamRequestShaper = (rawHeaders, clientAddress, routed, scheme) => {
+  const headers = upstreamRequestHeaders(rawHeaders, { clientAddress: clientAddress ?? '', scheme });
+  // TE is hop-by-hop, but "TE: trailers" is the one value HTTP/2 carries (RFC 9113 8.2.2): gRPC
+  // servers look for it, so a client that sent it has it said again on the HTTP/2 hop.
+  if (routed.pool.config.http2 && asksForTrailers(rawHeaders)) headers.push('te', 'trailers');
+  return { target: routed.target, headers: withRouteRules(headers, routed) };
+};
+
+function asksForTrailers(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (
+      (rawHeaders[i] as string).toLowerCase() === 'te' &&
+      connectionOptions(rawHeaders[i + 1] as string).includes('trailers')
+    )
+      return true;
+  }
+  return false;
+}
 
 /** `headers` with the route's Host and header rules applied. */
 export function withRouteRules(headers: string[], routed: Routed & { kind: 'forward' }): string[] {

@@ -9,6 +9,7 @@ import type { KeyOf, Upstream } from '../pools.ts';
 import { retryDelayMs } from '../resilience/backoff.ts';
 import type { AttemptChoices } from './attempt-choices.ts';
 import { cookieValue } from './hash-key.ts';
+import { answeredWhole } from './http2-front.ts';
 import { closeLingeringly } from './lingering-close.ts';
 import { type FailureAnswers, sendError, sendOwnAnswer, sendRedirect } from './own-answers.ts';
 import type { RequestBody, RequestBodyHolder } from './request-body.ts';
@@ -101,7 +102,7 @@ async function beginForwarding(
 ): Promise<Forwarding | undefined> {
   const { pool } = routed;
   pool.retryBudget?.recordRequest();
-  const client = watchClient(response);
+  const client = watchClient(response, settings.defects);
   const body = await holdRequestBody(request, (pool.config.retries?.attempts ?? 0) > 0).catch(
     () => undefined,
   );
@@ -220,15 +221,15 @@ interface ClientWatch {
   readonly goneController: AbortController;
 }
 
-function watchClient(response: ServerResponse): ClientWatch {
+function watchClient(response: ServerResponse, defects: Defects): ClientWatch {
   // Signals cost an allocation each (and stream.pipeline one more, with a DOMException when it
   // ends), so the hot path makes one per attempt and touches the controller's signal only to back off.
   const watch: ClientWatch = { attempt: undefined, gone: false, goneController: new AbortController() };
   // 'close' comes exactly once, whether the response finished, failed or the client went away.
   response.once('close', () => {
-    if (response.writableFinished) return;
+    if (answeredWhole(response)) return;
     watch.gone = true;
-    watch.attempt?.abort(new Error('the client went away'));
+    if (!defects.attemptOutlivesClient) watch.attempt?.abort(new Error('the client went away'));
     watch.goneController.abort();
   });
   return watch;
@@ -249,7 +250,8 @@ async function attemptOnce({ upstream, attempt }: Turn, forwarding: Forwarding):
     attempt.abort(new Error(`no answer within ${responseMs} ms`));
   }, responseMs);
   try {
-    forwarding.clients.for(upstream.address, connectMs, upstream.pool.config.tls).dispatch(
+    const { tls, http2 } = upstream.pool.config;
+    forwarding.clients.for(upstream.address, connectMs, tls, http2).dispatch(
       {
         ...forwarding.dispatched,
         body: body.replayable

@@ -116,3 +116,16 @@ export function http2Front(
 export function overHttp2(request: IncomingMessage): boolean {
   return request.httpVersionMajor === 2;
 }
+
+/**
+ * Whether an answer went out whole when its response closed. Node's HTTP/2 response counts as
+ * finished once its stream closes, reset by the client or not, so there it is whether it was ended.
+ */
+export function answeredWhole(response: ServerResponse): boolean {
+  return overHttp2(response.req) ? response.writableEnded : response.writableFinished;
+}
+
+/** An HTTP/2 request whose stream did not end with its headers: a body may follow. */
+export function bodyMayFollow(request: IncomingMessage): boolean {
+  return overHttp2(request) && !(request as unknown as Http2ServerRequest).stream.endAfterHeaders;
+}

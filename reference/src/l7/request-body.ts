@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { bodyMayFollow } from './http2-front.ts';
 
 /** A request's body as its attempts send it: held in memory (null: none), or left to stream once. */
 export type RequestBody =
@@ -17,7 +18,9 @@ const replayableBodyLimit = 64 * 1024;
  */
 export const holdBodyForRetries: RequestBodyHolder = async (request, retriesWanted) => {
   const length = request.headers['content-length'];
-  const chunked = request.headers['transfer-encoding'] !== undefined;
+  // Of unknown length: chunked, or an HTTP/2 body without Content-Length, framed by its stream's end.
+  const chunked =
+    request.headers['transfer-encoding'] !== undefined || (length === undefined && bodyMayFollow(request));
   if (!chunked && (length === undefined || length === '0')) return { replayable: true, bytes: null };
   if (!retriesWanted || chunked || Number(length) > replayableBodyLimit) return { replayable: false };
   return { replayable: true, bytes: await readWhole(request) };

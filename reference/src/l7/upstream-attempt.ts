@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { answeredWhole } from './http2-front.ts';
 
 /** The head of a backend's answer; its body is still to come (see UpstreamAttempt). */
 export interface AnswerHead {
@@ -32,6 +33,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   #ended: { readonly error?: Error } | undefined;
   #whenEnded: (() => void) | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** The fields that came after the body (gRPC's status), if any. */
+  #trailers: Record<string, string> | undefined;
 
   /** When the backend breaks the body off: cut the client's answer, or end it as if whole. */
   #whenBroken: 'cut' | 'end' = 'cut';
@@ -70,7 +73,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     }
     return new Promise((resolve) => {
       response.once('close', () => {
-        if (!response.writableFinished) this.abort(new Error('the client went away'));
+        if (!answeredWhole(response)) this.abort(new Error('the client went away'));
         resolve();
       });
       if (response.destroyed) this.abort(new Error('the client went away'));
@@ -110,8 +113,13 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   }
 
   #finishResponse(response: ServerResponse): void {
-    if (this.#ended?.error && this.#whenBroken === 'cut') response.destroy();
-    else response.end();
+    if (this.#ended?.error && this.#whenBroken === 'cut') {
+      response.destroy();
+      return;
+    }
+    // HTTP/2 clients get them as a trailing HEADERS frame, HTTP/1.1 ones after a chunked body.
+    if (this.#trailers) response.addTrailers(this.#trailers);
+    response.end();
   }
 
   #finish(ended: { readonly error?: Error }): void {
@@ -156,7 +164,10 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     }
   }
 
-  onComplete(): void {
+  /** HTTP/1.1 gives the trailers as raw [name, value, ...] bytes, HTTP/2 as an object. */
+  onComplete(trailers: string[] | null): void {
+    // Typed as undici declares it; what comes is bytes (HTTP/1.1) or node's object (HTTP/2).
+    this.#trailers = trailerFields(trailers as unknown as Parameters<typeof trailerFields>[0]);
     this.#finish({});
   }
 
@@ -168,4 +179,21 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     }
     this.#finish({ error });
   }
+}
+
+function trailerFields(
+  trailers: readonly (Buffer | string)[] | Record<string, string | string[] | undefined> | null | undefined,
+): Record<string, string> | undefined {
+  if (!trailers) return undefined;
+  const fields: Record<string, string> = {};
+  if (Array.isArray(trailers)) {
+    for (let i = 0; i + 1 < trailers.length; i += 2)
+      fields[String(trailers[i]).toLowerCase()] = (trailers[i + 1] as Buffer | string).toString('latin1');
+  } else {
+    for (const [name, value] of Object.entries(trailers)) {
+      if (value !== undefined && !name.startsWith(':'))
+        fields[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return Object.keys(fields).length > 0 ? fields : undefined;
 }

@@ -10,6 +10,9 @@ import { BackendSockets } from './wire/backend-sockets.ts';
 /** How long the fast path keeps an idle backend connection: below node's 5 s keep-alive timeout. */
 const idleSocketMs = 4_000;
 
+/** Requests at once on one HTTP/2 connection to a backend. */
+const maxStreamsPerConnection = 100;
+
 // Only node's path uses undici, and only its pool (see undici-pool.d.ts): 27 ms of CPU against 84
 // for the whole package. A balancer whose requests all take the fast path never evaluates it.
 let undici: { readonly Pool: typeof Pool } | undefined;
@@ -37,20 +40,22 @@ export class UpstreamClients {
   }
 
   /**
-   * The connection pool for a backend address, connect timeout and TLS setting (`tls`: the pool's,
-   * absent for plain HTTP), created on first use (after `ready`).
+   * The connection pool for a backend address, connect timeout, TLS setting (`tls`: the pool's,
+   * absent for plain HTTP) and HTTP version, created on first use (after `ready`).
    */
-  for(address: string, connectTimeoutMs: number, tls?: UpstreamTlsConfig): Pool {
+  for(address: string, connectTimeoutMs: number, tls?: UpstreamTlsConfig, http2 = false): Pool {
     if (!undici) throw new Error('the HTTP client is not loaded yet: await UpstreamClients.ready() first');
     // The address last: retainOnly reads it from there.
-    const key = `${connectTimeoutMs} ${upstreamTlsKey(tls)} ${address}`;
+    const key = `${connectTimeoutMs} ${upstreamTlsKey(tls)}${http2 ? ' h2' : ''} ${address}`;
     let pool = this.#pools.get(key);
     if (!pool) {
       pool = new undici.Pool(`http://${address}`, {
         connections: 256,
         keepAliveTimeout: 4_000,
-        pipelining: 1,
-        connect: connectWithin(connectTimeoutMs, tls && upstreamTlsOptions(tls, this.#defects)),
+        // Over HTTP/2 a connection carries as many requests at once as a server commonly allows
+        // streams (100); the pool opens another only when one is full.
+        ...(http2 ? { allowH2: true, pipelining: maxStreamsPerConnection } : { pipelining: 1 }),
+        connect: connectWithin(connectTimeoutMs, tls && upstreamTlsOptions(tls, this.#defects), http2),
       });
       this.#pools.set(key, pool);
     }
@@ -111,12 +116,21 @@ export class UpstreamClients {
  * Connects with a timer of its own: undici's connectTimeout ticks coarsely (300 ms took 1.1 s), and
  * a connect timeout is part of the spec. Fails with UND_ERR_CONNECT_TIMEOUT, as undici would. With
  * `tls`, the connection counts as made once the handshake is done and the certificate verified; a
- * certificate that does not verify fails it like a refused connection.
+ * certificate that does not verify fails it like a refused connection. With `http2`, the
+ * connection speaks HTTP/2: over TLS when ALPN selects h2, in cleartext by prior knowledge.
  */
-function connectWithin(timeoutMs: number, tls: ConnectionOptions | undefined): buildConnector.connector {
+function connectWithin(
+  timeoutMs: number,
+  tls: ConnectionOptions | undefined,
+  http2: boolean,
+): buildConnector.connector {
   return ({ hostname, port }, callback) => {
     const where = { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), noDelay: true };
-    const socket = tls ? connectTls({ ...where, ...tls }) : connect(where);
+    const socket = tls
+      ? connectTls({ ...where, ...tls, ALPNProtocols: http2 ? ['h2', 'http/1.1'] : ['http/1.1'] })
+      : connect(where);
+    // undici speaks HTTP/2 on a socket whose protocol says h2; a cleartext one says so by choice.
+    if (http2 && !tls) Object.assign(socket, { alpnProtocol: 'h2' });
     const timer = setTimeout(() => {
       socket.destroy();
       const error = new Error(`no connection within ${timeoutMs} ms`) as Error & { code: string };
