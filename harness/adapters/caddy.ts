@@ -63,6 +63,8 @@ const caddySupported: readonly Capability[] = [
   'tls-sni',
   'h2-over-tls',
   'h2c',
+  'h2-upstream',
+  'grpc',
   'routing',
   'header-rules',
   'rewrites',
@@ -265,6 +267,8 @@ function reverseProxy(pool: PoolDocument, upstreamHost?: string): Record<string,
     ...(upstreamHost === undefined ? {} : { headers: { request: { set: { Host: [upstreamHost] } } } }),
     transport: {
       protocol: 'http',
+      // HTTP/2 to the backends: over TLS by ALPN, in cleartext with prior knowledge (h2c).
+      ...(pool.http2 ? { versions: [pool.tls ? '2' : 'h2c'] } : {}),
       ...(pool.tls === undefined
         ? {}
         : {

@@ -55,6 +55,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'tls-passthrough',
           'h2-over-tls',
           'h2c',
+          'h2-upstream',
+          'grpc',
           'client-connection-limit',
           'header-timeout',
           'idle-timeout',
@@ -191,7 +193,7 @@ export function renderHaproxyConfig(
     lines.push(...stickyLines(pool));
     // default-server applies to the servers declared after it.
     lines.push(...healthCheckLines(pool));
-    const check = `${pool.healthCheck ? ' check' : ''}${serverTls(pool, rest.join('_'), directory)}`;
+    const check = `${pool.healthCheck ? ' check' : ''}${serverTls(pool, rest.join('_'), directory)}${serverHttp2(pool)}`;
     const hashed = pool.algorithm === 'consistent_hash';
     for (const server of pool.backends) {
       // A draining server gets weight 0: no new requests; the old process finishes those in flight.
@@ -272,6 +274,12 @@ function sniRouteLines(listener: ListenerDocument, backendOf: (pool: string) => 
       (route) => `  use_backend ${backendOf(route.pool)} if ${route.serverNames.map(condition).join(' || ')}`,
     ),
   ];
+}
+
+/** HTTP/2 to a server: chosen over ALPN with TLS, spoken outright (h2c) without. */
+function serverHttp2(pool: PoolDocument): string {
+  if (!pool.http2) return '';
+  return pool.tls ? ' alpn h2' : ' proto h2';
 }
 
 /** A server's TLS to it (health checks too): the pool's CA, its name sent as SNI and checked. */

@@ -46,6 +46,8 @@ export function nginxAdapter(): ProcessAdapter {
         'tls-sni',
         'tls-passthrough',
         'h2-over-tls',
+        'h2-upstream',
+        'grpc',
         'retries',
         'retry-on-reset',
         'retry-on-status',
@@ -150,10 +152,10 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
       .map((listener) => [listener, nginxRoutes(listener)]),
   );
   for (const [listener, routes] of routed) {
-    const overTls = routes.pools.find((name) => poolOf(config, name).tls);
+    const overTls = routes.pools.find((name) => poolOf(config, name).tls || poolOf(config, name).http2);
     if (overTls)
       throw new Error(
-        `nginx adapter: listener "${listener.name}" routes to pool "${overTls}", which speaks TLS to its backends; routes to such pools are not translated`,
+        `nginx adapter: listener "${listener.name}" routes to pool "${overTls}", which speaks TLS or HTTP/2 to its backends; routes to such pools are not translated`,
       );
   }
   const httpPools = [
@@ -188,28 +190,31 @@ export function renderNginxConfig(config: ConfigDocument, { directory, configHas
     ...httpPools.flatMap((name) => upstream(`http_${name}`, poolOf(config, name), true)),
     ...[...routed.values()].flatMap((routes) => routes.httpLines),
     ...http.flatMap((listener) => {
-      const body = [
-        ...clientTimeouts(listener).map((line) => `    ${line}`),
-        ...(routed.get(listener)?.serverLines ?? []),
-        '    location / {',
-        ...(routed.get(listener)?.locationLines ?? [
-          ...upstreamTls(config, listener.pool as string, directory).map((line) => `      ${line}`),
-          '      proxy_set_header Host $http_host;',
-        ]),
-        '      proxy_http_version 1.1;',
-        '      proxy_set_header Upgrade $http_upgrade;',
-        '      proxy_set_header Connection $connection_upgrade;',
-        // nginx adds no forwarding headers of its own; these are its documented equivalents.
-        '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-        '      proxy_set_header X-Forwarded-Proto $scheme;',
-        '      proxy_set_header X-Forwarded-Host $http_host;',
-        '      proxy_buffering off;',
-        '      proxy_request_buffering off;',
-        ...listenerPolicy(config, routed.get(listener)?.pools ?? [listener.pool as string]).map(
-          (line) => `      ${line}`,
-        ),
-        '    }',
-      ];
+      const body =
+        listener.pool !== undefined && !routed.has(listener) && poolOf(config, listener.pool).http2
+          ? grpcLocation(config, listener, directory)
+          : [
+              ...clientTimeouts(listener).map((line) => `    ${line}`),
+              ...(routed.get(listener)?.serverLines ?? []),
+              '    location / {',
+              ...(routed.get(listener)?.locationLines ?? [
+                ...upstreamTls(config, listener.pool as string, directory).map((line) => `      ${line}`),
+                '      proxy_set_header Host $http_host;',
+              ]),
+              '      proxy_http_version 1.1;',
+              '      proxy_set_header Upgrade $http_upgrade;',
+              '      proxy_set_header Connection $connection_upgrade;',
+              // nginx adds no forwarding headers of its own; these are its documented equivalents.
+              '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+              '      proxy_set_header X-Forwarded-Proto $scheme;',
+              '      proxy_set_header X-Forwarded-Host $http_host;',
+              '      proxy_buffering off;',
+              '      proxy_request_buffering off;',
+              ...listenerPolicy(config, routed.get(listener)?.pools ?? [listener.pool as string]).map(
+                (line) => `      ${line}`,
+              ),
+              '    }',
+            ];
       // One server block per certificate, the default one first (nginx's default for the address);
       // nginx picks a block by the SNI a client sends, as it does by Host.
       return nginxTlsHeads(listener, directory).flatMap((head) => [
@@ -443,6 +448,35 @@ function upstreamTls(config: ConfigDocument, poolName: string, directory: string
     `proxy_ssl_trusted_certificate ${poolCaPath(directory, poolName)};`,
     `proxy_ssl_name ${tls.serverName};`,
     'proxy_ssl_server_name on;',
+  ];
+}
+
+/**
+ * The location of a listener whose pool speaks HTTP/2 to its backends: nginx's proxy module
+ * speaks HTTP/1.x upstream only, its grpc module HTTP/2 (h2c, or h2 over TLS), with the same
+ * timeouts and retries under grpc_ names.
+ */
+function grpcLocation(config: ConfigDocument, listener: ListenerDocument, directory: string): string[] {
+  const poolName = listener.pool as string;
+  const tls = poolOf(config, poolName).tls;
+  return [
+    ...clientTimeouts(listener).map((line) => `    ${line}`),
+    '    location / {',
+    ...(tls
+      ? [
+          `grpc_pass grpcs://http_${poolName};`,
+          'grpc_ssl_verify on;',
+          `grpc_ssl_trusted_certificate ${poolCaPath(directory, poolName)};`,
+          `grpc_ssl_name ${tls.serverName};`,
+          'grpc_ssl_server_name on;',
+        ]
+      : [`grpc_pass grpc://http_${poolName};`]
+    ).map((line) => `      ${line}`),
+    '      grpc_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '      grpc_set_header X-Forwarded-Proto $scheme;',
+    '      grpc_set_header X-Forwarded-Host $http_host;',
+    ...listenerPolicy(config, [poolName]).map((line) => `      ${line.replace(/^proxy_/, 'grpc_')}`),
+    '    }',
   ];
 }
 
