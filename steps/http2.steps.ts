@@ -1,9 +1,18 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
+import {
+  getRequest,
+  openRawHttp2,
+  type RawHttp2Connection,
+  type StreamOutcomes,
+  streamOutcomes,
+} from '../harness/clients/h2-frames.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { testPki } from '../harness/tls/test-pki.ts';
 import { overOneHttp2Connection } from './support/http2-clients.ts';
 import { backendEcho, recordRawExchange } from './support/raw-exchange.ts';
-import { listenerTls, startTlsBalancer } from './support/tls-listener.ts';
+import { listenerTls, serverName, startTlsBalancer } from './support/tls-listener.ts';
+import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
 
 Given(
@@ -96,3 +105,83 @@ Then('an HTTP\\/1.1 client is served on the same listener', async function (this
     await client.close();
   }
 });
+
+// The last flood a client sent on one raw connection, and what came of it.
+const flood = topicState(() => ({
+  limit: undefined as number | undefined,
+  opened: 0,
+  outcomes: undefined as StreamOutcomes | undefined,
+  /** Whether the balancer closed the connection (with or without GOAWAY). */
+  closed: false,
+}));
+
+/** A raw connection to the first listener, over TLS when it has TLS; fails when it advertises no stream limit. */
+async function rawConnectionWithLimit(world: LbWorld): Promise<RawHttp2Connection & { limit: number }> {
+  const tls = world.config.listeners[0]?.tls ? { caPem: (await testPki()).caPem, serverName } : undefined;
+  const connection = await openRawHttp2(world.listenerAddress, tls, timeouts.requestMs);
+  const limit = connection.maxConcurrentStreams;
+  if (limit === undefined || limit > maxStreamLimit) {
+    connection.close();
+    throw new ExpectationError(
+      `expected the listener to advertise SETTINGS_MAX_CONCURRENT_STREAMS of at most ${maxStreamLimit} (RFC 9113 recommends no less than 100), it advertised ${limit ?? 'none, so no limit'}`,
+    );
+  }
+  flood(world).limit = limit;
+  return Object.assign(connection, { limit });
+}
+
+// A bound a client can hold a balancer to: more streams at once than this is a flood's doing.
+const maxStreamLimit = 1000;
+
+When(
+  'a client opens {int} more streams at once than the listener allows, on one connection',
+  async function (this: LbWorld, extra: number) {
+    const connection = await rawConnectionWithLimit(this);
+    const authority = serverName;
+    const total = connection.limit + extra;
+    const requests = Array.from({ length: total }, (_, i) =>
+      getRequest(2 * i + 1, authority, `/?flood=${i}`, connection.scheme),
+    );
+    await connection.write(Buffer.concat(requests));
+    // Every stream ends answered or refused, or the connection goes.
+    await connection.until((received) => {
+      const { answered, resetBy } = streamOutcomes(received);
+      return answered + [...resetBy.values()].reduce((sum, count) => sum + count, 0) >= total;
+    }, timeouts.requestMs);
+    Object.assign(flood(this), {
+      opened: total,
+      outcomes: streamOutcomes(connection.received),
+      closed: connection.closed,
+    });
+    connection.close();
+  },
+);
+
+Then(
+  'no more streams were answered than the listener allows, the rest refused or the connection closed',
+  function (this: LbWorld) {
+    const { limit, opened, outcomes, closed } = flood(this);
+    if (limit === undefined || !outcomes) throw new Error('no stream flood was sent in this scenario');
+    const refused = [...outcomes.resetBy.values()].reduce((sum, count) => sum + count, 0);
+    const connectionGone = outcomes.goaway || closed;
+    if (outcomes.answered > limit || (!connectionGone && outcomes.answered + refused < opened)) {
+      throw new ExpectationError(
+        `expected at most ${limit} of ${opened} streams opened at once to be answered (the listener's limit), the rest refused (RST_STREAM) or the connection closed; ${outcomes.answered} were answered, ${refused} reset, ${outcomes.goaway ? 'then GOAWAY' : closed ? 'then the connection closed' : 'and the connection stayed open'}`,
+      );
+    }
+  },
+);
+
+Then(
+  "backend {word} never had more requests in flight than {int} times the listener's stream limit",
+  async function (this: LbWorld, id: string, times: number) {
+    const { limit } = flood(this);
+    if (limit === undefined) throw new Error('no stream flood was sent in this scenario');
+    const { peakActiveRequests } = await this.backend(id).stats();
+    if (peakActiveRequests > times * limit) {
+      throw new ExpectationError(
+        `expected backend ${id} never to have more than ${times} x ${limit} (the listener's stream limit) requests in flight from one connection, it had ${peakActiveRequests} at once`,
+      );
+    }
+  },
+);

@@ -62,6 +62,7 @@ const caddySupported: readonly Capability[] = [
   'tls-upstream',
   'tls-sni',
   'h2-over-tls',
+  'h2-stream-limits',
   'h2c',
   'h2-upstream',
   'grpc',

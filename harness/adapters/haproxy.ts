@@ -54,6 +54,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'tls-sni',
           'tls-passthrough',
           'h2-over-tls',
+          'h2-stream-limits',
           'h2c',
           'h2-upstream',
           'grpc',

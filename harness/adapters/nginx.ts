@@ -46,6 +46,7 @@ export function nginxAdapter(): ProcessAdapter {
         'tls-sni',
         'tls-passthrough',
         'h2-over-tls',
+        'h2-stream-limits',
         'h2-upstream',
         'grpc',
         'retries',

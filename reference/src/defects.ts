@@ -27,6 +27,8 @@ export interface Defects {
   readonly upstreamCertificatesUnchecked?: boolean;
   /** Speak TLS to backends without sending the pool's server name (no SNI). */
   readonly upstreamWithoutSni?: boolean;
+  /** Advertise no limit on an HTTP/2 connection's concurrent streams (node's default, 2^32-1). */
+  readonly http2StreamsUnlimited?: boolean;
   /** Keep waiting for a backend's answer after the client went away (reset its stream, closed). */
   readonly attemptOutlivesClient?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */

@@ -15,7 +15,7 @@ import { proxyTcpConnection } from './l4/tcp-proxy.ts';
 import { passAnswer } from './l7/answer-passing.ts';
 import { FastPath } from './l7/fast-path.ts';
 import { headerText, proxyHttpRequest } from './l7/http-proxy.ts';
-import { http2Front, overHttp2, sniffPreface } from './l7/http2-front.ts';
+import { http2Front, overHttp2, type RequestHandler, sniffPreface } from './l7/http2-front.ts';
 import { closeLingeringly } from './l7/lingering-close.ts';
 import { sendError } from './l7/own-answers.ts';
 import type { ParseError, ParseRefusalStatus } from './l7/parse-refusals.ts';
@@ -62,7 +62,9 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
       ? fastPathOf(config, context, httpServer, routedAhead)
       : undefined;
   const http2 =
-    http && config.http2 ? http2Front(http.handleRequest, context.http2RequestHeaders) : undefined;
+    http && config.http2
+      ? http2Front(http.handleRequest, context.http2RequestHeaders, context.defects)
+      : undefined;
   const serveHttp1 = (socket: Socket): void => {
     if (fastPath) fastPath.serve(socket);
     else httpServer?.emit('connection', socket);
@@ -196,7 +198,7 @@ function openHttpServer(
   context: ListenerContext,
   perClient: ConnectionsPerClient | undefined,
   routedAhead: WeakMap<Socket, Routed>,
-): { server: HttpServer; handleRequest: (request: IncomingMessage, response: ServerResponse) => void } {
+): { server: HttpServer; handleRequest: RequestHandler } {
   const limits = config.limits ?? {};
   const route = (request: IncomingMessage, vetted: VettedRequest): Routed | undefined => {
     // The first request of a connection the fast path handed over was routed there already.
@@ -226,7 +228,8 @@ function openHttpServer(
     });
   const options = serverOptions(limits);
   if (context.defects.lenientParser) options.insecureHTTPParser = true;
-  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+  // `over`, if given, is told once nothing of the request is left at a backend.
+  const handleRequest: RequestHandler = (request, response, over) => {
     const declared = Number(request.headers['content-length']);
     if (limits.maxBodyBytes !== undefined && declared > limits.maxBodyBytes) {
       closeAfterAnswer(request, response);
@@ -237,22 +240,26 @@ function openHttpServer(
         `the request body (${declared} bytes) is larger than ${limits.maxBodyBytes} bytes`,
         {},
       );
+      over?.();
       return;
     }
     const vetted = vet(request);
     if (!vetted.ok) {
       closeAfterAnswer(request, response);
       refuseRequest(request, response, vetted.status, vetted.message, {});
+      over?.();
       return;
     }
     const routed = route(request, vetted);
     whenDecided(admit(request, routed), (verdict) => {
       if (!verdict.allowed) {
         refuseRequest(request, response, verdict.status, verdict.message, verdict.headers);
+        over?.();
         return;
       }
       const counted = context.defects.chunkedBodyUnlimited ? undefined : limits.maxBodyBytes;
-      void proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
+      const proxying = proxyHttpRequest(request, response, routed, context, verdict.headers, counted);
+      if (over) proxying.then(over, over);
     });
   };
   const server = createHttpServer(options, handleRequest);

@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  constants,
   createServer as createHttp2Server,
   type Http2Server,
   type Http2ServerRequest,
@@ -10,6 +11,7 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Defects } from '../defects.ts';
 
 /** What a client with prior knowledge sends first (RFC 9113 3.4). */
 const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -72,6 +74,9 @@ export const http1Headers: Http2RequestHeaders = (rawHeaders) => {
   return hostField === undefined ? fields : ['host', hostField, ...fields];
 };
 
+/** Serves a request; `over`, if given, is told once nothing of it is left at a backend. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse, over?: () => void) => void;
+
 /** A listener's HTTP/2 server: takes connections that speak HTTP/2 and closes them gracefully. */
 export interface Http2Front {
   /** Serves a connection whose first bytes (put back, if read) are the preface or a TLS-negotiated h2. */
@@ -86,23 +91,43 @@ export interface Http2Front {
  * and the request's raw headers are made the ones it carries upstream.
  */
 export function http2Front(
-  handle: (request: IncomingMessage, response: ServerResponse) => void,
+  handle: RequestHandler,
   headersUpstream: Http2RequestHeaders,
+  defects: Defects = {},
 ): Http2Front {
   const sessions = new Set<ServerHttp2Session>();
-  const server: Http2Server = createHttp2Server({ settings: { maxConcurrentStreams } });
+  const server: Http2Server = createHttp2Server(
+    defects.http2StreamsUnlimited ? {} : { settings: { maxConcurrentStreams } },
+  );
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
     // A session's errors end it (and its socket); they are the client's, never the balancer's.
     session.on('error', () => session.destroy());
   });
+  // A stream a client resets is closed for it at once, but its request may still be at a backend:
+  // it counts against the limit until that is over, or a client that resets every stream it opens
+  // (rapid reset, CVE-2023-44487) could keep any number of requests at the backends. A stream
+  // past the limit is refused.
+  const busy = new WeakMap<ServerHttp2Session, number>();
   server.on('request', (request: Http2ServerRequest, response: Http2ServerResponse) => {
+    const session = request.stream.session as ServerHttp2Session;
+    const inUse = busy.get(session) ?? 0;
+    if (inUse >= maxConcurrentStreams) {
+      request.stream.close(constants.NGHTTP2_REFUSED_STREAM);
+      return;
+    }
+    busy.set(session, inUse + 1);
+    let counted = true;
+    const over = (): void => {
+      if (counted) busy.set(session, (busy.get(session) ?? 1) - 1);
+      counted = false;
+    };
     const rawHeaders = headersUpstream(request.rawHeaders);
     Object.defineProperty(request, 'rawHeaders', { value: rawHeaders });
     const hostAt = rawHeaders.indexOf('host');
     if (hostAt === 0) request.headers.host = rawHeaders[1];
-    handle(request as unknown as IncomingMessage, response as unknown as ServerResponse);
+    handle(request as unknown as IncomingMessage, response as unknown as ServerResponse, over);
   });
   return {
     serve: (socket) => server.emit('connection', socket),
