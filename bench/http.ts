@@ -13,8 +13,11 @@ import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { guardAgainstLeaks } from '../harness/processes/processes.ts';
 import { RedisServer, redisMissing } from '../harness/processes/redis-server.ts';
+import type { ListenerDocument } from '../harness/spec/config-document.ts';
+import { testPki } from '../harness/tls/test-pki.ts';
 import { namedIn, readCommandLine } from '../scripts/command-line.ts';
 import { bound, checkGoals, goalsLine } from './goals.ts';
+import { h2loadMissing, runH2load } from './h2load.ts';
 import { treeCpuSeconds } from './process-usage.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {
@@ -64,23 +67,40 @@ guardAgainstLeaks();
 const ports = new PortAllocator(10);
 
 /** The HTTP scenario's targets: proxy libraries and a direct connection only where they compare. */
-function httpNeeds(scenario: BenchScenario, backends: readonly string[], storeAddress?: string): TargetNeeds {
+function httpNeeds(
+  scenario: BenchScenario,
+  backends: readonly string[],
+  storeAddress?: string,
+  tls?: ListenerDocument['tls'],
+): TargetNeeds {
   return {
     needs: scenario.needs,
-    peersCannot:
-      scenario.listener || scenario.pool
+    peersCannot: scenario.tls
+      ? 'the proxy library is measured without TLS'
+      : scenario.listener || scenario.pool
         ? 'a proxy library has no routes, health checks or limits'
         : undefined,
-    directCannot: scenario.listener ? 'a direct connection has no routes or limits' : undefined,
-    config: (listener, admin) => benchConfig(scenario, backends, listener, admin, storeAddress),
+    directCannot: scenario.tls
+      ? 'the backends speak plain HTTP'
+      : scenario.listener
+        ? 'a direct connection has no routes or limits'
+        : undefined,
+    config: (listener, admin) => benchConfig(scenario, backends, listener, admin, storeAddress, tls),
   };
+}
+
+/** A listener's TLS for the bench: a certificate for 127.0.0.1 from the run's CA (wrk does not verify). */
+async function benchTls(): Promise<ListenerDocument['tls']> {
+  const { certificatePem, keyPem } = await (await testPki()).leaf(['localhost', '127.0.0.1']);
+  return { certificate: certificatePem, key: keyPem };
 }
 
 async function runScenario(scenario: BenchScenario) {
   // Without a Redis here the scenario is reported not run on every target; the others still run.
   const storeMissing = scenario.sharedStore ? redisMissing() : undefined;
-  if (storeMissing !== undefined) {
-    const reason = `no Redis to keep the limit in: ${storeMissing}`;
+  const loaderMissing = scenario.http2 ? h2loadMissing() : undefined;
+  if (storeMissing !== undefined || loaderMissing !== undefined) {
+    const reason = loaderMissing ?? `no Redis to keep the limit in: ${storeMissing}`;
     process.stderr.write(`${scenario.name}: ${reason}\n`);
     const unsupported = Object.fromEntries(targetNames.map((name) => [name, reason]));
     return { scenario, summaries: [], unsupported, roundSeconds: seconds };
@@ -93,15 +113,18 @@ async function runScenario(scenario: BenchScenario) {
   const store = scenario.sharedStore ? await RedisServer.start(await ports.allocate()) : undefined;
   try {
     const addresses = backends.map((backend) => backend.address);
-    const needs = httpNeeds(scenario, addresses, store?.address);
+    const needs = httpNeeds(scenario, addresses, store?.address, scenario.tls ? await benchTls() : undefined);
     targets = await startTargets(targetNames, needs, addresses, ports, unsupported);
+    const url = (target: Target) => `${scenario.tls ? 'https' : 'http'}://${target.address}${scenario.path}`;
     const load = (target: Target, time: number) =>
-      runWrk({
-        url: `http://${target.address}${scenario.path}`,
-        connections: scenario.connections,
-        seconds: time,
-        headers: scenario.headers,
-      });
+      scenario.http2
+        ? runH2load({ url: url(target), connections: scenario.connections, streams: 1, seconds: time })
+        : runWrk({
+            url: url(target),
+            connections: scenario.connections,
+            seconds: time,
+            headers: scenario.headers,
+          });
     // One warm-up second each: JIT, connection pools and page cache, not measured.
     for (const target of targets) await load(target, 1);
     const roundSeconds = Math.max(seconds, scenario.minimumSeconds ?? 0);
@@ -139,7 +162,7 @@ const tcp = runTcp
   : undefined;
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
-const settings = { rounds, seconds, loadGenerator: 'wrk -t1', targets: targetNames };
+const settings = { rounds, seconds, loadGenerator: 'wrk -t1 (HTTP/2: h2load -t1)', targets: targetNames };
 mkdirSync(options.out, { recursive: true });
 writeFileSync(
   `${options.out}/bench.json`,

@@ -25,6 +25,10 @@ export interface BenchScenario {
   readonly needs: readonly Capability[];
   /** It keeps its rate limit in a Redis the bench starts: `listener` is given its address. */
   readonly sharedStore?: boolean;
+  /** Clients speak HTTPS: the listener terminates TLS with a certificate of the run's own CA. */
+  readonly tls?: boolean;
+  /** Clients speak HTTP/2 (over TLS, ALPN h2), driven by h2load with one stream per connection at a time. */
+  readonly http2?: boolean;
   /** The listener's extras (routes, rate limit) and the pool's (health checks). */
   readonly listener?: (pool: string, storeAddress?: string) => Partial<ListenerDocument>;
   readonly pool?: Partial<PoolDocument>;
@@ -112,6 +116,35 @@ export const benchScenarios: readonly BenchScenario[] = [
     needs: ['l7', 'round-robin', 'routing'],
     listener: (pool) => ({ routes: prefixRoutes(1000, pool) }),
   },
+  {
+    name: 'https-50',
+    what: 'small responses over TLS on kept-alive connections, 50 connections, 2 backends',
+    backends: 2,
+    connections: 50,
+    path: '/',
+    tls: true,
+    needs: ['l7', 'round-robin', 'tls-termination'],
+  },
+  {
+    name: 'tls-handshakes',
+    what: 'a new TLS connection per request (Connection: close), 50 connections: handshakes per second',
+    backends: 2,
+    connections: 50,
+    path: '/',
+    headers: { connection: 'close' },
+    tls: true,
+    needs: ['l7', 'round-robin', 'tls-termination'],
+  },
+  {
+    name: 'h2-50',
+    what: 'small responses over HTTP/2 and TLS, 50 connections of one stream at a time, 2 backends (h2load)',
+    backends: 2,
+    connections: 50,
+    path: '/',
+    tls: true,
+    http2: true,
+    needs: ['l7', 'round-robin', 'tls-termination', 'h2-over-tls'],
+  },
   hotPath(
     'hot-path',
     'health checks, 100 routes and a rate limit that never refuses, all on: the cost of the features',
@@ -133,6 +166,7 @@ export function benchConfig(
   listenerAddress: string,
   adminAddress: string,
   storeAddress?: string,
+  tls?: ListenerDocument['tls'],
 ): ConfigDocument {
   return {
     version: 1,
@@ -143,6 +177,8 @@ export function benchConfig(
         protocol: 'http',
         address: listenerAddress,
         pool: 'main',
+        ...(tls ? { tls } : {}),
+        ...(scenario.http2 ? { http2: true } : {}),
         ...scenario.listener?.('main', storeAddress),
       },
     ],
