@@ -15,6 +15,7 @@ import {
   type EchoRequest,
   echoService,
 } from '../../fixtures/backend/grpc-service.ts';
+import { inLanes } from './lanes.ts';
 import type { Exchange } from './traffic.ts';
 import { wallClockMs } from './traffic.ts';
 
@@ -103,28 +104,19 @@ function textOf(metadata: Metadata): Record<string, string> {
   return fields;
 }
 
-async function callsAtOnce(
+function callsAtOnce(
   call: GrpcChannel['call'],
   total: number,
   atOnce: number,
   deadlineMs: number,
 ): Promise<Exchange[]> {
-  const exchanges: Exchange[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < total) {
-      const seq = next++;
-      const sentAtMs = wallClockMs();
-      const outcome = await call({ requestId: `c0-r${seq}` }, deadlineMs);
-      const base = { client: 0, seq, sentAtMs, durationMs: outcome.durationMs };
-      const note = `gRPC status ${outcome.code}${outcome.details ? ` (${outcome.details})` : ''}, x-backend-id ${outcome.backendId ?? '(none)'}`;
-      exchanges.push(
-        outcome.code === status.OK
-          ? { ...base, status: 200, note, ...(outcome.backendId ? { backendId: outcome.backendId } : {}) }
-          : { ...base, error: note, note },
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(atOnce, total) }, lane));
-  return exchanges.sort((a, b) => a.seq - b.seq);
+  return inLanes(total, atOnce, async (seq) => {
+    const sentAtMs = wallClockMs();
+    const outcome = await call({ requestId: `c0-r${seq}` }, deadlineMs);
+    const base = { client: 0, seq, sentAtMs, durationMs: outcome.durationMs };
+    const note = `gRPC status ${outcome.code}${outcome.details ? ` (${outcome.details})` : ''}, x-backend-id ${outcome.backendId ?? '(none)'}`;
+    return outcome.code === status.OK
+      ? { ...base, status: 200, note, ...(outcome.backendId ? { backendId: outcome.backendId } : {}) }
+      : { ...base, error: note, note };
+  });
 }

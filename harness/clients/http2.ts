@@ -3,6 +3,7 @@
 
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
+import { inLanes } from './lanes.ts';
 import type { Exchange, RawAnswer } from './traffic.ts';
 import { wallClockMs } from './traffic.ts';
 
@@ -108,38 +109,29 @@ function streamRequest(
   });
 }
 
-async function streamsAtOnce(
+function streamsAtOnce(
   request: Http2Connection['request'],
   path: string,
   total: number,
   atOnce: number,
   timeoutMs: number,
 ): Promise<Exchange[]> {
-  const exchanges: Exchange[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < total) {
-      const seq = next++;
-      const sentAtMs = wallClockMs();
-      const started = performance.now();
-      const requestId = `c0-r${seq}`;
-      const base = { client: 0, seq, sentAtMs };
-      try {
-        const answer = await request(path, { 'x-request-id': requestId }, timeoutMs);
-        const backendId = answer.headers['x-backend-id'];
-        exchanges.push({
-          ...base,
-          durationMs: performance.now() - started,
-          status: answer.status,
-          headers: answer.headers,
-          body: answer.body.slice(0, 200),
-          ...(backendId === undefined ? {} : { backendId }),
-        });
-      } catch (error) {
-        exchanges.push({ ...base, durationMs: performance.now() - started, error: (error as Error).message });
-      }
+  return inLanes(total, atOnce, async (seq) => {
+    const base = { client: 0, seq, sentAtMs: wallClockMs() };
+    const started = performance.now();
+    try {
+      const answer = await request(path, { 'x-request-id': `c0-r${seq}` }, timeoutMs);
+      const backendId = answer.headers['x-backend-id'];
+      return {
+        ...base,
+        durationMs: performance.now() - started,
+        status: answer.status,
+        headers: answer.headers,
+        body: answer.body.slice(0, 200),
+        ...(backendId === undefined ? {} : { backendId }),
+      };
+    } catch (error) {
+      return { ...base, durationMs: performance.now() - started, error: (error as Error).message };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(atOnce, total) }, lane));
-  return exchanges.sort((a, b) => a.seq - b.seq);
+  });
 }
