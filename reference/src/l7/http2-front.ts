@@ -20,6 +20,9 @@ const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 // a client that opens more has them refused, and its other streams go on.
 const maxConcurrentStreams = 100;
 
+/** How long a new cleartext connection may stay silent before its first bytes tell its protocol. */
+const silentConnectionMs = 5_000;
+
 /** 'h2' when `bytes` begin with the preface, 'http/1.1' when they cannot, undefined until they tell. */
 export function protocolByPreface(bytes: Buffer): 'h2' | 'http/1.1' | undefined {
   const compared = Math.min(bytes.length, preface.length);
@@ -33,10 +36,14 @@ export function protocolByPreface(bytes: Buffer): 'h2' | 'http/1.1' | undefined 
  */
 export function sniffPreface(socket: Socket, then: (protocol: 'h2' | 'http/1.1') => void): void {
   let read = Buffer.alloc(0);
+  // A connection that says nothing is closed as an idle kept-alive one would be: it holds no
+  // socket past that, whichever protocol it would have spoken.
+  socket.setTimeout(silentConnectionMs, () => socket.destroy());
   const onData = (bytes: Buffer): void => {
     read = Buffer.concat([read, bytes]);
     const protocol = protocolByPreface(read);
     if (protocol === undefined) return;
+    socket.setTimeout(0);
     socket.off('data', onData);
     socket.pause();
     socket.unshift(read);
