@@ -1,13 +1,17 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import {
+  errorCode,
+  frameType,
   getRequest,
   openRawHttp2,
   type RawHttp2Connection,
+  resetStream,
   type StreamOutcomes,
   streamOutcomes,
 } from '../harness/clients/h2-frames.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { pollUntil } from '../harness/timing/waiting.ts';
 import { testPki } from '../harness/tls/test-pki.ts';
 import { overOneHttp2Connection } from './support/http2-clients.ts';
 import { backendEcho, recordRawExchange } from './support/raw-exchange.ts';
@@ -185,3 +189,71 @@ Then(
     }
   },
 );
+
+When(
+  'a client opens and at once resets {int} streams, on one connection',
+  async function (this: LbWorld, total: number) {
+    const connection = await rawConnectionWithLimit(this);
+    // As the attack goes: a batch of as many streams as the limit allows, then a reset of each,
+    // so the client never has more open than it may. Each batch is reset once the balancer has
+    // taken all of it (forwarded to the backends or refused), as an attacker across a network
+    // sees it happen: on loopback, streams and resets written at once arrive in one read.
+    const backends = [...this.backends.values()];
+    const forwarded = async () =>
+      (await Promise.all(backends.map((backend) => backend.stats()))).reduce(
+        (sum, { requests }) => sum + requests,
+        0,
+      );
+    let before = await forwarded();
+    for (let first = 0; first < total && !connection.closed; first += connection.limit) {
+      const ids = Array.from(
+        { length: Math.min(connection.limit, total - first) },
+        (_, i) => 2 * (first + i) + 1,
+      );
+      await connection.write(
+        Buffer.concat(ids.map((id) => getRequest(id, serverName, '/', connection.scheme))),
+      );
+      const refused = (): number =>
+        connection.received.filter(
+          (frame) => frame.type === frameType.rstStream && frame.streamId > 2 * first,
+        ).length;
+      await pollUntil(
+        async () =>
+          connection.closed || (await forwarded()) - before + refused() >= ids.length ? true : undefined,
+        { what: 'the balancer to take a batch of streams', timeoutMs: timeouts.requestMs },
+      ).catch(() => undefined);
+      before = await forwarded();
+      await connection.write(Buffer.concat(ids.map((id) => resetStream(id, errorCode.cancel))));
+    }
+    connection.close();
+  },
+);
+
+Then(
+  "the backends never had more requests in flight, together, than {int} times the listener's stream limit",
+  async function (this: LbWorld, times: number) {
+    const { limit } = flood(this);
+    if (limit === undefined) throw new Error('no stream flood was sent in this scenario');
+    // The sum of each backend's peak: never less than the peak of the sum.
+    const stats = await this.backends.statsOf();
+    const peaks = [...stats].map(([id, { peakActiveRequests }]) => `${id} ${peakActiveRequests}`);
+    const total = [...stats.values()].reduce((sum, { peakActiveRequests }) => sum + peakActiveRequests, 0);
+    if (total > times * limit) {
+      throw new ExpectationError(
+        `expected the backends never to have more than ${times} x ${limit} (the listener's stream limit) requests of one connection in flight, their peaks add up to ${total} (${peaks.join(', ')})`,
+      );
+    }
+  },
+);
+
+Then('a new HTTP\\/2 connection is served', async function (this: LbWorld) {
+  const exchanges = await overOneHttp2Connection(this, (connection) =>
+    connection.exchanges('/', 10, 5, timeouts.requestMs),
+  );
+  const failed = exchanges.filter((exchange) => exchange.status !== 200);
+  if (failed.length > 0) {
+    throw new ExpectationError(
+      `expected a new connection to be served after the flood, but ${failed.length} of 10 requests failed, e.g. ${failed[0]?.error ?? `HTTP ${failed[0]?.status}`}`,
+    );
+  }
+});

@@ -61,7 +61,7 @@ export const capabilities = {
     'pool http2: HTTP/2 to the backends (h2c, or h2 over TLS), a stream per request, trailers passed on to the client',
   grpc: 'gRPC through an HTTP/2 listener and pool: balanced per call, grpc-status and trailers passed on, UNAVAILABLE for a dead backend, deadlines cancel the backend call',
   'h2-stream-limits':
-    'HTTP/2 listeners advertise a limit on concurrent streams (at most 1000) and refuse streams past it',
+    'HTTP/2 listeners advertise a limit on concurrent streams (at most 1000), refuse streams past it, and keep streams a client resets at once (rapid reset) from piling up at the backends',
   h2c: 'listener http2 without TLS: HTTP/2 with prior knowledge and HTTP/1.1 on the same listener',
   'client-connection-limit':
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',

@@ -29,6 +29,8 @@ export interface Defects {
   readonly upstreamWithoutSni?: boolean;
   /** Advertise no limit on an HTTP/2 connection's concurrent streams (node's default, 2^32-1). */
   readonly http2StreamsUnlimited?: boolean;
+  /** Count an HTTP/2 stream its client reset as over at once, whether or not its request still is at a backend. */
+  readonly http2ResetStreamsFreed?: boolean;
   /** Keep waiting for a backend's answer after the client went away (reset its stream, closed). */
   readonly attemptOutlivesClient?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */

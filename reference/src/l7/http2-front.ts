@@ -120,7 +120,7 @@ export function http2Front(
   server.on('request', (request: Http2ServerRequest, response: Http2ServerResponse) => {
     const session = request.stream.session as ServerHttp2Session;
     const inUse = busy.get(session) ?? 0;
-    if (inUse >= maxConcurrentStreams) {
+    if (inUse >= maxConcurrentStreams && !defects.http2ResetStreamsFreed) {
       request.stream.close(constants.NGHTTP2_REFUSED_STREAM);
       return;
     }
