@@ -134,6 +134,15 @@ export class Balancer {
     const log = this.#options.log ?? (() => {});
     const limitStores = await LimitStores.open(config, log, this.#served?.limitStores);
     const opened = new Map<string, OpenListener>();
+    // A listener whose TLS or HTTP/2 is turned on or off is a new server on its old address: the
+    // old one stops accepting first (its open connections drain as a removed listener's do), or the
+    // new one could not bind beside it.
+    const addresses = new Set(config.listeners.map((listener) => listener.address));
+    const replaced = [...this.#listeners].filter(
+      ([key, open]) => !wanted.has(key) && addresses.has(open.address),
+    );
+    for (const [key] of replaced) this.#listeners.delete(key);
+    const draining = replaced.map(([, listener]) => listener.close(5_000));
     try {
       for (const [key, listener] of wanted) {
         if (!this.#listeners.has(key)) opened.set(key, await openListener(listener, this.#context));
@@ -174,14 +183,14 @@ export class Balancer {
     for (const [key, listener] of opened) this.#listeners.set(key, listener);
     const removed = [...this.#listeners].filter(([key]) => !wanted.has(key));
     for (const [key] of removed) this.#listeners.delete(key);
-    await Promise.all(removed.map(([, listener]) => listener.close(5_000)));
-    const addresses = new Set(
+    await Promise.all([...draining, ...removed.map(([, listener]) => listener.close(5_000))]);
+    const backendAddresses = new Set(
       Object.values(config.pools).flatMap((pool) => pool.backends.map((b) => b.address)),
     );
     if (this.#options.defects?.dropClientsOnReload) {
       for (const listener of this.#listeners.values()) listener.cutEveryConnection();
     }
-    await this.#clients.retainOnly(addresses, this.#options.defects?.cutInFlightOnReload);
+    await this.#clients.retainOnly(backendAddresses, this.#options.defects?.cutInFlightOnReload);
   }
 
   /** The config served now. */
@@ -212,6 +221,12 @@ export class Balancer {
 
 // A listener is rebound only when its address or protocol changes; a changed pool or name is a lookup.
 // Terminating TLS or not is how a listener is opened: switching it opens the listener anew.
-function listenerKey(listener: { protocol: string; address: string; tls?: unknown }): string {
-  return `${listener.protocol}${listener.tls ? '+tls' : ''} ${listener.address}`;
+// What a kept listener cannot take by update(): turning TLS or HTTP/2 on or off opens it anew.
+function listenerKey(listener: {
+  protocol: string;
+  address: string;
+  tls?: unknown;
+  http2?: boolean;
+}): string {
+  return `${listener.protocol}${listener.tls ? '+tls' : ''}${listener.http2 ? '+h2' : ''} ${listener.address}`;
 }

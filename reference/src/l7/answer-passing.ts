@@ -32,7 +32,7 @@ export function referencePassing({ upstream, pinnedTo }: BackendAnswer): Passing
 
 /** Passes the answer on the way `passing` says: its head with the route's and limits' headers, then its body. */
 export async function passAnswerAs(
-  { attempt, head, response, rules, answerHeaders }: BackendAnswer,
+  { attempt, head, response, rules, answerHeaders, upstream }: BackendAnswer,
   passing: Passing,
 ): Promise<void> {
   let headers = applyToHeaderList(forwardableHeaders(head.headers), rules);
@@ -43,7 +43,8 @@ export async function passAnswerAs(
     response.writeHead(head.statusCode, headers).end(bytes);
     return;
   }
-  if (passing.trailersOnlyInOneFrame && trailersOnly(head.headers)) {
+  // Only an HTTP/2 backend can answer Trailers-Only: other answers are not searched for it.
+  if (passing.trailersOnlyInOneFrame && upstream.pool.config.http2 && trailersOnly(head.headers)) {
     await attempt.collect();
     endWithHeadOnly(response, head.statusCode, headers);
     return;

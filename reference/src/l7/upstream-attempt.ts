@@ -184,7 +184,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
 function trailerFields(
   trailers: readonly (Buffer | string)[] | Record<string, string | string[] | undefined> | null | undefined,
 ): Record<string, string> | undefined {
-  if (!trailers) return undefined;
+  // Most answers have none: HTTP/1.1 gives an empty list, HTTP/2 an empty object.
+  if (!trailers || (Array.isArray(trailers) && trailers.length === 0)) return undefined;
   const fields: Record<string, string> = {};
   if (Array.isArray(trailers)) {
     for (let i = 0; i + 1 < trailers.length; i += 2)
