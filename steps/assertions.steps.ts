@@ -32,8 +32,9 @@ import { sendLoad } from '../harness/clients/traffic.ts';
 import type { Measurements } from '../harness/mistakes/measurements.ts';
 import { backoffChart } from '../harness/report/scenario-charts.ts';
 import { healthCheckDefaults } from '../harness/spec/config-document.ts';
-import { failedChecksBound, passedChecksBound } from '../harness/timing/health-timing.ts';
+import { failedChecksBound, passedChecksBound, takenOutBound } from '../harness/timing/health-timing.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { untilWallClock } from '../harness/timing/waiting.ts';
 import { measuredBy } from './support/diagnosis.ts';
 import { heldBackendIds } from './support/in-flight.ts';
 import { backendEcho, rawRequestHeaders } from './support/raw-exchange.ts';
@@ -454,12 +455,16 @@ Then(
   async function (this: LbWorld, name: string, ids: string[]) {
     const listener = this.config.listeners.find((candidate) => candidate.name === name);
     if (!listener) throw new Error(`no listener "${name}" in this scenario`);
+    const check = listener.pool === undefined ? undefined : this.config.pools[listener.pool]?.healthCheck;
+    // A balancer that let another pool's verdict, or another kind of check, decide this pool's
+    // health shows it only once this pool's own checks would have taken a failing backend out.
+    if (check && this.lastChange)
+      await untilWallClock(this.lastChange.afterMs + takenOutBound(check).withinMs);
     const exchanges = await sendLoad(listener.address, listener.protocol, {
       clients: 1,
       perClient: 10 * ids.length,
     });
     const counts = countByBackend(exchanges, ids);
-    const check = listener.pool === undefined ? undefined : this.config.pools[listener.pool]?.healthCheck;
     otherListener(this).served = {
       expected: ids,
       reached: Object.fromEntries(counts),

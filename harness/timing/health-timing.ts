@@ -1,3 +1,4 @@
+import { healthCheckDefaults } from '../spec/config-document.ts';
 import { timeouts } from './timeouts.ts';
 
 /** How long a change to a backend's health may take to show, and why. */
@@ -11,6 +12,28 @@ export interface HealthBound {
 export interface CheckTiming {
   readonly intervalMs: number;
   readonly timeoutMs: number;
+}
+
+/** A pool's health check as a config states it: what it leaves out takes the defaults. */
+export interface StatedCheck {
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly unhealthyThreshold?: number;
+}
+
+export function checkTiming(check: StatedCheck): CheckTiming {
+  return {
+    intervalMs: check.intervalMs ?? healthCheckDefaults.intervalMs,
+    timeoutMs: check.timeoutMs ?? healthCheckDefaults.timeoutMs,
+  };
+}
+
+/** How long a check like `check` takes at most to take a backend out once it starts failing. */
+export function takenOutBound(check: StatedCheck): HealthBound {
+  return failedChecksBound(
+    checkTiming(check),
+    check.unhealthyThreshold ?? healthCheckDefaults.unhealthyThreshold,
+  );
 }
 
 /**

@@ -63,3 +63,12 @@ export async function awaitConvergence(
     return streak >= needed ? true : undefined;
   }, options);
 }
+
+/**
+ * Waits until the wall clock reaches `atMs`: for a check that something did NOT happen, which can
+ * only fail once the bound within which a wrong balancer would have done it has passed.
+ */
+export async function untilWallClock(atMs: number): Promise<void> {
+  const remainingMs = atMs - (performance.timeOrigin + performance.now());
+  if (remainingMs > 0) await pollDelay(remainingMs);
+}

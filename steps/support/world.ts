@@ -6,13 +6,12 @@ import { type Suggestion, suggestionText } from '../../harness/mistakes/diagnose
 import { assertionMessage } from '../../harness/report/conformance.ts';
 import type { ScenarioChart } from '../../harness/report/scenario-charts.ts';
 import type { ConfigHandOver } from '../../harness/spec/config-capabilities.ts';
-import {
-  type ConfigDocument,
-  healthCheckDefaults,
-  type ListenerDocument,
-  type ListenerProtocol,
-  type PoolDocument,
-  type PoolSettings,
+import type {
+  ConfigDocument,
+  ListenerDocument,
+  ListenerProtocol,
+  PoolDocument,
+  PoolSettings,
 } from '../../harness/spec/config-document.ts';
 import {
   firstListenerOf,
@@ -23,6 +22,7 @@ import {
   withListener,
   withMainPool,
 } from '../../harness/spec/scenario-configs.ts';
+import { checkTiming } from '../../harness/timing/health-timing.ts';
 import { BalancerUnderTest, freeLoopbackAddress } from './balancer-under-test.ts';
 import { RecordedCharts } from './recorded-charts.ts';
 import { ScenarioBackends } from './scenario-backends.ts';
@@ -94,10 +94,7 @@ export class LbWorld extends World<LbWorldParameters> {
   get healthCheckTiming(): { intervalMs: number; timeoutMs: number } {
     const check = this.mainPool.healthCheck;
     if (!check) throw new Error("the scenario's pool has no healthCheck, so no check timing applies");
-    return {
-      intervalMs: check.intervalMs ?? healthCheckDefaults.intervalMs,
-      timeoutMs: check.timeoutMs ?? healthCheckDefaults.timeoutMs,
-    };
+    return checkTiming(check);
   }
 
   readonly #addressOf = (id: string) => this.backend(id).address;
