@@ -62,7 +62,7 @@ Feature: Defences against abusive clients
       """
       { "maxHeaderBytes": 8192, "maxBodyBytes": 1048576 }
       """
-    Then a request with a header of 16384 bytes is answered 431
+    Then a request with a header of 12288 bytes is answered 431, and reaches no backend
     And a request with a header of 4096 bytes is answered 200
     And a POST of 2097152 bytes with a Content-Length is answered 413
     And a POST of 2097152 bytes chunked is answered 413

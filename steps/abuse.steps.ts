@@ -220,18 +220,47 @@ Then(
   },
 );
 
+async function sendWithHeaderOf(world: LbWorld, size: number, status: number): Promise<void> {
+  const sent = `GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: ${'a'.repeat(size)}\r\nConnection: close\r\n\r\n`;
+  const { status: got, received } = await sendRawText(world.listenerAddress, sent);
+  recordProbe(world, { sent, expected: [[status]], statuses: finalStatuses(received) });
+  if (got !== status)
+    throw new ExpectationError(
+      `a request with a ${size}-byte header got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
+    );
+}
+
 Then(
   'a request with a header of {int} bytes is answered {int}',
   async function (this: LbWorld, size: number, status: number) {
-    const sent = `GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: ${'a'.repeat(size)}\r\nConnection: close\r\n\r\n`;
-    const { status: got, received } = await sendRawText(this.listenerAddress, sent);
-    recordProbe(this, { sent, expected: [[status]], statuses: finalStatuses(received) });
-    if (got !== status)
-      throw new ExpectationError(
-        `a request with a ${size}-byte header got ${got ?? JSON.stringify(received.slice(0, 60))}, expected ${status}`,
-      );
+    await sendWithHeaderOf(this, size, status);
   },
 );
+
+// The backends take headers of any size: a balancer that passed the request on and answered for
+// the backend is caught by their counts.
+Then(
+  'a request with a header of {int} bytes is answered {int}, and reaches no backend',
+  async function (this: LbWorld, size: number, status: number) {
+    const before = await this.backends.receivedCounts();
+    await sendWithHeaderOf(this, size, status);
+    await expectCountsUnchanged(this, before, `the request with a ${size}-byte header`);
+  },
+);
+
+/** Fails when a backend counted a request since `before`, naming `what` should not have reached one. */
+export async function expectCountsUnchanged(
+  world: LbWorld,
+  before: ReadonlyMap<string, number>,
+  what: string,
+): Promise<void> {
+  const after = await world.backends.receivedCounts();
+  const reached = [...after].filter(([id, count]) => count > (before.get(id) ?? 0)).map(([id]) => id);
+  if (reached.length > 0)
+    throw new ExpectationError(
+      `${what} reached backend ${reached.join(', ')}; no backend should have seen it`,
+    );
+}
 
 Then(
   /^a POST of (\d+) bytes (with a Content-Length|chunked) is answered (\d+)$/,
