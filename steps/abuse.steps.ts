@@ -13,6 +13,7 @@ import { wallClockMs } from '../harness/clients/traffic.ts';
 import type { ListenerProtocol } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
+import { expectCountsUnchanged } from './support/backend-counts.ts';
 import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -247,20 +248,6 @@ Then(
     await expectCountsUnchanged(this, before, `the request with a ${size}-byte header`);
   },
 );
-
-/** Fails when a backend counted a request since `before`, naming `what` should not have reached one. */
-export async function expectCountsUnchanged(
-  world: LbWorld,
-  before: ReadonlyMap<string, number>,
-  what: string,
-): Promise<void> {
-  const after = await world.backends.receivedCounts();
-  const reached = [...after].filter(([id, count]) => count > (before.get(id) ?? 0)).map(([id]) => id);
-  if (reached.length > 0)
-    throw new ExpectationError(
-      `${what} reached backend ${reached.join(', ')}; no backend should have seen it`,
-    );
-}
 
 Then(
   /^a POST of (\d+) bytes (with a Content-Length|chunked) is answered (\d+)$/,

@@ -4,7 +4,6 @@ import {
   errorCode,
   frameType,
   getRequest,
-  openRawHttp2,
   type RawHttp2Connection,
   resetStream,
   type StreamOutcomes,
@@ -12,8 +11,7 @@ import {
 } from '../harness/clients/h2-frames.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
-import { testPki } from '../harness/tls/test-pki.ts';
-import { overOneHttp2Connection } from './support/http2-clients.ts';
+import { openRawHttp2To, overOneHttp2Connection } from './support/http2-clients.ts';
 import { backendEcho, recordRawExchange } from './support/raw-exchange.ts';
 import { listenerTls, serverName, startTlsBalancer } from './support/tls-listener.ts';
 import { topicState } from './support/topic-state.ts';
@@ -121,8 +119,7 @@ const flood = topicState(() => ({
 
 /** A raw connection to the first listener, over TLS when it has TLS; fails when it advertises no stream limit. */
 async function rawConnectionWithLimit(world: LbWorld): Promise<RawHttp2Connection & { limit: number }> {
-  const tls = world.config.listeners[0]?.tls ? { caPem: (await testPki()).caPem, serverName } : undefined;
-  const connection = await openRawHttp2(world.listenerAddress, tls, timeouts.requestMs);
+  const connection = await openRawHttp2To(world);
   const limit = connection.maxConcurrentStreams;
   if (limit === undefined || limit > maxStreamLimit) {
     connection.close();

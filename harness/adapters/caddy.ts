@@ -63,6 +63,7 @@ const caddySupported: readonly Capability[] = [
   'tls-sni',
   'h2-over-tls',
   'h2-stream-limits',
+  'h2-header-limits',
   'h2c',
   'h2-upstream',
   'grpc',
@@ -137,6 +138,8 @@ const caddyReasons: Partial<Record<Capability, string>> = {
   'hash-key-cookie': 'Caddy 2.6 hashes a header, the client address or the whole URI, not a cookie value',
   'hash-key-query': 'Caddy 2.6 hashes the whole URI (uri_hash), not one query parameter',
   'hash-key-path': 'Caddy 2.6 hashes the whole URI, query included (uri_hash), not the path alone',
+  'h2-continuation-limit':
+    "Debian's Caddy 2.6.2 is built with Go 1.19.8, whose HTTP/2 server reads a header block that never ends to its end, discarding it (CVE-2023-45288, fixed in Go 1.21.9): 64 MiB of CONTINUATION frames without a reset or a close (seen)",
 };
 
 export const caddyTranslator: ConfigTranslator = { fileName: 'caddy.json', render: renderCaddyConfig };

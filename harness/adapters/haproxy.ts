@@ -55,6 +55,8 @@ export function haproxyAdapter(): ProcessAdapter {
           'tls-passthrough',
           'h2-over-tls',
           'h2-stream-limits',
+          'h2-header-limits',
+          'h2-continuation-limit',
           'h2c',
           'h2-upstream',
           'grpc',

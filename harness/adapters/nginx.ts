@@ -47,6 +47,8 @@ export function nginxAdapter(): ProcessAdapter {
         'tls-passthrough',
         'h2-over-tls',
         'h2-stream-limits',
+        'h2-header-limits',
+        'h2-continuation-limit',
         'h2-upstream',
         'grpc',
         'retries',

@@ -62,11 +62,15 @@ export const capabilities = {
   grpc: 'gRPC through an HTTP/2 listener and pool: balanced per call, grpc-status and trailers passed on, UNAVAILABLE for a dead backend, deadlines cancel the backend call',
   'h2-stream-limits':
     'HTTP/2 listeners advertise a limit on concurrent streams (at most 1000), refuse streams past it, and keep streams a client resets at once (rapid reset) from piling up at the backends',
+  'h2-header-limits':
+    "HTTP/2 listeners bound a request's header list as decoded (limits.maxHeaderBytes when given, their own bound of at most 1 MiB otherwise): an HPACK bomb and a header list past the limit are refused and reach no backend",
+  'h2-continuation-limit':
+    'HTTP/2 listeners cut off a header block that never ends (a CONTINUATION flood, CVE-2024-27316): its stream reset or the connection closed, nothing held without bound',
   h2c: 'listener http2 without TLS: HTTP/2 with prior knowledge and HTTP/1.1 on the same listener',
   'client-connection-limit':
     'limits.maxConnectionsPerClient: connections past it from one address are closed at once',
   'header-timeout': 'limits.headerTimeoutMs: headers not all in within it get 408 or a close (slowloris)',
-  'size-limits': 'limits.maxHeaderBytes (431) and maxBodyBytes (413)',
+  'size-limits': 'limits.maxHeaderBytes (431; over HTTP/2 the header list as decoded) and maxBodyBytes (413)',
   'request-timeout':
     'limits.requestTimeoutMs: a request not all in within it gets 408 or a close; its backend copy is abandoned',
   'request-smuggling':

@@ -92,6 +92,7 @@ export class Balancer {
       clients: this.#clients,
       vetRequest: this.#parts.vetRequest,
       http2RequestHeaders: this.#parts.http2RequestHeaders,
+      http2ConnectionReader: this.#parts.http2ConnectionReader,
       parseRefusalStatus: this.#parts.parseRefusalStatus,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       holdRequestBody: this.#parts.holdRequestBody,

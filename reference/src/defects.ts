@@ -31,6 +31,8 @@ export interface Defects {
   readonly http2StreamsUnlimited?: boolean;
   /** Count an HTTP/2 stream its client reset as over at once, whether or not its request still is at a backend. */
   readonly http2ResetStreamsFreed?: boolean;
+  /** Decode an HTTP/2 request's header list whatever its size (no SETTINGS_MAX_HEADER_LIST_SIZE, any number of fields). */
+  readonly http2HeaderListUnbounded?: boolean;
   /** Keep waiting for a backend's answer after the client went away (reset its stream, closed). */
   readonly attemptOutlivesClient?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */

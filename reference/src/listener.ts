@@ -63,7 +63,15 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
       : undefined;
   const http2 =
     http && config.http2
-      ? http2Front(http.handleRequest, context.http2RequestHeaders, context.defects)
+      ? http2Front(
+          http.handleRequest,
+          {
+            headersUpstream: context.http2RequestHeaders,
+            connectionReader: context.http2ConnectionReader,
+            maxHeaderBytes: config.limits?.maxHeaderBytes,
+          },
+          context.defects,
+        )
       : undefined;
   const serveHttp1 = (socket: Socket): void => {
     if (fastPath) fastPath.serve(socket);

@@ -4,7 +4,7 @@ import { type ConnectionJoiner, joinConnections } from './l4/join.ts';
 import { passAnswer } from './l7/answer-passing.ts';
 import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
-import { type Http2RequestHeaders, http1Headers } from './l7/http2-front.ts';
+import { type Http2ConnectionReader, type Http2RequestHeaders, http1Headers } from './l7/http2-front.ts';
 import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.ts';
 import { type ParseRefusalStatus, parseRefusalStatus } from './l7/parse-refusals.ts';
 import { holdBodyForRetries, type RequestBodyHolder } from './l7/request-body.ts';
@@ -27,6 +27,8 @@ export interface Parts extends PoolParts {
   readonly parseRefusalStatus: ParseRefusalStatus;
   /** The header fields an HTTP/2 request carries upstream as HTTP/1.1 (:authority as Host, cookies joined). */
   readonly http2RequestHeaders: Http2RequestHeaders;
+  /** What the HTTP/2 server reads a connection's frames from (the connection itself). */
+  readonly http2ConnectionReader: Http2ConnectionReader;
   /** How routes match and which wins. */
   readonly routeMatching: RouteMatching;
   /** A forwarded request's target and headers upstream. */
@@ -56,6 +58,7 @@ export const referenceParts: Parts = {
   vetRequest,
   parseRefusalStatus,
   http2RequestHeaders: http1Headers,
+  http2ConnectionReader: (socket) => socket,
   routeMatching: referenceRouteMatching,
   shapeUpstreamRequest,
   holdRequestBody: holdBodyForRetries,

@@ -1,5 +1,6 @@
 // HTTP/2 connections to the scenario's listener: over TLS when it terminates TLS, else h2c.
 import { ExpectationError } from '../../harness/checks/expectations.ts';
+import { openRawHttp2, type RawHttp2Connection } from '../../harness/clients/h2-frames.ts';
 import { type Http2Connection, openHttp2 } from '../../harness/clients/http2.ts';
 import { timeouts } from '../../harness/timing/timeouts.ts';
 import { testPki } from '../../harness/tls/test-pki.ts';
@@ -33,4 +34,10 @@ export async function overOneHttp2Connection<T>(
   } finally {
     await connection.close();
   }
+}
+
+/** A connection to the first listener that writes HTTP/2 frames by hand, over TLS when it has TLS. */
+export async function openRawHttp2To(world: LbWorld): Promise<RawHttp2Connection> {
+  const tls = world.config.listeners[0]?.tls ? { caPem: (await testPki()).caPem, serverName } : undefined;
+  return openRawHttp2(world.listenerAddress, tls, timeouts.requestMs);
 }

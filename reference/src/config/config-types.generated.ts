@@ -118,10 +118,11 @@ export interface ListenerDocument {
    * have not all arrived in this time gets 408 (or, once an answer has begun, just the close) and
    * the connection is closed; the backend's copy of the request is abandoned, so a slow body holds
    * no backend connection; at least headerTimeoutMs. "maxHeaderBytes": a request whose headers are
-   * larger gets 431. "maxBodyBytes": a larger request body gets 413 (at once when Content-Length
-   * says so; when the count passes the limit otherwise) and never reaches a backend whole.
-   * "idleTimeoutMs": a connection with nothing in flight for this long is closed (TCP: no bytes
-   * either way).
+   * larger gets 431; over HTTP/2 they count as decoded (name + value + 32 octets per field), and
+   * the request may be refused by a stream reset instead. "maxBodyBytes": a larger request body
+   * gets 413 (at once when Content-Length says so; when the count passes the limit otherwise) and
+   * never reaches a backend whole. "idleTimeoutMs": a connection with nothing in flight for this
+   * long is closed (TCP: no bytes either way).
    */
   readonly limits?: {
     readonly maxConnectionsPerClient?: number;
@@ -790,10 +791,11 @@ export interface ListenerConfig {
    * have not all arrived in this time gets 408 (or, once an answer has begun, just the close) and
    * the connection is closed; the backend's copy of the request is abandoned, so a slow body holds
    * no backend connection; at least headerTimeoutMs. "maxHeaderBytes": a request whose headers are
-   * larger gets 431. "maxBodyBytes": a larger request body gets 413 (at once when Content-Length
-   * says so; when the count passes the limit otherwise) and never reaches a backend whole.
-   * "idleTimeoutMs": a connection with nothing in flight for this long is closed (TCP: no bytes
-   * either way).
+   * larger gets 431; over HTTP/2 they count as decoded (name + value + 32 octets per field), and
+   * the request may be refused by a stream reset instead. "maxBodyBytes": a larger request body
+   * gets 413 (at once when Content-Length says so; when the count passes the limit otherwise) and
+   * never reaches a backend whole. "idleTimeoutMs": a connection with nothing in flight for this
+   * long is closed (TCP: no bytes either way).
    */
   readonly limits?: {
     readonly maxConnectionsPerClient?: number;

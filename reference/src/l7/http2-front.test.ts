@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import {
+  answerStatus,
   errorCode,
+  frameType,
+  getFields,
   getRequest,
+  headerFrames,
   openRawHttp2,
+  repeatedField,
   resetStream,
   streamOutcomes,
 } from '../../../harness/clients/h2-frames.ts';
@@ -46,10 +51,13 @@ test('an HTTP/2 request goes upstream with :authority as its one Host and its co
 test('a stream its client reset counts against the limit until its request is over (rapid reset)', async () => {
   const held: (() => void)[] = [];
   let closedByClient = 0;
-  const front = http2Front((_request, response, over) => {
-    response.once('close', () => closedByClient++);
-    if (over) held.push(over);
-  }, http1Headers);
+  const front = http2Front(
+    (_request, response, over) => {
+      response.once('close', () => closedByClient++);
+      if (over) held.push(over);
+    },
+    { headersUpstream: http1Headers },
+  );
   const server = createServer((socket) => front.serve(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -75,6 +83,55 @@ test('a stream its client reset counts against the limit until its request is ov
     connection.close();
     server.close();
   }
+});
+
+test("a request's header list is bounded as decoded: maxHeaderBytes, else HTTP/1.1's 16 KiB", async () => {
+  const outcome = async (maxHeaderBytes: number | undefined, fieldBytes: number, references: number) => {
+    const front = http2Front((_request, response) => response.end(), {
+      headersUpstream: http1Headers,
+      maxHeaderBytes,
+    });
+    const server = createServer((socket) => front.serve(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const connection = await openRawHttp2(
+      `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      undefined,
+      5_000,
+    );
+    try {
+      const block = Buffer.concat([
+        getFields('localhost', '/', 'http'),
+        repeatedField('x-r', 'r'.repeat(fieldBytes), references),
+      ]);
+      await connection.write(headerFrames(1, block, true));
+      await connection.until((received) => received.some((frame) => frame.streamId === 1), 5_000);
+      const reset = connection.received.some(
+        (frame) => frame.type === frameType.rstStream && frame.streamId === 1,
+      );
+      return reset ? 'reset' : answerStatus(connection.received, 1);
+    } finally {
+      connection.close();
+      server.close();
+    }
+  };
+  // 12 KB decoded from 4 KB sent: over 8192, within node's HTTP/1.1 bound of 16 KiB.
+  assert.equal(await outcome(8192, 4000, 2), 'reset');
+  assert.equal(await outcome(8192, 4000, 0), 200);
+  assert.equal(await outcome(undefined, 4000, 2), 200);
+  assert.equal(await outcome(undefined, 4000, 4), 'reset');
+});
+
+test('the status of an answer reads from static entries and literals, plain or Huffman-coded', () => {
+  const headers = (block: number[]) => [
+    { type: frameType.headers, flags: 4, streamId: 1, payload: Buffer.from(block) },
+  ];
+  assert.equal(answerStatus(headers([0x88]), 1), 200);
+  assert.equal(answerStatus(headers([0x8d]), 1), 404);
+  // "431" as a literal with incremental indexing naming entry 14, after a table size update.
+  assert.equal(answerStatus(headers([0x3f, 0xe1, 0x1f, 0x4e, 0x03, 0x34, 0x33, 0x31]), 1), 431);
+  // "502" Huffman-coded: 011011 00000 00010.
+  assert.equal(answerStatus(headers([0x48, 0x82, 0x6c, 0x02]), 1), 502);
+  assert.equal(answerStatus(headers([0x88]), 3), undefined);
 });
 
 async function until(done: () => boolean): Promise<void> {

@@ -1,16 +1,18 @@
 // HTTP/2 from clients: node's HTTP/2 server, fed the connections that speak it, each stream's
 // request handed on as the HTTP/1.1 request it becomes upstream.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:http';
 import {
   constants,
   createServer as createHttp2Server,
   type Http2Server,
+  type ServerOptions as Http2ServerOptions,
   type Http2ServerRequest,
   type Http2ServerResponse,
   type ServerHttp2Session,
 } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Defects } from '../defects.ts';
 
 /** What a client with prior knowledge sends first (RFC 9113 3.4). */
@@ -19,6 +21,26 @@ const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 // As many streams as nginx and HAProxy allow at once on one connection (node's default is 2^32-1):
 // a client that opens more has them refused, and its other streams go on.
 const maxConcurrentStreams = 100;
+
+/**
+ * The settings a listener's HTTP/2 server is made with: how large a request's header list may be
+ * once decoded (name + value + 32 octets per field, RFC 9113 6.5.2), as HTTP/1.1's maxHeaderBytes
+ * bounds its header section. Without one, node's HTTP/1.1 bound (16 KiB) serves for both.
+ */
+export function http2Settings(maxHeaderBytes: number | undefined, defects: Defects = {}): Http2ServerOptions {
+  if (defects.http2HeaderListUnbounded) {
+    // HPACK lets a few bytes stand for a field sent before: nothing but this bound stops a client's
+    // 4 KiB from decoding to megabytes at the balancer and its backends (an HPACK bomb).
+    // maxSessionMemory is in megabytes.
+    return { maxHeaderListPairs: 1 << 20, maxSessionMemory: 4096, settings: { maxConcurrentStreams } };
+  }
+  return {
+    settings: {
+      ...(defects.http2StreamsUnlimited ? {} : { maxConcurrentStreams }),
+      maxHeaderListSize: maxHeaderBytes ?? maxHeaderSize,
+    },
+  };
+}
 
 /** How long a new cleartext connection may stay silent before its first bytes tell its protocol. */
 const silentConnectionMs = 5_000;
@@ -81,6 +103,17 @@ export const http1Headers: Http2RequestHeaders = (rawHeaders) => {
   return hostField === undefined ? fields : ['host', hostField, ...fields];
 };
 
+/** What the HTTP/2 server reads a connection's frames from: the connection itself. */
+export type Http2ConnectionReader = (socket: Socket) => Duplex;
+
+/** The parts and limits a listener's HTTP/2 server is made of. */
+export interface Http2FrontOptions {
+  readonly headersUpstream: Http2RequestHeaders;
+  readonly connectionReader?: Http2ConnectionReader;
+  /** The listener's limits.maxHeaderBytes, if it has one. */
+  readonly maxHeaderBytes?: number | undefined;
+}
+
 /** Serves a request; `over`, if given, is told once nothing of it is left at a backend. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, over?: () => void) => void;
 
@@ -99,13 +132,11 @@ export interface Http2Front {
  */
 export function http2Front(
   handle: RequestHandler,
-  headersUpstream: Http2RequestHeaders,
+  { headersUpstream, connectionReader = (socket) => socket, maxHeaderBytes }: Http2FrontOptions,
   defects: Defects = {},
 ): Http2Front {
   const sessions = new Set<ServerHttp2Session>();
-  const server: Http2Server = createHttp2Server(
-    defects.http2StreamsUnlimited ? {} : { settings: { maxConcurrentStreams } },
-  );
+  const server: Http2Server = createHttp2Server(http2Settings(maxHeaderBytes, defects));
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
@@ -137,7 +168,7 @@ export function http2Front(
     handle(request as unknown as IncomingMessage, response as unknown as ServerResponse, over);
   });
   return {
-    serve: (socket) => server.emit('connection', socket),
+    serve: (socket) => server.emit('connection', connectionReader(socket)),
     closeIdleConnections: () => {
       for (const session of sessions) session.close();
     },

@@ -1,0 +1,205 @@
+// HTTP/2 header blocks written by hand to be too large once decoded (HPACK bombs, the listener's
+// maxHeaderBytes) or never to end (CONTINUATION floods), and what the balancer made of them.
+import { Given, Then, When } from '@cucumber/cucumber';
+import { ExpectationError } from '../harness/checks/expectations.ts';
+import {
+  answerStatus,
+  continuation,
+  frameType,
+  getFields,
+  headerBlock,
+  headerFrames,
+  type RawHttp2Connection,
+  repeatedField,
+  streamOutcomes,
+  unfinishedGet,
+} from '../harness/clients/h2-frames.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
+import { expectCountsUnchanged } from './support/backend-counts.ts';
+import { openRawHttp2To } from './support/http2-clients.ts';
+import { serverName, startTlsBalancer } from './support/tls-listener.ts';
+import { topicState } from './support/topic-state.ts';
+import type { LbWorld } from './support/world.ts';
+
+Given(
+  'a balancer with an HTTPS listener speaking HTTP\\/2 using {algorithm} over all backends, with these client limits:',
+  async function (this: LbWorld, algorithm: string, text: string) {
+    await startTlsBalancer(this, algorithm, {}, { http2: true, limits: JSON.parse(text) });
+  },
+);
+
+/** How a balancer dealt with one request's header block. */
+type Refusal =
+  | { readonly kind: 'answered'; readonly status: number | undefined; readonly headerBlock: Buffer }
+  | { readonly kind: 'reset' | 'goaway' | 'closed' | 'nothing' };
+
+function refusalOf(connection: RawHttp2Connection, streamId: number): Refusal {
+  const { received } = connection;
+  const head = received.find((read) => read.type === frameType.headers && read.streamId === streamId);
+  if (head) return { kind: 'answered', status: answerStatus(received, streamId), headerBlock: head.payload };
+  if (received.some((read) => read.type === frameType.rstStream && read.streamId === streamId))
+    return { kind: 'reset' };
+  if (streamOutcomes(received).goaway) return { kind: 'goaway' };
+  return { kind: connection.closed ? 'closed' : 'nothing' };
+}
+
+function describe(refusal: Refusal): string {
+  if (refusal.kind === 'answered')
+    return `answered ${refusal.status ?? `with a status this client could not read, in HEADERS beginning ${refusal.headerBlock.subarray(0, 12).toString('hex')}`}`;
+  return {
+    reset: 'its stream reset',
+    goaway: 'GOAWAY',
+    closed: 'the connection closed',
+    nothing: 'no answer, reset or close in time',
+  }[refusal.kind];
+}
+
+/**
+ * Sends one GET whose header fields decode to about `references + 1` x `valueBytes` bytes from a
+ * header block of about `valueBytes + references` bytes, and waits for the balancer's word on it.
+ */
+async function sendRepeatedField(world: LbWorld, valueBytes: number, references: number): Promise<Refusal> {
+  const connection = await openRawHttp2To(world);
+  try {
+    const block = Buffer.concat([
+      getFields(serverName, '/repeated-field', connection.scheme),
+      repeatedField('x-repeated', 'r'.repeat(valueBytes), references),
+    ]);
+    await connection.write(headerFrames(1, block, true));
+    await connection.until((received) => {
+      const outcomes = streamOutcomes(received);
+      return outcomes.goaway || received.some((read) => read.streamId === 1 && read.type !== frameType.data);
+    }, timeouts.requestMs);
+    return refusalOf(connection, 1);
+  } finally {
+    connection.close();
+  }
+}
+
+// The last abusive header block a client sent, and what became of it.
+const lastBlock = topicState(() => ({
+  sent: undefined as
+    | {
+        readonly what: string;
+        readonly refusal: Refusal;
+        readonly countsBefore: ReadonlyMap<string, number>;
+        /** Whether the balancer stopped reading and kept the connection open until the deadline. */
+        readonly stalled?: boolean;
+        readonly bytes?: number;
+        readonly ms?: number;
+      }
+    | undefined,
+}));
+
+function sentBlock(world: LbWorld) {
+  const { sent } = lastBlock(world);
+  if (!sent) throw new Error('no abusive header block was sent in this scenario');
+  return sent;
+}
+
+When(
+  'a client sends an HTTP\\/2 request with a field of {int} bytes named {int} more times by its index',
+  async function (this: LbWorld, valueBytes: number, references: number) {
+    const countsBefore = await this.backends.receivedCounts();
+    const refusal = await sendRepeatedField(this, valueBytes, references);
+    const what = `a request whose header fields decode to ${(references + 1) * valueBytes} bytes`;
+    lastBlock(this).sent = { what, refusal, countsBefore };
+  },
+);
+
+Then(
+  'the balancer refused it: reset its stream, sent GOAWAY, closed the connection or answered 4xx',
+  function (this: LbWorld) {
+    const { what, refusal } = sentBlock(this);
+    const refusedByAnswer =
+      refusal.kind === 'answered' &&
+      refusal.status !== undefined &&
+      refusal.status >= 400 &&
+      refusal.status < 500;
+    if (refusal.kind === 'nothing' || (refusal.kind === 'answered' && !refusedByAnswer)) {
+      throw new ExpectationError(
+        `expected ${what} to be refused (its stream reset, GOAWAY, the connection closed, or a 4xx answer); it got ${describe(refusal)}`,
+      );
+    }
+  },
+);
+
+Then('it reached no backend', async function (this: LbWorld) {
+  const { what, countsBefore } = sentBlock(this);
+  await expectCountsUnchanged(this, countsBefore, what);
+});
+
+Then(
+  'an HTTP\\/2 request with a field of {int} bytes named {int} more times by its index is answered {int}',
+  async function (this: LbWorld, valueBytes: number, references: number, status: number) {
+    const refusal = await sendRepeatedField(this, valueBytes, references);
+    if (refusal.kind !== 'answered' || refusal.status !== status) {
+      throw new ExpectationError(
+        `expected a request whose header fields decode to ${(references + 1) * valueBytes} bytes to be answered ${status}; it got ${describe(refusal)}`,
+      );
+    }
+  },
+);
+
+// What a client may send of a header block that never ends before the balancer must have cut it
+// off: far past any sane bound on a header section (this schema allows 1 MiB at most), and past
+// what the sockets' buffers on loopback hold once the balancer has stopped reading.
+const floodBudgetBytes = 64 * 1024 * 1024;
+
+When(
+  'a client opens an HTTP\\/2 request and sends header fields in CONTINUATION frames that never end it',
+  async function (this: LbWorld) {
+    const countsBefore = await this.backends.receivedCounts();
+    const connection = await openRawHttp2To(this);
+    const startedMs = Date.now();
+    let bytes = 0;
+    let stalled = false;
+    try {
+      await connection.write(unfinishedGet(1, serverName, '/continuation-flood', connection.scheme));
+      const cutOff = (): boolean => connection.closed || refusalOf(connection, 1).kind !== 'nothing';
+      for (let frame = 0; !cutOff() && bytes < floodBudgetBytes; frame++) {
+        // Each frame new fields, as many as the smallest frame size every peer takes (16 KiB) holds.
+        const fields = Array.from(
+          { length: 150 },
+          (_, i) => [`x-flood-${frame}-${i}`, 'f'.repeat(90)] as const,
+        );
+        const written = continuation(1, headerBlock(fields));
+        const wroteInTime = await Promise.race([
+          connection.write(written).then(() => true),
+          connection.until(() => false, startedMs + timeouts.requestMs - Date.now()).then(() => false),
+        ]);
+        if (!wroteInTime) {
+          stalled = !connection.closed;
+          break;
+        }
+        bytes += written.length;
+        // Lets what the balancer sent back be read between writes.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      lastBlock(this).sent = {
+        what: 'the request whose header block never ended',
+        refusal: refusalOf(connection, 1),
+        countsBefore,
+        stalled,
+        bytes,
+        ms: Date.now() - startedMs,
+      };
+    } finally {
+      connection.close();
+    }
+  },
+);
+
+Then(
+  'the balancer cut the header block off: reset its stream, sent GOAWAY or closed the connection',
+  function (this: LbWorld) {
+    const { refusal, stalled, bytes = 0, ms } = sentBlock(this);
+    if (refusal.kind === 'reset' || refusal.kind === 'goaway' || refusal.kind === 'closed') return;
+    const mib = (bytes / 1024 / 1024).toFixed(1);
+    throw new ExpectationError(
+      stalled
+        ? `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection); it stopped reading after ${mib} MiB and held the connection open for ${ms} ms`
+        : `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection) before the client had sent ${floodBudgetBytes / 1024 / 1024} MiB of it; it got ${describe(refusal)} after ${mib} MiB in ${ms} ms`,
+    );
+  },
+);
