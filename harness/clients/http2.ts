@@ -2,8 +2,10 @@
 // Requests are streams of that one connection, as many at a time as a scenario asks.
 
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
-import type { TLSSocket } from 'node:tls';
+import { connect as connectTcp } from 'node:net';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { inLanes } from './lanes.ts';
+import { splitHostPort } from './net.ts';
 import type { Exchange, RawAnswer } from './traffic.ts';
 import { wallClockMs } from './traffic.ts';
 
@@ -11,6 +13,8 @@ import { wallClockMs } from './traffic.ts';
 export interface Http2Target {
   readonly address: string;
   readonly tls?: { readonly caPem: string; readonly serverName: string };
+  /** The loopback address to connect from: a client of its own, to a balancer that tells clients apart. */
+  readonly localAddress?: string;
 }
 
 /** One connection speaking HTTP/2, and what its handshake settled. */
@@ -33,10 +37,22 @@ export interface Http2Connection {
  * server does not speak HTTP/2 on it (ALPN selected something else, or the preface was refused).
  */
 export async function openHttp2(target: Http2Target, timeoutMs: number): Promise<Http2Connection> {
-  const session = connect(
-    `${target.tls ? 'https' : 'http'}://${target.address}`,
-    target.tls ? { ca: target.tls.caPem, servername: target.tls.serverName, ALPNProtocols: ['h2'] } : {},
-  );
+  const { host, port } = splitHostPort(target.address);
+  const from = target.localAddress === undefined ? {} : { localAddress: target.localAddress };
+  const { tls } = target;
+  const session = connect(`${tls ? 'https' : 'http'}://${target.address}`, {
+    createConnection: () =>
+      tls
+        ? connectTls({
+            host,
+            port,
+            ...from,
+            ca: tls.caPem,
+            servername: tls.serverName,
+            ALPNProtocols: ['h2'],
+          })
+        : connectTcp({ host, port, ...from }),
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       session.destroy();

@@ -11,11 +11,18 @@ import type { LbWorld } from './world.ts';
  * One HTTP/2 connection to the first listener: ALPN "h2" over TLS, trusting the run's CA, when the
  * listener has TLS; prior knowledge otherwise. Fails the scenario when the listener will not speak it.
  */
-export async function openHttp2To(world: LbWorld): Promise<Http2Connection> {
+export async function openHttp2To(world: LbWorld, localAddress?: string): Promise<Http2Connection> {
   const listener = world.config.listeners[0];
   const tls = listener?.tls ? { caPem: (await testPki()).caPem, serverName } : undefined;
   try {
-    return await openHttp2({ address: world.listenerAddress, ...(tls ? { tls } : {}) }, timeouts.requestMs);
+    return await openHttp2(
+      {
+        address: world.listenerAddress,
+        ...(tls ? { tls } : {}),
+        ...(localAddress === undefined ? {} : { localAddress }),
+      },
+      timeouts.requestMs,
+    );
   } catch (error) {
     throw new ExpectationError(
       `expected the listener to speak HTTP/2 (${tls ? 'ALPN h2 over TLS' : 'prior knowledge, in cleartext'}): ${(error as Error).message}`,
@@ -27,8 +34,9 @@ export async function openHttp2To(world: LbWorld): Promise<Http2Connection> {
 export async function overOneHttp2Connection<T>(
   world: LbWorld,
   use: (connection: Http2Connection) => Promise<T>,
+  localAddress?: string,
 ): Promise<T> {
-  const connection = await openHttp2To(world);
+  const connection = await openHttp2To(world, localAddress);
   try {
     return await use(connection);
   } finally {
