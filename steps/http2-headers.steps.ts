@@ -28,37 +28,42 @@ Given(
   },
 );
 
-/** How a balancer dealt with one request's header block. */
-type Refusal =
-  | { readonly kind: 'answered'; readonly status: number | undefined; readonly headerBlock: Buffer }
-  | { readonly kind: 'reset' | 'goaway' | 'closed' | 'nothing' };
-
-function refusalOf(connection: RawHttp2Connection, streamId: number): Refusal {
-  const { received } = connection;
-  const head = received.find((read) => read.type === frameType.headers && read.streamId === streamId);
-  if (head) return { kind: 'answered', status: answerStatus(received, streamId), headerBlock: head.payload };
-  if (received.some((read) => read.type === frameType.rstStream && read.streamId === streamId))
-    return { kind: 'reset' };
-  if (streamOutcomes(received).goaway) return { kind: 'goaway' };
-  return { kind: connection.closed ? 'closed' : 'nothing' };
+/**
+ * What became of one request's header block: the answer to it, if any, and whether the balancer
+ * cut it off (reset its stream, GOAWAY, or closed the connection). A server may do both: answer
+ * early (a 431), then cut the rest off.
+ */
+interface BlockFate {
+  readonly answer?: { readonly status: number | undefined; readonly headerBlock: Buffer };
+  readonly cut?: 'its stream reset' | 'GOAWAY' | 'the connection closed';
 }
 
-function describe(refusal: Refusal): string {
-  if (refusal.kind === 'answered')
-    return `answered ${refusal.status ?? `with a status this client could not read, in HEADERS beginning ${refusal.headerBlock.subarray(0, 12).toString('hex')}`}`;
-  return {
-    reset: 'its stream reset',
-    goaway: 'GOAWAY',
-    closed: 'the connection closed',
-    nothing: 'no answer, reset or close in time',
-  }[refusal.kind];
+function fateOf(connection: RawHttp2Connection, streamId: number): BlockFate {
+  const { received } = connection;
+  const head = received.find((read) => read.type === frameType.headers && read.streamId === streamId);
+  const answer = head && { status: answerStatus(received, streamId), headerBlock: head.payload };
+  const cut = received.some((read) => read.type === frameType.rstStream && read.streamId === streamId)
+    ? 'its stream reset'
+    : streamOutcomes(received).goaway
+      ? 'GOAWAY'
+      : connection.closed
+        ? 'the connection closed'
+        : undefined;
+  return { ...(answer ? { answer } : {}), ...(cut ? { cut } : {}) };
+}
+
+function describe({ answer, cut }: BlockFate): string {
+  const answered =
+    answer &&
+    `answered ${answer.status ?? `with a status this client could not read, in HEADERS beginning ${answer.headerBlock.subarray(0, 12).toString('hex')}`}`;
+  return [answered, cut].filter(Boolean).join(', then ') || 'no answer, reset or close in time';
 }
 
 /**
  * Sends one GET whose header fields decode to about `references + 1` x `valueBytes` bytes from a
  * header block of about `valueBytes + references` bytes, and waits for the balancer's word on it.
  */
-async function sendRepeatedField(world: LbWorld, valueBytes: number, references: number): Promise<Refusal> {
+async function sendRepeatedField(world: LbWorld, valueBytes: number, references: number): Promise<BlockFate> {
   const connection = await openRawHttp2To(world);
   try {
     const block = Buffer.concat([
@@ -70,7 +75,7 @@ async function sendRepeatedField(world: LbWorld, valueBytes: number, references:
       const outcomes = streamOutcomes(received);
       return outcomes.goaway || received.some((read) => read.streamId === 1 && read.type !== frameType.data);
     }, timeouts.requestMs);
-    return refusalOf(connection, 1);
+    return fateOf(connection, 1);
   } finally {
     connection.close();
   }
@@ -81,7 +86,7 @@ const lastBlock = topicState(() => ({
   sent: undefined as
     | {
         readonly what: string;
-        readonly refusal: Refusal;
+        readonly fate: BlockFate;
         readonly countsBefore: ReadonlyMap<string, number>;
         /** Whether the balancer stopped reading and kept the connection open until the deadline. */
         readonly stalled?: boolean;
@@ -101,24 +106,22 @@ When(
   'a client sends an HTTP\\/2 request with a field of {int} bytes named {int} more times by its index',
   async function (this: LbWorld, valueBytes: number, references: number) {
     const countsBefore = await this.backends.receivedCounts();
-    const refusal = await sendRepeatedField(this, valueBytes, references);
+    const fate = await sendRepeatedField(this, valueBytes, references);
     const what = `a request whose header fields decode to ${(references + 1) * valueBytes} bytes`;
-    lastBlock(this).sent = { what, refusal, countsBefore };
+    lastBlock(this).sent = { what, fate, countsBefore };
   },
 );
 
 Then(
   'the balancer refused it: reset its stream, sent GOAWAY, closed the connection or answered 4xx',
   function (this: LbWorld) {
-    const { what, refusal } = sentBlock(this);
-    const refusedByAnswer =
-      refusal.kind === 'answered' &&
-      refusal.status !== undefined &&
-      refusal.status >= 400 &&
-      refusal.status < 500;
-    if (refusal.kind === 'nothing' || (refusal.kind === 'answered' && !refusedByAnswer)) {
+    const { what, fate } = sentBlock(this);
+    // An answer decides: a 4xx refuses, any other serves, whatever follows it.
+    const { answer, cut } = fate;
+    const refused = answer ? answer.status !== undefined && answer.status >= 400 && answer.status < 500 : cut;
+    if (!refused) {
       throw new ExpectationError(
-        `expected ${what} to be refused (its stream reset, GOAWAY, the connection closed, or a 4xx answer); it got ${describe(refusal)}`,
+        `expected ${what} to be refused (its stream reset, GOAWAY, the connection closed, or a 4xx answer); it got ${describe(fate)}`,
       );
     }
   },
@@ -132,10 +135,10 @@ Then('it reached no backend', async function (this: LbWorld) {
 Then(
   'an HTTP\\/2 request with a field of {int} bytes named {int} more times by its index is answered {int}',
   async function (this: LbWorld, valueBytes: number, references: number, status: number) {
-    const refusal = await sendRepeatedField(this, valueBytes, references);
-    if (refusal.kind !== 'answered' || refusal.status !== status) {
+    const fate = await sendRepeatedField(this, valueBytes, references);
+    if (fate.answer?.status !== status) {
       throw new ExpectationError(
-        `expected a request whose header fields decode to ${(references + 1) * valueBytes} bytes to be answered ${status}; it got ${describe(refusal)}`,
+        `expected a request whose header fields decode to ${(references + 1) * valueBytes} bytes to be answered ${status}; it got ${describe(fate)}`,
       );
     }
   },
@@ -156,18 +159,16 @@ When(
     let stalled = false;
     try {
       await connection.write(unfinishedGet(1, serverName, '/continuation-flood', connection.scheme));
-      const cutOff = (): boolean => connection.closed || refusalOf(connection, 1).kind !== 'nothing';
-      for (let frame = 0; !cutOff() && bytes < floodBudgetBytes; frame++) {
+      // One deadline for the whole flood: it ends the wait for a write the balancer never reads.
+      const deadline = connection.until(() => false, timeouts.requestMs).then(() => false);
+      for (let frame = 0; !fateOf(connection, 1).cut && bytes < floodBudgetBytes; frame++) {
         // Each frame new fields, as many as the smallest frame size every peer takes (16 KiB) holds.
         const fields = Array.from(
           { length: 150 },
           (_, i) => [`x-flood-${frame}-${i}`, 'f'.repeat(90)] as const,
         );
         const written = continuation(1, headerBlock(fields));
-        const wroteInTime = await Promise.race([
-          connection.write(written).then(() => true),
-          connection.until(() => false, startedMs + timeouts.requestMs - Date.now()).then(() => false),
-        ]);
+        const wroteInTime = await Promise.race([connection.write(written).then(() => true), deadline]);
         if (!wroteInTime) {
           stalled = !connection.closed;
           break;
@@ -178,7 +179,7 @@ When(
       }
       lastBlock(this).sent = {
         what: 'the request whose header block never ended',
-        refusal: refusalOf(connection, 1),
+        fate: fateOf(connection, 1),
         countsBefore,
         stalled,
         bytes,
@@ -193,13 +194,14 @@ When(
 Then(
   'the balancer cut the header block off: reset its stream, sent GOAWAY or closed the connection',
   function (this: LbWorld) {
-    const { refusal, stalled, bytes = 0, ms } = sentBlock(this);
-    if (refusal.kind === 'reset' || refusal.kind === 'goaway' || refusal.kind === 'closed') return;
+    // An early answer (a 431) may come first; what counts is that the rest is cut off.
+    const { fate, stalled, bytes = 0, ms } = sentBlock(this);
+    if (fate.cut) return;
     const mib = (bytes / 1024 / 1024).toFixed(1);
     throw new ExpectationError(
       stalled
         ? `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection); it stopped reading after ${mib} MiB and held the connection open for ${ms} ms`
-        : `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection) before the client had sent ${floodBudgetBytes / 1024 / 1024} MiB of it; it got ${describe(refusal)} after ${mib} MiB in ${ms} ms`,
+        : `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection) before the client had sent ${floodBudgetBytes / 1024 / 1024} MiB of it; it got ${describe(fate)} after ${mib} MiB in ${ms} ms`,
     );
   },
 );
