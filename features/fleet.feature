@@ -14,9 +14,12 @@ Feature: A fleet of balancers
   are skipped, and say so.
 
   A consistent hash places a key by the backends alone, so every instance sends it to the same
-  backend, also after every instance has taken a new backend by reload. Health, outlier and
+  backend, also after every instance has taken a new backend by reload. An affinity cookie set by
+  one instance pins its client on every other, as they share the pool's secret. Health, outlier and
   breaker state are each instance's own: each sees the backends for itself, and may see them
-  differently for a while.
+  differently for a while. An instance that dies (killed, as a crash or an out-of-memory kill does)
+  takes only its own requests with it: the others serve theirs, and its clients keep their
+  backends there.
 
   @task-10 @rate-limit @shared-rate-limit-store @id:fleet-limit-holds-across-instances
   Scenario: A limit kept in a shared store holds across the fleet, whichever instance takes each request
@@ -82,6 +85,30 @@ Feature: A fleet of balancers
     And the backends received only the requests that passed
     When the shared store is started again
     Then within 10 seconds a client new to the limit is limited again: of 5 requests round robin over the fleet, the first 3 pass
+
+  @task-08 @sticky-sessions @round-robin @id:fleet-sticky-cookie-honoured-by-every-instance
+  Scenario: A client keeps its backend on every instance, whichever instance set its cookie
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "stickySession": { "cookie": "lb", "secret": "the secret this fleet shares" } }
+      """
+    And 2 more instances of the balancer are started on the same config
+    When 3 clients each take their affinity cookie from another instance of the fleet
+    And the clients send 9 requests each round robin over the fleet, returning their cookies
+    Then every request to a running instance reached the backend its cookie pins
+
+  @task-08 @sticky-sessions @round-robin @robustness @id:fleet-instance-killed-others-serve
+  Scenario: An instance killed under traffic loses no request sent to the others, and its clients keep their backends there
+    Given 3 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends, whose pool has:
+      """
+      { "stickySession": { "cookie": "lb", "secret": "the secret this fleet shares" } }
+      """
+    And 2 more instances of the balancer are started on the same config
+    When 3 clients each take their affinity cookie from another instance of the fleet
+    And the clients send 30 requests each round robin over the fleet, returning their cookies, and instance 2 is killed after the first 15
+    Then every request to a running instance reached the backend its cookie pins
 
   @task-14 @consistent-hash
   Scenario Outline: Every instance sends a key to the same backend (<method>), also after each took a new backend by reload

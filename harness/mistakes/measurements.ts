@@ -1,6 +1,7 @@
 // What a failed scenario measured, as plain data the mistake signatures read, and the shapes they
 // look for in it: the order backends were visited in, their shares, how long each took.
 import type { HealthAnswer, UnansweredCheck } from '../backends/provider.ts';
+import type { PinnedClient, PinnedRequest } from '../clients/fleet-affinity.ts';
 import type { LimitedAnswer, LimitedRun } from '../clients/limits.ts';
 import type { StickyAnswer } from '../clients/sticky.ts';
 import type { Exchange } from '../clients/traffic.ts';
@@ -75,6 +76,11 @@ export interface Measurements {
   /** A flood of requests with keys of their own, and how much the balancer's memory grew meanwhile. */
   readonly keyFlood?: { readonly count: number; readonly keyBytes: number; readonly grewBytes: number };
   /** A client that kept its affinity cookie: what each request got, and where the last phase began. */
+  /** Clients pinned by cookies from instances of a fleet, and their requests over it. */
+  readonly fleetAffinity?: {
+    readonly clients: readonly PinnedClient[];
+    readonly requests: readonly PinnedRequest[];
+  };
   readonly sticky?: {
     readonly answers: readonly StickyAnswer[];
     /** The index of the first answer of the last phase (after the scenario's change). */

@@ -96,3 +96,25 @@ test('requests without a valid cookie reaching one backend twice in a row point 
   };
   assert.deepEqual(top(random), ['unpinned-requests-not-balanced']);
 });
+
+test('a fleet whose instances honour only the cookies they set themselves points to a secret drawn at each start', () => {
+  const clients = [
+    { cookie: 'x1', pinnedTo: 'b1', setBy: 'i1' },
+    { cookie: 'x2', pinnedTo: 'b1', setBy: 'i2' },
+  ];
+  const fleet = (requests: NonNullable<Measurements['fleetAffinity']>['requests']): Measurements => ({
+    scenario: 'fleet-sticky-cookie-honoured-by-every-instance',
+    backends: [],
+    exchanges: [],
+    fleetAffinity: { clients, requests },
+  });
+  const ownOnly = fleet([
+    { client: 0, instance: 'i1', backend: 'b1', newCookie: false },
+    { client: 0, instance: 'i2', backend: 'b2', newCookie: true },
+    { client: 1, instance: 'i2', backend: 'b1', newCookie: false },
+  ]);
+  assert.deepEqual(top(ownOnly), ['affinity-secret-per-process']);
+  // A stray at the instance that set the cookie is another mistake.
+  const strayAtHome = fleet([{ client: 1, instance: 'i2', backend: 'b2', newCookie: true }]);
+  assert.deepEqual(top(strayAtHome), []);
+});

@@ -115,8 +115,14 @@ export const stickyMistakes: readonly Mistake[] = [
       'After a restart (or at a second balancer with the same config), the client was moved to another backend and given a new cookie, though its backend was still available.',
     rootCause: 'A random key "for safety" replaced the configured secret that instances must share.',
     fix: 'Sign with the configured secret; every instance with the same config then issues and honours the same tokens.',
-    scenarios: ['sticky-affinity-survives-restart-balancer', 'sticky-two-balancers-sharing-config'],
+    scenarios: [
+      'sticky-affinity-survives-restart-balancer',
+      'sticky-two-balancers-sharing-config',
+      'fleet-sticky-cookie-honoured-by-every-instance',
+      'fleet-instance-killed-others-serve',
+    ],
     signature(measured) {
+      if (measured.fleetAffinity) return cookiesHonouredOnlyWhereSet(measured.fleetAffinity);
       const sticky = measured.sticky;
       const pinned = sticky ? pinnedBackend(sticky) : undefined;
       if (!sticky || pinned === undefined || sticky.mark === 0) return 0;
@@ -187,3 +193,20 @@ export const stickyMistakes: readonly Mistake[] = [
     },
   },
 ];
+
+/**
+ * 1 when every request that missed its client's pinned backend went to an instance other than the
+ * one that set the cookie, and was given a new cookie there: each instance honours only its own.
+ */
+function cookiesHonouredOnlyWhereSet({
+  clients,
+  requests,
+}: NonNullable<Measurements['fleetAffinity']>): number {
+  const strays = requests.filter(
+    (request) => request.backend !== undefined && request.backend !== clients[request.client]?.pinnedTo,
+  );
+  return strays.length > 0 &&
+    strays.every((request) => request.instance !== clients[request.client]?.setBy && request.newCookie)
+    ? 1
+    : 0;
+}

@@ -5,6 +5,7 @@ import {
 } from '../../harness/adapters/adapter.ts';
 import { selectAdapter } from '../../harness/adapters/select.ts';
 import { wallClockMs } from '../../harness/clients/traffic.ts';
+import { processTree } from '../../harness/processes/memory.ts';
 import { PortAllocator } from '../../harness/processes/ports.ts';
 import {
   type ConfigHandOver,
@@ -50,6 +51,8 @@ export class BalancerUnderTest {
   #failedStart: string | undefined;
   /** Further instances of a fleet on the same pools, when a scenario starts them. */
   #others: FleetInstance[] = [];
+  /** Instances a scenario killed: their exit is expected, their leftovers still to be cleared. */
+  #killed: StartedBalancer[] = [];
 
   constructor(adapterName: string | undefined) {
     this.#adapterName = adapterName;
@@ -144,6 +147,27 @@ export class BalancerUnderTest {
     if (failed) throw failed.reason;
   }
 
+  /**
+   * Kills the fleet's instance at `position` (2 for the second started) abruptly, as a crash or an
+   * OOM kill would: SIGKILL to its whole process tree where this host sees it (a product's workers
+   * would outlive their master otherwise), a stop where it does not (a container). Its listener
+   * stays in no list; resolves once its processes are gone.
+   */
+  async killInstance(position: number): Promise<string> {
+    const index = position - 2;
+    const instance = this.#others[index];
+    if (!instance)
+      throw new Error(
+        `the fleet has no instance ${position} to kill (instances 2 to ${this.#others.length + 1} can be)`,
+      );
+    this.#others.splice(index, 1);
+    this.#killed.push(instance.balancer);
+    const pid = instance.balancer.pid;
+    if (pid !== undefined) for (const member of await processTree(pid)) killQuietly(member);
+    await instance.balancer.stop();
+    return instance.listenerAddresses[0] as string;
+  }
+
   /** Its evidence (every instance's), or why there is none. */
   async evidence(): Promise<string> {
     if (this.#started) {
@@ -167,9 +191,10 @@ export class BalancerUnderTest {
 
   /** Stops every instance, then lets the scenario's ports go to the next scenario. */
   async dispose(): Promise<void> {
-    const instances = this.#instances;
+    const instances = [...this.#instances, ...this.#killed];
     this.#started = undefined;
     this.#others = [];
+    this.#killed = [];
     for (const instance of instances) await instance[Symbol.asyncDispose]();
     ports.releaseAll();
   }
@@ -195,4 +220,11 @@ export class BalancerUnderTest {
     const missing = undeclaredRequirements(config, handOver, this.declared);
     if (missing.length > 0) throw new UndeclaredCapabilityError(missing);
   }
+}
+
+// A member may have exited between the listing and the signal.
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {}
 }
