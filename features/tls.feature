@@ -56,6 +56,22 @@ Feature: TLS termination
     And a client asking for "b.test" is given the certificate for "localhost"
     And a client asking for "y.x.b.test" is given the certificate for "localhost"
 
+  @tls-sni @routing @id:tls-certificate-and-route-per-name
+  Scenario: Each name is given its certificate, and each request is routed by its Host whatever name the handshake asked for
+    The server name chooses the certificate; routes match the request's Host, as over plain HTTP.
+    A client may send a request for another name on a connection it opened for one (RFC 9110 7.4):
+    the balancer routes it by its Host, or refuses it with 421 Misdirected Request (RFC 9110 15.5.20).
+
+    Given 2 HTTP backends
+    And a balancer with an HTTPS listener routing to a pool per backend like this, with certificates for "a.test, b.test":
+      """
+      { "routes": [{ "name": "a", "pool": "b1", "match": { "host": "a.test" } },
+                   { "name": "b", "pool": "b2", "match": { "host": "b.test" } }] }
+      """
+    Then a client asking for "a.test" is given the certificate for "a.test" and answered by b1
+    And a client asking for "b.test" is given the certificate for "b.test" and answered by b2
+    And a client asking for "a.test" with Host "b.test" is answered by b2, or refused with 421
+
   @id:tls-certificate-renewed-by-reload
   Scenario: A certificate renewed by a reload is the one new clients are given
     Given 1 HTTP backend

@@ -6,37 +6,85 @@ import { requestOverTls, type TlsOffer, type TlsOutcome } from '../harness/clien
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { testPki } from '../harness/tls/test-pki.ts';
 import { recordRawExchange } from './support/raw-exchange.ts';
-import { serverName, startTlsBalancer } from './support/tls-listener.ts';
+import { listenerTls, serverName, startTlsBalancer } from './support/tls-listener.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
+
+/** A listener's "sni" certificates: one from the run's CA for each of `names` ("a.test, *.b.test"). */
+async function certificatesFor(names: string) {
+  const pki = await testPki();
+  return Promise.all(
+    names.split(/,\s*/).map(async (name) => {
+      const { certificatePem, keyPem } = await pki.leaf([name]);
+      return { certificate: certificatePem, key: keyPem };
+    }),
+  );
+}
 
 Given(
   'a balancer with an HTTPS listener using {algorithm} over all backends, with certificates for {string} besides its default one',
   async function (this: LbWorld, algorithm: string, names: string) {
-    const pki = await testPki();
-    const sni = await Promise.all(
-      names.split(/,\s*/).map(async (name) => {
-        const { certificatePem, keyPem } = await pki.leaf([name]);
-        return { certificate: certificatePem, key: keyPem };
-      }),
-    );
-    await startTlsBalancer(this, algorithm, { sni });
+    await startTlsBalancer(this, algorithm, { sni: await certificatesFor(names) });
   },
 );
+
+Given(
+  'a balancer with an HTTPS listener routing to a pool per backend like this, with certificates for {string}:',
+  async function (this: LbWorld, names: string, listener: string) {
+    const { routes } = JSON.parse(listener) as { routes: unknown };
+    await this.startRoutedBalancer({ routes, tls: await listenerTls({ sni: await certificatesFor(names) }) });
+  },
+);
+
+/** Throws unless the certificate a client was given is the one for `expected`. */
+function expectCertificateFor(
+  outcome: TlsOutcome & { kind: 'served' },
+  asked: string,
+  expected: string,
+): void {
+  const names = outcome.certificateNames.split(', ').filter((entry) => entry.startsWith('DNS:'));
+  if (names[0] !== `DNS:${expected}`) {
+    throw new ExpectationError(
+      `expected a client asking for ${asked} to be given the certificate for ${expected}, it was given the one for ${names.join(', ') || '(no names)'}`,
+    );
+  }
+}
 
 Then(
   'a client asking for {string} is given the certificate for {string}',
   async function (this: LbWorld, asked: string, expected: string) {
     const outcome = await offer(this, { serverName: asked, checkName: false });
     expectServed(outcome, `a client asking for ${asked}`);
-    const names = outcome.certificateNames.split(', ').filter((entry) => entry.startsWith('DNS:'));
-    if (names[0] !== `DNS:${expected}`) {
-      throw new ExpectationError(
-        `expected a client asking for ${asked} to be given the certificate for ${expected}, it was given the one for ${names.join(', ') || '(no names)'}`,
-      );
-    }
+    expectCertificateFor(outcome, asked, expected);
   },
 );
+
+Then(
+  'a client asking for {string} is given the certificate for {string} and answered by {word}',
+  async function (this: LbWorld, asked: string, expected: string, id: string) {
+    const outcome = await offer(this, { serverName: asked, checkName: false });
+    expectServed(outcome, `a client asking for ${asked}`);
+    expectCertificateFor(outcome, asked, expected);
+    expectAnsweredBy(outcome, `a client asking for ${asked} with Host ${asked}`, id);
+  },
+);
+
+Then(
+  'a client asking for {string} with Host {string} is answered by {word}, or refused with 421',
+  async function (this: LbWorld, asked: string, host: string, id: string) {
+    const outcome = await offer(this, { serverName: asked, checkName: false, headers: { host } });
+    const what = `a client asking for ${asked} with Host ${host}`;
+    if (outcome.kind === 'served' && outcome.answer.status === 421) return;
+    expectServed(outcome, what);
+    expectAnsweredBy(outcome, what, id);
+  },
+);
+
+function expectAnsweredBy(outcome: TlsOutcome & { kind: 'served' }, what: string, id: string): void {
+  const answeredBy = outcome.answer.headers['x-backend-id'];
+  if (answeredBy !== id)
+    throw new ExpectationError(`expected ${what} to be answered by ${id}, it was answered by ${answeredBy}`);
+}
 
 Given(
   'a balancer with an HTTPS listener using {algorithm} over all backends',

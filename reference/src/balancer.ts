@@ -91,6 +91,7 @@ export class Balancer {
       },
       clients: this.#clients,
       vetRequest: this.#parts.vetRequest,
+      routingHost: this.#parts.routingHost,
       http2RequestHeaders: this.#parts.http2RequestHeaders,
       http2ConnectionReader: this.#parts.http2ConnectionReader,
       parseRefusalStatus: this.#parts.parseRefusalStatus,

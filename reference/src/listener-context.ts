@@ -9,7 +9,7 @@ import type { FailureAnswers } from './l7/own-answers.ts';
 import type { ParseRefusalStatus } from './l7/parse-refusals.ts';
 import type { RequestBodyHolder } from './l7/request-body.ts';
 import type { RequestVetter } from './l7/request-vetting.ts';
-import type { ForwardDecision, RedirectDecision, RoutableRequest } from './l7/router.ts';
+import type { ForwardDecision, RedirectDecision, RoutableRequest, RoutingHost } from './l7/router.ts';
 import type { AnswerHead, UpstreamAttempt } from './l7/upstream-attempt.ts';
 import type { UpstreamClients } from './l7/upstream-clients.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
@@ -66,6 +66,7 @@ export interface ListenerContext {
   limitsFor(listenerAddress: string, routed: Routed | undefined): readonly RateLimiter[];
   readonly clients: UpstreamClients;
   readonly vetRequest: RequestVetter;
+  readonly routingHost: RoutingHost;
   /** The header fields an HTTP/2 request carries upstream as HTTP/1.1. */
   readonly http2RequestHeaders: Http2RequestHeaders;
   /** What a listener's HTTP/2 server reads a connection's frames from. */

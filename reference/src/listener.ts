@@ -7,6 +7,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { parseAddress } from './config/address.ts';
 import type { ClientLimits, ListenerConfig } from './config/types.ts';
 import type { Defects } from './defects.ts';
@@ -217,7 +218,7 @@ function openHttpServer(
     }
     const routed = context.routeFor(config.address, {
       method: request.method ?? 'GET',
-      host: vetted.host,
+      host: context.routingHost(vetted.host, (request.socket as TLSSocket).servername || undefined),
       target: vetted.target,
       header: (name) => headerText(request, name),
     });

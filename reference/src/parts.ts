@@ -9,7 +9,7 @@ import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.t
 import { type ParseRefusalStatus, parseRefusalStatus } from './l7/parse-refusals.ts';
 import { holdBodyForRetries, type RequestBodyHolder } from './l7/request-body.ts';
 import { type RequestVetter, vetRequest } from './l7/request-vetting.ts';
-import { type RouteMatching, referenceRouteMatching } from './l7/router.ts';
+import { hostOfRequest, type RouteMatching, type RoutingHost, referenceRouteMatching } from './l7/router.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
 import type { BucketStore } from './limits/token-bucket.ts';
 import type { AnswerPasser, UpstreamRequestShaper } from './listener-context.ts';
@@ -31,6 +31,8 @@ export interface Parts extends PoolParts {
   readonly http2ConnectionReader: Http2ConnectionReader;
   /** How routes match and which wins. */
   readonly routeMatching: RouteMatching;
+  /** The host a request is routed by, given its Host and its TLS server name. */
+  readonly routingHost: RoutingHost;
   /** A forwarded request's target and headers upstream. */
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   /** What of a request's body is held in memory before it goes upstream (node's path). */
@@ -60,6 +62,7 @@ export const referenceParts: Parts = {
   http2RequestHeaders: http1Headers,
   http2ConnectionReader: (socket) => socket,
   routeMatching: referenceRouteMatching,
+  routingHost: hostOfRequest,
   shapeUpstreamRequest,
   holdRequestBody: holdBodyForRetries,
   passAnswer,

@@ -15,6 +15,18 @@ export interface RoutableRequest {
   readonly header: (name: string) => string | undefined;
 }
 
+/**
+ * The host a request is routed by, from its Host (or :authority) and the server name its TLS
+ * handshake asked for (undefined without TLS or SNI).
+ */
+export type RoutingHost = (host: string | undefined, serverName: string | undefined) => string | undefined;
+
+/**
+ * The request's own Host: the server name only chose the certificate. A client may send requests
+ * for several names over one connection (RFC 9110 7.4, HTTP/2 connection reuse).
+ */
+export const hostOfRequest: RoutingHost = (host) => host;
+
 /** Send the request to a pool, as `target` (rewritten or as sent), with the route's header rules. */
 export interface ForwardDecision {
   readonly kind: 'forward';
