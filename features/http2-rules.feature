@@ -3,7 +3,10 @@ Feature: Layer 7 rules hold for HTTP/2 requests
   Over HTTP/2 every request is a stream of a connection that may carry many at once, and its header
   names come lowercased. Rate limits count requests, not connections; header rules and timeouts
   apply to each stream as they do to an HTTP/1.1 request, and a stream that times out leaves the
-  others on its connection alone. The checks are those of the HTTP/1.1 scenarios.
+  others on its connection alone. The checks are those of the HTTP/1.1 scenarios. A connection's
+  idle timeout runs while it has no stream open: a stream in flight keeps it open however long the
+  backend takes, and once the last one is over the connection is ended (GOAWAY, or closed) after
+  "idleTimeoutMs".
 
   @task-10 @rate-limit @round-robin @id:h2-rate-limit-counts-streams
   Scenario: A client's rate limit counts the requests of one HTTP/2 connection, each one
@@ -52,3 +55,13 @@ Feature: Layer 7 rules hold for HTTP/2 requests
     When a client sends 4 requests over one HTTP/2 connection, 4 at a time
     Then exactly 2 requests were answered with status 504, each within the response timeout
     And every request not answered with status 504 succeeded
+
+  @task-10 @idle-timeout @round-robin @id:h2-idle-connection-ended
+  Scenario: An HTTP/2 connection with no stream open is ended after the idle timeout, and a stream in flight keeps it open
+    Given 1 HTTP backend
+    And a balancer with an HTTPS listener speaking HTTP/2 using round_robin over all backends, with these client limits:
+      """
+      { "idleTimeoutMs": 1000 }
+      """
+    Then an HTTP/2 connection whose one request the backend holds past the idle timeout is answered 200 on it
+    And an HTTP/2 connection left idle after an answer is ended (GOAWAY or closed) within the idle timeout, and not sooner

@@ -29,6 +29,11 @@ export interface Http2Connection {
   ): Promise<RawAnswer>;
   /** `total` GET requests, `atOnce` streams open at a time, as exchange records (client 0). */
   exchanges(path: string, total: number, atOnce: number, timeoutMs: number): Promise<Exchange[]>;
+  /**
+   * When (wall clock, ms) the server ended the connection, by GOAWAY or by closing it, whichever
+   * came first; waits up to `timeoutMs` for it, undefined when it did not come.
+   */
+  endedAt(timeoutMs: number): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -73,6 +78,10 @@ export async function openHttp2(target: Http2Target, timeoutMs: number): Promise
   });
   // Errors after the handshake surface on the streams they end.
   session.on('error', () => {});
+  const ended = new Promise<number>((resolve) => {
+    session.once('goaway', () => resolve(wallClockMs()));
+    session.once('close', () => resolve(wallClockMs()));
+  });
   const alpn = (session.socket as TLSSocket).alpnProtocol;
   if (target.tls && alpn !== 'h2') {
     session.destroy();
@@ -87,6 +96,13 @@ export async function openHttp2(target: Http2Target, timeoutMs: number): Promise
     protocol: target.tls ? 'h2' : 'h2c',
     request,
     exchanges: (path, total, atOnce, timeoutMs) => streamsAtOnce(request, path, total, atOnce, timeoutMs),
+    endedAt: (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs, undefined);
+      });
+      return Promise.race([ended, waited]).finally(() => clearTimeout(timer));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         if (session.closed) resolve();

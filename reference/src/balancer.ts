@@ -94,6 +94,7 @@ export class Balancer {
       routingHost: this.#parts.routingHost,
       http2RequestHeaders: this.#parts.http2RequestHeaders,
       http2ConnectionReader: this.#parts.http2ConnectionReader,
+      http2IdleSessions: this.#parts.http2IdleSessions,
       parseRefusalStatus: this.#parts.parseRefusalStatus,
       shapeUpstreamRequest: this.#parts.shapeUpstreamRequest,
       holdRequestBody: this.#parts.holdRequestBody,

@@ -4,7 +4,7 @@ import type { HeaderRules } from './config/types.ts';
 import type { Defects } from './defects.ts';
 import type { ConnectionJoiner } from './l4/join.ts';
 import type { AttemptChoices } from './l7/attempt-choices.ts';
-import type { Http2ConnectionReader, Http2RequestHeaders } from './l7/http2-front.ts';
+import type { Http2ConnectionReader, Http2RequestHeaders, IdleSessionsOf } from './l7/http2-front.ts';
 import type { FailureAnswers } from './l7/own-answers.ts';
 import type { ParseRefusalStatus } from './l7/parse-refusals.ts';
 import type { RequestBodyHolder } from './l7/request-body.ts';
@@ -71,6 +71,7 @@ export interface ListenerContext {
   readonly http2RequestHeaders: Http2RequestHeaders;
   /** What a listener's HTTP/2 server reads a connection's frames from. */
   readonly http2ConnectionReader: Http2ConnectionReader;
+  readonly http2IdleSessions: IdleSessionsOf;
   readonly parseRefusalStatus: ParseRefusalStatus;
   readonly shapeUpstreamRequest: UpstreamRequestShaper;
   readonly holdRequestBody: RequestBodyHolder;

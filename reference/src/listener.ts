@@ -70,6 +70,8 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
             headersUpstream: context.http2RequestHeaders,
             connectionReader: context.http2ConnectionReader,
             maxHeaderBytes: config.limits?.maxHeaderBytes,
+            idleTimeoutMs: config.limits?.idleTimeoutMs,
+            idleSessions: context.http2IdleSessions,
           },
           context.defects,
         )

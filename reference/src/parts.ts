@@ -4,7 +4,13 @@ import { type ConnectionJoiner, joinConnections } from './l4/join.ts';
 import { passAnswer } from './l7/answer-passing.ts';
 import { type AttemptChoices, referenceAttemptChoices } from './l7/attempt-choices.ts';
 import { shapeUpstreamRequest } from './l7/forwarding-headers.ts';
-import { type Http2ConnectionReader, type Http2RequestHeaders, http1Headers } from './l7/http2-front.ts';
+import {
+  type Http2ConnectionReader,
+  type Http2RequestHeaders,
+  http1Headers,
+  type IdleSessionsOf,
+  idleSessions,
+} from './l7/http2-front.ts';
 import { type FailureAnswers, referenceFailureAnswers } from './l7/own-answers.ts';
 import { type ParseRefusalStatus, parseRefusalStatus } from './l7/parse-refusals.ts';
 import { holdBodyForRetries, type RequestBodyHolder } from './l7/request-body.ts';
@@ -29,6 +35,8 @@ export interface Parts extends PoolParts {
   readonly http2RequestHeaders: Http2RequestHeaders;
   /** What the HTTP/2 server reads a connection's frames from (the connection itself). */
   readonly http2ConnectionReader: Http2ConnectionReader;
+  /** When an HTTP/2 connection counts as idle for limits.idleTimeoutMs, and what ends it then. */
+  readonly http2IdleSessions: IdleSessionsOf;
   /** How routes match and which wins. */
   readonly routeMatching: RouteMatching;
   /** The host a request is routed by, given its Host and its TLS server name. */
@@ -61,6 +69,7 @@ export const referenceParts: Parts = {
   parseRefusalStatus,
   http2RequestHeaders: http1Headers,
   http2ConnectionReader: (socket) => socket,
+  http2IdleSessions: idleSessions,
   routeMatching: referenceRouteMatching,
   routingHost: hostOfRequest,
   shapeUpstreamRequest,

@@ -122,7 +122,7 @@ export interface ListenerDocument {
    * the request may be refused by a stream reset instead. "maxBodyBytes": a larger request body
    * gets 413 (at once when Content-Length says so; when the count passes the limit otherwise) and
    * never reaches a backend whole. "idleTimeoutMs": a connection with nothing in flight for this
-   * long is closed (TCP: no bytes either way).
+   * long is closed (TCP: no bytes either way; HTTP/2: no stream open, then GOAWAY and the close).
    */
   readonly limits?: {
     readonly maxConnectionsPerClient?: number;
@@ -795,7 +795,7 @@ export interface ListenerConfig {
    * the request may be refused by a stream reset instead. "maxBodyBytes": a larger request body
    * gets 413 (at once when Content-Length says so; when the count passes the limit otherwise) and
    * never reaches a backend whole. "idleTimeoutMs": a connection with nothing in flight for this
-   * long is closed (TCP: no bytes either way).
+   * long is closed (TCP: no bytes either way; HTTP/2: no stream open, then GOAWAY and the close).
    */
   readonly limits?: {
     readonly maxConnectionsPerClient?: number;

@@ -112,7 +112,20 @@ export interface Http2FrontOptions {
   readonly connectionReader?: Http2ConnectionReader;
   /** The listener's limits.maxHeaderBytes, if it has one. */
   readonly maxHeaderBytes?: number | undefined;
+  /** The listener's limits.idleTimeoutMs: a session with no stream at a backend this long is closed. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** What keeps the idle timeout (the reference's idleSessions). */
+  readonly idleSessions?: IdleSessionsOf;
 }
+
+/** Tells sessions' idle timers when a session has a stream at a backend and when it has none. */
+export interface IdleSessions {
+  busy(session: ServerHttp2Session): void;
+  nowIdle(session: ServerHttp2Session): void;
+}
+
+/** The idle timers for sessions of a listener whose idle timeout is `idleMs`. */
+export type IdleSessionsOf = (idleMs: number) => IdleSessions;
 
 /** Serves a request; `over`, if given, is told once nothing of it is left at a backend. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, over?: () => void) => void;
@@ -132,14 +145,25 @@ export interface Http2Front {
  */
 export function http2Front(
   handle: RequestHandler,
-  { headersUpstream, connectionReader = (socket) => socket, maxHeaderBytes }: Http2FrontOptions,
+  {
+    headersUpstream,
+    connectionReader = (socket) => socket,
+    maxHeaderBytes,
+    idleTimeoutMs,
+    idleSessions: idleSessionsOf = idleSessions,
+  }: Http2FrontOptions,
   defects: Defects = {},
 ): Http2Front {
   const sessions = new Set<ServerHttp2Session>();
   const server: Http2Server = createHttp2Server(http2Settings(maxHeaderBytes, defects));
+  const idle = idleTimeoutMs === undefined ? undefined : idleSessionsOf(idleTimeoutMs);
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
-    session.once('close', () => sessions.delete(session));
+    idle?.nowIdle(session);
+    session.once('close', () => {
+      sessions.delete(session);
+      idle?.busy(session);
+    });
     // A session's errors end it (and its socket); they are the client's, never the balancer's.
     session.on('error', () => session.destroy());
   });
@@ -156,10 +180,14 @@ export function http2Front(
       return;
     }
     busy.set(session, inUse + 1);
+    idle?.busy(session);
     let counted = true;
     const over = (): void => {
-      if (counted) busy.set(session, (busy.get(session) ?? 1) - 1);
+      if (!counted) return;
       counted = false;
+      const left = (busy.get(session) ?? 1) - 1;
+      busy.set(session, left);
+      if (left === 0 && !session.closed) idle?.nowIdle(session);
     };
     const rawHeaders = headersUpstream(request.rawHeaders);
     Object.defineProperty(request, 'rawHeaders', { value: rawHeaders });
@@ -174,6 +202,25 @@ export function http2Front(
     },
   };
 }
+
+/**
+ * Closes (GOAWAY, then the connection) a session once it has had nothing at a backend for `idleMs`:
+ * the timer runs from the session's start and from the end of its last stream, and a new stream
+ * stops it. A stream in flight keeps its session however long the backend takes.
+ */
+export const idleSessions: IdleSessionsOf = (idleMs) => {
+  const timers = new WeakMap<ServerHttp2Session, NodeJS.Timeout>();
+  const busy = (session: ServerHttp2Session): void => clearTimeout(timers.get(session));
+  return {
+    busy,
+    nowIdle(session: ServerHttp2Session): void {
+      busy(session);
+      const timer = setTimeout(() => session.close(), idleMs);
+      timer.unref();
+      timers.set(session, timer);
+    },
+  };
+};
 
 /** Whether a request came over HTTP/2, where a connection is not the request's to close. */
 export function overHttp2(request: IncomingMessage): boolean {
