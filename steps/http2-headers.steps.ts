@@ -14,9 +14,11 @@ import {
   streamOutcomes,
   unfinishedGet,
 } from '../harness/clients/h2-frames.ts';
+import { type MemoryGrowth, measureGrowth } from '../harness/processes/memory.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { expectCountsUnchanged } from './support/backend-counts.ts';
 import { openRawHttp2To } from './support/http2-clients.ts';
+import { expectGrowthBelow } from './support/memory-bound.ts';
 import { serverName, startTlsBalancer } from './support/tls-listener.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -92,6 +94,8 @@ const lastBlock = topicState(() => ({
         readonly stalled?: boolean;
         readonly bytes?: number;
         readonly ms?: number;
+        /** How the balancer's memory grew while the block came in. */
+        readonly memory?: MemoryGrowth;
       }
     | undefined,
 }));
@@ -157,7 +161,7 @@ When(
     const startedMs = Date.now();
     let bytes = 0;
     let stalled = false;
-    try {
+    const { result: fate, memory } = await measureGrowth(this.balancer.started?.pid, async () => {
       await connection.write(unfinishedGet(1, serverName, '/continuation-flood', connection.scheme));
       // One deadline for the whole flood: it ends the wait for a write the balancer never reads.
       const deadline = connection.until(() => false, timeouts.requestMs).then(() => false);
@@ -177,17 +181,18 @@ When(
         // Lets what the balancer sent back be read between writes.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      lastBlock(this).sent = {
-        what: 'the request whose header block never ended',
-        fate: fateOf(connection, 1),
-        countsBefore,
-        stalled,
-        bytes,
-        ms: Date.now() - startedMs,
-      };
-    } finally {
-      connection.close();
-    }
+      // Read before this client closes the connection itself.
+      return fateOf(connection, 1);
+    }).finally(() => connection.close());
+    lastBlock(this).sent = {
+      what: 'the request whose header block never ended',
+      fate,
+      countsBefore,
+      stalled,
+      bytes,
+      ms: Date.now() - startedMs,
+      memory,
+    };
   },
 );
 
@@ -202,6 +207,21 @@ Then(
       stalled
         ? `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection); it stopped reading after ${mib} MiB and held the connection open for ${ms} ms`
         : `expected the balancer to cut off a header block that never ends (reset its stream, GOAWAY or close the connection) before the client had sent ${floodBudgetBytes / 1024 / 1024} MiB of it; it got ${describe(fate)} after ${mib} MiB in ${ms} ms`,
+    );
+  },
+);
+
+Then(
+  "the balancer's memory grew by less than {int} MB while the header block came in",
+  function (this: LbWorld, bound: number) {
+    const { what, memory, bytes = 0 } = sentBlock(this);
+    if (!memory) throw new Error('the memory was not measured while the header block came in');
+    return expectGrowthBelow(
+      this,
+      memory,
+      bound,
+      `${what} (${(bytes / 2 ** 20).toFixed(1)} MiB sent)`,
+      'a header block is bounded and cut off, not held',
     );
   },
 );

@@ -20,6 +20,7 @@ import { type MemoryGrowth, measureGrowth } from '../harness/processes/memory.ts
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { measuredBy } from './support/diagnosis.ts';
+import { expectGrowthBelow } from './support/memory-bound.ts';
 import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -131,13 +132,13 @@ Then(/^(?:the backend|the client) received exactly those bytes$/, function (this
 
 Then("the balancer's memory grew by less than {int} MB meanwhile", function (this: LbWorld, bound: number) {
   const { outcome, memory } = lastTransfer(this);
-  if ('unmeasurable' in memory)
-    throw new Error(`cannot measure the balancer's memory: ${memory.unmeasurable}`);
-  if (memory.grewBytes >= bound * mebibyte) {
-    throw new ExpectationError(
-      `during ${outcome.what} the balancer's resident memory peaked ${(memory.grewBytes / mebibyte).toFixed(1)} MB above where it began; a streaming proxy needs far less than the body (bound ${bound} MB)`,
-    );
-  }
+  return expectGrowthBelow(
+    this,
+    memory,
+    bound,
+    outcome.what,
+    'a streaming proxy needs far less than the body',
+  );
 });
 
 Then('requests pass through like this:', async function (this: LbWorld, table: DataTable) {
