@@ -10,6 +10,11 @@ test('the groups cover exactly the modules a whole-tree run mutates', async () =
   assert.deepEqual(mutationGroups.flatMap((group) => group.files).sort(), [...whole].sort());
 });
 
+test("no group's pattern holds a comma, at which Stryker's --mutate would split it", () => {
+  const split = mutationGroups.flatMap((group) => group.files).filter((pattern) => pattern.includes(','));
+  assert.deepEqual(split, []);
+});
+
 test('the score counts killed and timed-out mutants over every one that could be detected', () => {
   const statuses = ['Killed', 'Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'CompileError'];
   assert.deepEqual(mutationScore(statuses), { detected: 3, valid: 5, score: 60 });

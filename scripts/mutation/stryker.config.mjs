@@ -8,8 +8,21 @@ const decisionModules = [
   'reference/src/health/**/*.ts',
   'reference/src/resilience/**/*.ts',
   'reference/src/limits/**/*.ts',
-  'reference/src/l7/{affinity,hash-key,header-rules,request-vetting,rewrite,route-index,router}.ts',
-  'reference/src/l7/wire/{request-head,response-reader,syntax}.ts',
+  ...[
+    'affinity',
+    'hash-key',
+    'header-rules',
+    'request-vetting',
+    'rewrite',
+    'route-index',
+    'router',
+    'wire/request-head',
+    'wire/response-reader',
+    'wire/syntax',
+    'http2-front',
+    'tls-termination',
+  ].map((name) => `reference/src/l7/${name}.ts`),
+  'reference/src/l4/client-hello.ts',
 ];
 
 export default {
