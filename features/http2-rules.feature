@@ -63,5 +63,14 @@ Feature: Layer 7 rules hold for HTTP/2 requests
       """
       { "idleTimeoutMs": 1000 }
       """
-    Then an HTTP/2 connection whose one request the backend holds past the idle timeout is answered 200 on it
+    Then an HTTP/2 connection whose request the backend holds past the idle timeout is answered 200 on it, while quick requests beside it come and go
     And an HTTP/2 connection left idle after an answer is ended (GOAWAY or closed) within the idle timeout, and not sooner
+
+  @task-10 @idle-timeout @idle-before-first-request @round-robin @id:h2-silent-connection-ended
+  Scenario: An HTTP/2 connection that never sends a request is ended after the idle timeout
+    Given 1 HTTP backend
+    And a balancer with an HTTPS listener speaking HTTP/2 using round_robin over all backends, with these client limits:
+      """
+      { "idleTimeoutMs": 1000 }
+      """
+    Then an HTTP/2 connection that sends no request is ended within the idle timeout, and not sooner

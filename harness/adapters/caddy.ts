@@ -72,6 +72,7 @@ const caddySupported: readonly Capability[] = [
   'rewrites',
   'redirects',
   'idle-timeout',
+  'idle-before-first-request',
   'active-health-checks',
   'health-check-timeouts',
   'graceful-degradation',

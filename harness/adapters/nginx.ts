@@ -81,6 +81,8 @@ export function nginxAdapter(): ProcessAdapter {
         'tcp-health-checks': 'nginx OSS has no active health checks',
         'health-check-timeouts': 'nginx OSS has no active health checks',
         'drain-ends-affinity': 'nginx OSS has no sticky cookie',
+        'idle-before-first-request':
+          "nginx waits client_header_timeout (60 s by default), not keepalive_timeout, for an HTTP/2 connection's first request (seen with 1.22)",
         'passive-health-checks':
           'max_fails/fail_timeout skips a server for a fixed time: no growing ejection, no cap on the share skipped',
         'retry-backoff': 'nginx retries on the next server at once, without backoff',

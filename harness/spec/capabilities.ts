@@ -82,6 +82,8 @@ export const capabilities = {
     'dot segments (also %2e) resolved and slashes merged before routing; the backend gets that path',
   'absolute-form': 'an absolute-form target is routed by its host and forwarded as a path with that Host',
   'idle-timeout': 'limits.idleTimeoutMs: an idle connection is closed',
+  'idle-before-first-request':
+    'limits.idleTimeoutMs also ends a connection that has sent no request yet (HTTP/2: an open session with no stream)',
   'forwarded-headers':
     "X-Forwarded-For ends with the client's address, whatever the client sent; X-Forwarded-Proto and -Host set",
   'forwarded-for-chain':

@@ -177,7 +177,7 @@ function answerUnforwarded(
     sendError(
       response,
       404,
-      `no route matches ${request.method} ${request.headers.host ?? '(no host)'}${request.url}`,
+      `no route matches ${request.method} ${request.headers.host ?? request.headers[':authority'] ?? '(no host)'}${request.url}`,
     );
   request.resume();
 }

@@ -191,8 +191,6 @@ export function http2Front(
     };
     const rawHeaders = headersUpstream(request.rawHeaders);
     Object.defineProperty(request, 'rawHeaders', { value: rawHeaders });
-    // http1Headers puts the Host it made from :authority first.
-    if (rawHeaders[0] === 'host') request.headers.host = rawHeaders[1];
     handle(request as unknown as IncomingMessage, response as unknown as ServerResponse, over);
   });
   return {
