@@ -157,6 +157,17 @@ test('a record or message of another kind, or with lengths past its end, is no h
     readClientHello(syntheticHello({ extensions: withName, extensionsLength: 400 })),
     notHello,
   );
+  // Two bytes past the end are as wrong as four hundred.
+  const exact = Buffer.concat(withName).length;
+  assert.deepEqual(
+    readClientHello(syntheticHello({ extensions: withName, extensionsLength: exact + 2 })),
+    notHello,
+  );
+  // A server_name extension needs its list; one without is malformed, also as the last extension.
+  assert.deepEqual(
+    readClientHello(syntheticHello({ extensions: [extension(0, Buffer.alloc(0))] })),
+    notHello,
+  );
   // The extensions block ends where the message does: exactly fitting is a hello.
   assert.deepEqual(readClientHello(syntheticHello({ extensions: withName })), {
     kind: 'hello',

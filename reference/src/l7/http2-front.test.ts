@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type AddressInfo, createServer } from 'node:net';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import {
   answerStatus,
@@ -13,7 +14,7 @@ import {
   resetStream,
   streamOutcomes,
 } from '../../../harness/clients/h2-frames.ts';
-import { http1Headers, http2Front, protocolByPreface } from './http2-front.ts';
+import { http1Headers, http2Front, protocolByPreface, sniffPreface } from './http2-front.ts';
 
 const preface = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 
@@ -25,6 +26,34 @@ test('the preface tells HTTP/2 from HTTP/1.1, waiting while the bytes so far cou
   assert.equal(protocolByPreface(Buffer.from('POST / HTTP/1.1\r\n')), 'http/1.1');
   assert.equal(protocolByPreface(Buffer.from('GET / HTTP/1.1\r\n')), 'http/1.1');
   assert.equal(protocolByPreface(Buffer.from('PRI * HTTP/1.1\r\n\r\n')), 'http/1.1');
+});
+
+test('a preface that comes in pieces is told once whole, and every byte read is put back', async () => {
+  const told: string[] = [];
+  const server = createServer((socket: Socket) => {
+    let chunks = 0;
+    // Seen beside the sniffer: the second piece is sent once the first has been read.
+    socket.on('data', () => {
+      chunks++;
+      if (chunks === 1) client.write(preface.slice(10));
+    });
+    sniffPreface(socket, (protocol) => {
+      told.push(protocol);
+      socket.once('data', (bytes: Buffer) => {
+        told.push(bytes.toString('latin1'));
+        socket.destroy();
+      });
+      socket.resume();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  client.on('error', () => {});
+  client.write(preface.slice(0, 10));
+  await once(client, 'close');
+  server.close();
+  assert.deepEqual(told, ['h2', preface]);
 });
 
 test('an HTTP/2 request goes upstream with :authority as its one Host and its cookie fields joined', () => {
