@@ -2,28 +2,11 @@
 // (scripts/mutation/suite-test-runner.ts). `npm run mutation` runs it once per group of modules
 // (run-groups.ts), each with its own reports; `npx stryker run` on it runs every module at once.
 // Reports go to reports/mutation/<LBSPEC_MUTATION_REPORT, else "mutation">.{html,json}.
+import groups from './groups.json' with { type: 'json' };
+
 const reportName = process.env.LBSPEC_MUTATION_REPORT ?? 'mutation';
-const decisionModules = [
-  'reference/src/selection/**/*.ts',
-  'reference/src/health/**/*.ts',
-  'reference/src/resilience/**/*.ts',
-  'reference/src/limits/**/*.ts',
-  ...[
-    'affinity',
-    'hash-key',
-    'header-rules',
-    'request-vetting',
-    'rewrite',
-    'route-index',
-    'router',
-    'wire/request-head',
-    'wire/response-reader',
-    'wire/syntax',
-    'http2-front',
-    'tls-termination',
-  ].map((name) => `reference/src/l7/${name}.ts`),
-  'reference/src/l4/client-hello.ts',
-];
+// Every group's modules (groups.json; run-groups.ts runs them one group at a time).
+const decisionModules = groups.flatMap((group) => group.files);
 
 export default {
   mutate: [...decisionModules, '!**/*.test.ts'],
