@@ -14,6 +14,7 @@ import type { ListenerProtocol } from '../harness/spec/config-document.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { expectCountsUnchanged } from './support/backend-counts.ts';
+import { clientLimits } from './support/client-limits.ts';
 import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -38,12 +39,6 @@ Given(
     );
   },
 );
-
-function limitsOf(world: LbWorld) {
-  const limits = world.balancer.config?.listeners[0]?.limits;
-  if (!limits) throw new Error('the balancer has no client limits');
-  return limits;
-}
 
 const protocolOf = (world: LbWorld) => world.balancer.config?.listeners[0]?.protocol ?? 'http';
 
@@ -130,7 +125,7 @@ function closedAfter(fate: ConnectionFate, startedMs: number): { closedAfterMs?:
 const slowLimits = { header: 'headerTimeoutMs', request: 'requestTimeoutMs' } as const;
 
 function slowLimitMs(world: LbWorld, which: keyof typeof slowLimits): number {
-  const limitMs = limitsOf(world)[slowLimits[which]];
+  const limitMs = clientLimits(world)[slowLimits[which]];
   if (limitMs === undefined) throw new Error(`the balancer has no limits.${slowLimits[which]}`);
   return limitMs;
 }
@@ -275,7 +270,7 @@ Then(
 Then(
   'a kept-alive connection left idle after an answer is closed within the idle timeout, and not sooner',
   async function (this: LbWorld) {
-    const { idleTimeoutMs = 0 } = limitsOf(this);
+    const { idleTimeoutMs = 0 } = clientLimits(this);
     const connection = await answeredConnection(this, '127.0.0.2');
     const idleFromMs = wallClockMs();
     const fate = await connection.fate(idleTimeoutMs * 2 + timeouts.timingSlackMs * 4);

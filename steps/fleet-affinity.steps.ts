@@ -50,16 +50,23 @@ When(
 When(
   'the clients send {int} requests each round robin over the fleet, returning their cookies, and instance {int} is killed after the first {int}',
   async function (this: LbWorld, perClient: number, position: number, killAfter: number) {
+    const clients = pinned(this);
+    if (killAfter < 1 || killAfter >= clients.length * perClient)
+      throw new Error(
+        `the kill must come after 1 to ${clients.length * perClient - 1} of the ${clients.length * perClient} requests, not after ${killAfter}`,
+      );
     const state = fleetAffinity(this);
     const addresses = this.balancer.fleetListenerAddresses;
     let killing: Promise<void> | undefined;
     let answered = 0;
-    state.requests = await sendPinned(pinned(this), addresses, perClient, cookieName, (sent) => {
+    state.requests = await sendPinned(clients, addresses, perClient, cookieName, (sent) => {
       answered = sent;
       if (sent !== killAfter) return;
+      // Settled here, awaited once the traffic is over: a failed kill must not go unhandled meanwhile.
       killing = this.balancer.killInstance(position).then((address) => {
         state.kill = { address, goneAfter: answered };
       });
+      killing.catch(() => {});
     });
     await killing;
   },

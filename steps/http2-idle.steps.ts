@@ -4,11 +4,12 @@ import { ExpectationError } from '../harness/checks/expectations.ts';
 import type { Http2Connection } from '../harness/clients/http2.ts';
 import { wallClockMs } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { clientLimits } from './support/client-limits.ts';
 import { overOneHttp2Connection } from './support/http2-clients.ts';
 import type { LbWorld } from './support/world.ts';
 
 function idleTimeoutOf(world: LbWorld): number {
-  const idleMs = world.balancer.config?.listeners[0]?.limits?.idleTimeoutMs;
+  const idleMs = clientLimits(world).idleTimeoutMs;
   if (idleMs === undefined) throw new Error('the listener has no limits.idleTimeoutMs');
   return idleMs;
 }

@@ -168,10 +168,12 @@ export class BalancerUnderTest {
     return instance.listenerAddresses[0] as string;
   }
 
-  /** Its evidence (every instance's), or why there is none. */
+  /** Its evidence (every instance's, those killed too), or why there is none. */
   async evidence(): Promise<string> {
     if (this.#started) {
-      const all = await Promise.all(this.#instances.map((instance) => instance.evidence()));
+      const all = await Promise.all(
+        [...this.#instances, ...this.#killed].map((instance) => instance.evidence()),
+      );
       return all.join('\n\n');
     }
     return this.#failedStart === undefined
