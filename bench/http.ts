@@ -1,5 +1,5 @@
 // HTTP throughput and latency of the reference against nginx, HAProxy and a direct connection, on
-// the same backends, with the same load generator, in interleaved rounds (A B C A B C ...) so the
+// the same backends, with the same load generator, in interleaved rounds (A B C, B C A, ...) so the
 // machine's drift falls on every target alike; then TCP throughput (bench/tcp.ts) the same way.
 // Writes reports/bench.{json,md} and one latency chart per HTTP scenario
 // (reports/bench-latency-<scenario>.svg).
@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { processBackendProvider } from '../harness/backends/process-provider.ts';
+import type { StartedBackend } from '../harness/backends/provider.ts';
 import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import { PortAllocator } from '../harness/processes/ports.ts';
 import { guardAgainstLeaks } from '../harness/processes/processes.ts';
@@ -19,6 +20,7 @@ import { namedIn, readCommandLine } from '../scripts/command-line.ts';
 import { bound, checkGoals, goalsLine } from './goals.ts';
 import { h2loadMissing, runH2load } from './h2load.ts';
 import { treeCpuSeconds } from './process-usage.ts';
+import { maxWarmSeconds, roundOrder, warmRequestsPerBackend } from './rounds.ts';
 import { type BenchScenario, benchConfig, benchScenarios } from './scenarios.ts';
 import {
   latencyChart,
@@ -95,6 +97,27 @@ async function benchTls(): Promise<ListenerDocument['tls']> {
   return { certificate: certificatePem, key: keyPem };
 }
 
+/**
+ * Puts load through one target until the backends have served warmRequestsPerBackend requests
+ * each on average (or maxWarmSeconds have passed), so that no target's measured rounds pay for
+ * cold backends. A balancer is preferred to a direct connection, which reaches one backend only.
+ */
+async function warmBackends(
+  backends: readonly StartedBackend[],
+  targets: readonly Target[],
+  load: (target: Target, seconds: number) => Promise<unknown>,
+): Promise<void> {
+  const through = targets.find((target) => target.name !== 'direct') ?? targets[0];
+  if (!through) return;
+  const wanted = warmRequestsPerBackend * backends.length;
+  for (let second = 0; second < maxWarmSeconds; second++) {
+    await load(through, 1);
+    const served = await Promise.all(backends.map(async (backend) => (await backend.stats()).requests));
+    if (served.reduce((sum, requests) => sum + requests, 0) >= wanted) break;
+  }
+  await Promise.all(backends.map((backend) => backend.resetStats()));
+}
+
 async function runScenario(scenario: BenchScenario) {
   // Without a Redis here the scenario is reported not run on every target; the others still run.
   const storeMissing = scenario.sharedStore ? redisMissing() : undefined;
@@ -125,13 +148,14 @@ async function runScenario(scenario: BenchScenario) {
             seconds: time,
             headers: scenario.headers,
           });
-    // One warm-up second each: JIT, connection pools and page cache, not measured.
+    await warmBackends(backends, targets, load);
+    // Then one second each: the target's own JIT, connection pools and page cache, not measured.
     for (const target of targets) await load(target, 1);
     const roundSeconds = Math.max(seconds, scenario.minimumSeconds ?? 0);
     for (const target of targets) if (target.pid) await resetPeakMemory(target.pid);
     const results = new Map<string, RoundResult[]>(targets.map((target) => [target.name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const target of targets) {
+      for (const target of roundOrder(targets, round)) {
         const cpuBefore = target.pid ? await treeCpuSeconds(target.pid) : undefined;
         const wrk = await load(target, roundSeconds);
         const cpuSeconds =

@@ -4,6 +4,7 @@ import { resetPeakMemory, treeMemory } from '../harness/processes/memory.ts';
 import type { PortAllocator } from '../harness/processes/ports.ts';
 import { ManagedProcess } from '../harness/processes/processes.ts';
 import { treeCpuSeconds } from './process-usage.ts';
+import { roundOrder } from './rounds.ts';
 import { median, targetTable } from './summary.ts';
 import { startTargets, type Target } from './targets.ts';
 
@@ -170,7 +171,7 @@ export async function runTcpScenario(
     for (const target of targets) if (target.pid) await resetPeakMemory(target.pid);
     const results = new Map<string, TcpRound[]>(targets.map((target) => [target.name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const target of targets) {
+      for (const target of roundOrder(targets, round)) {
         const cpuBefore = target.pid ? await treeCpuSeconds(target.pid) : undefined;
         const transfer = await fetchThrough(target.address, tcpScenario.bytes);
         const cpuSeconds =
