@@ -4,13 +4,14 @@ export const projectFileSettings = {
   name: 'LBSPEC_NAME',
   version: 'LBSPEC_VERSION',
   reload: 'LBSPEC_RELOAD',
+  stopSignal: 'LBSPEC_STOP_SIGNAL',
   image: 'LBSPEC_IMAGE',
   imageArgs: 'LBSPEC_IMAGE_ARGS',
 } as const;
 
 /**
  * The settings of a project file (lbspec.json) besides its capabilities: the command, the name and
- * version reports give, the reload method, or an image. Each must be a string; a key the file has
+ * version reports give, the reload method, the graceful stop's signal, or an image. Each must be a string; a key the file has
  * that lbspec does not know is an error, since a typo ("comand") would otherwise go unnoticed.
  */
 export function projectSettings(document: unknown, source: string): Record<string, string> {

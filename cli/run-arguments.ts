@@ -30,6 +30,10 @@ export const runOptions = {
   },
   '--balancer-version': { variable: 'LBSPEC_VERSION', help: 'its version, for the reports' },
   '--reload': { variable: 'LBSPEC_RELOAD', help: 'how it takes a new config: restart (default) or sighup' },
+  '--stop-signal': {
+    variable: 'LBSPEC_STOP_SIGNAL',
+    help: 'the signal that stops it gracefully: SIGTERM (default), SIGINT, SIGQUIT, SIGUSR1 or SIGUSR2',
+  },
   '--backends': { variable: 'LBSPEC_BACKENDS', help: 'process (default) or container' },
   '--reports': {
     variable: 'LBSPEC_REPORTS_DIR',

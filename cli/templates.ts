@@ -10,6 +10,7 @@ export function projectFileTemplate(): string {
       'lbspec settings: switch a capability on ("supported": true) once your balancer does what its meaning says; scenarios needing one that is off are reported unsupported. An optional "reason" says why one is off. Run `npx lbspec` here.',
     command: './my-balancer --config {config}',
     reload: 'restart',
+    stopSignal: 'SIGTERM',
     capabilities: capabilityTable(),
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -41,6 +41,11 @@ export interface StartedBalancer extends AsyncDisposable {
   offerRefusedConfig?(config: ConfigDocument): Promise<string>;
   /** Stops the balancer (idempotent). */
   stop(): Promise<void>;
+  /**
+   * Asks the balancer to stop gracefully, the way its adapter says (a signal to its main process),
+   * and resolves once it has exited, with how ("exit code 0"); it is never forced meanwhile.
+   */
+  stopGracefully(): Promise<string>;
   /** The config it runs, how it was started and its output: attached to a failed scenario. */
   evidence(): Promise<string>;
   /** Its main process as the host sees it, for memory checks; undefined where the host cannot see it. */

@@ -58,6 +58,7 @@ const caddySupported: readonly Capability[] = [
   'consistent-hash',
   'hash-key-client-ip',
   'hitless-reload',
+  'graceful-stop',
   'tls-termination',
   'tls-upstream',
   'tls-sni',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BalancerStartError } from './adapter.ts';
-import { commandAdapter, programName, splitCommandLine } from './command.ts';
+import { commandAdapter, programName, readStopSignal, splitCommandLine } from './command.ts';
 import { selectAdapter } from './select.ts';
 
 test('command lines split like a shell for words, quotes and escapes', () => {
@@ -27,6 +27,27 @@ test('the command adapter explains every missing or wrong setting', () => {
       commandAdapter({ LBSPEC_COMMAND: './lb {config}', LBSPEC_CAPABILITIES: 'all', LBSPEC_RELOAD: 'hup' }),
     /LBSPEC_RELOAD="hup" is not one of: restart, sighup/,
   );
+  assert.throws(
+    () =>
+      commandAdapter({
+        LBSPEC_COMMAND: './lb {config}',
+        LBSPEC_CAPABILITIES: 'all',
+        LBSPEC_STOP_SIGNAL: 'HUP',
+      }),
+    /LBSPEC_STOP_SIGNAL="HUP" is not one of: SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2/,
+  );
+});
+
+test('the signal that stops a balancer gracefully is SIGTERM unless LBSPEC_STOP_SIGNAL names another', () => {
+  assert.equal(readStopSignal({}), 'SIGTERM');
+  assert.equal(readStopSignal({ LBSPEC_STOP_SIGNAL: 'SIGQUIT' }), 'SIGQUIT');
+  assert.equal(readStopSignal({ LBSPEC_STOP_SIGNAL: 'usr1' }), 'SIGUSR1');
+  const adapter = commandAdapter({
+    LBSPEC_COMMAND: './lb {config}',
+    LBSPEC_CAPABILITIES: 'all',
+    LBSPEC_STOP_SIGNAL: 'INT',
+  });
+  assert.equal(adapter.options.stopSignal, 'SIGINT');
 });
 
 test('the command adapter substitutes the config path and names the program', async () => {

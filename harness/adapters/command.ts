@@ -10,6 +10,7 @@ import { ProcessAdapter, type ReloadMethod } from './process-adapter.ts';
  *   LBSPEC_CAPABILITIES="l7,l4,round-robin" | "all"   what it supports (or LBSPEC_CAPABILITIES_FILE)
  *   LBSPEC_NAME, LBSPEC_VERSION                        how reports name it (default: the program name)
  *   LBSPEC_RELOAD=restart | sighup                     how it takes a new config (default restart)
+ *   LBSPEC_STOP_SIGNAL=SIGTERM | SIGINT | SIGQUIT | SIGUSR1 | SIGUSR2   what asks it to stop gracefully
  *   LBSPEC_WORKDIR                                     where it runs (default: the suite's directory)
  */
 export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAdapter {
@@ -40,6 +41,7 @@ export function commandAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAda
       args: rest.map((word) => word.replaceAll('{config}', configPath)),
     }),
     reload,
+    stopSignal: readStopSignal(env),
     reportsConfigHash: reload.kind === 'signal',
     ...(env.LBSPEC_WORKDIR ? { cwd: env.LBSPEC_WORKDIR } : {}),
   });
@@ -68,6 +70,20 @@ export function readReload(env: NodeJS.ProcessEnv): ReloadMethod {
   const reload = reloads[env.LBSPEC_RELOAD ?? 'restart'];
   if (!reload) throw new Error(`LBSPEC_RELOAD="${env.LBSPEC_RELOAD}" is not one of: restart, sighup`);
   return reload;
+}
+
+// Signals a balancer may take as "stop gracefully"; SIGHUP is the reload's, SIGKILL cannot be caught.
+const stopSignals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** LBSPEC_STOP_SIGNAL: the signal that asks the balancer to finish what it has and exit (default SIGTERM). */
+export function readStopSignal(env: NodeJS.ProcessEnv): NodeJS.Signals {
+  const named = (env.LBSPEC_STOP_SIGNAL ?? 'SIGTERM').trim().toUpperCase();
+  const signal = stopSignals.find((known) => known === named || known === `SIG${named}`);
+  if (!signal)
+    throw new Error(
+      `LBSPEC_STOP_SIGNAL="${env.LBSPEC_STOP_SIGNAL}" is not one of: ${stopSignals.join(', ')} (the signal your balancer takes as "finish what you have, then exit")`,
+    );
+  return signal;
 }
 
 /**

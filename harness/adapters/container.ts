@@ -1,5 +1,5 @@
 import { ManagedContainer } from '../containers/managed-container.ts';
-import { readDeclaredCapabilities, readReload, splitCommandLine } from './command.ts';
+import { readDeclaredCapabilities, readReload, readStopSignal, splitCommandLine } from './command.ts';
 import { ProcessAdapter } from './process-adapter.ts';
 
 /**
@@ -7,7 +7,8 @@ import { ProcessAdapter } from './process-adapter.ts';
  * config file) mounted at the same path:
  *   LBSPEC_IMAGE=my/balancer:1.0                       the image (built locally; nothing is pulled)
  *   LBSPEC_IMAGE_ARGS="--config {config}"              arguments to its entrypoint (this default)
- *   LBSPEC_CAPABILITIES / LBSPEC_CAPABILITIES_FILE, LBSPEC_NAME, LBSPEC_VERSION, LBSPEC_RELOAD as for commands
+ *   LBSPEC_CAPABILITIES / LBSPEC_CAPABILITIES_FILE, LBSPEC_NAME, LBSPEC_VERSION, LBSPEC_RELOAD and
+ *   LBSPEC_STOP_SIGNAL as for commands
  */
 export function containerAdapter(env: NodeJS.ProcessEnv = process.env): ProcessAdapter {
   const image = env.LBSPEC_IMAGE?.trim();
@@ -30,6 +31,7 @@ export function containerAdapter(env: NodeJS.ProcessEnv = process.env): ProcessA
       args: words.map((word) => word.replaceAll('{config}', configPath)),
     }),
     reload,
+    stopSignal: readStopSignal(env),
     reportsConfigHash: reload.kind === 'signal',
     launch: (run) =>
       ManagedContainer.start({ label: run.label, image, command: run.args, mounts: [run.directory] }),

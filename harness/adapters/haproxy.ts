@@ -49,6 +49,7 @@ export function haproxyAdapter(): ProcessAdapter {
           'sticky-unpinned-by-algorithm',
           'runtime-membership',
           'hitless-reload',
+          'graceful-stop',
           'tls-termination',
           'tls-upstream',
           'tls-sni',
@@ -126,6 +127,8 @@ export function haproxyAdapter(): ProcessAdapter {
     }),
     commandLine: (configPath) => ({ command: 'haproxy', args: ['-W', '-db', '-f', configPath] }),
     reload: { kind: 'signal', signal: 'SIGUSR2' },
+    // SIGUSR1 is HAProxy's soft stop (the master passes it to its workers); SIGTERM stops at once.
+    stopSignal: 'SIGUSR1',
     reportsConfigHash: true,
     translator: haproxyTranslator,
   });

@@ -41,6 +41,7 @@ export function nginxAdapter(): ProcessAdapter {
         'keyless-round-robin',
         'runtime-membership',
         'hitless-reload',
+        'graceful-stop',
         'tls-termination',
         'tls-upstream',
         'tls-sni',
@@ -136,6 +137,8 @@ export function nginxAdapter(): ProcessAdapter {
       args: ['-p', directory, '-c', configPath, '-e', join(directory, 'error.log')],
     }),
     reload: { kind: 'signal', signal: 'SIGHUP' },
+    // SIGQUIT is nginx's graceful shutdown; SIGTERM is its fast one, which drops what is in flight.
+    stopSignal: 'SIGQUIT',
     reportsConfigHash: true,
     translator: nginxTranslator,
     logFiles: ['error.log'],

@@ -55,6 +55,8 @@ export interface ProcessAdapterOptions {
   /** The command line, given the path of the config file and the run directory. */
   readonly commandLine: (configPath: string, directory: string) => { command: string; args: string[] };
   readonly reload: ReloadMethod;
+  /** The signal that asks its main process to stop gracefully (SIGTERM when not given). */
+  readonly stopSignal?: NodeJS.Signals;
   /** Whether GET /status on the admin address reports the configHash it serves. */
   readonly reportsConfigHash: boolean;
   readonly translator?: ConfigTranslator;
@@ -243,6 +245,14 @@ class ProcessBalancer implements StartedBalancer {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#process?.stop();
+  }
+
+  async stopGracefully(): Promise<string> {
+    const process = this.#process;
+    if (!process) throw new Error(`${this.#label} was not started`);
+    this.#stopping = true;
+    process.signal(this.options.stopSignal ?? 'SIGTERM', 'main');
+    return describeExit(await process.exited);
   }
 
   async evidence(): Promise<string> {

@@ -41,6 +41,8 @@ export const capabilities = {
     'a drained backend takes no request its sticky cookie pins to it: the client is balanced elsewhere and pinned anew',
   'runtime-membership':
     'backends join, drain ("drain": true), change weight and leave by reload, under traffic, failing nothing',
+  'graceful-stop':
+    'told to stop the way its adapter says (SIGTERM unless the adapter names another signal), it answers every request in flight in full, then exits on its own',
   'hitless-reload':
     'a new config is taken by a reload that drops no connection or request in flight (a restart does)',
   'rate-limit':

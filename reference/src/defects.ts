@@ -35,6 +35,10 @@ export interface Defects {
   readonly http2HeaderListUnbounded?: boolean;
   /** Keep waiting for a backend's answer after the client went away (reset its stream, closed). */
   readonly attemptOutlivesClient?: boolean;
+  /** On SIGTERM, close every connection at once, requests in flight with them, instead of draining. */
+  readonly stopWithoutDraining?: boolean;
+  /** Take SIGTERM and SIGINT for nothing but a log line (a handler that forgets to stop). */
+  readonly stopIgnored?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }

@@ -168,6 +168,16 @@ export class BalancerUnderTest {
     return instance.listenerAddresses[0] as string;
   }
 
+  /**
+   * Asks the running balancer to stop gracefully (its adapter's way) and resolves with how it
+   * exited, once it has; never forces it.
+   */
+  stopGracefully(): Promise<string> {
+    const balancer = this.#started;
+    if (!balancer) throw new Error(notStarted);
+    return balancer.stopGracefully();
+  }
+
   /** Its evidence (every instance's, those killed too), or why there is none. */
   async evidence(): Promise<string> {
     if (this.#started) {

@@ -50,7 +50,12 @@ export async function settleAndResetCounts(world: LbWorld): Promise<void> {
   world.traffic.forget();
 }
 
-async function awaitInFlight(world: LbWorld, done: (total: number) => boolean, what: string): Promise<void> {
+/** Waits until the backends' in-flight counts add up to what `done` takes (within a request's time). */
+export async function awaitInFlight(
+  world: LbWorld,
+  done: (total: number) => boolean,
+  what: string,
+): Promise<void> {
   const ids = [...world.backends.keys()];
   await pollUntil(
     async () => {

@@ -1,0 +1,19 @@
+@graceful-stop
+Feature: A balancer told to stop finishes what it took on, then exits
+  A balancer is stopped at every deploy, restart and scale-in. Told to stop gracefully (the way its
+  adapter says: SIGTERM for the reference, SIGQUIT for nginx, SIGUSR1 for HAProxy, SIGTERM for
+  Caddy, LBSPEC_STOP_SIGNAL for your own), it must answer every request it was already serving, in
+  full, and then exit on its own once its clients have gone. Whether it still accepts connections
+  while it drains is its choice (some stop listening at once, some keep answering with
+  "Connection: close" for a while), so that is not judged. The requests are slow on purpose: their
+  backends answer only 2 s after they arrive, and the stop is sent once every one has reached its
+  backend.
+
+  @task-15 @l7 @round-robin @id:stop-answers-requests-in-flight
+  Scenario: Requests in flight when the balancer is told to stop are answered in full, then it exits
+    Given 2 HTTP backends
+    And a balancer with an HTTP listener using round_robin over all backends
+    When 4 requests are in flight, each answered after 2000 ms, and the balancer is told to stop
+    Then every request in flight is answered 200 by a backend, its body whole
+    And the balancer exits on its own within 10 s of the last answer
+
