@@ -1,5 +1,8 @@
 import { Then, When } from '@cucumber/cucumber';
+import type { Http2Connection } from '../harness/clients/http2.ts';
 import { type Exchange, openClient, wallClockMs } from '../harness/clients/traffic.ts';
+import { timeouts } from '../harness/timing/timeouts.ts';
+import { openHttp2To } from './support/http2-clients.ts';
 import { awaitInFlight } from './support/in-flight.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -9,6 +12,8 @@ const stopping = topicState(() => ({
   answers: undefined as Promise<Exchange[]> | undefined,
   stoppedAtMs: 0,
   exit: undefined as Promise<{ readonly how: string; readonly atMs: number }> | undefined,
+  /** The HTTP/2 connection the streams were on, while the client holds it open. */
+  http2: undefined as Http2Connection | undefined,
 }));
 
 function stopOf(world: LbWorld) {
@@ -33,16 +38,43 @@ When(
         }
       }),
     );
-    const state = stopping(this);
-    state.answers = answers;
-    await awaitInFlight(this, (total) => total === count, `${count} requests to reach the backends`);
-    state.stoppedAtMs = wallClockMs();
-    const exit = this.balancer.stopGracefully().then((how) => ({ how, atMs: wallClockMs() }));
-    // Judged by the steps that follow; a failure to signal must not go unhandled meanwhile.
-    exit.catch(() => {});
-    state.exit = exit;
+    await stopWhileInFlight(this, count, answers);
   },
 );
+
+When(
+  '{int} HTTP\\/2 streams of one connection are in flight, each answered after {int} ms, and the balancer is told to stop',
+  async function (this: LbWorld, count: number, delayMs: number) {
+    const connection = await openHttp2To(this);
+    const streams = Array.from({ length: count }, async (_, stream): Promise<Exchange> => {
+      const sentAtMs = wallClockMs();
+      const headers = { 'x-delay-ms': String(delayMs), 'x-request-id': `s${stream}` };
+      const answer = await connection
+        .request('/in-flight', headers, delayMs + timeouts.requestMs)
+        .catch((error: Error) => error.message);
+      const base = { client: stream, seq: 0, sentAtMs, durationMs: wallClockMs() - sentAtMs };
+      if (typeof answer === 'string') return { ...base, error: answer };
+      const backendId = answer.headers['x-backend-id'];
+      return { ...base, status: answer.status, ...(backendId === undefined ? {} : { backendId }) };
+    });
+    // The client keeps the connection open: the balancer is to end it (a later step closes it).
+    this.onDispose(() => connection.close());
+    stopping(this).http2 = connection;
+    await stopWhileInFlight(this, count, Promise.all(streams));
+  },
+);
+
+/** Sends the stop once the backends count all `count` requests of `answers` in flight. */
+async function stopWhileInFlight(world: LbWorld, count: number, answers: Promise<Exchange[]>): Promise<void> {
+  const state = stopping(world);
+  state.answers = answers;
+  await awaitInFlight(world, (total) => total === count, `${count} requests to reach the backends`);
+  state.stoppedAtMs = wallClockMs();
+  const exit = world.balancer.stopGracefully().then((how) => ({ how, atMs: wallClockMs() }));
+  // Judged by the steps that follow; a failure to signal must not go unhandled meanwhile.
+  exit.catch(() => {});
+  state.exit = exit;
+}
 
 Then('every request in flight is answered 200 by a backend, its body whole', async function (this: LbWorld) {
   const { answers, stoppedAtMs } = stopOf(this);
@@ -63,7 +95,7 @@ Then('every request in flight is answered 200 by a backend, its body whole', asy
   if (failed.length === 0) return;
   const lines = failed.map(
     (exchange) =>
-      `  request ${exchange.client + 1}: ${exchange.error ?? `status ${exchange.status}, from ${exchange.backendId ?? 'no backend'}`} (${Math.round(answeredAtMs(exchange) - stoppedAtMs)} ms after the stop)`,
+      `  request ${exchange.client + 1}: ${whatCameBack(exchange)} (${Math.round(answeredAtMs(exchange) - stoppedAtMs)} ms after the stop)`,
   );
   throw new Error(
     `${failed.length} of ${exchanges.length} requests in flight when the balancer was told to stop did not get their backend's whole answer:\n${lines.join('\n')}`,
@@ -71,10 +103,30 @@ Then('every request in flight is answered 200 by a backend, its body whole', asy
 });
 
 Then(
+  'the HTTP\\/2 connection is sent GOAWAY or closed within {int} s of its last answer',
+  async function (this: LbWorld, seconds: number) {
+    const state = stopping(this);
+    const { answers } = stopOf(this);
+    const connection = state.http2;
+    if (!connection) throw new Error('no HTTP/2 connection was kept open in this scenario');
+    const lastAnswerMs = Math.max(...(await answers).map(answeredAtMs));
+    const endedAtMs = await connection.endedAt(Math.max(0, lastAnswerMs + seconds * 1000 - wallClockMs()));
+    // Either way the client is done with it now: only the balancer may keep itself running.
+    state.http2 = undefined;
+    await connection.close();
+    if (endedAtMs === undefined)
+      throw new Error(
+        `the HTTP/2 connection was neither sent GOAWAY nor closed ${seconds} s after its last answer; a stopping balancer is to tell its HTTP/2 clients to open no more streams on it`,
+      );
+  },
+);
+
+Then(
   'the balancer exits on its own within {int} s of the last answer',
   async function (this: LbWorld, seconds: number) {
     const { answers, exit, stoppedAtMs } = stopOf(this);
     const exchanges = await answers;
+    await stopping(this).http2?.close();
     const lastAnswerMs = Math.max(stoppedAtMs, ...exchanges.map(answeredAtMs));
     const deadlineMs = lastAnswerMs + seconds * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -88,6 +140,12 @@ Then(
       );
   },
 );
+
+function whatCameBack(exchange: Exchange): string {
+  if (exchange.error !== undefined) return exchange.error;
+  if (!exchange.status) return 'its stream ended without an answer';
+  return `status ${exchange.status}, from ${exchange.backendId ?? 'no backend'}`;
+}
 
 function answeredAtMs(exchange: Exchange): number {
   return exchange.sentAtMs + exchange.durationMs;

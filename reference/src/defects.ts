@@ -39,6 +39,11 @@ export interface Defects {
   readonly stopWithoutDraining?: boolean;
   /** Take SIGTERM and SIGINT for nothing but a log line (a handler that forgets to stop). */
   readonly stopIgnored?: boolean;
+  /**
+   * When a listener closes (a stop, a reload that removes it), destroy its HTTP/2 sessions, streams
+   * under way too; or leave them open, their clients told nothing (no GOAWAY), until the drain ends.
+   */
+  readonly http2SessionsOnClose?: 'destroyed' | 'left-open';
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }
