@@ -1,7 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { Then, When } from '@cucumber/cucumber';
 import type { Http2Connection } from '../harness/clients/http2.ts';
-import { type Exchange, openClient, wallClockMs } from '../harness/clients/traffic.ts';
+import { accepts } from '../harness/clients/net.ts';
+import {
+  type Exchange,
+  type GreetedTcpConnection,
+  openClient,
+  openGreetedTcp,
+  wallClockMs,
+} from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { measuredBy } from './support/diagnosis.ts';
 import { openHttp2To } from './support/http2-clients.ts';
 import { awaitInFlight } from './support/in-flight.ts';
 import { topicState } from './support/topic-state.ts';
@@ -14,7 +23,30 @@ const stopping = topicState(() => ({
   exit: undefined as Promise<{ readonly how: string; readonly atMs: number }> | undefined,
   /** The HTTP/2 connection the streams were on, while the client holds it open. */
   http2: undefined as Http2Connection | undefined,
+  /** TCP connections open through the balancer when it was told to stop, their conversations to come. */
+  tcp: [] as GreetedTcpConnection[],
+  /** What the diagnosis of a failure reads (see stop-mistakes.ts). */
+  inFlight: 0,
+  cut: undefined as number | undefined,
+  exited: false,
+  http2Ended: undefined as boolean | undefined,
+  /** Whether the listener still took connections when a check after the stop failed. */
+  acceptingAfterStop: undefined as boolean | undefined,
 }));
+
+measuredBy((world) => {
+  const { inFlight, cut, exited, http2Ended, acceptingAfterStop } = stopping(world);
+  if (inFlight === 0) return {};
+  return {
+    stop: {
+      inFlight,
+      exited,
+      ...(cut === undefined ? {} : { cut }),
+      ...(http2Ended === undefined ? {} : { http2Ended }),
+      ...(acceptingAfterStop === undefined ? {} : { acceptingAfterStop }),
+    },
+  };
+});
 
 function stopOf(world: LbWorld) {
   const state = stopping(world);
@@ -64,13 +96,76 @@ When(
   },
 );
 
-/** Sends the stop once the backends count all `count` requests of `answers` in flight. */
-async function stopWhileInFlight(world: LbWorld, count: number, answers: Promise<Exchange[]>): Promise<void> {
+When(
+  '{int} TCP connections are open and the balancer is told to stop',
+  async function (this: LbWorld, count: number) {
+    const state = stopping(this);
+    const opened = await Promise.allSettled(
+      Array.from({ length: count }, () => openGreetedTcp(this.listenerAddress)),
+    );
+    for (const result of opened) if (result.status === 'fulfilled') state.tcp.push(result.value);
+    this.onDispose(() => {
+      for (const connection of state.tcp) connection.destroy();
+    });
+    const failed = opened.find((result) => result.status === 'rejected');
+    if (failed)
+      throw new Error(`a TCP connection through the balancer failed before the stop: ${failed.reason}`);
+    await stopWhileInFlight(this, count);
+  },
+);
+
+Then(
+  'every open TCP connection still echoes what it is sent, and ends when its client ends it',
+  async function (this: LbWorld) {
+    const state = stopping(this);
+    if (state.tcp.length === 0)
+      throw new Error('no TCP connection was open when the balancer was told to stop');
+    // Large enough to cross the balancer in several reads and writes.
+    const payload = randomBytes(256 * 1024);
+    const conversations = state.tcp.map(async (connection, client): Promise<Exchange> => {
+      const sentAtMs = wallClockMs();
+      const timing = () => ({ client, seq: 0, sentAtMs, durationMs: wallClockMs() - sentAtMs });
+      try {
+        const { echoed } = await connection.finish(payload);
+        if (echoed.equals(payload)) return { ...timing(), status: 200, backendId: connection.welcome };
+        const cutShort = echoed.length < payload.length && echoed.equals(payload.subarray(0, echoed.length));
+        const error = cutShort
+          ? `the connection ended after ${echoed.length} of the ${payload.length} bytes sent came back`
+          : `what came back (${echoed.length} bytes) is not what was sent (${payload.length} bytes)`;
+        return { ...timing(), error };
+      } catch (error) {
+        return { ...timing(), error: (error as Error).message };
+      }
+    });
+    state.answers = Promise.all(conversations);
+    const exchanges = await state.answers;
+    const failed = exchanges.filter((exchange) => exchange.error !== undefined);
+    state.cut = failed.length;
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} of ${exchanges.length} TCP connections open when the balancer was told to stop did not carry their conversation to its end:\n${failed.map((exchange) => `  connection ${exchange.client + 1}: ${exchange.error}`).join('\n')}`,
+      );
+  },
+);
+
+/**
+ * Sends the stop once the backends count all `count` exchanges in flight; `answers`, when given,
+ * are those exchanges' outcomes to come.
+ */
+async function stopWhileInFlight(
+  world: LbWorld,
+  count: number,
+  answers?: Promise<Exchange[]>,
+): Promise<void> {
   const state = stopping(world);
   state.answers = answers;
   await awaitInFlight(world, (total) => total === count, `${count} requests to reach the backends`);
   state.stoppedAtMs = wallClockMs();
-  const exit = world.balancer.stopGracefully().then((how) => ({ how, atMs: wallClockMs() }));
+  state.inFlight = count;
+  const exit = world.balancer.stopGracefully().then((how) => {
+    state.exited = true;
+    return { how, atMs: wallClockMs() };
+  });
   // Judged by the steps that follow; a failure to signal must not go unhandled meanwhile.
   exit.catch(() => {});
   state.exit = exit;
@@ -92,6 +187,7 @@ Then('every request in flight is answered 200 by a backend, its body whole', asy
       exchange.backendId === undefined ||
       !backendIds.has(exchange.backendId),
   );
+  stopping(this).cut = failed.length;
   if (failed.length === 0) return;
   const lines = failed.map(
     (exchange) =>
@@ -113,11 +209,15 @@ Then(
     const endedAtMs = await connection.endedAt(Math.max(0, lastAnswerMs + seconds * 1000 - wallClockMs()));
     // Either way the client is done with it now: only the balancer may keep itself running.
     state.http2 = undefined;
+    state.http2Ended = endedAtMs !== undefined;
     await connection.close();
-    if (endedAtMs === undefined)
+    if (endedAtMs === undefined) {
+      // For the diagnosis: a balancer still listening may not have taken the stop at all.
+      state.acceptingAfterStop = await accepts(this.listenerAddress);
       throw new Error(
         `the HTTP/2 connection was neither sent GOAWAY nor closed ${seconds} s after its last answer; a stopping balancer is to tell its HTTP/2 clients to open no more streams on it`,
       );
+    }
   },
 );
 

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { splitHostPort } from '../clients/net.ts';
+import { accepts, splitHostPort } from '../clients/net.ts';
 import { ManagedProcess, onHarnessExit } from '../processes/processes.ts';
 import { describeExit, type Runner } from '../processes/runner.ts';
 import { redactSecrets } from '../report/redact.ts';
@@ -352,22 +352,6 @@ async function expectConfigHash(adminAddress: string, expected: string, token?: 
   if (status.configHash === expected) return;
   const reloadError = status.lastReloadError ? `; last reload failed: ${status.lastReloadError.message}` : '';
   throw new Error(`admin status reports config ${status.configHash}, expected ${expected}${reloadError}`);
-}
-
-/**
- * Whether `address` accepts a connection now (closed at once). Not expectAccepting: an admin
- * endpoint has no backend behind it to wait for, and one that keeps a half-closed connection open
- * would hold every start for its close.
- */
-function accepts(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(splitHostPort(address));
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** How long a readiness probe waits for the balancer to close it after its half-close. */

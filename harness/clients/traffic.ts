@@ -298,49 +298,94 @@ export interface TcpConversation {
   readonly ended: boolean;
 }
 
+/** A TCP connection its backend has greeted, the rest of its conversation still to come. */
+export interface GreetedTcpConnection {
+  /** The backend id of the greeting ("HELLO <id>"). */
+  readonly welcome: string;
+  /**
+   * Sends `payload`, half-closes, and reads until the server ends the stream (at once, if it
+   * already has). Rejects on reset or timeout.
+   */
+  finish(payload: Buffer): Promise<TcpConversation>;
+  destroy(): void;
+}
+
+/**
+ * Connects and reads the fixture protocol's greeting; resolves once it came. Rejects on refusal,
+ * reset, timeout, or a stream that ends without a greeting.
+ */
+export function openGreetedTcp(address: string): Promise<GreetedTcpConnection> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let greeting: { readonly welcome: string; readonly length: number } | undefined;
+    let ended = false;
+    let failure: Error | undefined;
+    // What finish() waits on: the stream's end or its failure.
+    let settled: (() => void) | undefined;
+    const deadline = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no welcome line within ${timeouts.requestMs} ms (got ${received} bytes)`));
+    }, timeouts.requestMs);
+    const finish = (payload: Buffer): Promise<TcpConversation> =>
+      new Promise((done, fail) => {
+        const timer = setTimeout(() => {
+          socket.destroy();
+          fail(new Error(`no complete answer within ${timeouts.requestMs} ms (got ${received} bytes)`));
+        }, timeouts.requestMs);
+        settled = () => {
+          clearTimeout(timer);
+          if (failure) fail(failure);
+          else if (!greeting?.welcome)
+            fail(new Error(`connection closed without a welcome line (got ${received} bytes)`));
+          else
+            done({
+              welcome: greeting?.welcome ?? '',
+              echoed: Buffer.concat(chunks).subarray(greeting?.length ?? 0),
+              ended: true,
+            });
+        };
+        if (ended || failure) settled();
+        else socket.end(payload);
+      });
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (greeting !== undefined) return;
+      const all = Buffer.concat(chunks);
+      const newline = all.indexOf(10);
+      if (newline < 0) return;
+      const match = /^HELLO (.+)$/.exec(all.subarray(0, newline).toString('utf8'));
+      greeting = { welcome: match?.[1] ?? '', length: newline + 1 };
+      clearTimeout(deadline);
+      resolve({ welcome: greeting.welcome, finish, destroy: () => socket.destroy() });
+    });
+    socket.once('end', () => {
+      ended = true;
+      socket.destroy();
+      if (!greeting) {
+        clearTimeout(deadline);
+        reject(new Error(`connection closed without a welcome line (got ${received} bytes)`));
+      }
+      settled?.();
+    });
+    socket.once('error', (error) => {
+      failure = error;
+      clearTimeout(deadline);
+      if (!greeting) reject(error);
+      settled?.();
+    });
+  });
+}
+
 /**
  * A TCP conversation as the fixture protocol has it: connect, read the greeting, send `payload`,
  * half-close, and read until the server ends the stream. Rejects on reset, timeout, or a stream
  * that ends without a greeting.
  */
-export function tcpConversation(address: string, payload: Buffer): Promise<TcpConversation> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ ...splitHostPort(address), allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let welcome: string | undefined;
-    let welcomeLength = 0;
-    const deadline = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete answer within ${timeouts.requestMs} ms (got ${received} bytes)`));
-    }, timeouts.requestMs);
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (welcome !== undefined) return;
-      const all = Buffer.concat(chunks);
-      const newline = all.indexOf(10);
-      if (newline < 0) return;
-      const match = /^HELLO (.+)$/.exec(all.subarray(0, newline).toString('utf8'));
-      welcome = match?.[1] ?? '';
-      welcomeLength = newline + 1;
-      socket.write(payload);
-      socket.end();
-    });
-    socket.once('end', () => {
-      clearTimeout(deadline);
-      socket.destroy();
-      if (!welcome) {
-        reject(new Error(`connection closed without a welcome line (got ${received} bytes)`));
-        return;
-      }
-      resolve({ welcome, echoed: Buffer.concat(chunks).subarray(welcomeLength), ended: true });
-    });
-    socket.once('error', (error) => {
-      clearTimeout(deadline);
-      reject(error);
-    });
-  });
+export async function tcpConversation(address: string, payload: Buffer): Promise<TcpConversation> {
+  return (await openGreetedTcp(address)).finish(payload);
 }
 
 export function describeError(error: unknown): string {

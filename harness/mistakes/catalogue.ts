@@ -23,6 +23,7 @@ import { reloadMistakes } from './reload-mistakes.ts';
 import { resilienceMistakes } from './resilience-mistakes.ts';
 import { routingMistakes, targetMistakes } from './routing-mistakes.ts';
 import { stickyMistakes } from './sticky-mistakes.ts';
+import { stopMistakes } from './stop-mistakes.ts';
 import { timingMistakes } from './timing-mistakes.ts';
 
 const rotationOrderScenarios = [
@@ -365,4 +366,5 @@ export const mistakes: readonly Mistake[] = [
   ...relayMistakes,
   ...reloadMistakes,
   ...lifetimeMistakes,
+  ...stopMistakes,
 ];

@@ -182,6 +182,22 @@ export interface Measurements {
   };
   /** Changes the scenario made to the running balancer's config, in order. */
   readonly changes?: readonly LiveChange[];
+  /** A graceful stop sent while exchanges were in flight, and what came of them and of the balancer. */
+  readonly stop?: StopOutcome;
+}
+
+/** What a graceful stop did to what was in flight, as far as the scenario got to see. */
+export interface StopOutcome {
+  /** Exchanges (requests, streams, TCP connections) in flight when the stop was sent. */
+  readonly inFlight: number;
+  /** Those that did not get their whole answer (undefined until they were judged). */
+  readonly cut?: number;
+  /** Whether the balancer had exited by the end of the scenario. */
+  readonly exited: boolean;
+  /** HTTP/2: whether its connection was sent GOAWAY or closed after the answers (undefined: not asked). */
+  readonly http2Ended?: boolean;
+  /** Whether the listener still took connections when a check after the stop failed (undefined: not asked). */
+  readonly acceptingAfterStop?: boolean;
 }
 
 /** What a change to the running balancer's config did: a backend joined, drained, reweighted or left, or new routes (and the pools they send to). */
