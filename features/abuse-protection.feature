@@ -77,3 +77,24 @@ Feature: Defences against abusive clients
       { "idleTimeoutMs": 1000 }
       """
     Then a kept-alive connection left idle after an answer is closed within the idle timeout, and not sooner
+
+  @task-10 @l7 @idle-timeout @idle-before-first-byte
+  Scenario Outline: A connection that never sends a byte is closed after the idle timeout (<listener>)
+    A listener that serves HTTP/2 with prior knowledge beside HTTP/1.1 has to wait for a client's
+    first bytes to tell which it speaks: that wait is idle too, and ends with the idle timeout.
+    Given 1 HTTP backend
+    And a balancer with <listener> using round_robin over all backends, with these client limits:
+      """
+      { "idleTimeoutMs": 1000 }
+      """
+    Then a connection that sends nothing is closed within the idle timeout, and not sooner
+
+    @id:abuse-silent-connection-closed-http1
+    Examples: HTTP/1.1
+      | listener         |
+      | an HTTP listener |
+
+    @h2c @id:abuse-silent-connection-closed-h2c
+    Examples: HTTP/2 with prior knowledge beside HTTP/1.1
+      | listener                         |
+      | an HTTP listener speaking HTTP/2 |

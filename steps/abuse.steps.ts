@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ExpectationError } from '../harness/checks/expectations.ts';
 import type { ConnectionFate } from '../harness/clients/abuse.ts';
@@ -292,6 +293,31 @@ Then(
         `an idle connection was ${fate.closed ? `closed after ${Math.round(idleMs)} ms` : 'never closed'}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
       );
     }
+  },
+);
+
+Then(
+  'a connection that sends nothing is closed within the idle timeout, and not sooner',
+  async function (this: LbWorld) {
+    const { idleTimeoutMs = 0 } = clientLimits(this);
+    // The balancer's timer starts with the connection: after the client began to open it, and
+    // before the client saw it open.
+    const openingMs = wallClockMs();
+    const connection = openConnection(this.listenerAddress, '127.0.0.2');
+    await once(connection.socket, 'connect');
+    const openMs = wallClockMs();
+    const fate = await connection.fate(idleTimeoutMs * 2 + timeouts.timingSlackMs * 4);
+    connection.socket.destroy();
+    const mostMs = Math.round(fate.atMs - openingMs);
+    const leastMs = Math.round(fate.atMs - openMs);
+    if (
+      !fate.closed ||
+      leastMs > idleTimeoutMs + timeouts.timingSlackMs ||
+      mostMs < idleTimeoutMs - timeouts.timingSlackMs
+    )
+      throw new ExpectationError(
+        `a connection that sent nothing was ${fate.closed ? `closed after ${leastMs === mostMs ? leastMs : `${leastMs} to ${mostMs}`} ms` : `not closed in ${idleTimeoutMs * 2 + timeouts.timingSlackMs * 4} ms`}${fate.received ? ` (it was sent ${JSON.stringify(fate.received.slice(0, 80))})` : ''}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
+      );
   },
 );
 

@@ -33,6 +33,14 @@ Given(
 );
 
 Given(
+  'a balancer with an HTTP listener speaking HTTP\\/2 using {algorithm} over all backends, with these client limits:',
+  async function (this: LbWorld, algorithm: string, text: string) {
+    const members = [...this.backends.keys()].map((id) => ({ id }));
+    await this.startBalancer('http', algorithm, members, {}, { http2: true, limits: JSON.parse(text) });
+  },
+);
+
+Given(
   'a balancer with an HTTPS listener speaking HTTP\\/2, routing to a pool per backend like this:',
   async function (this: LbWorld, listener: string) {
     const { routes } = JSON.parse(listener) as { routes: unknown };

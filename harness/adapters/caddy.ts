@@ -84,6 +84,8 @@ const caddySupported: readonly Capability[] = [
 ];
 
 const caddyReasons: Partial<Record<Capability, string>> = {
+  'idle-before-first-byte':
+    "Caddy's idle_timeout starts only after a request; a connection that never sends a byte waits for read_header_timeout, else for ever (seen with 2.6: not closed within 4 s under idle_timeout 1 s, HTTP/1.1 and h2c alike)",
   l4: "Caddy 2.6 proxies HTTP only; layer 4 needs the caddy-l4 plugin, which Debian's package lacks",
   'forwarded-for-chain':
     'Caddy (since 2.5) drops the X-Forwarded-For a client outside trusted_proxies sends and sends the client address alone',

@@ -93,6 +93,8 @@ export function haproxyAdapter(): ProcessAdapter {
             'HAProxy answers 503 when a server refuses the connection, and closes the client connection instead of answering 502 after some resets',
           'connect-timeout': 'HAProxy answers 503, not 504, when a connection to a server times out',
           'panic-threshold': 'HAProxy has no panic mode',
+          'idle-before-first-byte':
+            "HAProxy waits timeout http-request (else timeout client) for a connection's first bytes; timeout http-keep-alive only starts after an answer (seen: not closed within 4 s under an idle timeout of 1 s, HTTP/1.1 and h2c alike)",
           'idle-before-first-request':
             "HAProxy waits timeout http-request (else timeout client) for a connection's first request; timeout http-keep-alive only starts after an answer (seen with an HTTP/2 connection)",
           'rate-limit':

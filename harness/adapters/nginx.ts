@@ -82,6 +82,8 @@ export function nginxAdapter(): ProcessAdapter {
         'tcp-health-checks': 'nginx OSS has no active health checks',
         'health-check-timeouts': 'nginx OSS has no active health checks',
         'drain-ends-affinity': 'nginx OSS has no sticky cookie',
+        'idle-before-first-byte':
+          "nginx waits client_header_timeout (60 s by default), not keepalive_timeout, for a connection's first bytes (seen with 1.22: not closed within 4 s under an idle timeout of 1 s)",
         'idle-before-first-request':
           "nginx waits client_header_timeout (60 s by default), not keepalive_timeout, for an HTTP/2 connection's first request (seen with 1.22)",
         'passive-health-checks':

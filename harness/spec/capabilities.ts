@@ -86,6 +86,8 @@ export const capabilities = {
   'idle-timeout': 'limits.idleTimeoutMs: an idle connection is closed',
   'idle-before-first-request':
     'limits.idleTimeoutMs also ends a connection that has sent no request yet (HTTP/2: an open session with no stream)',
+  'idle-before-first-byte':
+    'limits.idleTimeoutMs also ends a connection that has sent no byte at all (HTTP/1.1, and a cleartext listener waiting to tell HTTP/2 from HTTP/1.1)',
   'forwarded-headers':
     "X-Forwarded-For ends with the client's address, whatever the client sent; X-Forwarded-Proto and -Host set",
   'forwarded-for-chain':

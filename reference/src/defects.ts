@@ -44,6 +44,10 @@ export interface Defects {
    * under way too; or leave them open, their clients told nothing (no GOAWAY), until the drain ends.
    */
   readonly http2SessionsOnClose?: 'destroyed' | 'left-open';
+  /** On a cleartext HTTP/2 listener, wait 5 s for a connection's first bytes whatever limits.idleTimeoutMs says. */
+  readonly prefaceWaitFixed?: boolean;
+  /** Start limits.idleTimeoutMs on an HTTP/1.1 connection only once it has had an answer, not when it opens. */
+  readonly idleFromFirstAnswer?: boolean;
   /** Parse requests leniently: Content-Length with Transfer-Encoding, odd chunk sizes and the like pass. */
   readonly lenientParser?: boolean;
 }

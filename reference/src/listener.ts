@@ -99,11 +99,16 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
     tlsServer ??
     (http2
       ? createTcpServer({ noDelay: true }, (socket) =>
-          sniffPreface(socket, (protocol) => {
-            if (protocol === 'h2') return serveHttp2(socket);
-            serveHttp1(socket);
-            socket.resume();
-          }),
+          sniffPreface(
+            socket,
+            (protocol) => {
+              if (protocol === 'h2') return serveHttp2(socket);
+              serveHttp1(socket);
+              socket.resume();
+            },
+            // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
+            context.defects.prefaceWaitFixed ? undefined : config.limits?.idleTimeoutMs,
+          ),
         )
       : httpServer && !fastPath
         ? httpServer
@@ -168,6 +173,11 @@ export async function openListener(config: ListenerConfig, context: ListenerCont
 const defectsBothPathsShare: ReadonlySet<keyof Defects> = new Set<keyof Defects>([
   'dropClientsOnReload',
   'exitOnBadReload',
+  'stopWithoutDraining',
+  'stopIgnored',
+  'http2SessionsOnClose',
+  'prefaceWaitFixed',
+  'idleFromFirstAnswer',
 ]);
 
 /**
@@ -276,7 +286,8 @@ function openHttpServer(
   const server = createHttpServer(options, handleRequest);
   const refusing = { refusalStatus: context.parseRefusalStatus, defects: context.defects };
   server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, refusing));
-  if (limits.idleTimeoutMs !== undefined) closeWhenIdle(server, limits.idleTimeoutMs);
+  if (limits.idleTimeoutMs !== undefined)
+    closeWhenIdle(server, limits.idleTimeoutMs, context.defects.idleFromFirstAnswer === true);
   // Checked before node parses anything on the connection.
   if (perClient) server.prependListener('connection', (socket: Socket) => perClient.admit(socket));
   if (!context.defects.ignoreUpgrade) {
@@ -352,7 +363,7 @@ function answerClientError(
  * Closes a connection once it has had no request in flight for `idleMs`. Node's own keepAliveTimeout
  * adds a buffer of its own that differs between versions, so it is set past ours and ours decides.
  */
-function closeWhenIdle(server: HttpServer, idleMs: number): void {
+function closeWhenIdle(server: HttpServer, idleMs: number, fromFirstAnswer: boolean): void {
   server.keepAliveTimeout = idleMs + 5_000;
   const timers = new WeakMap<Socket, NodeJS.Timeout>();
   const arm = (socket: Socket): void => {
@@ -362,7 +373,8 @@ function closeWhenIdle(server: HttpServer, idleMs: number): void {
     timers.set(socket, timer);
   };
   server.on('connection', (socket: Socket) => {
-    arm(socket);
+    // Stryker disable next-line all: a broken balancer's defect, never on in a correct run
+    if (!fromFirstAnswer) arm(socket);
     socket.once('close', () => clearTimeout(timers.get(socket)));
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {

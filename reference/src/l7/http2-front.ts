@@ -56,13 +56,17 @@ export function protocolByPreface(bytes: Buffer): 'h2' | 'http/1.1' | undefined 
 
 /**
  * Reads a cleartext connection's first bytes until they tell its protocol, puts them back, and
- * hands the connection to `then`, paused: whoever takes it resumes it.
+ * hands the connection to `then`, paused: whoever takes it resumes it. A connection that says
+ * nothing for `silentMs` (the listener's idle timeout; node's keep-alive timeout without one) is
+ * closed as an idle kept-alive one would be, whichever protocol it would have spoken.
  */
-export function sniffPreface(socket: Socket, then: (protocol: 'h2' | 'http/1.1') => void): void {
+export function sniffPreface(
+  socket: Socket,
+  then: (protocol: 'h2' | 'http/1.1') => void,
+  silentMs = silentConnectionMs,
+): void {
   let read = Buffer.alloc(0);
-  // A connection that says nothing is closed as an idle kept-alive one would be: it holds no
-  // socket past that, whichever protocol it would have spoken.
-  socket.setTimeout(silentConnectionMs, () => socket.destroy());
+  socket.setTimeout(silentMs, () => socket.destroy());
   const onData = (bytes: Buffer): void => {
     read = Buffer.concat([read, bytes]);
     const protocol = protocolByPreface(read);
