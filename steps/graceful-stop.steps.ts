@@ -1,3 +1,5 @@
+// A balancer told to stop gracefully, the way its adapter says, while requests, HTTP/2 streams or
+// TCP connections are in flight: what it took on is finished, then it exits on its own.
 import { randomBytes } from 'node:crypto';
 import { Then, When } from '@cucumber/cucumber';
 import type { Http2Connection } from '../harness/clients/http2.ts';
