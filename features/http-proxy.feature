@@ -112,6 +112,29 @@ refused or reset the connection, and a 504 when it did not answer in time.
       | framing            |
       | chunked            |
 
+  @task-06 @streaming
+  Scenario Outline: A client that reads nothing holds the backend back, in bounded balancer memory (<framing>)
+    The client asks for 200 MB and reads nothing of the body until the balancer's memory stops
+    growing. A balancer that honours backpressure stops reading from the backend while the client
+    cannot take more, so it holds no more than its buffers; one that does not takes the whole body
+    into its memory. (Read buffers are garbage once written, and a garbage collector may leave tens
+    of MB of them until it runs: hence a bound of half the body.)
+    Given 1 HTTP backend
+    And a balancer with an HTTP listener using round_robin over all backends
+    When a client downloads 200 MB <framing>, reading nothing until the balancer holds it back
+    Then the client received exactly those bytes
+    And the balancer's memory grew by less than 100 MB meanwhile
+
+    @id:proxy-slow-reader-held-back-content-length
+    Examples: with a Content-Length
+      | framing               |
+      | with a Content-Length |
+
+    @id:proxy-slow-reader-held-back-chunked
+    Examples: chunked
+      | framing |
+      | chunked |
+
   @task-06 @keep-alive @id:proxy-client-requests-share-connection
   Scenario: A client's requests share one connection, and the balancer reuses its connection to the backend
     Given 1 HTTP backend

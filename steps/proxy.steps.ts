@@ -16,7 +16,7 @@ import {
   webSocketExchange,
 } from '../harness/clients/transfers.ts';
 import type { RelayMeasured } from '../harness/mistakes/measurements.ts';
-import { type MemoryGrowth, measureGrowth } from '../harness/processes/memory.ts';
+import { type MemoryGrowth, measureGrowth, memorySettles } from '../harness/processes/memory.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { measuredBy } from './support/diagnosis.ts';
@@ -100,6 +100,22 @@ When(
     await transfer(this.listenerAddress, mebibyte, framing);
     const { result, memory } = await measureGrowth(this.balancer.started?.pid, () =>
       transfer(this.listenerAddress, size, framing),
+    );
+    proxied(this).transfer = { over: 'http', outcome: result, memory };
+  },
+);
+
+When(
+  /^a client downloads (\d+) MB (with a Content-Length|chunked), reading nothing until the balancer holds it back$/,
+  async function (this: LbWorld, megabytes: string, framingText: string) {
+    const framing: Framing = framingText === 'chunked' ? 'chunked' : 'content-length';
+    const pid = this.balancer.started?.pid;
+    // The client reads nothing until the balancer's memory stops growing: at once for one that
+    // stops reading from the backend, once it took the whole body in for one that does not.
+    const heldUntil = pid === undefined ? undefined : () => memorySettles(pid);
+    await download(this.listenerAddress, mebibyte, framing, heldUntil);
+    const { result, memory } = await measureGrowth(pid, () =>
+      download(this.listenerAddress, Number(megabytes) * mebibyte, framing, heldUntil),
     );
     proxied(this).transfer = { over: 'http', outcome: result, memory };
   },

@@ -46,9 +46,19 @@ export async function upload(address: string, size: number, framing: Framing): P
   }
 }
 
-/** Asks the backend for `size` payload bytes, framed as given, and digests what arrives. */
-export async function download(address: string, size: number, framing: Framing): Promise<TransferOutcome> {
-  const what = `a download of ${size} bytes (${framing})`;
+/**
+ * Asks the backend for `size` payload bytes, framed as given, and digests what arrives. With
+ * `heldUntil`, the client reads nothing of the body once the answer's head is in until it
+ * resolves: the client's buffers fill, and a balancer that honours backpressure stops reading from
+ * the backend meanwhile.
+ */
+export async function download(
+  address: string,
+  size: number,
+  framing: Framing,
+  heldUntil?: () => Promise<void>,
+): Promise<TransferOutcome> {
+  const what = `a download of ${size} bytes (${framing})${heldUntil ? ', read only once the balancer held the client back' : ''}`;
   const expected = { what, expectedBytes: size, expectedSha256: payloadDigest(size) };
   const client = new Client(`http://${address}`, requestBudget());
   try {
@@ -57,6 +67,7 @@ export async function download(address: string, size: number, framing: Framing):
       path: '/download',
       headers: { 'x-body-bytes': String(size), ...(framing === 'chunked' ? { 'x-body-chunked': '1' } : {}) },
     });
+    await heldUntil?.();
     const hash = createHash('sha256');
     let bytes = 0;
     for await (const chunk of answer.body) {

@@ -63,3 +63,30 @@ export async function measureGrowth<T>(
     return { result, memory: { unmeasurable: `/proc/${pid}/status shows no memory` } };
   return { result, memory: { grewBytes: Math.max(0, after.peakBytes - before.residentBytes) } };
 }
+
+/**
+ * Resolves once the resident memory of process `pid` (with its children) has grown by less than
+ * `byBytes` over the last `stillMs`: whatever it was taking in, it holds no more. Samples every
+ * 50 ms; rejects after `timeoutMs`.
+ */
+export async function memorySettles(
+  pid: number,
+  { stillMs = 500, byBytes = 4 * 1024 * 1024, timeoutMs = 10_000 } = {},
+): Promise<void> {
+  const samples: { atMs: number; bytes: number }[] = [];
+  const startMs = Date.now();
+  for (;;) {
+    const now = Date.now();
+    samples.push({ atMs: now, bytes: (await treeMemory(pid)).residentBytes });
+    const windowStart = samples.findIndex((sample) => sample.atMs >= now - stillMs);
+    if (now - startMs >= stillMs && windowStart > 0) {
+      const window = samples.slice(windowStart - 1);
+      const low = Math.min(...window.map((sample) => sample.bytes));
+      const high = Math.max(...window.map((sample) => sample.bytes));
+      if (high - low < byBytes) return;
+    }
+    if (now - startMs > timeoutMs)
+      throw new Error(`the memory of process ${pid} was still growing after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
