@@ -112,7 +112,15 @@ When(
     const pid = this.balancer.started?.pid;
     // The client reads nothing until the balancer's memory stops growing: at once for one that
     // stops reading from the backend, once it took the whole body in for one that does not.
-    const heldUntil = pid === undefined ? undefined : () => memorySettles(pid);
+    const heldUntil =
+      pid === undefined
+        ? undefined
+        : () =>
+            memorySettles(pid).catch((error: Error) => {
+              throw new Error(
+                `while the client read nothing, the balancer kept taking the answer in (${error.message})`,
+              );
+            });
     await download(this.listenerAddress, mebibyte, framing, heldUntil);
     const { result, memory } = await measureGrowth(pid, () =>
       download(this.listenerAddress, Number(megabytes) * mebibyte, framing, heldUntil),
