@@ -16,6 +16,16 @@ export function redisMissing(command = redisCommand): string | undefined {
 }
 
 /**
+ * How Redis is tied to the harness process: Redis cannot watch its standard input as the fixture
+ * processes do (--exit-on-stdin-close), so where util-linux's setpriv runs, the kernel kills it
+ * when the harness dies, even outright (SIGKILL, as a mutation run's timeout does), which no exit
+ * handler sees. Elsewhere, the exit handlers alone.
+ */
+const tiedToHarness: readonly string[] = spawnSync('setpriv', ['--version']).error
+  ? []
+  : ['setpriv', '--pdeathsig', 'KILL', '--'];
+
+/**
  * A real Redis on a loopback port, owned by one scenario: nothing saved to disk, its log kept as
  * evidence. It can be stopped, paused and started again on the same port, as a store fails and
  * comes back under a fleet.
@@ -46,10 +56,12 @@ export class RedisServer {
   /** Starts it again after a stop (an empty Redis: what a restarted store without persistence is). */
   async restart(): Promise<void> {
     if (this.running) throw new Error(`redis on ${this.address} is already running`);
+    const [program = redisCommand, ...programArgs] = [...tiedToHarness, redisCommand];
     const started = ManagedProcess.start({
       label: `redis ${this.address}`,
-      command: redisCommand,
+      command: program,
       args: [
+        ...programArgs,
         '--port',
         String(this.port),
         '--bind',
