@@ -16,6 +16,7 @@ import { timeouts } from '../harness/timing/timeouts.ts';
 import { pollUntil } from '../harness/timing/waiting.ts';
 import { expectCountsUnchanged } from './support/backend-counts.ts';
 import { clientLimits } from './support/client-limits.ts';
+import { idleOutsideTimeout } from './support/idle-bounds.ts';
 import { recordProbe } from './support/probes.ts';
 import { topicState } from './support/topic-state.ts';
 import type { LbWorld } from './support/world.ts';
@@ -276,7 +277,6 @@ Then(
     const idleFromMs = wallClockMs();
     const fate = await connection.fate(idleTimeoutMs * 2 + timeouts.timingSlackMs * 4);
     connection.socket.destroy();
-    const idleMs = fate.atMs - idleFromMs;
     recordProbe(this, {
       sent: 'GET / HTTP/1.1\r\nHost: app.example\r\n\r\n',
       expected: [[200]],
@@ -284,13 +284,14 @@ Then(
       closeWithinMs: idleTimeoutMs,
       ...closedAfter(fate, idleFromMs),
     });
-    if (
-      !fate.closed ||
-      idleMs > idleTimeoutMs + timeouts.timingSlackMs ||
-      idleMs < idleTimeoutMs - timeouts.timingSlackMs
-    ) {
+    const outside = idleOutsideTimeout(
+      fate.atMs,
+      { earliestMs: idleFromMs, latestMs: idleFromMs },
+      idleTimeoutMs,
+    );
+    if (!fate.closed || outside !== undefined) {
       throw new ExpectationError(
-        `an idle connection was ${fate.closed ? `closed after ${Math.round(idleMs)} ms` : 'never closed'}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
+        `an idle connection was ${fate.closed ? `closed after ${outside}` : 'never closed'}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
       );
     }
   },
@@ -306,17 +307,13 @@ Then(
     const connection = openConnection(this.listenerAddress, '127.0.0.2');
     await once(connection.socket, 'connect');
     const openMs = wallClockMs();
-    const fate = await connection.fate(idleTimeoutMs * 2 + timeouts.timingSlackMs * 4);
+    const waitedMs = idleTimeoutMs * 2 + timeouts.timingSlackMs * 4;
+    const fate = await connection.fate(waitedMs);
     connection.socket.destroy();
-    const mostMs = Math.round(fate.atMs - openingMs);
-    const leastMs = Math.round(fate.atMs - openMs);
-    if (
-      !fate.closed ||
-      leastMs > idleTimeoutMs + timeouts.timingSlackMs ||
-      mostMs < idleTimeoutMs - timeouts.timingSlackMs
-    )
+    const outside = idleOutsideTimeout(fate.atMs, { earliestMs: openingMs, latestMs: openMs }, idleTimeoutMs);
+    if (!fate.closed || outside !== undefined)
       throw new ExpectationError(
-        `a connection that sent nothing was ${fate.closed ? `closed after ${leastMs === mostMs ? leastMs : `${leastMs} to ${mostMs}`} ms` : `not closed in ${idleTimeoutMs * 2 + timeouts.timingSlackMs * 4} ms`}${fate.received ? ` (it was sent ${JSON.stringify(fate.received.slice(0, 80))})` : ''}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
+        `a connection that sent nothing was ${fate.closed ? `closed after ${outside}` : `not closed in ${waitedMs} ms`}${fate.received ? ` (it was sent ${JSON.stringify(fate.received.slice(0, 80))})` : ''}; the idle timeout is ${idleTimeoutMs} ms (${timeouts.timingSlackMs} ms slack either way)`,
       );
   },
 );

@@ -12,6 +12,7 @@ import {
   wallClockMs,
 } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
+import { settledWithin } from '../harness/timing/waiting.ts';
 import { measuredBy } from './support/diagnosis.ts';
 import { openHttp2To } from './support/http2-clients.ts';
 import { awaitInFlight } from './support/in-flight.ts';
@@ -208,7 +209,7 @@ Then(
     const connection = state.http2;
     if (!connection) throw new Error('no HTTP/2 connection was kept open in this scenario');
     const lastAnswerMs = Math.max(...(await answers).map(answeredAtMs));
-    const endedAtMs = await connection.endedAt(Math.max(0, lastAnswerMs + seconds * 1000 - wallClockMs()));
+    const endedAtMs = await connection.endedAt(lastAnswerMs + seconds * 1000 - wallClockMs());
     // Either way the client is done with it now: only the balancer may keep itself running.
     state.http2 = undefined;
     state.http2Ended = endedAtMs !== undefined;
@@ -230,12 +231,7 @@ Then(
     const exchanges = await answers;
     await stopping(this).http2?.close();
     const lastAnswerMs = Math.max(stoppedAtMs, ...exchanges.map(answeredAtMs));
-    const deadlineMs = lastAnswerMs + seconds * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadlineMs - wallClockMs()), undefined);
-    });
-    const exited = await Promise.race([exit, late]).finally(() => clearTimeout(timer));
+    const exited = await settledWithin(exit, lastAnswerMs + seconds * 1000 - wallClockMs());
     if (exited === undefined)
       throw new Error(
         `the balancer was still running ${seconds} s after the last answer it owed (told to stop ${Math.round(wallClockMs() - stoppedAtMs)} ms ago, with no client connection left open)`,

@@ -6,21 +6,13 @@ import { wallClockMs } from '../harness/clients/traffic.ts';
 import { timeouts } from '../harness/timing/timeouts.ts';
 import { clientLimits } from './support/client-limits.ts';
 import { overOneHttp2Connection } from './support/http2-clients.ts';
+import { type IdleFrom, idleOutsideTimeout } from './support/idle-bounds.ts';
 import type { LbWorld } from './support/world.ts';
 
 function idleTimeoutOf(world: LbWorld): number {
   const idleMs = clientLimits(world).idleTimeoutMs;
   if (idleMs === undefined) throw new Error('the listener has no limits.idleTimeoutMs');
   return idleMs;
-}
-
-/**
- * When the balancer's idle timer can have started, as the client saw it: not before `earliestMs`
- * (what starts it had not happened yet), not after `latestMs` (the client had seen it happen).
- */
-interface IdleFrom {
-  readonly earliestMs: number;
-  readonly latestMs: number;
 }
 
 /**
@@ -40,11 +32,10 @@ async function expectEndedWhenIdle(
     throw new ExpectationError(
       `${what} was neither sent GOAWAY nor closed in ${idleMs + 4 * slackMs} ms; the idle timeout is ${idleMs} ms`,
     );
-  const mostMs = Math.round(endedAtMs - idleFrom.earliestMs);
-  const leastMs = Math.round(endedAtMs - idleFrom.latestMs);
-  if (leastMs > idleMs + slackMs || mostMs < idleMs - slackMs)
+  const outside = idleOutsideTimeout(endedAtMs, idleFrom, idleMs);
+  if (outside !== undefined)
     throw new ExpectationError(
-      `${what} was ended after ${leastMs === mostMs ? leastMs : `${leastMs} to ${mostMs}`} ms idle; the idle timeout is ${idleMs} ms (${slackMs} ms slack either way)`,
+      `${what} was ended after ${outside} idle; the idle timeout is ${idleMs} ms (${slackMs} ms slack either way)`,
     );
 }
 

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { timeouts } from '../timing/timeouts.ts';
+import { settledWithin } from '../timing/waiting.ts';
 import { splitHostPort } from './net.ts';
 import { skipInterimAnswers } from './raw-answers.ts';
 import { wallClockMs } from './traffic.ts';
@@ -39,9 +40,7 @@ export function openConnection(address: string, from: string): OpenConnection {
   return {
     socket,
     async fate(waitMs) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-      clearTimeout(timer);
+      await settledWithin(closed, waitMs);
       return { received, closed: closedAtMs !== undefined, atMs: closedAtMs ?? wallClockMs() };
     },
   };

@@ -4,6 +4,7 @@
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { settledWithin } from '../timing/waiting.ts';
 import { inLanes } from './lanes.ts';
 import { splitHostPort } from './net.ts';
 import type { Exchange, RawAnswer } from './traffic.ts';
@@ -96,13 +97,7 @@ export async function openHttp2(target: Http2Target, timeoutMs: number): Promise
     protocol: target.tls ? 'h2' : 'h2c',
     request,
     exchanges: (path, total, atOnce, timeoutMs) => streamsAtOnce(request, path, total, atOnce, timeoutMs),
-    endedAt: (timeoutMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<undefined>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs, undefined);
-      });
-      return Promise.race([ended, waited]).finally(() => clearTimeout(timer));
-    },
+    endedAt: (timeoutMs) => settledWithin(ended, timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         if (session.closed) resolve();

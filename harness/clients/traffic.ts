@@ -341,8 +341,8 @@ export function openGreetedTcp(address: string): Promise<GreetedTcpConnection> {
             fail(new Error(`connection closed without a welcome line (got ${received} bytes)`));
           else
             done({
-              welcome: greeting?.welcome ?? '',
-              echoed: Buffer.concat(chunks).subarray(greeting?.length ?? 0),
+              welcome: greeting.welcome,
+              echoed: Buffer.concat(chunks).subarray(greeting.length),
               ended: true,
             });
         };

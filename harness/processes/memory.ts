@@ -1,4 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { pollUntil } from '../timing/waiting.ts';
 
 /** A process and its descendants (nginx and HAProxy serve from worker children), from /proc. */
 export async function processTree(pid: number): Promise<number[]> {
@@ -65,28 +66,27 @@ export async function measureGrowth<T>(
 }
 
 /**
- * Resolves once the resident memory of process `pid` (with its children) has grown by less than
+ * Resolves once the resident memory of process `pid` (with its children) has moved by less than
  * `byBytes` over the last `stillMs`: whatever it was taking in, it holds no more. Samples every
- * 50 ms; rejects after `timeoutMs`.
+ * 50 ms; rejects after `timeoutMs`, saying how much it moved last.
  */
 export async function memorySettles(
   pid: number,
   { stillMs = 500, byBytes = 4 * 1024 * 1024, timeoutMs = 10_000 } = {},
 ): Promise<void> {
-  const samples: { atMs: number; bytes: number }[] = [];
-  const startMs = Date.now();
-  for (;;) {
-    const now = Date.now();
-    samples.push({ atMs: now, bytes: (await treeMemory(pid)).residentBytes });
-    const windowStart = samples.findIndex((sample) => sample.atMs >= now - stillMs);
-    if (now - startMs >= stillMs && windowStart > 0) {
-      const window = samples.slice(windowStart - 1);
-      const low = Math.min(...window.map((sample) => sample.bytes));
-      const high = Math.max(...window.map((sample) => sample.bytes));
-      if (high - low < byBytes) return;
-    }
-    if (now - startMs > timeoutMs)
-      throw new Error(`the memory of process ${pid} was still growing after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const samples: { readonly atMs: number; readonly bytes: number }[] = [];
+  await pollUntil(
+    async () => {
+      const atMs = Date.now();
+      samples.push({ atMs, bytes: (await treeMemory(pid)).residentBytes });
+      // The window reaches back from its first sample inside `stillMs` to the one before it.
+      const inside = samples.findIndex((sample) => sample.atMs >= atMs - stillMs);
+      if (inside < 1) return undefined;
+      const window = samples.slice(inside - 1).map((sample) => sample.bytes);
+      const movedBytes = Math.max(...window) - Math.min(...window);
+      if (movedBytes < byBytes) return true;
+      throw new Error(`it moved ${(movedBytes / 1024 / 1024).toFixed(1)} MiB in the last ${stillMs} ms`);
+    },
+    { what: `the memory of process ${pid} to stop growing`, timeoutMs, pollMs: 50 },
+  );
 }

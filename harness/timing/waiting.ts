@@ -65,6 +65,18 @@ export async function awaitConvergence(
 }
 
 /**
+ * What `settling` resolves with, if it does within `timeoutMs`; undefined otherwise (its timer
+ * cleared either way). For events that may never come: a close, a GOAWAY, an exit.
+ */
+export async function settledWithin<T>(settling: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeoutMs), undefined);
+  });
+  return Promise.race([settling, late]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Waits until the wall clock reaches `atMs`: for a check that something did NOT happen, which can
  * only fail once the bound within which a wrong balancer would have done it has passed.
  */
